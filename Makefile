@@ -1,0 +1,40 @@
+# Two commands do all set-up on a fresh machine with Python 3.11+ and git:
+#   make run    build .venv from uv.lock, run the pipeline on samples/, print a summary
+#   make test   the whole test suite (what CI runs)
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+
+.PHONY: run test lint eval bench ui serve clean-warehouse
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --locked --python python3
+	@touch $@
+
+run: .venv/.synced
+	.venv/bin/newsdesk run samples/
+
+test: .venv/.synced
+	.venv/bin/ruff check .
+	.venv/bin/pytest
+
+lint: .venv/.synced
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+eval: .venv/.synced
+	.venv/bin/python -m bench.eval
+
+bench: .venv/.synced
+	.venv/bin/python -m bench.bench_pipeline
+
+ui: .venv/.synced
+	.venv/bin/newsdesk ui
+
+clean-warehouse:
+	rm -f .newsdesk/warehouse.duckdb .newsdesk/warehouse.duckdb.wal

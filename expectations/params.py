@@ -1,0 +1,49 @@
+"""The values a gate's suite is built from: always passed in, never read from the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class GateParams:
+    """One bag for every gate; each suite asks only for the fields it uses (`require`).
+
+    Frozen and hashable so that a built suite can be cached per (stage, params).
+    """
+
+    max_bytes: int | None = None  # after_ingest: largest accepted document
+    min_words: int | None = None  # after_clean: shortest accepted body
+    date_min: datetime | None = None  # after_extract: earliest plausible published_at (aware)
+    now: datetime | None = None  # after_extract: the run's clock (aware); the upper bound's anchor
+    source_names: frozenset[str] | None = None  # after_extract: registry names (Registry.names)
+
+    def __post_init__(self) -> None:
+        if self.source_names is not None and not isinstance(self.source_names, frozenset):
+            names: Iterable[str] = self.source_names
+            object.__setattr__(self, "source_names", frozenset(names))
+        for name in ("date_min", "now"):
+            value = getattr(self, name)
+            # published_at is UTC-aware; comparing it with a naive bound would be a silent lie.
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"GateParams.{name} must be timezone-aware, got {value!r}")
+
+    @classmethod
+    def of(cls, params: GateParams | dict[str, Any]) -> GateParams:
+        if isinstance(params, GateParams):
+            return params
+        known = {f.name for f in fields(cls)}
+        unknown = set(params) - known
+        if unknown:
+            raise ValueError(f"unknown gate parameters {sorted(unknown)} (known: {sorted(known)})")
+        return cls(**params)
+
+    def require(self, suite: str, *names: str) -> tuple[Any, ...]:
+        """The named values, or an error naming the suite and every missing parameter."""
+        missing = [name for name in names if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"suite {suite!r} needs gate parameters {missing}")
+        return tuple(getattr(self, name) for name in names)

@@ -1,0 +1,257 @@
+"""The one adapter to Great Expectations (GX 1.x): every other module stays free of it.
+
+GX has no Polars engine and its SQL path is unreliable on DuckDB, so a batch is validated as a
+pandas frame in an ephemeral (in-memory, file-less) context. GX takes ~7 s to import: it is
+imported lazily, once per process, and `warm_up()` lets a caller start that in a background
+thread while other work runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from expectations.result import SAMPLE_SIZE, ExpectationOutcome, GateResult, Severity
+from tasks.rejects import REJECT_SCHEMA, Reason
+
+if TYPE_CHECKING:
+    from great_expectations import ExpectationSuite
+    from great_expectations.expectations import Expectation
+
+_COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+_LINEAGE = ("doc_id", "run_id", "uri")
+
+
+class GateError(RuntimeError):
+    """A suite could not be evaluated (missing column, GX raised): a bug, not bad data."""
+
+
+@dataclass(frozen=True)
+class _Gx:
+    module: ModuleType
+    batch_definition: Any  # GX's whole-dataframe batch definition on a pandas asset
+
+
+_start_lock = threading.Lock()
+_run_lock = threading.Lock()  # one validation at a time: GX's execution engine holds the batch
+_state: _Gx | None = None
+
+
+def _start() -> _Gx:
+    # GX's INFO chatter (docs decorators, datasource loading) does not belong in run logs.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        # No temporary data-docs site: the default ephemeral config would create one.
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    asset = context.data_sources.add_pandas("newsdesk").add_dataframe_asset("batch")
+    return _Gx(gx, asset.add_batch_definition_whole_dataframe("whole"))
+
+
+def _gx() -> _Gx:
+    global _state
+    with _start_lock:
+        if _state is None:
+            _state = _start()
+        return _state
+
+
+def warm_up() -> None:
+    """Import GX and build the context now (e.g. in a background thread); idempotent."""
+    _gx()
+
+
+def gx_api() -> ModuleType:
+    """The `great_expectations` module, with its context ready (suites need one to exist)."""
+    return _gx().module
+
+
+def rule(reason: Reason, severity: Severity = "error", *, keep_first: bool = False) -> dict:
+    """The `meta` every gate expectation carries. keep_first: for uniqueness checks, the first
+    copy of a value passes and only the later copies fail (GX flags every copy)."""
+    return {"reason": str(reason), "severity": severity, "keep_first": keep_first}
+
+
+def make_suite(name: str, expectations: Sequence[Expectation]) -> ExpectationSuite:
+    """A suite whose expectations remember their position: GX reports results in its own
+    order, and a row failing two checks with one reason is reported by the first one."""
+    suite = _gx().module.ExpectationSuite(name=name)
+    for order, expectation in enumerate(expectations):
+        if {"reason", "severity"} - set(expectation.meta or {}):
+            raise ValueError(f"{name}: every expectation needs meta=rule(...): {expectation}")
+        expectation.meta = {**expectation.meta, "order": order}
+        suite.add_expectation(expectation)
+    return suite
+
+
+def _columns_of(kwargs: dict) -> list[str]:
+    found: list[str] = []
+    for key in _COLUMN_KWARGS:
+        value = kwargs.get(key)
+        found.extend([value] if isinstance(value, str) else value or [])
+    return found
+
+
+def _raised(info: dict) -> str | None:
+    """GX's exception_info is either one record or a dict of them keyed by metric."""
+    records = [info] if "raised_exception" in info else list(info.values())
+    for record in records:
+        if record.get("raised_exception"):
+            return str(record.get("exception_message"))
+    return None
+
+
+def _observed(frame: pl.DataFrame, columns: list[str], rows: list[int]) -> list[str | None]:
+    """The failing values as text, read from the Polars frame (not GX's pandas copy, where an
+    integer column with nulls has become float)."""
+    picked = frame.select(columns)[rows]
+    if len(columns) == 1:
+        return picked.to_series().cast(pl.String).to_list()
+    return [json.dumps(row, default=str) for row in picked.rows(named=True)]
+
+
+def empty_result(suite: str, stage: str, frame: pl.DataFrame, threshold: float) -> GateResult:
+    """Nothing to validate: zero rows evaluated, nothing rejected, no GX call."""
+    return GateResult(
+        suite=suite,
+        stage=stage,
+        rows_evaluated=0,
+        rows_failed=0,
+        outcomes=(),
+        rejects=pl.DataFrame(schema=REJECT_SCHEMA),
+        passed=frame,
+        threshold=threshold,
+        validated_at=datetime.now(UTC),
+    )
+
+
+def validate(
+    frame: pl.DataFrame, suite: ExpectationSuite, *, stage: str, threshold: float
+) -> GateResult:
+    """Validate `frame` against `suite`; split it into passed rows and reject rows."""
+    if frame.is_empty():
+        return empty_result(suite.name, stage, frame, threshold)
+    columns = list(
+        dict.fromkeys(c for e in suite.expectations for c in _columns_of(e.configuration.kwargs))
+    )
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise GateError(f"suite {suite.name!r} checks columns {missing} the frame lacks")
+    # Only the checked columns go to pandas: no binary content, no list columns, less copying.
+    # The pandas frame keeps its default RangeIndex, so GX's unexpected_index_list holds row
+    # positions. (Naming an id column instead makes GX look each failing row up one by one:
+    # ~0.15 ms a row, seconds for a bad batch.)
+    pandas_frame = frame.select(columns).to_pandas()
+    state = _gx()
+    with _run_lock:
+        batch = state.batch_definition.get_batch(batch_parameters={"dataframe": pandas_frame})
+        report = batch.validate(
+            suite,
+            result_format={"result_format": "COMPLETE"},
+        )
+
+    ids = frame["doc_id"].to_list() if "doc_id" in frame.columns else None
+    outcomes: list[tuple[int, ExpectationOutcome]] = []
+    failures: list[dict[str, Any]] = []
+    for result in report.results:
+        config = result.expectation_config
+        meta = config.meta
+        checked = _columns_of(config.kwargs)
+        column = ",".join(checked) or None
+        error = _raised(result.exception_info or {})
+        if error is not None:
+            raise GateError(f"suite {suite.name!r}: {config.type}({column}) raised: {error}")
+        details = result.result or {}
+        if not result.success and "unexpected_index_list" not in details:
+            raise GateError(
+                f"suite {suite.name!r}: {config.type}({column}) failed without naming rows; "
+                "only row-level expectations can gate a batch"
+            )
+        rows = [int(index) for index in details.get("unexpected_index_list") or []]
+        success = bool(result.success)
+        if meta.get("keep_first") and rows:
+            first = frame[checked[0]].is_first_distinct()
+            rows = [row for row in rows if not first[row]]
+            success = not rows
+        observed = _observed(frame, checked, rows) if rows else []
+        outcome = ExpectationOutcome(
+            expectation=config.type,
+            column=column,
+            reason=meta["reason"],
+            severity=meta["severity"],
+            evaluated=int(details.get("element_count", frame.height)),
+            failed=len(rows),
+            success=success,
+            sample=tuple(
+                {"id": ids[row] if ids else str(row), "observed": value}
+                for row, value in zip(rows[:SAMPLE_SIZE], observed, strict=False)
+            ),
+        )
+        outcomes.append((meta["order"], outcome))
+        if outcome.severity == "error":
+            failures.extend(
+                {
+                    "row": row,
+                    "order": meta["order"],
+                    "expectation": outcome.label,
+                    "reason": outcome.reason,
+                    "observed": value,
+                }
+                for row, value in zip(rows, observed, strict=True)
+            )
+
+    failed_rows = {failure["row"] for failure in failures}
+    keep = [True] * frame.height
+    for row in failed_rows:
+        keep[row] = False
+    return GateResult(
+        suite=suite.name,
+        stage=stage,
+        rows_evaluated=frame.height,
+        rows_failed=len(failed_rows),
+        outcomes=tuple(outcome for _, outcome in sorted(outcomes, key=lambda pair: pair[0])),
+        rejects=_rejects(frame, failures, stage),
+        passed=frame.filter(pl.Series(keep, dtype=pl.Boolean)),
+        threshold=threshold,
+        validated_at=datetime.now(UTC),
+    )
+
+
+def _rejects(frame: pl.DataFrame, failures: list[dict[str, Any]], stage: str) -> pl.DataFrame:
+    """One reject row per failing row and distinct reason (the first expectation, in suite
+    order, names it). A frame without documents (a batch-level check) has nothing to reject."""
+    if not failures or "doc_id" not in frame.columns:
+        return pl.DataFrame(schema=REJECT_SCHEMA)
+    lineage = frame.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
+        *[pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in _LINEAGE],
+    )
+    schema = {"row": pl.Int64, "order": pl.Int64, "expectation": pl.String}
+    schema |= {"reason": pl.String, "observed": pl.String}
+    return (
+        pl.DataFrame(failures, schema=schema)
+        .sort("row", "order")
+        .unique(["row", "reason"], keep="first", maintain_order=True)
+        .join(lineage, on="row", how="left")
+        .with_columns(stage=pl.lit(stage))
+        .select(REJECT_SCHEMA.names())
+        .cast(dict(REJECT_SCHEMA))
+    )

@@ -1,0 +1,104 @@
+"""`newsdesk extract`: ingest, clean and extract with no warehouse writes, in batches, for
+looking at what the pipeline makes of pages and for measuring it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import polars as pl
+
+from newsdesk.settings import Settings
+from newsdesk.sources import Registry
+from tasks.clean.stage import clean_batch
+from tasks.extract.stage import extract_batch
+from tasks.gate_params import gate_params
+from tasks.ingest.files import batched, iter_items
+from tasks.ingest.records import to_frames
+from tasks.parallel import RowMapper
+
+
+def warm_up_gates() -> threading.Thread:
+    """Great Expectations takes seconds to import: start it while the first batch is cleaned."""
+    from expectations.runner import warm_up
+
+    thread = threading.Thread(target=warm_up, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def path_of(uri: str) -> str:
+    parts = urlsplit(uri)
+    if parts.scheme != "file":
+        return uri
+    return unquote(parts.path) + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _failures(rejects: pl.DataFrame) -> dict[str, list[dict[str, str]]]:
+    by_doc: dict[str, list[dict[str, str]]] = {}
+    for row in rejects.iter_rows(named=True):
+        by_doc.setdefault(row["uri"], []).append(
+            {"stage": row["stage"], "reason": row["reason"], "expectation": row["expectation"],
+             "observed": row["observed"]})
+    return by_doc
+
+
+def record(article: dict[str, Any] | None, raw: dict[str, Any],
+           failures: list[dict[str, str]]) -> dict[str, Any]:
+    article = article or {}
+    return {
+        "path": path_of(raw["uri"]),
+        "url": article.get("url") or raw.get("url"),
+        "title": article.get("title"),
+        "published": article.get("published_local"),
+        "published_tz": article.get("published_tz"),
+        "published_method": article.get("published_method"),
+        "authors": article.get("authors") or [],
+        "source": article.get("source_id"),
+        "site_name": article.get("site_name"),
+        "section": article.get("section"),
+        "tags": article.get("tags") or [],
+        "language": article.get("language") or raw.get("language"),
+        "word_count": article.get("word_count", raw.get("word_count") or 0),
+        "extraction_method": article.get("extraction_method") or raw.get("clean_method"),
+        "media_type": raw.get("media_type"),
+        "encoding": raw.get("encoding"),
+        "body": article.get("body") if article else (raw.get("body") or ""),
+        "gate_failures": failures,
+    }
+
+
+def extract_paths(
+    paths: Iterable[Path], settings: Settings, registry: Registry, *, gates: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """One record per document, batch by batch. Every document is carried as far as it can
+    go, so a page that a gate would quarantine still shows what was extracted from it."""
+    warm = warm_up_gates() if gates else None
+    now = datetime.now(UTC)
+    with RowMapper(registry, settings.worker_count) as mapper:
+        for batch in batched(iter_items(paths, max_bytes=settings.max_bytes), settings.batch_size):
+            raw, unreadable = to_frames(batch, run_id="extract", max_bytes=settings.max_bytes)
+            decodable = raw.filter(pl.col("text").is_not_null())
+            clean, clean_errors = clean_batch(decodable, mapper)
+            articles, extract_errors = extract_batch(clean, mapper)
+            rejects = [unreadable, clean_errors, extract_errors]
+            if warm is not None:
+                from expectations.runner import run_gate
+
+                warm.join()
+                for stage, frame in (("ingest", raw), ("clean", clean), ("extract", articles)):
+                    params = gate_params(stage, settings, registry, now)
+                    rejects.append(run_gate(stage, frame, params=params, threshold=1.0).rejects)
+            failures = _failures(pl.concat(rejects, how="vertical"))
+            by_uri = {a["uri"]: a for a in articles.iter_rows(named=True)}
+            cleaned = {c["uri"]: c for c in clean.iter_rows(named=True)}
+            for row in raw.drop("content", "text").iter_rows(named=True):
+                uri = row["uri"]
+                yield record(by_uri.get(uri), {**row, **cleaned.get(uri, {})},
+                             failures.get(uri, []))
+            for row in unreadable.iter_rows(named=True):
+                yield record(None, {"uri": row["uri"]}, failures.get(row["uri"], []))

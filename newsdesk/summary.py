@@ -1,0 +1,77 @@
+"""What a run did, counted as it goes, for the terminal, the UI and the runs table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    db: Path
+    ingested: int = 0
+    cleaned: int = 0
+    extracted: int = 0
+    loaded: int = 0  # new articles
+    updated: int = 0  # articles whose page changed
+    duplicates: int = 0
+    quarantined: int = 0  # documents (one document may fail several checks)
+    reasons: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, reason) → docs
+    batches: int = 0
+    status: str = "started"
+    error: str | None = None
+
+    def add_rejects(self, rejects: pl.DataFrame) -> None:
+        if rejects.is_empty():
+            return
+        # Identical bytes under two names are two inputs: count by (document, place).
+        self.quarantined += rejects.select("doc_id", "uri").n_unique()
+        pairs = rejects.select("doc_id", "uri", "stage", "reason").unique()
+        for stage, reason in pairs.select("stage", "reason").iter_rows():
+            self.reasons[(stage, reason)] += 1
+
+    @property
+    def accounted(self) -> int:
+        return self.loaded + self.updated + self.duplicates + self.quarantined
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "db": str(self.db),
+            "ingested": self.ingested,
+            "cleaned": self.cleaned,
+            "extracted": self.extracted,
+            "loaded": self.loaded,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "quarantine_reasons": [
+                {"stage": s, "reason": r, "documents": n}
+                for (s, r), n in sorted(self.reasons.items())
+            ],
+            "error": self.error,
+        }
+
+    def lines(self) -> list[str]:
+        out = [
+            f"run {self.run_id}: {self.status}",
+            f"  ingested     {self.ingested:>7}",
+            f"  loaded       {self.loaded:>7} new, {self.updated} updated",
+            f"  duplicates   {self.duplicates:>7} (already in the warehouse)",
+            f"  quarantined  {self.quarantined:>7}",
+        ]
+        out += [f"    {stage:<8} {reason:<22} {n}" for (stage, reason), n in
+                sorted(self.reasons.items())]
+        if self.error:
+            out.append(f"  error: {self.error}")
+        out += [
+            f"warehouse: {self.db}",
+            "try: newsdesk sql \"SELECT source_id, count(*) FROM articles GROUP BY 1\"",
+            "     newsdesk quarantine",
+        ]
+        return out

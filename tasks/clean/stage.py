@@ -1,0 +1,86 @@
+"""The clean stage: raw documents → main text, language and hints for extract."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from tasks.clean.document import Cleaned
+from tasks.clean.html import clean_html
+from tasks.clean.language import detect_language
+from tasks.clean.schema import CLEAN_SCHEMA
+from tasks.clean.text_dump import clean_text_dump
+from tasks.extract.fields import PageContext
+from tasks.ingest.decode import HTML
+from tasks.parallel import RowMapper, worker_registry
+from tasks.rejects import REJECT_SCHEMA, Reason
+
+
+def page_context(row: Mapping[str, Any]) -> PageContext:
+    return PageContext(
+        registry=worker_registry(),
+        url=row.get("url"),
+        fetched_at=row.get("fetched_at"),
+        source_hint=row.get("source_hint"),
+    )
+
+
+def template_key(row: Mapping[str, Any]) -> str | None:
+    """The source a page's template is learned under, when it is known before extraction."""
+    registry = worker_registry()
+    source = registry.by_url(row.get("url")) or (
+        registry.get(row["source_hint"]) if row.get("source_hint") else None)
+    return source.name if source else None
+
+
+def clean_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Clean one document. Errors become a reject, never a crashed batch."""
+    started = time.perf_counter()
+    try:
+        text = row["text"] or ""
+        ctx = page_context(row)
+        cleaned: Cleaned
+        if row["media_type"] == HTML:
+            cleaned = clean_html(text, ctx)
+        else:
+            cleaned = clean_text_dump(text, ctx, template=frozenset(row.pop("template", ())))
+        body = cleaned.body.strip()
+        return {
+            **row,
+            "body": body,
+            "word_count": len(body.split()),
+            "language": detect_language(body),
+            "clean_method": cleaned.method,
+            "hints": json.dumps(cleaned.hints, ensure_ascii=False, default=str),
+            "clean_ms": (time.perf_counter() - started) * 1000,
+        }
+    except Exception as exc:  # one bad page must not stop the batch
+        return {**row, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def clean_batch(
+    raw: pl.DataFrame,
+    mapper: RowMapper,
+    templates: Mapping[str, frozenset[str]] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cleaned rows (CLEAN_SCHEMA) and the documents whose cleaning failed (REJECT_SCHEMA)."""
+    templates = templates or {}
+    rows = []
+    for row in raw.drop("content").iter_rows(named=True):
+        key = template_key(row) if row["media_type"] != HTML else None
+        if key and templates.get(key):
+            row["template"] = sorted(templates[key])
+        rows.append(row)
+    results = mapper.map(clean_row, rows)
+    ok = [r for r in results if "error" not in r]
+    failed = [
+        {"doc_id": r["doc_id"], "run_id": r["run_id"], "uri": r["uri"], "stage": "clean",
+         "expectation": "cleaner_completes", "reason": str(Reason.EXTRACTION_ERROR),
+         "observed": r["error"][:500]}
+        for r in results if "error" in r
+    ]
+    return pl.DataFrame(ok, schema=CLEAN_SCHEMA), pl.DataFrame(failed, schema=REJECT_SCHEMA)

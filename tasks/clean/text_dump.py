@@ -1,0 +1,428 @@
+"""Boilerplate removal for plain-text page dumps (any renderer, or a copy-paste).
+
+The dump is cut into units (text_units), each unit is classified on its own (length, stopword
+density, sentence punctuation, boilerplate patterns, the source's template), then revised by
+its context the way jusText does (a short line between story paragraphs is story; a teaser
+between menus is not), and the article is the contiguous run of units with the highest score
+(Finn's body-text-extraction idea: story words count for, boilerplate counts against). Units
+of that run classed as story make the body. Headline, byline, date lines, tags and header /
+footer lines are handed to the extractor as hints.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from tasks.clean.document import Cleaned
+from tasks.clean.templates import template_key
+from tasks.clean.text_units import Unit, split_units
+from tasks.extract.fields import PageContext
+
+METHOD = "text-dump"
+
+# jusText's thresholds, in characters and stopword share.
+LENGTH_LOW, LENGTH_HIGH = 70, 200
+STOP_LOW, STOP_HIGH = 0.25, 0.30
+MAX_HEADING_DISTANCE = 200
+
+_I = re.IGNORECASE
+# Whole-unit boilerplate: lines that are page furniture in any page, in the common languages.
+_FURNITURE = re.compile(
+    r"^(?:share|share this|teilen|tweet|drucken|print|e-?mail|mail|facebook|twitter|x|whatsapp|"
+    r"linkedin|pinterest|xing|reddit|telegram|instagram|youtube|rss|flipboard|pocket|"
+    r"log ?in|sign ?in|sign ?up|register|subscribe|newsletter|anmelden|registrieren|abonnieren|"
+    r"einloggen|abmelden|connexion|s'abonner|zaloguj|search|suche|suchen|rechercher|szukaj|menu|"
+    r"menü|navigation|home|startseite|accueil|skip to (?:main )?content|zum inhalt springen|"
+    r"impressum|imprint|datenschutz(?:erklärung)?|privacy(?: policy)?|cookies?(?: policy)?|"
+    r"terms(?: of (?:use|service))?|agb|kontakt|contact(?: us)?|about(?: us)?|über uns|"
+    r"advertisement|anzeige|werbung|publicité|reklama|sponsored|close|schließen|fermer|"
+    r"zurück|weiter|back|next|previous|newer post|older post|top|nach oben|back to top|"
+    r"mehr|more|weiterlesen|read more|lire la suite|czytaj dalej|mehr lesen|"
+    r"\d+\s*(?:min(?:ute)?s?\.?|minuten)\s*(?:read|lesezeit|de lecture)|"
+    r"(?:lesezeit|reading time):?\s*\d+\s*min\w*)\W*$",
+    _I,
+)
+# Headings that open a non-story block ("Related News", "Kommentare", "Tags: …").
+_BLOCK_HEADING = re.compile(
+    r"^(?:related(?: news| articles| posts| stories| content| topics)?|read (?:more|next|also)|"
+    r"more (?:from|on|in|stories|news)\b.*|most (?:read|popular|viewed|shared|commented)|"
+    r"recommended(?: for you)?|you (?:may|might) (?:also )?(?:like|be interested in)|trending|"
+    r"latest(?: news| posts| articles| updates)?|top stories|popular(?: posts)?|recent posts|"
+    r"(?:neueste|aktuelle|ähnliche|verwandte|weitere) (?:artikel|beiträge|nachrichten|themen)|"
+    r"mehr zum thema|das könnte sie (?:auch )?interessieren|lesen sie (?:auch|mehr)|"
+    r"auch interessant|zum thema|meistgelesen|meist gelesen|à lire aussi|lire aussi|"
+    r"sur le même sujet|czytaj (?:też|także|więcej)|zobacz (?:też|także)|polecane|"
+    r"comments?|kommentare?|\d+ (?:comments?|kommentare?|reactions?|responses?|antworten)|"
+    r"leave a (?:reply|comment)|post a comment|add a comment|"
+    r"(?:schreibe|hinterlasse) einen kommentar|kommentar (?:schreiben|verfassen)|"
+    r"tags?|schlagwörter|schlagworte|stichwörter|kategorien?|categories|archives?|archiv|"
+    r"blogroll|links|social media|follow us|folgen sie uns|connect with us|"
+    r"share (?:this|on)\b.*|diesen (?:artikel|beitrag) teilen|teile diesen beitrag|"
+    r"coverage|dossiers?|themen|topics|in pictures|videos?|podcasts?|breaking(?: news)?|"
+    r"über den autor|about the author|autor(?:in)?|author|written by)\W*$",
+    _I,
+)
+_COPYRIGHT = re.compile(
+    r"©|\(c\)\s*\d{4}|copyright|all rights reserved|alle rechte vorbehalten|"
+    r"tous droits réservés|wszelkie prawa zastrzeżone|todos los derechos",
+    _I,
+)
+_TAG_LINE = re.compile(
+    r"^(?:tags?|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|themen|topics|mots-clés|tagi|"
+    r"kategorien?|categories|category|filed under|posted in|abgelegt unter)\s*:\s*(.+)$",
+    _I,
+)
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|autor(?:in)?:?|author:?|written by|geschrieben von|posted by|"
+    r"publié par|opublikowano|veröffentlicht(?: am| von)?|published(?: on| by)?|posted(?: on)?|"
+    r"updated|aktualisiert|mis à jour|stand:?|dieser eintrag wurde)\b",
+    _I,
+)
+_TEASER_END = re.compile(r"(?:\.\.\.|…|\[\s*(?:\.\.\.|…)\s*\]|»|>>|→|\bmore\s*$)\s*$", _I)
+_CAPTION_END = re.compile(
+    r"\([^()]*\b(?:photo|foto|bild|image|picture|credit|getty|reuters|dpa|afp|imago|epa|"
+    r"shutterstock|screengrab|social media|file|archiv|istock|ap)\b[^()]*\)\s*$",
+    _I,
+)
+_FORM = re.compile(r"\[\s{2,}\]|\[_+\]|\[(?:submit|search|suchen|go|ok|senden|send)\]|^\(\s?\)", _I)
+_BREADCRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
+_PAGINATION = re.compile(r"^(?:[←«‹<]|\d+\s*(?:[|/]\s*\d+\s*)+$)|[→»›>]$")
+_DATEISH = re.compile(
+    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}\.?\s+[A-Za-zÀ-ž]{3,}\.?,?\s+\d{4}\b|"
+    r"\b[A-Za-zÀ-ž]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{4}年|"
+    r"\b(?:ago|vor \d|il y a|temu|hace)\b|\b\d{1,2}:\d{2}\b",
+    _I,
+)
+_SENTENCE_END = re.compile(r"[.!?:;。！？\"”»)\]]\s*$")
+_WORD = re.compile(r"\w+")
+
+# py3langid code → jusText stoplist name, for the languages the stoplists cover well.
+_STOPLISTS = {
+    "en": "English", "de": "German", "fr": "French", "pl": "Polish", "es": "Spanish",
+    "it": "Italian", "nl": "Dutch", "pt": "Portuguese", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian_Bokmal", "fi": "Finnish", "cs": "Czech", "sk": "Slovak", "ru": "Russian",
+    "uk": "Ukrainian", "tr": "Turkish", "hu": "Hungarian", "ro": "Romanian", "el": "Greek",
+    "id": "Indonesian", "ca": "Catalan", "hr": "Croatian", "sl": "Slovenian", "lt": "Lithuanian",
+    "lv": "Latvian", "et": "Estonian", "bg": "Bulgarian", "sr": "Serbian", "ar": "Arabic",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def stoplist(language: str | None) -> frozenset[str]:
+    """jusText's stopword list for a language (English and German merged when unknown)."""
+    import justext  # light import, deferred so that importing this module stays cheap
+
+    name = _STOPLISTS.get(language or "")
+    if name is None:
+        return frozenset(justext.get_stoplist("English")) | frozenset(
+            justext.get_stoplist("German")
+        )
+    return frozenset(justext.get_stoplist(name))
+
+
+def detect_language(units: list[Unit]) -> str | None:
+    """ISO 639-1 code of the page's prose, from its longest units (py3langid)."""
+    import py3langid  # model load is ~0.3 s once per process; deferred to first use
+
+    longest = sorted((u.text for u in units if u.words >= 8), key=len, reverse=True)[:12]
+    sample = " ".join(longest)[:3000]
+    if len(sample) < 40:
+        return None
+    code, _ = py3langid.classify(sample)
+    return code
+
+
+def _stop_density(text: str, stops: frozenset[str]) -> float:
+    words = _WORD.findall(text.lower())
+    return sum(w in stops for w in words) / len(words) if words else 0.0
+
+
+def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> bool:
+    """Context-free: is this unit page furniture whatever surrounds it?"""
+    text = unit.text
+    if template and template_key(text) in template:
+        return True
+    if unit.image or _FORM.search(text) or _FURNITURE.match(text):
+        return True
+    if unit.words <= 60 and _COPYRIGHT.search(text):
+        return True
+    if unit.words <= 40 and _CAPTION_END.search(text):
+        return True
+    if unit.words <= 12 and len(_BREADCRUMB.findall(text)) >= 2:
+        return True
+    if unit.words <= 12 and _PAGINATION.search(text):
+        return True
+    if teaser and unit.words <= 60 and _TEASER_END.search(text):
+        return True
+    return unit.words <= 15 and bool(_BYLINE.match(text))
+
+
+def _classify(units: list[Unit], stops: frozenset[str], template: frozenset[str]) -> list[str]:
+    """jusText's context-free classes: bad, short, neargood, good."""
+    classes = []
+    duplicates = _duplicates(units)
+    for i, unit in enumerate(units):
+        length = len(unit.text)
+        if _is_furniture(unit, template) or _BLOCK_HEADING.match(unit.text):
+            classes.append("bad")
+        elif i in duplicates and unit.words < 40:
+            classes.append("bad")  # captions and menus are printed twice, story lines are not
+        elif length < LENGTH_LOW or unit.words < 6 or " " not in unit.text:
+            classes.append("short")
+        else:
+            density = _stop_density(unit.text, stops)
+            if not _SENTENCE_END.search(unit.text) and unit.words < 20:
+                density -= 0.1  # a long line without a sentence end is a headline or a label
+            if density >= STOP_HIGH:
+                classes.append("good" if length > LENGTH_HIGH else "neargood")
+            elif density >= STOP_LOW:
+                classes.append("neargood")
+            else:
+                classes.append("bad")
+    _demote_lists(units, classes)
+    return classes
+
+
+def _duplicates(units: list[Unit]) -> set[int]:
+    seen: dict[str, int] = {}
+    dup: set[int] = set()
+    for i, unit in enumerate(units):
+        key = template_key(unit.text)
+        if key in seen:
+            dup.update((seen[key], i))
+        else:
+            seen[key] = i
+    return dup
+
+
+def _demote_lists(units: list[Unit], classes: list[str]) -> None:
+    """A block of many short lines (a menu, a ticker, a teaser list) is no story paragraph,
+    however good one of its lines looks; a list inside a story stays 'short' and is decided
+    by its context."""
+    start = 0
+    while start < len(units):
+        end = start
+        while end + 1 < len(units) and units[end + 1].block == units[start].block:
+            end += 1
+        members = range(start, end + 1)
+        if len(members) >= 3:
+            mean_words = sum(units[i].words for i in members) / len(members)
+            for i in members:
+                if classes[i] == "good" and mean_words < 25:
+                    classes[i] = "neargood"
+            if len(members) >= 8 and mean_words < 6:
+                for i in members:
+                    classes[i] = "bad"
+        start = end + 1
+
+
+def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
+    i += step
+    while 0 <= i < len(classes):
+        c = classes[i]
+        if c in ("good", "bad") or (c == "neargood" and not ignore_neargood):
+            return c
+        i += step
+    return "bad"
+
+
+def _revise(units: list[Unit], classes: list[str]) -> list[str]:
+    """jusText's context-sensitive revision of short and near-good units."""
+    revised = list(classes)
+    headings = [u.heading or (classes[i] == "short" and u.words <= 15) for i, u in enumerate(units)]
+    for i in range(len(units)):
+        if headings[i] and revised[i] == "short":
+            distance = 0
+            for j in range(i + 1, len(units)):
+                if distance > MAX_HEADING_DISTANCE:
+                    break
+                if revised[j] == "good":
+                    revised[i] = "neargood"
+                    break
+                distance += len(units[j].text)
+    new: dict[int, str] = {}
+    for i, c in enumerate(revised):
+        if c != "short":
+            continue
+        before = _neighbour(revised, i, -1, True)
+        after = _neighbour(revised, i, 1, True)
+        if before == after:
+            new[i] = before
+        elif (before == "bad" and _neighbour(revised, i, -1, False) == "neargood") or (
+            after == "bad" and _neighbour(revised, i, 1, False) == "neargood"
+        ):
+            new[i] = "good"
+        else:
+            new[i] = "bad"
+    for i, c in new.items():
+        revised[i] = c
+    for i, c in enumerate(revised):
+        if c == "neargood":
+            pair = (_neighbour(revised, i, -1, True), _neighbour(revised, i, 1, True))
+            revised[i] = "bad" if pair == ("bad", "bad") else "good"
+    return revised
+
+
+def _unit_value(unit: Unit, cf_class: str, revised: str) -> float:
+    """What a unit adds to a candidate article run: story words count for, furniture against."""
+    if revised == "good":
+        return unit.words if cf_class in ("good", "neargood") else 0.5
+    if cf_class == "bad":
+        return -min(25.0, 4.0 + unit.words)
+    return -2.0
+
+
+def _best_run(values: list[float]) -> tuple[int, int]:
+    """The contiguous run with the largest sum (Kadane), as a half-open range."""
+    best, best_range = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for i, value in enumerate(values):
+        if total <= 0:
+            total, start = 0.0, i
+        total += value
+        if total > best:
+            best, best_range = total, (start, i + 1)
+    return best_range
+
+
+def _title_index(units: list[Unit], classes: list[str], start: int, end: int) -> int | None:
+    """The headline: a heading-like unit just before the story (or opening it)."""
+    best, best_score = None, 0.0
+    lowest = max(0, start - 15)
+    for i in range(lowest, min(end, start + 3)):
+        unit = units[i]
+        if not 3 <= unit.words <= 30 or classes[i] == "good" and i >= start and unit.words > 30:
+            continue
+        text = unit.text
+        if _is_furniture(unit, frozenset(), teaser=False) or _BLOCK_HEADING.match(text) or unit.bullet:
+            continue
+        if _DATEISH.search(text) and unit.words <= 8:
+            continue
+        score = 10.0 - abs(start - i) * 0.6
+        score += 4.0 if unit.heading else 0.0
+        score += 2.0 if 5 <= unit.words <= 20 else 0.0
+        score -= 3.0 if text.endswith(".") else 0.0
+        score -= 2.0 if i >= start else 0.0
+        score += 1.0 if units[i - 1].block != unit.block or i == 0 else -2.0
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _tags_after(units: list[Unit], end: int) -> list[str]:
+    """A tag list right after the story: 'Tags: a, b' or a short bullet list."""
+    for i in range(end, min(len(units), end + 6)):
+        m = _TAG_LINE.match(units[i].text)
+        if m:
+            return [t.strip() for t in re.split(r"\s*[,;|·•]\s*", m.group(1)) if t.strip()]
+        if units[i].bullet:
+            items = []
+            j = i
+            while j < len(units) and units[j].bullet and units[j].block == units[i].block:
+                items.append(units[j].text)
+                j += 1
+            if 2 <= len(items) <= 20 and all(1 <= count_words_fast(t) <= 4 for t in items):
+                heading = units[i - 1].text if i > 0 else ""
+                if i == end or _TAG_LINE.match(heading + ":") or _BLOCK_HEADING.match(heading):
+                    return items
+            return []
+    return []
+
+
+def count_words_fast(text: str) -> int:
+    return len(text.split())
+
+
+def clean_text_dump(
+    text: str, ctx: PageContext, template: frozenset[str] = frozenset()
+) -> Cleaned:
+    """The story paragraphs of a text dump, with hints for the extractor.
+
+    `template` holds template_key()s of lines the source prints on every page (learned by
+    tasks.clean.templates); those lines never count as story."""
+    units = split_units(text)
+    if not units:
+        return Cleaned(body="", method=METHOD, hints={})
+    language = detect_language(units)
+    stops = stoplist(language)
+    cf = _classify(units, stops, template)
+    revised = _revise(units, cf)
+    values = [_unit_value(u, cf[i], revised[i]) for i, u in enumerate(units)]
+    start, end = _best_run(values)
+    title_i = _title_index(units, cf, start, end) if end > start else None
+    keep = [
+        i
+        for i in range(start, end)
+        if revised[i] == "good" and i != title_i and not _is_metadata_line(units[i])
+    ]
+    body = "\n\n".join(_render(units, keep))
+    return Cleaned(body=body, method=METHOD, hints=_hints(units, cf, start, end, title_i, keep,
+                                                          language, ctx))
+
+
+def _is_metadata_line(unit: Unit) -> bool:
+    return unit.words <= 15 and bool(_BYLINE.match(unit.text) or _TAG_LINE.match(unit.text))
+
+
+def _render(units: list[Unit], keep: list[int]) -> list[str]:
+    """Paragraphs for the body; consecutive list items of one block stay one paragraph."""
+    out: list[str] = []
+    previous: Unit | None = None
+    for i in keep:
+        unit = units[i]
+        if unit.bullet and previous is not None and previous.bullet and previous.block == unit.block:
+            out[-1] = f"{out[-1]}\n- {unit.text}"
+        else:
+            out.append(f"- {unit.text}" if unit.bullet else unit.text)
+        previous = unit
+    return out
+
+
+def _hints(
+    units: list[Unit],
+    cf: list[str],
+    start: int,
+    end: int,
+    title_i: int | None,
+    keep: list[int],
+    language: str | None,
+    ctx: PageContext,
+) -> dict:
+    """What the extractor needs: the headline and the lines around the story, by zone."""
+    anchor = title_i if title_i is not None else start
+    first_body = keep[0] if keep else start
+    last_body = keep[-1] if keep else end - 1
+    section = None
+    if title_i is not None and title_i > 0:
+        label = units[title_i - 1]
+        if 1 <= label.words <= 3 and not label.bullet and not _DATEISH.search(label.text):
+            section = label.text
+    date_lines = []
+    for i, unit in enumerate(units):
+        if len(unit.text) < 400 and _DATEISH.search(unit.text):
+            if anchor - 6 <= i < first_body + 1 and i not in keep:
+                zone = "byline"
+            elif first_body <= i <= min(last_body, first_body + 2):
+                zone = "lead"
+            elif last_body < i <= last_body + 8:
+                zone = "after"
+            elif first_body <= i <= last_body:
+                zone = "body"
+            else:
+                zone = "far"
+            date_lines.append({"i": i, "text": unit.text, "zone": zone, "words": unit.words})
+    return {
+        "language": language,
+        "title": units[title_i].text if title_i is not None else None,
+        "title_index": title_i,
+        "body_range": [first_body, last_body + 1] if keep else None,
+        "section": section,
+        "before_body": [u.text for u in units[max(0, anchor - 4) : first_body] if u.words <= 40],
+        "after_body": [u.text for u in units[last_body + 1 : last_body + 12]],
+        "date_lines": date_lines[:60],
+        "tags": _tags_after(units, last_body + 1),
+        "header": [u.text for u in units[: min(15, max(anchor, 1))] if u.words <= 12],
+        "footer": [u.text for u in units[-15:] if u.words <= 12],
+        "fetched_at": ctx.fetched_at.isoformat() if ctx.fetched_at else None,
+    }

@@ -1,0 +1,132 @@
+"""Plain-text page dumps cut into units: paragraphs, list items and headings, with their block.
+
+Renderers differ: w3m hard-wraps at a fixed width and bullets with •/□, inscriptis indents and
+uses `*`, html2text writes unwrapped markdown, a copy-paste gives one line per paragraph. This
+module hides those differences so the boilerplate classifier sees the same units from each:
+markdown link and emphasis markup is undone, bullets are recognised in any common style, and
+hard-wrapped lines are re-joined only when the dump shows a fixed wrap width.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^)\n]*\))*\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
+# A bullet: any common list marker followed by a space, or an ordered-list number.
+_BULLET = re.compile(r"^(\s*)(?:[•·*+\-–□☆◦▪‣●○■►▼▶◆◇✓✔]|\d{1,3}[.)])\s+(?=\S)")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Unit:
+    """One paragraph, list item or heading of the dump, with the block it sits in."""
+
+    text: str
+    block: int  # index of the blank-line-separated block
+    line: int  # first source line, for ordering and hints
+    bullet: bool = False
+    depth: int = 0  # indentation of the first line
+    heading: bool = False  # a markdown heading
+    image: bool = False  # a markdown image or a bracketed alt text
+    words: int = 0
+
+    def __post_init__(self) -> None:
+        self.words = count_words(self.text)
+
+
+def count_words(text: str) -> int:
+    """Words, with CJK characters counted at two per word (they carry no spaces)."""
+    cjk = len(_CJK.findall(text))
+    return len(_WORD.findall(text)) + cjk // 2 if cjk else len(_WORD.findall(text))
+
+
+def undo_markdown(line: str) -> tuple[str, bool, bool]:
+    """The line without markdown markup, and whether it was a heading / an image line."""
+    heading = False
+    m = _MD_HEADING.match(line)
+    if m:
+        line, heading = m.group(2), True
+    stripped = line.strip()
+    image = bool(stripped) and not _MD_IMAGE.sub("", stripped).strip(" []()|")
+    line = _MD_IMAGE.sub(lambda m: f"[{m.group(1)}]" if m.group(1) else "", line)
+    line = _MD_LINK.sub(r"\1", line)
+    line = _MD_AUTOLINK.sub(r"\1", line)
+    line = _MD_EMPHASIS.sub(r"\2", line)
+    return line, heading, image
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The fixed width the dump was hard-wrapped at, or None for unwrapped text.
+
+    A renderer that wraps breaks lines only at spaces, so no line ending in an ordinary word
+    is longer than the width, and several lines come close to it. Lines ending in a long
+    unbreakable token (a URL) may overflow and are ignored. In an unwrapped dump the longest
+    line stands alone, and re-joining only ever touches that one."""
+    breakable = [len(line) for line in lines if len(line.rsplit(" ", 1)[-1]) < 30]
+    if not breakable:
+        return None
+    width = max(breakable)
+    near = sum(1 for n in breakable if width - 15 < n <= width)
+    return width if near >= 2 else None
+
+
+def _continues(previous: str, line: str, width: int | None) -> bool:
+    """Whether `line` is the hard-wrapped continuation of `previous`."""
+    if width is None or not previous:
+        return False
+    first_word = line.split(maxsplit=1)[0] if line.split() else ""
+    # the renderer broke the line because the next word did not fit
+    return len(previous.rstrip()) + 1 + len(first_word) > width - 2
+
+
+def split_units(text: str) -> list[Unit]:
+    """Cut a dump into units, re-joining wrapped lines and undoing markdown."""
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").split("\n")
+    lines = [_SPACES.sub(" ", line).rstrip() for line in raw]
+    width = wrap_width(lines)
+    units: list[Unit] = []
+    block = 0
+    open_unit: Unit | None = None  # the unit a wrapped line may continue
+    previous_raw = ""
+    for number, original in enumerate(lines):
+        if not original.strip() or _MD_RULE.match(original):
+            if open_unit is not None or units:
+                block += 1
+            open_unit, previous_raw = None, ""
+            continue
+        line, heading, image = undo_markdown(original)
+        if not line.strip():
+            continue
+        bullet = _BULLET.match(line)
+        indent = len(line) - len(line.lstrip())
+        if bullet:
+            body = line[bullet.end() :].strip()
+            open_unit = Unit(body, block, number, bullet=True, depth=len(bullet.group(1)))
+            units.append(open_unit)
+        elif (
+            open_unit is not None
+            and not heading
+            and (
+                _continues(previous_raw, original, width)
+                or (open_unit.bullet and width is not None and indent > open_unit.depth)
+            )
+        ):
+            open_unit.text = f"{open_unit.text} {line.strip()}"
+            open_unit.words = count_words(open_unit.text)
+        else:
+            stripped = line.strip()
+            is_alt = stripped.startswith("[") and stripped.endswith("]") and "](" not in stripped
+            open_unit = Unit(
+                stripped, block, number, depth=indent, heading=heading, image=image or is_alt
+            )
+            units.append(open_unit)
+        previous_raw = original
+    return units

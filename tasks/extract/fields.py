@@ -1,0 +1,40 @@
+"""What an extractor reads about one page, before the shared resolution of source and zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from newsdesk.sources import Registry
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """Everything an extractor may know besides the page itself."""
+
+    registry: Registry
+    url: str | None = None  # the page's URL when known (never guessed from the file name)
+    fetched_at: datetime | None = None  # aware UTC; anchors relative dates ("2 hours ago")
+    source_hint: str | None = None
+
+
+@dataclass
+class PageFields:
+    """Article fields as found on one page. Dates stay as shown: naive when the page gives
+    no zone, so that the extract stage can read them in the source's time zone."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None  # naive = wall-clock time without a zone
+    published_raw: str | None = None  # the string the date was read from
+    published_method: str | None = None  # json-ld, meta, htmldate, text-byline, url, …
+    modified: datetime | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    site_name: str | None = None  # publisher as printed (og:site_name, header/footer line)
+    canonical_url: str | None = None
+    description: str | None = None
+    image_url: str | None = None
+    language: str | None = None
+    body: str | None = None  # set only when the extractor refines the cleaned body
+    extraction_method: str = ""

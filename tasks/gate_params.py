@@ -1,0 +1,23 @@
+"""What each gate's suite is checked against: limits from the settings, the registry, now."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from expectations.params import GateParams
+from newsdesk.settings import Settings
+from newsdesk.sources import Registry
+
+
+def gate_params(stage: str, settings: Settings, registry: Registry, now: datetime) -> GateParams:
+    if stage == "ingest":
+        return GateParams(max_bytes=settings.max_bytes)
+    if stage == "clean":
+        return GateParams(min_words=settings.min_words)
+    if stage == "extract":
+        return GateParams(
+            source_names=registry.names,
+            date_min=datetime.combine(settings.date_min, time(), tzinfo=UTC),
+            now=now,
+        )
+    return GateParams()

@@ -1,0 +1,111 @@
+"""Sniffing what a byte string is and decoding it: detected, never assumed."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+
+HTML = "text/html"
+PLAIN = "text/plain"
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Magic numbers of the binary formats people most often drop into a folder of pages.
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"RIFF", "application/octet-stream"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+_HTML_TAGS = re.compile(rb"<(?:html|head|body|div|p|article|meta|title)\b", re.I)
+# Browsers read these labels as their supersets; so do we (WHATWG Encoding Standard).
+_SUPERSETS = {"iso-8859-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252", "gb2312": "gb18030",
+              "gbk": "gb18030", "iso-8859-9": "cp1254", "tis-620": "cp874"}
+# Pages that declare UTF-8 but carry a few stray bytes are still worth reading.
+_MAX_REPLACED_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class Decoded:
+    media_type: str
+    encoding: str | None  # None: not decodable as text
+    text: str | None
+
+
+def sniff_media_type(content: bytes, hint: str | None = None) -> str:
+    """text/html, text/plain or the binary type the bytes reveal; a declared type counts
+    only when the bytes agree with it."""
+    head = content[:4096]
+    for magic, media_type in _MAGIC:
+        if head.startswith(magic):
+            return media_type
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "application/octet-stream"
+    stripped = head.lstrip(b"\xef\xbb\xbf")
+    if _HTML_START.match(stripped) or len(_HTML_TAGS.findall(head)) >= 3:
+        return HTML
+    if hint and hint.split(";")[0].strip().lower() in {"text/html", "application/xhtml+xml"}:
+        return HTML
+    return PLAIN
+
+
+def declared_charset(content: bytes, header_charset: str | None = None) -> str | None:
+    label = header_charset
+    if not label:
+        found = _META_CHARSET.search(content[:8192])
+        label = found.group(1).decode("ascii", "ignore") if found else None
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    return _SUPERSETS.get(name, name)
+
+
+def _strict(content: bytes, encoding: str) -> str | None:
+    try:
+        return content.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode(content: bytes, *, media_type_hint: str | None = None,
+           charset_hint: str | None = None) -> Decoded:
+    media_type = sniff_media_type(content, media_type_hint)
+    if media_type not in (HTML, PLAIN):
+        return Decoded(media_type, None, None)
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            text = _strict(content, encoding)
+            if text is not None:
+                return Decoded(media_type, encoding, text.lstrip("\ufeff"))
+    text = _strict(content, "utf-8")
+    if text is not None:
+        return Decoded(media_type, "utf-8", text)
+    declared = declared_charset(content, charset_hint)
+    if declared and declared != "utf-8":
+        text = _strict(content, declared)
+        if text is not None:
+            return Decoded(media_type, declared, text)
+    if declared == "utf-8":
+        text = content.decode("utf-8", errors="replace")
+        if text.count("\ufffd") <= _MAX_REPLACED_SHARE * len(text):
+            return Decoded(media_type, "utf-8 (invalid bytes replaced)", text)
+    best = charset_normalizer.from_bytes(content).best()
+    if best is not None:
+        return Decoded(media_type, best.encoding, str(best))
+    return Decoded(media_type, None, None)

@@ -1,0 +1,330 @@
+"""One HTTP GET done safely: guarded addresses, redirects followed by hand, robots.txt,
+a hard deadline, a size cap counted after decompression, retries for transient failures.
+
+asyncio (httpx.AsyncClient) rather than threads: a whole request, headers and body, sits
+under one `asyncio.timeout`, so a server that trickles a byte every few seconds is cut off
+at the deadline — a thread blocked in a read cannot be interrupted like that — and a few
+thousand waiting requests across many hosts cost coroutines, not threads."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import zlib
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+import httpx
+
+from tasks.ingest.web.guard import AddressGuard, BlockedAddress, GuardedBackend, Resolver, resolve
+from tasks.ingest.web.polite import Politeness, backoff_s
+from tasks.ingest.web.robots import MAX_ROBOTS_BYTES, RobotsRules, rules_for
+from tasks.ingest.web.settings import FetchSettings
+from tasks.ingest.web.urls import is_web_url, origin, without_fragment
+from tasks.rejects import Reason
+
+# Headers worth keeping with a fetch (fetch_log) or needed for the next one.
+KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "content-language",
+                "etag", "last-modified", "date", "retry-after", "location", "x-robots-tag",
+                "cache-control", "server")
+_REDIRECTS = {301, 302, 303, 307, 308}
+_INFLATE = {"gzip", "x-gzip", "deflate"}
+
+
+class FetchFailed(Exception):
+    """A request that produced no usable answer. `transient` ones are worth another try."""
+
+    def __init__(self, reason: Reason, detail: str, *, status: int | None = None,
+                 final_url: str | None = None, transient: bool = False,
+                 retry_after_s: float | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.status = status
+        self.final_url = final_url
+        self.transient = transient
+        self.retry_after_s = retry_after_s
+        self.attempts = 1
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the last fetch of a page said, for a conditional request."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int  # 2xx, or 304 (not modified: content is empty)
+    content: bytes
+    headers: dict[str, str]
+    fetched_at: datetime
+    elapsed_ms: float
+    attempts: int = 1
+    redirects: tuple[str, ...] = field(default=())
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def media_type(self) -> str | None:
+        value = self.headers.get("content-type")
+        return value.split(";")[0].strip().lower() if value else None
+
+    @property
+    def charset(self) -> str | None:
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'")
+        return None
+
+
+def retry_after_s(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds (RFC 9110 §10.2.3: delay-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+class _Capped:
+    """Counts body bytes as they arrive, decompressing with a bounded output per step so
+    that a gzip bomb is stopped at the cap instead of filling memory."""
+
+    def __init__(self, encoding: str, max_bytes: int) -> None:
+        # wbits 32 + 15: zlib or gzip header, detected.
+        self._inflater = zlib.decompressobj(32 + zlib.MAX_WBITS) if encoding in _INFLATE else None
+        self._max = max_bytes
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def _keep(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._max:
+            raise FetchFailed(Reason.TOO_LARGE, f"body larger than {self._max} bytes")
+        self._parts.append(data)
+
+    def feed(self, raw: bytes) -> None:
+        if self._inflater is None:
+            self._keep(raw)
+            return
+        data = raw
+        while data:
+            try:
+                out = self._inflater.decompress(data, self._max - self._size + 1)
+            except zlib.error as exc:
+                raise FetchFailed(Reason.UNREADABLE, f"bad compressed body: {exc}") from exc
+            self._keep(out)
+            data = self._inflater.unconsumed_tail
+
+    def body(self) -> bytes:
+        if self._inflater is not None:
+            self._keep(self._inflater.flush())
+        return b"".join(self._parts)
+
+
+def _kept(headers: httpx.Headers) -> dict[str, str]:
+    return {name: headers[name] for name in KEPT_HEADERS if name in headers}
+
+
+class Fetcher:
+    """Holds the connection pool, the per-host turns and the robots.txt cache of one crawl.
+    Use inside `async with`."""
+
+    def __init__(self, settings: FetchSettings, *, resolver: Resolver = resolve) -> None:
+        self.settings = settings
+        self.polite = Politeness(
+            per_host_concurrency=settings.per_host_concurrency,
+            per_host_delay_s=settings.per_host_delay_s,
+            total_concurrency=settings.total_concurrency,
+        )
+        transport = httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=settings.total_concurrency * 2,
+                                max_keepalive_connections=settings.total_concurrency),
+        )
+        # httpx builds its own pool; this one differs only in where it may connect.
+        transport._pool._network_backend = GuardedBackend(
+            AddressGuard.from_allow(settings.allow), resolver)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            trust_env=False,  # a proxy from the environment would bypass the address guard
+            follow_redirects=False,
+            timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+        self._robots: dict[str, asyncio.Task[RobotsRules | FetchFailed]] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, url: str, *, accept: tuple[str, ...] | None = None,
+                    max_bytes: int | None = None, validators: Validators | None = None,
+                    robots: bool = True) -> Fetched:
+        """The page at `url`, retried on transient failures; raises FetchFailed."""
+        settings = self.settings
+        max_bytes = settings.max_bytes if max_bytes is None else max_bytes
+        for attempt in range(settings.retries + 1):
+            try:
+                fetched = await self._follow(url, accept, max_bytes, validators, robots)
+            except FetchFailed as failed:
+                failed.attempts = attempt + 1
+                wait = failed.retry_after_s
+                if wait is not None and wait > settings.max_wait_s:
+                    failed.detail += f" (Retry-After {wait:.0f}s exceeds {settings.max_wait_s}s)"
+                    raise
+                if not failed.transient or attempt == settings.retries:
+                    raise
+                if wait is not None:
+                    self.polite.pause(origin(failed.final_url or url), wait)
+                else:
+                    await asyncio.sleep(
+                        backoff_s(attempt, settings.backoff_base_s, settings.max_wait_s))
+                continue
+            return replace(fetched, attempts=attempt + 1)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _follow(self, url: str, accept: tuple[str, ...] | None, max_bytes: int,
+                      validators: Validators | None, robots: bool) -> Fetched:
+        current = without_fragment(url)
+        hops: list[str] = []
+        for _ in range(self.settings.max_redirects + 1):
+            if not is_web_url(current):
+                raise FetchFailed(Reason.INVALID_URL, f"not an http(s) URL: {current!r}",
+                                  final_url=current)
+            if current in hops:
+                raise FetchFailed(Reason.REDIRECT_LOOP,
+                                  " → ".join([*hops, current]), final_url=current)
+            hops.append(current)
+            if robots:
+                await self._check_robots(current)
+            result = await self._once(current, accept, max_bytes, validators)
+            if isinstance(result, Fetched):
+                return replace(result, url=url, redirects=tuple(hops[:-1]))
+            current = without_fragment(urljoin(current, result))
+        raise FetchFailed(Reason.TOO_MANY_REDIRECTS,
+                          f"more than {self.settings.max_redirects} redirects: "
+                          + " → ".join(hops), final_url=current)
+
+    async def _once(self, url: str, accept: tuple[str, ...] | None, max_bytes: int,
+                    validators: Validators | None) -> Fetched | str:
+        """One request: the answer, or the Location of a redirect."""
+        headers = {}
+        if validators is not None and validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators is not None and validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        async with self.polite.turn(origin(url)):
+            started = time.perf_counter()
+            try:
+                async with asyncio.timeout(self.settings.deadline_s):
+                    return await self._exchange(url, headers, accept, max_bytes, started)
+            except FetchFailed as failed:
+                failed.final_url = failed.final_url or url
+                raise
+            except TimeoutError as exc:
+                raise FetchFailed(Reason.TIMEOUT, f"no complete answer within "
+                                  f"{self.settings.deadline_s}s", final_url=url) from exc
+            except httpx.ConnectTimeout as exc:
+                raise FetchFailed(Reason.TIMEOUT, f"connect timeout: {exc}", final_url=url,
+                                  transient=True) from exc
+            except httpx.TimeoutException as exc:
+                # A stalled server usually stalls again: not retried within this run.
+                raise FetchFailed(Reason.TIMEOUT, f"{type(exc).__name__}: silent for "
+                                  f"{self.settings.read_timeout_s}s", final_url=url) from exc
+            except BlockedAddress as exc:
+                raise FetchFailed(Reason.BLOCKED_ADDRESS, str(exc), final_url=url) from exc
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                raise FetchFailed(Reason.CONNECTION_ERROR, f"{type(exc).__name__}: {exc}",
+                                  final_url=url, transient=True) from exc
+
+    async def _exchange(self, url: str, headers: dict[str, str], accept: tuple[str, ...] | None,
+                        max_bytes: int, started: float) -> Fetched | str:
+        request = self._client.build_request("GET", url, headers=headers)
+        response = await self._client.send(request, stream=True)
+        try:
+            status = response.status_code
+            kept = _kept(response.headers)
+            if status in _REDIRECTS and "location" in response.headers:
+                return response.headers["location"]
+            if status in (429, 503) or status >= 500:
+                wait = retry_after_s(response.headers.get("retry-after"), datetime.now(UTC))
+                raise FetchFailed(Reason.HTTP_STATUS, f"HTTP {status}", status=status,
+                                  transient=True, retry_after_s=wait)
+            if status >= 400 or (status >= 300 and status != 304):
+                raise FetchFailed(Reason.HTTP_STATUS, f"HTTP {status}", status=status)
+            if status != 304:
+                media_type = kept.get("content-type", "").split(";")[0].strip().lower()
+                if accept is not None and media_type and media_type not in accept:
+                    raise FetchFailed(Reason.UNSUPPORTED_TYPE, f"Content-Type {media_type}",
+                                      status=status)
+                encoding = kept.get("content-encoding", "identity").strip().lower()
+                if encoding not in (*_INFLATE, "identity"):
+                    raise FetchFailed(Reason.UNSUPPORTED_TYPE, f"Content-Encoding {encoding}",
+                                      status=status)
+                declared = kept.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise FetchFailed(Reason.TOO_LARGE, f"Content-Length {declared} > "
+                                      f"{max_bytes}", status=status)
+                body = _Capped(encoding, max_bytes)
+                async for raw in response.aiter_raw():
+                    body.feed(raw)
+                content = body.body()
+            else:
+                content = b""
+        except FetchFailed as failed:
+            failed.status = failed.status or response.status_code
+            raise
+        finally:
+            await response.aclose()
+        return Fetched(url=url, final_url=url, status=status, content=content, headers=kept,
+                       fetched_at=datetime.now(UTC),
+                       elapsed_ms=(time.perf_counter() - started) * 1000)
+
+    async def _check_robots(self, url: str) -> None:
+        home = origin(url)
+        task = self._robots.get(home)
+        if task is None:
+            # One fetch per origin and crawl, shared by everyone who asks meanwhile.
+            task = self._robots[home] = asyncio.ensure_future(self._load_robots(home))
+        rules = await asyncio.shield(task)
+        if isinstance(rules, FetchFailed):
+            raise FetchFailed(rules.reason, f"robots.txt: {rules.detail}", status=rules.status,
+                              final_url=url)
+        if not rules.allows(url, self.settings.user_agent):
+            raise FetchFailed(Reason.ROBOTS_DISALLOWED,
+                              rules.refusal or f"robots.txt of {home} disallows it", final_url=url)
+
+    async def _load_robots(self, home: str) -> RobotsRules | FetchFailed:
+        try:
+            fetched = await self.fetch(f"{home}/robots.txt", max_bytes=MAX_ROBOTS_BYTES,
+                                       robots=False)
+        except FetchFailed as failed:
+            if failed.reason == Reason.HTTP_STATUS and failed.status is not None:
+                return rules_for(failed.status, b"")
+            if failed.reason == Reason.TOO_LARGE:
+                return RobotsRules(refusal=f"robots.txt larger than {MAX_ROBOTS_BYTES} bytes")
+            return failed
+        rules = rules_for(fetched.status, fetched.content)
+        delay = rules.crawl_delay(self.settings.user_agent)
+        if delay:
+            self.polite.slow_down(home, min(delay, self.settings.max_wait_s))
+        return rules

@@ -1,0 +1,60 @@
+"""Sitemaps (sitemaps.org 0.9): URL sets, sitemap indexes, Google News sitemaps, plain-text
+sitemaps and their .gz files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tasks.ingest.web.dates import parse_w3c
+from tasks.ingest.web.safexml import XmlRefused, gunzip, local_name, parse
+from tasks.ingest.web.urls import is_web_url
+from tasks.rejects import Reason
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str
+    lastmod: datetime | None  # <lastmod>, else <news:publication_date>; UTC
+    published_raw: str | None = None  # <news:publication_date> as printed
+    title: str | None = None  # <news:title>
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    is_index: bool  # entries are sitemaps, not pages
+    entries: tuple[SitemapEntry, ...]
+
+
+def _text(element: object) -> str | None:
+    text = getattr(element, "text", None)
+    return text.strip() if isinstance(text, str) and text.strip() else None
+
+
+def parse_sitemap(content: bytes, *, max_bytes: int) -> Sitemap:
+    """Raises XmlRefused for unsafe, malformed or unrecognised documents."""
+    if content[:2] == b"\x1f\x8b":
+        content = gunzip(content, max_bytes)
+    head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head and head != b"<":
+        lines = content.decode("utf-8", "replace").splitlines()
+        return Sitemap(False, tuple(SitemapEntry(line.strip(), None) for line in lines
+                                    if is_web_url(line.strip())))
+    root = parse(content)
+    kind = local_name(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        raise XmlRefused(Reason.MALFORMED_XML, f"not a sitemap: root element <{kind}>")
+    entries: list[SitemapEntry] = []
+    for item in root:
+        fields = {local_name(child.tag): child for child in item.iter() if child is not item}
+        loc = _text(fields.get("loc"))
+        if not loc or not is_web_url(loc):
+            continue
+        published_raw = _text(fields.get("publication_date"))
+        entries.append(SitemapEntry(
+            url=loc,
+            lastmod=parse_w3c(_text(fields.get("lastmod"))) or parse_w3c(published_raw),
+            published_raw=published_raw,
+            title=_text(fields.get("title")),
+        ))
+    return Sitemap(kind == "sitemapindex", tuple(entries))

@@ -1,0 +1,37 @@
+"""Plain URL lists: a file with one URL a line (# comments, blank lines), or arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from tasks.ingest.records import IngestFailure
+from tasks.ingest.web.urls import is_web_url
+from tasks.rejects import Reason
+
+
+def read_url_list(path: Path) -> Iterator[str | IngestFailure]:
+    """Each URL of the file; a line that is not an http(s) URL is a failure, not a skip."""
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            if is_web_url(text):
+                yield text
+            else:
+                yield IngestFailure(f"{path.resolve().as_uri()}#L{number}", Reason.INVALID_URL,
+                                    f"line {number}: not an http(s) URL: {text[:200]!r}")
+
+
+def split_urls(values: Iterable[str]) -> tuple[list[str], list[IngestFailure]]:
+    """URLs given as arguments: the usable ones, and a failure for each of the others."""
+    urls: list[str] = []
+    failures: list[IngestFailure] = []
+    for value in values:
+        if is_web_url(value):
+            urls.append(value.strip())
+        else:
+            failures.append(IngestFailure(value, Reason.INVALID_URL,
+                                          f"not an http(s) URL: {value[:200]!r}"))
+    return urls, failures

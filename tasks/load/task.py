@@ -1,0 +1,69 @@
+"""Prefect wrappers of the load stage: run bookkeeping, the batch load and its checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from newsdesk.settings import Settings
+from newsdesk.sources import Registry
+from newsdesk.summary import RunSummary
+from tasks.load.stage import GateThresholdExceeded, replay_records, skip_loaded
+from warehouse import load as wh
+
+__all__ = [
+    "GateThresholdExceeded",
+    "accounting_task",
+    "finish_run_task",
+    "load_task",
+    "replay_records",
+    "skip_loaded_task",
+    "start_run_task",
+]
+
+
+@task(name="start-run", cache_policy=NO_CACHE)
+def start_run_task(run_id: str, settings: Settings, registry: Registry,
+                   params: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Migrate, sync the registry, record the run; returns the learned text templates."""
+    wh.start_run(settings.db, run_id=run_id, flow_run_id=flow_run.get_id(), command="run",
+                 params=params, registry=registry, timeout_s=settings.write_lock_timeout_s)
+    return wh.load_template_lines(settings.db, timeout_s=settings.read_lock_timeout_s)
+
+
+@task(name="skip-loaded", cache_policy=NO_CACHE)
+def skip_loaded_task(raw: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, int]:
+    return skip_loaded(raw, settings)
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_task(raw: pl.DataFrame, articles: pl.DataFrame, rejects: pl.DataFrame,
+              dq: pl.DataFrame, *, run_id: str, settings: Settings) -> wh.LoadResult:
+    return wh.load_batch(settings.db, run_id=run_id, raw=raw, articles=articles,
+                         rejects=rejects, dq=dq, timeout_s=settings.write_lock_timeout_s)
+
+
+@task(name="accounting", cache_policy=NO_CACHE)
+def accounting_task(summary: RunSummary, *, run_id: str, batch_no: int,
+                    settings: Settings) -> None:
+    """Every input accounted for: loaded + updated + duplicates + quarantined = ingested."""
+    from expectations.before_load import check_accounting
+
+    result = check_accounting(ingested=summary.ingested, loaded=summary.loaded + summary.updated,
+                              quarantined=summary.quarantined, duplicates=summary.duplicates)
+    wh.record_dq(settings.db, result.dq_rows(run_id, batch_no),
+                 timeout_s=settings.write_lock_timeout_s)
+    if not result.outcomes[0].success:
+        raise GateThresholdExceeded(
+            f"accounting failed after batch {batch_no}: ingested {summary.ingested} ≠ "
+            f"loaded {summary.loaded + summary.updated} + duplicates {summary.duplicates} + "
+            f"quarantined {summary.quarantined}")
+
+
+@task(name="finish-run", cache_policy=NO_CACHE)
+def finish_run_task(summary: RunSummary, settings: Settings) -> None:
+    wh.finish_run(settings.db, summary.as_dict(), timeout_s=settings.write_lock_timeout_s)

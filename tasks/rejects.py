@@ -1,0 +1,49 @@
+"""The shape of a rejected row: every stage hands its failures on in this form."""
+
+from enum import StrEnum
+
+import polars as pl
+
+
+class Reason(StrEnum):
+    """Why a document left the pipeline (pandera's SchemaErrorReason, for news pages)."""
+
+    EMPTY_CONTENT = "empty_content"
+    TOO_LARGE = "too_large"
+    UNDECODABLE = "undecodable"
+    UNSUPPORTED_TYPE = "unsupported_type"
+    UNREADABLE = "unreadable"
+    MALFORMED_RECORD = "malformed_record"
+    EMPTY_BODY = "empty_body"
+    EXTRACTION_DISCARDED = "extraction_discarded"
+    EXTRACTION_ERROR = "extraction_error"
+    UNPARSED_DATE = "unparsed_date"
+    IMPLAUSIBLE_DATE = "implausible_date"
+    UNKNOWN_SOURCE = "unknown_source"
+    MISSING_TITLE = "missing_title"
+    DUPLICATE_ARTICLE_ID = "duplicate_article_id"
+    # Fetching from the web (tasks/ingest/web): the page never arrived, and why.
+    INVALID_URL = "invalid_url"
+    HTTP_STATUS = "http_status"
+    TIMEOUT = "timeout"
+    CONNECTION_ERROR = "connection_error"
+    ROBOTS_DISALLOWED = "robots_disallowed"
+    BLOCKED_ADDRESS = "blocked_address"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    MALFORMED_XML = "malformed_xml"
+    UNSAFE_XML = "unsafe_xml"
+    ACCOUNTING_MISMATCH = "accounting_mismatch"  # batch-level: loaded + quarantined + dup ≠ in
+
+
+REJECT_SCHEMA = pl.Schema(
+    {
+        "doc_id": pl.String,
+        "run_id": pl.String,
+        "uri": pl.String,
+        "stage": pl.String,  # ingest | clean | extract | load
+        "expectation": pl.String,  # the GX expectation (or check) that failed
+        "reason": pl.String,  # a Reason value
+        "observed": pl.String,  # the value the check saw, as text
+    }
+)

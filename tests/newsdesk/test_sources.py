@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import pytest
+
+from newsdesk.sources import RegistryError, load_registry
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_project_registry_knows_the_seed_publisher() -> None:
+    registry = load_registry(PROJECT / "sources.toml")
+    source = registry.get("Al Mayadeen English")
+    assert source is not None
+    assert source.timezone == "Asia/Beirut"
+    assert registry.by_url("https://english.almayadeen.net/news/politics/x") is source
+    assert "Al Mayadeen English" in registry.names
+
+
+def test_lookup_by_alias_is_case_and_space_insensitive(tmp_path: Path) -> None:
+    registry = load_registry(write(tmp_path, """
+[[source]]
+name = "Example News"
+aliases = ["The  Example"]
+domains = ["example.com"]
+timezone = "Europe/Paris"
+"""))
+    assert registry.get("the example").name == "Example News"
+    assert registry.by_url("https://www.example.com/a") .name == "Example News"
+    assert registry.by_url("https://news.example.com/a").name == "Example News"
+    assert registry.by_url("https://notexample.com/a") is None
+    assert registry.get("Other") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[source]]\nname = "A"\ndomains = ["a.com"]\ntimezone = "Mars/Base"\n',
+         "unknown time zone"),
+        ('[[source]]\nname = "A"\ndomains = ["a.com"]\n[[source]]\nname = "B"\n'
+         'domains = ["a.com"]\n', "claimed by both"),
+        ('[[source]]\nname = "A"\ndomains = ["a.com"]\n[[source]]\nname = "a"\n'
+         'domains = ["b.com"]\n', "used by both"),
+        ('[[source]]\ndomains = ["a.com"]\n', "non-empty 'name'"),
+        ('[[source]]\nname = "A"\ndomian = ["a.com"]\n', "unknown keys"),
+        ('[[source]]\nname = "A"\ninclude = ["("]\n', "bad URL pattern"),
+        ("not toml = = 1", "not valid TOML"),
+    ],
+)
+def test_bad_registries_fail_at_load_naming_the_problem(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(RegistryError, match=message):
+        load_registry(write(tmp_path, text))
+
+
+def test_missing_registry_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RegistryError, match="not found"):
+        load_registry(tmp_path / "nope.toml")

@@ -1,0 +1,75 @@
+"""Frame shapes the warehouse accepts beyond the stage schemas, and making text loadable.
+
+Python strings may hold unpaired surrogates (e.g. from `errors="surrogateescape"` or broken
+JSON escapes). Neither Polars, Arrow nor DuckDB accepts them, and one such string fails a
+whole batch, so text from Python objects goes through `scrub` before it becomes a frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import polars as pl
+
+# One row per expectation a gate evaluated on a batch.
+DQ_SCHEMA = pl.Schema(
+    {
+        "run_id": pl.String,
+        "batch_no": pl.Int32,
+        "suite": pl.String,  # e.g. after_extract
+        "stage": pl.String,  # ingest | clean | extract | load
+        "expectation": pl.String,
+        "column_name": pl.String,
+        "reason": pl.String,  # the Reason code a failure maps to
+        "severity": pl.String,  # error | warn
+        "evaluated": pl.Int64,  # rows checked
+        "failed": pl.Int64,  # rows that failed
+        "success": pl.Boolean,
+        "threshold": pl.Float64,  # GX `mostly`, when set
+        "sample": pl.String,  # JSON text: a few failing values / ids
+    }
+)
+
+# Counts of lines seen on a source's pages in this run (increments, not totals).
+TEMPLATE_LINE_SCHEMA = pl.Schema(
+    {"source_id": pl.String, "line": pl.String, "pages_seen": pl.Int64}
+)
+
+# Domains of pages no registry entry claims, seen in this run.
+PROPOSED_SOURCE_SCHEMA = pl.Schema(
+    {
+        "domain": pl.String,
+        "site_name": pl.String,
+        "language": pl.String,
+        "pages": pl.Int64,
+        "sample_uri": pl.String,
+    }
+)
+
+
+def scrub(text: str) -> str:
+    """Join valid surrogate pairs and replace unpaired surrogates with U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list | tuple):
+        return [_scrub_value(v) for v in value]
+    return value
+
+
+def rows_to_frame(rows: Iterable[Mapping[str, Any]], schema: pl.Schema) -> pl.DataFrame:
+    """A frame of `schema` from Python rows, with every string (in lists too) scrubbed."""
+    cleaned = [{name: _scrub_value(row.get(name)) for name in schema} for row in rows]
+    return pl.DataFrame(cleaned, schema=schema)
+
+
+def conform(frame: pl.DataFrame, schema: pl.Schema, what: str) -> pl.DataFrame:
+    """The frame's columns of `schema`, in order and cast; a missing column is an error."""
+    missing = [name for name in schema if name not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} frame lacks columns {missing}")
+    return frame.select(list(schema)).cast(dict(schema))

@@ -1,0 +1,138 @@
+"""Forward-only schema migrations, then the analyst views on top.
+
+`warehouse/migrations/NNNN_<what>.sql` files are applied in version order, each in its own
+transaction, and recorded with their sha256 in `schema_migrations` (dlt's `_dlt_version`).
+An applied file that changed, vanished, or a new file numbered below the newest applied one
+is an error: history is never rewritten, fixes go in a new file. The views in
+`warehouse/views/*.sql` hold no data, so they are simply recreated after every migration run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.connection import WRITE_TIMEOUT_S, open_write
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VIEWS_DIR = Path(__file__).parent / "views"
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class MigrationError(RuntimeError):
+    """The migration files and the database's recorded history disagree."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+    checksum: str
+
+
+def discover(migrations_dir: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Every migration file, in version order; badly named or duplicate versions are errors."""
+    found: dict[int, Migration] = {}
+    for path in sorted(migrations_dir.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"{path}: migration files are named NNNN_<what>.sql")
+        version = int(match.group(1))
+        if version in found:
+            raise MigrationError(
+                f"{migrations_dir}: version {version:04d} used by both "
+                f"{found[version].name} and {path.name}"
+            )
+        data = path.read_bytes()
+        found[version] = Migration(
+            version, path.name, data.decode("utf-8"), hashlib.sha256(data).hexdigest()
+        )
+    return [found[v] for v in sorted(found)]
+
+
+def _applied(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, str]]:
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            checksum VARCHAR NOT NULL,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )
+        """
+    )
+    rows = con.execute("SELECT version, name, checksum FROM schema_migrations").fetchall()
+    return {version: (name, checksum) for version, name, checksum in rows}
+
+
+def _check_history(migrations: list[Migration], applied: dict[int, tuple[str, str]]) -> None:
+    by_version = {m.version: m for m in migrations}
+    for version, (name, checksum) in sorted(applied.items()):
+        current = by_version.get(version)
+        if current is None:
+            raise MigrationError(f"applied migration {name} is missing from the migrations folder")
+        if current.checksum != checksum:
+            raise MigrationError(
+                f"applied migration {name} was edited after it ran (checksum {checksum[:12]} "
+                f"recorded, {current.checksum[:12]} on disk): put the change in a new migration"
+            )
+    newest = max(applied, default=0)
+    late = [m.name for m in migrations if m.version not in applied and m.version < newest]
+    if late:
+        raise MigrationError(
+            f"migrations {late} are numbered below the newest applied one ({newest:04d}); "
+            "renumber them after it"
+        )
+
+
+def apply(
+    con: duckdb.DuckDBPyConnection,
+    migrations_dir: Path = MIGRATIONS_DIR,
+    views_dir: Path = VIEWS_DIR,
+) -> list[int]:
+    """Apply pending migrations and recreate the views on an open read-write connection."""
+    migrations = discover(migrations_dir)
+    applied = _applied(con)
+    _check_history(migrations, applied)
+    done: list[int] = []
+    for migration in migrations:
+        if migration.version in applied:
+            continue
+        con.begin()
+        try:
+            con.execute(migration.sql)
+            con.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                [migration.version, migration.name, migration.checksum],
+            )
+            con.commit()
+        except duckdb.Error as exc:
+            con.rollback()
+            raise MigrationError(f"migration {migration.name} failed: {exc}") from exc
+        done.append(migration.version)
+    con.begin()
+    try:
+        for view in sorted(views_dir.glob("*.sql")):
+            con.execute(view.read_text(encoding="utf-8"))
+        con.commit()
+    except duckdb.Error as exc:
+        con.rollback()
+        raise MigrationError(f"view {view.name} failed: {exc}") from exc
+    return done
+
+
+def migrate(
+    db_path: Path | str,
+    *,
+    migrations_dir: Path = MIGRATIONS_DIR,
+    views_dir: Path = VIEWS_DIR,
+    lock_timeout_s: float = WRITE_TIMEOUT_S,
+) -> list[int]:
+    """Bring the warehouse file up to date; returns the versions applied now (often none)."""
+    with open_write(db_path, lock_timeout_s) as con:
+        return apply(con, migrations_dir, views_dir)
