@@ -49,8 +49,10 @@ def score_predictions(
     found = _RESULT.findall(done.stdout)
     if not found:
         raise RuntimeError(f"scorer gave no RESULT line:\n{done.stdout}\n{done.stderr}")
-    figures = dict(pair.split("=") for pair in found[-1][1].split())
-    return {k: float(v) for k, v in figures.items()}
+    figures = {}
+    for key, value in re.findall(r"(\w+)=\s*(\S+)", found[-1][1]):
+        figures[key] = float("nan") if value == "n/a" else float(value)
+    return figures
 
 
 def predict_text(folder: Path, ctx: PageContext) -> tuple[list[dict], float]:
@@ -70,7 +72,9 @@ def predict_text(folder: Path, ctx: PageContext) -> tuple[list[dict], float]:
 
 def predict_all_text(folder: Path) -> list[dict]:
     """The floor: the whole dump as body, no title, no date."""
-    return [{"id": p.stem, "body": p.read_text(encoding="utf-8")} for p in sorted(folder.glob("*.txt"))]
+    return [
+        {"id": p.stem, "body": p.read_text(encoding="utf-8")} for p in sorted(folder.glob("*.txt"))
+    ]
 
 
 def predict_trafilatura(html_dir: Path, ids: list[str]) -> tuple[list[dict], float]:

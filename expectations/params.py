@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 
@@ -17,7 +17,8 @@ class GateParams:
 
     max_bytes: int | None = None  # after_ingest: largest accepted document
     min_words: int | None = None  # after_clean: shortest accepted body
-    date_min: datetime | None = None  # after_extract: earliest plausible published_at (aware)
+    # after_extract: earliest plausible published_at; a plain date means its midnight UTC
+    date_min: datetime | date | None = None
     now: datetime | None = None  # after_extract: the run's clock (aware); the upper bound's anchor
     source_names: frozenset[str] | None = None  # after_extract: registry names (Registry.names)
 
@@ -25,6 +26,8 @@ class GateParams:
         if self.source_names is not None and not isinstance(self.source_names, frozenset):
             names: Iterable[str] = self.source_names
             object.__setattr__(self, "source_names", frozenset(names))
+        if isinstance(self.date_min, date) and not isinstance(self.date_min, datetime):
+            object.__setattr__(self, "date_min", datetime.combine(self.date_min, time(), UTC))
         for name in ("date_min", "now"):
             value = getattr(self, name)
             # published_at is UTC-aware; comparing it with a naive bound would be a silent lie.

@@ -163,54 +163,19 @@ def validate(
     state = _gx()
     with _run_lock:
         batch = state.batch_definition.get_batch(batch_parameters={"dataframe": pandas_frame})
-        report = batch.validate(
-            suite,
-            result_format={"result_format": "COMPLETE"},
-        )
+        report = batch.validate(suite, result_format={"result_format": "COMPLETE"})
 
     ids = frame["doc_id"].to_list() if "doc_id" in frame.columns else None
     outcomes: list[tuple[int, ExpectationOutcome]] = []
     failures: list[dict[str, Any]] = []
     for result in report.results:
-        config = result.expectation_config
-        meta = config.meta
-        checked = _columns_of(config.kwargs)
-        column = ",".join(checked) or None
-        error = _raised(result.exception_info or {})
-        if error is not None:
-            raise GateError(f"suite {suite.name!r}: {config.type}({column}) raised: {error}")
-        details = result.result or {}
-        if not result.success and "unexpected_index_list" not in details:
-            raise GateError(
-                f"suite {suite.name!r}: {config.type}({column}) failed without naming rows; "
-                "only row-level expectations can gate a batch"
-            )
-        rows = [int(index) for index in details.get("unexpected_index_list") or []]
-        success = bool(result.success)
-        if meta.get("keep_first") and rows:
-            first = frame[checked[0]].is_first_distinct()
-            rows = [row for row in rows if not first[row]]
-            success = not rows
-        observed = _observed(frame, checked, rows) if rows else []
-        outcome = ExpectationOutcome(
-            expectation=config.type,
-            column=column,
-            reason=meta["reason"],
-            severity=meta["severity"],
-            evaluated=int(details.get("element_count", frame.height)),
-            failed=len(rows),
-            success=success,
-            sample=tuple(
-                {"id": ids[row] if ids else str(row), "observed": value}
-                for row, value in zip(rows[:SAMPLE_SIZE], observed, strict=False)
-            ),
-        )
-        outcomes.append((meta["order"], outcome))
+        order, outcome, rows, observed = _read(result, frame, ids, suite.name)
+        outcomes.append((order, outcome))
         if outcome.severity == "error":
             failures.extend(
                 {
                     "row": row,
-                    "order": meta["order"],
+                    "order": order,
                     "expectation": outcome.label,
                     "reason": outcome.reason,
                     "observed": value,
@@ -233,6 +198,46 @@ def validate(
         threshold=threshold,
         validated_at=datetime.now(UTC),
     )
+
+
+def _read(
+    result: Any, frame: pl.DataFrame, ids: list[str] | None, suite: str
+) -> tuple[int, ExpectationOutcome, list[int], list[str | None]]:
+    """One GX expectation result → (suite position, outcome, failing rows, observed values)."""
+    config = result.expectation_config
+    meta = config.meta
+    checked = _columns_of(config.kwargs)
+    column = ",".join(checked) or None
+    error = _raised(result.exception_info or {})
+    if error is not None:
+        raise GateError(f"suite {suite!r}: {config.type}({column}) raised: {error}")
+    details = result.result or {}
+    if not result.success and "unexpected_index_list" not in details:
+        raise GateError(
+            f"suite {suite!r}: {config.type}({column}) failed without naming rows; "
+            "only row-level expectations can gate a batch"
+        )
+    rows = [int(index) for index in details.get("unexpected_index_list") or []]
+    success = bool(result.success)
+    if meta.get("keep_first") and rows:
+        first = frame[checked[0]].is_first_distinct()
+        rows = [row for row in rows if not first[row]]
+        success = not rows
+    observed = _observed(frame, checked, rows) if rows else []
+    outcome = ExpectationOutcome(
+        expectation=config.type,
+        column=column,
+        reason=meta["reason"],
+        severity=meta["severity"],
+        evaluated=int(details.get("element_count", frame.height)),
+        failed=len(rows),
+        success=success,
+        sample=tuple(
+            {"id": ids[row] if ids is not None else str(row), "observed": value}
+            for row, value in zip(rows[:SAMPLE_SIZE], observed, strict=False)
+        ),
+    )
+    return meta["order"], outcome, rows, observed
 
 
 def _rejects(frame: pl.DataFrame, failures: list[dict[str, Any]], stage: str) -> pl.DataFrame:

@@ -15,11 +15,19 @@ def gate_table(gates: list[Any]) -> list[dict[str, Any]]:
     for gate in gates:
         for outcome in gate.outcomes:
             key = (gate.stage, outcome.expectation, outcome.column or "")
-            row = rows.setdefault(key, {
-                "stage": gate.stage, "expectation": outcome.expectation,
-                "column": outcome.column or "", "reason": outcome.reason,
-                "severity": outcome.severity, "evaluated": 0, "failed": 0, "examples": [],
-            })
+            row = rows.setdefault(
+                key,
+                {
+                    "stage": gate.stage,
+                    "expectation": outcome.expectation,
+                    "column": outcome.column or "",
+                    "reason": outcome.reason,
+                    "severity": outcome.severity,
+                    "evaluated": 0,
+                    "failed": 0,
+                    "examples": [],
+                },
+            )
             row["evaluated"] += outcome.evaluated
             row["failed"] += outcome.failed
             row["examples"] = (row["examples"] + [str(s) for s in outcome.sample])[:3]
@@ -32,9 +40,10 @@ def gate_table(gates: list[Any]) -> list[dict[str, Any]]:
 def publish_run_artifacts(summary: RunSummary, gates: list[Any]) -> None:
     key = "newsdesk-run"
     create_table_artifact(
-        key=f"{key}-gates", table=gate_table(gates) or [{"stage": "", "expectation": "none"}],
+        key=f"{key}-gates",
+        table=gate_table(gates) or [{"stage": "", "expectation": "none"}],
         description=f"Data-quality gates of run {summary.run_id}: every expectation, "
-                    "evaluated / passed / failed, with failure examples.",
+        "evaluated / passed / failed, with failure examples.",
     )
     counts = summary.as_dict()
     stage_rows = [
@@ -46,16 +55,24 @@ def publish_run_artifacts(summary: RunSummary, gates: list[Any]) -> None:
         {"stage": "duplicates", "documents": summary.duplicates},
         {"stage": "quarantined", "documents": summary.quarantined},
     ]
-    create_table_artifact(key=f"{key}-counts", table=stage_rows,
-                          description=f"Documents per stage, run {summary.run_id}")
-    reasons = "\n".join(f"| {r['stage']} | {r['reason']} | {r['documents']} |"
-                        for r in counts["quarantine_reasons"]) or "| – | – | 0 |"
+    create_table_artifact(
+        key=f"{key}-counts",
+        table=stage_rows,
+        description=f"Documents per stage, run {summary.run_id}",
+    )
+    reasons = (
+        "\n".join(
+            f"| {r['stage']} | {r['reason']} | {r['documents']} |"
+            for r in counts["quarantine_reasons"]
+        )
+        or "| - | - | 0 |"
+    )
     create_markdown_artifact(
         key=f"{key}-quarantine",
         markdown=(
             f"## Quarantine of run `{summary.run_id}`\n\n| stage | reason | documents |\n"
             f"|---|---|---|\n{reasons}\n\nSee the rows:\n\n```\nnewsdesk quarantine\n"
-            f"newsdesk sql \"SELECT stage, reason, uri, observed FROM quarantine "
+            f'newsdesk sql "SELECT stage, reason, uri, observed FROM quarantine '
             f"WHERE last_run_id = '{summary.run_id}'\"\n```\n\nWarehouse: `{summary.db}`"
         ),
         description="Quarantined documents by reason, and how to query them",

@@ -41,12 +41,22 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Annotated[Path | None, typer.Option(
-        "--db", help="Warehouse file (env NEWSDESK_DB; default .newsdesk/warehouse.duckdb).",
-        show_default=False)] = None,
-    sources: Annotated[Path | None, typer.Option(
-        "--sources", help="Sources registry (env NEWSDESK_SOURCES; default sources.toml).",
-        show_default=False)] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="Warehouse file (env NEWSDESK_DB; default .newsdesk/warehouse.duckdb).",
+            show_default=False,
+        ),
+    ] = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            "--sources",
+            help="Sources registry (env NEWSDESK_SOURCES; default sources.toml).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     ctx.obj = Context(db, sources)
 
@@ -106,8 +116,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for row in summary["quarantine_reasons"]:
         typer.echo(f"    {row['stage']:<8} {row['reason']:<22} {row['documents']}")
     typer.echo(f"warehouse: {summary['db']}")
-    typer.echo('next: newsdesk sql "SELECT source_id, title, published_at FROM articles '
-               'ORDER BY published_at DESC LIMIT 10"')
+    typer.echo(
+        'next: newsdesk sql "SELECT source_id, title, published_at FROM articles '
+        'ORDER BY published_at DESC LIMIT 10"'
+    )
     if summary["quarantined"]:
         typer.echo("      newsdesk quarantine   (what was held back, and why)")
 
@@ -115,11 +127,16 @@ def _print_summary(summary: dict[str, Any]) -> None:
 @app.command()
 def run(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(
-        help="Files and folders (recursive) of HTML pages, text dumps, JSON Lines exports.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files and folders (recursive) of HTML pages, text dumps, JSON Lines exports."
+        ),
+    ],
     batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
-    workers: Annotated[int | None, typer.Option(
-        help="Worker processes for clean/extract (0 = one per core).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes for clean/extract (0 = one per core).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run the pipeline on files and folders and load the result into the warehouse."""
@@ -160,12 +177,16 @@ def replay(
 def extract(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive).")],
-    fmt: Annotated[RecordFormat, typer.Option("--format", help="json: one array; jsonl: a "
-                                              "record per line, as it goes.")] = RecordFormat.json,
-    gates: Annotated[bool, typer.Option(help="Also report the gate failures each document "
-                                        "would get.")] = True,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (0 = one per core).")
-                       ] = None,
+    fmt: Annotated[
+        RecordFormat,
+        typer.Option("--format", help="json: one array; jsonl: a record per line, as it goes."),
+    ] = RecordFormat.json,
+    gates: Annotated[
+        bool, typer.Option(help="Also report the gate failures each document would get.")
+    ] = True,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (0 = one per core).")
+    ] = None,
 ) -> None:
     """Ingest, clean and extract without writing to the warehouse; print one record per
     document (path, title, published, authors, source, section, tags, language, word_count,
@@ -191,8 +212,9 @@ def extract(
 def sql(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="A read-only SQL query.")],
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")
-                   ] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
 ) -> None:
     """Query the warehouse, read-only. Safe while a run is loading: it waits for the
     current batch to finish writing."""
@@ -222,26 +244,49 @@ def quarantine(
     timeout = settings.read_lock_timeout_s
     if fmt is OutputFormat.table:
         _print_frame(quarantine_summary(settings.db, timeout_s=timeout), fmt)
-    rows = quarantine_rows(settings.db, stage=stage, reason=reason, include_resolved=resolved,
-                           limit=limit, timeout_s=timeout)
+    rows = quarantine_rows(
+        settings.db,
+        stage=stage,
+        reason=reason,
+        include_resolved=resolved,
+        limit=limit,
+        timeout_s=timeout,
+    )
     _print_frame(rows, fmt)
 
 
 @app.command()
-def sources(ctx: typer.Context,
-            fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table) -> None:
+def sources(
+    ctx: typer.Context, fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table
+) -> None:
     """The sources registry: the publishers newsdesk knows."""
     import polars as pl
 
     settings = ctx.obj.settings()
     registry = ctx.obj.registry(settings)
     frame = pl.DataFrame(
-        [{"name": s.name, "aliases": ", ".join(s.aliases), "domains": ", ".join(s.domains),
-          "timezone": s.timezone, "language": s.language or "",
-          "feeds": len(s.feeds), "sitemaps": len(s.sitemaps)} for s in registry.sources],
-        schema={"name": pl.String, "aliases": pl.String, "domains": pl.String,
-                "timezone": pl.String, "language": pl.String, "feeds": pl.Int64,
-                "sitemaps": pl.Int64})
+        [
+            {
+                "name": s.name,
+                "aliases": ", ".join(s.aliases),
+                "domains": ", ".join(s.domains),
+                "timezone": s.timezone,
+                "language": s.language or "",
+                "feeds": len(s.feeds),
+                "sitemaps": len(s.sitemaps),
+            }
+            for s in registry.sources
+        ],
+        schema={
+            "name": pl.String,
+            "aliases": pl.String,
+            "domains": pl.String,
+            "timezone": pl.String,
+            "language": pl.String,
+            "feeds": pl.Int64,
+            "sitemaps": pl.Int64,
+        },
+    )
     _print_frame(frame, fmt)
     if fmt is OutputFormat.table:
         typer.echo(f"registry: {registry.path}")

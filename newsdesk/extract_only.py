@@ -24,7 +24,7 @@ from tasks.parallel import RowMapper
 
 def warm_up_gates() -> threading.Thread:
     """Great Expectations takes seconds to import: start it while the first batch is cleaned."""
-    from expectations.runner import warm_up
+    from expectations import warm_up
 
     thread = threading.Thread(target=warm_up, name="gx-warm-up", daemon=True)
     thread.start()
@@ -42,13 +42,19 @@ def _failures(rejects: pl.DataFrame) -> dict[str, list[dict[str, str]]]:
     by_doc: dict[str, list[dict[str, str]]] = {}
     for row in rejects.iter_rows(named=True):
         by_doc.setdefault(row["uri"], []).append(
-            {"stage": row["stage"], "reason": row["reason"], "expectation": row["expectation"],
-             "observed": row["observed"]})
+            {
+                "stage": row["stage"],
+                "reason": row["reason"],
+                "expectation": row["expectation"],
+                "observed": row["observed"],
+            }
+        )
     return by_doc
 
 
-def record(article: dict[str, Any] | None, raw: dict[str, Any],
-           failures: list[dict[str, str]]) -> dict[str, Any]:
+def record(
+    article: dict[str, Any] | None, raw: dict[str, Any], failures: list[dict[str, str]]
+) -> dict[str, Any]:
     article = article or {}
     return {
         "path": path_of(raw["uri"]),
@@ -73,7 +79,11 @@ def record(article: dict[str, Any] | None, raw: dict[str, Any],
 
 
 def extract_paths(
-    paths: Iterable[Path], settings: Settings, registry: Registry, *, gates: bool = True,
+    paths: Iterable[Path],
+    settings: Settings,
+    registry: Registry,
+    *,
+    gates: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """One record per document, batch by batch. Every document is carried as far as it can
     go, so a page that a gate would quarantine still shows what was extracted from it."""
@@ -87,7 +97,7 @@ def extract_paths(
             articles, extract_errors = extract_batch(clean, mapper)
             rejects = [unreadable, clean_errors, extract_errors]
             if warm is not None:
-                from expectations.runner import run_gate
+                from expectations import run_gate
 
                 warm.join()
                 for stage, frame in (("ingest", raw), ("clean", clean), ("extract", articles)):
@@ -98,7 +108,8 @@ def extract_paths(
             cleaned = {c["uri"]: c for c in clean.iter_rows(named=True)}
             for row in raw.drop("content", "text").iter_rows(named=True):
                 uri = row["uri"]
-                yield record(by_uri.get(uri), {**row, **cleaned.get(uri, {})},
-                             failures.get(uri, []))
+                yield record(
+                    by_uri.get(uri), {**row, **cleaned.get(uri, {})}, failures.get(uri, [])
+                )
             for row in unreadable.iter_rows(named=True):
                 yield record(None, {"uri": row["uri"]}, failures.get(row["uri"], []))

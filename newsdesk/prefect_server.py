@@ -62,9 +62,20 @@ def start_local_server(settings: Settings) -> tuple[str, float]:
     started = time.monotonic()
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [str(prefect), "server", "start", "--host", settings.prefect_host,
-             "--port", str(settings.prefect_port), "--analytics-off"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            [
+                str(prefect),
+                "server",
+                "start",
+                "--host",
+                settings.prefect_host,
+                "--port",
+                str(settings.prefect_port),
+                "--analytics-off",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
             start_new_session=True,
         )
     (settings.prefect_home / "server.pid").write_text(str(process.pid))
@@ -73,10 +84,12 @@ def start_local_server(settings: Settings) -> tuple[str, float]:
             return api_url, time.monotonic() - started
         if process.poll() is not None:
             raise PrefectServerError(
-                f"the Prefect server exited with code {process.returncode}; see {log_path}")
+                f"the Prefect server exited with code {process.returncode}; see {log_path}"
+            )
         time.sleep(0.5)
-    raise PrefectServerError(f"the Prefect server did not answer within "
-                             f"{HEALTH_TIMEOUT_S:.0f} s; see {log_path}")
+    raise PrefectServerError(
+        f"the Prefect server did not answer within {HEALTH_TIMEOUT_S:.0f} s; see {log_path}"
+    )
 
 
 def connect(settings: Settings, *, announce: bool = True) -> str | None:
@@ -92,8 +105,11 @@ def connect(settings: Settings, *, announce: bool = True) -> str | None:
     if os.environ.get("PREFECT_API_URL"):
         raise PrefectServerError(f"no Prefect server answers at PREFECT_API_URL={api_url}")
     if announce:
-        print(f"starting a local Prefect server at {api_url.removesuffix('/api')} "
-              f"(once; later runs reuse it) …", file=sys.stderr)
+        print(
+            f"starting a local Prefect server at {api_url.removesuffix('/api')} "
+            f"(once; later runs reuse it) …",
+            file=sys.stderr,
+        )
     api_url, _ = start_local_server(settings)
     os.environ["PREFECT_API_URL"] = api_url
     return api_url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -32,12 +33,22 @@ class Settings:
     clean_threshold: float
     extract_threshold: float
     load_threshold: float
+    threshold_min_rows: int
     prefect_mode: str
     prefect_home: Path
     prefect_host: str
     prefect_port: int
     fetch_user_agent: str
     fetch_allow: tuple[str, ...]
+    run_lock_timeout_s: float
+    schedule_timezone: str
+    schedule_ingest: str
+    schedule_ingest_parameters: dict[str, Any]
+    schedule_replay: str
+    schedule_maintenance: str
+    dq_retention_days: int
+    export_dir: str
+    alerts_block: str
 
     @property
     def worker_count(self) -> int:
@@ -62,12 +73,22 @@ _KEYS: dict[str, tuple[str, str]] = {
     "clean_threshold": ("gates", "clean_threshold"),
     "extract_threshold": ("gates", "extract_threshold"),
     "load_threshold": ("gates", "load_threshold"),
+    "threshold_min_rows": ("gates", "threshold_min_rows"),
     "prefect_mode": ("prefect", "mode"),
     "prefect_home": ("prefect", "home"),
     "prefect_host": ("prefect", "host"),
     "prefect_port": ("prefect", "port"),
     "fetch_user_agent": ("fetch", "user_agent"),
     "fetch_allow": ("fetch", "allow"),
+    "run_lock_timeout_s": ("warehouse", "run_lock_timeout_s"),
+    "schedule_timezone": ("schedules", "timezone"),
+    "schedule_ingest": ("schedules", "ingest"),
+    "schedule_ingest_parameters": ("schedules", "ingest_parameters"),
+    "schedule_replay": ("schedules", "replay"),
+    "schedule_maintenance": ("schedules", "maintenance"),
+    "dq_retention_days": ("maintenance", "dq_retention_days"),
+    "export_dir": ("maintenance", "export_dir"),
+    "alerts_block": ("alerts", "block"),
 }
 _SHORT_ENV = {"db": "NEWSDESK_DB", "sources": "NEWSDESK_SOURCES"}
 
@@ -83,6 +104,12 @@ def _convert(name: str, kind: Any, value: Any, base: Path) -> Any:
             return float(value)
         if kind in (date, "date"):
             return value if isinstance(value, date) else date.fromisoformat(str(value))
+        if kind == "dict[str, Any]":
+            # From the environment a JSON object, from the file an inline table.
+            parsed = json.loads(value) if isinstance(value, str) else value
+            if not isinstance(parsed, dict):
+                raise TypeError("expected a table / JSON object")
+            return parsed
         if kind == "tuple[str, ...]":
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(str(item).strip() for item in items if str(item).strip())
@@ -126,5 +153,6 @@ def load_settings(
         values[name] = _convert(name, kinds[name], raw, base)
     if values["prefect_mode"] not in {"auto", "ephemeral"}:
         raise SettingsError(
-            f"setting [prefect] mode = {values['prefect_mode']!r}: use auto or ephemeral")
+            f"setting [prefect] mode = {values['prefect_mode']!r}: use auto or ephemeral"
+        )
     return Settings(**values)

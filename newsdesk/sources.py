@@ -16,7 +16,7 @@ class RegistryError(ValueError):
 
 @dataclass(frozen=True)
 class ExtractionRules:
-    """Per-publisher overrides, as CSS selectors or XPath expressions (XPath if it starts with /)."""
+    """Per-publisher overrides: CSS selectors, or XPath expressions when they start with /."""
 
     body: str | None = None
     title: str | None = None
@@ -120,8 +120,18 @@ def _tuple(entry: dict, key: str, where: str) -> tuple[str, ...]:
 
 
 def _source(entry: dict, where: str) -> Source:
-    known = {"name", "aliases", "domains", "timezone", "language", "feeds", "sitemaps",
-             "include", "exclude", "rules"}
+    known = {
+        "name",
+        "aliases",
+        "domains",
+        "timezone",
+        "language",
+        "feeds",
+        "sitemaps",
+        "include",
+        "exclude",
+        "rules",
+    }
     unknown = set(entry) - known
     if unknown:
         raise RegistryError(f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(known)})")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -21,6 +23,8 @@ class RunSummary:
     duplicates: int = 0
     quarantined: int = 0  # documents (one document may fail several checks)
     reasons: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, reason) → docs
+    # stage → [rows evaluated, rows rejected] by its gate, over the whole run
+    gate_tally: dict[str, list[int]] = field(default_factory=dict)
     batches: int = 0
     status: str = "started"
     error: str | None = None
@@ -33,6 +37,16 @@ class RunSummary:
         pairs = rejects.select("doc_id", "uri", "stage", "reason").unique()
         for stage, reason in pairs.select("stage", "reason").iter_rows():
             self.reasons[(stage, reason)] += 1
+
+    def add_gates(self, gates: Iterable[Any]) -> None:
+        for gate in gates:
+            tally = self.gate_tally.setdefault(gate.stage, [0, 0])
+            tally[0] += gate.rows_evaluated
+            tally[1] += gate.rows_failed
+
+    def rejection_rate(self, stage: str) -> tuple[int, float]:
+        evaluated, failed = self.gate_tally.get(stage, (0, 0))
+        return evaluated, (failed / evaluated if evaluated else 0.0)
 
     @property
     def accounted(self) -> int:
@@ -65,13 +79,15 @@ class RunSummary:
             f"  duplicates   {self.duplicates:>7} (already in the warehouse)",
             f"  quarantined  {self.quarantined:>7}",
         ]
-        out += [f"    {stage:<8} {reason:<22} {n}" for (stage, reason), n in
-                sorted(self.reasons.items())]
+        out += [
+            f"    {stage:<8} {reason:<22} {n}"
+            for (stage, reason), n in sorted(self.reasons.items())
+        ]
         if self.error:
             out.append(f"  error: {self.error}")
         out += [
             f"warehouse: {self.db}",
-            "try: newsdesk sql \"SELECT source_id, count(*) FROM articles GROUP BY 1\"",
+            'try: newsdesk sql "SELECT source_id, count(*) FROM articles GROUP BY 1"',
             "     newsdesk quarantine",
         ]
         return out

@@ -12,6 +12,6 @@ from expectations.result import GateResult
 
 @task(name="gate", task_run_name="gate-{stage}", cache_policy=NO_CACHE)
 def gate_task(stage: str, frame: pl.DataFrame, params: GateParams, threshold: float) -> GateResult:
-    from expectations.runner import run_gate
+    from expectations import run_gate
 
     return run_gate(stage, frame, params=params, threshold=threshold)

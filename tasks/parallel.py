@@ -40,8 +40,9 @@ class RowMapper:
                 initargs=(registry,),
             )
 
-    def map(self, fn: Callable[[dict[str, Any]], dict[str, Any]],
-            rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    def map(
+        self, fn: Callable[[dict[str, Any]], dict[str, Any]], rows: Iterable[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         rows = list(rows)
         if self._pool is None or len(rows) < 2:
             return [fn(row) for row in rows]

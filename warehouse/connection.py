@@ -5,12 +5,17 @@ may open the file at all; an open reader likewise blocks a writer. So every conn
 lives only as long as one batch or one query, and opening retries the lock error with bounded,
 jittered exponential backoff.
 
-Plain retrying lets a reader in a tight loop starve a writer (the file is almost never free
-when the writer looks). A side file `<db>.newsdesk-lock` is a turnstile: a writer holds it
-exclusively for as long as it writes, and a reader passes through it (takes and drops a shared
-lock) before each attempt to open the database. A waiting writer therefore only waits for the
-readers already inside. Clients that do not know the turnstile (the DuckDB CLI) still work:
-the retry on DuckDB's own lock error covers them.
+Plain retrying is unfair: a reader in a tight loop starves a writer (the file is almost never
+free when the writer looks), and a writer loading batch after batch starves readers. Two side
+files make newsdesk processes take turns (Linux/macOS flock, one descriptor per attempt, so
+threads of one process queue like processes):
+- `<db>.newsdesk-lock`, the turnstile: a writer holds it exclusively while it writes; a reader
+  passes through it (takes and drops a shared lock) before each attempt to open the database.
+  A waiting writer therefore only waits for the readers already inside.
+- `<db>.newsdesk-readers`: a reader stopped at the turnstile holds it shared until it passes;
+  a writer about to take the turnstile first lets such waiting readers through.
+Clients that know neither file (the DuckDB CLI) still work: the retry on DuckDB's own lock
+error covers them.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ WRITE_TIMEOUT_S = 300.0
 READ_TIMEOUT_S = 60.0
 _FIRST_DELAY_S = 0.005
 _MAX_DELAY_S = 0.5
+_POLL_S = 0.005  # flock polling: a syscall, cheap enough to do often
+_READER_GRACE_S = 2.0
 
 
 class WarehouseBusy(TimeoutError):
@@ -51,24 +58,68 @@ def _backoff(attempt: int) -> float:
     return random.uniform(0, min(_MAX_DELAY_S, _FIRST_DELAY_S * 2**attempt))
 
 
-def _turnstile_fd(db_path: Path) -> int | None:
+def _side_file(db_path: Path, suffix: str) -> int | None:
     try:
-        return os.open(f"{db_path}.newsdesk-lock", os.O_RDWR | os.O_CREAT, 0o666)
+        return os.open(f"{db_path}.{suffix}", os.O_RDWR | os.O_CREAT, 0o666)
     except OSError:
         return None  # e.g. a read-only directory: fall back to plain retrying
 
 
-def _flock(fd: int, mode: int, deadline: float, db_path: Path) -> None:
-    attempt = 0
-    while True:
-        try:
-            fcntl.flock(fd, mode | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
+def _try_flock(fd: int, mode: int) -> bool:
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _take_turnstile(db_path: Path, deadline: float) -> int | None:
+    """The writer's turn: let waiting readers pass, then hold the turnstile exclusively."""
+    turnstile = _side_file(db_path, "newsdesk-lock")
+    waiting = _side_file(db_path, "newsdesk-readers")
+    if turnstile is None:
+        return None
+    try:
+        # Readers pass within one poll interval once the turnstile is free; the grace bound
+        # keeps a stream of readers from holding a writer off.
+        grace = min(deadline, time.monotonic() + _READER_GRACE_S)
+        while waiting is not None and not _try_flock(waiting, fcntl.LOCK_EX):
+            if time.monotonic() >= grace:
+                break
+            time.sleep(_POLL_S)
+        attempt = 0
+        while not _try_flock(turnstile, fcntl.LOCK_EX):
             if time.monotonic() >= deadline:
-                raise WarehouseBusy(f"{db_path}: another newsdesk process kept writing") from None
+                os.close(turnstile)
+                raise WarehouseBusy(f"{db_path}: another newsdesk process kept writing")
             time.sleep(_backoff(attempt))
             attempt += 1
+        return turnstile
+    finally:
+        if waiting is not None:
+            os.close(waiting)
+
+
+def _pass_turnstile(db_path: Path, deadline: float) -> None:
+    """A reader's turn: wait (flagged as waiting) until no newsdesk writer holds the file."""
+    turnstile = _side_file(db_path, "newsdesk-lock")
+    if turnstile is None:
+        return
+    waiting: int | None = None
+    flagged = False
+    try:
+        while not _try_flock(turnstile, fcntl.LOCK_SH):
+            if waiting is None:
+                waiting = _side_file(db_path, "newsdesk-readers")
+            if waiting is not None and not flagged:
+                flagged = _try_flock(waiting, fcntl.LOCK_SH)  # fails while a writer checks it
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(f"{db_path}: a newsdesk load kept the warehouse busy")
+            time.sleep(_POLL_S)
+    finally:
+        os.close(turnstile)  # closing a descriptor drops its lock
+        if waiting is not None:
+            os.close(waiting)
 
 
 def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -77,12 +128,11 @@ def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _connect(db_path: Path, *, read_only: bool, deadline: float, turnstile: int | None):
+def _connect(db_path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckDBPyConnection:
     attempt = 0
     while True:
-        if read_only and turnstile is not None:
-            _flock(turnstile, fcntl.LOCK_SH, deadline, db_path)
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        if read_only:
+            _pass_turnstile(db_path, deadline)
         try:
             return _configure(duckdb.connect(str(db_path), read_only=read_only))
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
@@ -102,22 +152,23 @@ def _connect(db_path: Path, *, read_only: bool, deadline: float, turnstile: int 
 def open_write(
     db_path: Path | str, timeout_s: float = WRITE_TIMEOUT_S
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection, waited for up to `timeout_s`; hold it only while writing."""
+    """A read-write connection, waited for up to `timeout_s`; hold it only while writing.
+
+    Do not open a reader inside it in the same process: the reader would wait for the writer.
+    """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout_s
-    turnstile = _turnstile_fd(db_path)
+    turnstile = _take_turnstile(db_path, deadline)
     try:
-        if turnstile is not None:
-            _flock(turnstile, fcntl.LOCK_EX, deadline, db_path)
-        con = _connect(db_path, read_only=False, deadline=deadline, turnstile=turnstile)
+        con = _connect(db_path, read_only=False, deadline=deadline)
         try:
             yield con
         finally:
             con.close()
     finally:
         if turnstile is not None:
-            os.close(turnstile)  # closing the descriptor releases its lock
+            os.close(turnstile)
 
 
 @contextmanager
@@ -128,13 +179,7 @@ def open_read(
     db_path = Path(db_path)
     if not db_path.exists():
         raise WarehouseMissing(f"no warehouse at {db_path}: run `newsdesk migrate` or a load")
-    deadline = time.monotonic() + timeout_s
-    turnstile = _turnstile_fd(db_path)
-    try:
-        con = _connect(db_path, read_only=True, deadline=deadline, turnstile=turnstile)
-    finally:
-        if turnstile is not None:
-            os.close(turnstile)
+    con = _connect(db_path, read_only=True, deadline=time.monotonic() + timeout_s)
     try:
         yield con
     finally:

@@ -12,11 +12,12 @@ from typing import Any
 
 import polars as pl
 
-# One row per expectation a gate evaluated on a batch.
+# One row per expectation a gate evaluated on a batch: the dq_results table. The same columns
+# as expectations.result.DQ_SCHEMA (GateResult.dq_rows); recorded_at null means "now".
 DQ_SCHEMA = pl.Schema(
     {
         "run_id": pl.String,
-        "batch_no": pl.Int32,
+        "batch_no": pl.Int64,
         "suite": pl.String,  # e.g. after_extract
         "stage": pl.String,  # ingest | clean | extract | load
         "expectation": pl.String,
@@ -28,6 +29,7 @@ DQ_SCHEMA = pl.Schema(
         "success": pl.Boolean,
         "threshold": pl.Float64,  # GX `mostly`, when set
         "sample": pl.String,  # JSON text: a few failing values / ids
+        "recorded_at": pl.Datetime("us", "UTC"),
     }
 )
 

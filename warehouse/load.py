@@ -7,9 +7,10 @@ file is locked only for the SQL itself. Frames go in through `register` + `INSER
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from newsdesk.sources import Registry
 from tasks.extract.schema import ARTICLE_SCHEMA
 from tasks.ingest.schema import RAW_SCHEMA
 from tasks.rejects import REJECT_SCHEMA
-from warehouse.connection import WRITE_TIMEOUT_S, open_write
+from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
 from warehouse.frames import (
     DQ_SCHEMA,
     PROPOSED_SOURCE_SCHEMA,
@@ -32,6 +33,7 @@ from warehouse.frames import (
     scrub,
 )
 from warehouse.migrate import apply as apply_migrations
+from warehouse.read import query
 
 RUN_STATUSES = frozenset({"started", "gated", "loaded", "failed", "aborted"})
 
@@ -43,18 +45,12 @@ _ARTICLE_COLUMNS = [k for k in ARTICLE_SCHEMA if k not in {"authors", "tags", "r
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What happened to the batch's documents; each lands in exactly one count."""
+    """What happened to the batch's articles and rejected documents."""
 
-    ingested: int  # distinct documents in the batch (raw, articles and rejects together)
     loaded: int  # new articles
-    updated: int  # existing articles whose page changed
-    duplicates: int  # articles already loaded from the same document
-    quarantined: int  # documents with a failed check and no article
-
-    @property
-    def unaccounted(self) -> int:
-        """Documents that reached ingest but left no trace; the load gate wants 0."""
-        return self.ingested - self.loaded - self.updated - self.duplicates - self.quarantined
+    updated: int  # existing articles whose page changed (history kept in article_versions)
+    duplicates: int  # articles already loaded from the same document: nothing written
+    quarantined: int  # distinct documents with a failed check and no article in this batch
 
 
 @dataclass(frozen=True)
@@ -80,6 +76,10 @@ def _list_rows(articles: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
         .filter(pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != ""))
         .select("article_id", "position", name)
     )
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _prepare(
@@ -112,7 +112,9 @@ def _prepare(
     )
     return _Batch(
         raw=raw.unique("doc_id", keep="first", maintain_order=True).to_arrow(),
-        articles=articles.drop("authors", "tags", "run_id").to_arrow(),
+        articles=articles.drop("authors", "tags", "run_id")
+        .with_columns(body_sha=pl.col("body").map_elements(_sha256, return_dtype=pl.String))
+        .to_arrow(),
         authors=_list_rows(articles, "authors", "author").to_arrow(),
         tags=_list_rows(articles, "tags", "tag").to_arrow(),
         rejects=rejects.to_arrow(),
@@ -120,30 +122,84 @@ def _prepare(
     )
 
 
+# Documents that reached the load (for the run's progress counters), then the LoadResult.
 _COUNTS_SQL = """
-WITH docs AS (
-    SELECT doc_id FROM batch_raw
-    UNION SELECT doc_id FROM batch_articles
-    UNION SELECT doc_id FROM batch_rejects
-),
-article_docs AS (SELECT DISTINCT doc_id FROM batch_articles)
 SELECT
-    (SELECT count(*) FROM docs),
+    (SELECT count(*) FROM (
+        SELECT doc_id FROM batch_raw UNION SELECT doc_id FROM batch_articles
+        UNION SELECT doc_id FROM batch_rejects
+    )),
     count(*) FILTER (WHERE kind = 'new'),
     count(*) FILTER (WHERE kind = 'update'),
-    count(*) FILTER (WHERE kind = 'duplicate')
-        -- documents the pipeline skipped because their article is already loaded from them
-        + (SELECT count(*) FROM batch_raw AS r
-           WHERE r.doc_id NOT IN (SELECT doc_id FROM article_docs)
-             AND r.doc_id NOT IN (SELECT doc_id FROM batch_rejects)
-             AND r.doc_id IN (SELECT doc_id FROM articles)),
+    count(*) FILTER (WHERE kind = 'duplicate'),
     (SELECT count(DISTINCT doc_id) FROM batch_rejects
-     WHERE doc_id NOT IN (SELECT doc_id FROM article_docs))
+     WHERE doc_id NOT IN (SELECT doc_id FROM batch_articles))
 FROM batch_kind
 """
 
 _ARTICLE_SELECT = ", ".join(f"b.{c}" for c in _ARTICLE_COLUMNS)
 _ARTICLE_SET = ", ".join(f"{c} = b.{c}" for c in _ARTICLE_COLUMNS if c != "article_id")
+
+
+def _write_articles(con: duckdb.DuckDBPyConnection, run_id: str, *, updates: bool) -> None:
+    """New and changed articles, their authors and tags, and a version row for each."""
+    con.execute(
+        f"""
+        INSERT INTO articles ({", ".join(_ARTICLE_COLUMNS)}, first_run_id, last_run_id)
+        SELECT {_ARTICLE_SELECT}, $run, $run
+        FROM batch_articles AS b JOIN batch_kind AS k USING (article_id)
+        WHERE k.kind = 'new'
+        """,
+        {"run": run_id},
+    )
+    if updates:
+        con.execute(
+            f"""
+            UPDATE articles SET {_ARTICLE_SET}, last_run_id = $run, updated_at = now()
+            FROM batch_articles AS b JOIN batch_kind AS k USING (article_id)
+            WHERE articles.article_id = b.article_id AND k.kind = 'update'
+            """,
+            {"run": run_id},
+        )
+    for table, column in (("article_authors", "author"), ("article_tags", "tag")):
+        if updates:
+            con.execute(
+                f"DELETE FROM {table} WHERE article_id IN "
+                "(SELECT article_id FROM batch_kind WHERE kind = 'update')"
+            )
+        con.execute(
+            f"""
+            INSERT INTO {table} (article_id, position, {column})
+            SELECT article_id, position, {column} FROM batch_{column}s
+            WHERE article_id IN (SELECT article_id FROM batch_kind WHERE kind <> 'duplicate')
+            """
+        )
+    con.execute(
+        """
+        INSERT INTO article_versions
+            (article_id, doc_id, run_id, title, published_at, word_count, body_sha)
+        SELECT b.article_id, b.doc_id, $run, b.title, b.published_at, b.word_count, b.body_sha
+        FROM batch_articles AS b JOIN batch_kind AS k USING (article_id)
+        WHERE k.kind <> 'duplicate'
+        ON CONFLICT DO NOTHING
+        """,
+        {"run": run_id},
+    )
+
+
+def _write_dq(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the (run, batch, suite) window: a retried batch does not record its checks twice."""
+    con.execute(
+        """
+        DELETE FROM dq_results WHERE (run_id, batch_no, suite) IN
+            (SELECT DISTINCT run_id, batch_no, suite FROM batch_dq)
+        """
+    )
+    columns = ", ".join(c for c in DQ_SCHEMA if c != "recorded_at")
+    con.execute(
+        f"INSERT INTO dq_results ({columns}, recorded_at) "
+        f"SELECT {columns}, coalesce(recorded_at, now()) FROM batch_dq"
+    )
 
 
 def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> LoadResult:
@@ -161,7 +217,8 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
         FROM batch_articles AS b LEFT JOIN articles AS a ON a.article_id = b.article_id
         """
     )
-    counts = LoadResult(*con.execute(_COUNTS_SQL).fetchone())
+    ingested, *counted = con.execute(_COUNTS_SQL).fetchone()
+    counts = LoadResult(*counted)
     raw_columns = ", ".join(_RAW_COLUMNS)
     con.execute(
         f"""
@@ -171,46 +228,8 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
         """,
         {"run": run_id},
     )
-    con.execute(
-        f"""
-        INSERT INTO articles ({", ".join(_ARTICLE_COLUMNS)}, first_run_id, last_run_id)
-        SELECT {_ARTICLE_SELECT}, $run, $run
-        FROM batch_articles AS b JOIN batch_kind AS k USING (article_id)
-        WHERE k.kind = 'new'
-        """,
-        {"run": run_id},
-    )
-    con.execute(
-        f"""
-        UPDATE articles SET {_ARTICLE_SET}, last_run_id = $run, updated_at = now()
-        FROM batch_articles AS b JOIN batch_kind AS k USING (article_id)
-        WHERE articles.article_id = b.article_id AND k.kind = 'update'
-        """,
-        {"run": run_id},
-    )
-    for table, column in (("article_authors", "author"), ("article_tags", "tag")):
-        con.execute(
-            f"DELETE FROM {table} WHERE article_id IN "
-            "(SELECT article_id FROM batch_kind WHERE kind = 'update')"
-        )
-        con.execute(
-            f"""
-            INSERT INTO {table} (article_id, position, {column})
-            SELECT article_id, position, {column} FROM batch_{column}s
-            WHERE article_id IN (SELECT article_id FROM batch_kind WHERE kind <> 'duplicate')
-            """
-        )
-    con.execute(
-        """
-        INSERT INTO article_versions
-            (article_id, doc_id, run_id, title, published_at, word_count, body_sha)
-        SELECT b.article_id, b.doc_id, $run, b.title, b.published_at, b.word_count, sha256(b.body)
-        FROM batch_articles AS b JOIN batch_kind AS k USING (article_id)
-        WHERE k.kind <> 'duplicate'
-        ON CONFLICT DO NOTHING
-        """,
-        {"run": run_id},
-    )
+    if counts.loaded or counts.updated:
+        _write_articles(con, run_id, updates=counts.updated > 0)
     con.execute(
         """
         INSERT INTO quarantine
@@ -240,14 +259,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
         """,
         {"run": run_id},
     )
-    con.execute(
-        """
-        DELETE FROM dq_results
-        WHERE (run_id, batch_no) IN (SELECT DISTINCT run_id, batch_no FROM batch_dq)
-        """
-    )
-    dq_columns = ", ".join(DQ_SCHEMA)
-    con.execute(f"INSERT INTO dq_results ({dq_columns}) SELECT {dq_columns} FROM batch_dq")
+    _write_dq(con)
     con.execute(
         """
         UPDATE runs SET
@@ -258,7 +270,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
         """,
         {
             "run": run_id,
-            "ingested": counts.ingested,
+            "ingested": ingested,
             "loaded": counts.loaded,
             "updated": counts.updated,
             "duplicates": counts.duplicates,
@@ -277,7 +289,7 @@ def load_batch(
     articles: pl.DataFrame,
     rejects: pl.DataFrame,
     dq: pl.DataFrame,
-    lock_timeout_s: float = WRITE_TIMEOUT_S,
+    timeout_s: float = WRITE_TIMEOUT_S,
 ) -> LoadResult:
     """Load one gated batch in one transaction; loading the same batch again adds nothing.
 
@@ -287,7 +299,7 @@ def load_batch(
     The run's counters in `runs` grow by the returned counts in the same transaction.
     """
     batch = _prepare(run_id, raw, articles, rejects, dq)
-    with open_write(db_path, lock_timeout_s) as con:
+    with open_write(db_path, timeout_s) as con:
         con.begin()
         try:
             result = _write_batch(con, run_id, batch)
@@ -305,38 +317,66 @@ def start_run(
     params: Mapping[str, Any] | None = None,
     flow_run_id: str | None = None,
     run_id: str | None = None,
-    lock_timeout_s: float = WRITE_TIMEOUT_S,
+    registry: Registry | None = None,
+    timeout_s: float = WRITE_TIMEOUT_S,
 ) -> str:
-    """Bring the schema up to date and record a started run; returns its run id."""
+    """Migrate, sync the registry when given, and record a started run; returns its run id."""
     run_id = run_id or new_run_id()
     params_json = scrub(json.dumps(dict(params or {}), default=str, sort_keys=True))
-    with open_write(db_path, lock_timeout_s) as con:
+    sources = _registry_table(registry) if registry is not None else None
+    with open_write(db_path, timeout_s) as con:
         apply_migrations(con)
+        con.begin()
+        if sources is not None:
+            _sync_sources(con, sources)
         con.execute(
             "INSERT INTO runs (run_id, flow_run_id, command, params) VALUES (?, ?, ?, ?)",
             [run_id, flow_run_id and scrub(flow_run_id), scrub(command), params_json],
         )
+        con.commit()
     return run_id
 
 
+_FINAL_COUNTS = ("ingested", "loaded", "updated", "duplicates", "quarantined", "batches")
+
+
 def finish_run(
-    db_path: Path | str,
-    *,
-    run_id: str,
-    status: str,
-    error: str | None = None,
-    lock_timeout_s: float = WRITE_TIMEOUT_S,
+    db_path: Path | str, summary: Mapping[str, Any], *, timeout_s: float = WRITE_TIMEOUT_S
 ) -> None:
-    """Close a run: its final status (gated, loaded, failed, aborted) and any error text."""
+    """Close a run from the flow's summary (RunSummary.as_dict()).
+
+    Needs run_id and status (gated, loaded, failed, aborted; a summary still "started" is
+    recorded as aborted); error and the counts
+    ingested / loaded / updated / duplicates / quarantined / batches, when present, replace
+    the progress counters load_batch kept; other keys are ignored.
+    """
+    run_id, status = summary["run_id"], summary["status"]
+    if status == "started":
+        status = "aborted"  # the flow ended (e.g. interrupted) before reaching a verdict
     if status not in RUN_STATUSES - {"started"}:
         raise ValueError(f"a run finishes as one of {sorted(RUN_STATUSES - {'started'})}")
-    with open_write(db_path, lock_timeout_s) as con:
-        found = con.execute(
-            "UPDATE runs SET status = ?, finished_at = now(), error = ? WHERE run_id = ?",
-            [status, error and scrub(error), run_id],
-        ).fetchone()[0]
+    counts = {k: int(summary[k]) for k in _FINAL_COUNTS if summary.get(k) is not None}
+    error = summary.get("error")
+    sets = "".join(f", {k} = ${k}" for k in counts)
+    with open_write(db_path, timeout_s) as con:
+        (found,) = con.execute(
+            f"UPDATE runs SET status = $status, finished_at = now(), error = $error{sets} "
+            "WHERE run_id = $run_id",
+            {"status": status, "error": error and scrub(str(error)), "run_id": run_id, **counts},
+        ).fetchone()
     if not found:
         raise ValueError(f"run {run_id} was never started")
+
+
+def record_dq(db_path: Path | str, dq: pl.DataFrame, *, timeout_s: float = WRITE_TIMEOUT_S) -> int:
+    """Record gate results outside a batch load (e.g. the accounting check); returns rows."""
+    table = conform(dq, DQ_SCHEMA, "dq").to_arrow()
+    with open_write(db_path, timeout_s) as con:
+        con.register("batch_dq", table)
+        con.begin()
+        _write_dq(con)
+        con.commit()
+    return table.num_rows
 
 
 _SOURCE_SCHEMA = pl.Schema(
@@ -352,14 +392,7 @@ _SOURCE_SCHEMA = pl.Schema(
 )
 
 
-def sync_sources(
-    db_path: Path | str, registry: Registry, *, lock_timeout_s: float = WRITE_TIMEOUT_S
-) -> int:
-    """Make `sources` match the registry; returns how many rows were added or changed.
-
-    Entries gone from the registry stay, with in_registry = false, so their articles keep a
-    source. Proposed domains the registry now claims become 'accepted'.
-    """
+def _registry_table(registry: Registry) -> pa.Table:
     rows = [
         {
             "name": s.name,
@@ -372,38 +405,55 @@ def sync_sources(
         }
         for s in registry.sources
     ]
-    table = rows_to_frame(rows, _SOURCE_SCHEMA).to_arrow()
+    return rows_to_frame(rows, _SOURCE_SCHEMA).to_arrow()
+
+
+def _sync_sources(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
+    con.register("registry", table)
     columns = ", ".join(_SOURCE_SCHEMA)
     changes = ", ".join(f"{c} = excluded.{c}" for c in _SOURCE_SCHEMA if c != "name")
     differs = " OR ".join(
         f"sources.{c} IS DISTINCT FROM excluded.{c}" for c in _SOURCE_SCHEMA if c != "name"
     )
-    with open_write(db_path, lock_timeout_s) as con:
-        con.register("registry", table)
-        con.begin()
-        changed = con.execute(
-            f"""
-            INSERT INTO sources ({columns}) SELECT {columns} FROM registry
-            ON CONFLICT (name) DO UPDATE SET {changes}, in_registry = true, updated_at = now()
-            WHERE {differs} OR NOT sources.in_registry
-            """
-        ).fetchone()[0]
-        changed += con.execute(
-            """
-            UPDATE sources SET in_registry = false, updated_at = now()
-            WHERE in_registry AND name NOT IN (SELECT name FROM registry)
-            """
-        ).fetchone()[0]
-        con.execute(
-            """
-            UPDATE proposed_sources SET status = 'accepted'
-            WHERE status = 'proposed' AND EXISTS (
-                SELECT 1 FROM (SELECT unnest(domains) AS domain FROM registry) AS r
-                WHERE proposed_sources.domain = r.domain
-                   OR ends_with(proposed_sources.domain, '.' || r.domain)
-            )
-            """
+    (changed,) = con.execute(
+        f"""
+        INSERT INTO sources ({columns}) SELECT {columns} FROM registry
+        ON CONFLICT (name) DO UPDATE SET {changes}, in_registry = true, updated_at = now()
+        WHERE {differs} OR NOT sources.in_registry
+        """
+    ).fetchone()
+    (retired,) = con.execute(
+        """
+        UPDATE sources SET in_registry = false, updated_at = now()
+        WHERE in_registry AND name NOT IN (SELECT name FROM registry)
+        """
+    ).fetchone()
+    con.execute(
+        """
+        UPDATE proposed_sources SET status = 'accepted'
+        WHERE status = 'proposed' AND EXISTS (
+            SELECT 1 FROM (SELECT unnest(domains) AS domain FROM registry) AS r
+            WHERE proposed_sources.domain = r.domain
+               OR ends_with(proposed_sources.domain, '.' || r.domain)
         )
+        """
+    )
+    con.unregister("registry")
+    return changed + retired
+
+
+def sync_sources(
+    db_path: Path | str, registry: Registry, *, timeout_s: float = WRITE_TIMEOUT_S
+) -> int:
+    """Make `sources` match the registry; returns how many rows were added or changed.
+
+    Entries gone from the registry stay, with in_registry = false, so their articles keep a
+    source. Proposed domains the registry now claims become 'accepted'.
+    """
+    table = _registry_table(registry)
+    with open_write(db_path, timeout_s) as con:
+        con.begin()
+        changed = _sync_sources(con, table)
         con.commit()
     return changed
 
@@ -413,7 +463,7 @@ def record_proposed_sources(
     *,
     run_id: str,
     proposals: pl.DataFrame,
-    lock_timeout_s: float = WRITE_TIMEOUT_S,
+    timeout_s: float = WRITE_TIMEOUT_S,
 ) -> int:
     """Add this run's unclaimed domains (PROPOSED_SOURCE_SCHEMA); returns distinct domains."""
     table = (
@@ -429,7 +479,7 @@ def record_proposed_sources(
         )
         .to_arrow()
     )
-    with open_write(db_path, lock_timeout_s) as con:
+    with open_write(db_path, timeout_s) as con:
         con.register("proposals", table)
         con.execute(
             """
@@ -454,7 +504,7 @@ def save_template_lines(
     *,
     run_id: str,
     lines: pl.DataFrame,
-    lock_timeout_s: float = WRITE_TIMEOUT_S,
+    timeout_s: float = WRITE_TIMEOUT_S,
 ) -> int:
     """Add this run's line counts (TEMPLATE_LINE_SCHEMA, increments) to the learned totals."""
     table = (
@@ -464,7 +514,7 @@ def save_template_lines(
         .agg(pl.col("pages_seen").fill_null(1).sum())
         .to_arrow()
     )
-    with open_write(db_path, lock_timeout_s) as con:
+    with open_write(db_path, timeout_s) as con:
         con.register("lines", table)
         con.execute(
             """
@@ -478,3 +528,97 @@ def save_template_lines(
             {"run": run_id},
         )
     return table.num_rows
+
+
+# Look-ups the pipeline makes (read-only connections, see warehouse.read).
+
+
+def loaded_doc_ids(
+    db_path: Path | str, doc_ids: Iterable[str], *, timeout_s: float = READ_TIMEOUT_S
+) -> set[str]:
+    """The given documents whose article is already loaded from them (a rerun skips them)."""
+    wanted = sorted(set(doc_ids))
+    if not wanted or not Path(db_path).exists():
+        return set()
+    found = query(
+        db_path,
+        "SELECT DISTINCT doc_id FROM articles WHERE doc_id IN (SELECT unnest($ids))",
+        {"ids": wanted},
+        timeout_s=timeout_s,
+    )
+    return set(found["doc_id"].to_list())
+
+
+def quarantined_doc_ids(
+    db_path: Path | str, doc_ids: Iterable[str], *, timeout_s: float = READ_TIMEOUT_S
+) -> set[str]:
+    """The given documents that are in quarantine, unchanged, past the ingest stage (a rerun
+    skips them; `newsdesk replay` is how they run again once their cause is fixed)."""
+    wanted = sorted(set(doc_ids))
+    if not wanted or not Path(db_path).exists():
+        return set()
+    found = query(
+        db_path,
+        "SELECT DISTINCT doc_id FROM quarantine WHERE status = 'open' AND stage <> 'ingest' "
+        "AND doc_id IN (SELECT unnest($ids))",
+        {"ids": wanted},
+        timeout_s=timeout_s,
+    )
+    return set(found["doc_id"].to_list())
+
+
+def quarantined_raw(
+    db_path: Path | str, stage: str | None = None, *, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """RAW_SCHEMA rows rebuilt from the stored bytes of documents with open quarantine rows.
+
+    `text` is left null (ingest decodes `content` again); run_id is the last run that saw the
+    document. Documents without stored bytes (fetch failures) are not included.
+    """
+    if not Path(db_path).exists():
+        return pl.DataFrame(schema=RAW_SCHEMA)
+    columns = [
+        "NULL::VARCHAR AS text"
+        if name == "text"
+        else "last_run_id AS run_id"
+        if name == "run_id"
+        else name
+        for name in RAW_SCHEMA
+    ]
+    frame = query(
+        db_path,
+        f"""
+        SELECT {", ".join(columns)} FROM raw_documents
+        WHERE doc_id IN (
+            SELECT doc_id FROM quarantine
+            WHERE status = 'open' AND ($stage IS NULL OR stage = $stage)
+        )
+        ORDER BY doc_id
+        """,
+        {"stage": stage},
+        timeout_s=timeout_s,
+    )
+    return frame.cast(dict(RAW_SCHEMA))
+
+
+def load_template_lines(
+    db_path: Path | str,
+    source_id: str | None = None,
+    *,
+    min_pages: int = 1,
+    timeout_s: float = READ_TIMEOUT_S,
+) -> dict[str, frozenset[str]]:
+    """Learned template lines per source, those seen on at least `min_pages` pages."""
+    if not Path(db_path).exists():
+        return {}
+    frame = query(
+        db_path,
+        """
+        SELECT source_id, list(line ORDER BY line) AS lines FROM source_template_lines
+        WHERE ($source IS NULL OR source_id = $source) AND pages_seen >= $min_pages
+        GROUP BY source_id
+        """,
+        {"source": source_id, "min_pages": min_pages},
+        timeout_s=timeout_s,
+    )
+    return {source: frozenset(lines) for source, lines in frame.iter_rows()}

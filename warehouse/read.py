@@ -1,4 +1,4 @@
-"""Reading the warehouse: ad-hoc SQL and the pipeline's look-ups, all read-only.
+"""Reading the warehouse: ad-hoc SQL (`newsdesk sql`), quarantine listings, export.
 
 Each call opens a read-only connection, fetches its whole result and closes at once, so a
 reader holds the file only for its query and a waiting load gets its turn right after.
@@ -6,16 +6,14 @@ reader holds the file only for its query and a waiting load gets its turn right 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from tasks.ingest.schema import RAW_SCHEMA
 from warehouse.connection import READ_TIMEOUT_S, open_read
-from warehouse.frames import TEMPLATE_LINE_SCHEMA
 
 
 class ReadOnlyQuery(PermissionError):
@@ -43,71 +41,46 @@ def query(
         return result.pl() if result.description else pl.DataFrame()
 
 
-def loaded_doc_ids(db_path: Path | str, doc_ids: Iterable[str]) -> set[str]:
-    """The given documents whose article is already loaded from them (a rerun skips them)."""
-    wanted = sorted(set(doc_ids))
-    if not wanted or not Path(db_path).exists():
-        return set()
-    found = query(
+def quarantine_summary(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> pl.DataFrame:
+    """Open quarantine rows by stage and reason, with an example (the v_quarantine_summary view)."""
+    return query(
         db_path,
-        "SELECT DISTINCT doc_id FROM articles WHERE doc_id IN (SELECT unnest($ids))",
-        {"ids": wanted},
+        "SELECT stage, reason, documents, failed_checks, example_uri, example_observed, "
+        "last_seen FROM v_quarantine_summary",
+        timeout_s=timeout_s,
     )
-    return set(found["doc_id"].to_list())
 
 
-def quarantined_raw(db_path: Path | str, stage: str | None = None) -> pl.DataFrame:
-    """RAW_SCHEMA rows rebuilt from the stored bytes of documents with open quarantine rows.
-
-    `text` is left null (ingest decodes `content` again); run_id is the last run that saw the
-    document. Documents without stored bytes (fetch failures) are not included.
-    """
-    if not Path(db_path).exists():
-        return pl.DataFrame(schema=RAW_SCHEMA)
-    columns = [
-        "NULL::VARCHAR AS text"
-        if name == "text"
-        else "last_run_id AS run_id"
-        if name == "run_id"
-        else name
-        for name in RAW_SCHEMA
-    ]
-    frame = query(
-        db_path,
-        f"""
-        SELECT {", ".join(columns)} FROM raw_documents
-        WHERE doc_id IN (
-            SELECT doc_id FROM quarantine
-            WHERE status = 'open' AND ($stage IS NULL OR stage = $stage)
-        )
-        ORDER BY doc_id
-        """,
-        {"stage": stage},
-    )
-    return frame.cast(dict(RAW_SCHEMA))
-
-
-def load_template_lines(
-    db_path: Path | str, source_id: str | None = None, *, min_pages: int = 1
+def quarantine_rows(
+    db_path: Path | str,
+    *,
+    stage: str | None = None,
+    reason: str | None = None,
+    include_resolved: bool = False,
+    limit: int = 50,
+    timeout_s: float = READ_TIMEOUT_S,
 ) -> pl.DataFrame:
-    """Learned template lines (TEMPLATE_LINE_SCHEMA, totals) seen on at least `min_pages`."""
-    if not Path(db_path).exists():
-        return pl.DataFrame(schema=TEMPLATE_LINE_SCHEMA)
-    frame = query(
+    """Quarantine rows, most recently seen first, optionally of one stage or reason."""
+    return query(
         db_path,
         """
-        SELECT source_id, line, pages_seen FROM source_template_lines
-        WHERE ($source IS NULL OR source_id = $source) AND pages_seen >= $min_pages
-        ORDER BY source_id, pages_seen DESC, line
+        SELECT q.stage, q.reason, q.expectation, q.observed, q.uri, q.doc_id, q.status,
+               q.times_seen, q.first_run_id, q.last_run_id, q.last_seen, q.resolved_run_id
+        FROM quarantine AS q
+        WHERE ($stage IS NULL OR q.stage = $stage)
+          AND ($reason IS NULL OR q.reason = $reason)
+          AND ($include_resolved OR q.status = 'open')
+        ORDER BY q.last_seen DESC, q.doc_id, q.stage, q.expectation
+        LIMIT $limit
         """,
-        {"source": source_id, "min_pages": min_pages},
+        {"stage": stage, "reason": reason, "include_resolved": include_resolved, "limit": limit},
+        timeout_s=timeout_s,
     )
-    return frame.cast(dict(TEMPLATE_LINE_SCHEMA))
 
 
-def table_counts(db_path: Path | str) -> dict[str, int]:
+def table_counts(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> dict[str, int]:
     """Rows per base table (dlt's assert_table_counts, for tests and `newsdesk status`)."""
-    with open_read(db_path) as con:
+    with open_read(db_path, timeout_s) as con:
         tables = [
             name
             for (name,) in con.execute(
@@ -120,12 +93,14 @@ def table_counts(db_path: Path | str) -> dict[str, int]:
         }
 
 
-def export_parquet(db_path: Path | str, out_dir: Path | str) -> list[Path]:
+def export_parquet(
+    db_path: Path | str, out_dir: Path | str, *, timeout_s: float = READ_TIMEOUT_S
+) -> list[Path]:
     """Write each base table to `<out_dir>/<table>.parquet` (for other engines)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    with open_read(db_path) as con:
+    with open_read(db_path, timeout_s) as con:
         tables = con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
             "AND NOT temporary ORDER BY table_name"

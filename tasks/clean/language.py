@@ -9,7 +9,7 @@ _MIN_LETTERS = 40
 
 
 @cache
-def _identifier():  # noqa: ANN202 - py3langid has no public type for it
+def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -33,7 +33,8 @@ def template_key(row: Mapping[str, Any]) -> str | None:
     """The source a page's template is learned under, when it is known before extraction."""
     registry = worker_registry()
     source = registry.by_url(row.get("url")) or (
-        registry.get(row["source_hint"]) if row.get("source_hint") else None)
+        registry.get(row["source_hint"]) if row.get("source_hint") else None
+    )
     return source.name if source else None
 
 
@@ -78,9 +79,16 @@ def clean_batch(
     results = mapper.map(clean_row, rows)
     ok = [r for r in results if "error" not in r]
     failed = [
-        {"doc_id": r["doc_id"], "run_id": r["run_id"], "uri": r["uri"], "stage": "clean",
-         "expectation": "cleaner_completes", "reason": str(Reason.EXTRACTION_ERROR),
-         "observed": r["error"][:500]}
-        for r in results if "error" in r
+        {
+            "doc_id": r["doc_id"],
+            "run_id": r["run_id"],
+            "uri": r["uri"],
+            "stage": "clean",
+            "expectation": "cleaner_completes",
+            "reason": str(Reason.EXTRACTION_ERROR),
+            "observed": r["error"][:500],
+        }
+        for r in results
+        if "error" in r
     ]
     return pl.DataFrame(ok, schema=CLEAN_SCHEMA), pl.DataFrame(failed, schema=REJECT_SCHEMA)

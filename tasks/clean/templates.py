@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from tasks.clean.text_units import split_units
 
-_LEAD = re.compile(r"^[\s•·*+\-–□☆◦▪‣●○■►▼▶◆◇✓✔#>]+")
+_LEAD = re.compile(r"^[\s•·*+\-\u2013□☆◦▪‣●○■►▼▶◆◇✓✔#>]+")
 _SPACE = re.compile(r"\s+")
 _MIN_KEY_CHARS = 2  # single characters ("x", "|") say nothing about a template
 _LONG_LINE_WORDS = 12  # story paragraphs are long; most template lines are not
@@ -56,7 +56,7 @@ def _distinct_articles(pages: list[set[str]]) -> list[set[str]]:
         same = False
         for other in kept:
             shared = len(long & _long_lines(other))
-            if shared >= 3 and shared >= 0.5 * min(len(long), len(_long_lines(other))):
+            if shared >= 2 and shared > 0.5 * min(len(long), len(_long_lines(other))):
                 other |= keys  # merge the versions: lines of either count once
                 same = True
                 break
@@ -71,4 +71,3 @@ def merge_template(*templates: Iterable[str]) -> frozenset[str]:
     for template in templates:
         merged.update(template)
     return frozenset(merged)
-

@@ -25,6 +25,9 @@ METHOD = "text-dump"
 LENGTH_LOW, LENGTH_HIGH = 70, 200
 STOP_LOW, STOP_HIGH = 0.25, 0.30
 MAX_HEADING_DISTANCE = 200
+EARLIER_RUN_SHARE = 0.7
+BOUNDARY_COST = 15.0
+RESUME_WORDS = 150  # prose after a block heading that shows the story goes on
 
 _I = re.IGNORECASE
 # Whole-unit boilerplate: lines that are page furniture in any page, in the common languages.
@@ -60,7 +63,15 @@ _BLOCK_HEADING = re.compile(
     r"blogroll|links|social media|follow us|folgen sie uns|connect with us|"
     r"share (?:this|on)\b.*|diesen (?:artikel|beitrag) teilen|teile diesen beitrag|"
     r"coverage|dossiers?|themen|topics|in pictures|videos?|podcasts?|breaking(?: news)?|"
-    r"über den autor|about the author|autor(?:in)?|author|written by)\W*$",
+    r"über den autor|about the author|autor(?:in)?|author|written by)(?:\W|$)",
+    _I,
+)
+# Notices that are furniture wherever they appear in a short unit: cookie banners, comment
+# forms, newsletter boxes.
+_NOTICE = re.compile(
+    r"\bcookies?\b|required fields|will not be published|erforderliche felder|pflichtfeld|"
+    r"wird nicht veröffentlicht|nicht veröffentlicht werden|champs obligatoires|"
+    r"newsletter|javascript|sign up for|melden sie sich an|jetzt abonnieren",
     _I,
 )
 _COPYRIGHT = re.compile(
@@ -85,16 +96,16 @@ _CAPTION_END = re.compile(
     r"shutterstock|screengrab|social media|file|archiv|istock|ap)\b[^()]*\)\s*$",
     _I,
 )
-_FORM = re.compile(r"\[\s{2,}\]|\[_+\]|\[(?:submit|search|suchen|go|ok|senden|send)\]|^\(\s?\)", _I)
-_BREADCRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
-_PAGINATION = re.compile(r"^(?:[←«‹<]|\d+\s*(?:[|/]\s*\d+\s*)+$)|[→»›>]$")
+_FORM = re.compile(r"\[\s*\]|\[_+\]|\[(?:submit|search|suchen|go|ok|senden|send)\]|^\(\s?\)", _I)
+_BREADCRUMB = re.compile(r"\s(?:>|»|\u203a|/|\|)\s")
+_PAGINATION = re.compile(r"^(?:[←«\u2039<]|\d+\s*(?:[|/]\s*\d+\s*)+$)|[→»\u203a>]$")
 _DATEISH = re.compile(
     r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}\.?\s+[A-Za-zÀ-ž]{3,}\.?,?\s+\d{4}\b|"
     r"\b[A-Za-zÀ-ž]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{4}年|"
     r"\b(?:ago|vor \d|il y a|temu|hace)\b|\b\d{1,2}:\d{2}\b",
     _I,
 )
-_SENTENCE_END = re.compile(r"[.!?:;。！？\"”»)\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
 _WORD = re.compile(r"\w+")
 
 # py3langid code → jusText stoplist name, for the languages the stoplists cover well.
@@ -113,12 +124,12 @@ def stoplist(language: str | None) -> frozenset[str]:
     """jusText's stopword list for a language (English and German merged when unknown)."""
     import justext  # light import, deferred so that importing this module stays cheap
 
+    # English is always added: pages in other languages quote it and embed English widgets
+    english = frozenset(justext.get_stoplist("English"))
     name = _STOPLISTS.get(language or "")
     if name is None:
-        return frozenset(justext.get_stoplist("English")) | frozenset(
-            justext.get_stoplist("German")
-        )
-    return frozenset(justext.get_stoplist(name))
+        return english | frozenset(justext.get_stoplist("German"))
+    return english | frozenset(justext.get_stoplist(name))
 
 
 def detect_language(units: list[Unit]) -> str | None:
@@ -138,14 +149,18 @@ def _stop_density(text: str, stops: frozenset[str]) -> float:
     return sum(w in stops for w in words) / len(words) if words else 0.0
 
 
+def _is_block_heading(unit: Unit) -> bool:
+    return unit.words <= 8 and bool(_BLOCK_HEADING.match(unit.text))
+
+
 def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> bool:
     """Context-free: is this unit page furniture whatever surrounds it?"""
     text = unit.text
     if template and template_key(text) in template:
         return True
-    if unit.image or _FORM.search(text) or _FURNITURE.match(text):
+    if _FORM.search(text) or _FURNITURE.match(text):
         return True
-    if unit.words <= 60 and _COPYRIGHT.search(text):
+    if unit.words <= 60 and (_COPYRIGHT.search(text) or _NOTICE.search(text)):
         return True
     if unit.words <= 40 and _CAPTION_END.search(text):
         return True
@@ -159,15 +174,21 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
 
 
 def _classify(units: list[Unit], stops: frozenset[str], template: frozenset[str]) -> list[str]:
-    """jusText's context-free classes: bad, short, neargood, good."""
+    """Context-free classes: jusText's bad, short, neargood and good, plus 'sparse' (long but
+    hardly prose) and 'minor' (image alt texts and lines printed twice: never story, but
+    common inside stories, so they weigh little)."""
     classes = []
     duplicates = _duplicates(units)
     for i, unit in enumerate(units):
         length = len(unit.text)
-        if _is_furniture(unit, template) or _BLOCK_HEADING.match(unit.text):
+        if (unit.image or (i in duplicates and unit.words < 40)) and not (
+            template and template_key(unit.text) in template
+        ):
+            # image alt texts, and lines printed twice (captions, repeated menus) are not
+            # story, but they sit inside stories as often as outside: they weigh little
+            classes.append("minor")
+        elif _is_furniture(unit, template) or _is_block_heading(unit):
             classes.append("bad")
-        elif i in duplicates and unit.words < 40:
-            classes.append("bad")  # captions and menus are printed twice, story lines are not
         elif length < LENGTH_LOW or unit.words < 6 or " " not in unit.text:
             classes.append("short")
         else:
@@ -179,8 +200,10 @@ def _classify(units: list[Unit], stops: frozenset[str], template: frozenset[str]
             elif density >= STOP_LOW:
                 classes.append("neargood")
             else:
-                classes.append("bad")
-    _demote_lists(units, classes)
+                classes.append("sparse")  # long but hardly prose: a list of names, a keyword box
+    for i in _list_members(units):
+        if classes[i] == "good":
+            classes[i] = "neargood"
     return classes
 
 
@@ -196,25 +219,85 @@ def _duplicates(units: list[Unit]) -> set[int]:
     return dup
 
 
-def _demote_lists(units: list[Unit], classes: list[str]) -> None:
-    """A block of many short lines (a menu, a ticker, a teaser list) is no story paragraph,
-    however good one of its lines looks; a list inside a story stays 'short' and is decided
-    by its context."""
+def _list_members(units: list[Unit]) -> set[int]:
+    """Units in blocks of many short lines: menus, tickers, teaser lists, or a list in the
+    story; such a line is never story on its own account, only by its context."""
+    members: set[int] = set()
     start = 0
     while start < len(units):
         end = start
         while end + 1 < len(units) and units[end + 1].block == units[start].block:
             end += 1
-        members = range(start, end + 1)
-        if len(members) >= 3:
-            mean_words = sum(units[i].words for i in members) / len(members)
-            for i in members:
-                if classes[i] == "good" and mean_words < 25:
-                    classes[i] = "neargood"
-            if len(members) >= 8 and mean_words < 6:
-                for i in members:
-                    classes[i] = "bad"
+        block = range(start, end + 1)
+        if len(block) >= 3 and sum(units[i].words for i in block) / len(block) < 25:
+            members.update(block)
         start = end + 1
+    return members
+
+
+def _label_lists(units: list[Unit], lists: set[int]) -> set[int]:
+    """Members of lists of bare labels (tags, menu entries): three or more items of at most
+    three words, no sentence, mostly without figures (ingredient lists have figures)."""
+    labels: set[int] = set()
+    by_block: dict[int, list[int]] = {}
+    for i in lists:
+        by_block.setdefault(units[i].block, []).append(i)
+    for members in by_block.values():
+        items = [units[i].text for i in members]
+        if (
+            all(units[i].words <= 3 and not _SENTENCE_END.search(units[i].text) for i in members)
+            and sum(any(c.isdigit() for c in t) for t in items) < len(items) / 2
+        ):
+            labels.update(members)
+    return labels
+
+
+def _boundaries(units: list[Unit], classes: list[str], labels: set[int]) -> set[int]:
+    """Where a non-story block opens: a block heading, or the first item of a label list."""
+    found = {i for i, u in enumerate(units) if classes[i] == "bad" and _is_block_heading(u)}
+    for i in labels:
+        # a label list closes a story (its tags); before any story it is just a menu
+        if i - 1 not in labels and _previous_class(classes, i) in ("good", "neargood"):
+            found.add(i)
+    return found
+
+
+def _previous_class(classes: list[str], i: int) -> str | None:
+    for j in range(i - 1, -1, -1):
+        if classes[j] not in ("minor", "short"):
+            return classes[j]
+    return None
+
+
+def _shadowed(
+    units: list[Unit], classes: list[str], lists: set[int], labels: set[int], boundaries: set[int]
+) -> set[int]:
+    """Units that a block heading ("Related News", "Written by", "Breaking") puts out of the
+    story: what follows it up to the next furniture, unless that much prose follows that the
+    story has plainly resumed (a related-links box in the middle of an article)."""
+    shadowed: set[int] = set()
+    for h in sorted(boundaries):
+        following: list[int] = []
+        prose = 0
+        first = h + 1
+        while first < len(units) and first in labels:  # a label list shadows what follows it
+            first += 1
+        for j in range(first, len(units)):
+            if classes[j] == "bad" or j in labels:
+                break
+            following.append(j)
+            if classes[j] in ("good", "neargood") and j not in lists:
+                prose += units[j].words
+            if prose >= RESUME_WORDS:
+                break
+        if prose < RESUME_WORDS:
+            shadowed.update(following)
+        else:  # the story resumes: only the short lines before its first paragraph go
+            for j in following:
+                if classes[j] in ("good", "neargood") and j not in lists:
+                    break
+                shadowed.add(j)
+    return shadowed
 
 
 def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
@@ -229,7 +312,7 @@ def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> 
 
 def _revise(units: list[Unit], classes: list[str]) -> list[str]:
     """jusText's context-sensitive revision of short and near-good units."""
-    revised = list(classes)
+    revised = ["bad" if c == "sparse" else c for c in classes]
     headings = [u.heading or (classes[i] == "short" and u.words <= 15) for i, u in enumerate(units)]
     for i in range(len(units)):
         if headings[i] and revised[i] == "short":
@@ -264,38 +347,60 @@ def _revise(units: list[Unit], classes: list[str]) -> list[str]:
     return revised
 
 
-def _unit_value(unit: Unit, cf_class: str, revised: str) -> float:
-    """What a unit adds to a candidate article run: story words count for, furniture against."""
-    if revised == "good":
-        return unit.words if cf_class in ("good", "neargood") else 0.5
+def _unit_value(unit: Unit, cf_class: str, revised: str, in_list: bool) -> float:
+    """What a unit adds to a candidate article run: story words count for, furniture against,
+    sentence-like short lines a little for, bare labels and menu items a little against."""
     if cf_class == "bad":
         return -min(25.0, 4.0 + unit.words)
-    return -2.0
+    if cf_class == "minor":
+        return -1.0
+    if cf_class == "sparse":
+        return -0.2 * unit.words
+    if cf_class == "good":
+        return float(unit.words)
+    if cf_class == "neargood":
+        return unit.words * (0.7 if revised == "good" else 0.4)
+    if _SENTENCE_END.search(unit.text) and unit.words >= 4:
+        return unit.words * (0.5 if revised == "good" else 0.2)
+    return -1.5 if in_list else -1.0
 
 
 def _best_run(values: list[float]) -> tuple[int, int]:
-    """The contiguous run with the largest sum (Kadane), as a half-open range."""
-    best, best_range = 0.0, (0, 0)
-    total, start = 0.0, 0
-    for i, value in enumerate(values):
+    """The article: the contiguous run with the largest sum (Kadane), as a half-open range.
+
+    Pages put the article before its teasers and comments, so an earlier run that comes
+    close to the best one (EARLIER_RUN_SHARE of its sum) wins over it."""
+    start, end, total = _kadane(values, 0, len(values))
+    while start > 0:
+        earlier_start, earlier_end, earlier = _kadane(values, 0, start)
+        if earlier < EARLIER_RUN_SHARE * total or earlier <= 0:
+            break
+        start, end, total = earlier_start, earlier_end, earlier
+    return start, end
+
+
+def _kadane(values: list[float], lo: int, hi: int) -> tuple[int, int, float]:
+    best, best_range = 0.0, (lo, lo)
+    total, start = 0.0, lo
+    for i in range(lo, hi):
         if total <= 0:
             total, start = 0.0, i
-        total += value
+        total += values[i]
         if total > best:
             best, best_range = total, (start, i + 1)
-    return best_range
+    return best_range[0], best_range[1], best
 
 
-def _title_index(units: list[Unit], classes: list[str], start: int, end: int) -> int | None:
+def _title_index(units: list[Unit], start: int, end: int) -> int | None:
     """The headline: a heading-like unit just before the story (or opening it)."""
     best, best_score = None, 0.0
     lowest = max(0, start - 15)
     for i in range(lowest, min(end, start + 3)):
         unit = units[i]
-        if not 3 <= unit.words <= 30 or classes[i] == "good" and i >= start and unit.words > 30:
+        if not 3 <= unit.words <= 30:
             continue
         text = unit.text
-        if _is_furniture(unit, frozenset(), teaser=False) or _BLOCK_HEADING.match(text) or unit.bullet:
+        if _is_furniture(unit, frozenset(), teaser=False) or _is_block_heading(unit) or unit.bullet:
             continue
         if _DATEISH.search(text) and unit.words <= 8:
             continue
@@ -322,21 +427,15 @@ def _tags_after(units: list[Unit], end: int) -> list[str]:
             while j < len(units) and units[j].bullet and units[j].block == units[i].block:
                 items.append(units[j].text)
                 j += 1
-            if 2 <= len(items) <= 20 and all(1 <= count_words_fast(t) <= 4 for t in items):
+            if 2 <= len(items) <= 20 and all(1 <= len(t.split()) <= 4 for t in items):
                 heading = units[i - 1].text if i > 0 else ""
-                if i == end or _TAG_LINE.match(heading + ":") or _BLOCK_HEADING.match(heading):
+                if i == end or _BLOCK_HEADING.match(heading):  # right after the story, or "Tags"
                     return items
             return []
     return []
 
 
-def count_words_fast(text: str) -> int:
-    return len(text.split())
-
-
-def clean_text_dump(
-    text: str, ctx: PageContext, template: frozenset[str] = frozenset()
-) -> Cleaned:
+def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = frozenset()) -> Cleaned:
     """The story paragraphs of a text dump, with hints for the extractor.
 
     `template` holds template_key()s of lines the source prints on every page (learned by
@@ -348,17 +447,31 @@ def clean_text_dump(
     stops = stoplist(language)
     cf = _classify(units, stops, template)
     revised = _revise(units, cf)
-    values = [_unit_value(u, cf[i], revised[i]) for i, u in enumerate(units)]
+    lists = _list_members(units)
+    labels = _label_lists(units, lists)
+    boundaries = _boundaries(units, cf, labels)
+    shadow = _shadowed(units, cf, lists, labels, boundaries)
+    values = [_unit_value(u, cf[i], revised[i], i in lists) for i, u in enumerate(units)]
+    for i, u in enumerate(units):
+        if i in boundaries:
+            values[i] = -BOUNDARY_COST
+        elif i in shadow:
+            values[i] = -0.5 * u.words
     start, end = _best_run(values)
-    title_i = _title_index(units, cf, start, end) if end > start else None
+    title_i = _title_index(units, start, end) if end > start else None
     keep = [
         i
         for i in range(start, end)
-        if revised[i] == "good" and i != title_i and not _is_metadata_line(units[i])
+        if cf[i] not in ("bad", "sparse", "minor")
+        and i not in shadow
+        and i not in labels
+        and i != title_i
+        and not _is_metadata_line(units[i])
     ]
     body = "\n\n".join(_render(units, keep))
-    return Cleaned(body=body, method=METHOD, hints=_hints(units, cf, start, end, title_i, keep,
-                                                          language, ctx))
+    return Cleaned(
+        body=body, method=METHOD, hints=_hints(units, start, end, title_i, keep, language, ctx)
+    )
 
 
 def _is_metadata_line(unit: Unit) -> bool:
@@ -371,7 +484,12 @@ def _render(units: list[Unit], keep: list[int]) -> list[str]:
     previous: Unit | None = None
     for i in keep:
         unit = units[i]
-        if unit.bullet and previous is not None and previous.bullet and previous.block == unit.block:
+        if (
+            unit.bullet
+            and previous is not None
+            and previous.bullet
+            and previous.block == unit.block
+        ):
             out[-1] = f"{out[-1]}\n- {unit.text}"
         else:
             out.append(f"- {unit.text}" if unit.bullet else unit.text)
@@ -381,7 +499,6 @@ def _render(units: list[Unit], keep: list[int]) -> list[str]:
 
 def _hints(
     units: list[Unit],
-    cf: list[str],
     start: int,
     end: int,
     title_i: int | None,

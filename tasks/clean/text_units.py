@@ -19,7 +19,7 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 # A bullet: any common list marker followed by a space, or an ordered-list number.
-_BULLET = re.compile(r"^(\s*)(?:[•·*+\-–□☆◦▪‣●○■►▼▶◆◇✓✔]|\d{1,3}[.)])\s+(?=\S)")
+_BULLET = re.compile(r"^(\s*)(?:[•·*+\-\u2013□☆◦▪‣●○■►▼▶◆◇✓✔]|\d{1,3}[.)])\s+(?=\S)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+")
@@ -36,10 +36,7 @@ class Unit:
     depth: int = 0  # indentation of the first line
     heading: bool = False  # a markdown heading
     image: bool = False  # a markdown image or a bracketed alt text
-    words: int = 0
-
-    def __post_init__(self) -> None:
-        self.words = count_words(self.text)
+    words: int = 0  # set by split_units once the unit is complete
 
 
 def count_words(text: str) -> int:
@@ -108,7 +105,9 @@ def split_units(text: str) -> list[Unit]:
         bullet = _BULLET.match(line)
         indent = len(line) - len(line.lstrip())
         if bullet:
-            body = line[bullet.end() :].strip()
+            # an ordered item keeps its number: it is part of the text ("2. Add the flour"),
+            # and "16. Dezember 2019" is a date, not item 16
+            body = line.strip() if line.lstrip()[0].isdigit() else line[bullet.end() :].strip()
             open_unit = Unit(body, block, number, bullet=True, depth=len(bullet.group(1)))
             units.append(open_unit)
         elif (
@@ -120,7 +119,6 @@ def split_units(text: str) -> list[Unit]:
             )
         ):
             open_unit.text = f"{open_unit.text} {line.strip()}"
-            open_unit.words = count_words(open_unit.text)
         else:
             stripped = line.strip()
             is_alt = stripped.startswith("[") and stripped.endswith("]") and "](" not in stripped
@@ -129,4 +127,6 @@ def split_units(text: str) -> list[Unit]:
             )
             units.append(open_unit)
         previous_raw = original
+    for unit in units:
+        unit.words = count_words(unit.text)  # once, after wrapped lines are re-joined
     return units

@@ -40,5 +40,6 @@ def parse_hint_date(value: str | None) -> datetime | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
-    return dateparser.parse(text, settings={"RETURN_AS_TIMEZONE_AWARE": False,
-                                            "PREFER_DATES_FROM": "past"})
+    return dateparser.parse(
+        text, settings={"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DATES_FROM": "past"}
+    )

@@ -42,8 +42,9 @@ def resolve_source(registry: Registry, row: dict[str, Any], page: PageFields) ->
     return None
 
 
-def article_row(row: dict[str, Any], page: PageFields, registry: Registry,
-                extract_ms: float) -> dict[str, Any]:
+def article_row(
+    row: dict[str, Any], page: PageFields, registry: Registry, extract_ms: float
+) -> dict[str, Any]:
     source = resolve_source(registry, row, page)
     published, raw, method = page.published, page.published_raw, page.published_method
     if published is None and row.get("published_hint"):
@@ -94,8 +95,12 @@ def extract_row(row: dict[str, Any]) -> dict[str, Any]:
             page = extract_text_dump(row["text"] or "", hints, ctx)
         return article_row(row, page, worker_registry(), (time.perf_counter() - started) * 1000)
     except Exception as exc:  # one bad page must not stop the batch
-        return {"doc_id": row["doc_id"], "run_id": row["run_id"], "uri": row["uri"],
-                "error": f"{type(exc).__name__}: {exc}"}
+        return {
+            "doc_id": row["doc_id"],
+            "run_id": row["run_id"],
+            "uri": row["uri"],
+            "error": f"{type(exc).__name__}: {exc}",
+        }
 
 
 def extract_batch(clean: pl.DataFrame, mapper: RowMapper) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -103,9 +108,16 @@ def extract_batch(clean: pl.DataFrame, mapper: RowMapper) -> tuple[pl.DataFrame,
     results = mapper.map(extract_row, clean.iter_rows(named=True))
     ok = [r for r in results if "error" not in r]
     failed = [
-        {"doc_id": r["doc_id"], "run_id": r["run_id"], "uri": r["uri"], "stage": "extract",
-         "expectation": "extractor_completes", "reason": str(Reason.EXTRACTION_ERROR),
-         "observed": r["error"][:500]}
-        for r in results if "error" in r
+        {
+            "doc_id": r["doc_id"],
+            "run_id": r["run_id"],
+            "uri": r["uri"],
+            "stage": "extract",
+            "expectation": "extractor_completes",
+            "reason": str(Reason.EXTRACTION_ERROR),
+            "observed": r["error"][:500],
+        }
+        for r in results
+        if "error" in r
     ]
     return pl.DataFrame(ok, schema=ARTICLE_SCHEMA), pl.DataFrame(failed, schema=REJECT_SCHEMA)

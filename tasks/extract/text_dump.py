@@ -1,5 +1,132 @@
+"""Article fields from a plain-text page dump, read from the cleaner's hints.
+
+The cleaner (tasks.clean.text_dump) found the headline and sorted the page's date lines into
+zones around the story: the byline zone between headline and story, the story's lead, the
+lines just after it, the rest of the story, and the far rest of the page (menus, teasers,
+comments, whose dates belong to other things). The publication date is the best-placed one;
+a date far from the story is used only when nothing nearer has one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from newsdesk.sources import normalise_name
 from tasks.extract.fields import PageContext, PageFields
+from tasks.extract.text_dates import FoundDate, find_dates, find_relative
+
+METHOD = "text-dump"
+
+_ZONE_WEIGHT = {"byline": 100.0, "lead": 60.0, "after": 50.0, "body": 20.0, "far": 5.0}
+_IN_PROSE_WEIGHT = 0.0
+_PUBLISHED_CUE = re.compile(
+    r"\b(?:published|posted|veröffentlicht|erschienen|erstellt|publié|opublikowano|publicado|"
+    r"pubblicato|gepubliceerd|datum|date|am|on|le|vom)\b",
+    re.I,
+)
+_UPDATED_CUE = re.compile(
+    r"\b(?:updated|aktualisiert|modified|geändert|mis à jour|zaktualizowano|actualizado)\b", re.I
+)
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|di|door|autor(?:in)?:|author:|written by|geschrieben von|posted by|"
+    r"text:|ein (?:beitrag|artikel) von)\s+(?P<names>.+)$",
+    re.I,
+)
+# What follows the names in a byline: a separator and a date, a place, or a role.
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[|/•·\u2013—]|\s-\s).*$"
+    r"|\s+(?i:at|on|am|um|le|in|im|for|für)\s.*$"
+    r"|,\s*(?:\d|[a-z]|(?i:staff|senior|chief|special|foreign|political|contributing|deputy)\b"
+    r"|\w*(?i:correspondent|reporter|editor|writer|redakteur|korrespondent|journalist))\w*.*$"
+    r"|,?\s+\d.*$"
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\bi\b|\by\b)\s*", re.I)
+_NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4}$")
 
 
 def extract_text_dump(text: str, hints: dict, ctx: PageContext) -> PageFields:
-    return PageFields(title=hints.get("title"), extraction_method="text-dump")
+    """Title, date, byline, section, tags and publisher of a text dump, from the hints."""
+    printed = ctx.registry.printed_names()
+    language = hints.get("language")
+    title = hints.get("title")
+    if title and normalise_name(title) in printed:
+        title = None  # the site's name is not the headline
+    found = _published(hints, language == "en", ctx)
+    section = hints.get("section")
+    if section and normalise_name(section) in printed:
+        section = None
+    return PageFields(
+        title=title,
+        authors=_authors(hints),
+        published=found.value if found else None,
+        published_raw=found.raw if found else None,
+        published_method=("text-relative" if found.relative else "text-byline") if found else None,
+        section=section,
+        tags=list(hints.get("tags") or []),
+        site_name=_site_name(hints, printed),
+        language=language,
+        extraction_method=METHOD,
+    )
+
+
+def _published(hints: dict, english_order: bool, ctx: PageContext) -> FoundDate | None:
+    """The date line best placed to be the story's own date."""
+    anchor = hints.get("title_index")
+    best: tuple[float, FoundDate] | None = None
+    for line in hints.get("date_lines") or []:
+        text = line["text"]
+        candidates = find_dates(text, english_order)
+        if not candidates:
+            relative = find_relative(text, ctx.fetched_at)
+            candidates = [relative] if relative else []
+        if not candidates:
+            continue
+        score = _ZONE_WEIGHT.get(line["zone"], 0.0)
+        if line["words"] > 20 and text.find(candidates[0].raw) > 30:
+            score = _IN_PROSE_WEIGHT  # a date inside a sentence is what the story talks about
+        if anchor is not None:
+            score -= min(abs(line["i"] - anchor), 30) * 0.5
+        score += 10.0 if line["words"] <= 15 else 0.0
+        score += 8.0 if _PUBLISHED_CUE.search(text) else 0.0
+        updated = _UPDATED_CUE.search(text)
+        # with a published and an updated date on one line, the earlier one is the publication
+        chosen = min(candidates, key=lambda d: _naive(d.value)) if updated else candidates[0]
+        score -= 6.0 if updated and len(candidates) == 1 else 0.0
+        if ctx.fetched_at is not None and _naive(chosen.value) > _naive(ctx.fetched_at):
+            continue  # not yet published when fetched: an event date or a typo
+        if best is None or score > best[0]:
+            best = (score, chosen)
+    return best[1] if best else None
+
+
+def _naive(value: datetime) -> datetime:
+    return value.replace(tzinfo=None)
+
+
+def _authors(hints: dict) -> list[str]:
+    """Names from a byline near the story ('By A and B', 'Posted by A at 5:11 AM')."""
+    for line in [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]:
+        stripped = line.strip().lstrip("•·*-\u2013 ").strip()
+        m = _BYLINE.match(stripped)
+        if not m:
+            continue
+        names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
+        found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
+        found = [n for n in found if _NAME.match(n) and not any(c.isdigit() for c in n)]
+        if found:
+            return found
+    return []
+
+
+def _site_name(hints: dict, printed: dict) -> str | None:
+    """The publisher's name as printed in the header or footer, if the registry knows it."""
+    for line in [*hints.get("header", []), *hints.get("footer", [])]:
+        text = line.strip()
+        if normalise_name(text) in printed:
+            return text
+        for name in printed:
+            if len(name) > 3 and re.search(rf"(?:©|copyright)\s*(?:\d{{4}}\s*)?{re.escape(name)}",
+                                           normalise_name(text)):  # fmt: skip
+                return printed[name].name
+    return None

@@ -29,11 +29,20 @@ _MAGIC = (
     (b"RIFF", "application/octet-stream"),
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
 _HTML_TAGS = re.compile(rb"<(?:html|head|body|div|p|article|meta|title)\b", re.I)
 # Browsers read these labels as their supersets; so do we (WHATWG Encoding Standard).
-_SUPERSETS = {"iso-8859-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252", "gb2312": "gb18030",
-              "gbk": "gb18030", "iso-8859-9": "cp1254", "tis-620": "cp874"}
+_SUPERSETS = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "iso-8859-9": "cp1254",
+    "tis-620": "cp874",
+}
 # Pages that declare UTF-8 but carry a few stray bytes are still worth reading.
 _MAX_REPLACED_SHARE = 0.01
 
@@ -83,8 +92,9 @@ def _strict(content: bytes, encoding: str) -> str | None:
         return None
 
 
-def decode(content: bytes, *, media_type_hint: str | None = None,
-           charset_hint: str | None = None) -> Decoded:
+def decode(
+    content: bytes, *, media_type_hint: str | None = None, charset_hint: str | None = None
+) -> Decoded:
     media_type = sniff_media_type(content, media_type_hint)
     if media_type not in (HTML, PLAIN):
         return Decoded(media_type, None, None)

@@ -70,7 +70,7 @@ def read_file(path: Path, *, max_bytes: int) -> Iterator[RawRecord | IngestFailu
         if name.endswith(WARC_SUFFIXES):
             from tasks.ingest.web.warc import read_warc
 
-            yield from read_warc(path)
+            yield from read_warc(path, max_bytes=max_bytes)
             return
         meta = read_sidecar(path)
         size = path.stat().st_size
@@ -113,10 +113,12 @@ def read_jsonl(path: Path) -> Iterator[RawRecord | IngestFailure]:
             body = html if isinstance(html, str) and html.strip() else text
             if not isinstance(body, str):
                 yield IngestFailure(
-                    uri, Reason.MALFORMED_RECORD, f"line {number}: no 'html' or 'text' field")
+                    uri, Reason.MALFORMED_RECORD, f"line {number}: no 'html' or 'text' field"
+                )
                 continue
-            date = next((item[k] for k in ("date", "published", "published_at") if item.get(k)),
-                        None)
+            date = next(
+                (item[k] for k in ("date", "published", "published_at") if item.get(k)), None
+            )
             yield RawRecord(
                 uri=uri,
                 content=body.encode("utf-8"),
@@ -135,8 +137,9 @@ def iter_items(paths: Iterable[Path], *, max_bytes: int) -> Iterator[RawRecord |
         yield from read_file(path, max_bytes=max_bytes)
 
 
-def batched(items: Iterable[RawRecord | IngestFailure],
-            size: int) -> Iterator[list[RawRecord | IngestFailure]]:
+def batched(
+    items: Iterable[RawRecord | IngestFailure], size: int
+) -> Iterator[list[RawRecord | IngestFailure]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch

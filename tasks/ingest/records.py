@@ -53,11 +53,15 @@ def raw_row(record: RawRecord, run_id: str, max_bytes: int) -> dict:
     started = time.perf_counter()
     size = record.size_bytes if record.size_bytes is not None else len(record.content)
     kept = record.content if size <= max_bytes else b""
-    decoded = decode(kept, media_type_hint=record.media_type_hint,
-                     charset_hint=record.charset_hint) if kept else None
+    decoded = (
+        decode(kept, media_type_hint=record.media_type_hint, charset_hint=record.charset_hint)
+        if kept
+        else None
+    )
     return {
-        "doc_id": doc_id_of(record.content) if kept or size == 0 else failure_id(
-            record.uri, f"size {size}"),
+        "doc_id": doc_id_of(record.content)
+        if kept or size == 0
+        else failure_id(record.uri, f"size {size}"),
         "run_id": run_id,
         "uri": record.uri,
         "url": record.url,
@@ -82,15 +86,17 @@ def to_frames(
     failures: list[dict] = []
     for item in items:
         if isinstance(item, IngestFailure):
-            failures.append({
-                "doc_id": failure_id(item.uri, item.observed),
-                "run_id": run_id,
-                "uri": item.uri,
-                "stage": "ingest",
-                "expectation": "readable_record",
-                "reason": str(item.reason),
-                "observed": item.observed,
-            })
+            failures.append(
+                {
+                    "doc_id": failure_id(item.uri, item.observed),
+                    "run_id": run_id,
+                    "uri": item.uri,
+                    "stage": "ingest",
+                    "expectation": "readable_record",
+                    "reason": str(item.reason),
+                    "observed": item.observed,
+                }
+            )
         else:
             rows.append(raw_row(item, run_id, max_bytes))
     return pl.DataFrame(rows, schema=RAW_SCHEMA), pl.DataFrame(failures, schema=REJECT_SCHEMA)

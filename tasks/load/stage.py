@@ -8,27 +8,27 @@ import polars as pl
 
 from newsdesk.settings import Settings
 from tasks.ingest.records import RawRecord
-from warehouse.load import loaded_doc_ids, quarantined_raw
+from warehouse.load import loaded_doc_ids, quarantined_doc_ids, quarantined_raw
 
 
-class GateThresholdExceeded(RuntimeError):
-    """A gate rejected more of a batch than its threshold allows: terminal, not retried."""
-
-
-def split_loaded(raw: pl.DataFrame, already_loaded: set[str]) -> tuple[pl.DataFrame, int]:
-    """Documents to process, and how many are duplicates (loaded before, or repeated within
-    the batch)."""
+def split_known(raw: pl.DataFrame, known: set[str]) -> tuple[pl.DataFrame, int]:
+    """Documents to process, and how many are duplicates: loaded or quarantined before with
+    the same bytes, or repeated within the batch."""
     fresh = raw.unique("doc_id", keep="first", maintain_order=True).filter(
-        ~pl.col("doc_id").is_in(list(already_loaded)))
+        ~pl.col("doc_id").is_in(sorted(known))
+    )
     return fresh, raw.height - fresh.height
 
 
-def skip_loaded(raw: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, int]:
+def skip_known(raw: pl.DataFrame, settings: Settings, *, replay: bool) -> tuple[pl.DataFrame, int]:
+    """On a replay, quarantined documents are exactly what should run again."""
     if raw.is_empty() or not settings.db.exists():
-        return split_loaded(raw, set())
-    known = loaded_doc_ids(settings.db, raw["doc_id"].to_list(),
-                           timeout_s=settings.read_lock_timeout_s)
-    return split_loaded(raw, known)
+        return split_known(raw, set())
+    doc_ids = raw["doc_id"].to_list()
+    known = loaded_doc_ids(settings.db, doc_ids, timeout_s=settings.read_lock_timeout_s)
+    if not replay:
+        known |= quarantined_doc_ids(settings.db, doc_ids, timeout_s=settings.read_lock_timeout_s)
+    return split_known(raw, known)
 
 
 def replay_records(settings: Settings) -> Iterator[RawRecord]:
@@ -36,8 +36,12 @@ def replay_records(settings: Settings) -> Iterator[RawRecord]:
     frame = quarantined_raw(settings.db, timeout_s=settings.read_lock_timeout_s)
     for row in frame.iter_rows(named=True):
         yield RawRecord(
-            uri=row["uri"], content=row["content"], fetched_at=row["fetched_at"],
-            url=row["url"], media_type_hint=row["media_type"],
-            source_hint=row["source_hint"], title_hint=row["title_hint"],
+            uri=row["uri"],
+            content=row["content"],
+            fetched_at=row["fetched_at"],
+            url=row["url"],
+            media_type_hint=row["media_type"],
+            source_hint=row["source_hint"],
+            title_hint=row["title_hint"],
             published_hint=row["published_hint"],
         )

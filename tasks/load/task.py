@@ -12,56 +12,85 @@ from prefect.runtime import flow_run
 from newsdesk.settings import Settings
 from newsdesk.sources import Registry
 from newsdesk.summary import RunSummary
-from tasks.load.stage import GateThresholdExceeded, replay_records, skip_loaded
+from tasks.load.stage import replay_records, skip_known
+from tasks.load.thresholds import AccountingMismatch
 from warehouse import load as wh
 
 __all__ = [
-    "GateThresholdExceeded",
     "accounting_task",
     "finish_run_task",
     "load_task",
     "replay_records",
-    "skip_loaded_task",
+    "skip_known_task",
     "start_run_task",
 ]
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
-def start_run_task(run_id: str, settings: Settings, registry: Registry,
-                   params: dict[str, Any]) -> dict[str, frozenset[str]]:
+def start_run_task(
+    run_id: str, settings: Settings, registry: Registry, params: dict[str, Any]
+) -> dict[str, frozenset[str]]:
     """Migrate, sync the registry, record the run; returns the learned text templates."""
-    wh.start_run(settings.db, run_id=run_id, flow_run_id=flow_run.get_id(), command="run",
-                 params=params, registry=registry, timeout_s=settings.write_lock_timeout_s)
+    wh.start_run(
+        settings.db,
+        run_id=run_id,
+        flow_run_id=flow_run.get_id(),
+        command="run",
+        params=params,
+        registry=registry,
+        timeout_s=settings.write_lock_timeout_s,
+    )
     return wh.load_template_lines(settings.db, timeout_s=settings.read_lock_timeout_s)
 
 
-@task(name="skip-loaded", cache_policy=NO_CACHE)
-def skip_loaded_task(raw: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, int]:
-    return skip_loaded(raw, settings)
+@task(name="skip-known", cache_policy=NO_CACHE)
+def skip_known_task(
+    raw: pl.DataFrame, settings: Settings, replay: bool
+) -> tuple[pl.DataFrame, int]:
+    return skip_known(raw, settings, replay=replay)
 
 
 @task(name="load", cache_policy=NO_CACHE)
-def load_task(raw: pl.DataFrame, articles: pl.DataFrame, rejects: pl.DataFrame,
-              dq: pl.DataFrame, *, run_id: str, settings: Settings) -> wh.LoadResult:
-    return wh.load_batch(settings.db, run_id=run_id, raw=raw, articles=articles,
-                         rejects=rejects, dq=dq, timeout_s=settings.write_lock_timeout_s)
+def load_task(
+    raw: pl.DataFrame,
+    articles: pl.DataFrame,
+    rejects: pl.DataFrame,
+    dq: pl.DataFrame,
+    *,
+    run_id: str,
+    settings: Settings,
+) -> wh.LoadResult:
+    return wh.load_batch(
+        settings.db,
+        run_id=run_id,
+        raw=raw,
+        articles=articles,
+        rejects=rejects,
+        dq=dq,
+        timeout_s=settings.write_lock_timeout_s,
+    )
 
 
 @task(name="accounting", cache_policy=NO_CACHE)
-def accounting_task(summary: RunSummary, *, run_id: str, batch_no: int,
-                    settings: Settings) -> None:
+def accounting_task(summary: RunSummary, *, run_id: str, batch_no: int, settings: Settings) -> None:
     """Every input accounted for: loaded + updated + duplicates + quarantined = ingested."""
-    from expectations.before_load import check_accounting
+    from expectations import check_accounting
 
-    result = check_accounting(ingested=summary.ingested, loaded=summary.loaded + summary.updated,
-                              quarantined=summary.quarantined, duplicates=summary.duplicates)
-    wh.record_dq(settings.db, result.dq_rows(run_id, batch_no),
-                 timeout_s=settings.write_lock_timeout_s)
-    if not result.outcomes[0].success:
-        raise GateThresholdExceeded(
+    result = check_accounting(
+        ingested=summary.ingested,
+        loaded=summary.loaded + summary.updated,
+        quarantined=summary.quarantined,
+        duplicates=summary.duplicates,
+    )
+    wh.record_dq(
+        settings.db, result.dq_rows(run_id, batch_no), timeout_s=settings.write_lock_timeout_s
+    )
+    if result.exceeded:
+        raise AccountingMismatch(
             f"accounting failed after batch {batch_no}: ingested {summary.ingested} ≠ "
             f"loaded {summary.loaded + summary.updated} + duplicates {summary.duplicates} + "
-            f"quarantined {summary.quarantined}")
+            f"quarantined {summary.quarantined}"
+        )
 
 
 @task(name="finish-run", cache_policy=NO_CACHE)

@@ -15,17 +15,22 @@ def test_defaults_come_from_the_committed_file() -> None:
 
 
 def test_environment_overrides_single_keys(tmp_path: Path) -> None:
-    settings = load_settings(env={"NEWSDESK_DB": str(tmp_path / "w.duckdb"),
-                                  "NEWSDESK_PIPELINE_BATCH_SIZE": "7",
-                                  "NEWSDESK_FETCH_ALLOW": "127.0.0.1, ::1"})
+    settings = load_settings(
+        env={
+            "NEWSDESK_DB": str(tmp_path / "w.duckdb"),
+            "NEWSDESK_PIPELINE_BATCH_SIZE": "7",
+            "NEWSDESK_FETCH_ALLOW": "127.0.0.1, ::1",
+        }
+    )
     assert settings.db == tmp_path / "w.duckdb"
     assert settings.batch_size == 7
     assert settings.fetch_allow == ("127.0.0.1", "::1")
 
 
 def test_command_line_beats_environment(tmp_path: Path) -> None:
-    settings = load_settings(env={"NEWSDESK_DB": "/elsewhere.duckdb"},
-                             overrides={"db": tmp_path / "cli.duckdb"})
+    settings = load_settings(
+        env={"NEWSDESK_DB": "/elsewhere.duckdb"}, overrides={"db": tmp_path / "cli.duckdb"}
+    )
     assert settings.db == tmp_path / "cli.duckdb"
 
 

@@ -23,15 +23,20 @@ def test_project_registry_knows_the_seed_publisher() -> None:
 
 
 def test_lookup_by_alias_is_case_and_space_insensitive(tmp_path: Path) -> None:
-    registry = load_registry(write(tmp_path, """
+    registry = load_registry(
+        write(
+            tmp_path,
+            """
 [[source]]
 name = "Example News"
 aliases = ["The  Example"]
 domains = ["example.com"]
 timezone = "Europe/Paris"
-"""))
+""",
+        )
+    )
     assert registry.get("the example").name == "Example News"
-    assert registry.by_url("https://www.example.com/a") .name == "Example News"
+    assert registry.by_url("https://www.example.com/a").name == "Example News"
     assert registry.by_url("https://news.example.com/a").name == "Example News"
     assert registry.by_url("https://notexample.com/a") is None
     assert registry.get("Other") is None
@@ -40,12 +45,20 @@ timezone = "Europe/Paris"
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[source]]\nname = "A"\ndomains = ["a.com"]\ntimezone = "Mars/Base"\n',
-         "unknown time zone"),
-        ('[[source]]\nname = "A"\ndomains = ["a.com"]\n[[source]]\nname = "B"\n'
-         'domains = ["a.com"]\n', "claimed by both"),
-        ('[[source]]\nname = "A"\ndomains = ["a.com"]\n[[source]]\nname = "a"\n'
-         'domains = ["b.com"]\n', "used by both"),
+        (
+            '[[source]]\nname = "A"\ndomains = ["a.com"]\ntimezone = "Mars/Base"\n',
+            "unknown time zone",
+        ),
+        (
+            '[[source]]\nname = "A"\ndomains = ["a.com"]\n[[source]]\nname = "B"\n'
+            'domains = ["a.com"]\n',
+            "claimed by both",
+        ),
+        (
+            '[[source]]\nname = "A"\ndomains = ["a.com"]\n[[source]]\nname = "a"\n'
+            'domains = ["b.com"]\n',
+            "used by both",
+        ),
         ('[[source]]\ndomains = ["a.com"]\n', "non-empty 'name'"),
         ('[[source]]\nname = "A"\ndomian = ["a.com"]\n', "unknown keys"),
         ('[[source]]\nname = "A"\ninclude = ["("]\n', "bad URL pattern"),

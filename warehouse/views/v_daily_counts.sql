@@ -4,7 +4,7 @@ SELECT
     (published_at AT TIME ZONE 'UTC')::DATE AS day,
     source_id,
     count(*) AS articles,
-    sum(word_count) AS words,
+    sum(word_count)::BIGINT AS words,
     max(loaded_at) AS last_loaded_at
 FROM articles
 GROUP BY ALL

@@ -31,8 +31,12 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
         headers["content-type"] = content_type
     # A stream, never bytes or str: feedparser opens a str that looks like a URL, and tries
     # any bytes as a file name first.
-    parsed = feedparser.parse(io.BytesIO(content), response_headers=headers,
-                              sanitize_html=False, resolve_relative_uris=False)
+    parsed = feedparser.parse(
+        io.BytesIO(content),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     if not parsed.entries and (parsed.bozo or not parsed.version):
         problem = parsed.get("bozo_exception") or "no feed version recognised"
         raise XmlRefused(Reason.MALFORMED_XML, f"not a readable feed: {problem}")
@@ -42,10 +46,12 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
         if not isinstance(link, str) or not is_web_url(link):
             continue
         date = entry.get("published_parsed") or entry.get("updated_parsed")
-        entries.append(FeedEntry(
-            url=link.strip(),
-            published=from_struct(date),
-            published_raw=entry.get("published") or entry.get("updated"),
-            title=entry.get("title"),
-        ))
+        entries.append(
+            FeedEntry(
+                url=link.strip(),
+                published=from_struct(date),
+                published_raw=entry.get("published") or entry.get("updated"),
+                title=entry.get("title"),
+            )
+        )
     return entries

@@ -26,9 +26,20 @@ from tasks.ingest.web.urls import is_web_url, origin, without_fragment
 from tasks.rejects import Reason
 
 # Headers worth keeping with a fetch (fetch_log) or needed for the next one.
-KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "content-language",
-                "etag", "last-modified", "date", "retry-after", "location", "x-robots-tag",
-                "cache-control", "server")
+KEPT_HEADERS = (
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "content-language",
+    "etag",
+    "last-modified",
+    "date",
+    "retry-after",
+    "location",
+    "x-robots-tag",
+    "cache-control",
+    "server",
+)
 _REDIRECTS = {301, 302, 303, 307, 308}
 _INFLATE = {"gzip", "x-gzip", "deflate"}
 
@@ -36,9 +47,16 @@ _INFLATE = {"gzip", "x-gzip", "deflate"}
 class FetchFailed(Exception):
     """A request that produced no usable answer. `transient` ones are worth another try."""
 
-    def __init__(self, reason: Reason, detail: str, *, status: int | None = None,
-                 final_url: str | None = None, transient: bool = False,
-                 retry_after_s: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: Reason,
+        detail: str,
+        *,
+        status: int | None = None,
+        final_url: str | None = None,
+        transient: bool = False,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
@@ -144,7 +162,7 @@ def _kept(headers: httpx.Headers) -> dict[str, str]:
 
 
 class Fetcher:
-    """Holds the connection pool, the per-host turns and the robots.txt cache of one crawl.
+    """Holds the connection pools, the per-host turns and the robots.txt cache of one crawl.
     Use inside `async with`."""
 
     def __init__(self, settings: FetchSettings, *, resolver: Resolver = resolve) -> None:
@@ -154,31 +172,54 @@ class Fetcher:
             per_host_delay_s=settings.per_host_delay_s,
             total_concurrency=settings.total_concurrency,
         )
-        transport = httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=settings.total_concurrency * 2,
-                                max_keepalive_connections=settings.total_concurrency),
-        )
-        # httpx builds its own pool; this one differs only in where it may connect.
-        transport._pool._network_backend = GuardedBackend(
-            AddressGuard.from_allow(settings.allow), resolver)
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            trust_env=False,  # a proxy from the environment would bypass the address guard
-            follow_redirects=False,
-            timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-        )
+        self._backend = GuardedBackend(AddressGuard.from_allow(settings.allow), resolver)
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        # Built once: loading the CA bundle takes ~0.1 s, too long to do per host.
+        self._tls = httpx.create_ssl_context()
         self._robots: dict[str, asyncio.Task[RobotsRules | FetchFailed]] = {}
 
     async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._client.aclose()
+        for client in self._clients.values():
+            await client.aclose()
 
-    async def fetch(self, url: str, *, accept: tuple[str, ...] | None = None,
-                    max_bytes: int | None = None, validators: Validators | None = None,
-                    robots: bool = True) -> Fetched:
+    def _client(self, home: str) -> httpx.AsyncClient:
+        """A small connection pool per origin: httpcore matches requests to connections by
+        scanning its whole pool, which a single pool over many hosts makes the bottleneck."""
+        client = self._clients.get(home)
+        if client is None:
+            size = self.settings.per_host_concurrency + 1  # + robots.txt
+            transport = httpx.AsyncHTTPTransport(
+                verify=self._tls,
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            )
+            # httpx builds its own pool; this one differs only in where it may connect.
+            transport._pool._network_backend = self._backend
+            client = self._clients[home] = httpx.AsyncClient(
+                transport=transport,
+                trust_env=False,  # a proxy from the environment would bypass the guard
+                follow_redirects=False,
+                timeout=httpx.Timeout(
+                    self.settings.read_timeout_s, connect=self.settings.connect_timeout_s
+                ),
+                headers={
+                    "User-Agent": self.settings.user_agent,
+                    "Accept-Encoding": "gzip, deflate",
+                },
+            )
+        return client
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        accept: tuple[str, ...] | None = None,
+        max_bytes: int | None = None,
+        validators: Validators | None = None,
+        robots: bool = True,
+    ) -> Fetched:
         """The page at `url`, retried on transient failures; raises FetchFailed."""
         settings = self.settings
         max_bytes = settings.max_bytes if max_bytes is None else max_bytes
@@ -197,22 +238,31 @@ class Fetcher:
                     self.polite.pause(origin(failed.final_url or url), wait)
                 else:
                     await asyncio.sleep(
-                        backoff_s(attempt, settings.backoff_base_s, settings.max_wait_s))
+                        backoff_s(attempt, settings.backoff_base_s, settings.max_wait_s)
+                    )
                 continue
             return replace(fetched, attempts=attempt + 1)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    async def _follow(self, url: str, accept: tuple[str, ...] | None, max_bytes: int,
-                      validators: Validators | None, robots: bool) -> Fetched:
+    async def _follow(
+        self,
+        url: str,
+        accept: tuple[str, ...] | None,
+        max_bytes: int,
+        validators: Validators | None,
+        robots: bool,
+    ) -> Fetched:
         current = without_fragment(url)
         hops: list[str] = []
         for _ in range(self.settings.max_redirects + 1):
             if not is_web_url(current):
-                raise FetchFailed(Reason.INVALID_URL, f"not an http(s) URL: {current!r}",
-                                  final_url=current)
+                raise FetchFailed(
+                    Reason.INVALID_URL, f"not an http(s) URL: {current!r}", final_url=current
+                )
             if current in hops:
-                raise FetchFailed(Reason.REDIRECT_LOOP,
-                                  " → ".join([*hops, current]), final_url=current)
+                raise FetchFailed(
+                    Reason.REDIRECT_LOOP, " → ".join([*hops, current]), final_url=current
+                )
             hops.append(current)
             if robots:
                 await self._check_robots(current)
@@ -220,12 +270,19 @@ class Fetcher:
             if isinstance(result, Fetched):
                 return replace(result, url=url, redirects=tuple(hops[:-1]))
             current = without_fragment(urljoin(current, result))
-        raise FetchFailed(Reason.TOO_MANY_REDIRECTS,
-                          f"more than {self.settings.max_redirects} redirects: "
-                          + " → ".join(hops), final_url=current)
+        raise FetchFailed(
+            Reason.TOO_MANY_REDIRECTS,
+            f"more than {self.settings.max_redirects} redirects: " + " → ".join(hops),
+            final_url=current,
+        )
 
-    async def _once(self, url: str, accept: tuple[str, ...] | None, max_bytes: int,
-                    validators: Validators | None) -> Fetched | str:
+    async def _once(
+        self,
+        url: str,
+        accept: tuple[str, ...] | None,
+        max_bytes: int,
+        validators: Validators | None,
+    ) -> Fetched | str:
         """One request: the answer, or the Location of a redirect."""
         headers = {}
         if validators is not None and validators.etag:
@@ -241,25 +298,43 @@ class Fetcher:
                 failed.final_url = failed.final_url or url
                 raise
             except TimeoutError as exc:
-                raise FetchFailed(Reason.TIMEOUT, f"no complete answer within "
-                                  f"{self.settings.deadline_s}s", final_url=url) from exc
+                raise FetchFailed(
+                    Reason.TIMEOUT,
+                    f"no complete answer within {self.settings.deadline_s}s",
+                    final_url=url,
+                ) from exc
             except httpx.ConnectTimeout as exc:
-                raise FetchFailed(Reason.TIMEOUT, f"connect timeout: {exc}", final_url=url,
-                                  transient=True) from exc
+                raise FetchFailed(
+                    Reason.TIMEOUT, f"connect timeout: {exc}", final_url=url, transient=True
+                ) from exc
             except httpx.TimeoutException as exc:
                 # A stalled server usually stalls again: not retried within this run.
-                raise FetchFailed(Reason.TIMEOUT, f"{type(exc).__name__}: silent for "
-                                  f"{self.settings.read_timeout_s}s", final_url=url) from exc
+                raise FetchFailed(
+                    Reason.TIMEOUT,
+                    f"{type(exc).__name__}: silent for {self.settings.read_timeout_s}s",
+                    final_url=url,
+                ) from exc
             except BlockedAddress as exc:
                 raise FetchFailed(Reason.BLOCKED_ADDRESS, str(exc), final_url=url) from exc
             except (httpx.TransportError, httpx.DecodingError) as exc:
-                raise FetchFailed(Reason.CONNECTION_ERROR, f"{type(exc).__name__}: {exc}",
-                                  final_url=url, transient=True) from exc
+                raise FetchFailed(
+                    Reason.CONNECTION_ERROR,
+                    f"{type(exc).__name__}: {exc}",
+                    final_url=url,
+                    transient=True,
+                ) from exc
 
-    async def _exchange(self, url: str, headers: dict[str, str], accept: tuple[str, ...] | None,
-                        max_bytes: int, started: float) -> Fetched | str:
-        request = self._client.build_request("GET", url, headers=headers)
-        response = await self._client.send(request, stream=True)
+    async def _exchange(
+        self,
+        url: str,
+        headers: dict[str, str],
+        accept: tuple[str, ...] | None,
+        max_bytes: int,
+        started: float,
+    ) -> Fetched | str:
+        client = self._client(origin(url))
+        request = client.build_request("GET", url, headers=headers)
+        response = await client.send(request, stream=True)
         try:
             status = response.status_code
             kept = _kept(response.headers)
@@ -267,23 +342,31 @@ class Fetcher:
                 return response.headers["location"]
             if status in (429, 503) or status >= 500:
                 wait = retry_after_s(response.headers.get("retry-after"), datetime.now(UTC))
-                raise FetchFailed(Reason.HTTP_STATUS, f"HTTP {status}", status=status,
-                                  transient=True, retry_after_s=wait)
+                raise FetchFailed(
+                    Reason.HTTP_STATUS,
+                    f"HTTP {status}",
+                    status=status,
+                    transient=True,
+                    retry_after_s=wait,
+                )
             if status >= 400 or (status >= 300 and status != 304):
                 raise FetchFailed(Reason.HTTP_STATUS, f"HTTP {status}", status=status)
             if status != 304:
                 media_type = kept.get("content-type", "").split(";")[0].strip().lower()
                 if accept is not None and media_type and media_type not in accept:
-                    raise FetchFailed(Reason.UNSUPPORTED_TYPE, f"Content-Type {media_type}",
-                                      status=status)
+                    raise FetchFailed(
+                        Reason.UNSUPPORTED_TYPE, f"Content-Type {media_type}", status=status
+                    )
                 encoding = kept.get("content-encoding", "identity").strip().lower()
                 if encoding not in (*_INFLATE, "identity"):
-                    raise FetchFailed(Reason.UNSUPPORTED_TYPE, f"Content-Encoding {encoding}",
-                                      status=status)
+                    raise FetchFailed(
+                        Reason.UNSUPPORTED_TYPE, f"Content-Encoding {encoding}", status=status
+                    )
                 declared = kept.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
-                    raise FetchFailed(Reason.TOO_LARGE, f"Content-Length {declared} > "
-                                      f"{max_bytes}", status=status)
+                    raise FetchFailed(
+                        Reason.TOO_LARGE, f"Content-Length {declared} > {max_bytes}", status=status
+                    )
                 body = _Capped(encoding, max_bytes)
                 async for raw in response.aiter_raw():
                     body.feed(raw)
@@ -295,9 +378,15 @@ class Fetcher:
             raise
         finally:
             await response.aclose()
-        return Fetched(url=url, final_url=url, status=status, content=content, headers=kept,
-                       fetched_at=datetime.now(UTC),
-                       elapsed_ms=(time.perf_counter() - started) * 1000)
+        return Fetched(
+            url=url,
+            final_url=url,
+            status=status,
+            content=content,
+            headers=kept,
+            fetched_at=datetime.now(UTC),
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
 
     async def _check_robots(self, url: str) -> None:
         home = origin(url)
@@ -307,16 +396,21 @@ class Fetcher:
             task = self._robots[home] = asyncio.ensure_future(self._load_robots(home))
         rules = await asyncio.shield(task)
         if isinstance(rules, FetchFailed):
-            raise FetchFailed(rules.reason, f"robots.txt: {rules.detail}", status=rules.status,
-                              final_url=url)
+            raise FetchFailed(
+                rules.reason, f"robots.txt: {rules.detail}", status=rules.status, final_url=url
+            )
         if not rules.allows(url, self.settings.user_agent):
-            raise FetchFailed(Reason.ROBOTS_DISALLOWED,
-                              rules.refusal or f"robots.txt of {home} disallows it", final_url=url)
+            raise FetchFailed(
+                Reason.ROBOTS_DISALLOWED,
+                rules.refusal or f"robots.txt of {home} disallows it",
+                final_url=url,
+            )
 
     async def _load_robots(self, home: str) -> RobotsRules | FetchFailed:
         try:
-            fetched = await self.fetch(f"{home}/robots.txt", max_bytes=MAX_ROBOTS_BYTES,
-                                       robots=False)
+            fetched = await self.fetch(
+                f"{home}/robots.txt", max_bytes=MAX_ROBOTS_BYTES, robots=False
+            )
         except FetchFailed as failed:
             if failed.reason == Reason.HTTP_STATUS and failed.status is not None:
                 return rules_for(failed.status, b"")

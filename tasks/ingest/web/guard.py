@@ -90,7 +90,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         # TLS still verifies the certificate against the host name: httpcore passes the
         # origin's host as server_hostname when it upgrades this stream.
         return await self._inner.connect_tcp(
-            address, port, timeout=timeout, local_address=local_address,
+            address,
+            port,
+            timeout=timeout,
+            local_address=local_address,
             socket_options=socket_options,
         )
 

@@ -20,8 +20,9 @@ class _Host:
 
 
 class Politeness:
-    def __init__(self, *, per_host_concurrency: int, per_host_delay_s: float,
-                 total_concurrency: int) -> None:
+    def __init__(
+        self, *, per_host_concurrency: int, per_host_delay_s: float, total_concurrency: int
+    ) -> None:
         self._per_host = per_host_concurrency
         self._delay = per_host_delay_s
         self._total = asyncio.Semaphore(total_concurrency)

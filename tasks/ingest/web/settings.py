@@ -49,4 +49,3 @@ class FetchSettings:
         """These settings plus the allow-list entries of NEWSDESK_FETCH_ALLOW (comma-separated)."""
         extra = tuple(e.strip() for e in environ.get(ALLOW_ENV, "").split(",") if e.strip())
         return replace(self, allow=(*self.allow, *extra)) if extra else self
-

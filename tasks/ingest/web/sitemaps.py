@@ -38,23 +38,30 @@ def parse_sitemap(content: bytes, *, max_bytes: int) -> Sitemap:
     head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head and head != b"<":
         lines = content.decode("utf-8", "replace").splitlines()
-        return Sitemap(False, tuple(SitemapEntry(line.strip(), None) for line in lines
-                                    if is_web_url(line.strip())))
+        return Sitemap(
+            False,
+            tuple(SitemapEntry(line.strip(), None) for line in lines if is_web_url(line.strip())),
+        )
     root = parse(content)
     kind = local_name(root.tag)
     if kind not in ("urlset", "sitemapindex"):
         raise XmlRefused(Reason.MALFORMED_XML, f"not a sitemap: root element <{kind}>")
     entries: list[SitemapEntry] = []
     for item in root:
-        fields = {local_name(child.tag): child for child in item.iter() if child is not item}
+        fields = {local_name(child.tag): child for child in item}  # loc, lastmod
+        news: dict[str, object] = {}  # news:publication_date, news:title; never image:loc
+        for child in item.iter():
+            news.setdefault(local_name(child.tag), child)
         loc = _text(fields.get("loc"))
         if not loc or not is_web_url(loc):
             continue
-        published_raw = _text(fields.get("publication_date"))
-        entries.append(SitemapEntry(
-            url=loc,
-            lastmod=parse_w3c(_text(fields.get("lastmod"))) or parse_w3c(published_raw),
-            published_raw=published_raw,
-            title=_text(fields.get("title")),
-        ))
+        published_raw = _text(news.get("publication_date"))
+        entries.append(
+            SitemapEntry(
+                url=loc,
+                lastmod=parse_w3c(_text(fields.get("lastmod"))) or parse_w3c(published_raw),
+                published_raw=published_raw,
+                title=_text(news.get("title")),
+            )
+        )
     return Sitemap(kind == "sitemapindex", tuple(entries))

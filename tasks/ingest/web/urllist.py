@@ -20,8 +20,11 @@ def read_url_list(path: Path) -> Iterator[str | IngestFailure]:
             if is_web_url(text):
                 yield text
             else:
-                yield IngestFailure(f"{path.resolve().as_uri()}#L{number}", Reason.INVALID_URL,
-                                    f"line {number}: not an http(s) URL: {text[:200]!r}")
+                yield IngestFailure(
+                    f"{path.resolve().as_uri()}#L{number}",
+                    Reason.INVALID_URL,
+                    f"line {number}: not an http(s) URL: {text[:200]!r}",
+                )
 
 
 def split_urls(values: Iterable[str]) -> tuple[list[str], list[IngestFailure]]:
@@ -32,6 +35,7 @@ def split_urls(values: Iterable[str]) -> tuple[list[str], list[IngestFailure]]:
         if is_web_url(value):
             urls.append(value.strip())
         else:
-            failures.append(IngestFailure(value, Reason.INVALID_URL,
-                                          f"not an http(s) URL: {value[:200]!r}"))
+            failures.append(
+                IngestFailure(value, Reason.INVALID_URL, f"not an http(s) URL: {value[:200]!r}")
+            )
     return urls, failures

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -18,6 +19,7 @@ def is_web_url(url: str) -> bool:
     return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
 
 
+@lru_cache(maxsize=65536)  # a URL is keyed several times per crawl; the libraries are slow
 def canonicalize(url: str) -> str:
     """Case, default ports, dot segments and percent-escapes normalised (url-normalize);
     tracking parameters (utm_*, fbclid, gclid, …) dropped and the query sorted (courlan);

@@ -52,15 +52,24 @@ def test_discovery_is_recursive_stable_and_skips_sidecars(tmp_path: Path) -> Non
     (tmp_path / "a.txt.meta.json").write_text("{}")
     (tmp_path / ".hidden").write_text("x")
     assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])] == [
-        "a.txt", "b/z.html"]
+        "a.txt",
+        "b/z.html",
+    ]
 
 
 def test_sidecar_fills_what_the_page_does_not_show(tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_text("Headline\n\nBody", encoding="utf-8")
-    (tmp_path / "page.txt.meta.json").write_text(json.dumps({
-        "url": "https://english.almayadeen.net/x", "source": "Al Mayadeen English",
-        "fetched_at": "2024-05-01T10:00:00Z", "published": "2024-04-30"}))
+    (tmp_path / "page.txt.meta.json").write_text(
+        json.dumps(
+            {
+                "url": "https://english.almayadeen.net/x",
+                "source": "Al Mayadeen English",
+                "fetched_at": "2024-05-01T10:00:00Z",
+                "published": "2024-04-30",
+            }
+        )
+    )
     [record] = list(iter_items([page], max_bytes=1000))
     assert isinstance(record, RawRecord)
     assert record.url == "https://english.almayadeen.net/x"
@@ -71,14 +80,25 @@ def test_sidecar_fills_what_the_page_does_not_show(tmp_path: Path) -> None:
 
 def test_jsonl_exports_give_one_record_per_line_and_bad_lines_fail_alone(tmp_path: Path) -> None:
     export = tmp_path / "export.jsonl"
-    export.write_text("\n".join([
-        json.dumps({"url": "https://a.example/1", "html": "<html><p>one</p></html>",
-                    "title": "One", "date": "2024-01-02"}),
-        "{not json",
-        json.dumps({"url": "https://a.example/2", "text": "two as text"}),
-        json.dumps({"url": "https://a.example/3"}),
-        json.dumps(["a list"]),
-    ]), encoding="utf-8")
+    export.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "url": "https://a.example/1",
+                        "html": "<html><p>one</p></html>",
+                        "title": "One",
+                        "date": "2024-01-02",
+                    }
+                ),
+                "{not json",
+                json.dumps({"url": "https://a.example/2", "text": "two as text"}),
+                json.dumps({"url": "https://a.example/3"}),
+                json.dumps(["a list"]),
+            ]
+        ),
+        encoding="utf-8",
+    )
     items = list(iter_items([export], max_bytes=1000))
     records = [i for i in items if isinstance(i, RawRecord)]
     failures = [i for i in items if isinstance(i, IngestFailure)]
@@ -95,8 +115,9 @@ def test_raw_frame_follows_the_schema_and_hashes_content(tmp_path: Path) -> None
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "big.html").write_bytes(b"<p>" + b"x" * 20000)
     (tmp_path / "page.gz").write_bytes(gzip.compress(b"<html></html>"))
-    raw, failures = to_frames(iter_items([tmp_path], max_bytes=10_000), run_id="r1",
-                              max_bytes=10_000)
+    raw, failures = to_frames(
+        iter_items([tmp_path], max_bytes=10_000), run_id="r1", max_bytes=10_000
+    )
     assert raw.schema == RAW_SCHEMA
     assert failures.is_empty()
     by_name = {row["uri"].rsplit("/", 1)[1]: row for row in raw.iter_rows(named=True)}

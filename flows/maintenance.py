@@ -1,0 +1,110 @@
+"""Nightly warehouse maintenance: close dead runs, prune old dq_results, ANALYZE, CHECKPOINT,
+and optionally export every table as Parquet.
+
+It holds the same run lock as a pipeline run, so it never writes while a run loads, and while
+it holds it any run still marked `started` is known to be dead (its process ended without
+finishing) and is marked `aborted`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from newsdesk.alerts import notify_failure
+from newsdesk.run_lock import flow_turn, skipped_state
+from newsdesk.settings import Settings, load_settings
+from warehouse.connection import open_write
+from warehouse.read import export_parquet
+
+
+@dataclass
+class Tidied:
+    aborted_runs: int
+    pruned_dq_rows: int
+    size_before_bytes: int
+    size_after_bytes: int
+
+
+def _size(db: Path) -> int:
+    wal = Path(f"{db}.wal")
+    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def tidy(db: Path, *, dq_retention_days: int, timeout_s: float) -> Tidied:
+    """One write connection: the bookkeeping fixes, then statistics and a checkpoint (which
+    folds the WAL into the file and frees the space of deleted rows for reuse)."""
+    before = _size(db)
+    with open_write(db, timeout_s) as con:
+        (aborted,) = con.execute(
+            "UPDATE runs SET status = 'aborted', finished_at = now(), "
+            "error = coalesce(error, 'the run ended without finishing (found by maintenance)') "
+            "WHERE status = 'started'"
+        ).fetchone()
+        (pruned,) = con.execute(
+            "DELETE FROM dq_results WHERE recorded_at < now() - to_days(?)",
+            [dq_retention_days],
+        ).fetchone()
+        con.execute("ANALYZE")
+        con.execute("CHECKPOINT")
+    return Tidied(aborted, pruned, before, _size(db))
+
+
+@task(name="tidy-warehouse", cache_policy=NO_CACHE)
+def tidy_task(settings: Settings) -> Tidied:
+    return tidy(
+        settings.db,
+        dq_retention_days=settings.dq_retention_days,
+        timeout_s=settings.write_lock_timeout_s,
+    )
+
+
+@task(name="export-parquet", cache_policy=NO_CACHE)
+def export_task(settings: Settings) -> list[Path]:
+    return export_parquet(settings.db, Path(settings.export_dir).expanduser().resolve())
+
+
+@flow(
+    name="newsdesk-maintenance",
+    flow_run_name="maintenance-{label}",
+    on_failure=[notify_failure],
+    on_crashed=[notify_failure],
+)
+def newsdesk_maintenance(
+    settings_overrides: dict[str, Any] | None = None, label: str = "nightly"
+) -> dict[str, Any]:
+    """Keep the warehouse fast and small; never while a run writes it."""
+    logger = get_run_logger()
+    settings = load_settings(overrides=settings_overrides)
+    result: dict[str, Any] = {"db": str(settings.db), "status": "skipped"}
+    if not settings.db.exists():
+        logger.info("no warehouse at %s yet: nothing to maintain", settings.db)
+        return result
+    with flow_turn(settings.db, timeout_s=settings.run_lock_timeout_s, label=label) as turn:
+        if not turn.acquired:
+            return skipped_state(turn, settings.db, result)  # type: ignore[return-value]
+        tidied = tidy_task(settings)
+    exported = export_task(settings) if settings.export_dir else []
+    result = {**result, "status": "done", **asdict(tidied), "exported": [str(p) for p in exported]}
+    logger.info(
+        "aborted %d dead runs, pruned %d dq_results rows older than %d days, "
+        "%.1f → %.1f MB; exported %d tables",
+        tidied.aborted_runs,
+        tidied.pruned_dq_rows,
+        settings.dq_retention_days,
+        tidied.size_before_bytes / 1e6,
+        tidied.size_after_bytes / 1e6,
+        len(exported),
+    )
+    create_table_artifact(
+        key="newsdesk-maintenance",
+        table=[{"step": k, "value": str(v)} for k, v in result.items() if k != "exported"]
+        + [{"step": "exported", "value": str(p)} for p in exported],
+        description=f"Warehouse maintenance of {settings.db}",
+    )
+    return result

@@ -1,0 +1,104 @@
+"""Operations commands: `newsdesk serve`, `newsdesk ui`, `newsdesk status`.
+
+Registered on the app in newsdesk/cli.py (`app.command()(serve)` …); ctx.obj is cli.Context.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+
+def _overrides(ctx: typer.Context) -> dict[str, str]:
+    """The global options (--db, --sources) as the flows' settings_overrides."""
+    return {k: str(v) for k, v in ctx.obj.overrides.items() if v is not None}
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"newsdesk: {message}", err=True)
+    return typer.Exit(1)
+
+
+def serve(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many flow runs at once (Prefect's default: 5).")
+    ] = None,
+) -> None:
+    """Register the deployments (ingest, replay, maintenance) with their schedules from
+    [schedules] and run them until stopped (Ctrl-C pauses the schedules). Runs can also be
+    started by hand: prefect deployment run newsdesk-run/ingest."""
+    from newsdesk.prefect_server import connect
+
+    settings = ctx.obj.settings()
+    ctx.obj.registry(settings)
+    api_url = connect(settings)
+    if api_url is None:
+        raise _fail('serve needs a Prefect server: set [prefect] mode = "auto"')
+    from flows.deployments import ScheduleError, build, specs
+    from flows.deployments import serve as serve_deployments
+    from newsdesk.alerts import check_block
+
+    try:
+        build(settings)  # fail on a bad schedule before anything is registered
+    except ScheduleError as exc:
+        raise _fail(str(exc)) from None
+    for spec in specs(settings):
+        typer.echo(f"  {spec.full_name:<30} {spec.schedule or '(by hand only)'}", err=True)
+    if problem := check_block(settings):
+        typer.echo(f"newsdesk: warning: {problem}", err=True)
+    typer.echo(f"Prefect UI: {api_url.removesuffix('/api')}/deployments", err=True)
+    serve_deployments(settings, _overrides(ctx) or None, limit=limit)
+
+
+def ui(
+    ctx: typer.Context,
+    stop: Annotated[
+        bool, typer.Option("--stop", help="Stop the local server that newsdesk started.")
+    ] = False,
+) -> None:
+    """Start (or reuse) the Prefect server for the UI and print its address; runs started
+    afterwards report to it."""
+    from newsdesk.ui import open_ui, stop_local_server
+
+    settings = ctx.obj.settings()
+    if stop:
+        pid = stop_local_server(settings)
+        typer.echo(
+            f"stopped the Prefect server (pid {pid})"
+            if pid
+            else "no Prefect server started by newsdesk is running"
+        )
+        return
+    info = open_ui(settings)
+    how = (
+        f"started, healthy after {info.seconds_to_healthy:.1f} s"
+        if info.started
+        else "already running, reused"
+    )
+    typer.echo(f"Prefect UI: {info.url}  ({how})")
+    typer.echo(f"API:        {info.api_url}")
+    if info.started:
+        typer.echo(f"log:        {settings.prefect_home / 'server.log'}")
+        typer.echo("stop it:    newsdesk ui --stop")
+
+
+def status(
+    ctx: typer.Context,
+    runs: Annotated[int, typer.Option(help="How many of the last runs to show.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """The last runs (state, duration, counts, quarantine by reason) and each source's health
+    (last successful fetch, articles per day, quarantine rate), from the warehouse alone."""
+    from newsdesk.status import read_status, render
+
+    settings = ctx.obj.settings()
+    if not settings.db.exists():
+        raise _fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
+    report = read_status(settings.db, runs=runs, timeout_s=settings.read_lock_timeout_s)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), default=str, indent=1))
+    else:
+        render(report)

@@ -1,0 +1,157 @@
+"""One run writes the warehouse at a time: an OS file lock next to the database.
+
+Why a file lock rather than a Prefect concurrency limit: it covers every way a run starts
+(`newsdesk run` without a server, ephemeral mode, a served deployment, `prefect deployment
+run`), it is keyed to the warehouse file itself (two warehouses never block each other), and
+the kernel releases it when its holder dies, so a crashed run cannot leave a slot taken.
+
+`<db>.newsdesk-run` is held (flock, exclusive) for a whole run; it is not the per-batch
+turnstile of warehouse.connection, which readers also pass through. The holder writes who it
+is into the file, so a waiting run can say what it waits for.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+_POLL_S = 0.25
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The outcome of asking for the warehouse: acquired, or why not (`holder`, `waited_s`)."""
+
+    acquired: bool
+    waited_s: float
+    holder: dict[str, object] | None  # what the run that kept the lock wrote about itself
+
+    def skip_message(self, db: Path) -> str:
+        who = describe(self.holder) if self.holder else "another run"
+        return (
+            f"skipped: {who} kept the warehouse {db} busy for {self.waited_s:.0f} s "
+            f"(run_lock_timeout_s); nothing was written"
+        )
+
+
+def lock_path(db: Path) -> Path:
+    return Path(f"{db}.newsdesk-run")
+
+
+def describe(holder: dict[str, object]) -> str:
+    label = holder.get("label") or "a run"
+    flow_run = f", flow run {holder['flow_run_id']}" if holder.get("flow_run_id") else ""
+    return (
+        f"{label} (pid {holder.get('pid')} on {holder.get('host')}{flow_run}, "
+        f"since {holder.get('since')})"
+    )
+
+
+def read_holder(db: Path) -> dict[str, object] | None:
+    try:
+        text = lock_path(db).read_text(encoding="utf-8")
+        return json.loads(text) if text.strip() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+@contextmanager
+def run_lock(
+    db: Path,
+    *,
+    timeout_s: float,
+    label: str,
+    flow_run_id: str | None = None,
+    on_wait: Callable[[dict[str, object] | None], None] | None = None,
+) -> Iterator[Turn]:
+    """Hold the warehouse's run lock for the body, waiting up to `timeout_s` for it.
+
+    Yields a Turn; when `acquired` is false the body must not write (the caller ends the run
+    as skipped). `on_wait` is called once, with the holder's description, if the lock is busy.
+    """
+    db.parent.mkdir(parents=True, exist_ok=True)
+    # Its own open file description: threads of one process exclude each other too.
+    fd = os.open(lock_path(db), os.O_RDWR | os.O_CREAT, 0o666)
+    started = time.monotonic()
+    try:
+        acquired = _try_lock(fd)
+        if not acquired:
+            if on_wait is not None:
+                on_wait(read_holder(db))
+            while not acquired and time.monotonic() - started < timeout_s:
+                time.sleep(_POLL_S)
+                acquired = _try_lock(fd)
+        waited = time.monotonic() - started
+        if not acquired:
+            yield Turn(False, waited, read_holder(db))
+            return
+        me = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "label": label,
+            "flow_run_id": flow_run_id,
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(me).encode(), 0)
+        try:
+            yield Turn(True, waited, None)
+        finally:
+            os.ftruncate(fd, 0)
+            # Explicit unlock: a child process that inherited the descriptor must not keep it.
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+# In a flow run: the lock around the whole run, and the state a skipped run ends in.
+
+
+@contextmanager
+def flow_turn(db: Path, *, timeout_s: float, label: str) -> Iterator[Turn]:
+    """run_lock for the current flow run: it names the flow run and logs any wait."""
+    from prefect import get_run_logger
+    from prefect.runtime import flow_run
+
+    logger = get_run_logger()
+
+    def waiting(holder: dict[str, object] | None) -> None:
+        logger.warning(
+            "waiting up to %.0f s for the warehouse: %s is writing it",
+            timeout_s,
+            describe(holder) if holder else "another run",
+        )
+
+    with run_lock(
+        db, timeout_s=timeout_s, label=label, flow_run_id=flow_run.get_id(), on_wait=waiting
+    ) as turn:
+        if turn.acquired and turn.waited_s >= _POLL_S:
+            logger.info("got the warehouse after waiting %.1f s", turn.waited_s)
+        yield turn
+
+
+def skipped_state(turn: Turn, db: Path, result: dict[str, object]) -> object:
+    """A Completed state named Skipped: visible as such in the UI, not a failure (no alert,
+    the run that holds the warehouse is untouched), with the reason as its message."""
+    from prefect import get_run_logger
+    from prefect.states import Completed
+
+    message = turn.skip_message(db)
+    get_run_logger().warning(message)
+    return Completed(name="Skipped", message=message, data={**result, "error": message})

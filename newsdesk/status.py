@@ -1,0 +1,144 @@
+"""`newsdesk status`: the last runs and the health of each source, from the warehouse alone
+(no Prefect server needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from warehouse.read import query
+
+# The host of a URL, as v_source_health reads it.
+_HOST = r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?(?:www\.)?([^/:?#]+)"
+
+_RUNS = """
+SELECT run_id, command, status, started_at, duration_s, ingested, loaded, updated,
+       duplicates, quarantined, error
+FROM v_runs
+ORDER BY run_id DESC
+LIMIT ?
+"""
+
+# Per run, what its gates turned away (error severity), by stage and reason.
+_REASONS = """
+SELECT run_id, stage, coalesce(reason, expectation) AS reason, sum(failed)::BIGINT AS rows
+FROM dq_results
+WHERE run_id IN (SELECT unnest($runs)) AND severity = 'error' AND failed > 0
+GROUP BY ALL
+ORDER BY run_id, rows DESC, stage, reason
+"""
+
+# v_source_health plus the last successful fetch of any URL on the source's domains.
+_SOURCES = f"""
+WITH fetched AS (
+    SELECT regexp_extract(lower(coalesce(final_url, url)), '{_HOST}', 1) AS host,
+           max(fetched_at) AS last_fetch_ok
+    FROM fetch_log
+    WHERE reason IS NULL AND status < 400
+    GROUP BY host
+),
+by_source AS (
+    SELECT s.name, max(f.last_fetch_ok) AS last_fetch_ok
+    FROM (SELECT name, unnest(domains) AS domain FROM sources) AS s
+    JOIN fetched AS f ON f.host = s.domain OR ends_with(f.host, '.' || s.domain)
+    GROUP BY s.name
+)
+SELECT h.source_id, h.in_registry, h.articles, h.articles_per_day_7d, h.last_loaded_at,
+       h.last_published_at, b.last_fetch_ok, h.quarantined_docs, h.quarantine_rate
+FROM v_source_health AS h
+LEFT JOIN by_source AS b ON b.name = h.source_id
+ORDER BY h.source_id
+"""
+
+
+@dataclass(frozen=True)
+class Status:
+    db: Path
+    runs: pl.DataFrame  # newest first
+    reasons: pl.DataFrame  # run_id, stage, reason, rows
+    sources: pl.DataFrame
+
+    def as_dict(self) -> dict[str, Any]:
+        reasons = self.reasons.group_by("run_id", maintain_order=True).agg(
+            pl.struct("stage", "reason", "rows").alias("gate_failures")
+        )
+        runs = self.runs.join(reasons, on="run_id", how="left")
+        return {"db": str(self.db), "runs": runs.to_dicts(), "sources": self.sources.to_dicts()}
+
+
+def read_status(db: Path, *, runs: int = 10, timeout_s: float = 60.0) -> Status:
+    """The last `runs` runs, their gate failures by reason, and every source's health."""
+    last = query(db, _RUNS, [runs], timeout_s=timeout_s)
+    reasons = query(db, _REASONS, {"runs": last["run_id"].to_list()}, timeout_s=timeout_s)
+    return Status(db, last, reasons, query(db, _SOURCES, timeout_s=timeout_s))
+
+
+def _when(value: Any) -> str:
+    return "-" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+def _reasons_text(reasons: pl.DataFrame, run_id: str) -> str:
+    mine = reasons.filter(pl.col("run_id") == run_id)
+    return "\n".join(f"{s}/{r} {n}" for _, s, r, n in mine.iter_rows()) or "-"
+
+
+def render(status: Status) -> None:
+    """Two tables on the terminal: runs, then sources (times in UTC)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(120, Console().width))
+    runs = Table(title=f"Last runs ({status.db})", title_justify="left")
+    for name in ("run", "cmd", "state", "started (UTC)", "took", "in", "loaded", "dup", "quar"):
+        numeric = name in {"took", "in", "loaded", "dup", "quar"}
+        runs.add_column(name, no_wrap=True, justify="right" if numeric else "left")
+    runs.add_column("quarantine reasons (gates)", overflow="fold")
+    errors = []
+    for row in status.runs.iter_rows(named=True):
+        took = "-" if row["duration_s"] is None else f"{row['duration_s']:.1f} s"
+        loaded = f"{row['loaded']}+{row['updated']} upd" if row["updated"] else str(row["loaded"])
+        runs.add_row(
+            row["run_id"],
+            row["command"],
+            row["status"],
+            _when(row["started_at"]),
+            took,
+            str(row["ingested"]),
+            loaded,
+            str(row["duplicates"]),
+            str(row["quarantined"]),
+            _reasons_text(status.reasons, row["run_id"]),
+        )
+        if row["error"]:
+            errors.append(f"  {row['run_id']}: {row['error']}")
+    console.print(runs if status.runs.height else "no runs yet")
+    for line in errors:
+        console.print(line, highlight=False, soft_wrap=True)
+
+    sources = Table(title="Sources", title_justify="left")
+    for name in (
+        "source",
+        "articles",
+        "per day (7 d)",
+        "last loaded",
+        "last fetch ok",
+        "quarantined",
+        "quarantine rate",
+    ):
+        sources.add_column(name, justify="left" if name == "source" else "right")
+    for row in status.sources.iter_rows(named=True):
+        rate = row["quarantine_rate"]
+        name = row["source_id"] + ("" if row["in_registry"] else " (removed)")
+        sources.add_row(
+            name,
+            str(row["articles"]),
+            f"{row['articles_per_day_7d']:.2f}",
+            _when(row["last_loaded_at"]),
+            _when(row["last_fetch_ok"]),
+            str(row["quarantined_docs"]),
+            "-" if rate is None else f"{rate:.0%}",
+        )
+    console.print(sources if status.sources.height else "no sources synced yet")

@@ -1,0 +1,180 @@
+"""Main text of an HTML page: trafilatura on a tree parsed once, improved with what the page
+and the registry say (structured data, per-publisher rules, a standfirst trafilatura missed,
+leftover prompts and credits removed). The same pass gathers the evidence extract needs
+(JSON-LD, meta tags, date candidates) into JSON-serialisable hints, so the page is parsed once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from html import unescape
+from typing import Any
+
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.settings import Extractor
+from trafilatura.utils import load_html
+
+from newsdesk.sources import ExtractionRules
+from tasks.clean import rules as page_rules
+from tasks.clean.document import Cleaned
+from tasks.clean.leftovers import remove_leftovers
+from tasks.extract.fields import PageContext
+from tasks.extract.html_dates import DateEvidence, byline_date, collect_evidence, url_date
+from tasks.extract.jsonld import read_jsonld
+from tasks.extract.meta_tags import read_meta_tags
+
+HINTS_VERSION = 1
+# comments off: reader comments are not the story (measured: +0.005 F1 on the dev set)
+_OPTIONS = Extractor(output_format="txt", comments=False, tables=True)  # txt: no text render
+_MIN_STANDFIRST = 40  # characters; shorter descriptions are labels, not a lead paragraph
+_LEAD_TAGS = ("p", "h2", "div", "span", "strong", "b", "em", "section", "header", "summary")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _first_text(tree: HtmlElement, path: str) -> str | None:
+    for node in tree.iterfind(path):
+        text = _norm(node.text_content())
+        if text:
+            return text
+    return None
+
+
+_SCRIPTS = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def _visible_text(html: str) -> str:
+    """The page's text without markup, scripts or styles (regexes: far cheaper than a walk
+    over the tree, and exact enough to look for a byline or a known passage)."""
+    return " ".join(unescape(_TAGS.sub(" ", _SCRIPTS.sub(" ", html))).split())
+
+
+def _trafilatura_paragraphs(tree: HtmlElement) -> list[str]:
+    document = bare_extraction(tree, options=_OPTIONS)
+    if document is None or document.body is None:
+        return []
+    remove_leftovers(document.body)
+    paragraphs: list[str] = []
+    for element in document.body:
+        if element.tag == "list":
+            items = [_norm("".join(item.itertext())) for item in element]
+            paragraphs.extend(f"- {item}" if len(items) > 1 else item for item in items if item)
+        elif element.tag == "table":
+            for row in element.iter("row"):
+                cells = [_norm("".join(cell.itertext())) for cell in row]
+                line = " | ".join(cell for cell in cells if cell)
+                if line:
+                    paragraphs.append(line)
+        else:
+            text = _norm("".join(element.itertext()))
+            if text:
+                paragraphs.append(text)
+    return paragraphs
+
+
+def _standfirst(tree: HtmlElement, description: str | None, body: str) -> str | None:
+    """The page's lead paragraph when trafilatura left it out: the element that shows the
+    page's own description (news sites put the standfirst there), if the body lacks it."""
+    if not description or len(description) < _MIN_STANDFIRST:
+        return None
+    probe = _norm(description)[:_MIN_STANDFIRST].rstrip(".…")
+    if probe in _norm(body):
+        return None
+    head = tree.find(".//head")
+    for element in tree.iter(*_LEAD_TAGS):
+        own = _norm(element.text or "")
+        if own and own.startswith(probe[: len(own)]) and len(own) >= 10:
+            text = _norm(element.text_content())
+            if text.startswith(probe) and len(text) <= 2 * len(description) + 20:
+                if head is not None and element in head.iterdescendants():
+                    continue
+                return text
+    return None
+
+
+def _needs_search(structured: list[DateEvidence]) -> bool:
+    """Whether htmldate's search must weigh in: no strong structured date, structured dates
+    that disagree, or a UTC time whose local day the page may show differently."""
+    strong = [e for e in structured if e.strong]
+    if not strong:
+        return True
+    first = strong[0].value
+    return any(e.value.date() != first.date() for e in structured) or any(
+        e.value.utcoffset() is not None and not e.value.utcoffset() for e in structured
+    )
+
+
+def _date_hints(
+    tree: HtmlElement,
+    html: str,
+    jsonld: dict,
+    meta: dict,
+    ctx: PageContext,
+    rules: ExtractionRules,
+) -> dict[str, Any]:
+    """Date evidence, gathered cheapest first and only as far as the choice needs it."""
+    structured = collect_evidence(jsonld, meta)
+    page_url = meta.get("canonical") or meta.get("og:url") or jsonld.get("url") or ctx.url
+    from_rule = page_rules.select_text(tree, rules.date)
+    max_date = ctx.fetched_at.strftime("%Y-%m-%d") if ctx.fetched_at else None
+    searched = byline = None
+    if not from_rule and _needs_search(structured):
+        searched = find_date(
+            tree, original_date=True, extensive_search=False, url=page_url, max_date=max_date
+        )
+    if not from_rule and not structured:
+        byline = byline_date(_visible_text(html), ctx.fetched_at)
+        if searched is None and byline is None:
+            # htmldate's extensive search is slow (it may call dateparser): last resort only
+            searched = find_date(tree, original_date=True, url=page_url, max_date=max_date)
+    return {
+        "rule": from_rule,
+        "structured": [asdict(e) | {"value": e.value.isoformat()} for e in structured],
+        "htmldate": searched,
+        "byline": asdict(byline) | {"value": byline.value.isoformat()} if byline else None,
+        "url": page_url if url_date(page_url) else None,
+    }
+
+
+def clean_html(html: str, ctx: PageContext) -> Cleaned:
+    """The page's main text (paragraphs joined by blank lines) and the hints extract reads."""
+    tree = load_html(html)
+    if tree is None:
+        return Cleaned(body="", method="unparsable")
+    source = ctx.registry.by_url(ctx.url)
+    rules = source.rules if source else ExtractionRules()
+    jsonld = read_jsonld(tree)
+    meta = read_meta_tags(tree)
+    if rules.drop:
+        page_rules.drop_nodes(tree, rules)
+    hints: dict[str, Any] = {
+        "version": HINTS_VERSION,
+        "jsonld": {k: v for k, v in jsonld.items() if k != "body"},
+        "meta": meta,
+        "title_tag": _first_text(tree, ".//head/title") or _first_text(tree, ".//title"),
+        "h1": _first_text(tree, ".//body//h1"),
+        "dates": _date_hints(tree, html, jsonld, meta, ctx, rules),
+        "rules": {
+            "title": page_rules.select_text(tree, rules.title),
+            "authors": page_rules.select_text(tree, rules.authors),
+        },
+    }
+
+    selected = page_rules.select(tree, rules.body)
+    if selected:
+        paragraphs, method = page_rules.paragraphs(selected), "rules"
+    else:
+        paragraphs, method = _trafilatura_paragraphs(tree), "trafilatura"
+        body_text = "\n".join(paragraphs)
+        description = meta.get("og:description") or meta.get("description")
+        lead = _standfirst(tree, description or jsonld.get("description"), body_text)
+        if lead and paragraphs:
+            paragraphs.insert(0, lead)
+            method += "+standfirst"
+    hints["method"] = method
+    return Cleaned(body="\n\n".join(paragraphs), method=method, hints=hints)

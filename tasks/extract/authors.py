@@ -1,0 +1,58 @@
+"""Author names as pages print them, cleaned to a list of person names."""
+
+from __future__ import annotations
+
+import re
+
+# Separators between several names; the word connectors only in lower case ("E. Smith" stays).
+_SPLIT = re.compile(r"\s*[,;/|&+]\s*|\s+(?:and|und|et|i|y|e|en|und von)\s+")
+_PREFIX = re.compile(
+    r"^(?:by|von|par|por|di|da|door|autor(?:in)?|author|text|written by|posted by|"
+    r"geschrieben von|verfasst von|reporter)\s*:?\s+",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"\S+@\S+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Words that make a byline a role or a desk rather than a person.
+_ROLES = re.compile(
+    r"\b(?:staff|redaktion|editorial|editor|editors|reporter|correspondent|correspondents|"
+    r"newsdesk|news desk|desk|team|agency|agencies|admin|administrator|webmaster|"
+    r"contributor|contributors|writer|redakteur(?:in)?|korrespondent(?:in)?|"
+    r"rédaction|redacción|redazione|redakcja|online|dpa|afp|reuters|ap|pap)\b",
+    re.IGNORECASE,
+)
+
+
+def clean_author(raw: str) -> str | None:
+    """One person's name from a byline fragment, or None for roles, desks, e-mails, URLs."""
+    text = _BRACKETS.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", raw)))
+    text = " ".join(text.split()).strip(" -\u2013\u2014:·•|,")
+    previous = None
+    while previous != text:
+        previous, text = text, _PREFIX.sub("", text).strip(" -\u2013\u2014:·•|,")
+    if not text or _ROLES.search(text) or any(ch.isdigit() for ch in text):
+        return None
+    words = text.split()
+    if not 1 <= len(words) <= 5 or len(text) > 60:
+        return None
+    if len(words) == 1 and not text[:1].isupper():
+        return None
+    if text.isupper() and len(text) > 3:
+        text = text.title()
+    return text
+
+
+def clean_authors(raws: list[str], exclude: set[str] | None = None) -> list[str]:
+    """Distinct person names, in order, from byline strings that may list several people.
+    `exclude` holds names that are the publisher's, not a person's."""
+    skip = {name.casefold() for name in exclude or ()}
+    names: list[str] = []
+    for raw in raws:
+        if _URL.fullmatch(raw.strip()):
+            continue
+        for part in _SPLIT.split(_EMAIL.sub(" ", raw)):
+            name = clean_author(part)
+            if name and name.casefold() not in skip and name not in names:
+                names.append(name)
+    return names

@@ -1,0 +1,194 @@
+"""Article fields of an HTML page, read from the hints clean_html gathered (the page is parsed
+again only when the hints are missing or from another version)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from tasks.extract.authors import clean_authors
+from tasks.extract.fields import PageContext, PageFields
+from tasks.extract.html_dates import (
+    DateEvidence,
+    choose_published,
+    modified_date,
+    parse_datetime,
+    plausible,
+    url_date,
+)
+
+# Separators between a headline and the site's name in <title> / og:title.
+_TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014·:»/-]\s+|\s+::\s+|\s*\|\s*")
+_LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$", re.I)
+
+
+def _first(meta: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = meta.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value and value.strip():
+            return " ".join(value.split())
+    return None
+
+
+def _domain_words(url: str | None) -> set[str]:
+    from newsdesk.sources import host_of
+
+    host = host_of(url) if url else None
+    return {part.casefold() for part in host.split(".")[:-1]} if host else set()
+
+
+def clean_title(raw: str | None, site_names: set[str], h1: str | None, domain: set[str]) -> str:
+    """The headline without the " | Site name" part: the part the page's h1 shows, else the
+    parts that are not the site's name (nor its domain), else the longest part."""
+    if not raw:
+        return h1 or ""
+    title = " ".join(raw.split())
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p]
+    if len(parts) < 2:
+        return title
+    if h1 and any(h1.casefold() == p.casefold() for p in parts):
+        return h1
+    if h1 and title.casefold().startswith(h1.casefold()):
+        return h1
+    names = {n.casefold() for n in site_names}
+
+    def is_site(part: str) -> bool:
+        key = part.casefold()
+        squashed = re.sub(r"[^a-z0-9]", "", key)
+        return (
+            key in names
+            or any(key in n or n in key for n in names if len(n) > 3)
+            or squashed in domain
+            or any(squashed == re.sub(r"[^a-z0-9]", "", d) for d in domain)
+        )
+
+    kept = [p for p in parts if not is_site(p)]
+    if kept and len(kept) < len(parts):
+        separator = _TITLE_SEPARATORS.search(title)
+        joiner = separator.group(0) if separator else " - "
+        return joiner.join(kept)
+    # no part names the site: the last short part is the usual suffix
+    if len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
+        return title[: title.rfind(parts[-1])].rstrip(" |\u2013\u2014·:»/-")
+    return title
+
+
+def _language(jsonld: dict, meta: dict) -> str | None:
+    for raw in (
+        jsonld.get("language"),
+        meta.get("lang"),
+        meta.get("og:locale"),
+        meta.get("content-language"),
+        meta.get("language"),
+        meta.get("dc.language"),
+    ):
+        match = _LANG.match(raw.strip()) if isinstance(raw, str) else None
+        if match:
+            return match.group(1).lower()[:2]
+    return None
+
+
+def _evidence(item: dict | None) -> DateEvidence | None:
+    if not item:
+        return None
+    value = datetime.fromisoformat(item["value"])
+    return DateEvidence(item["method"], item["raw"], value, item.get("strong", True))
+
+
+def _published(dates: dict, ctx: PageContext) -> DateEvidence | None:
+    latest = ctx.fetched_at
+    for raw in dates.get("rule") or ():
+        value = parse_datetime(raw)
+        if value and plausible(value, latest):
+            return DateEvidence("rules", raw, value)
+    structured = [
+        e for e in map(_evidence, dates.get("structured") or ()) if e and plausible(e.value, latest)
+    ]
+    searched = None
+    if dates.get("htmldate"):
+        searched = DateEvidence(
+            "htmldate", dates["htmldate"], datetime.fromisoformat(dates["htmldate"])
+        )
+    byline = _evidence(dates.get("byline"))
+    in_url = url_date(dates.get("url"))
+    from_url = DateEvidence("url", dates["url"], in_url) if in_url else None
+    return choose_published(structured, searched, byline, from_url)
+
+
+def _hints_for(html: str, hints: dict, ctx: PageContext) -> dict:
+    from tasks.clean.html import HINTS_VERSION, clean_html
+
+    if hints.get("version") == HINTS_VERSION:
+        return hints
+    return clean_html(html, ctx).hints
+
+
+def extract_html(html: str, hints: dict, ctx: PageContext) -> PageFields:
+    """Title, authors, dates and the other article fields of one page."""
+    hints = _hints_for(html, hints, ctx)
+    jsonld: dict = hints.get("jsonld") or {}
+    meta: dict = hints.get("meta") or {}
+    rules: dict = hints.get("rules") or {}
+    source = ctx.registry.by_url(ctx.url)
+
+    site_name = jsonld.get("publisher") or _first(meta, "og:site_name", "application-name")
+    if not site_name and source:
+        site_name = source.name
+    site_names = {
+        n for n in (site_name, _first(meta, "og:site_name"), jsonld.get("publisher")) if n
+    }
+    if source:
+        site_names.update(source.names)
+    canonical = _first(meta, "canonical", "og:url") or jsonld.get("url")
+    raw_title = (
+        (rules.get("title") or [None])[0]
+        or jsonld.get("headline")
+        or _first(meta, "og:title", "twitter:title")
+        or hints.get("title_tag")
+    )
+    title = (
+        clean_title(raw_title, site_names, hints.get("h1"), _domain_words(canonical or ctx.url))
+        or None
+    )
+
+    author_raws = (
+        rules.get("authors")
+        or jsonld.get("authors")
+        or [
+            a
+            for key in (
+                "author",
+                "article:author",
+                "parsely-author",
+                "sailthru.author",
+                "dc.creator",
+                "citation_author",
+            )
+            for a in (meta.get(key) or [])
+            if not a.startswith("http")
+        ]
+    )
+    published = _published(hints.get("dates") or {}, ctx)
+    tags = jsonld.get("keywords") or meta.get("article:tag") or meta.get("news_keywords") or []
+    if len(tags) == 1 and "," in tags[0]:
+        tags = [t.strip() for t in tags[0].split(",") if t.strip()]
+    return PageFields(
+        title=title,
+        authors=clean_authors(list(author_raws), exclude=site_names),
+        published=published.value if published else None,
+        published_raw=published.raw if published else None,
+        published_method=published.method if published else None,
+        modified=modified_date(jsonld, meta),
+        section=jsonld.get("section") or _first(meta, "article:section"),
+        tags=list(dict.fromkeys(tags)),
+        site_name=site_name,
+        canonical_url=canonical,
+        description=_first(meta, "og:description", "description", "twitter:description")
+        or jsonld.get("description"),
+        image_url=_first(meta, "og:image", "og:image:url", "twitter:image") or jsonld.get("image"),
+        language=_language(jsonld, meta),
+        extraction_method=hints.get("method") or "html",
+    )

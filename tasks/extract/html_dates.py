@@ -1,0 +1,234 @@
+"""Publication dates of an HTML page: the evidence, its parsing, and the choice among it.
+
+Evidence, strongest first: the story's JSON-LD datePublished, publication meta tags, a
+<time> marked as the publication time, then htmldate's original-date search, a date in the
+page's own URL, and a date printed near the top of the story. A datetime keeps the offset
+the page gives; a page that gives none yields a naive datetime (read later in the source's zone).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from htmldate.extractors import try_date_expr
+
+# Meta keys naming the publication time, best first (lower-cased, as read_meta_tags keeps them).
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "article.published",
+    "article:published",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "publication_date",
+    "date.published",
+    "originalpublicationdate",
+    "rnews:datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "citation_publication_date",
+    "citation_date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "time_pubdate",
+)
+# Keys often filled with the render or update time: trusted only when other evidence agrees.
+WEAK_META = frozenset({"dc.date", "dcterms.date", "date", "time_pubdate"})
+MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "last-modified",
+)
+
+_ISO = re.compile(
+    r"(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)"
+    r"(?:[T ](?P<H>[0-2]\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d)(?:[.,]\d+)?)?"
+    r"\s*(?P<tz>Z|[+-][01]\d:?[0-5]\d|[+-][01]\d(?!\d))?)?"
+)
+_SLASHED = re.compile(r"\b(?P<y>(?:19|20)\d\d)[/.](?P<m>[01]?\d)[/.](?P<d>[0-3]?\d)\b")
+_DOTTED = re.compile(r"\b(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>(?:19|20)\d\d)\b")
+_COMPACT = re.compile(r"^(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:\d{4,6})?$")
+# A date path in a URL: /2019/05/31/, /2019-05-31-, /20190531/ (day optional only with /y/m/).
+_URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)[/_-](?P<m>[01]?\d)[/_-](?P<d>[0-3]?\d)(?:[/_.-]|$)"
+    r"|[/_-](?P<y2>(?:19|20)\d\d)(?P<m2>[01]\d)(?P<d2>[0-3]\d)(?:[/_.-]|$)"
+)
+
+EARLIEST = datetime(1995, 1, 1)
+
+
+@dataclass(frozen=True)
+class DateEvidence:
+    """One date as found: where from, the string, and its parsed value."""
+
+    method: str  # json-ld, meta, htmldate, trafilatura, url, text
+    raw: str
+    value: datetime
+    strong: bool = True  # a key meant for the publication time (not a generic "date")
+
+
+def _build(
+    y: str,
+    m: str,
+    d: str,
+    hh: str | None = None,
+    mm: str | None = None,
+    ss: str | None = None,
+    tz: str | None = None,
+) -> datetime | None:
+    try:
+        value = datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+    except ValueError:
+        return None
+    if tz:
+        if tz == "Z":
+            return value.replace(tzinfo=UTC)
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+        if hours > 14:
+            return value
+        return value.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    return value
+
+
+def parse_datetime(raw: str | None) -> datetime | None:
+    """A datetime from the machine-readable forms pages use: ISO 8601 (offset kept), RFC 2822,
+    YYYY/MM/DD, DD.MM.YYYY and YYYYMMDD. None when the string holds none of them."""
+    if not raw:
+        return None
+    text = raw.strip()
+    match = _ISO.search(text)
+    if match:
+        return _build(*match.group("y", "m", "d", "H", "M", "S", "tz"))
+    if text[:3].isalpha() and "," in text[:5]:
+        try:
+            return parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            pass
+    for pattern in (_SLASHED, _DOTTED, _COMPACT):
+        match = pattern.search(text)
+        if match:
+            return _build(*match.group("y", "m", "d"))
+    return None
+
+
+def url_date(url: str | None) -> datetime | None:
+    """The date written in a URL's path, if any."""
+    if not url:
+        return None
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    if match.group("y"):
+        return _build(*match.group("y", "m", "d"))
+    return _build(*match.group("y2", "m2", "d2"))
+
+
+def plausible(value: datetime, latest: datetime | None) -> bool:
+    """Not before the web's news era, not after the moment the page was fetched (+1 day)."""
+    naive = value.replace(tzinfo=None)
+    if naive < EARLIEST:
+        return False
+    return latest is None or naive <= latest.replace(tzinfo=None) + timedelta(days=1)
+
+
+def collect_evidence(jsonld: dict[str, Any], meta: dict[str, Any]) -> list[DateEvidence]:
+    """The structured publication-date evidence of a page (JSON-LD, then meta), best first."""
+    found = []
+    raw = jsonld.get("date_published")
+    value = parse_datetime(raw)
+    if value:
+        found.append(DateEvidence("json-ld", raw, value))
+    for key in PUBLISHED_META:
+        raw = meta.get(key)
+        if isinstance(raw, list):
+            raw = raw[0]
+        value = parse_datetime(raw)
+        if value:
+            found.append(DateEvidence("meta", raw, value, strong=key not in WEAK_META))
+    return found
+
+
+def modified_date(jsonld: dict[str, Any], meta: dict[str, Any]) -> datetime | None:
+    for raw in (jsonld.get("date_modified"), *(meta.get(key) for key in MODIFIED_META)):
+        value = parse_datetime(raw if isinstance(raw, str) else None)
+        if value:
+            return value
+    return None
+
+
+def same_day(a: datetime | date, b: datetime | date) -> bool:
+    return a.year == b.year and a.month == b.month and a.day == b.day
+
+
+# "Published on …" in the page's own words; the date expression follows within a few words.
+_BYLINE = re.compile(
+    r"\b(?:published|posted|first published|veröffentlicht|erschienen|publiziert|"
+    r"erstellt|publié|publicado|pubblicato|opublikowano|gepubliceerd|datum|date)\b"
+    r"(?:\s+(?:on|am|le|el|il|op|dnia))?\s*:?\s*(?P<rest>.{6,40})",
+    re.IGNORECASE,
+)
+
+
+def byline_date(text: str, latest: datetime | None) -> DateEvidence | None:
+    """The first date printed after a "published on"-like word in the visible text."""
+    upper = (latest or datetime(2100, 1, 1)).replace(tzinfo=None) + timedelta(days=1)
+    for match in _BYLINE.finditer(text):
+        rest = match.group("rest")
+        day = try_date_expr(rest, "%Y-%m-%d", False, EARLIEST, upper)
+        if day:
+            value = datetime.fromisoformat(day)
+            return DateEvidence("text", match.group(0).strip(), value)
+    return None
+
+
+def _is_utc(value: datetime) -> bool:
+    offset = value.utcoffset()
+    return offset is not None and not offset
+
+
+def choose_published(
+    structured: list[DateEvidence],
+    searched: DateEvidence | None,
+    byline: DateEvidence | None,
+    from_url: DateEvidence | None,
+) -> DateEvidence | None:
+    """The publication date the evidence supports best.
+
+    `searched` is htmldate's original-date search, which reads the page's visible dates too:
+    a structured date it agrees with wins (it keeps the time and zone); when structured
+    dates disagree among themselves, that agreement settles it. A strong structured date
+    otherwise wins, except when it is written in UTC and the page's own search finds the
+    adjacent day: the page then shows its local day, which a UTC time near midnight hides.
+    Without structured data, a "published on" byline beats the search, then the URL.
+    """
+    strong = [e for e in structured if e.strong]
+    if searched:
+        agreeing = next((e for e in structured if same_day(e.value, searched.value)), None)
+        if agreeing:
+            return agreeing
+        if strong:
+            first = strong[0]
+            shift = abs((first.value.date() - searched.value.date()).days)
+            return searched if shift == 1 and _is_utc(first.value) else first
+        if byline:
+            return byline
+        return searched
+    return next(iter(strong or structured), None) or byline or from_url

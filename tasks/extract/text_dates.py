@@ -1,0 +1,206 @@
+"""Dates as printed in page text: absolute ones in many forms and languages, relative ones.
+
+Absolute dates are found with regular expressions whose month names come from dateparser's
+language data (so "17 Oct 2022", "17. Oktober 2022", "17 października 2022", "October 17,
+2022", "17.10.2022", "2022-10-17" all parse) and read directly: no dateparser.search, which is
+far too slow for whole pages. A time next to the date is kept ("19:58", "5:11 AM", "16:14
+Uhr"), and so is a printed zone or offset (then the result is aware). Relative dates ("2 hours
+ago", "vor 3 Tagen", "wczoraj") are handed to dateparser.parse with the fetch time as base,
+only when the fetch time is known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+
+_LANGUAGES = ("en", "de", "fr", "pl", "es", "it", "nl", "pt", "sv", "da", "cs", "tr")
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")  # fmt: skip
+_ZONES = {
+    "utc": 0, "gmt": 0, "z": 0, "wet": 0, "bst": 60, "cet": 60, "mez": 60, "cest": 120,
+    "mesz": 120, "eet": 120, "eest": 180, "est": -300, "edt": -240, "cst": -360, "cdt": -300,
+    "mst": -420, "mdt": -360, "pst": -480, "pdt": -420,
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _month_table() -> dict[str, int]:
+    """Month names and abbreviations → month number, from dateparser's language data."""
+    from importlib import import_module
+
+    table: dict[str, int] = {}
+    for language in _LANGUAGES:
+        info = import_module(f"dateparser.data.date_translation_data.{language}").info
+        for number, key in enumerate(_MONTH_KEYS, 1):
+            for name in info.get(key, []):
+                name = name.lower().rstrip(".")
+                if len(name) >= 3 and name.isalpha():
+                    table.setdefault(name, number)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    months = "|".join(sorted(map(re.escape, _month_table()), key=len, reverse=True))
+    day = r"(?P<d>[0-3]?\d)"
+    year = r"(?P<y>(?:19|20)\d\d)"
+    mon = rf"(?P<mon>{months})\.?"
+    return (
+        re.compile(rf"\b{year}-(?P<m>[01]?\d)-{day}(?!\d)"),
+        re.compile(rf"\b{year}/(?P<m>[01]?\d)/{day}\b"),
+        re.compile(rf"\b{year}年(?P<m>[01]?\d)月{day}日"),
+        re.compile(
+            rf"\b{day}(?:st|nd|rd|th|er|\.)?\s*(?:de\s+|of\s+)?{mon},?\s*(?:de\s+)?{year}\b", re.I
+        ),
+        re.compile(rf"\b{mon}\s+{day}(?:st|nd|rd|th)?,?\s+{year}\b", re.I),
+        re.compile(rf"\b{day}\.\s?(?P<m>[01]?\d)\.\s?(?P<y>(?:19|20)?\d\d)(?!\d)"),
+        re.compile(rf"\b(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/{year}\b"),
+        re.compile(rf"\b{day}-(?P<m>[01]?\d)-{year}\b"),
+    )  # fmt: skip
+
+
+_TIME = re.compile(
+    r"^(?:T|\W{0,3}(?:(?:um|at|à|o|a las|alle|om|kl\.?|godz\.?|-|,|\|)\s*)?)"
+    r"(?P<h>[0-2]?\d)[:.h](?P<min>[0-5]\d)(?::(?P<s>[0-5]\d))?\s*"
+    r"(?P<ampm>[ap]\.?\s?m\.?)?(?:\s*uhr)?"
+    r"(?:\s*\(?(?P<zone>utc|gmt|z|wet|bst|cet|cest|mez|mesz|eet|eest|[ecmp][sd]t)\b)?"
+    r"(?:\s*(?P<off>[+\-\u2212][01]?\d(?::?[0-5]\d)?)(?!\d))?",
+    re.I,
+)
+_RELATIVE = re.compile(
+    r"\b(?:\d+|an?|one)\s+(?:second|minute|min|hour|hr|day|week|month|year)s?\s+ago\b|"
+    r"\bvor\s+(?:\d+|einer?|einem)\s+(?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?)\b|"
+    r"\bil y a\s+\d+\s+(?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)\b|"
+    r"\b\d+\s+(?:sekund\w*|minut\w*|godzin\w*|dni|dzień|tygodni\w*|miesi\w*|lat)\s+temu\b|"
+    r"\bhace\s+\d+\s+(?:segundos?|minutos?|horas?|días?|semanas?|meses?|años?)\b|"
+    r"\b(?:yesterday|today|gestern|heute|hier|aujourd'hui|wczoraj|dzisiaj|ayer|hoy)\b",
+    re.I,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    value: datetime  # naive unless the text printed a zone (or the date was relative)
+    raw: str  # the text it was read from
+    relative: bool = False
+    has_time: bool = False
+
+
+def _zone(match: re.Match[str]) -> timezone | None:
+    """The zone printed after a time: a name, an offset, or a name with an offset."""
+    offset = match.group("off")
+    base = _ZONES.get((match.group("zone") or "").lower())
+    if offset:
+        sign = -1 if offset[0] in "-\u2212" else 1
+        digits = offset[1:].replace(":", "")
+        hours, minutes = (
+            (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
+        )
+        return timezone(timedelta(minutes=(base or 0) + sign * (hours * 60 + minutes)))
+    if base is not None:
+        return UTC if base == 0 else timezone(timedelta(minutes=base))
+    return None
+
+
+def _with_time(day: datetime, tail: str) -> tuple[datetime, str, bool]:
+    """The date with the clock time (and zone) printed right after it, if any."""
+    m = _TIME.match(tail)
+    if not m:
+        return day, "", False
+    hour, minute = int(m.group("h")), int(m.group("min"))
+    ampm = (m.group("ampm") or "").lower().replace(".", "").replace(" ", "")
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    if hour > 23:
+        return day, "", False
+    value = day.replace(hour=hour, minute=minute, second=int(m.group("s") or 0))
+    zone = _zone(m)
+    return (value.replace(tzinfo=zone) if zone else value), m.group(0).rstrip(), True
+
+
+def _build(match: re.Match[str], english_order: bool) -> datetime | None:
+    groups = match.groupdict()
+    try:
+        if groups.get("a"):
+            a, b = int(groups["a"]), int(groups["b"])
+            # 10/17/2022 is month-first; 17/10/2022 day-first; ambiguous: the page's habit
+            month, day = (a, b) if (english_order and a <= 12) or b > 12 else (b, a)
+        else:
+            day = int(groups["d"])
+            month = int(groups["m"]) if groups.get("m") else _month_table()[groups["mon"].lower()]
+        year = int(groups["y"])
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        return datetime(year, month, day)
+    except (ValueError, KeyError):
+        return None
+
+
+def find_dates(text: str, english_order: bool = False) -> list[FoundDate]:
+    """Every absolute date in a line, in order, with its time and zone when printed."""
+    found: list[tuple[int, FoundDate]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _patterns():
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            day = _build(m, english_order)
+            if day is None or not 1990 <= day.year <= 2100:
+                continue
+            value, time_text, has_time = _with_time(day, text[m.end() : m.end() + 40])
+            taken.append((m.start(), m.end()))
+            raw = text[m.start() : m.end() + len(time_text)].strip()
+            found.append((m.start(), FoundDate(value, raw, has_time=has_time)))
+    if not found:
+        time_first = _time_before_date(text, english_order)
+        if time_first:
+            found.append((0, time_first))
+    return [date for _, date in sorted(found, key=lambda pair: pair[0])]
+
+
+_TIME_FIRST = re.compile(r"(?P<h>[0-2]?\d):(?P<min>[0-5]\d)\s*(?P<ampm>[ap]\.?m\.?)?\W{1,4}", re.I)
+
+
+def _time_before_date(text: str, english_order: bool) -> FoundDate | None:
+    """'10:08 am Fri Jul 19, 2013': a time printed before the date it belongs to."""
+    m = _TIME_FIRST.search(text)
+    if not m:
+        return None
+    rest = text[m.end() :]
+    for pattern in _patterns():
+        d = pattern.search(rest[:40])
+        if d:
+            day = _build(d, english_order)
+            if day is None:
+                return None
+            value, _, _ = _with_time(day, m.group(0))
+            return FoundDate(value, text[m.start() : m.end() + d.end()].strip(), has_time=True)
+    return None
+
+
+def find_relative(text: str, fetched_at: datetime | None) -> FoundDate | None:
+    """A relative date ("2 hours ago") read against the fetch time; None without one."""
+    if fetched_at is None:
+        return None
+    m = _RELATIVE.search(text)
+    if not m:
+        return None
+    import dateparser  # slow to import and to call: only for the few relative candidates
+
+    base = fetched_at.astimezone(UTC).replace(tzinfo=None)
+    value = dateparser.parse(
+        m.group(0),
+        settings={
+            "RELATIVE_BASE": base,
+            "PREFER_DATES_FROM": "past",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+        },
+    )
+    if value is None:
+        return None
+    return FoundDate(value.replace(tzinfo=UTC), m.group(0), relative=True, has_time=True)

@@ -1,0 +1,63 @@
+"""What a crawl remembers between runs (seen_urls) and what it did (fetch_log), in memory.
+warehouse/fetch_state.py loads it from and saves it to DuckDB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Seen:
+    canonical_url: str
+    last_fetched_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    doc_id: str | None = None  # sha256 of the content last fetched
+    status: int | None = None
+    final_url: str | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    run_id: str
+    url: str
+    status: int | None  # None: no HTTP answer at all
+    reason: str | None  # a Reason value when the fetch failed
+    bytes: int
+    elapsed_ms: float
+    fetched_at: datetime
+    final_url: str | None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FetchState:
+    """Remembered pages plus this run's changes and log; only the crawl thread writes it
+    while a collect() runs."""
+
+    def __init__(self, seen: Iterable[Seen] = ()) -> None:
+        self._seen = {item.canonical_url: item for item in seen}
+        self._changed: dict[str, Seen] = {}
+        self._log: list[LogEntry] = []
+
+    def get(self, canonical_url: str) -> Seen | None:
+        return self._seen.get(canonical_url)
+
+    def remember(self, item: Seen) -> None:
+        self._seen[item.canonical_url] = item
+        self._changed[item.canonical_url] = item
+
+    def log(self, entry: LogEntry) -> None:
+        self._log.append(entry)
+
+    def changes(self) -> list[Seen]:
+        return list(self._changed.values())
+
+    def log_entries(self) -> list[LogEntry]:
+        return list(self._log)
+
+    def clear_changes(self) -> None:
+        """After the changes are saved: the next save writes only what is new."""
+        self._changed.clear()
+        self._log.clear()

@@ -1,0 +1,194 @@
+"""End to end: real Prefect runs of the pipeline into a real DuckDB file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import PROJECT, SEEDS
+
+SEED_LOADED = "002_9fff910d0917317a.txt"
+SEED_QUARANTINED = "000_aead3fb2f9192cb0.txt"
+UNKNOWN_HTML = PROJECT / "tests" / "fixtures" / "html" / "pythonspeed-pipenv-docker.html"
+
+
+def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def run(
+    db: Path,
+    paths: list[Path],
+    *,
+    sources: Path | None = None,
+    replay: bool = False,
+    workers: int = 1,
+) -> dict:
+    from flows.pipeline import newsdesk_run
+
+    # Two of the three pages that reach extract are quarantined on purpose.
+    overrides = {"db": str(db), "workers": workers, "batch_size": 3, "extract_threshold": 0.9}
+    if sources:
+        overrides["sources"] = str(sources)
+    return newsdesk_run(paths=[str(p) for p in paths], replay=replay, settings_overrides=overrides)
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    for name in (SEED_LOADED, SEED_QUARANTINED):
+        shutil.copy(SEEDS / name, folder / name)
+    shutil.copy(UNKNOWN_HTML, folder / UNKNOWN_HTML.name)
+    (folder / (UNKNOWN_HTML.name + ".meta.json")).write_text(
+        json.dumps({"url": "https://pythonspeed.com/articles/pipenv-docker/"})
+    )
+    (folder / "empty.txt").write_bytes(b"")
+    return folder
+
+
+def test_run_loads_gates_and_accounts_for_every_document(
+    prefect_api_url: str, inputs: Path, warehouse_path: Path
+) -> None:
+    summary = run(warehouse_path, [inputs])
+    assert summary["status"] == "loaded"
+    assert summary["ingested"] == 4
+    assert summary["loaded"] == 1
+    assert summary["quarantined"] == 3
+    assert summary["loaded"] + summary["duplicates"] + summary["quarantined"] == 4
+
+    [(title, published_local, tz, source, authors, tags)] = rows(
+        warehouse_path,
+        """
+        SELECT title, published_local, published_tz, source_id, authors, tags FROM v_articles""",
+    )
+    assert title == "Russian-Belarusian joint military group kicks off protection mission"
+    assert published_local == "2022-10-17T19:58:00+03:00"
+    assert tz == "Asia/Beirut"
+    assert source == "Al Mayadeen English"
+    assert authors == ["Al Mayadeen English"]
+    assert tags == ["Nato", "Union State", "Russia", "Ukraine", "Belarus"]
+
+    reasons = rows(
+        warehouse_path,
+        """
+        SELECT regexp_extract(uri, '[^/]+$'), stage, reason FROM quarantine ORDER BY 1, 3""",
+    )
+    assert reasons == [
+        (SEED_QUARANTINED, "extract", "unknown_source"),
+        (SEED_QUARANTINED, "extract", "unparsed_date"),
+        ("empty.txt", "ingest", "empty_content"),
+        (UNKNOWN_HTML.name, "extract", "unknown_source"),
+    ]
+    # Every expectation of every gate is on record for the batch.
+    stages = rows(warehouse_path, "SELECT DISTINCT stage FROM dq_results ORDER BY 1")
+    assert [s for (s,) in stages] == ["clean", "extract", "ingest", "load"]
+    [(status, ingested)] = rows(warehouse_path, "SELECT status, ingested FROM runs")
+    assert (status, ingested) == ("loaded", 4)
+
+
+def test_rerun_adds_nothing_and_changed_page_updates_its_article(
+    prefect_api_url: str, inputs: Path, warehouse_path: Path
+) -> None:
+    run(warehouse_path, [inputs])
+    counts = (
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM quarantine), "
+        "(SELECT count(*) FROM raw_documents), (SELECT count(*) FROM article_versions)"
+    )
+    before = rows(warehouse_path, counts)
+    again = run(warehouse_path, [inputs])
+    assert again["loaded"] == 0 and again["updated"] == 0
+    # Unchanged pages are duplicates whether they loaded or were quarantined last time
+    # (`newsdesk replay` runs the latter again); the empty file fails ingest again.
+    assert again["duplicates"] == 3 and again["quarantined"] == 1
+    assert rows(warehouse_path, counts) == before
+
+    page = inputs / SEED_LOADED
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "the official underlined.", "the official underlined, according to Belta."
+        ),
+        encoding="utf-8",
+    )
+    changed = run(warehouse_path, [inputs])
+    assert changed["updated"] == 1 and changed["loaded"] == 0
+    [(articles, versions)] = rows(
+        warehouse_path,
+        """
+        SELECT count(DISTINCT article_id), count(*) FROM article_versions""",
+    )
+    assert (articles, versions) == (1, 2)
+    [(body,)] = rows(warehouse_path, "SELECT body FROM articles")
+    assert "according to Belta" in body
+
+
+def test_replay_loads_a_page_once_its_source_is_registered(
+    prefect_api_url: str, inputs: Path, warehouse_path: Path, tmp_path: Path
+) -> None:
+    run(warehouse_path, [inputs])
+    registry = tmp_path / "sources.toml"
+    registry.write_text(
+        (PROJECT / "sources.toml").read_text(encoding="utf-8")
+        + """
+[[source]]
+name = "Python Speed"
+domains = ["pythonspeed.com"]
+timezone = "America/New_York"
+""",
+        encoding="utf-8",
+    )
+    replayed = run(warehouse_path, [], sources=registry, replay=True)
+    assert replayed["loaded"] == 1
+    assert rows(
+        warehouse_path, "SELECT count(*) FROM articles WHERE source_id = 'Python Speed'"
+    ) == [(1,)]
+    open_reasons = rows(
+        warehouse_path,
+        """
+        SELECT regexp_extract(uri, '[^/]+$'), reason FROM quarantine WHERE status = 'open'
+        ORDER BY 1, 2""",
+    )
+    assert (UNKNOWN_HTML.name, "unknown_source") not in open_reasons
+    assert (SEED_QUARANTINED, "unparsed_date") in open_reasons
+
+
+def test_parallel_workers_give_the_same_articles(
+    prefect_api_url: str, inputs: Path, tmp_path: Path
+) -> None:
+    serial, parallel = tmp_path / "serial.duckdb", tmp_path / "parallel.duckdb"
+    run(serial, [inputs], workers=1)
+    run(parallel, [inputs], workers=2)
+    query = "SELECT article_id, title, published_at, body FROM articles ORDER BY 1"
+    assert rows(serial, query) == rows(parallel, query)
+
+
+def test_a_gate_over_its_threshold_fails_the_run_loudly(
+    prefect_api_url: str, seed_dir: Path, warehouse_path: Path, tmp_path: Path
+) -> None:
+    from flows.pipeline import newsdesk_run
+
+    empty_registry = tmp_path / "none.toml"
+    empty_registry.write_text("")
+    state = newsdesk_run(
+        paths=[str(seed_dir)],
+        return_state=True,
+        settings_overrides={
+            "db": str(warehouse_path),
+            "sources": str(empty_registry),
+            "workers": 1,
+        },
+    )
+    assert state.is_failed()
+    assert "the extract gate rejected 100% of 2 documents" in str(
+        state.result(raise_on_failure=False)
+    )
+    [(status, error)] = rows(warehouse_path, "SELECT status, error FROM runs")
+    assert status == "failed" and "threshold" in error
+    # What the gate turned away is still on record, with its reasons.
+    assert rows(warehouse_path, "SELECT count(DISTINCT doc_id) FROM quarantine") == [(2,)]
+    assert rows(warehouse_path, "SELECT count(*) FROM articles") == [(0,)]

@@ -1,0 +1,133 @@
+"""A failed run reaches a person: the failed state carries the reason, and the configured
+Prefect notification block (a webhook on 127.0.0.1 here) receives the alert."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from newsdesk.alerts import check_block, compose
+from newsdesk.settings import load_settings
+
+
+def test_an_alert_names_the_run_the_reason_and_the_counts() -> None:
+    alert = compose(
+        "newsdesk-run",
+        "run-files",
+        "Failed",
+        "the extract gate rejected 100%",
+        {
+            "run_id": "r1",
+            "db": "/w.duckdb",
+            "ingested": 2,
+            "loaded": 0,
+            "updated": 0,
+            "duplicates": 0,
+            "quarantined": 2,
+        },
+        "http://127.0.0.1:4200/runs/flow-run/x",
+    )
+    assert alert.subject == "newsdesk: newsdesk-run run run-files failed"
+    assert alert.body.splitlines() == [
+        "run: newsdesk-run / run-files",
+        "state: Failed",
+        "reason: the extract gate rejected 100%",
+        "counts: ingested 2, loaded 0, updated 0, duplicates 0, quarantined 2",
+        "warehouse run: r1 (/w.duckdb)",
+        "details: http://127.0.0.1:4200/runs/flow-run/x",
+    ]
+
+
+class Receiver(ThreadingHTTPServer):
+    received: list[dict]
+
+
+class _Hook(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append({"path": self.path, "json": json.loads(body)})
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[Receiver]:
+    server = Receiver(("127.0.0.1", 0), _Hook)
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def alert_block(prefect_api_url: str, webhook: Receiver) -> str:
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    port = webhook.server_address[1]
+    CustomWebhookNotificationBlock(
+        name="newsdesk-test",
+        url=f"http://127.0.0.1:{port}/alerts",
+        json_data={"subject": "{{subject}}", "body": "{{body}}"},
+    ).save("newsdesk-test-alerts", overwrite=True)
+    return "custom-webhook/newsdesk-test-alerts"
+
+
+def test_a_failing_gate_fails_the_run_and_sends_the_alert(
+    alert_block: str, webhook: Receiver, seed_dir: Path, warehouse_path: Path, tmp_path: Path
+) -> None:
+    from flows.pipeline import newsdesk_run
+
+    empty_registry = tmp_path / "none.toml"
+    empty_registry.write_text("")  # no known source: the extract gate rejects every page
+    state = newsdesk_run(
+        paths=[str(seed_dir)],
+        return_state=True,
+        label="alerting",
+        settings_overrides={
+            "db": str(warehouse_path),
+            "workers": 1,
+            "sources": str(empty_registry),
+            "alerts_block": alert_block,
+        },
+    )
+    assert state.is_failed()
+    assert "extract gate rejected 100%" in state.message
+
+    [hit] = webhook.received
+    assert hit["path"] == "/alerts"
+    assert hit["json"]["subject"] == "newsdesk: newsdesk-run run run-alerting failed"
+    body = hit["json"]["body"]
+    assert "extract gate rejected 100%" in body
+    assert "counts: ingested 2, loaded 0, updated 0, duplicates 0, quarantined 2" in body
+    assert "/runs/flow-run/" in body
+
+
+def test_a_run_that_succeeds_sends_nothing(
+    alert_block: str, webhook: Receiver, seed_dir: Path, warehouse_path: Path
+) -> None:
+    from flows.pipeline import newsdesk_run
+
+    state = newsdesk_run(
+        paths=[str(seed_dir)],
+        return_state=True,
+        settings_overrides={"db": str(warehouse_path), "workers": 1, "alerts_block": alert_block},
+    )
+    assert state.is_completed()
+    assert webhook.received == []
+
+
+def test_a_missing_block_is_reported_before_runs_depend_on_it(prefect_api_url: str) -> None:
+    settings = load_settings(overrides={"alerts_block": "custom-webhook/no-such-block"})
+    problem = check_block(settings)
+    assert problem and "no-such-block" in problem and "will not be notified" in problem
+    assert check_block(load_settings(overrides={"alerts_block": ""})) is None

@@ -1,0 +1,181 @@
+"""clean_html: main text from real pages and hand-made ones, registry rules, leftovers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from newsdesk.sources import ExtractionRules, Registry, Source
+from tasks.clean.html import clean_html
+from tasks.clean.leftovers import is_leftover
+from tasks.clean.rules import RuleError, compile_selector
+from tasks.extract.fields import PageContext
+from tests.conftest import FIXTURES
+
+HTML = FIXTURES / "html"
+EXPECTED = json.loads((HTML / "devset_expected.json").read_text(encoding="utf-8"))
+EMPTY = PageContext(registry=Registry(()))
+
+STORY = [
+    "The council voted on Tuesday to rebuild the old harbour wall before the winter storms.",
+    "Engineers said the work would take four months and cost about two million euros.",
+    "Residents who had campaigned for the repair welcomed the decision after years of delay.",
+    "The mayor said the town could not afford another flood like the one in 2019.",
+]
+
+
+def page(body: str, head: str = "") -> str:
+    title = "<title>Harbour wall | Example Times</title>"
+    return f"<html><head>{title}{head}</head><body>{body}</body></html>"
+
+
+def article(extra_after: str = "", extra_before: str = "") -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    return page(
+        "<nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
+        f"<article><h1>Harbour wall to be rebuilt</h1>{extra_before}{paragraphs}{extra_after}"
+        "</article><footer>Impressum · Datenschutz</footer>"
+    )
+
+
+@pytest.mark.parametrize("doc_id", [k for k, v in EXPECTED.items() if v["set"] == "segments"])
+def test_devset_pages_keep_the_story_and_drop_the_boilerplate(doc_id: str) -> None:
+    html = gzip.decompress((HTML / f"{doc_id}.html.gz").read_bytes()).decode("utf-8")
+    cleaned = clean_html(html, EMPTY)
+    expected = EXPECTED[doc_id]
+    for segment in expected["with"]:
+        assert segment in " ".join(cleaned.body.split()), segment
+    for segment in expected["without"]:
+        assert segment not in cleaned.body, segment
+    assert "\n\n" in cleaned.body
+    json.dumps(cleaned.hints)  # the hints travel as a JSON column
+
+
+def test_a_plain_article_gives_its_paragraphs_separated_by_blank_lines() -> None:
+    cleaned = clean_html(article(), EMPTY)
+    assert cleaned.method == "trafilatura"
+    assert cleaned.body.split("\n\n")[-4:] == STORY
+    assert "Impressum" not in cleaned.body
+
+
+def test_a_page_without_an_article_gives_an_empty_body() -> None:
+    assert clean_html("<html><body></body></html>", EMPTY).body == ""
+    assert clean_html("", EMPTY).body == ""
+
+
+def test_leftovers_are_removed_but_story_sentences_with_such_words_stay() -> None:
+    leftovers = (
+        "<p>Share this: Facebook, Twitter</p>"
+        "<p>Subscribe to our newsletter for the latest updates.</p>"
+        "<p>Photo: Jane Roe / Example Agency</p>"
+        "<h3>Related articles</h3><ul><li><a href='/a'>Storm warning for the coast</a></li>"
+        "<li><a href='/b'>Ferry timetable changes</a></li></ul>"
+    )
+    story_with_word = (
+        "<p>The newsletter of the harbour association had warned readers about the wall "
+        "for years, and its editor said the decision came far too late for many of them.</p>"
+    )
+    cleaned = clean_html(article(extra_after=story_with_word + leftovers), EMPTY)
+    for gone in (
+        "Share this",
+        "Subscribe to our newsletter",
+        "Photo: Jane Roe",
+        "Related articles",
+        "Storm warning for the coast",
+    ):
+        assert gone not in cleaned.body
+    assert "The newsletter of the harbour association" in cleaned.body
+    assert STORY[0] in cleaned.body
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Teilen mit:", True),
+        ("Zum Newsletter anmelden", True),
+        ("Crédits photos : Bestimage", True),
+        ("Czytaj też: inne wiadomości", True),
+        ("Read more", True),
+        ("Photographers gathered at the harbour to watch the storm.", False),
+        ("Read more than the headline: " + "the council's report is long. " * 6, False),
+    ],
+)
+def test_is_leftover(text: str, expected: bool) -> None:
+    assert is_leftover(text) is expected
+
+
+def test_the_description_shown_as_a_lead_is_restored() -> None:
+    lead = "After years of delay the town will finally repair the wall that protects its port."
+    head = f'<meta name="description" content="{lead}">'
+    body = (
+        f"<article><h1>Harbour wall</h1><div class='teaser'><strong>{lead}</strong></div>"
+        + "".join(f"<p>{p}</p>" for p in STORY)
+        + "</article>"
+    )
+    cleaned = clean_html(page(body, head), EMPTY)
+    assert lead in cleaned.body
+    # a description the page never shows is not added
+    hidden = page("<article>" + "".join(f"<p>{p}</p>" for p in STORY) + "</article>", head)
+    assert lead not in clean_html(hidden, EMPTY).body
+
+
+def registry_with(rules: ExtractionRules) -> Registry:
+    return Registry(
+        (
+            Source(
+                name="Example Times",
+                domains=("example.org",),
+                timezone="Europe/Berlin",
+                rules=rules,
+            ),
+        )
+    )
+
+
+def test_registry_rules_pick_the_body_and_drop_nodes() -> None:
+    html = page(
+        "<div class='promo'><p>" + "Win a trip to the harbour! " * 10 + "</p></div>"
+        "<div class='story'><p>" + "</p><p>".join(STORY) + "</p>"
+        "<p class='ad'>Advertisement: buy a boat</p></div>"
+        "<span class='when'>2024-03-05 09:30</span><span class='who'>By Jane Roe</span>"
+    )
+    rules = ExtractionRules(
+        body="//div[@class='story']",
+        drop=("//p[@class='ad']",),
+        date="//span[@class='when']",
+        title="//title",
+        authors="//span[@class='who']",
+    )
+    ctx = PageContext(registry=registry_with(rules), url="https://www.example.org/a/1")
+    cleaned = clean_html(html, ctx)
+    assert cleaned.method == "rules"
+    assert cleaned.body.split("\n\n") == STORY
+    assert cleaned.hints["dates"]["rule"] == ["2024-03-05 09:30"]
+    assert cleaned.hints["rules"]["authors"] == ["By Jane Roe"]
+    # another site: the rules do not apply
+    other = clean_html(
+        html, PageContext(registry=registry_with(rules), url="https://elsewhere.net/a/1")
+    )
+    assert other.method != "rules"
+
+
+def test_css_rules_work_like_xpath_ones() -> None:
+    html = page(
+        "<div class='story'><p>" + "</p><p>".join(STORY) + "</p></div>"
+        "<p class='byline'><span class='who'>By Jane Roe</span></p>"
+    )
+    rules = ExtractionRules(body="div.story", authors=".byline > span.who")
+    cleaned = clean_html(
+        html, PageContext(registry=registry_with(rules), url="https://example.org/a")
+    )
+    assert cleaned.body.split("\n\n") == STORY
+    assert cleaned.hints["rules"]["authors"] == ["By Jane Roe"]
+
+
+def test_a_bad_rule_is_a_clear_error() -> None:
+    with pytest.raises(RuleError, match="XPath"):
+        compile_selector("//div[")
+    with pytest.raises(RuleError, match="CSS"):
+        compile_selector("div..story")

@@ -1,0 +1,119 @@
+"""Boilerplate removal on text dumps: the seeds' gold bodies, from several layouts."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from newsdesk.sources import load_registry
+from tasks.clean.text_dump import clean_text_dump
+from tasks.extract.fields import PageContext
+
+PROJECT = Path(__file__).resolve().parents[3]
+SEEDS = PROJECT / "tests" / "fixtures" / "seeds"
+GOLD = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))
+CTX = PageContext(registry=load_registry(PROJECT / "sources.toml"))
+
+
+def word_f1(found: str, expected: str) -> float:
+    a = Counter(re.findall(r"\w+", found.lower()))
+    b = Counter(re.findall(r"\w+", expected.lower()))
+    common = sum((a & b).values())
+    return 2 * common / (sum(a.values()) + sum(b.values())) if common else 0.0
+
+
+def best_f1(body: str, gold: dict) -> float:
+    """The gold notes accept a body with or without the standfirst."""
+    return max(
+        word_f1(body, gold["body"]), word_f1(body, f"{gold['standfirst']}\n\n{gold['body']}")
+    )
+
+
+def seed(name: str) -> str:
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def as_w3m(text: str) -> str:
+    """The seed as a wrapping renderer would show it: 100 columns, hanging bullet lines."""
+    out = []
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip())
+        out.append(textwrap.fill(line, 100, subsequent_indent=" " * (indent + 4)) if line else "")
+    return "\n".join(out)
+
+
+def as_markdown(text: str) -> str:
+    """The seed as a markdown converter would show it: `*` bullets, links around menu items."""
+    text = re.sub(r"^(\s*)•\s+(.+)$", r"\1* [\2](https://example.org/x)", text, flags=re.M)
+    return text
+
+
+@pytest.mark.parametrize("layout", [lambda t: t, as_w3m, as_markdown], ids=["plain", "w3m", "md"])
+@pytest.mark.parametrize("name", sorted(GOLD))
+def test_seed_body_matches_gold(name: str, layout) -> None:
+    cleaned = clean_text_dump(layout(seed(name)), CTX)
+    assert cleaned.method == "text-dump"
+    assert best_f1(cleaned.body, GOLD[name]) >= 0.98
+    json.dumps(cleaned.hints)  # hints travel as JSON
+
+
+def test_seed_002_drops_related_block_ticker_caption_and_coverage_box() -> None:
+    body = clean_text_dump(seed("002_9fff910d0917317a.txt"), CTX).body
+    for furniture in (
+        "Related News",
+        "Belarus hosts US officials at joint Zapad drills",  # teaser in mid-story
+        "Ksar Zaatar",  # breaking-news ticker
+        "Tanks move during the Union Courage-2022",  # photo caption
+        "As the Draconian Western-led sanctions",  # coverage box after the tags
+        "3 Min Read",
+        "Most Read",
+    ):
+        assert furniture not in body
+    # the paragraphs on both sides of the related block stay, in order
+    before = body.index("A senior official in the Belarusian Defense Ministry")
+    after = body.index('"The regional force grouping is a complicated system')
+    assert before < after
+
+
+def test_seed_000_drops_author_bio_and_teasers() -> None:
+    body = clean_text_dump(seed("000_aead3fb2f9192cb0.txt"), CTX).body
+    assert "I am an experienced writer" not in body
+    assert "KARACHI:" not in body
+    assert body.rstrip().endswith("Courtesy: Oil.com")
+
+
+def test_short_story_lines_stay_and_long_teasers_go() -> None:
+    para = (
+        "The committee met for four hours on Thursday and heard evidence from the mayor, the "
+        "police chief and two residents who had written to complain about the noise at night."
+    )
+    teaser = (
+        "Another long story about something else entirely that the site wants you to read next, "
+        "with enough words to look like a paragraph of its own when read out of its context..."
+    )
+    page = "\n\n".join(
+        ["Town hall news", "Noise complaints reach the committee", para, "Nobody agreed.",
+         para.replace("four", "five"), "More from the site", teaser, teaser.replace("long", "big")]
+    )  # fmt: skip
+    body = clean_text_dump(page, CTX).body
+    assert "Nobody agreed." in body
+    assert "five hours" in body
+    assert "something else entirely" not in body
+    assert "More from the site" not in body
+
+
+def test_hints_carry_headline_section_and_date_lines() -> None:
+    hints = clean_text_dump(seed("002_9fff910d0917317a.txt"), CTX).hints
+    assert hints["title"] == GOLD["002_9fff910d0917317a.txt"]["title"]
+    assert any(line["text"] == "17 Oct 2022 19:58" for line in hints["date_lines"])
+    assert hints["tags"] == GOLD["002_9fff910d0917317a.txt"]["tags"]
+    assert "Al Mayadeen English" in hints["footer"]
+
+
+def test_empty_dump_gives_empty_body() -> None:
+    assert clean_text_dump("\n\n   \n", CTX).body == ""

@@ -1,0 +1,204 @@
+"""extract_html: metadata from structured data, meta tags, the page's text and registry rules."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from newsdesk.sources import ExtractionRules, Registry, Source
+from tasks.clean.html import clean_html
+from tasks.extract.authors import clean_authors
+from tasks.extract.fields import PageContext, PageFields
+from tasks.extract.html import clean_title, extract_html
+from tests.conftest import FIXTURES
+
+HTML = FIXTURES / "html"
+EXPECTED = json.loads((HTML / "devset_expected.json").read_text(encoding="utf-8"))
+EMPTY = PageContext(registry=Registry(()))
+STORY = "".join(
+    f"<p>{s}</p>"
+    for s in (
+        "The council voted on Tuesday to rebuild the old harbour wall before the winter storms.",
+        "Engineers said the work would take four months and cost about two million euros.",
+        "Residents who had campaigned for the repair welcomed the decision after years of delay.",
+    )
+)
+
+
+def fields_of(html: str, ctx: PageContext = EMPTY) -> PageFields:
+    cleaned = clean_html(html, ctx)
+    return extract_html(html, json.loads(json.dumps(cleaned.hints)), ctx)
+
+
+def page(head: str, body: str = "") -> str:
+    return (
+        f"<html lang='en-GB'><head>{head}</head><body><article><h1>Harbour wall to be rebuilt"
+        f"</h1>{body}{STORY}</article></body></html>"
+    )
+
+
+def jsonld(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+NEWS = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {"@type": "WebSite", "name": "Example Times"},
+        {
+            "@type": "NewsArticle",
+            "headline": "Harbour wall to be rebuilt",
+            "datePublished": "2024-03-05T09:30:00+01:00",
+            "dateModified": "2024-03-06T10:00:00+01:00",
+            "author": [
+                {"@type": "Person", "name": "By Jane Roe"},
+                {"@type": "Person", "name": "John Smith, Staff Writer"},
+                {"@type": "Person", "name": "Staff"},
+            ],
+            "articleSection": "Local",
+            "keywords": "harbour, council, storms",
+            "publisher": {"@type": "Organization", "name": "Example Times"},
+            "image": {"@type": "ImageObject", "url": "https://example.org/wall.jpg"},
+        },
+    ],
+}
+
+
+def test_jsonld_gives_the_fields_and_the_date_keeps_its_offset() -> None:
+    head = (
+        "<title>Harbour wall to be rebuilt | Example Times</title>"
+        '<link rel="canonical" href="https://example.org/news/harbour-wall">'
+        '<meta property="og:description" content="The town repairs its wall.">' + jsonld(NEWS)
+    )
+    fields = fields_of(page(head))
+    assert fields.title == "Harbour wall to be rebuilt"
+    assert fields.published == datetime(2024, 3, 5, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert fields.published_raw == "2024-03-05T09:30:00+01:00"
+    assert fields.published_method == "json-ld"
+    assert fields.modified == datetime(2024, 3, 6, 10, tzinfo=timezone(timedelta(hours=1)))
+    assert fields.authors == ["Jane Roe", "John Smith"]  # roles and "Staff" are not names
+    assert fields.section == "Local"
+    assert fields.tags == ["harbour", "council", "storms"]
+    assert fields.site_name == "Example Times"
+    assert fields.canonical_url == "https://example.org/news/harbour-wall"
+    assert fields.image_url == "https://example.org/wall.jpg"
+    assert fields.description == "The town repairs its wall."
+    assert fields.language == "en"
+    assert fields.extraction_method.startswith("trafilatura")
+
+
+def test_meta_tags_without_a_zone_give_a_naive_date() -> None:
+    head = (
+        "<title>Harbour wall to be rebuilt - Example Times</title>"
+        '<meta property="og:site_name" content="Example Times">'
+        '<meta property="article:published_time" content="2024-03-05T09:30:00">'
+        '<meta name="author" content="jane.roe@example.org">'
+        '<meta name="author" content="Anna Berg">'
+        '<meta property="article:tag" content="harbour">'
+    )
+    fields = fields_of(page(head))
+    assert fields.published == datetime(2024, 3, 5, 9, 30)
+    assert fields.published.tzinfo is None
+    assert fields.published_method == "meta"
+    assert fields.title == "Harbour wall to be rebuilt"
+    assert fields.authors == ["Anna Berg"]
+    assert fields.tags == ["harbour"]
+
+
+def test_a_published_on_byline_is_used_when_there_is_no_structured_date() -> None:
+    body = "<p class='meta'>Veröffentlicht am 16.08.2019 von Anna Berg</p>"
+    fields = fields_of(page("<title>Harbour wall</title>", body))
+    assert fields.published == datetime(2019, 8, 16)
+    assert fields.published_method == "text"
+
+
+def test_a_page_with_no_date_at_all_gives_none() -> None:
+    fields = fields_of(page("<title>Harbour wall</title>"))
+    assert fields.published is None
+    assert fields.published_method is None
+
+
+def test_registry_rules_override_title_date_and_authors() -> None:
+    rules = ExtractionRules(
+        title="//h2[@class='headline']",
+        date="//span[@class='when']",
+        authors="//span[@class='who']",
+    )
+    registry = Registry(
+        (
+            Source(
+                name="Example Times",
+                domains=("example.org",),
+                timezone="Europe/Berlin",
+                rules=rules,
+            ),
+        )
+    )
+    body = (
+        "<h2 class='headline'>The real headline</h2><span class='when'>2024-03-07 08:00</span>"
+        "<span class='who'>Von Anna Berg und Jan Kowalski</span>"
+    )
+    html = page(jsonld(NEWS), body)
+    ctx = PageContext(registry=registry, url="https://www.example.org/news/1")
+    fields = fields_of(html, ctx)
+    assert fields.title == "The real headline"
+    assert fields.published == datetime(2024, 3, 7, 8, 0)
+    assert fields.published_method == "rules"
+    assert fields.authors == ["Anna Berg", "Jan Kowalski"]
+    # without the registry entry the structured data speaks
+    assert fields_of(html).published_method == "json-ld"
+
+
+def test_extract_without_hints_parses_the_page_itself() -> None:
+    html = page(jsonld(NEWS))
+    assert extract_html(html, {}, EMPTY) == fields_of(html)
+
+
+@pytest.mark.parametrize(
+    ("raw", "h1", "expected"),
+    [
+        ("Harbour wall to be rebuilt | Example Times", None, "Harbour wall to be rebuilt"),
+        ("Example Times - Harbour wall to be rebuilt", None, "Harbour wall to be rebuilt"),
+        (
+            "Harbour wall: the long road to a repair | News",
+            "Harbour wall: the long road to a repair",
+            "Harbour wall: the long road to a repair",
+        ),
+        ("Harbour wall to be rebuilt", None, "Harbour wall to be rebuilt"),
+        ("Harbour wall to be rebuilt \u2013 exampletimes.org", None, "Harbour wall to be rebuilt"),
+    ],
+)
+def test_clean_title(raw: str, h1: str | None, expected: str) -> None:
+    assert clean_title(raw, {"Example Times"}, h1, {"exampletimes"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("raws", "expected"),
+    [
+        (["By Jane Roe and John Smith"], ["Jane Roe", "John Smith"]),
+        (["Von Anna Berg, dpa"], ["Anna Berg"]),
+        (["jane@example.org"], []),
+        (["Redaktion"], []),
+        (["Example Times"], []),
+        (["https://example.org/authors/jane"], []),
+        (["Jane Roe (Reporterin)", "Jane Roe"], ["Jane Roe"]),
+        (["E. Smith"], ["E. Smith"]),
+    ],
+)
+def test_clean_authors(raws: list[str], expected: list[str]) -> None:
+    assert clean_authors(raws, exclude={"Example Times"}) == expected
+
+
+@pytest.mark.parametrize("doc_id", list(EXPECTED))
+def test_devset_pages_title_and_date(doc_id: str) -> None:
+    html = gzip.decompress((HTML / f"{doc_id}.html.gz").read_bytes()).decode("utf-8")
+    fields = fields_of(html)
+    expected = EXPECTED[doc_id]
+    if "title" in expected:
+        assert fields.title == expected["title"]
+    if "date" in expected:
+        assert fields.published is not None
+        assert fields.published.date().isoformat() == expected["date"]

@@ -1,0 +1,154 @@
+"""Article fields from text dumps: the seeds' gold metadata, dates in many forms, bylines."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from newsdesk.sources import Registry, Source, load_registry
+from tasks.clean.text_dump import clean_text_dump
+from tasks.extract.fields import PageContext
+from tasks.extract.text_dates import find_dates, find_relative
+from tasks.extract.text_dump import extract_text_dump
+
+PROJECT = Path(__file__).resolve().parents[3]
+SEEDS = PROJECT / "tests" / "fixtures" / "seeds"
+GOLD = json.loads((SEEDS / "gold.json").read_text(encoding="utf-8"))
+REGISTRY = load_registry(PROJECT / "sources.toml")
+
+
+def fields_of(text: str, ctx: PageContext):
+    return extract_text_dump(text, clean_text_dump(text, ctx).hints, ctx)
+
+
+def seed(name: str) -> str:
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def test_seed_002_fields() -> None:
+    gold = GOLD["002_9fff910d0917317a.txt"]
+    found = fields_of(seed("002_9fff910d0917317a.txt"), PageContext(registry=REGISTRY))
+    assert found.title == gold["title"]
+    assert found.published == datetime(2022, 10, 17, 19, 58)  # naive: no zone is printed
+    assert found.published.tzinfo is None
+    assert found.published_raw == "17 Oct 2022 19:58"
+    assert found.published_method == "text-byline"
+    assert found.authors == ["Al Mayadeen English"]  # the only byline, so it stands
+    assert found.site_name == "Al Mayadeen English"
+    assert found.section is None
+    assert found.tags == gold["tags"]
+    assert found.extraction_method == "text-dump"
+
+
+def test_seed_000_fields() -> None:
+    gold = GOLD["000_aead3fb2f9192cb0.txt"]
+    found = fields_of(seed("000_aead3fb2f9192cb0.txt"), PageContext(registry=REGISTRY))
+    assert found.title == gold["title"]
+    assert found.published is None  # no date anywhere: none is invented
+    assert found.authors == []  # 'Written By' with no name, then a bio
+    assert found.site_name is None
+    assert found.section == "International"
+    assert found.tags == []
+
+
+def test_site_name_needs_the_registry() -> None:
+    unknown = PageContext(registry=Registry(()))
+    assert fields_of(seed("002_9fff910d0917317a.txt"), unknown).site_name is None
+    other = Registry((Source(name="Daily Example", domains=("example.org",), timezone="UTC"),))
+    assert (
+        fields_of(seed("002_9fff910d0917317a.txt"), PageContext(registry=other)).site_name is None
+    )
+
+
+def test_publisher_named_only_in_the_story_is_not_the_site_name() -> None:
+    registry = Registry(
+        (Source(name="Belta News Agency", domains=("belta.by",), timezone="Europe/Minsk"),)
+    )
+    found = fields_of(seed("002_9fff910d0917317a.txt"), PageContext(registry=registry))
+    assert found.site_name is None  # "Belta News Agency" appears in a quote, not the header
+
+
+STORY = (
+    "The committee met for four hours on Thursday and heard evidence from the mayor, the police "
+    "chief and two residents who had written to complain about the noise at night in the town."
+)
+
+
+def page(byline: str, title: str = "Noise complaints reach the committee at last") -> str:
+    return "\n\n".join(
+        ["Town News", "  • Home\n  • Local", title, byline, STORY, STORY.replace("four", "six")]
+    )
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("By Jane Doe and John Roe, Staff Reporters | 3 March 2021", ["Jane Doe", "John Roe"]),
+        ("Von Anna Schmidt, 17. Oktober 2022, 14:03 Uhr", ["Anna Schmidt"]),
+        ("Posted by Ned Deily at 5:11 AM", ["Ned Deily"]),
+        ("Par Marie Dupont - le 3 mars 2019 à 10h15", ["Marie Dupont"]),
+    ],
+)
+def test_byline_names_without_by_roles_or_dates(byline: str, expected: list[str]) -> None:
+    found = fields_of(page(byline), PageContext(registry=Registry(())))
+    assert found.authors == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("17 Oct 2022 19:58", datetime(2022, 10, 17, 19, 58)),
+        ("October 17, 2022", datetime(2022, 10, 17)),
+        ("Friday, December 23, 2016", datetime(2016, 12, 23)),
+        ("17.10.2022", datetime(2022, 10, 17)),
+        ("23.06.2016 um 16:14 Uhr - Markus Reuter", datetime(2016, 6, 23, 16, 14)),
+        ("Donnerstag, 31. Mai 2012", datetime(2012, 5, 31)),
+        ("17 października 2022", datetime(2022, 10, 17)),
+        ("le 3 mars 2019 à 10h15", datetime(2019, 3, 3, 10, 15)),
+        ("17 de octubre de 2022", datetime(2022, 10, 17)),
+        ("2022-10-17", datetime(2022, 10, 17)),
+        ("2022年10月17日", datetime(2022, 10, 17)),
+    ],
+)
+def test_absolute_dates_in_many_forms(line: str, expected: datetime) -> None:
+    found = find_dates(line)
+    assert found and found[0].value == expected
+
+
+def test_printed_zone_makes_an_aware_datetime() -> None:
+    found = find_dates("Published 2019-08-02T10:00:00+02:00")[0]
+    assert found.value == datetime(2019, 8, 2, 10, 0, tzinfo=timezone(timedelta(hours=2)))
+    found = find_dates("12 Sep 2025 14:00 GMT")[0]
+    assert found.value == datetime(2025, 9, 12, 14, 0, tzinfo=UTC)
+
+
+def test_numeric_order_follows_the_page_language() -> None:
+    assert find_dates("05/06/2019", english_order=True)[0].value == datetime(2019, 5, 6)
+    assert find_dates("05/06/2019", english_order=False)[0].value == datetime(2019, 6, 5)
+    assert find_dates("17/10/2022", english_order=True)[0].value == datetime(2022, 10, 17)
+
+
+def test_relative_dates_need_the_fetch_time() -> None:
+    fetched = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert find_relative("Updated 2 hours ago", None) is None
+    assert find_relative("Updated 2 hours ago", fetched).value == datetime(
+        2024, 5, 1, 10, 0, tzinfo=UTC
+    )
+    assert find_relative("vor 3 Tagen", fetched).value.date() == datetime(2024, 4, 28).date()
+
+
+def test_relative_byline_date_with_fetch_time() -> None:
+    fetched = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    text = page("By Jane Doe · 3 hours ago")
+    found = fields_of(text, PageContext(registry=Registry(()), fetched_at=fetched))
+    assert found.published == datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+    assert found.published_method == "text-relative"
+    assert fields_of(text, PageContext(registry=Registry(()))).published is None
+
+
+def test_byline_date_wins_over_dates_of_other_stories() -> None:
+    text = page("By Jane Doe | 3 March 2021") + "\n\nMost Read\n\nOther story\n\n  • 9 Sep 2025"
+    assert fields_of(text, PageContext(registry=Registry(()))).published == datetime(2021, 3, 3)

@@ -1,0 +1,141 @@
+"""Registry sync, proposed sources, learned template lines, read-only SQL and export."""
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from newsdesk.sources import Registry, Source, load_registry
+from tests.warehouse.wh_frames import frames, good_batch
+from warehouse.connection import WarehouseMissing
+from warehouse.frames import PROPOSED_SOURCE_SCHEMA, TEMPLATE_LINE_SCHEMA
+from warehouse.load import (
+    load_batch,
+    load_template_lines,
+    record_proposed_sources,
+    save_template_lines,
+    start_run,
+    sync_sources,
+)
+from warehouse.read import ReadOnlyQuery, export_parquet, query
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_sync_sources_follows_the_registry(db: Path) -> None:
+    registry = load_registry(REPO / "sources.toml")
+    assert sync_sources(db, registry) == len(registry.sources)
+    assert sync_sources(db, registry) == 0  # nothing changed
+    first = registry.sources[0]
+    renamed = Registry((Source(name=first.name, domains=first.domains, timezone="UTC"),))
+    assert sync_sources(db, renamed) == len(registry.sources)  # one changed, others retired
+    rows = query(db, "SELECT name, timezone, aliases, in_registry FROM sources ORDER BY name")
+    assert rows.height == len(registry.sources)
+    kept = rows.filter(pl.col("name") == first.name).row(0, named=True)
+    assert (kept["timezone"], kept["aliases"], kept["in_registry"]) == ("UTC", [], True)
+    assert rows.filter(pl.col("name") != first.name)["in_registry"].to_list() == [False] * (
+        len(registry.sources) - 1
+    )
+
+
+def test_proposed_sources_accumulate_and_are_accepted_by_the_registry(db: Path) -> None:
+    proposals = pl.DataFrame(
+        [
+            {
+                "domain": "www.New-Site.com",
+                "site_name": None,
+                "language": "en",
+                "pages": 2,
+                "sample_uri": "https://new-site.com/a",
+            },
+            {
+                "domain": "new-site.com",
+                "site_name": "New Site",
+                "language": None,
+                "pages": 1,
+                "sample_uri": None,
+            },
+            {
+                "domain": "other.net",
+                "site_name": None,
+                "language": None,
+                "pages": 1,
+                "sample_uri": None,
+            },
+        ],
+        schema=PROPOSED_SOURCE_SCHEMA,
+    )
+    assert record_proposed_sources(db, run_id="1.0", proposals=proposals) == 2
+    record_proposed_sources(db, run_id="2.0", proposals=proposals.slice(0, 1))
+    rows = query(db, "SELECT * FROM proposed_sources ORDER BY domain").rows(named=True)
+    new_site = rows[0]
+    assert (new_site["domain"], new_site["site_name"], new_site["language"]) == (
+        "new-site.com",
+        "New Site",
+        "en",
+    )
+    assert (new_site["pages"], new_site["first_run_id"], new_site["last_run_id"]) == (
+        5,
+        "1.0",
+        "2.0",
+    )
+    sync_sources(
+        db, Registry((Source(name="New Site", domains=("new-site.com",), timezone="UTC"),))
+    )
+    statuses = query(db, "SELECT domain, status FROM proposed_sources ORDER BY domain").rows()
+    assert statuses == [("new-site.com", "accepted"), ("other.net", "proposed")]
+
+
+def test_template_lines_add_up_across_runs(db: Path) -> None:
+    lines = pl.DataFrame(
+        [
+            ("Example News", "Breaking News", 3),
+            ("Example News", "Most read", 1),
+            ("Example News", "Breaking News", 1),
+            ("Other", "Menu", 2),
+        ],
+        schema=TEMPLATE_LINE_SCHEMA,
+        orient="row",
+    )
+    assert save_template_lines(db, run_id="1.0", lines=lines) == 3
+    save_template_lines(db, run_id="2.0", lines=lines.slice(0, 1))
+    assert load_template_lines(db, "Example News", min_pages=2) == {
+        "Example News": frozenset({"Breaking News"})
+    }
+    assert (
+        query(
+            db, "SELECT pages_seen FROM source_template_lines WHERE line = 'Breaking News'"
+        ).item()
+        == 7
+    )
+    assert load_template_lines(db) == {
+        "Example News": frozenset({"Breaking News", "Most read"}),
+        "Other": frozenset({"Menu"}),
+    }
+    assert load_template_lines(db.parent / "absent.duckdb") == {}
+
+
+def test_sql_is_read_only_and_says_so(db: Path) -> None:
+    with pytest.raises(ReadOnlyQuery, match="read-only"):
+        query(db, "INSERT INTO runs (run_id, command) VALUES ('1', 'x')")
+    with pytest.raises(ReadOnlyQuery):
+        query(db, "DROP TABLE articles")
+    with pytest.raises(duckdb.CatalogException):
+        query(db, "SELECT * FROM no_such_table")
+    assert query(db, "SELECT ? + 1 AS two", [1]).rows() == [(2,)]
+    assert query(db, "SET threads = 1").height == 0
+    with pytest.raises(WarehouseMissing, match="no warehouse"):
+        query(db.parent / "absent.duckdb", "SELECT 1")
+
+
+def test_export_writes_every_table_as_parquet(db: Path, tmp_path: Path) -> None:
+    run = start_run(db, command="test")
+    raws, articles = good_batch(run, range(3))
+    load_batch(db, run_id=run, **frames(raws, articles))
+    written = export_parquet(db, tmp_path / "export")
+    names = {p.stem for p in written}
+    assert {"articles", "raw_documents", "quarantine", "runs", "schema_migrations"} <= names
+    assert pl.read_parquet(tmp_path / "export" / "articles.parquet").height == 3
+    exported_raw = pl.read_parquet(tmp_path / "export" / "raw_documents.parquet")
+    assert sorted(exported_raw["content"].to_list()) == sorted(r["content"] for r in raws)
