@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from newsdesk.summary import RunSummary
@@ -77,3 +78,40 @@ def publish_run_artifacts(summary: RunSummary, gates: list[Any]) -> None:
         ),
         description="Quarantined documents by reason, and how to query them",
     )
+
+
+# Readable run logs for the Prefect UI (counts per stage, rate, the slowest documents).
+
+
+def stage_counts_line(batch_no: int, summary: RunSummary, elapsed_s: float) -> str:
+    rate = summary.ingested / elapsed_s if elapsed_s > 0 else 0.0
+    return (
+        f"batch {batch_no} done: ingested {summary.ingested} → cleaned {summary.cleaned} "
+        f"→ extracted {summary.extracted} → loaded {summary.loaded} new + "
+        f"{summary.updated} updated ({summary.duplicates} duplicates); quarantined "
+        f"{summary.quarantined}; {rate:.1f} documents/s"
+    )
+
+
+class Slowest:
+    """The run's slowest documents by clean + extract time: where to look when it drags."""
+
+    def __init__(self, keep: int = 5) -> None:
+        self.keep = keep
+        self.top = pl.DataFrame(schema={"uri": pl.String, "ms": pl.Float64, "word_count": pl.Int64})
+
+    def add(self, articles: pl.DataFrame) -> None:
+        batch = articles.select(
+            "uri",
+            (pl.col("clean_ms").fill_null(0) + pl.col("extract_ms").fill_null(0)).alias("ms"),
+            pl.col("word_count").cast(pl.Int64),
+        )
+        self.top = pl.concat([self.top, batch]).top_k(self.keep, by="ms")
+
+    def lines(self) -> list[str]:
+        if self.top.is_empty():
+            return []
+        rows = self.top.sort("ms", descending=True).iter_rows()
+        return [f"slowest {len(self.top)} documents (clean + extract):"] + [
+            f"  {ms:8.1f} ms  {words or 0:>6} words  {uri}" for uri, ms, words in rows
+        ]

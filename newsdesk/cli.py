@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from newsdesk import cli_ops
 from newsdesk.settings import Settings, SettingsError, load_settings
 from newsdesk.sources import Registry, RegistryError, load_registry
 
@@ -19,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -91,14 +93,17 @@ def _print_frame(frame: Any, fmt: OutputFormat) -> None:
         typer.echo(f"({frame.height} row{'s' if frame.height != 1 else ''})")
 
 
-def _run_flow(ctx: Context, settings: Settings, **params: Any) -> dict[str, Any]:
+def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any
+              ) -> dict[str, Any]:
     from newsdesk.prefect_server import connect
 
     api_url = connect(settings)
     from flows.pipeline import newsdesk_run
+    from newsdesk.progress import terminal_progress
 
     overrides = {k: str(v) for k, v in ctx.overrides.items() if v is not None}
-    state = newsdesk_run(settings_overrides=overrides, return_state=True, **params)
+    with terminal_progress(total):
+        state = newsdesk_run(settings_overrides=overrides, return_state=True, **params)
     result = state.result(raise_on_failure=False)
     if api_url:
         typer.echo(f"Prefect UI: {api_url.removesuffix('/api')}/runs", err=True)
@@ -108,53 +113,103 @@ def _run_flow(ctx: Context, settings: Settings, **params: Any) -> dict[str, Any]
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
+    if summary["status"] == "skipped":
+        typer.echo(f"run skipped: {summary.get('error') or 'another run holds the warehouse'}")
+        return
     typer.echo(f"run {summary['run_id']}: {summary['status']}")
     typer.echo(f"  documents ingested  {summary['ingested']}")
     typer.echo(f"  articles loaded     {summary['loaded']} new, {summary['updated']} updated")
-    typer.echo(f"  duplicates          {summary['duplicates']}")
+    typer.echo(f"  duplicates          {summary['duplicates']} (seen before, unchanged)")
     typer.echo(f"  quarantined         {summary['quarantined']}")
     for row in summary["quarantine_reasons"]:
         typer.echo(f"    {row['stage']:<8} {row['reason']:<22} {row['documents']}")
     typer.echo(f"warehouse: {summary['db']}")
-    typer.echo(
-        'next: newsdesk sql "SELECT source_id, title, published_at FROM articles '
-        'ORDER BY published_at DESC LIMIT 10"'
-    )
+    typer.echo('next: newsdesk sql "SELECT source_id, title, published_at FROM articles '
+               'ORDER BY published_at DESC LIMIT 10"')
     if summary["quarantined"]:
         typer.echo("      newsdesk quarantine   (what was held back, and why)")
+
+
+def _finish(summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(summary, indent=1))
+    else:
+        _print_summary(summary)
 
 
 @app.command()
 def run(
     ctx: typer.Context,
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Files and folders (recursive) of HTML pages, text dumps, JSON Lines exports."
-        ),
-    ],
-    batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes for clean/extract (0 = one per core).")
+    inputs: Annotated[list[str] | None, typer.Argument(
+        metavar="[PATH_OR_URL]...", help="Files and folders (recursive) of HTML pages, text dumps, JSON Lines exports and "
+             "WARC files; and page URLs (http/https).", show_default=False)] = None,
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", metavar="NAME", help="Fetch this registry source's feeds and sitemaps (repeatable).")
     ] = None,
+    all_sources: Annotated[bool, typer.Option(
+        "--all-sources", help="Fetch every registry source's feeds and sitemaps.")] = False,
+    feed: Annotated[list[str] | None, typer.Option(metavar="URL", help="An RSS/Atom feed URL (repeatable).")
+                    ] = None,
+    sitemap: Annotated[list[str] | None, typer.Option(metavar="URL", help="A sitemap URL (repeatable).")
+                       ] = None,
+    url_list: Annotated[list[Path] | None, typer.Option(
+        metavar="FILE", help="A file of page URLs, one per line (repeatable).")] = None,
+    deployment: Annotated[str | None, typer.Option(
+        metavar="FLOW/NAME", help="Start a run of this deployment (e.g. newsdesk-run/ingest) on the server "
+             "`newsdesk serve` works for, instead of running here.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes for clean/extract (0 = one per core).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Run the pipeline on files and folders and load the result into the warehouse."""
+    """Run the pipeline and load the result into the warehouse.
+
+    Inputs are files, folders and web addresses. Web fetches obey robots.txt and refuse
+    private addresses (see [fetch] in newsdesk.toml)."""
+    from tasks.ingest.web_inputs import WebInputs, plan, split_paths_and_urls
+
     obj: Context = ctx.obj
-    for path in paths:
-        if not path.exists():
+    paths, urls = split_paths_and_urls(inputs or [])
+    for path in [*paths, *(url_list or [])]:
+        if not Path(path).exists():
             raise fail(f"no such file or folder: {path}")
-    if batch_size is not None:
-        obj.overrides["batch_size"] = batch_size
-    if workers is not None:
-        obj.overrides["workers"] = workers
+    web = WebInputs(sources=tuple(source or ()), all_sources=all_sources, urls=tuple(urls),
+                    feeds=tuple(feed or ()), sitemaps=tuple(sitemap or ()),
+                    url_lists=tuple(str(p.resolve()) for p in url_list or ()))
+    if not paths and not web and not deployment:
+        raise fail("nothing to run: give files or folders, URLs, --source NAME, "
+                   "--all-sources, --feed, --sitemap or --url-list")
+    obj.overrides.update({"batch_size": batch_size, "workers": workers})
     settings = obj.settings()
-    obj.registry(settings)
-    summary = _run_flow(obj, settings, paths=[str(p.resolve()) for p in paths], label="files")
-    if as_json:
-        typer.echo(json.dumps(summary, indent=1))
-    else:
-        _print_summary(summary)
+    registry = obj.registry(settings)
+    plan(web, registry)  # an unknown --source name fails here, before anything starts
+    params: dict[str, Any] = {"paths": [str(Path(p).resolve()) for p in paths],
+                              "web": web.as_dict() or None}
+    if deployment:
+        _trigger(obj, settings, deployment, params)
+        return
+    label = "web" if web and not paths else "files"
+    total = None if web else _count(paths)
+    _finish(_run_flow(obj, settings, total, label=label, **params), as_json)
+
+
+def _count(paths: list[str]) -> int | None:
+    from newsdesk.progress import count_documents
+
+    return count_documents(Path(p) for p in paths)
+
+
+def _trigger(obj: Context, settings: Settings, name: str, params: dict[str, Any]) -> None:
+    from newsdesk.prefect_server import connect
+
+    if connect(settings) is None:
+        raise fail('--deployment needs a Prefect server: set [prefect] mode = "auto"')
+    from flows.deployments import trigger
+
+    overrides = {k: str(v) for k, v in obj.overrides.items() if v is not None}
+    flow_run = trigger(name, {**params, "settings_overrides": overrides or None}, wait_s=0)
+    typer.echo(f"started {flow_run.name} ({flow_run.id}) of deployment {name}; "
+               "`newsdesk serve` runs it")
 
 
 @app.command()
@@ -162,21 +217,22 @@ def replay(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Re-run every quarantined document (e.g. after adding its source to the registry)."""
+    """Re-run the quarantined documents from their stored bytes.
+
+    For example after adding their source to the registry."""
     obj: Context = ctx.obj
     settings = obj.settings()
     obj.registry(settings)
-    summary = _run_flow(obj, settings, replay=True, label="replay")
-    if as_json:
-        typer.echo(json.dumps(summary, indent=1))
-    else:
-        _print_summary(summary)
+    if not settings.db.exists():
+        raise fail(f"no warehouse at {settings.db} yet: nothing is quarantined")
+    _finish(_run_flow(obj, settings, None, replay=True, label="replay"), as_json)
 
 
 @app.command()
 def extract(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...",
+                                                help="Files and folders (recursive).")],
     fmt: Annotated[
         RecordFormat,
         typer.Option("--format", help="json: one array; jsonl: a record per line, as it goes."),
@@ -188,9 +244,11 @@ def extract(
         int | None, typer.Option(help="Worker processes (0 = one per core).")
     ] = None,
 ) -> None:
-    """Ingest, clean and extract without writing to the warehouse; print one record per
-    document (path, title, published, authors, source, section, tags, language, word_count,
-    body, gate_failures)."""
+    """Extract articles without writing to the warehouse.
+
+    Ingests, cleans and extracts, and prints one record per document: path, title,
+    published, authors, source, section, tags, language, word_count, body, and the gate
+    failures it would get."""
     from newsdesk.extract_only import extract_paths
 
     obj: Context = ctx.obj
@@ -216,8 +274,9 @@ def sql(
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
 ) -> None:
-    """Query the warehouse, read-only. Safe while a run is loading: it waits for the
-    current batch to finish writing."""
+    """Query the warehouse, read-only.
+
+    Safe while a run is loading: it waits for the current batch to finish writing."""
     from warehouse.read import query as run_query
 
     settings = ctx.obj.settings()
@@ -231,28 +290,53 @@ def quarantine(
     ctx: typer.Context,
     stage: Annotated[str | None, typer.Option(help="Only this stage.")] = None,
     reason: Annotated[str | None, typer.Option(help="Only this reason.")] = None,
+    doc: Annotated[str | None, typer.Option(
+        help="Show one document in full (its doc_id or a prefix of it), with the body found.")
+    ] = None,
     resolved: Annotated[bool, typer.Option(help="Include rows that later loaded.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
-    """What is quarantined, by stage and reason, with the document and the observed value."""
+    """What is quarantined, and why.
+
+    By stage and reason, with the document, the observed value and what the pipeline had
+    found in it."""
+    import polars as pl
+
     from warehouse.read import quarantine_rows, quarantine_summary
 
     settings = ctx.obj.settings()
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
     timeout = settings.read_lock_timeout_s
-    if fmt is OutputFormat.table:
-        _print_frame(quarantine_summary(settings.db, timeout_s=timeout), fmt)
-    rows = quarantine_rows(
-        settings.db,
-        stage=stage,
-        reason=reason,
-        include_resolved=resolved,
-        limit=limit,
-        timeout_s=timeout,
-    )
-    _print_frame(rows, fmt)
+    rows = quarantine_rows(settings.db, stage=stage, reason=reason, include_resolved=resolved,
+                           doc=doc, limit=limit, timeout_s=timeout)
+    if fmt is not OutputFormat.table:
+        _print_frame(rows, fmt)
+        return
+    if doc:
+        if rows.is_empty():
+            raise fail(f"no quarantined document with an id starting {doc!r}")
+        first = rows.row(0, named=True)
+        for key in ("doc_id", "uri", "found_title", "found_date", "found_site_name",
+                    "found_words"):
+            typer.echo(f"{key:<16} {first[key]}")
+        for row in rows.iter_rows(named=True):
+            typer.echo(f"failed           {row['stage']} / {row['reason']}: {row['expectation']}"
+                       f" observed={row['observed']!r} ({row['status']})")
+        typer.echo(f"\n{first['found_body'] or '(no body found)'}")
+        return
+    _print_frame(quarantine_summary(settings.db, timeout_s=timeout).select(
+        "stage", "reason", "documents"), fmt)
+    _print_frame(rows.select(
+        pl.col("doc_id").str.slice(0, 12),
+        "stage", "reason",
+        pl.col("observed").fill_null("(missing)"),
+        pl.col("uri").str.replace("^file://", "").alias("document"),
+        pl.col("found_title").str.slice(0, 60).alias("title found"),
+        "times_seen"), fmt)
+    typer.echo("one document in full: newsdesk quarantine --doc DOC_ID;"
+               " run them again: newsdesk replay")
 
 
 @app.command()
@@ -292,12 +376,23 @@ def sources(
         typer.echo(f"registry: {registry.path}")
 
 
+app.command()(cli_ops.serve)
+app.command()(cli_ops.ui)
+app.command()(cli_ops.status)
+
+
 def entry() -> None:
     """Console entry point: expected failures end in one line, not a traceback."""
+    import duckdb
+
     from newsdesk.prefect_server import PrefectServerError
+    from tasks.ingest.web_inputs import UnknownSourceName
+    from warehouse.connection import WarehouseBusy
+    from warehouse.read import ReadOnlyQuery
 
     try:
         app()
-    except (SettingsError, RegistryError, PrefectServerError, FileNotFoundError) as exc:
+    except (SettingsError, RegistryError, PrefectServerError, FileNotFoundError,
+            UnknownSourceName, WarehouseBusy, ReadOnlyQuery, duckdb.Error) as exc:
         typer.echo(f"newsdesk: {exc}", err=True)
         raise SystemExit(2) from None

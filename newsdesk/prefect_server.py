@@ -22,11 +22,13 @@ class PrefectServerError(RuntimeError):
 
 
 def quiet_environment(settings: Settings) -> None:
-    """No telemetry (there is no internet here) and the project's own Prefect home."""
+    """No telemetry (there is no internet here) and the project's own Prefect home. The
+    terminal gets newsdesk's own summary and progress; Prefect's run logs still reach the
+    server (the UI) in full. PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL=INFO shows them here too."""
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 
 def local_api_url(settings: Settings) -> str:

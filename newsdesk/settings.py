@@ -40,6 +40,13 @@ class Settings:
     prefect_port: int
     fetch_user_agent: str
     fetch_allow: tuple[str, ...]
+    fetch_per_host_delay_s: float
+    fetch_per_host_concurrency: int
+    fetch_total_concurrency: int
+    fetch_connect_timeout_s: float
+    fetch_read_timeout_s: float
+    fetch_deadline_s: float
+    fetch_retries: int
     run_lock_timeout_s: float
     schedule_timezone: str
     schedule_ingest: str
@@ -80,6 +87,13 @@ _KEYS: dict[str, tuple[str, str]] = {
     "prefect_port": ("prefect", "port"),
     "fetch_user_agent": ("fetch", "user_agent"),
     "fetch_allow": ("fetch", "allow"),
+    "fetch_per_host_delay_s": ("fetch", "per_host_delay_s"),
+    "fetch_per_host_concurrency": ("fetch", "per_host_concurrency"),
+    "fetch_total_concurrency": ("fetch", "total_concurrency"),
+    "fetch_connect_timeout_s": ("fetch", "connect_timeout_s"),
+    "fetch_read_timeout_s": ("fetch", "read_timeout_s"),
+    "fetch_deadline_s": ("fetch", "deadline_s"),
+    "fetch_retries": ("fetch", "retries"),
     "run_lock_timeout_s": ("warehouse", "run_lock_timeout_s"),
     "schedule_timezone": ("schedules", "timezone"),
     "schedule_ingest": ("schedules", "ingest"),

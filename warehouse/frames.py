@@ -75,3 +75,18 @@ def conform(frame: pl.DataFrame, schema: pl.Schema, what: str) -> pl.DataFrame:
     if missing:
         raise ValueError(f"{what} frame lacks columns {missing}")
     return frame.select(list(schema)).cast(dict(schema))
+
+
+# What a stage had found in a document its gate quarantined (quarantine_found).
+FOUND_SCHEMA = pl.Schema(
+    {
+        "doc_id": pl.String,
+        "stage": pl.String,
+        "title": pl.String,
+        "published_raw": pl.String,
+        "site_name": pl.String,
+        "url": pl.String,
+        "word_count": pl.Int64,
+        "body": pl.String,
+    }
+)

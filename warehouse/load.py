@@ -26,6 +26,7 @@ from tasks.rejects import REJECT_SCHEMA
 from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
 from warehouse.frames import (
     DQ_SCHEMA,
+    FOUND_SCHEMA,
     PROPOSED_SOURCE_SCHEMA,
     TEMPLATE_LINE_SCHEMA,
     conform,
@@ -61,6 +62,7 @@ class _Batch:
     tags: pa.Table
     rejects: pa.Table
     dq: pa.Table
+    found: pa.Table
 
 
 def new_run_id() -> str:
@@ -88,6 +90,7 @@ def _prepare(
     articles: pl.DataFrame,
     rejects: pl.DataFrame,
     dq: pl.DataFrame,
+    found: pl.DataFrame | None,
 ) -> _Batch:
     raw = conform(raw, _RAW_COLUMNS, "raw")
     articles = conform(articles, ARTICLE_SCHEMA, "articles")
@@ -119,6 +122,8 @@ def _prepare(
         tags=_list_rows(articles, "tags", "tag").to_arrow(),
         rejects=rejects.to_arrow(),
         dq=dq.with_columns(run_id=pl.coalesce("run_id", pl.lit(run_id))).to_arrow(),
+        found=conform(found if found is not None else FOUND_SCHEMA.to_frame(), FOUND_SCHEMA,
+                      "found").unique("doc_id", keep="last", maintain_order=True).to_arrow(),
     )
 
 
@@ -205,7 +210,7 @@ def _write_dq(con: duckdb.DuckDBPyConnection) -> None:
 def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> LoadResult:
     if not con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]:
         raise ValueError(f"run {run_id} was never started: call start_run first")
-    for name in ("raw", "articles", "authors", "tags", "rejects", "dq"):
+    for name in ("raw", "articles", "authors", "tags", "rejects", "dq", "found"):
         con.register(f"batch_{name}", getattr(batch, name))
     con.execute(
         """
@@ -245,6 +250,15 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
             status = 'open',
             resolved_run_id = NULL,
             resolved_at = NULL
+        """,
+        {"run": run_id},
+    )
+    con.execute(
+        """
+        INSERT OR REPLACE INTO quarantine_found
+            (doc_id, stage, title, published_raw, site_name, url, word_count, body, run_id)
+        SELECT doc_id, stage, title, published_raw, site_name, url, word_count, body, $run
+        FROM batch_found
         """,
         {"run": run_id},
     )
@@ -289,16 +303,18 @@ def load_batch(
     articles: pl.DataFrame,
     rejects: pl.DataFrame,
     dq: pl.DataFrame,
+    found: pl.DataFrame | None = None,
     timeout_s: float = WRITE_TIMEOUT_S,
 ) -> LoadResult:
     """Load one gated batch in one transaction; loading the same batch again adds nothing.
 
     raw: RAW_SCHEMA rows of every document of the batch that reached ingest (text unused);
     articles: ARTICLE_SCHEMA rows that passed every gate, article_id unique;
-    rejects: REJECT_SCHEMA rows; dq: DQ_SCHEMA rows (run_id may be null: this run).
+    rejects: REJECT_SCHEMA rows; dq: DQ_SCHEMA rows (run_id may be null: this run);
+    found: FOUND_SCHEMA rows, what the stages had found in the quarantined documents.
     The run's counters in `runs` grow by the returned counts in the same transaction.
     """
-    batch = _prepare(run_id, raw, articles, rejects, dq)
+    batch = _prepare(run_id, raw, articles, rejects, dq, found)
     with open_write(db_path, timeout_s) as con:
         con.begin()
         try:

@@ -57,23 +57,34 @@ def quarantine_rows(
     stage: str | None = None,
     reason: str | None = None,
     include_resolved: bool = False,
+    doc: str | None = None,
     limit: int = 50,
     timeout_s: float = READ_TIMEOUT_S,
 ) -> pl.DataFrame:
-    """Quarantine rows, most recently seen first, optionally of one stage or reason."""
+    """Quarantine rows with what the pipeline had found in the document, most recently seen
+    first; optionally of one stage, one reason, or the documents whose id starts with `doc`."""
     return query(
         db_path,
         """
         SELECT q.stage, q.reason, q.expectation, q.observed, q.uri, q.doc_id, q.status,
-               q.times_seen, q.first_run_id, q.last_run_id, q.last_seen, q.resolved_run_id
-        FROM quarantine AS q
+               q.times_seen, q.first_run_id, q.last_run_id, q.last_seen, q.resolved_run_id,
+               f.title AS found_title, f.published_raw AS found_date,
+               f.site_name AS found_site_name, f.word_count AS found_words, f.body AS found_body
+        FROM quarantine AS q LEFT JOIN quarantine_found AS f USING (doc_id)
         WHERE ($stage IS NULL OR q.stage = $stage)
+          AND ($doc IS NULL OR starts_with(q.doc_id, $doc))
           AND ($reason IS NULL OR q.reason = $reason)
           AND ($include_resolved OR q.status = 'open')
         ORDER BY q.last_seen DESC, q.doc_id, q.stage, q.expectation
         LIMIT $limit
         """,
-        {"stage": stage, "reason": reason, "include_resolved": include_resolved, "limit": limit},
+        {
+            "stage": stage,
+            "reason": reason,
+            "include_resolved": include_resolved,
+            "doc": doc,
+            "limit": limit,
+        },
         timeout_s=timeout_s,
     )
 

@@ -49,6 +49,11 @@ def is_leftover(text: str) -> bool:
     return len(text) <= SHORT and bool(_LEFTOVER.match(text))
 
 
+def is_related_heading(text: str) -> bool:
+    """A heading that introduces links to other stories ("Read more", "Lesen Sie auch")."""
+    return bool(_RELATED_HEAD.match(text))
+
+
 def remove_leftovers(body: _Element) -> int:
     """Drop leftover blocks from trafilatura's output tree in place; a "related" heading
     goes with the list that follows it. Returns how many blocks were dropped."""
@@ -59,7 +64,7 @@ def remove_leftovers(body: _Element) -> int:
         text = _text(element)
         if not text:
             continue
-        if element.tag in ("head", "p") and _RELATED_HEAD.match(text):
+        if element.tag in ("head", "p") and is_related_heading(text):
             following = element.getnext()
             if following is not None and following.tag == "list":
                 body.remove(following)

@@ -28,6 +28,8 @@ MAX_HEADING_DISTANCE = 200
 EARLIER_RUN_SHARE = 0.7
 BOUNDARY_COST = 15.0
 RESUME_WORDS = 150  # prose after a block heading that shows the story goes on
+STORY_BEFORE, STORY_LOOKBACK = 40, 40  # prose (words, within units) before a heading that
+# closes or interrupts a story; without it the heading sits in the page's header
 
 _I = re.IGNORECASE
 # Whole-unit boilerplate: lines that are page furniture in any page, in the common languages.
@@ -48,7 +50,7 @@ _FURNITURE = re.compile(
 )
 # Headings that open a non-story block ("Related News", "Kommentare", "Tags: …").
 _BLOCK_HEADING = re.compile(
-    r"^(?:related(?: news| articles| posts| stories| content| topics)?|read (?:more|next|also)|"
+    r"^(?:(?:the|our|die|unsere|les|nos|nasze)\s+)?(?:related(?: news| articles| posts| stories| content| topics)?|read (?:more|next|also)|"
     r"more (?:from|on|in|stories|news)\b.*|most (?:read|popular|viewed|shared|commented)|"
     r"recommended(?: for you)?|you (?:may|might) (?:also )?(?:like|be interested in)|trending|"
     r"latest(?: news| posts| articles| updates)?|top stories|popular(?: posts)?|recent posts|"
@@ -74,6 +76,21 @@ _NOTICE = re.compile(
     r"newsletter|javascript|sign up for|melden sie sich an|jetzt abonnieren",
     _I,
 )
+# A consent banner: cookies named with what the visitor is asked to do; such banners run long.
+_CONSENT = re.compile(
+    r"\bcookies?\b.*\b(?:accept|agree|consent|settings|einverstanden|akzeptier|zustimm|"
+    r"einwillig|einstellungen|eingesetzt|verwende|nutzen|accepte|consentement|paramètres|"
+    r"zgod|akceptuj|ustawie)|\b(?:accept|agree|akzeptier|zustimm|einverstanden|accepte|"
+    r"akceptuj)\w*\b.*\bcookies?\b",
+    _I,
+)
+# A photo or source credit printed under a picture or at the end of a story.
+_CREDIT = re.compile(
+    r"^(?:fotos?|photos?|bild(?:er)?|bildquelle|image|images|picture|quelle|source|credits?|"
+    r"foto ?credit|titelbild|beitragsbild|headerbild|symbolbild|zdjęcie|zdjęcia|źródło|crédit)"
+    r"(?:\s*(?:&|und|and)\s*\w+)?\s*:",
+    _I,
+)
 _COPYRIGHT = re.compile(
     r"©|\(c\)\s*\d{4}|copyright|all rights reserved|alle rechte vorbehalten|"
     r"tous droits réservés|wszelkie prawa zastrzeżone|todos los derechos",
@@ -96,7 +113,11 @@ _CAPTION_END = re.compile(
     r"shutterstock|screengrab|social media|file|archiv|istock|ap)\b[^()]*\)\s*$",
     _I,
 )
-_FORM = re.compile(r"\[\s*\]|\[_+\]|\[(?:submit|search|suchen|go|ok|senden|send)\]|^\(\s?\)", _I)
+_FORM = re.compile(
+    r"\[\s*\]|\[_+\]|\[(?:submit|search|suchen|go|ok|senden|send)\]|^\(\s?\)|"
+    r"\(\s*(?:required|erforderlich|pflichtfeld|obligatoire|wymagane|obligatorio)\s*\)\s*\*?$",
+    _I,
+)
 _BREADCRUMB = re.compile(r"\s(?:>|»|\u203a|/|\|)\s")
 _PAGINATION = re.compile(r"^(?:[←«\u2039<]|\d+\s*(?:[|/]\s*\d+\s*)+$)|[→»\u203a>]$")
 _DATEISH = re.compile(
@@ -107,6 +128,9 @@ _DATEISH = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
 _WORD = re.compile(r"\w+")
+_CODE_CHARS = re.compile(r"[{}();=<>\\|]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_CJK_CLAUSE = re.compile(r"[，。、；：！？]")
 
 # py3langid code → jusText stoplist name, for the languages the stoplists cover well.
 _STOPLISTS = {
@@ -136,7 +160,8 @@ def detect_language(units: list[Unit]) -> str | None:
     """ISO 639-1 code of the page's prose, from its longest units (py3langid)."""
     import py3langid  # model load is ~0.3 s once per process; deferred to first use
 
-    longest = sorted((u.text for u in units if u.words >= 8), key=len, reverse=True)[:12]
+    prose = (u.text for u in units if u.words >= 8 and _looks_like_prose(u.text))
+    longest = sorted(prose, key=len, reverse=True)[:12]
     sample = " ".join(longest)[:3000]
     if len(sample) < 40:
         return None
@@ -144,7 +169,15 @@ def detect_language(units: list[Unit]) -> str | None:
     return code
 
 
+def _looks_like_prose(text: str) -> bool:
+    """Not script code or markup left in the dump (it would make the page look English)."""
+    return len(_CODE_CHARS.findall(text)) < 0.02 * len(text)
+
+
 def _stop_density(text: str, stops: frozenset[str]) -> float:
+    if len(_CJK.findall(text)) > 0.3 * len(text):
+        # Chinese and Japanese have no stoplist here: clause punctuation is their prose signal
+        return STOP_HIGH if _CJK_CLAUSE.search(text) else 0.0
     words = _WORD.findall(text.lower())
     return sum(w in stops for w in words) / len(words) if words else 0.0
 
@@ -161,6 +194,8 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
     if _FORM.search(text) or _FURNITURE.match(text):
         return True
     if unit.words <= 60 and (_COPYRIGHT.search(text) or _NOTICE.search(text)):
+        return True
+    if unit.words <= 150 and _CONSENT.search(text):
         return True
     if unit.words <= 40 and _CAPTION_END.search(text):
         return True
@@ -181,11 +216,12 @@ def _classify(units: list[Unit], stops: frozenset[str], template: frozenset[str]
     duplicates = _duplicates(units)
     for i, unit in enumerate(units):
         length = len(unit.text)
-        if (unit.image or (i in duplicates and unit.words < 40)) and not (
+        credit = unit.words <= 12 and bool(_CREDIT.match(unit.text))
+        if (unit.image or credit or (i in duplicates and unit.words < 40)) and not (
             template and template_key(unit.text) in template
         ):
-            # image alt texts, and lines printed twice (captions, repeated menus) are not
-            # story, but they sit inside stories as often as outside: they weigh little
+            # image alt texts, photo credits and lines printed twice (captions, repeated
+            # menus) are not story, but sit inside stories as often as outside: they weigh little
             classes.append("minor")
         elif _is_furniture(unit, template) or _is_block_heading(unit):
             classes.append("bad")
@@ -252,9 +288,18 @@ def _label_lists(units: list[Unit], lists: set[int]) -> set[int]:
     return labels
 
 
-def _boundaries(units: list[Unit], classes: list[str], labels: set[int]) -> set[int]:
-    """Where a non-story block opens: a block heading, or the first item of a label list."""
-    found = {i for i, u in enumerate(units) if classes[i] == "bad" and _is_block_heading(u)}
+def _boundaries(
+    units: list[Unit], classes: list[str], lists: set[int], labels: set[int]
+) -> set[int]:
+    """Where a non-story block opens: a block heading, or the first item of a label list.
+
+    A heading word that is an item of a menu ("Archive", "Themen", "Links") or part of a form
+    ("Comment (required) [ ]") opens nothing: it is furniture like its neighbours."""
+    found = {
+        i
+        for i, u in enumerate(units)
+        if classes[i] == "bad" and _is_block_heading(u) and i not in lists and not _FORM.search(u.text)
+    }
     for i in labels:
         # a label list closes a story (its tags); before any story it is just a menu
         if i - 1 not in labels and _previous_class(classes, i) in ("good", "neargood"):
@@ -269,6 +314,10 @@ def _previous_class(classes: list[str], i: int) -> str | None:
     return None
 
 
+def _is_prose(classes: list[str], lists: set[int], i: int) -> bool:
+    return classes[i] in ("good", "neargood") and i not in lists
+
+
 def _shadowed(
     units: list[Unit], classes: list[str], lists: set[int], labels: set[int], boundaries: set[int]
 ) -> set[int]:
@@ -277,6 +326,9 @@ def _shadowed(
     story has plainly resumed (a related-links box in the middle of an article)."""
     shadowed: set[int] = set()
     for h in sorted(boundaries):
+        before = range(max(0, h - STORY_LOOKBACK), h)
+        if sum(units[j].words for j in before if _is_prose(classes, lists, j)) < STORY_BEFORE:
+            continue  # nothing story-like before it: a heading in the page's header or menus
         following: list[int] = []
         prose = 0
         first = h + 1
@@ -286,7 +338,7 @@ def _shadowed(
             if classes[j] == "bad" or j in labels:
                 break
             following.append(j)
-            if classes[j] in ("good", "neargood") and j not in lists:
+            if _is_prose(classes, lists, j):
                 prose += units[j].words
             if prose >= RESUME_WORDS:
                 break
@@ -294,7 +346,7 @@ def _shadowed(
             shadowed.update(following)
         else:  # the story resumes: only the short lines before its first paragraph go
             for j in following:
-                if classes[j] in ("good", "neargood") and j not in lists:
+                if _is_prose(classes, lists, j):
                     break
                 shadowed.add(j)
     return shadowed
@@ -404,6 +456,8 @@ def _title_index(units: list[Unit], start: int, end: int) -> int | None:
             continue
         if _DATEISH.search(text) and unit.words <= 8:
             continue
+        if i >= start and unit.words > 15 and not unit.heading:
+            continue  # inside the story a long line is its lead, not a headline
         score = 10.0 - abs(start - i) * 0.6
         score += 4.0 if unit.heading else 0.0
         score += 2.0 if 5 <= unit.words <= 20 else 0.0
@@ -449,7 +503,7 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
     revised = _revise(units, cf)
     lists = _list_members(units)
     labels = _label_lists(units, lists)
-    boundaries = _boundaries(units, cf, labels)
+    boundaries = _boundaries(units, cf, lists, labels)
     shadow = _shadowed(units, cf, lists, labels, boundaries)
     values = [_unit_value(u, cf[i], revised[i], i in lists) for i, u in enumerate(units)]
     for i, u in enumerate(units):

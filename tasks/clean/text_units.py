@@ -16,6 +16,9 @@ _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^)\n]*\))*\)")
 _MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_ITALIC = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_\n]+?)(?<=[^\s*_])\1(?![\w*])")
+# Emphasis around nothing: an icon element (<i class="icon"></i>) rendered as `__` or `****`.
+_MD_EMPTY_EMPHASIS = re.compile(r"(?<![\w*_])(?:\*\*|__)(?:\s*(?:\*\*|__))*(?![\w*_])\s*")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 # A bullet: any common list marker followed by a space, or an ordered-list number.
@@ -57,6 +60,8 @@ def undo_markdown(line: str) -> tuple[str, bool, bool]:
     line = _MD_LINK.sub(r"\1", line)
     line = _MD_AUTOLINK.sub(r"\1", line)
     line = _MD_EMPHASIS.sub(r"\2", line)
+    line = _MD_ITALIC.sub(r"\2", line)
+    line = _MD_EMPTY_EMPHASIS.sub("", line)
     return line, heading, image
 
 

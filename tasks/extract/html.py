@@ -115,7 +115,8 @@ def _published(dates: dict, ctx: PageContext) -> DateEvidence | None:
     byline = _evidence(dates.get("byline"))
     in_url = url_date(dates.get("url"))
     from_url = DateEvidence("url", dates["url"], in_url) if in_url else None
-    return choose_published(structured, searched, byline, from_url)
+    after, before = (_evidence(item) for item in dates.get("header") or (None, None))
+    return choose_published(structured, searched, byline, from_url, (after, before))
 
 
 def _hints_for(html: str, hints: dict, ctx: PageContext) -> dict:

@@ -15,6 +15,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from htmldate.extractors import try_date_expr
+from lxml.etree import iterwalk
+from lxml.html import HtmlElement
+
+from tasks.clean.leftovers import is_related_heading
 
 # Meta keys naming the publication time, best first (lower-cased, as read_meta_tags keeps them).
 PUBLISHED_META = (
@@ -199,26 +203,133 @@ def byline_date(text: str, latest: datetime | None) -> DateEvidence | None:
     return None
 
 
+# Elements whose text is not the page's own date line: hidden, or quoted (embedded posts).
+_NOT_DATELINE = frozenset(
+    {"script", "style", "noscript", "template", "svg", "button", "select", "blockquote", "q"}
+)
+_UPDATED = re.compile(
+    r"\b(?:updated?|last (?:updated|modified)|modified|aktualisiert|zuletzt|geändert|"
+    r"mis à jour|actualizado|aggiornato|zaktualizowano|aktualizacja)\b",
+    re.IGNORECASE,
+)
+_HEADER_AFTER = 600  # characters of text after the headline where the date line sits
+_HEADER_BEFORE = 200  # … and before it (kicker lines above the headline)
+_CHUNK = 80  # longer text runs are sentences of the story, not a date line
+_STORY_STARTED = 2  # long runs after the headline: a standfirst, then the story itself
+
+
+def _headline(tree: HtmlElement, title: str | None) -> HtmlElement | None:
+    """The page's headline element: the h1 that the <title> repeats, else the first h1."""
+    heads = [h for h in tree.iterfind(".//body//h1") if h.text_content().strip()]
+    if not heads:
+        return None
+    key = " ".join((title or "").split()).casefold()
+    for head in heads:
+        text = " ".join(head.text_content().split()).casefold()
+        if len(text) > 8 and text in key:
+            return head
+    return heads[0]
+
+
+def _chunks(tree: HtmlElement, headline: HtmlElement) -> tuple[list[str], list[str]]:
+    """Text runs shown before the headline (nearest first, within _HEADER_BEFORE characters)
+    and after it (in order, within _HEADER_AFTER characters)."""
+    before: list[str] = []
+    after: list[str] = []
+    hidden = 0  # depth inside elements whose text is not shown (or is the headline's own)
+    seen_head = False
+    size_after = 0
+    long_runs = 0
+    for event, element in iterwalk(tree, events=("start", "end")):
+        tag = element.tag
+        skip = element is headline or not isinstance(tag, str) or tag in _NOT_DATELINE
+        if event == "start":
+            if skip:
+                hidden += 1
+                continue
+            text = element.text
+        else:
+            if skip:
+                hidden -= 1
+                seen_head = seen_head or element is headline
+            text = element.tail
+        if hidden and not (event == "end" and skip and hidden == 0):
+            continue
+        text = " ".join((text or "").split())
+        if not text:
+            continue
+        if seen_head:
+            if is_related_heading(text):
+                break  # what follows is other stories' teasers and dates
+            after.append(text)
+            size_after += len(text)
+            long_runs += len(text) > _CHUNK
+            if size_after > _HEADER_AFTER or long_runs >= _STORY_STARTED:
+                break
+        else:
+            before.append(text)
+    near: list[str] = []
+    size = 0
+    for text in reversed(before):
+        size += len(text)
+        if size > _HEADER_BEFORE:
+            break
+        near.append(text)
+    return near, after
+
+
+def _first_date(texts: list[str], upper: datetime) -> DateEvidence | None:
+    """The first date among short text runs; one marked as an update (not strong) only when
+    no other is there."""
+    updated = None
+    for text in texts:
+        if len(text) > _CHUNK:
+            continue
+        day = try_date_expr(text, "%Y-%m-%d", False, EARLIEST, upper)
+        if not day:
+            continue
+        if not _UPDATED.search(text):
+            return DateEvidence("header", text, datetime.fromisoformat(day))
+        updated = updated or DateEvidence("header", text, datetime.fromisoformat(day), False)
+    return updated
+
+
+def header_dates(
+    tree: HtmlElement, title: str | None, latest: datetime | None
+) -> tuple[DateEvidence | None, DateEvidence | None]:
+    """Dates printed next to the headline: the first one after it, and the nearest above it
+    (a kicker line). Story dates sit there on pages without structured data; the dates of
+    comments, teasers and archives sit elsewhere."""
+    headline = _headline(tree, title)
+    if headline is None:
+        return None, None
+    upper = (latest or datetime(2100, 1, 1)).replace(tzinfo=None) + timedelta(days=1)
+    before, after = _chunks(tree, headline)
+    found = []
+    for texts in (after, before):
+        hit = _first_date(texts, upper)
+        found.append(hit)
+    return found[0], found[1]
+
+
 def _is_utc(value: datetime) -> bool:
     offset = value.utcoffset()
     return offset is not None and not offset
 
 
-def choose_published(
-    structured: list[DateEvidence],
-    searched: DateEvidence | None,
-    byline: DateEvidence | None,
-    from_url: DateEvidence | None,
-) -> DateEvidence | None:
-    """The publication date the evidence supports best.
+def _agree(shown: datetime, other: datetime) -> bool:
+    """The same day, also when the page's numeric date may be read month-first (11/08/23)."""
+    if same_day(shown, other):
+        return True
+    if shown.day > 12:
+        return False
+    swapped = shown.replace(day=1).replace(month=shown.day, day=shown.month)
+    return same_day(swapped, other)
 
-    `searched` is htmldate's original-date search, which reads the page's visible dates too:
-    a structured date it agrees with wins (it keeps the time and zone); when structured
-    dates disagree among themselves, that agreement settles it. A strong structured date
-    otherwise wins, except when it is written in UTC and the page's own search finds the
-    adjacent day: the page then shows its local day, which a UTC time near midnight hides.
-    Without structured data, a "published on" byline beats the search, then the URL.
-    """
+
+def _structured_choice(
+    structured: list[DateEvidence], searched: DateEvidence | None
+) -> DateEvidence:
     strong = [e for e in structured if e.strong]
     if searched:
         agreeing = next((e for e in structured if same_day(e.value, searched.value)), None)
@@ -228,7 +339,44 @@ def choose_published(
             first = strong[0]
             shift = abs((first.value.date() - searched.value.date()).days)
             return searched if shift == 1 and _is_utc(first.value) else first
-        if byline:
-            return byline
         return searched
-    return next(iter(strong or structured), None) or byline or from_url
+    return (strong or structured)[0]
+
+
+def choose_published(
+    structured: list[DateEvidence],
+    searched: DateEvidence | None,
+    byline: DateEvidence | None,
+    from_url: DateEvidence | None,
+    header: tuple[DateEvidence | None, DateEvidence | None] = (None, None),
+) -> DateEvidence | None:
+    """The publication date the evidence supports best.
+
+    `searched` is htmldate's original-date search, which reads the page's visible dates too:
+    a structured date it agrees with wins (it keeps the time and zone); when structured
+    dates disagree among themselves, that agreement settles it. A strong structured date
+    otherwise wins, except when it is written in UTC and the page's own search finds the
+    adjacent day: the page then shows its local day, which a UTC time near midnight hides.
+
+    `header` holds the dates shown right after and right before the headline. The one after
+    it is the story's date line: when structured data says another day (a re-published,
+    re-indexed or time-shifted page), the page's own date line wins. Without structured
+    data, a "published on" byline comes first, then the date line, the date above the
+    headline, the search, and the URL.
+    """
+    after, before = header
+    if not structured:
+        return byline or after or before or searched or from_url
+    chosen = _structured_choice(structured, searched)
+    if after and after.strong and not _agree(after.value, chosen.value):
+        return after
+    return chosen
+
+
+def warm_up() -> None:
+    """Pay dateparser's one-time set-up now (10-20 s: it compiles every locale's patterns on
+    first use; htmldate's last-resort search calls it). Call it once per worker process at
+    start, so no page pays it; a string no locale knows makes dateparser try them all."""
+    from htmldate.extractors import get_external_parser
+
+    get_external_parser().get_date_data("1 qqqq 2020")

@@ -10,6 +10,7 @@ import charset_normalizer
 
 HTML = "text/html"
 PLAIN = "text/plain"
+BINARY = "binary"
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -50,7 +51,7 @@ _MAX_REPLACED_SHARE = 0.01
 @dataclass(frozen=True)
 class Decoded:
     media_type: str
-    encoding: str | None  # None: not decodable as text
+    encoding: str | None  # None: text that no encoding decodes; BINARY: not text at all
     text: str | None
 
 
@@ -97,7 +98,8 @@ def decode(
 ) -> Decoded:
     media_type = sniff_media_type(content, media_type_hint)
     if media_type not in (HTML, PLAIN):
-        return Decoded(media_type, None, None)
+        # Not text at all: the gate's reason is the type, not a failed decoding.
+        return Decoded(media_type, BINARY, None)
     for bom, encoding in _BOMS:
         if content.startswith(bom):
             text = _strict(content, encoding)

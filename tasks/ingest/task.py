@@ -1,18 +1,37 @@
-"""Prefect wrapper of the ingest stage."""
+"""Prefect wrappers of the ingest stage."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator
 
 import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from newsdesk.settings import Settings
 from tasks.ingest.records import IngestFailure, RawRecord, to_frames
+from tasks.ingest.web.state import FetchState
+from warehouse.fetch_state import load_state, save_state
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_task(
-    items: Sequence[RawRecord | IngestFailure], run_id: str, max_bytes: int
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return to_frames(items, run_id=run_id, max_bytes=max_bytes)
+    items: Iterator[RawRecord | IngestFailure], batch_size: int, run_id: str, max_bytes: int
+) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+    """The next batch: read (or fetched, for web inputs) inside this task, so its time shows
+    in the UI. Returns how many items it took, the raw documents and the failures."""
+    batch = list(itertools.islice(items, batch_size))
+    raw, failures = to_frames(batch, run_id=run_id, max_bytes=max_bytes)
+    return len(batch), raw, failures
+
+
+@task(name="load-fetch-state", cache_policy=NO_CACHE)
+def load_fetch_state_task(settings: Settings) -> FetchState:
+    return load_state(settings.db)
+
+
+@task(name="save-fetch-state", cache_policy=NO_CACHE)
+def save_fetch_state_task(state: FetchState, settings: Settings) -> tuple[int, int]:
+    """Only after the run's loads committed: a page marked seen must be in the warehouse."""
+    return save_state(settings.db, state)

@@ -8,6 +8,7 @@ import polars as pl
 
 from newsdesk.settings import Settings
 from tasks.ingest.records import RawRecord
+from warehouse.frames import FOUND_SCHEMA
 from warehouse.load import loaded_doc_ids, quarantined_doc_ids, quarantined_raw
 
 
@@ -45,3 +46,21 @@ def replay_records(settings: Settings) -> Iterator[RawRecord]:
             title_hint=row["title_hint"],
             published_hint=row["published_hint"],
         )
+
+
+def found_in_quarantined(
+    rejects: pl.DataFrame, clean: pl.DataFrame, articles: pl.DataFrame
+) -> pl.DataFrame:
+    """What clean and extract had found in the documents a later gate quarantined: the
+    article as extracted where it got that far, else the cleaned body (FOUND_SCHEMA)."""
+    held = rejects.filter(pl.col("stage").is_in(["clean", "extract", "load"]))["doc_id"]
+    extracted = articles.filter(pl.col("doc_id").is_in(held.implode())).select(
+        "doc_id", pl.lit("extract").alias("stage"), "title", "published_raw", "site_name",
+        "url", "word_count", "body")
+    cleaned = clean.filter(
+        pl.col("doc_id").is_in(held.implode()) & ~pl.col("doc_id").is_in(extracted["doc_id"].implode())
+    ).select(
+        "doc_id", pl.lit("clean").alias("stage"), pl.col("title_hint").alias("title"),
+        pl.lit(None, pl.String).alias("published_raw"), pl.lit(None, pl.String).alias("site_name"),
+        "url", "word_count", "body")
+    return pl.concat([extracted, cleaned], how="vertical").cast(dict(FOUND_SCHEMA))

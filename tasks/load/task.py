@@ -56,6 +56,7 @@ def load_task(
     articles: pl.DataFrame,
     rejects: pl.DataFrame,
     dq: pl.DataFrame,
+    found: pl.DataFrame,
     *,
     run_id: str,
     settings: Settings,
@@ -67,6 +68,7 @@ def load_task(
         articles=articles,
         rejects=rejects,
         dq=dq,
+        found=found,
         timeout_s=settings.write_lock_timeout_s,
     )
 

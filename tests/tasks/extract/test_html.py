@@ -148,8 +148,12 @@ def test_registry_rules_override_title_date_and_authors() -> None:
     assert fields.published == datetime(2024, 3, 7, 8, 0)
     assert fields.published_method == "rules"
     assert fields.authors == ["Anna Berg", "Jan Kowalski"]
-    # without the registry entry the structured data speaks
-    assert fields_of(html).published_method == "json-ld"
+    # without the registry entry the page speaks: the date line under its headline
+    # (another day than the JSON-LD) wins, the headline comes from the JSON-LD
+    plain = fields_of(html)
+    assert plain.published == datetime(2024, 3, 7)
+    assert plain.published_method == "header"
+    assert plain.title == "Harbour wall to be rebuilt"
 
 
 def test_extract_without_hints_parses_the_page_itself() -> None:

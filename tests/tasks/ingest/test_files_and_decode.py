@@ -35,7 +35,7 @@ def test_declared_utf8_with_a_few_stray_bytes_is_read() -> None:
 
 def test_binary_content_is_not_decoded() -> None:
     assert decode(b"%PDF-1.7 ...").media_type == "application/pdf"
-    assert decode(b"%PDF-1.7 ...").encoding is None
+    assert decode(b"%PDF-1.7 ...").encoding == "binary"
     assert decode(b"\x89PNG\r\n\x1a\n....").text is None
     assert decode(b"abc\x00\x01\x02def").media_type == "application/octet-stream"
 
@@ -128,7 +128,8 @@ def test_raw_frame_follows_the_schema_and_hashes_content(tmp_path: Path) -> None
     # Too large: counted, not read, left for the gate to reject.
     assert by_name["big.html"]["size_bytes"] == 20003 and by_name["big.html"]["content"] == b""
     assert by_name["page.gz"]["media_type"] == "application/gzip"
-    assert by_name["page.gz"]["encoding"] is None
+    assert by_name["page.gz"]["encoding"] == "binary"
+    assert by_name["page.gz"]["text"] is None
 
 
 def test_unreadable_files_become_failures(tmp_path: Path) -> None:

@@ -1,0 +1,253 @@
+"""`make bench`: docs/second and peak memory of the pipeline's clean + extract, next to bare
+trafilatura.extract on the same pages, with one worker and with N; and the wall time of a
+full `newsdesk run` on samples/ into a throw-away warehouse.
+
+    .venv/bin/python -m bench.bench_pipeline                  # 200 pages, 1 and 2 workers
+    .venv/bin/python -m bench.bench_pipeline --pages 100 --workers 4
+
+Pages: the first N dev set pages of segments/html, and the w3m text dumps of the same pages.
+Each measurement runs in a fresh Python process of its own, so its peak RSS (ru_maxrss) is its
+alone: `main` is that process, `worker` the largest of its pool processes. In each:
+- pipeline: the pages are ingested into a raw frame first (untimed, as `newsdesk extract`
+  does: read, sniff, decode); the time is clean_batch + extract_batch over that frame with
+  a RowMapper of W workers (W=1: in process), the CLI's code path without ingest and output.
+- trafilatura: `trafilatura.extract(html)` (default settings) on the same pages decoded by the
+  dev set's rule; W>1: a spawn pool of W processes mapping over the pages in the same chunks.
+Both first handle 10 pages untimed (imports, worker start-up, first-use caches).
+`newsdesk run`: the real command (Prefect flow, gates, DuckDB load) on samples/ with a
+temporary --db; its wall time includes Prefect start-up (the local server is reused if up).
+Writes .cache/bench/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[1]
+DEVSET = PROJECT.parent / "shared" / "devset"
+OUT = PROJECT / ".cache" / "bench"
+WARM_UP = 10
+KINDS = {"html": "html", "text": "text-w3m"}  # input → dev set folder
+
+
+def page_paths(devset: Path, kind: str, pages: int) -> list[Path]:
+    return sorted((devset / "segments" / KINDS[kind]).iterdir())[:pages]
+
+
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def measure_pipeline(paths: list[Path], workers: int) -> dict[str, Any]:
+    from newsdesk.settings import load_settings
+    from newsdesk.sources import load_registry
+    from tasks.clean.stage import clean_batch
+    from tasks.extract.stage import extract_batch
+    from tasks.ingest.files import iter_items
+    from tasks.ingest.records import to_frames
+    from tasks.parallel import RowMapper
+
+    settings = load_settings()
+    registry = load_registry(settings.sources)
+    items = list(iter_items(paths, max_bytes=settings.max_bytes))
+    raw, _ = to_frames(items, run_id="bench", max_bytes=settings.max_bytes)
+    with RowMapper(registry, workers) as mapper:
+        warm_clean, _ = clean_batch(raw.head(WARM_UP), mapper)
+        extract_batch(warm_clean, mapper)
+        setup_mb = _peak_mb(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        clean, clean_errors = clean_batch(raw, mapper)
+        articles, extract_errors = extract_batch(clean, mapper)
+        seconds = time.perf_counter() - started
+    return {
+        "docs": raw.height,
+        "seconds": seconds,
+        "articles": articles.height,
+        "rejects": clean_errors.height + extract_errors.height,
+        "setup_mb": setup_mb,
+    }
+
+
+def _extract(html: str) -> int:
+    import trafilatura
+
+    return len(trafilatura.extract(html) or "")
+
+
+def _import_trafilatura() -> None:
+    import trafilatura  # noqa: F401  (worker start-up, kept out of the timed part)
+
+
+def measure_trafilatura(paths: list[Path], workers: int) -> dict[str, Any]:
+    from bench.render import decode_html
+
+    pages = [decode_html(p.read_bytes()) for p in paths]
+    extract: Callable[[list[str]], list[int]]
+    pool = None
+    if workers == 1:
+        _import_trafilatura()
+
+        def extract(batch: list[str]) -> list[int]:
+            return [_extract(html) for html in batch]
+
+    else:
+        pool = ProcessPoolExecutor(workers, get_context("spawn"), _import_trafilatura)
+        chunk = max(1, len(pages) // (workers * 4))  # RowMapper's chunking
+
+        def extract(batch: list[str]) -> list[int]:
+            return list(pool.map(_extract, batch, chunksize=chunk))
+
+    try:
+        extract(pages[:WARM_UP])
+        setup_mb = _peak_mb(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        sizes = extract(pages)
+        seconds = time.perf_counter() - started
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return {
+        "docs": len(pages),
+        "seconds": seconds,
+        "articles": sum(1 for n in sizes if n),
+        "rejects": sum(1 for n in sizes if not n),
+        "setup_mb": setup_mb,
+    }
+
+
+SYSTEMS = {"pipeline": measure_pipeline, "trafilatura": measure_trafilatura}
+
+
+def one(system: str, kind: str, pages: int, workers: int, devset: Path) -> dict[str, Any]:
+    """One measurement, in this (fresh) process."""
+    result = SYSTEMS[system](page_paths(devset, kind, pages), workers)
+    return {
+        **result,
+        "docs_per_s": result["docs"] / result["seconds"],
+        "peak_main_mb": _peak_mb(resource.RUSAGE_SELF),
+        "peak_worker_mb": _peak_mb(resource.RUSAGE_CHILDREN) if workers > 1 else None,
+    }
+
+
+def in_fresh_process(system: str, kind: str, pages: int, workers: int, devset: Path) -> dict:
+    command = [sys.executable, "-m", "bench.bench_pipeline", "--one", system, kind]
+    command += ["--pages", str(pages), "--workers", str(workers), "--devset", str(devset)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def newsdesk_run(samples: Path) -> dict[str, Any]:
+    """The full `newsdesk run` on samples/ into a temporary warehouse: wall time, exit status,
+    the largest RSS of the command's process tree, and whether Prefect's server was up."""
+    from newsdesk.prefect_server import is_healthy, local_api_url
+    from newsdesk.settings import load_settings
+
+    script = Path(sys.executable).with_name("newsdesk")
+    server_up = is_healthy(os.environ.get("PREFECT_API_URL") or local_api_url(load_settings()))
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [str(script), "--db", f"{tmp}/warehouse.duckdb", "run", str(samples), "--json"]
+        with open(f"{tmp}/stderr", "w+b") as err, open(f"{tmp}/stdout", "w+b") as out:
+            started = time.perf_counter()
+            proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=PROJECT)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - started
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read().decode(), err.read().decode()
+    if proc.returncode:
+        raise RuntimeError(f"newsdesk run failed ({proc.returncode}):\n{stderr[-3000:]}")
+    summary = json.loads(stdout)
+    return {
+        "wall_s": wall,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "prefect_server_was_up": server_up,
+        "ingested": summary.get("ingested"),
+        "loaded": summary.get("loaded"),
+        "quarantined": summary.get("quarantined"),
+        "status": summary.get("status"),
+    }
+
+
+def table(rows: list[dict[str, Any]], run: dict[str, Any]) -> str:
+    lines = [
+        f"{'input':<6} {'system':<28} {'workers':>7} {'docs':>5} {'docs/s':>8} "
+        f"{'vs traf.':>8} {'peak main MB':>12} {'peak worker MB':>14}"
+    ]
+    reference = {
+        r["workers"]: r["docs_per_s"]
+        for r in rows
+        if r["system"] == "trafilatura" and r["kind"] == "html"
+    }
+    for r in rows:
+        name = "clean+extract (pipeline)" if r["system"] == "pipeline" else "trafilatura.extract"
+        ratio = r["docs_per_s"] / reference[r["workers"]]
+        worker = f"{r['peak_worker_mb']:>14.0f}" if r["peak_worker_mb"] else f"{'-':>14}"
+        lines.append(
+            f"{r['kind']:<6} {name:<28} {r['workers']:>7} {r['docs']:>5} "
+            f"{r['docs_per_s']:>8.1f} {ratio:>7.2f}x {r['peak_main_mb']:>12.0f} {worker}"
+        )
+    lines.append(
+        f"newsdesk run samples/ ({run['ingested']} docs, {run['status']}): "
+        f"{run['wall_s']:.1f} s wall, peak {run['peak_mb']:.0f} MB (largest process), Prefect "
+        f"server {'already up' if run['prefect_server_was_up'] else 'started by the run'}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="N")
+    parser.add_argument("--devset", type=Path, default=DEVSET)
+    parser.add_argument("--samples", type=Path, default=PROJECT / "samples")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--one", nargs=2, metavar=("SYSTEM", "KIND"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        system, kind = args.one
+        print(json.dumps(one(system, kind, args.pages, args.workers, args.devset)))
+        return
+    rows = []
+    for workers in sorted({1, args.workers}):
+        # alternate the systems so that a change in machine load hits both
+        for system, kind in (("trafilatura", "html"), ("pipeline", "html"), ("pipeline", "text")):
+            result = in_fresh_process(system, kind, args.pages, workers, args.devset)
+            rows.append({"system": system, "kind": kind, "workers": workers, **result})
+            print(
+                f"  {system} {kind} x{workers}: {result['docs_per_s']:.1f} docs/s", file=sys.stderr
+            )
+    run = newsdesk_run(args.samples)
+    result = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "pages": args.pages,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "rows": rows,
+        "newsdesk_run": run,
+        "measured": __doc__.split("Pages:", 1)[1].split("Writes", 1)[0].strip(),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(table(rows, run))
+    print(f"(figures in {args.out / 'latest.json'})")
+
+
+if __name__ == "__main__":
+    main()

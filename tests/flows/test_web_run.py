@@ -1,0 +1,114 @@
+"""A run that fetches a registry source's feed from a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import duckdb
+import pytest
+
+STORY = (
+    "The council voted on Tuesday to rebuild the old harbour wall, which storms damaged "
+    "last winter. Engineers said the work would take two years and cost less than a new "
+    "breakwater. Residents who spoke at the meeting welcomed the plan but asked for the "
+    "footpath along the wall to stay open during construction. "
+)
+
+
+def article(n: int) -> bytes:
+    return f"""<!DOCTYPE html><html lang="en"><head><title>Harbour story {n} | Local Wire</title>
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Harbour story {n}",
+"datePublished": "2024-03-0{n}T08:30:00+01:00", "author": {{"name": "Ana Ruiz"}}}}</script>
+</head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Harbour story {n}</h1><p>{STORY}</p><p>{STORY}</p><p>Story number {n}.</p>
+</article><footer>© Local Wire</footer></body></html>""".encode()
+
+
+class Site(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        Site.hits.append(self.path)
+        port = self.server.server_address[1]
+        if self.path == "/robots.txt":
+            body, kind = b"User-agent: *\nDisallow: /private/\n", "text/plain"
+        elif self.path == "/feed.xml":
+            items = "".join(
+                f"<item><title>Harbour story {n}</title>"
+                f"<link>http://127.0.0.1:{port}/news/{n}.html</link></item>" for n in (1, 2))
+            items += f"<item><link>http://127.0.0.1:{port}/private/3.html</link></item>"
+            items += f"<item><link>http://127.0.0.1:{port}/news/missing.html</link></item>"
+            body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>" \
+                   f"{items}</channel></rss>".encode()
+            kind = "application/rss+xml"
+        elif self.path in ("/news/1.html", "/news/2.html"):
+            body, kind = article(int(self.path[6])), "text/html; charset=utf-8"
+        else:
+            self.send_error(404)
+            return
+        etag = f'"{hash(body)}"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Site.hits = []
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def test_a_source_is_fetched_politely_once_and_incrementally(
+    prefect_api_url: str, site: int, tmp_path: Path, warehouse_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flows.pipeline import newsdesk_run
+
+    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", "127.0.0.1")
+    registry = tmp_path / "sources.toml"
+    registry.write_text(f"""
+[[source]]
+name = "Local Wire"
+domains = ["127.0.0.1"]
+timezone = "Europe/Madrid"
+feeds = ["http://127.0.0.1:{site}/feed.xml"]
+""")
+    overrides = {"db": str(warehouse_path), "sources": str(registry), "workers": 1,
+                 "fetch_per_host_delay_s": 0, "extract_threshold": 0.9}
+    first = newsdesk_run(web={"sources": ["Local Wire"]}, settings_overrides=overrides)
+    assert first["loaded"] == 2
+    # robots.txt forbids /private/, and the missing page answers 404: both are on record.
+    reasons = dict(((r["stage"], r["reason"]), r["documents"])
+                   for r in first["quarantine_reasons"])
+    assert reasons == {("ingest", "robots_disallowed"): 1, ("ingest", "http_status"): 1}
+    assert "/private/3.html" not in Site.hits
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        titles = con.execute("SELECT title, source_id, published_local FROM articles "
+                             "ORDER BY title").fetchall()
+        logged = con.execute("SELECT count(*) FROM fetch_log").fetchone()[0]
+    assert titles == [("Harbour story 1", "Local Wire", "2024-03-01T08:30:00+01:00"),
+                      ("Harbour story 2", "Local Wire", "2024-03-02T08:30:00+01:00")]
+    assert logged >= 3
+
+    Site.hits = []
+    second = newsdesk_run(web={"sources": ["Local Wire"]}, settings_overrides=overrides)
+    assert second["loaded"] == 0
+    # The feed answered 304 Not Modified: no page was asked for again.
+    assert not any(hit.startswith("/news/") for hit in Site.hits)

@@ -1,0 +1,145 @@
+"""The newsdesk command, in process (typer's runner) and as the installed entry point."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdesk.cli import app
+from tests.conftest import PROJECT, SEEDS
+
+runner = CliRunner()
+NEWSDESK = Path(sys.executable).with_name("newsdesk")
+
+
+def invoke(*args: str, db: Path | None = None) -> tuple[int, str, str]:
+    global_args = ["--db", str(db)] if db else []
+    result = runner.invoke(app, [*global_args, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def newsdesk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The installed command, as a user runs it (Prefect logs to the real stderr)."""
+    return subprocess.run([str(NEWSDESK), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300, check=False)
+
+
+@pytest.fixture
+def loaded_db(prefect_api_url: str, seed_dir: Path, warehouse_path: Path) -> Path:
+    done = newsdesk("--db", str(warehouse_path), "run", str(seed_dir), "--workers", "1",
+                    env={"PREFECT_API_URL": prefect_api_url})
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "documents ingested  2" in out
+    assert "articles loaded     1 new" in out
+    assert "extract  unknown_source" in out and "extract  unparsed_date" in out
+    assert f"warehouse: {warehouse_path}" in out
+    return warehouse_path
+
+
+def test_extract_prints_records_with_gate_failures(seed_dir: Path) -> None:
+    code, out, err = invoke("extract", str(seed_dir), "--workers", "1")
+    assert code == 0, err
+    records = {Path(r["path"]).name: r for r in json.loads(out)}
+    loaded = records["002_9fff910d0917317a.txt"]
+    assert loaded["title"] == "Russian-Belarusian joint military group kicks off protection mission"
+    assert loaded["published"] == "2022-10-17T19:58:00+03:00"
+    assert loaded["source"] == "Al Mayadeen English"
+    assert loaded["gate_failures"] == []
+    held = records["000_aead3fb2f9192cb0.txt"]
+    assert held["title"].startswith("Belarus and Russia are signing agreement")
+    assert held["body"].startswith("Belarusian President Alyaksandr Lukashenka")
+    assert sorted(f["reason"] for f in held["gate_failures"]) == [
+        "unknown_source", "unparsed_date"]
+    for field in ("path", "title", "published", "authors", "source", "section", "tags",
+                  "language", "word_count", "body"):
+        assert field in held
+
+
+def test_extract_jsonl_streams_one_line_per_document(tmp_path: Path) -> None:
+    shutil.copy(SEEDS / "002_9fff910d0917317a.txt", tmp_path / "a.txt")
+    (tmp_path / "b.pdf").write_bytes(b"%PDF-1.7 not a page")
+    code, out, _ = invoke("extract", str(tmp_path), "--format", "jsonl", "--workers", "1")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [Path(r["path"]).name for r in lines] == ["a.txt", "b.pdf"]
+    assert lines[1]["gate_failures"][0]["reason"] == "unsupported_type"
+
+
+def test_sql_formats_and_refuses_writes(loaded_db: Path) -> None:
+    code, out, _ = invoke("sql", "SELECT source_id, count(*) AS n FROM articles GROUP BY 1",
+                          "--format", "csv", db=loaded_db)
+    assert code == 0
+    assert list(csv.DictReader(io.StringIO(out))) == [
+        {"source_id": "Al Mayadeen English", "n": "1"}]
+    code, out, _ = invoke("sql", "SELECT title FROM v_articles", "--format", "json",
+                          db=loaded_db)
+    assert json.loads(out)[0]["title"].startswith("Russian-Belarusian")
+    code, out, _ = invoke("sql", "SELECT count(*) AS n FROM quarantine", db=loaded_db)
+    assert code == 0 and "(1 row)" in out
+    code, _, _ = invoke("sql", "DELETE FROM articles", db=loaded_db)
+    assert code != 0
+    code, out, _ = invoke("sql", "SELECT count(*) AS n FROM articles", "--format", "csv",
+                          db=loaded_db)
+    assert out.splitlines()[1] == "1"
+
+
+def test_quarantine_shows_reasons_and_what_was_found(loaded_db: Path) -> None:
+    code, out, _ = invoke("quarantine", "--format", "json", db=loaded_db)
+    assert code == 0
+    rows = json.loads(out)
+    assert sorted(r["reason"] for r in rows) == ["unknown_source", "unparsed_date"]
+    assert rows[0]["found_title"].startswith("Belarus and Russia are signing agreement")
+    code, out, _ = invoke("quarantine", "--doc", rows[0]["doc_id"][:10], db=loaded_db)
+    assert code == 0
+    assert "Belarusian President Alyaksandr Lukashenka gave approval" in out
+    assert "unparsed_date" in out and "unknown_source" in out
+
+
+def test_replay_after_registering_the_source(
+    loaded_db: Path, tmp_path: Path, prefect_api_url: str
+) -> None:
+    registry = tmp_path / "sources.toml"
+    registry.write_text((PROJECT / "sources.toml").read_text() + """
+[[source]]
+name = "Belarus Desk"
+domains = ["belarus-desk.example"]
+timezone = "Europe/Minsk"
+""")
+    done = newsdesk("--db", str(loaded_db), "--sources", str(registry), "replay", "--json",
+                    env={"PREFECT_API_URL": prefect_api_url})
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    # The page names no publisher and shows no date: registering a source cannot help it.
+    assert (summary["ingested"], summary["loaded"], summary["quarantined"]) == (1, 0, 1)
+
+
+def test_sources_lists_the_registry() -> None:
+    code, out, _ = invoke("sources", "--format", "json")
+    assert code == 0
+    names = {row["name"]: row for row in json.loads(out)}
+    assert names["Al Mayadeen English"]["timezone"] == "Asia/Beirut"
+
+
+def test_entry_point_fails_with_one_line_reasons(tmp_path: Path) -> None:
+    env = {"NEWSDESK_DB": str(tmp_path / "none.duckdb")}
+    for args, message in [
+        (["run", str(tmp_path / "missing")], "no such file or folder"),
+        (["sql", "SELECT 1"], "no warehouse at"),
+        (["--sources", str(tmp_path / "nope.toml"), "sources"], "sources registry not found"),
+        (["run", "--source", "Nobody"], "no source named 'Nobody'"),
+    ]:
+        done = newsdesk(*args, env=env)
+        assert done.returncode != 0, args
+        assert message in done.stderr, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
