@@ -28,10 +28,10 @@ lint: .venv/.synced
 	.venv/bin/ruff format --check .
 
 eval: .venv/.synced
-	.venv/bin/python -m bench.eval
+	.venv/bin/python -m bench.eval $(ARGS)
 
 bench: .venv/.synced
-	.venv/bin/python -m bench.bench_pipeline
+	.venv/bin/python -m bench.bench_pipeline $(ARGS)
 
 ui: .venv/.synced
 	.venv/bin/newsdesk ui

@@ -18,8 +18,8 @@ What is measured
   CPU time (user + sys) of the CLI process, which a busy shared machine disturbs less.
 - baselines: trafilatura `extract(html)`, `extract_metadata(html).date` (and `.title`) and
   htmldate `find_date(html)`, all with default settings, in this process, page by page in
-  turn after 10 untimed warm-up pages; the time of the call only. They get the page decoded
-  by the dev set's rule (bench.render.decode_html) and never the URL.
+  turn after 10 untimed warm-up pages; the time of the call only. They get the file's bytes
+  (and decode them themselves, as newsdesk does), never the URL.
 - all text: the whole dump as the body, no cleaning (the floor for text input).
 Writes every figure to .cache/eval/latest.json and the prediction files next to it.
 """
@@ -47,7 +47,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from bench.render import RENDERERS, decode_html, render_set
+from bench.render import RENDERERS, render_set
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEVSET = PROJECT.parent / "shared" / "devset"
@@ -141,7 +141,8 @@ def run_extract(paths: Sequence[Path], workers: int) -> CliRun:
     if done.returncode:
         raise RuntimeError(f"newsdesk extract failed ({done.returncode}):\n{done.stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    # split on "\n" only: str.splitlines() also breaks at U+2028 and U+0085 inside strings
+    records = [json.loads(line) for line in done.stdout.split("\n") if line.strip()]
     return CliRun(records, wall, cpu)
 
 
@@ -274,8 +275,8 @@ def seed_paths(seeds: Path = SEEDS) -> tuple[list[Path], dict[str, dict]]:
 
 # --- baselines, in this process ---------------------------------------------------------------
 
-# A baseline maps a decoded page to a prediction ({"body"/"title"/"published": …}).
-Baseline = Callable[[str], dict[str, Any]]
+# A baseline maps a page's bytes to a prediction ({"body"/"title"/"published": …}).
+Baseline = Callable[[bytes], dict[str, Any]]
 
 
 def trafilatura_extract() -> Baseline:
@@ -287,7 +288,7 @@ def trafilatura_extract() -> Baseline:
 def trafilatura_metadata() -> Baseline:
     from trafilatura import extract_metadata
 
-    def run(html: str) -> dict[str, Any]:
+    def run(html: bytes) -> dict[str, Any]:
         meta = extract_metadata(html)
         return {"title": meta.title, "published": meta.date}
 
@@ -322,7 +323,7 @@ def run_baselines(devset: Path, limit: int | None) -> dict[tuple[str, str], Time
     out: dict[tuple[str, str], Timed] = {}
     for set_name in SETS:
         paths = sorted((devset / set_name / "html").glob("*.html"))[:limit]
-        pages = [(p.stem, decode_html(p.read_bytes())) for p in paths]
+        pages = [(p.stem, p.read_bytes()) for p in paths]
         for _, html in pages[:WARM_UP]:
             for fn in built.values():
                 with contextlib.suppress(Exception):  # a crash counts in the timed pass
@@ -359,7 +360,7 @@ def limit_truth(devset: Path, workdir: Path, limit: int) -> None:
     """The truth of the first `limit` documents of each set, so that a quick run is not
     scored as if it had missed every other page."""
     for set_name in SETS:
-        lines = (devset / set_name / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+        lines = (devset / set_name / "truth.jsonl").read_text(encoding="utf-8").split("\n")
         keep = sorted(json.loads(line)["id"] for line in lines if line.strip())[:limit]
         wanted = set(keep)
         target = workdir / "truth" / set_name
@@ -440,6 +441,31 @@ def evaluate(
     return result
 
 
+# --- floors ---------------------------------------------------------------------------------------
+
+
+def floor_of(x: float) -> float:
+    """A measured figure as a floor: truncated (not rounded) to 3 decimals. The inner round
+    keeps 0.923 from becoming 0.922 (0.923 * 1000 is 922.9999… in floating point)."""
+    return math.floor(round(x * 1000, 6)) / 1000
+
+
+def raise_floors(newsdesk: dict[str, dict[str, float]], path: Path = FLOORS) -> list[str]:
+    """Raise every floor the measured figures now exceed; never lower one (that takes a
+    hand edit of floors.json). Returns what changed."""
+    floors = json.loads(path.read_text(encoding="utf-8"))
+    changed = []
+    for name in INPUTS:
+        for figure in FLOORED:
+            old = floors.setdefault(name, {}).get(figure, 0.0)
+            new = floor_of(newsdesk[name][figure])
+            if new > old:
+                floors[name][figure] = new
+                changed.append(f"{name} {figure}: {old:.3f} -> {new:.3f}")
+    path.write_text(json.dumps(floors, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
 # --- the table -----------------------------------------------------------------------------------
 
 _COLUMNS = (
@@ -500,6 +526,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--devset", type=Path, default=DEVSET)
     parser.add_argument("--renders", type=Path, default=RENDERS)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--raise-floors",
+        action="store_true",
+        help="raise bench/floors.json to today's figures (never lowers a floor)",
+    )
     args = parser.parse_args(argv)
     devset = require_devset(args.devset)
     started = time.perf_counter()
@@ -521,6 +552,9 @@ def main(argv: list[str] | None = None) -> None:
     (args.out / "latest.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(table(result))
     print(f"({result['meta']['seconds']:.0f} s; figures in {args.out / 'latest.json'})")
+    if args.raise_floors and args.limit is None:
+        for line in raise_floors(result["newsdesk"]) or ["none raised"]:
+            print(f"floors.json: {line}")
 
 
 if __name__ == "__main__":

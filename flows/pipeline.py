@@ -29,12 +29,14 @@ from tasks.ingest.files import iter_items
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.task import ingest_task, load_fetch_state_task, save_fetch_state_task
 from tasks.ingest.web_inputs import WebInputs, web_items
-from tasks.load.stage import found_in_quarantined
+from tasks.load.stage import found_in_quarantined, proposed_sources
 from tasks.load.task import (
     accounting_task,
     finish_run_task,
     load_task,
+    propose_sources_task,
     replay_records,
+    save_templates_task,
     skip_known_task,
     start_run_task,
 )
@@ -55,6 +57,8 @@ class RunContext:
     summary: RunSummary
     slowest: Slowest
     replay: bool
+    proposals: list[pl.DataFrame]
+    template_lines: list[pl.DataFrame]
 
     def gate(self, stage: str, frame: pl.DataFrame, gates: list[GateResult]) -> pl.DataFrame:
         params = gate_params(stage, self.settings, self.registry, self.now)
@@ -63,24 +67,27 @@ class RunContext:
         return result.passed
 
 
-def process_batch(raw: pl.DataFrame, unreadable: pl.DataFrame, items: int, batch_no: int,
-                  run: RunContext) -> list[GateResult]:
+def process_batch(
+    raw: pl.DataFrame, unreadable: pl.DataFrame, items: int, batch_no: int, run: RunContext
+) -> list[GateResult]:
     """One batch through every stage and gate, loaded in one transaction."""
     gates: list[GateResult] = []
     raw_ok = run.gate("ingest", raw, gates)
     fresh, duplicates = skip_known_task(raw_ok, run.settings, run.replay)
-    clean, clean_errors = clean_task(fresh, run.mapper, run.templates)
+    clean, clean_errors, template_lines = clean_task(fresh, run.mapper, run.templates, run.replay)
+    run.template_lines.append(template_lines)
     clean_ok = run.gate("clean", clean, gates)
     articles, extract_errors = extract_task(clean_ok, run.mapper)
     articles_ok = run.gate("extract", articles, gates)
     to_load = run.gate("load", articles_ok, gates)
 
-    rejects = pl.concat([unreadable, clean_errors, extract_errors, *(g.rejects for g in gates)],
-                        how="vertical").select(REJECT_SCHEMA.names())
+    rejects = pl.concat(
+        [unreadable, clean_errors, extract_errors, *(g.rejects for g in gates)], how="vertical"
+    ).select(REJECT_SCHEMA.names())
     dq = pl.concat([g.dq_rows(run.run_id, batch_no) for g in gates], how="vertical_relaxed")
     found = found_in_quarantined(rejects, clean, articles)
-    result = load_task(raw, to_load, rejects, dq, found, run_id=run.run_id,
-                       settings=run.settings)
+    run.proposals.append(proposed_sources(rejects, articles))
+    result = load_task(raw, to_load, rejects, dq, found, run_id=run.run_id, settings=run.settings)
 
     summary = run.summary
     summary.batches += 1
@@ -94,12 +101,18 @@ def process_batch(raw: pl.DataFrame, unreadable: pl.DataFrame, items: int, batch
     summary.add_gates(gates)
     run.slowest.add(articles)
     accounting_task(summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings)
-    stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
+    if not run.replay:  # a replay's documents are the rejected ones: its rate says nothing
+        stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
     return gates
 
 
-@flow(name="newsdesk-run", flow_run_name="run-{label}", log_prints=False,
-      on_failure=[notify_failure], on_crashed=[notify_failure])
+@flow(
+    name="newsdesk-run",
+    flow_run_name="run-{label}",
+    log_prints=False,
+    on_failure=[notify_failure],
+    on_crashed=[notify_failure],
+)
 def newsdesk_run(
     paths: list[str] | None = None,
     replay: bool = False,
@@ -123,33 +136,55 @@ def _run(paths: list[str], replay: bool, web: WebInputs, settings: Settings) -> 
     registry = load_registry(settings.sources)
     run_id, now = new_run_id(), datetime.now(UTC)
     summary = RunSummary(run_id=run_id, db=settings.db)
-    templates = start_run_task(run_id, settings, registry,
-                               {"paths": paths, "replay": replay, "web": web.as_dict()})
+    templates = start_run_task(
+        run_id, settings, registry, {"paths": paths, "replay": replay, "web": web.as_dict()}
+    )
     fetch_state = load_fetch_state_task(settings) if web else None
     items: Iterator[RawRecord | IngestFailure] = itertools.chain(
         replay_records(settings) if replay else (),
         iter_items([Path(p) for p in paths], max_bytes=settings.max_bytes),
         web_items(web, registry, settings, state=fetch_state, run_id=run_id, now=now)
-        if fetch_state is not None else (),
+        if fetch_state is not None
+        else (),
     )
-    logger.info("run %s → %s (batches of %d, %d workers)", run_id, settings.db,
-                settings.batch_size, settings.worker_count)
+    logger.info(
+        "run %s → %s (batches of %d, %d workers)",
+        run_id,
+        settings.db,
+        settings.batch_size,
+        settings.worker_count,
+    )
     all_gates: list[GateResult] = []
     slowest = Slowest()
+    proposals: list[pl.DataFrame] = []
+    template_lines: list[pl.DataFrame] = []
     started = time.monotonic()
     try:
         with RowMapper(registry, settings.worker_count) as mapper:
-            run = RunContext(run_id, now, settings, registry, mapper, templates, summary,
-                             slowest, replay)
+            run = RunContext(
+                run_id,
+                now,
+                settings,
+                registry,
+                mapper,
+                templates,
+                summary,
+                slowest,
+                replay,
+                proposals,
+                template_lines,
+            )
             for batch_no in itertools.count():
-                taken, raw, unreadable = ingest_task(items, settings.batch_size, run_id,
-                                                     settings.max_bytes)
+                taken, raw, unreadable = ingest_task(
+                    items, settings.batch_size, run_id, settings.max_bytes
+                )
                 if not taken:
                     break
                 all_gates += process_batch(raw, unreadable, taken, batch_no, run)
                 progress.report(summary)
                 logger.info(stage_counts_line(batch_no, summary, time.monotonic() - started))
-        stop_if_over_threshold(summary, settings, min_rows=1)
+        if not replay:
+            stop_if_over_threshold(summary, settings, min_rows=1)
         if fetch_state is not None:
             save_fetch_state_task(fetch_state, settings)
         summary.status = "loaded"
@@ -157,6 +192,8 @@ def _run(paths: list[str], replay: bool, web: WebInputs, settings: Settings) -> 
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
+        propose_sources_task(proposals, run_id=run_id, settings=settings)
+        save_templates_task(template_lines, run_id=run_id, settings=settings)
         finish_run_task(summary, settings)
         publish_run_artifacts(summary, all_gates)
         for line in [*summary.lines(), *slowest.lines()]:

@@ -93,8 +93,7 @@ def _print_frame(frame: Any, fmt: OutputFormat) -> None:
         typer.echo(f"({frame.height} row{'s' if frame.height != 1 else ''})")
 
 
-def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any
-              ) -> dict[str, Any]:
+def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any) -> dict[str, Any]:
     from newsdesk.prefect_server import connect
 
     api_url = connect(settings)
@@ -124,8 +123,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for row in summary["quarantine_reasons"]:
         typer.echo(f"    {row['stage']:<8} {row['reason']:<22} {row['documents']}")
     typer.echo(f"warehouse: {summary['db']}")
-    typer.echo('next: newsdesk sql "SELECT source_id, title, published_at FROM articles '
-               'ORDER BY published_at DESC LIMIT 10"')
+    typer.echo(
+        'next: newsdesk sql "SELECT source_id, title, published_at FROM articles '
+        'ORDER BY published_at DESC LIMIT 10"'
+    )
     if summary["quarantined"]:
         typer.echo("      newsdesk quarantine   (what was held back, and why)")
 
@@ -140,26 +141,49 @@ def _finish(summary: dict[str, Any], as_json: bool) -> None:
 @app.command()
 def run(
     ctx: typer.Context,
-    inputs: Annotated[list[str] | None, typer.Argument(
-        metavar="[PATH_OR_URL]...", help="Files and folders (recursive) of HTML pages, text dumps, JSON Lines exports and "
-             "WARC files; and page URLs (http/https).", show_default=False)] = None,
-    source: Annotated[list[str] | None, typer.Option(
-        "--source", metavar="NAME", help="Fetch this registry source's feeds and sitemaps (repeatable).")
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[PATH_OR_URL]...",
+            help="Files and folders (recursive) of HTML pages, text dumps, JSON Lines exports and "
+            "WARC files; and page URLs (http/https).",
+            show_default=False,
+        ),
     ] = None,
-    all_sources: Annotated[bool, typer.Option(
-        "--all-sources", help="Fetch every registry source's feeds and sitemaps.")] = False,
-    feed: Annotated[list[str] | None, typer.Option(metavar="URL", help="An RSS/Atom feed URL (repeatable).")
-                    ] = None,
-    sitemap: Annotated[list[str] | None, typer.Option(metavar="URL", help="A sitemap URL (repeatable).")
-                       ] = None,
-    url_list: Annotated[list[Path] | None, typer.Option(
-        metavar="FILE", help="A file of page URLs, one per line (repeatable).")] = None,
-    deployment: Annotated[str | None, typer.Option(
-        metavar="FLOW/NAME", help="Start a run of this deployment (e.g. newsdesk-run/ingest) on the server "
-             "`newsdesk serve` works for, instead of running here.")] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="NAME",
+            help="Fetch this registry source's feeds and sitemaps (repeatable).",
+        ),
+    ] = None,
+    all_sources: Annotated[
+        bool,
+        typer.Option("--all-sources", help="Fetch every registry source's feeds and sitemaps."),
+    ] = False,
+    feed: Annotated[
+        list[str] | None, typer.Option(metavar="URL", help="An RSS/Atom feed URL (repeatable).")
+    ] = None,
+    sitemap: Annotated[
+        list[str] | None, typer.Option(metavar="URL", help="A sitemap URL (repeatable).")
+    ] = None,
+    url_list: Annotated[
+        list[Path] | None,
+        typer.Option(metavar="FILE", help="A file of page URLs, one per line (repeatable)."),
+    ] = None,
+    deployment: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FLOW/NAME",
+            help="Start a run of this deployment (e.g. newsdesk-run/ingest) on the server "
+            "`newsdesk serve` works for, instead of running here.",
+        ),
+    ] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
-    workers: Annotated[int | None, typer.Option(
-        help="Worker processes for clean/extract (0 = one per core).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes for clean/extract (0 = one per core).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run the pipeline and load the result into the warehouse.
@@ -173,18 +197,27 @@ def run(
     for path in [*paths, *(url_list or [])]:
         if not Path(path).exists():
             raise fail(f"no such file or folder: {path}")
-    web = WebInputs(sources=tuple(source or ()), all_sources=all_sources, urls=tuple(urls),
-                    feeds=tuple(feed or ()), sitemaps=tuple(sitemap or ()),
-                    url_lists=tuple(str(p.resolve()) for p in url_list or ()))
+    web = WebInputs(
+        sources=tuple(source or ()),
+        all_sources=all_sources,
+        urls=tuple(urls),
+        feeds=tuple(feed or ()),
+        sitemaps=tuple(sitemap or ()),
+        url_lists=tuple(str(p.resolve()) for p in url_list or ()),
+    )
     if not paths and not web and not deployment:
-        raise fail("nothing to run: give files or folders, URLs, --source NAME, "
-                   "--all-sources, --feed, --sitemap or --url-list")
+        raise fail(
+            "nothing to run: give files or folders, URLs, --source NAME, "
+            "--all-sources, --feed, --sitemap or --url-list"
+        )
     obj.overrides.update({"batch_size": batch_size, "workers": workers})
     settings = obj.settings()
     registry = obj.registry(settings)
     plan(web, registry)  # an unknown --source name fails here, before anything starts
-    params: dict[str, Any] = {"paths": [str(Path(p).resolve()) for p in paths],
-                              "web": web.as_dict() or None}
+    params: dict[str, Any] = {
+        "paths": [str(Path(p).resolve()) for p in paths],
+        "web": web.as_dict() or None,
+    }
     if deployment:
         _trigger(obj, settings, deployment, params)
         return
@@ -208,8 +241,9 @@ def _trigger(obj: Context, settings: Settings, name: str, params: dict[str, Any]
 
     overrides = {k: str(v) for k, v in obj.overrides.items() if v is not None}
     flow_run = trigger(name, {**params, "settings_overrides": overrides or None}, wait_s=0)
-    typer.echo(f"started {flow_run.name} ({flow_run.id}) of deployment {name}; "
-               "`newsdesk serve` runs it")
+    typer.echo(
+        f"started {flow_run.name} ({flow_run.id}) of deployment {name}; `newsdesk serve` runs it"
+    )
 
 
 @app.command()
@@ -231,8 +265,9 @@ def replay(
 @app.command()
 def extract(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...",
-                                                help="Files and folders (recursive).")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", help="Files and folders (recursive).")
+    ],
     fmt: Annotated[
         RecordFormat,
         typer.Option("--format", help="json: one array; jsonl: a record per line, as it goes."),
@@ -290,8 +325,11 @@ def quarantine(
     ctx: typer.Context,
     stage: Annotated[str | None, typer.Option(help="Only this stage.")] = None,
     reason: Annotated[str | None, typer.Option(help="Only this reason.")] = None,
-    doc: Annotated[str | None, typer.Option(
-        help="Show one document in full (its doc_id or a prefix of it), with the body found.")
+    doc: Annotated[
+        str | None,
+        typer.Option(
+            help="Show one document in full (its doc_id or a prefix of it), with the body found."
+        ),
     ] = None,
     resolved: Annotated[bool, typer.Option(help="Include rows that later loaded.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
@@ -309,8 +347,15 @@ def quarantine(
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
     timeout = settings.read_lock_timeout_s
-    rows = quarantine_rows(settings.db, stage=stage, reason=reason, include_resolved=resolved,
-                           doc=doc, limit=limit, timeout_s=timeout)
+    rows = quarantine_rows(
+        settings.db,
+        stage=stage,
+        reason=reason,
+        include_resolved=resolved,
+        doc=doc,
+        limit=limit,
+        timeout_s=timeout,
+    )
     if fmt is not OutputFormat.table:
         _print_frame(rows, fmt)
         return
@@ -318,35 +363,74 @@ def quarantine(
         if rows.is_empty():
             raise fail(f"no quarantined document with an id starting {doc!r}")
         first = rows.row(0, named=True)
-        for key in ("doc_id", "uri", "found_title", "found_date", "found_site_name",
-                    "found_words"):
+        for key in ("doc_id", "uri", "found_title", "found_date", "found_site_name", "found_words"):
             typer.echo(f"{key:<16} {first[key]}")
         for row in rows.iter_rows(named=True):
-            typer.echo(f"failed           {row['stage']} / {row['reason']}: {row['expectation']}"
-                       f" observed={row['observed']!r} ({row['status']})")
+            typer.echo(
+                f"failed           {row['stage']} / {row['reason']}: {row['expectation']}"
+                f" observed={row['observed']!r} ({row['status']})"
+            )
         typer.echo(f"\n{first['found_body'] or '(no body found)'}")
         return
-    _print_frame(quarantine_summary(settings.db, timeout_s=timeout).select(
-        "stage", "reason", "documents"), fmt)
-    _print_frame(rows.select(
-        pl.col("doc_id").str.slice(0, 12),
-        "stage", "reason",
-        pl.col("observed").fill_null("(missing)"),
-        pl.col("uri").str.replace("^file://", "").alias("document"),
-        pl.col("found_title").str.slice(0, 60).alias("title found"),
-        "times_seen"), fmt)
-    typer.echo("one document in full: newsdesk quarantine --doc DOC_ID;"
-               " run them again: newsdesk replay")
+    _print_frame(
+        quarantine_summary(settings.db, timeout_s=timeout).select("stage", "reason", "documents"),
+        fmt,
+    )
+    _print_frame(
+        rows.select(
+            pl.col("doc_id").str.slice(0, 12),
+            "stage",
+            "reason",
+            pl.col("observed").fill_null("(missing)"),
+            pl.col("uri").str.replace("^file://", "").alias("document"),
+            pl.col("found_title").str.slice(0, 60).alias("title found"),
+            "times_seen",
+        ),
+        fmt,
+    )
+    typer.echo(
+        "one document in full: newsdesk quarantine --doc DOC_ID; run them again: newsdesk replay"
+    )
 
 
-@app.command()
+sources_app = typer.Typer(
+    help="The sources registry: the publishers newsdesk knows.", rich_markup_mode=None
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback(invoke_without_command=True)
 def sources(
-    ctx: typer.Context, fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table
+    ctx: typer.Context,
+    proposed: Annotated[
+        bool,
+        typer.Option(
+            "--proposed", help="List unknown publishers seen in quarantined pages instead."
+        ),
+    ] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
-    """The sources registry: the publishers newsdesk knows."""
+    """The sources registry: the publishers newsdesk knows.
+
+    With --proposed: the domains of pages quarantined as unknown_source, as entries to add
+    with `newsdesk sources add DOMAIN`."""
+    if ctx.invoked_subcommand is not None:
+        return
     import polars as pl
 
     settings = ctx.obj.settings()
+    if proposed:
+        from warehouse.read import proposed_sources
+
+        if not settings.db.exists():
+            raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
+        _print_frame(proposed_sources(settings.db, timeout_s=settings.read_lock_timeout_s), fmt)
+        if fmt is OutputFormat.table:
+            typer.echo(
+                "accept one: newsdesk sources add DOMAIN [--name NAME] [--timezone TZ];"
+                " then: newsdesk replay"
+            )
+        return
     registry = ctx.obj.registry(settings)
     frame = pl.DataFrame(
         [
@@ -376,6 +460,47 @@ def sources(
         typer.echo(f"registry: {registry.path}")
 
 
+@sources_app.command("add")
+def sources_add(
+    ctx: typer.Context,
+    domain: Annotated[str, typer.Argument(help="The publisher's domain (e.g. example.com).")],
+    name: Annotated[
+        str | None,
+        typer.Option(help="Its name (default: the name printed on its pages, from the proposal)."),
+    ] = None,
+    timezone: Annotated[str, typer.Option(help="IANA zone its undated times are read in.")] = "UTC",
+    language: Annotated[str | None, typer.Option(help="ISO 639-1 code.")] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option(help="Another name as printed on its pages (repeatable).")
+    ] = None,
+) -> None:
+    """Add a publisher to the registry file (checked before it is written)."""
+    from newsdesk.registry_edit import append_source, source_block
+
+    settings = ctx.obj.settings()
+    domain = domain.lower().removeprefix("www.")
+    proposal: dict[str, Any] = {}
+    if settings.db.exists():
+        from warehouse.read import proposed_sources
+
+        found = proposed_sources(
+            settings.db, include_accepted=True, timeout_s=settings.read_lock_timeout_s
+        )
+        matches = found.filter(found["domain"] == domain)
+        proposal = matches.row(0, named=True) if matches.height else {}
+    name = name or proposal.get("site_name") or domain
+    block = source_block(
+        name, [domain], timezone, language or proposal.get("language"), list(alias or [])
+    )
+    append_source(settings.sources, block)
+    if proposal:
+        from warehouse.load import accept_proposed_source
+
+        accept_proposed_source(settings.db, domain, timeout_s=settings.write_lock_timeout_s)
+    typer.echo(f"added {name!r} ({domain}, {timezone}) to {settings.sources}")
+    typer.echo("now run: newsdesk replay   (its quarantined pages load if nothing else fails)")
+
+
 app.command()(cli_ops.serve)
 app.command()(cli_ops.ui)
 app.command()(cli_ops.status)
@@ -392,7 +517,15 @@ def entry() -> None:
 
     try:
         app()
-    except (SettingsError, RegistryError, PrefectServerError, FileNotFoundError,
-            UnknownSourceName, WarehouseBusy, ReadOnlyQuery, duckdb.Error) as exc:
+    except (
+        SettingsError,
+        RegistryError,
+        PrefectServerError,
+        FileNotFoundError,
+        UnknownSourceName,
+        WarehouseBusy,
+        ReadOnlyQuery,
+        duckdb.Error,
+    ) as exc:
         typer.echo(f"newsdesk: {exc}", err=True)
         raise SystemExit(2) from None

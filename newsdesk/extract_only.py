@@ -14,7 +14,7 @@ import polars as pl
 
 from newsdesk.settings import Settings
 from newsdesk.sources import Registry
-from tasks.clean.stage import clean_batch
+from tasks.clean.stage import clean_batch, learn_batch_templates
 from tasks.extract.stage import extract_batch
 from tasks.gate_params import gate_params
 from tasks.ingest.files import batched, iter_items
@@ -93,7 +93,8 @@ def extract_paths(
         for batch in batched(iter_items(paths, max_bytes=settings.max_bytes), settings.batch_size):
             raw, unreadable = to_frames(batch, run_id="extract", max_bytes=settings.max_bytes)
             decodable = raw.filter(pl.col("text").is_not_null())
-            clean, clean_errors = clean_batch(decodable, mapper)
+            learned, _ = learn_batch_templates(decodable)
+            clean, clean_errors = clean_batch(decodable, mapper, learned)
             articles, extract_errors = extract_batch(clean, mapper)
             rejects = [unreadable, clean_errors, extract_errors]
             if warm is not None:

@@ -49,18 +49,26 @@ def terminal_progress(total: int | None) -> Iterator[None]:
     if not console.is_terminal or os.environ.get("CI"):
         yield
         return
-    columns = [TextColumn("[bold]documents"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[stages]}"), TextColumn("{task.fields[rate]}"),
-               TimeElapsedColumn(), TimeRemainingColumn()]
+    columns = [
+        TextColumn("[bold]documents"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[stages]}"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("run", total=total, stages="", rate="")
 
         def update(summary: RunSummary) -> None:
             elapsed = bar.tasks[task].elapsed or 0.0
             rate = f"{summary.ingested / elapsed:.1f} docs/s" if elapsed else ""
-            stages = (f"cleaned {summary.cleaned} · extracted {summary.extracted} · loaded "
-                      f"{summary.loaded + summary.updated} · duplicates {summary.duplicates} · "
-                      f"quarantined {summary.quarantined}")
+            stages = (
+                f"cleaned {summary.cleaned} · extracted {summary.extracted} · loaded "
+                f"{summary.loaded + summary.updated} · duplicates {summary.duplicates} · "
+                f"quarantined {summary.quarantined}"
+            )
             bar.update(task, completed=summary.ingested, stages=stages, rate=rate)
 
         _listener = update

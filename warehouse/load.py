@@ -122,8 +122,11 @@ def _prepare(
         tags=_list_rows(articles, "tags", "tag").to_arrow(),
         rejects=rejects.to_arrow(),
         dq=dq.with_columns(run_id=pl.coalesce("run_id", pl.lit(run_id))).to_arrow(),
-        found=conform(found if found is not None else FOUND_SCHEMA.to_frame(), FOUND_SCHEMA,
-                      "found").unique("doc_id", keep="last", maintain_order=True).to_arrow(),
+        found=conform(
+            found if found is not None else FOUND_SCHEMA.to_frame(), FOUND_SCHEMA, "found"
+        )
+        .unique("doc_id", keep="last", maintain_order=True)
+        .to_arrow(),
     )
 
 
@@ -638,3 +641,15 @@ def load_template_lines(
         timeout_s=timeout_s,
     )
     return {source: frozenset(lines) for source, lines in frame.iter_rows()}
+
+
+def accept_proposed_source(
+    db_path: Path | str, domain: str, *, timeout_s: float = WRITE_TIMEOUT_S
+) -> bool:
+    """Mark a proposal as taken into the registry; False when there was none for the domain."""
+    with open_write(db_path, timeout_s) as con:
+        found = con.execute(
+            "UPDATE proposed_sources SET status = 'accepted' WHERE domain = ? RETURNING domain",
+            [domain],
+        ).fetchall()
+    return bool(found)

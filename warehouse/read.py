@@ -122,3 +122,19 @@ def export_parquet(
             con.execute(f'COPY "{name}" TO ? (FORMAT parquet, COMPRESSION zstd)', [str(target)])
             written.append(target)
     return written
+
+
+def proposed_sources(
+    db_path: Path | str, *, include_accepted: bool = False, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """Domains of quarantined unknown_source pages, most pages first."""
+    return query(
+        db_path,
+        """
+        SELECT domain, site_name, language, pages, status, sample_uri, last_seen
+        FROM proposed_sources WHERE $all OR status = 'proposed'
+        ORDER BY pages DESC, domain
+        """,
+        {"all": include_accepted},
+        timeout_s=timeout_s,
+    )

@@ -13,11 +13,13 @@ from tasks.clean.document import Cleaned
 from tasks.clean.html import clean_html
 from tasks.clean.language import detect_language
 from tasks.clean.schema import CLEAN_SCHEMA
+from tasks.clean.templates import LONG_LINE_WORDS, learn_template, page_keys
 from tasks.clean.text_dump import clean_text_dump
 from tasks.extract.fields import PageContext
 from tasks.ingest.decode import HTML
 from tasks.parallel import RowMapper, worker_registry
 from tasks.rejects import REJECT_SCHEMA, Reason
+from warehouse.frames import TEMPLATE_LINE_SCHEMA
 
 
 def page_context(row: Mapping[str, Any]) -> PageContext:
@@ -29,13 +31,41 @@ def page_context(row: Mapping[str, Any]) -> PageContext:
     )
 
 
-def template_key(row: Mapping[str, Any]) -> str | None:
+def template_source(row: Mapping[str, Any]) -> str | None:
     """The source a page's template is learned under, when it is known before extraction."""
     registry = worker_registry()
     source = registry.by_url(row.get("url")) or (
         registry.get(row["source_hint"]) if row.get("source_hint") else None
     )
     return source.name if source else None
+
+
+def learn_batch_templates(
+    raw: pl.DataFrame,
+) -> tuple[dict[str, frozenset[str]], pl.DataFrame]:
+    """What this batch teaches about its sources' templates: the lines that recur across the
+    batch's text dumps of one source, and each page's short lines (TEMPLATE_LINE_SCHEMA),
+    which the warehouse counts across runs so that one page a run still adds up. Long lines
+    are left out of the counts: they are story paragraphs, and a template's long lines show
+    up within a batch."""
+    pages: dict[str, list[str]] = {}
+    for row in (
+        raw.filter(pl.col("media_type") != HTML)
+        .select("url", "source_hint", "text")
+        .iter_rows(named=True)
+    ):
+        key = template_source(row)
+        if key and row["text"]:
+            pages.setdefault(key, []).append(row["text"])
+    learned = {key: learn_template(texts) for key, texts in pages.items() if len(texts) > 1}
+    lines = [
+        {"source_id": key, "line": line, "pages_seen": 1}
+        for key, texts in pages.items()
+        for text in texts
+        for line in page_keys(text)
+        if line.count(" ") + 1 < LONG_LINE_WORDS
+    ]
+    return {k: v for k, v in learned.items() if v}, pl.DataFrame(lines, schema=TEMPLATE_LINE_SCHEMA)
 
 
 def clean_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +102,7 @@ def clean_batch(
     templates = templates or {}
     rows = []
     for row in raw.drop("content").iter_rows(named=True):
-        key = template_key(row) if row["media_type"] != HTML else None
+        key = template_source(row) if row["media_type"] != HTML else None
         if key and templates.get(key):
             row["template"] = sorted(templates[key])
         rows.append(row)

@@ -18,7 +18,7 @@ from tasks.clean.text_units import split_units
 _LEAD = re.compile(r"^[\s•·*+\-\u2013□☆◦▪‣●○■►▼▶◆◇✓✔#>]+")
 _SPACE = re.compile(r"\s+")
 _MIN_KEY_CHARS = 2  # single characters ("x", "|") say nothing about a template
-_LONG_LINE_WORDS = 12  # story paragraphs are long; most template lines are not
+LONG_LINE_WORDS = 12  # story paragraphs are long; most template lines are not
 
 
 def template_key(line: str) -> str:
@@ -44,7 +44,7 @@ def learn_template(texts: Sequence[str], min_pages: int = 2) -> frozenset[str]:
 
 
 def _long_lines(keys: set[str]) -> set[str]:
-    return {k for k in keys if k.count(" ") + 1 >= _LONG_LINE_WORDS}
+    return {k for k in keys if k.count(" ") + 1 >= LONG_LINE_WORDS}
 
 
 def _distinct_articles(pages: list[set[str]]) -> list[set[str]]:

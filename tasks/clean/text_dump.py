@@ -28,8 +28,7 @@ MAX_HEADING_DISTANCE = 200
 EARLIER_RUN_SHARE = 0.7
 BOUNDARY_COST = 15.0
 RESUME_WORDS = 150  # prose after a block heading that shows the story goes on
-STORY_BEFORE, STORY_LOOKBACK = 40, 40  # prose (words, within units) before a heading that
-# closes or interrupts a story; without it the heading sits in the page's header
+BYLINE_REACH = 6  # units under the headline where a short dated line is its byline
 
 _I = re.IGNORECASE
 # Whole-unit boilerplate: lines that are page furniture in any page, in the common languages.
@@ -50,7 +49,8 @@ _FURNITURE = re.compile(
 )
 # Headings that open a non-story block ("Related News", "Kommentare", "Tags: …").
 _BLOCK_HEADING = re.compile(
-    r"^(?:(?:the|our|die|unsere|les|nos|nasze)\s+)?(?:related(?: news| articles| posts| stories| content| topics)?|read (?:more|next|also)|"
+    r"^(?:(?:the|our|die|unsere|les|nos|nasze)\s+)?"
+    r"(?:related(?: news| articles| posts| stories| content| topics)?|read (?:more|next|also)|"
     r"more (?:from|on|in|stories|news)\b.*|most (?:read|popular|viewed|shared|commented)|"
     r"recommended(?: for you)?|you (?:may|might) (?:also )?(?:like|be interested in)|trending|"
     r"latest(?: news| posts| articles| updates)?|top stories|popular(?: posts)?|recent posts|"
@@ -66,6 +66,12 @@ _BLOCK_HEADING = re.compile(
     r"share (?:this|on)\b.*|diesen (?:artikel|beitrag) teilen|teile diesen beitrag|"
     r"coverage|dossiers?|themen|topics|in pictures|videos?|podcasts?|breaking(?: news)?|"
     r"über den autor|about the author|autor(?:in)?|author|written by)(?:\W|$)",
+    _I,
+)
+# The head of a reader comment: "Anna says:", "Max sagt: 3. Mai 2019 um 10:12", "Comment by".
+_COMMENT_HEAD = re.compile(
+    r"^\S.{0,60}?\s(?:says|said|sagt|schreibt|meint|writes|wrote|dit|napisał\w*|escribe|dice)"
+    r"\s*:|^(?:comment|kommentar|commentaire|komentarz) (?:by|von|de|de la part de)\b",
     _I,
 )
 # Notices that are furniture wherever they appear in a short unit: cookie banners, comment
@@ -121,8 +127,9 @@ _FORM = re.compile(
 _BREADCRUMB = re.compile(r"\s(?:>|»|\u203a|/|\|)\s")
 _PAGINATION = re.compile(r"^(?:[←«\u2039<]|\d+\s*(?:[|/]\s*\d+\s*)+$)|[→»\u203a>]$")
 _DATEISH = re.compile(
-    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}\.?\s+[A-Za-zÀ-ž]{3,}\.?,?\s+\d{4}\b|"
-    r"\b[A-Za-zÀ-ž]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{4}年|"
+    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d{3})|"
+    r"\b\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,}\.?,?\s+(?:de\s+)?\d{4}(?!\d{3})|"
+    r"\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}(?!\d{3})|\b\d{4}年|"
     r"\b(?:ago|vor \d|il y a|temu|hace)\b|\b\d{1,2}:\d{2}\b",
     _I,
 )
@@ -130,7 +137,8 @@ _SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
 _WORD = re.compile(r"\w+")
 _CODE_CHARS = re.compile(r"[{}();=<>\\|]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_CJK_CLAUSE = re.compile(r"[，。、；：！？]")
+# CJK clause marks: ideographic comma and full stop; fullwidth ! , : ; ?
+_CJK_CLAUSE = re.compile("[\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f]")
 
 # py3langid code → jusText stoplist name, for the languages the stoplists cover well.
 _STOPLISTS = {
@@ -183,6 +191,8 @@ def _stop_density(text: str, stops: frozenset[str]) -> float:
 
 
 def _is_block_heading(unit: Unit) -> bool:
+    if unit.words <= 12 and _COMMENT_HEAD.search(unit.text):
+        return True
     return unit.words <= 8 and bool(_BLOCK_HEADING.match(unit.text))
 
 
@@ -288,17 +298,15 @@ def _label_lists(units: list[Unit], lists: set[int]) -> set[int]:
     return labels
 
 
-def _boundaries(
-    units: list[Unit], classes: list[str], lists: set[int], labels: set[int]
-) -> set[int]:
+def _boundaries(units: list[Unit], classes: list[str], labels: set[int]) -> set[int]:
     """Where a non-story block opens: a block heading, or the first item of a label list.
 
-    A heading word that is an item of a menu ("Archive", "Themen", "Links") or part of a form
-    ("Comment (required) [ ]") opens nothing: it is furniture like its neighbours."""
+    A heading word that is an item of a bullet menu ("• Archive", "• Links") or part of a
+    form ("Comment (required) [ ]") opens nothing: it is furniture like its neighbours."""
     found = {
         i
         for i, u in enumerate(units)
-        if classes[i] == "bad" and _is_block_heading(u) and i not in lists and not _FORM.search(u.text)
+        if classes[i] == "bad" and _is_block_heading(u) and not (u.bullet or _FORM.search(u.text))
     }
     for i in labels:
         # a label list closes a story (its tags); before any story it is just a menu
@@ -326,9 +334,6 @@ def _shadowed(
     story has plainly resumed (a related-links box in the middle of an article)."""
     shadowed: set[int] = set()
     for h in sorted(boundaries):
-        before = range(max(0, h - STORY_LOOKBACK), h)
-        if sum(units[j].words for j in before if _is_prose(classes, lists, j)) < STORY_BEFORE:
-            continue  # nothing story-like before it: a heading in the page's header or menus
         following: list[int] = []
         prose = 0
         first = h + 1
@@ -503,7 +508,7 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
     revised = _revise(units, cf)
     lists = _list_members(units)
     labels = _label_lists(units, lists)
-    boundaries = _boundaries(units, cf, lists, labels)
+    boundaries = _boundaries(units, cf, labels)
     shadow = _shadowed(units, cf, lists, labels, boundaries)
     values = [_unit_value(u, cf[i], revised[i], i in lists) for i, u in enumerate(units)]
     for i, u in enumerate(units):
@@ -572,8 +577,10 @@ def _hints(
     date_lines = []
     for i, unit in enumerate(units):
         if len(unit.text) < 400 and _DATEISH.search(unit.text):
-            if anchor - 6 <= i < first_body + 1 and i not in keep:
-                zone = "byline"
+            if (anchor - 6 <= i < first_body + 1 and i not in keep) or (
+                title_i is not None and title_i < i <= title_i + BYLINE_REACH and unit.words <= 15
+            ):
+                zone = "byline"  # between headline and story, or a short line just under it
             elif first_body <= i <= min(last_body, first_body + 2):
                 zone = "lead"
             elif last_body < i <= last_body + 8:

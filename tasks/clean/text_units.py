@@ -17,8 +17,14 @@ _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^)\n]*\))*\)")
 _MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_ITALIC = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_\n]+?)(?<=[^\s*_])\1(?![\w*])")
-# Emphasis around nothing: an icon element (<i class="icon"></i>) rendered as `__` or `****`.
-_MD_EMPTY_EMPHASIS = re.compile(r"(?<![\w*_])(?:\*\*|__)(?:\s*(?:\*\*|__))*(?![\w*_])\s*")
+# Strong markers left over once pairs are undone: an icon element (<i class="icon"></i>)
+# rendered as `__` or `****` in front of a label.
+_MD_STRAY_STRONG = re.compile(r"(?:\*\*|__)+\s?")
+# A backslash-escaped character (`28\. Juli`, `\*`) is text, not markup: it is shielded as a
+# private-use character while the markup is undone, then put back.
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
+_SHIELD = 0xE000
+_UNSHIELD = {_SHIELD + ord(c): c for c in "\\`*_{}[]()#+-.!>|"}
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 # A bullet: any common list marker followed by a space, or an ordered-list number.
@@ -50,6 +56,7 @@ def count_words(text: str) -> int:
 
 def undo_markdown(line: str) -> tuple[str, bool, bool]:
     """The line without markdown markup, and whether it was a heading / an image line."""
+    line = _MD_ESCAPE.sub(lambda m: chr(_SHIELD + ord(m.group(1))), line)
     heading = False
     m = _MD_HEADING.match(line)
     if m:
@@ -61,7 +68,8 @@ def undo_markdown(line: str) -> tuple[str, bool, bool]:
     line = _MD_AUTOLINK.sub(r"\1", line)
     line = _MD_EMPHASIS.sub(r"\2", line)
     line = _MD_ITALIC.sub(r"\2", line)
-    line = _MD_EMPTY_EMPHASIS.sub("", line)
+    line = _MD_STRAY_STRONG.sub("", line)
+    line = line.translate(_UNSHIELD)
     return line, heading, image
 
 

@@ -116,7 +116,8 @@ def _published(dates: dict, ctx: PageContext) -> DateEvidence | None:
     in_url = url_date(dates.get("url"))
     from_url = DateEvidence("url", dates["url"], in_url) if in_url else None
     after, before = (_evidence(item) for item in dates.get("header") or (None, None))
-    return choose_published(structured, searched, byline, from_url, (after, before))
+    shown = _evidence(dates.get("shown"))
+    return choose_published(structured, searched, byline, from_url, (after, before), shown)
 
 
 def _hints_for(html: str, hints: dict, ctx: PageContext) -> dict:

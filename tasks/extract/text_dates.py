@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 
-_LANGUAGES = ("en", "de", "fr", "pl", "es", "it", "nl", "pt", "sv", "da", "cs", "tr")
+_LANGUAGES = ("en", "de", "fr", "pl", "es", "it", "nl", "pt", "sv", "da", "cs", "tr", "ru")
 _MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august",
                "september", "october", "november", "december")  # fmt: skip
 _ZONES = {
@@ -46,19 +46,21 @@ def _month_table() -> dict[str, int]:
 def _patterns() -> tuple[re.Pattern[str], ...]:
     months = "|".join(sorted(map(re.escape, _month_table()), key=len, reverse=True))
     day = r"(?P<d>[0-3]?\d)"
-    year = r"(?P<y>(?:19|20)\d\d)"
+    # a year may run into the next word: WordPress prints "1. November 20161. November 2016"
+    year = r"(?P<y>(?:19|20)\d\d)(?!\d{3})"
     mon = rf"(?P<mon>{months})\.?"
     return (
         re.compile(rf"\b{year}-(?P<m>[01]?\d)-{day}(?!\d)"),
         re.compile(rf"\b{year}/(?P<m>[01]?\d)/{day}\b"),
         re.compile(rf"\b{year}年(?P<m>[01]?\d)月{day}日"),
         re.compile(
-            rf"\b{day}(?:st|nd|rd|th|er|\.)?\s*(?:de\s+|of\s+)?{mon},?\s*(?:de\s+)?{year}\b", re.I
+            rf"\b{day}(?:st|nd|rd|th|er|\.)?\s*(?:de\s+|of\s+)?{mon},?\s*(?:de\s+)?{year}", re.I
         ),
-        re.compile(rf"\b{mon}\s+{day}(?:st|nd|rd|th)?,?\s+{year}\b", re.I),
-        re.compile(rf"\b{day}\.\s?(?P<m>[01]?\d)\.\s?(?P<y>(?:19|20)?\d\d)(?!\d)"),
-        re.compile(rf"\b(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/{year}\b"),
-        re.compile(rf"\b{day}-(?P<m>[01]?\d)-{year}\b"),
+        re.compile(rf"\b{mon}\s+{day}(?:st|nd|rd|th)?,?\s+{year}", re.I),
+        re.compile(rf"\b{day}\.\s?(?P<m>[0-3]?\d)\.\s?(?P<y>(?:19|20)?\d\d)(?!\d)"),
+        re.compile(rf"\b(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/{year}"),
+        re.compile(rf"\b{day}-(?P<m>[01]?\d)-{year}"),
+        re.compile(r"\b(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<y>\d\d)(?![\d/])"),
     )  # fmt: skip
 
 
@@ -133,6 +135,8 @@ def _build(match: re.Match[str], english_order: bool) -> datetime | None:
         else:
             day = int(groups["d"])
             month = int(groups["m"]) if groups.get("m") else _month_table()[groups["mon"].lower()]
+            if month > 12 >= day:  # "01.21.2020": an American page writes the month first
+                day, month = month, day
         year = int(groups["y"])
         if year < 100:
             year += 2000 if year < 70 else 1900

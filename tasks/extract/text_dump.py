@@ -22,7 +22,7 @@ _ZONE_WEIGHT = {"byline": 100.0, "lead": 60.0, "after": 50.0, "body": 20.0, "far
 _IN_PROSE_WEIGHT = 0.0
 _PUBLISHED_CUE = re.compile(
     r"\b(?:published|posted|veröffentlicht|erschienen|erstellt|publié|opublikowano|publicado|"
-    r"pubblicato|gepubliceerd|datum|date|am|on|le|vom)\b",
+    r"pubblicato|gepubliceerd|datum|date|am|on|le|vom|stand)\b",
     re.I,
 )
 _UPDATED_CUE = re.compile(
@@ -89,6 +89,8 @@ def _published(hints: dict, english_order: bool, ctx: PageContext) -> FoundDate 
             score -= min(abs(line["i"] - anchor), 30) * 0.5
         score += 10.0 if line["words"] <= 15 else 0.0
         score += 8.0 if _PUBLISHED_CUE.search(text) else 0.0
+        if line["words"] <= 15 and _BYLINE.match(text.strip().lstrip("•·*-\u2013 ")):
+            score += 30.0  # "By A. Writer, 4 November 2020": the story's own byline
         updated = _UPDATED_CUE.search(text)
         # with a published and an updated date on one line, the earlier one is the publication
         chosen = min(candidates, key=lambda d: _naive(d.value)) if updated else candidates[0]

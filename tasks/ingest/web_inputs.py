@@ -50,8 +50,14 @@ class WebInputs:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
     def __bool__(self) -> bool:
-        return bool(self.sources or self.all_sources or self.urls or self.feeds
-                    or self.sitemaps or self.url_lists)
+        return bool(
+            self.sources
+            or self.all_sources
+            or self.urls
+            or self.feeds
+            or self.sitemaps
+            or self.url_lists
+        )
 
 
 def is_url(value: str) -> bool:
@@ -103,11 +109,17 @@ def fetch_settings(settings: Settings) -> FetchSettings:
 
 
 def web_items(
-    inputs: WebInputs, registry: Registry, settings: Settings, *, state: FetchState,
-    run_id: str, now: datetime,
+    inputs: WebInputs,
+    registry: Registry,
+    settings: Settings,
+    *,
+    state: FetchState,
+    run_id: str,
+    now: datetime,
 ) -> Iterator[RawRecord | IngestFailure]:
     """The pages the crawl brings, and a failure for everything it could not."""
     targets, bad_lines = plan(inputs, registry)
     yield from bad_lines
-    yield from collect(targets, settings=fetch_settings(settings), state=state, run_id=run_id,
-                       now=now)
+    yield from collect(
+        targets, settings=fetch_settings(settings), state=state, run_id=run_id, now=now
+    )

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 import polars as pl
 
 from newsdesk.settings import Settings
+from newsdesk.sources import host_of
 from tasks.ingest.records import RawRecord
-from warehouse.frames import FOUND_SCHEMA
+from tasks.rejects import Reason
+from warehouse.frames import FOUND_SCHEMA, PROPOSED_SOURCE_SCHEMA
 from warehouse.load import loaded_doc_ids, quarantined_doc_ids, quarantined_raw
 
 
@@ -55,12 +57,46 @@ def found_in_quarantined(
     article as extracted where it got that far, else the cleaned body (FOUND_SCHEMA)."""
     held = rejects.filter(pl.col("stage").is_in(["clean", "extract", "load"]))["doc_id"]
     extracted = articles.filter(pl.col("doc_id").is_in(held.implode())).select(
-        "doc_id", pl.lit("extract").alias("stage"), "title", "published_raw", "site_name",
-        "url", "word_count", "body")
+        "doc_id",
+        pl.lit("extract").alias("stage"),
+        "title",
+        "published_raw",
+        "site_name",
+        "url",
+        "word_count",
+        "body",
+    )
     cleaned = clean.filter(
-        pl.col("doc_id").is_in(held.implode()) & ~pl.col("doc_id").is_in(extracted["doc_id"].implode())
+        pl.col("doc_id").is_in(held.implode())
+        & ~pl.col("doc_id").is_in(extracted["doc_id"].implode())
     ).select(
-        "doc_id", pl.lit("clean").alias("stage"), pl.col("title_hint").alias("title"),
-        pl.lit(None, pl.String).alias("published_raw"), pl.lit(None, pl.String).alias("site_name"),
-        "url", "word_count", "body")
+        "doc_id",
+        pl.lit("clean").alias("stage"),
+        pl.col("title_hint").alias("title"),
+        pl.lit(None, pl.String).alias("published_raw"),
+        pl.lit(None, pl.String).alias("site_name"),
+        "url",
+        "word_count",
+        "body",
+    )
     return pl.concat([extracted, cleaned], how="vertical").cast(dict(FOUND_SCHEMA))
+
+
+def proposed_sources(rejects: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:
+    """A registry entry to propose for each page quarantined as unknown_source whose domain
+    is known: the domain, the publisher's name as printed, the language
+    (PROPOSED_SOURCE_SCHEMA)."""
+    unknown = rejects.filter(pl.col("reason") == Reason.UNKNOWN_SOURCE)["doc_id"].implode()
+    pages = articles.filter(pl.col("doc_id").is_in(unknown))
+    rows = [
+        {
+            "domain": host,
+            "site_name": page["site_name"],
+            "language": page["language"],
+            "pages": 1,
+            "sample_uri": page["uri"],
+        }
+        for page in pages.iter_rows(named=True)
+        if (host := host_of(page["url"] or ""))
+    ]
+    return pl.DataFrame(rows, schema=PROPOSED_SOURCE_SCHEMA)

@@ -20,7 +20,9 @@ __all__ = [
     "accounting_task",
     "finish_run_task",
     "load_task",
+    "propose_sources_task",
     "replay_records",
+    "save_templates_task",
     "skip_known_task",
     "start_run_task",
 ]
@@ -40,7 +42,13 @@ def start_run_task(
         registry=registry,
         timeout_s=settings.write_lock_timeout_s,
     )
-    return wh.load_template_lines(settings.db, timeout_s=settings.read_lock_timeout_s)
+    # A short line seen on another page of the source is part of its template. A replay's
+    # own pages were counted already: for them a line must have been seen twice.
+    return wh.load_template_lines(
+        settings.db,
+        min_pages=2 if params.get("replay") else 1,
+        timeout_s=settings.read_lock_timeout_s,
+    )
 
 
 @task(name="skip-known", cache_policy=NO_CACHE)
@@ -93,6 +101,28 @@ def accounting_task(summary: RunSummary, *, run_id: str, batch_no: int, settings
             f"loaded {summary.loaded + summary.updated} + duplicates {summary.duplicates} + "
             f"quarantined {summary.quarantined}"
         )
+
+
+@task(name="propose-sources", cache_policy=NO_CACHE)
+def propose_sources_task(batches: list[pl.DataFrame], *, run_id: str, settings: Settings) -> int:
+    """Unknown publishers' domains seen by the run, for `newsdesk sources --proposed`."""
+    proposals = pl.concat(batches) if batches else pl.DataFrame()
+    if proposals.is_empty():
+        return 0
+    return wh.record_proposed_sources(
+        settings.db, run_id=run_id, proposals=proposals, timeout_s=settings.write_lock_timeout_s
+    )
+
+
+@task(name="save-templates", cache_policy=NO_CACHE)
+def save_templates_task(batches: list[pl.DataFrame], *, run_id: str, settings: Settings) -> int:
+    """Count the run's text-dump lines per source, for the templates later runs use."""
+    lines = pl.concat(batches) if batches else pl.DataFrame()
+    if lines.is_empty():
+        return 0
+    return wh.save_template_lines(
+        settings.db, run_id=run_id, lines=lines, timeout_s=settings.write_lock_timeout_s
+    )
 
 
 @task(name="finish-run", cache_policy=NO_CACHE)

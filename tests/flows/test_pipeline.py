@@ -192,3 +192,40 @@ def test_a_gate_over_its_threshold_fails_the_run_loudly(
     # What the gate turned away is still on record, with its reasons.
     assert rows(warehouse_path, "SELECT count(DISTINCT doc_id) FROM quarantine") == [(2,)]
     assert rows(warehouse_path, "SELECT count(*) FROM articles") == [(0,)]
+
+
+def test_a_second_page_of_a_source_is_cleaner_because_of_the_first(
+    prefect_api_url: str, tmp_path: Path
+) -> None:
+    """The warehouse remembers a source's short lines across runs: a line printed on
+    another page of the source before is template, not story."""
+    notice = "Our team in Beirut contributed reporting to this story."
+
+    def page(seed: str, name: str, folder: Path) -> Path:
+        folder.mkdir(exist_ok=True)
+        text = (SEEDS / seed).read_text(encoding="utf-8")
+        anchor = "\n\nOn October 10," if "On October 10," in text else "\n\nAs such,"
+        path = folder / name
+        path.write_text(text.replace(anchor, f"\n\n{notice}{anchor}", 1), encoding="utf-8")
+        (folder / f"{name}.meta.json").write_text(
+            json.dumps(
+                {
+                    "url": f"https://english.almayadeen.net/news/{name}",
+                    "published": "2022-10-20T10:00:00",
+                }
+            )
+        )
+        return folder
+
+    def body_of(db: Path) -> str:
+        [(body,)] = rows(db, "SELECT body FROM articles WHERE uri LIKE '%b.txt'")
+        return body
+
+    alone, remembered = tmp_path / "alone.duckdb", tmp_path / "remembered.duckdb"
+    run(alone, [page(SEED_LOADED, "b.txt", tmp_path / "second")])
+    assert notice in body_of(alone)
+
+    run(remembered, [page(SEED_QUARANTINED, "a.txt", tmp_path / "first")])
+    run(remembered, [tmp_path / "second"])
+    assert notice not in body_of(remembered)
+    assert "The regional military group comprised of Russia" in body_of(remembered)

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 import pytest
@@ -28,9 +29,9 @@ def article(n: int) -> bytes:
 
 
 class Site(BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         Site.hits.append(self.path)
         port = self.server.server_address[1]
         if self.path == "/robots.txt":
@@ -38,11 +39,15 @@ class Site(BaseHTTPRequestHandler):
         elif self.path == "/feed.xml":
             items = "".join(
                 f"<item><title>Harbour story {n}</title>"
-                f"<link>http://127.0.0.1:{port}/news/{n}.html</link></item>" for n in (1, 2))
+                f"<link>http://127.0.0.1:{port}/news/{n}.html</link></item>"
+                for n in (1, 2)
+            )
             items += f"<item><link>http://127.0.0.1:{port}/private/3.html</link></item>"
             items += f"<item><link>http://127.0.0.1:{port}/news/missing.html</link></item>"
-            body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>" \
-                   f"{items}</channel></rss>".encode()
+            body = (
+                f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>"
+                f"{items}</channel></rss>".encode()
+            )
             kind = "application/rss+xml"
         elif self.path in ("/news/1.html", "/news/2.html"):
             body, kind = article(int(self.path[6])), "text/html; charset=utf-8"
@@ -76,7 +81,10 @@ def site() -> Iterator[int]:
 
 
 def test_a_source_is_fetched_politely_once_and_incrementally(
-    prefect_api_url: str, site: int, tmp_path: Path, warehouse_path: Path,
+    prefect_api_url: str,
+    site: int,
+    tmp_path: Path,
+    warehouse_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from flows.pipeline import newsdesk_run
@@ -90,21 +98,28 @@ domains = ["127.0.0.1"]
 timezone = "Europe/Madrid"
 feeds = ["http://127.0.0.1:{site}/feed.xml"]
 """)
-    overrides = {"db": str(warehouse_path), "sources": str(registry), "workers": 1,
-                 "fetch_per_host_delay_s": 0, "extract_threshold": 0.9}
+    overrides = {
+        "db": str(warehouse_path),
+        "sources": str(registry),
+        "workers": 1,
+        "fetch_per_host_delay_s": 0,
+        "extract_threshold": 0.9,
+    }
     first = newsdesk_run(web={"sources": ["Local Wire"]}, settings_overrides=overrides)
     assert first["loaded"] == 2
     # robots.txt forbids /private/, and the missing page answers 404: both are on record.
-    reasons = dict(((r["stage"], r["reason"]), r["documents"])
-                   for r in first["quarantine_reasons"])
+    reasons = dict(((r["stage"], r["reason"]), r["documents"]) for r in first["quarantine_reasons"])
     assert reasons == {("ingest", "robots_disallowed"): 1, ("ingest", "http_status"): 1}
     assert "/private/3.html" not in Site.hits
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        titles = con.execute("SELECT title, source_id, published_local FROM articles "
-                             "ORDER BY title").fetchall()
+        titles = con.execute(
+            "SELECT title, source_id, published_local FROM articles ORDER BY title"
+        ).fetchall()
         logged = con.execute("SELECT count(*) FROM fetch_log").fetchone()[0]
-    assert titles == [("Harbour story 1", "Local Wire", "2024-03-01T08:30:00+01:00"),
-                      ("Harbour story 2", "Local Wire", "2024-03-02T08:30:00+01:00")]
+    assert titles == [
+        ("Harbour story 1", "Local Wire", "2024-03-01T08:30:00+01:00"),
+        ("Harbour story 2", "Local Wire", "2024-03-02T08:30:00+01:00"),
+    ]
     assert logged >= 3
 
     Site.hits = []

@@ -16,7 +16,6 @@ two free cores. Speed is never asserted here (`make eval` and `make bench` measu
 from __future__ import annotations
 
 import json
-import math
 import warnings
 from typing import Any
 
@@ -30,6 +29,7 @@ from bench.eval import (
     SEED_WORD_F1,
     DevsetMissing,
     ensure_renders,
+    floor_of,
     folders,
     require_devset,
     run_extract,
@@ -44,12 +44,6 @@ pytestmark = pytest.mark.timeout(1200)
 WORKERS = 2
 # A figure this far above its floor is a floor that should be raised.
 RAISE_MARGIN = 0.005
-
-
-def floor_of(x: float) -> float:
-    """A measured figure as a floor: truncated (not rounded) to 3 decimals. The inner round
-    keeps 0.923 from becoming 0.922 (0.923 * 1000 is 922.9999… in floating point)."""
-    return math.floor(round(x * 1000, 6)) / 1000
 
 
 @pytest.fixture(scope="module")

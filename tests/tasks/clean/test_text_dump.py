@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from newsdesk.sources import load_registry
-from tasks.clean.text_dump import clean_text_dump
+from tasks.clean.text_dump import clean_text_dump, detect_language
+from tasks.clean.text_units import split_units
 from tasks.extract.fields import PageContext
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -117,3 +118,49 @@ def test_hints_carry_headline_section_and_date_lines() -> None:
 
 def test_empty_dump_gives_empty_body() -> None:
     assert clean_text_dump("\n\n   \n", CTX).body == ""
+
+
+def test_markdown_escapes_and_icon_markers_are_undone() -> None:
+    units = split_units("[28\\. Juli 2019](https://example.org/a)\n\n__Auch interessant\n\n_Tags_")
+    assert [u.text for u in units] == ["28. Juli 2019", "Auch interessant", "Tags"]
+
+
+def _story(*extra: str) -> str:
+    para = (
+        "The committee met for four hours on Thursday and heard evidence from the mayor, the "
+        "police chief and two residents who had written to complain about the noise at night."
+    )
+    return "\n\n".join(
+        ["Town hall news", "Noise complaints reach the committee", *extra, para,
+         para.replace("four", "five"), para.replace("four", "six")]
+    )  # fmt: skip
+
+
+def test_comment_form_fields_do_not_hide_the_story_below_them() -> None:
+    body = clean_text_dump(_story("Name(required)", "Comment(required)", "Submit"), CTX).body
+    assert "five hours" in body and "four hours" in body
+
+
+def test_consent_banner_and_photo_credit_are_not_story() -> None:
+    banner = (
+        "Auf unserer Website werden Cookies eingesetzt, um unseren Internetauftritt "
+        "benutzerfreundlich zu gestalten und die Zugriffe auf unsere Website zu analysieren. "
+        "Wenn Sie auf der Website weitersurfen, stimmen Sie der Verwendung zu. Weitere "
+        "Informationen finden Sie in unserer Datenschutzerklärung, dort können Sie Ihre "
+        "Einstellungen jederzeit ändern und Ihre Einwilligung widerrufen, wann immer Sie wollen."
+    )
+    page = _story("Foto: Jane Doe/Agency") + "\n\n" + banner
+    body = clean_text_dump(page, CTX).body
+    assert "six hours" in body
+    assert "Cookies" not in body
+    assert "Foto:" not in body
+
+
+def test_script_code_in_the_dump_does_not_decide_the_language() -> None:
+    code = "function(e,t,n){var r=n(123);e.exports=function(){return new r.Template({code:1})}}"
+    german = (
+        "Der Ausschuss hat am Donnerstag vier Stunden lang getagt und dabei den Bürgermeister, "
+        "den Polizeichef und zwei Anwohner gehört, die sich über den Lärm beschwert hatten."
+    )
+    units = split_units("\n\n".join([code * 3, german, german.replace("vier", "fünf")]))
+    assert detect_language(units) == "de"

@@ -152,3 +152,28 @@ def test_relative_byline_date_with_fetch_time() -> None:
 def test_byline_date_wins_over_dates_of_other_stories() -> None:
     text = page("By Jane Doe | 3 March 2021") + "\n\nMost Read\n\nOther story\n\n  • 9 Sep 2025"
     assert fields_of(text, PageContext(registry=Registry(()))).published == datetime(2021, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("line", "english", "expected"),
+    [
+        ("1. November 20161. November 2016", False, datetime(2016, 11, 1)),  # run-together pair
+        ("Dezember 29, 2021Dezember 29, 2021", False, datetime(2021, 12, 29)),
+        ("01.21.2020 07:00 AM", True, datetime(2020, 1, 21, 7, 0)),  # month first: 21 > 12
+        ("Por Alberto Ávila 27 de agosto 2019", False, datetime(2019, 8, 27)),
+        ("15 августа 2016, 13:43", False, datetime(2016, 8, 15, 13, 43)),
+        ("By A. Writer • 11/08/23 5:19pm", True, datetime(2023, 11, 8, 17, 19)),
+    ],
+)
+def test_dates_as_page_dumps_print_them(line: str, english: bool, expected: datetime) -> None:
+    found = find_dates(line, english)
+    assert found and found[0].value == expected
+
+
+def test_fractions_and_versions_are_not_dates() -> None:
+    assert find_dates("3/4 cup of flour, version 1.2.3") == []
+
+
+def test_byline_with_a_date_wins_over_a_dated_line_after_the_story() -> None:
+    text = page("By Jane Doe 4 November 2020") + "\n\nUpdated 17 September 2020"
+    assert fields_of(text, PageContext(registry=Registry(()))).published == datetime(2020, 11, 4)
