@@ -1,8 +1,9 @@
 """`make eval`: `newsdesk extract` on the dev set, next to the all-text floor and to
 trafilatura and htmldate on the same pages, in one run and one table.
 
-    .venv/bin/python -m bench.eval               # everything (~8 min on one free core)
+    .venv/bin/python -m bench.eval               # everything (~6 min on one free core)
     .venv/bin/python -m bench.eval --limit 40    # the first 40 pages of each set, a quick look
+    .venv/bin/python -m bench.eval --raise-floors  # also raise bench/floors.json (never lowers)
 
 Inputs: ../shared/devset/{segments,dates}/html, the dev set's w3m dumps, and renders of the
 same pages by inscriptis and html2text (bench/render.py, cached in .cache/renders; only

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from newsdesk.sources import Registry
@@ -30,15 +31,19 @@ class RowMapper:
 
     def __init__(self, registry: Registry, workers: int) -> None:
         self.workers = max(1, workers)
+        self._registry = registry
         self._pool: ProcessPoolExecutor | None = None
         _init_worker(registry)
         if self.workers > 1:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(registry,),
-            )
+            self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self._registry,),
+        )
 
     def map(
         self, fn: Callable[[dict[str, Any]], dict[str, Any]], rows: Iterable[dict[str, Any]]
@@ -47,7 +52,38 @@ class RowMapper:
         if self._pool is None or len(rows) < 2:
             return [fn(row) for row in rows]
         chunksize = max(1, len(rows) // (self.workers * 4))
-        return list(self._pool.map(fn, rows, chunksize=chunksize))
+        try:
+            return list(self._pool.map(fn, rows, chunksize=chunksize))
+        except BrokenProcessPool:
+            return self._map_one_by_one(fn, rows)
+
+    def _map_one_by_one(
+        self, fn: Callable[[dict[str, Any]], dict[str, Any]], rows: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """A worker died (a crash in a C extension on some page): run the batch again one
+        document at a time, in a fresh pool after each death, so only the page that kills
+        its worker fails."""
+        results = []
+        for row in rows:
+            try:
+                results.append(self._live_pool().submit(fn, row).result())
+            except BrokenProcessPool:
+                results.append(
+                    {
+                        "doc_id": row["doc_id"],
+                        "run_id": row["run_id"],
+                        "uri": row["uri"],
+                        "error": "the worker process died on it",
+                    }
+                )
+        return results
+
+    def _live_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None or getattr(self._pool, "_broken", False):
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+            self._pool = self._new_pool()
+        return self._pool
 
     def close(self) -> None:
         if self._pool is not None:

@@ -1,6 +1,7 @@
 """The shape of a rejected row: every stage hands its failures on in this form."""
 
 from enum import StrEnum
+from typing import Any
 
 import polars as pl
 
@@ -47,3 +48,25 @@ REJECT_SCHEMA = pl.Schema(
         "observed": pl.String,  # the value the check saw, as text
     }
 )
+
+
+def split_failures(
+    results: list[dict[str, Any]], schema: pl.Schema, *, stage: str, expectation: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A stage's per-row results: the rows that came through (in `schema`), and a reject
+    (extraction_error) for each row whose function raised and returned its `error`."""
+    ok = [r for r in results if "error" not in r]
+    failed = [
+        {
+            "doc_id": r["doc_id"],
+            "run_id": r["run_id"],
+            "uri": r["uri"],
+            "stage": stage,
+            "expectation": expectation,
+            "reason": str(Reason.EXTRACTION_ERROR),
+            "observed": r["error"][:500],
+        }
+        for r in results
+        if "error" in r
+    ]
+    return pl.DataFrame(ok, schema=schema), pl.DataFrame(failed, schema=REJECT_SCHEMA)

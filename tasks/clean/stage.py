@@ -18,7 +18,7 @@ from tasks.clean.text_dump import clean_text_dump
 from tasks.extract.fields import PageContext
 from tasks.ingest.decode import HTML
 from tasks.parallel import RowMapper, worker_registry
-from tasks.rejects import REJECT_SCHEMA, Reason
+from tasks.rejects import split_failures
 from warehouse.frames import TEMPLATE_LINE_SCHEMA
 
 
@@ -107,18 +107,4 @@ def clean_batch(
             row["template"] = sorted(templates[key])
         rows.append(row)
     results = mapper.map(clean_row, rows)
-    ok = [r for r in results if "error" not in r]
-    failed = [
-        {
-            "doc_id": r["doc_id"],
-            "run_id": r["run_id"],
-            "uri": r["uri"],
-            "stage": "clean",
-            "expectation": "cleaner_completes",
-            "reason": str(Reason.EXTRACTION_ERROR),
-            "observed": r["error"][:500],
-        }
-        for r in results
-        if "error" in r
-    ]
-    return pl.DataFrame(ok, schema=CLEAN_SCHEMA), pl.DataFrame(failed, schema=REJECT_SCHEMA)
+    return split_failures(results, CLEAN_SCHEMA, stage="clean", expectation="cleaner_completes")

@@ -29,6 +29,8 @@ EARLIER_RUN_SHARE = 0.7
 BOUNDARY_COST = 15.0
 RESUME_WORDS = 150  # prose after a block heading that shows the story goes on
 BYLINE_REACH = 6  # units under the headline where a short dated line is its byline
+STRETCH_COST = 10.0  # what the lines between two paragraphs may cost before they are furniture
+MIN_LIST_ITEMS = 3  # items that make a list at the story's edge worth taking in
 
 _I = re.IGNORECASE
 # Whole-unit boilerplate: lines that are page furniture in any page, in the common languages.
@@ -43,6 +45,7 @@ _FURNITURE = re.compile(
     r"advertisement|anzeige|werbung|publicité|reklama|sponsored|close|schließen|fermer|"
     r"zurück|weiter|back|next|previous|newer post|older post|top|nach oben|back to top|"
     r"mehr|more|weiterlesen|read more|lire la suite|czytaj dalej|mehr lesen|"
+    r"(?:mehr|more|learn more|read more|weitere infos?) (?:zu[mr]?|über|about|on) .{1,40}|"
     r"\d+\s*(?:min(?:ute)?s?\.?|minuten)\s*(?:read|lesezeit|de lecture)|"
     r"(?:lesezeit|reading time):?\s*\d+\s*min\w*)\W*$",
     _I,
@@ -57,9 +60,10 @@ _BLOCK_HEADING = re.compile(
     r"(?:neueste|aktuelle|ähnliche|verwandte|weitere) (?:artikel|beiträge|nachrichten|themen)|"
     r"mehr zum thema|das könnte sie (?:auch )?interessieren|lesen sie (?:auch|mehr)|"
     r"auch interessant|zum thema|meistgelesen|meist gelesen|à lire aussi|lire aussi|"
-    r"sur le même sujet|czytaj (?:też|także|więcej)|zobacz (?:też|także)|polecane|"
+    r"(?:à )?(?:écouter|voir) aussi|sur le même sujet|czytaj (?:też|także|więcej)|zobacz (?:też|także)|polecane|"
     r"comments?|kommentare?|\d+ (?:comments?|kommentare?|reactions?|responses?|antworten)|"
     r"leave a (?:reply|comment)|post a comment|add a comment|"
+    r"what do you think|was (?:denkst|meinst) du|was (?:denken|meinen) sie|your thoughts|"
     r"(?:schreibe|hinterlasse) einen kommentar|kommentar (?:schreiben|verfassen)|"
     r"tags?|schlagwörter|schlagworte|stichwörter|kategorien?|categories|archives?|archiv|"
     r"blogroll|links|social media|follow us|folgen sie uns|connect with us|"
@@ -79,7 +83,8 @@ _COMMENT_HEAD = re.compile(
 _NOTICE = re.compile(
     r"\bcookies?\b|required fields|will not be published|erforderliche felder|pflichtfeld|"
     r"wird nicht veröffentlicht|nicht veröffentlicht werden|champs obligatoires|"
-    r"newsletter|javascript|sign up for|melden sie sich an|jetzt abonnieren",
+    r"newsletter|javascript|sign up for|melden sie sich an|jetzt abonnieren|cancel reply|"
+    r"antworten abzubrechen|antwort abbrechen",
     _I,
 )
 # A consent banner: cookies named with what the visitor is asked to do; such banners run long.
@@ -289,9 +294,12 @@ def _label_lists(units: list[Unit], lists: set[int]) -> set[int]:
     for i in lists:
         by_block.setdefault(units[i].block, []).append(i)
     for members in by_block.values():
+        members.sort()
         items = [units[i].text for i in members]
+        # the first item may be the list's own label ("Tagged:", "Share:")
+        rest = members[1:] if items[0].endswith(":") else members
         if (
-            all(units[i].words <= 3 and not _SENTENCE_END.search(units[i].text) for i in members)
+            all(units[i].words <= 3 and not _SENTENCE_END.search(units[i].text) for i in rest)
             and sum(any(c.isdigit() for c in t) for t in items) < len(items) / 2
         ):
             labels.update(members)
@@ -448,6 +456,71 @@ def _kadane(values: list[float], lo: int, hi: int) -> tuple[int, int, float]:
     return best_range[0], best_range[1], best
 
 
+def _extend_over_lists(
+    units: list[Unit],
+    cf: list[str],
+    lists: set[int],
+    labels: set[int],
+    shadow: set[int],
+    revised: list[str],
+    start: int,
+    end: int,
+) -> tuple[int, int]:
+    """Widen the run over a list that touches it: ingredients before a recipe's steps, the
+    points after a story's last paragraph. Each item counts a little against the run's sum, so
+    a long list at its edge is cut off although nothing but its intro line ("Zutaten:")
+    separates it from the story. Label lists (menus, tags) and furniture stay out."""
+
+    def item(i: int) -> bool:
+        return (
+            cf[i] in ("short", "neargood")
+            and i in lists
+            and i not in labels | shadow
+        )
+
+    def intro(i: int) -> bool:
+        return cf[i] in ("short", "neargood") and units[i].text.endswith(":") and i not in shadow
+
+    lo = start
+    while lo > 0 and (item(lo - 1) or intro(lo - 1)):
+        lo -= 1
+    while lo < start and (not item(lo) or intro(lo)):  # an outer intro heads what is left out
+        lo += 1
+    hi = end
+    while hi < len(units) and (item(hi) or intro(hi)):
+        hi += 1
+    while hi > end and (not item(hi - 1) or intro(hi - 1)):
+        hi -= 1
+    # one or two stray lines are a link or a label, not a list the story goes on with
+    if sum(item(i) and not intro(i) for i in range(lo, start)) < MIN_LIST_ITEMS:
+        lo = start
+    if sum(item(i) and not intro(i) for i in range(end, hi)) < MIN_LIST_ITEMS:
+        hi = end
+    return lo, hi
+
+
+def _stranded(
+    cf: list[str], values: list[float], lists: set[int], shadow: set[int], start: int, end: int
+) -> set[int]:
+    """Short lines of the run that sit among furniture rather than among paragraphs.
+
+    Between two paragraphs of a story stand subheadings and the odd caption: the stretch
+    costs the run little. A stretch that costs it a lot (a share bar, a teaser box, a comment
+    form the run had to cross to reach more prose) is furniture, and so are its short lines,
+    however sentence-like ("So macht Radfahren sonst noch Spaß", "Diese Geschichte teilen")."""
+    stranded: set[int] = set()
+    stretch: list[int] = []
+    for i in range(start, end + 1):
+        anchor = i == end or (cf[i] == "good" and i not in lists and i not in shadow)
+        if not anchor:
+            stretch.append(i)
+            continue
+        if sum(values[j] for j in stretch if cf[j] not in ("short", "neargood")) < -STRETCH_COST:
+            stranded.update(j for j in stretch if cf[j] in ("short", "neargood"))
+        stretch = []
+    return stranded
+
+
 def _title_index(units: list[Unit], start: int, end: int) -> int | None:
     """The headline: a heading-like unit just before the story (or opening it)."""
     best, best_score = None, 0.0
@@ -517,7 +590,12 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
         elif i in shadow:
             values[i] = -0.5 * u.words
     start, end = _best_run(values)
+    if end > start:
+        start, end = _extend_over_lists(
+            units, cf, lists, labels, shadow, revised, start, end
+        )
     title_i = _title_index(units, start, end) if end > start else None
+    stranded = _stranded(cf, values, lists, shadow, start, end)
     keep = [
         i
         for i in range(start, end)
@@ -526,6 +604,7 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
         and i not in labels
         and i != title_i
         and not _is_metadata_line(units[i])
+        and i not in stranded
     ]
     body = "\n\n".join(_render(units, keep))
     return Cleaned(

@@ -20,7 +20,7 @@ from tasks.extract.schema import ARTICLE_SCHEMA
 from tasks.extract.text_dump import extract_text_dump
 from tasks.ingest.decode import HTML
 from tasks.parallel import RowMapper, worker_registry
-from tasks.rejects import REJECT_SCHEMA, Reason
+from tasks.rejects import split_failures
 
 PARSER_VERSION = f"newsdesk {__version__}; trafilatura {trafilatura.__version__}"
 
@@ -106,18 +106,6 @@ def extract_row(row: dict[str, Any]) -> dict[str, Any]:
 def extract_batch(clean: pl.DataFrame, mapper: RowMapper) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Article rows (ARTICLE_SCHEMA) and the documents whose extraction failed."""
     results = mapper.map(extract_row, clean.iter_rows(named=True))
-    ok = [r for r in results if "error" not in r]
-    failed = [
-        {
-            "doc_id": r["doc_id"],
-            "run_id": r["run_id"],
-            "uri": r["uri"],
-            "stage": "extract",
-            "expectation": "extractor_completes",
-            "reason": str(Reason.EXTRACTION_ERROR),
-            "observed": r["error"][:500],
-        }
-        for r in results
-        if "error" in r
-    ]
-    return pl.DataFrame(ok, schema=ARTICLE_SCHEMA), pl.DataFrame(failed, schema=REJECT_SCHEMA)
+    return split_failures(
+        results, ARTICLE_SCHEMA, stage="extract", expectation="extractor_completes"
+    )

@@ -9,8 +9,9 @@ well above its floor warns that the floor should be raised. The figures are the 
 `make eval` prints (same scorer, same conversion of the CLI's records).
 
 Cost: one render of the pages by inscriptis and html2text (into this session's temp dir) and
-one `newsdesk extract --workers 2` over all 3,600 pages and the seeds: about 3-4 minutes on
-two free cores. Speed is never asserted here (`make eval` and `make bench` measure it).
+one `newsdesk extract --workers 2` over all 3,600 pages and the seeds: 3.5 minutes measured on
+two busy shared cores (less on free ones). Speed is never asserted here (`make eval` and
+`make bench` measure it).
 """
 
 from __future__ import annotations
@@ -68,20 +69,23 @@ def floors() -> dict[str, Any]:
 
 
 def report(scores: dict[str, dict[str, float]], floors: dict[str, Any]) -> str:
-    """Measured vs floor for every pinned figure, and what floors.json would say today."""
-    lines = [f"{'input':<16} {'figure':<15} {'measured':>8} {'floor':>7} {'diff':>7}"]
+    """Measured vs floor for every pinned figure; `pin` is what floors.json would hold if it
+    were pinned today."""
+    lines = [f"{'input':<16} {'figure':<15} {'measured':>8} {'floor':>7} {'diff':>7} {'pin':>6}"]
     for name in INPUTS:
         for figure in FLOORED:
             value = scores[name][figure]
             floor = floors.get(name, {}).get(figure)
+            pin = f"{floor_of(value):>6.3f}"
             if floor is None:
-                lines.append(f"{name:<16} {figure:<15} {value:>8.4f} {'none':>7}")
+                lines.append(f"{name:<16} {figure:<15} {value:>8.4f} {'none':>7} {'':>7} {pin}")
                 continue
             note = "  <- BELOW" if value < floor else ""
             if value >= floor + RAISE_MARGIN:
-                note = f"  <- raise to {floor_of(value):.3f}"
+                note = "  <- raise the floor"
             lines.append(
-                f"{name:<16} {figure:<15} {value:>8.4f} {floor:>7.3f} {value - floor:>+7.4f}{note}"
+                f"{name:<16} {figure:<15} {value:>8.4f} {floor:>7.3f} {value - floor:>+7.4f} "
+                f"{pin}{note}"
             )
     return "\n".join(lines)
 
