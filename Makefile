@@ -36,5 +36,8 @@ bench: .venv/.synced
 ui: .venv/.synced
 	.venv/bin/newsdesk ui
 
+serve: .venv/.synced
+	.venv/bin/newsdesk serve
+
 clean-warehouse:
 	rm -f .newsdesk/warehouse.duckdb .newsdesk/warehouse.duckdb.wal

@@ -30,6 +30,8 @@ BOUNDARY_COST = 15.0
 RESUME_WORDS = 150  # prose after a block heading that shows the story goes on
 BYLINE_REACH = 6  # units under the headline where a short dated line is its byline
 STRETCH_COST = 10.0  # what the lines between two paragraphs may cost before they are furniture
+LEAD_GAP = 2  # lines between a lead and the story that do not cut them apart
+LEAD_WORDS = 15  # a lead is a paragraph, not a line
 MIN_LIST_ITEMS = 3  # items that make a list at the story's edge worth taking in
 
 _I = re.IGNORECASE
@@ -60,7 +62,8 @@ _BLOCK_HEADING = re.compile(
     r"(?:neueste|aktuelle|ähnliche|verwandte|weitere) (?:artikel|beiträge|nachrichten|themen)|"
     r"mehr zum thema|das könnte sie (?:auch )?interessieren|lesen sie (?:auch|mehr)|"
     r"auch interessant|zum thema|meistgelesen|meist gelesen|à lire aussi|lire aussi|"
-    r"(?:à )?(?:écouter|voir) aussi|sur le même sujet|czytaj (?:też|także|więcej)|zobacz (?:też|także)|polecane|"
+    r"(?:à )?(?:écouter|voir) aussi|sur le même sujet|czytaj (?:też|także|więcej)|"
+    r"zobacz (?:też|także)|polecane|"
     r"comments?|kommentare?|\d+ (?:comments?|kommentare?|reactions?|responses?|antworten)|"
     r"leave a (?:reply|comment)|post a comment|add a comment|"
     r"what do you think|was (?:denkst|meinst) du|was (?:denken|meinen) sie|your thoughts|"
@@ -173,8 +176,9 @@ def detect_language(units: list[Unit]) -> str | None:
     """ISO 639-1 code of the page's prose, from its longest units (py3langid)."""
     import py3langid  # model load is ~0.3 s once per process; deferred to first use
 
-    prose = (u.text for u in units if u.words >= 8 and _looks_like_prose(u.text))
-    longest = sorted(prose, key=len, reverse=True)[:12]
+    # each text once: a line printed many times (a warning, a menu) would outvote the story
+    prose = {u.text for u in units if u.words >= 8 and _looks_like_prose(u.text)}
+    longest = sorted(prose, key=lambda t: (-len(t), t))[:12]
     sample = " ".join(longest)[:3000]
     if len(sample) < 40:
         return None
@@ -319,7 +323,10 @@ def _boundaries(units: list[Unit], classes: list[str], labels: set[int]) -> set[
     for i in labels:
         # a label list closes a story (its tags); before any story it is just a menu
         if i - 1 not in labels and _previous_class(classes, i) in ("good", "neargood"):
-            found.add(i)
+            items = [j for j in labels if units[j].block == units[i].block]
+            # tags are topics; a list made of furniture ("Twitter", "Facebook") is a share bar
+            if sum(classes[j] == "bad" for j in items) * 2 < len(items):
+                found.add(i)
     return found
 
 
@@ -456,13 +463,63 @@ def _kadane(values: list[float], lo: int, hi: int) -> tuple[int, int, float]:
     return best_range[0], best_range[1], best
 
 
+def _cut_appendix(
+    values: list[float],
+    cf: list[str],
+    lists: set[int],
+    boundaries: set[int],
+    shadow: set[int],
+    start: int,
+    end: int,
+) -> int:
+    """End the run at a block heading when what follows it weighs less than the story before
+    it: a related box, a tag list or comments that the run took in for the prose beyond them.
+    A heading after which the story resumes before any other furniture (a related-links box
+    inside the article) cuts nothing."""
+    for b in sorted(x for x in boundaries if start < x < end):
+        resumed = False
+        for j in range(b + 1, end):
+            if cf[j] == "bad" or j in boundaries:
+                break
+            if _is_prose(cf, lists, j):
+                resumed = j not in shadow
+                break
+        if not resumed and sum(values[b:end]) < sum(values[start:b]):
+            return b
+    return end
+
+
+def _extend_over_lead(
+    units: list[Unit],
+    cf: list[str],
+    lists: set[int],
+    labels: set[int],
+    boundaries: set[int],
+    start: int,
+) -> int:
+    """Take in the lead paragraphs that one or two lines (a byline, a caption, a credit)
+    separate from the run: those lines cost the run more than a short lead adds, and a
+    menu above the lead may have put it in a block heading's shadow."""
+    i = start - 1
+    gap = 0
+    while i >= 0 and gap < LEAD_GAP and not _is_prose(cf, lists, i):
+        if i in boundaries or i in labels or cf[i] == "sparse" or _is_block_heading(units[i]):
+            return start
+        gap += 1
+        i -= 1
+    lead = start
+    while i >= 0 and _is_prose(cf, lists, i) and _SENTENCE_END.search(units[i].text):
+        lead = i
+        i -= 1
+    return lead if sum(units[j].words for j in range(lead, start)) >= LEAD_WORDS else start
+
+
 def _extend_over_lists(
     units: list[Unit],
     cf: list[str],
     lists: set[int],
     labels: set[int],
     shadow: set[int],
-    revised: list[str],
     start: int,
     end: int,
 ) -> tuple[int, int]:
@@ -472,11 +529,7 @@ def _extend_over_lists(
     separates it from the story. Label lists (menus, tags) and furniture stay out."""
 
     def item(i: int) -> bool:
-        return (
-            cf[i] in ("short", "neargood")
-            and i in lists
-            and i not in labels | shadow
-        )
+        return cf[i] in ("short", "neargood") and i in lists and i not in labels | shadow
 
     def intro(i: int) -> bool:
         return cf[i] in ("short", "neargood") and units[i].text.endswith(":") and i not in shadow
@@ -511,17 +564,17 @@ def _stranded(
     stranded: set[int] = set()
     stretch: list[int] = []
     for i in range(start, end + 1):
-        anchor = i == end or (cf[i] == "good" and i not in lists and i not in shadow)
+        anchor = i == end or (_is_prose(cf, lists, i) and i not in shadow)
         if not anchor:
             stretch.append(i)
             continue
-        if sum(values[j] for j in stretch if cf[j] not in ("short", "neargood")) < -STRETCH_COST:
-            stranded.update(j for j in stretch if cf[j] in ("short", "neargood"))
+        if sum(values[j] for j in stretch if cf[j] != "short") < -STRETCH_COST:
+            stranded.update(j for j in stretch if cf[j] == "short")
         stretch = []
     return stranded
 
 
-def _title_index(units: list[Unit], start: int, end: int) -> int | None:
+def _title_index(units: list[Unit], lists: set[int], start: int, end: int) -> int | None:
     """The headline: a heading-like unit just before the story (or opening it)."""
     best, best_score = None, 0.0
     lowest = max(0, start - 15)
@@ -531,6 +584,8 @@ def _title_index(units: list[Unit], start: int, end: int) -> int | None:
             continue
         text = unit.text
         if _is_furniture(unit, frozenset(), teaser=False) or _is_block_heading(unit) or unit.bullet:
+            continue
+        if i in lists:  # a headline stands alone, not as a line of a list block
             continue
         if _DATEISH.search(text) and unit.words <= 8:
             continue
@@ -590,11 +645,15 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
         elif i in shadow:
             values[i] = -0.5 * u.words
     start, end = _best_run(values)
+    end = _cut_appendix(values, cf, lists, boundaries, shadow, start, end)
+    title_i = _title_index(units, lists, start, end) if end > start else None
     if end > start:
-        start, end = _extend_over_lists(
-            units, cf, lists, labels, shadow, revised, start, end
-        )
-    title_i = _title_index(units, start, end) if end > start else None
+        # the headline is the outer limit of any widening
+        floor = title_i + 1 if title_i is not None and title_i < start else 0
+        lead = max(floor, _extend_over_lead(units, cf, lists, labels, boundaries, start))
+        shadow -= set(range(lead, start))  # the story's lead is out of any heading's shadow
+        start, end = _extend_over_lists(units, cf, lists, labels, shadow, lead, end)
+        start = max(floor, start)
     stranded = _stranded(cf, values, lists, shadow, start, end)
     keep = [
         i

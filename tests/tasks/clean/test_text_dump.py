@@ -164,3 +164,52 @@ def test_script_code_in_the_dump_does_not_decide_the_language() -> None:
     )
     units = split_units("\n\n".join([code * 3, german, german.replace("vier", "fünf")]))
     assert detect_language(units) == "de"
+
+
+def test_ingredient_list_before_the_steps_is_story() -> None:
+    steps = (
+        "Alle Zutaten in eine Schüssel geben und mit dem Knethaken zu einem glatten Teig "
+        "verarbeiten, dann den Teig eine Stunde lang im Kühlschrank ruhen lassen."
+    )
+    page = "\n".join(
+        ["• Startseite", "• Rezepte", "• Impressum", "", "Mandelplätzchen mit Zimt und Nelken", "",
+         "Zubereitungszeit: 25 Minuten", "", "Zutaten:", "300 g Mehl", "1 TL Backpulver",
+         "100 g gemahlene Mandeln", "200 g Margarine", "200 g Zucker", "1 Prise Salz", "1 Ei",
+         "1 TL Zimt", "", "Zubereitung:", "", steps, "",
+         steps.replace("eine Stunde", "zwei Stunden"), "",
+         steps.replace("eine Stunde", "drei Stunden")]
+    )  # fmt: skip
+    body = clean_text_dump(page, CTX).body
+    assert "200 g Zucker" in body and "300 g Mehl" in body and "1 TL Zimt" in body
+    assert "drei Stunden" in body
+    assert "Impressum" not in body
+
+
+def test_lead_above_the_byline_is_story() -> None:
+    lead = (
+        "The committee wants the city to close the square at midnight after a summer of "
+        "complaints from residents."
+    )
+    page = _story().replace(
+        "Noise complaints reach the committee",
+        f"Noise complaints reach the committee\n\n{lead}\n\nBy Jane Doe, 3 May 2021",
+    )
+    body = clean_text_dump(page, CTX).body
+    assert "close the square at midnight" in body
+    assert "Jane Doe" not in body
+
+
+def test_prose_past_a_related_box_that_never_resumes_the_story_is_left_out() -> None:
+    about = (
+        "We are a small team of volunteers who have reported on the town since 1998 and who "
+        "rely on readers like you to keep going. Every month we publish the minutes of the "
+        "council, the planning committee and the school board, and we answer every letter that "
+        "reaches us. Support us with a donation today, or tell a friend about the paper."
+    )
+    page = _story() + "\n\n" + "\n\n".join(
+        ["Related articles", "Mayor opens the new library", "Bus lane plans go to consultation",
+         "Sign up for our newsletter", about]
+    )  # fmt: skip
+    body = clean_text_dump(page, CTX).body
+    assert "six hours" in body
+    assert "volunteers" not in body
