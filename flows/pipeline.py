@@ -29,13 +29,12 @@ from tasks.ingest.files import iter_items
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.task import ingest_task, load_fetch_state_task, save_fetch_state_task
 from tasks.ingest.web_inputs import WebInputs, web_items
-from tasks.load.stage import found_in_quarantined, proposed_sources
+from tasks.load.stage import found_in_quarantined, proposed_sources, replay_records
 from tasks.load.task import (
     accounting_task,
     finish_run_task,
     load_task,
     propose_sources_task,
-    replay_records,
     save_templates_task,
     skip_known_task,
     start_run_task,

@@ -43,9 +43,6 @@ class Source:
         """The name and every alias: the ways a page may print this publisher."""
         return (self.name, *self.aliases)
 
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
 
 def normalise_name(text: str) -> str:
     """Case- and space-insensitive key for matching a printed publisher name."""

@@ -48,10 +48,6 @@ class RunSummary:
         evaluated, failed = self.gate_tally.get(stage, (0, 0))
         return evaluated, (failed / evaluated if evaluated else 0.0)
 
-    @property
-    def accounted(self) -> int:
-        return self.loaded + self.updated + self.duplicates + self.quarantined
-
     def as_dict(self) -> dict[str, object]:
         return {
             "run_id": self.run_id,

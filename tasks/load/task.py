@@ -12,20 +12,9 @@ from prefect.runtime import flow_run
 from newsdesk.settings import Settings
 from newsdesk.sources import Registry
 from newsdesk.summary import RunSummary
-from tasks.load.stage import replay_records, skip_known
+from tasks.load.stage import skip_known
 from tasks.load.thresholds import AccountingMismatch
 from warehouse import load as wh
-
-__all__ = [
-    "accounting_task",
-    "finish_run_task",
-    "load_task",
-    "propose_sources_task",
-    "replay_records",
-    "save_templates_task",
-    "skip_known_task",
-    "start_run_task",
-]
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
