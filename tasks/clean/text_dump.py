@@ -12,6 +12,7 @@ footer lines are handed to the extractor as hints.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from tasks.clean.document import Cleaned
@@ -28,6 +29,7 @@ MAX_HEADING_DISTANCE = 200
 EARLIER_RUN_SHARE = 0.7
 BOUNDARY_COST = 15.0
 RESUME_WORDS = 150  # prose after a block heading that shows the story goes on
+TITLE_REACH = 25  # units above the story where its headline may stand
 BYLINE_REACH = 6  # units under the headline where a short dated line is its byline
 STRETCH_COST = 10.0  # what the lines between two paragraphs may cost before they are furniture
 LEAD_GAP = 2  # lines between a lead and the story that do not cut them apart
@@ -324,8 +326,10 @@ def _boundaries(units: list[Unit], classes: list[str], labels: set[int]) -> set[
         # a label list closes a story (its tags); before any story it is just a menu
         if i - 1 not in labels and _previous_class(classes, i) in ("good", "neargood"):
             items = [j for j in labels if units[j].block == units[i].block]
-            # tags are topics; a list made of furniture ("Twitter", "Facebook") is a share bar
-            if sum(classes[j] == "bad" for j in items) * 2 < len(items):
+            # tags are topics; a list made of furniture ("Twitter", "Facebook") is a share bar,
+            # and one of bare bullets or icons is decoration
+            furniture = sum(classes[j] == "bad" or units[j].words == 0 for j in items)
+            if furniture * 2 < len(items):
                 found.add(i)
     return found
 
@@ -575,31 +579,54 @@ def _stranded(
 
 
 def _title_index(units: list[Unit], lists: set[int], start: int, end: int) -> int | None:
-    """The headline: a heading-like unit just before the story (or opening it)."""
+    """The headline: a heading-like unit standing alone just before the story (or opening it).
+
+    Pages print their headline more than once (a breadcrumb, an image's alt text, the
+    document title above the article), and put the date or byline right under it; both count
+    for a candidate. Headlines of one or two words exist ("Emden", "Nebelsuppe.") but need
+    such support to beat a longer line nearer the story."""
     best, best_score = None, 0.0
-    lowest = max(0, start - 15)
+    lowest = max(0, start - TITLE_REACH)
+    short_keys = [template_key(u.text) if u.words <= 40 else "" for u in units]
     for i in range(lowest, min(end, start + 3)):
         unit = units[i]
-        if not 3 <= unit.words <= 30:
+        if not 1 <= unit.words <= 30:
             continue
         text = unit.text
         if _is_furniture(unit, frozenset(), teaser=False) or _is_block_heading(unit) or unit.bullet:
             continue
-        if i in lists:  # a headline stands alone, not as a line of a list block
-            continue
+        if i in lists or _CREDIT.match(text) or text.endswith(":"):
+            continue  # a list line, a credit or an intro ("Zubereitung:") is no headline
         if _DATEISH.search(text) and unit.words <= 8:
             continue
         if i >= start and unit.words > 15 and not unit.heading:
             continue  # inside the story a long line is its lead, not a headline
-        score = 10.0 - abs(start - i) * 0.6
+        score = 10.0 - abs(start - i) * 0.5
         score += 4.0 if unit.heading else 0.0
-        score += 2.0 if 5 <= unit.words <= 20 else 0.0
-        score -= 3.0 if text.endswith(".") else 0.0
+        score += 2.0 if 5 <= unit.words <= 20 else -2.5 if unit.words <= 2 else 0.0
+        score -= 3.0 if text.endswith(".") and unit.words > 2 else 0.0
         score -= 2.0 if i >= start else 0.0
-        score += 1.0 if units[i - 1].block != unit.block or i == 0 else -2.0
+        alone = (i == 0 or units[i - 1].block != unit.block) and (
+            i + 1 == len(units) or units[i + 1].block != unit.block
+        )
+        score += 1.0 if alone else -2.0
+        score += 3.0 if _printed_again(short_keys, i) else 0.0
+        score += 2.0 if any(
+            _DATEISH.search(units[j].text) or _BYLINE.match(units[j].text)
+            for j in range(i + 1, min(len(units), i + 4))
+            if units[j].words <= 15
+        ) else 0.0
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def _printed_again(short_keys: list[str], i: int) -> bool:
+    """Whether unit i's text is printed elsewhere on the page, on its own or inside a short
+    line (a breadcrumb, an image's alt text); short_keys holds the template_key of each
+    unit of at most 40 words, "" for longer ones."""
+    key = short_keys[i]
+    return len(key) >= 4 and any(j != i and key in k for j, k in enumerate(short_keys))
 
 
 def _tags_after(units: list[Unit], end: int) -> list[str]:
@@ -622,14 +649,28 @@ def _tags_after(units: list[Unit], end: int) -> list[str]:
     return []
 
 
-def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = frozenset()) -> Cleaned:
-    """The story paragraphs of a text dump, with hints for the extractor.
+@dataclass
+class Analysis:
+    """The rule-based reading of a dump: its units, their classes and the story run chosen."""
 
-    `template` holds template_key()s of lines the source prints on every page (learned by
-    tasks.clean.templates); those lines never count as story."""
-    units = split_units(text)
-    if not units:
-        return Cleaned(body="", method=METHOD, hints={})
+    units: list[Unit]
+    language: str | None
+    cf: list[str]  # context-free classes
+    revised: list[str]  # classes revised by context
+    lists: set[int]
+    labels: set[int]
+    boundaries: set[int]
+    shadow: set[int]
+    values: list[float]
+    start: int  # the story run, half-open
+    end: int
+    title_i: int | None
+    stranded: set[int]
+    keep: list[int]  # the units the rules put in the body
+
+
+def analyse(units: list[Unit], template: frozenset[str] = frozenset()) -> Analysis:
+    """Classify the units and choose the story run by the rules."""
     language = detect_language(units)
     stops = stoplist(language)
     cf = _classify(units, stops, template)
@@ -665,9 +706,41 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
         and not _is_metadata_line(units[i])
         and i not in stranded
     ]
+    _trim_trailing_labels(units, cf, keep)
+    return Analysis(
+        units, language, cf, revised, lists, labels, boundaries, shadow, values, start, end,
+        title_i, stranded, keep,
+    )  # fmt: skip
+
+
+def _trim_trailing_labels(units: list[Unit], cf: list[str], keep: list[int]) -> None:
+    """Drop the bare labels the story ends on: a box title or a link after the last
+    paragraph ("Weitere Informationen:", "Explore further", "Zurück zur Übersicht"). A label
+    there heads nothing of the story, and no sentence of it ends that way."""
+    while keep:
+        unit = units[keep[-1]]
+        dangling_intro = unit.text.endswith(":") and unit.words <= 8
+        bare = cf[keep[-1]] == "short" and not _SENTENCE_END.search(unit.text) and unit.words <= 6
+        if unit.bullet or not (dangling_intro or bare):
+            return
+        keep.pop()
+
+
+def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = frozenset()) -> Cleaned:
+    """The story paragraphs of a text dump, with hints for the extractor.
+
+    `template` holds template_key()s of lines the source prints on every page (learned by
+    tasks.clean.templates); those lines never count as story."""
+    units = split_units(text)
+    if not units:
+        return Cleaned(body="", method=METHOD, hints={})
+    a = analyse(units, template)
+    keep = a.keep
     body = "\n\n".join(_render(units, keep))
     return Cleaned(
-        body=body, method=METHOD, hints=_hints(units, start, end, title_i, keep, language, ctx)
+        body=body,
+        method=METHOD,
+        hints=_hints(units, a.start, a.end, a.title_i, keep, a.language, ctx),
     )
 
 

@@ -116,6 +116,18 @@ def test_hints_carry_headline_section_and_date_lines() -> None:
     assert "Al Mayadeen English" in hints["footer"]
 
 
+def test_headline_printed_twice_with_its_date_beats_a_nearer_line() -> None:
+    # a one-word headline, repeated in an image's alt text and dated right under it, wins over
+    # the short line that stands nearer the story; a "Zubereitung:" style intro never wins
+    page = "\n\n".join(
+        ["• Startseite", "• Städte", "Emden", "16. Dezember 2019", "[Emden, Ratsdelft]",
+         "Die Seehafenstadt im Porträt", "Unterwegs:", _story().split("\n\n", 2)[2]]
+    )  # fmt: skip
+    cleaned = clean_text_dump(page, CTX)
+    assert cleaned.hints["title"] == "Emden"
+    assert "committee met for six hours" in cleaned.body
+
+
 def test_empty_dump_gives_empty_body() -> None:
     assert clean_text_dump("\n\n   \n", CTX).body == ""
 
