@@ -611,11 +611,15 @@ def _title_index(units: list[Unit], lists: set[int], start: int, end: int) -> in
         )
         score += 1.0 if alone else -2.0
         score += 3.0 if _printed_again(short_keys, i) else 0.0
-        score += 2.0 if any(
-            _DATEISH.search(units[j].text) or _BYLINE.match(units[j].text)
-            for j in range(i + 1, min(len(units), i + 4))
-            if units[j].words <= 15
-        ) else 0.0
+        score += (
+            2.0
+            if any(
+                _DATEISH.search(units[j].text) or _BYLINE.match(units[j].text)
+                for j in range(i + 1, min(len(units), i + 4))
+                if units[j].words <= 15
+            )
+            else 0.0
+        )
         if score > best_score:
             best, best_score = i, score
     return best
