@@ -29,6 +29,7 @@ MAX_HEADING_DISTANCE = 200
 EARLIER_RUN_SHARE = 0.7
 BOUNDARY_COST = 15.0
 RESUME_WORDS = 150  # prose after a block heading that shows the story goes on
+STANDFIRST_WORDS = 4  # a subtitle or standfirst is a phrase, not a label
 TITLE_REACH = 25  # units above the story where its headline may stand
 BYLINE_REACH = 6  # units under the headline where a short dated line is its byline
 STRETCH_COST = 10.0  # what the lines between two paragraphs may cost before they are furniture
@@ -711,10 +712,29 @@ def analyse(units: list[Unit], template: frozenset[str] = frozenset()) -> Analys
         and i not in stranded
     ]
     _trim_trailing_labels(units, cf, keep)
+    if title_i is not None and keep:
+        keep[:0] = _standfirst(units, cf, lists, title_i, keep[0])
     return Analysis(
         units, language, cf, revised, lists, labels, boundaries, shadow, values, start, end,
         title_i, stranded, keep,
     )  # fmt: skip
+
+
+def _standfirst(
+    units: list[Unit], cf: list[str], lists: set[int], title_i: int, first: int
+) -> list[int]:
+    """The lines between the headline and the story's first paragraph that are its
+    standfirst or subtitle: text of a few words or more, not a date, byline, credit, list
+    line or furniture. Anything else between them (a menu, a share bar) cuts them off."""
+    found: list[int] = []
+    for i in range(first - 1, title_i, -1):
+        unit = units[i]
+        if _DATEISH.search(unit.text) or _is_metadata_line(unit) or cf[i] == "minor":
+            continue
+        if cf[i] in ("bad",) or i in lists or unit.words < STANDFIRST_WORDS:
+            break
+        found.insert(0, i)
+    return found
 
 
 def _trim_trailing_labels(units: list[Unit], cf: list[str], keep: list[int]) -> None:

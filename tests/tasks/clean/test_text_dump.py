@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.sources import load_registry
-from tasks.clean.text_dump import clean_text_dump, detect_language
+from tasks.clean.text_dump import _trim_trailing_labels, clean_text_dump, detect_language
 from tasks.clean.text_units import split_units
 from tasks.extract.fields import PageContext
 
@@ -128,6 +128,16 @@ def test_headline_printed_twice_with_its_date_beats_a_nearer_line() -> None:
     assert "committee met for six hours" in cleaned.body
 
 
+def test_subtitle_between_headline_and_story_is_kept_without_the_date() -> None:
+    page = _story("12 March 2024", "Residents say the bars stay open far too late")
+    body = clean_text_dump(page, CTX).body
+    assert body.startswith("Residents say the bars stay open far too late\n\nThe committee")
+    assert "12 March" not in body
+    # a menu line between them cuts the subtitle off: it is not the story's
+    page = _story("Residents say the bars stay open far too late", "• Share")
+    assert "Residents say" not in clean_text_dump(page, CTX).body
+
+
 def test_empty_dump_gives_empty_body() -> None:
     assert clean_text_dump("\n\n   \n", CTX).body == ""
 
@@ -225,3 +235,17 @@ def test_prose_past_a_related_box_that_never_resumes_the_story_is_left_out() -> 
     body = clean_text_dump(page, CTX).body
     assert "six hours" in body
     assert "volunteers" not in body
+
+
+def test_story_does_not_end_on_a_bare_label() -> None:
+    units = split_units(
+        "\n\n".join(["A paragraph of the story that ends well.", "- a list item", "Explore further",
+                     "Weitere Informationen:", "Nobody agreed."])
+    )  # fmt: skip
+    cf = ["good", "short", "short", "short", "short"]
+    keep = [0, 1, 2, 3]
+    _trim_trailing_labels(units, cf, keep)
+    assert keep == [0, 1]  # the bullet item stays: lists end stories
+    keep = [0, 4]
+    _trim_trailing_labels(units, cf, keep)
+    assert keep == [0, 4]  # a short sentence is not a label
