@@ -12,7 +12,6 @@ footer lines are handed to the extractor as hints.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from tasks.clean.document import Cleaned
@@ -654,28 +653,10 @@ def _tags_after(units: list[Unit], end: int) -> list[str]:
     return []
 
 
-@dataclass
-class Analysis:
-    """The rule-based reading of a dump: its units, their classes and the story run chosen."""
-
-    units: list[Unit]
-    language: str | None
-    cf: list[str]  # context-free classes
-    revised: list[str]  # classes revised by context
-    lists: set[int]
-    labels: set[int]
-    boundaries: set[int]
-    shadow: set[int]
-    values: list[float]
-    start: int  # the story run, half-open
-    end: int
-    title_i: int | None
-    stranded: set[int]
-    keep: list[int]  # the units the rules put in the body
-
-
-def analyse(units: list[Unit], template: frozenset[str] = frozenset()) -> Analysis:
-    """Classify the units and choose the story run by the rules."""
+def _story_units(
+    units: list[Unit], template: frozenset[str]
+) -> tuple[str | None, int, int, int | None, list[int]]:
+    """The page's language, the story run (half-open), its headline and the units kept."""
     language = detect_language(units)
     stops = stoplist(language)
     cf = _classify(units, stops, template)
@@ -714,10 +695,7 @@ def analyse(units: list[Unit], template: frozenset[str] = frozenset()) -> Analys
     _trim_trailing_labels(units, cf, keep)
     if title_i is not None and keep:
         keep[:0] = _standfirst(units, cf, lists, title_i, keep[0])
-    return Analysis(
-        units, language, cf, revised, lists, labels, boundaries, shadow, values, start, end,
-        title_i, stranded, keep,
-    )  # fmt: skip
+    return language, start, end, title_i, keep
 
 
 def _standfirst(
@@ -731,7 +709,7 @@ def _standfirst(
         unit = units[i]
         if _DATEISH.search(unit.text) or _is_metadata_line(unit) or cf[i] == "minor":
             continue
-        if cf[i] in ("bad",) or i in lists or unit.words < STANDFIRST_WORDS:
+        if cf[i] == "bad" or i in lists or unit.words < STANDFIRST_WORDS:
             break
         found.insert(0, i)
     return found
@@ -758,13 +736,10 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
     units = split_units(text)
     if not units:
         return Cleaned(body="", method=METHOD, hints={})
-    a = analyse(units, template)
-    keep = a.keep
+    language, start, end, title_i, keep = _story_units(units, template)
     body = "\n\n".join(_render(units, keep))
     return Cleaned(
-        body=body,
-        method=METHOD,
-        hints=_hints(units, a.start, a.end, a.title_i, keep, a.language, ctx),
+        body=body, method=METHOD, hints=_hints(units, start, end, title_i, keep, language, ctx)
     )
 
 
