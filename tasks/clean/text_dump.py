@@ -134,6 +134,12 @@ _FORM = re.compile(
     r"\(\s*(?:required|erforderlich|pflichtfeld|obligatoire|wymagane|obligatorio)\s*\)\s*\*?$",
     _I,
 )
+# A picture credit at the end of a caption: "Praca w magazynie / Źródło: Pixabay".
+_CREDIT_TAIL = re.compile(
+    r"(?:/|\|)\s*(?:źródło|quelle|source|foto|photo|fot\.|bild)\b|\b(?:shutterstock|getty images|"
+    r"dpa|reuters|afp|imago|istock(?:photo)?|pixabay|unsplash|picture alliance)\b\W*$",
+    _I,
+)
 _BREADCRUMB = re.compile(r"\s(?:>|»|\u203a|/|\|)\s")
 _PAGINATION = re.compile(r"^(?:[←«\u2039<]|\d+\s*(?:[|/]\s*\d+\s*)+$)|[→»\u203a>]$")
 _DATEISH = re.compile(
@@ -703,13 +709,20 @@ def _standfirst(
 ) -> list[int]:
     """The lines between the headline and the story's first paragraph that are its
     standfirst or subtitle: text of a few words or more, not a date, byline, credit, list
-    line or furniture. Anything else between them (a menu, a share bar) cuts them off."""
+    line or furniture. Anything else between them (a menu, a share bar, a breadcrumb, a list
+    of names) cuts them off."""
     found: list[int] = []
     for i in range(first - 1, title_i, -1):
         unit = units[i]
-        if _DATEISH.search(unit.text) or _is_metadata_line(unit) or cf[i] == "minor":
+        text = unit.text
+        if _DATEISH.search(text) or _is_metadata_line(unit) or cf[i] == "minor":
             continue
+        if _CREDIT_TAIL.search(text):
+            continue  # a caption with its credit
         if cf[i] == "bad" or i in lists or unit.words < STANDFIRST_WORDS:
+            break
+        # a phrase has lowercase words; a breadcrumb or a list of names has none or separators
+        if _BREADCRUMB.search(text) or not any(w[0].islower() for w in _WORD.findall(text)):
             break
         found.insert(0, i)
     return found

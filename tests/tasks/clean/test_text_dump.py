@@ -136,6 +136,10 @@ def test_subtitle_between_headline_and_story_is_kept_without_the_date() -> None:
     # a menu line between them cuts the subtitle off: it is not the story's
     page = _story("Residents say the bars stay open far too late", "• Share")
     assert "Residents say" not in clean_text_dump(page, CTX).body
+    # a caption with its credit is skipped, a list of names stops the search
+    page = _story("Residents say the bars stay open far too late", "Anna Berg, Piotr Nowak",
+                  "Night in the old town / Photo: Pixabay")  # fmt: skip
+    assert not clean_text_dump(page, CTX).body.startswith(("Residents", "Anna", "Night"))
 
 
 def test_empty_dump_gives_empty_body() -> None:
