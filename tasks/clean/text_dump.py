@@ -12,6 +12,7 @@ footer lines are handed to the extractor as hints.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from tasks.clean.document import Cleaned
@@ -29,6 +30,7 @@ EARLIER_RUN_SHARE = 0.7
 BOUNDARY_COST = 15.0
 RESUME_WORDS = 150  # prose after a block heading that shows the story goes on
 STANDFIRST_WORDS = 4  # a subtitle or standfirst is a phrase, not a label
+MAX_HEADLINE_PRINTS = 4  # a page prints its headline a few times, a label on every item
 TITLE_REACH = 25  # units above the story where its headline may stand
 BYLINE_REACH = 6  # units under the headline where a short dated line is its byline
 STRETCH_COST = 10.0  # what the lines between two paragraphs may cost before they are furniture
@@ -102,7 +104,7 @@ _CONSENT = re.compile(
 )
 # A photo or source credit printed under a picture or at the end of a story.
 _CREDIT = re.compile(
-    r"^(?:fotos?|photos?|bild(?:er)?|bildquelle|image|images|picture|quelle|source|credits?|"
+    r"^(?:\w*fotos?|\w*photos?|bild(?:er)?|bildquelle|image|images|picture|quelle|source|credits?|"
     r"foto ?credit|titelbild|beitragsbild|headerbild|symbolbild|zdjęcie|zdjęcia|źródło|crédit)"
     r"(?:\s*(?:&|und|and)\s*\w+)?\s*:",
     _I,
@@ -235,17 +237,19 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
     return unit.words <= 15 and bool(_BYLINE.match(text))
 
 
-def _classify(units: list[Unit], stops: frozenset[str], template: frozenset[str]) -> list[str]:
+def _classify(
+    units: list[Unit], keys: list[str], stops: frozenset[str], template: frozenset[str]
+) -> list[str]:
     """Context-free classes: jusText's bad, short, neargood and good, plus 'sparse' (long but
     hardly prose) and 'minor' (image alt texts and lines printed twice: never story, but
     common inside stories, so they weigh little)."""
     classes = []
-    duplicates = _duplicates(units)
+    duplicates = _duplicates(keys)
     for i, unit in enumerate(units):
         length = len(unit.text)
         credit = unit.words <= 12 and bool(_CREDIT.match(unit.text))
         if (unit.image or credit or (i in duplicates and unit.words < 40)) and not (
-            template and template_key(unit.text) in template
+            template and keys[i] in template
         ):
             # image alt texts, photo credits and lines printed twice (captions, repeated
             # menus) are not story, but sit inside stories as often as outside: they weigh little
@@ -270,11 +274,11 @@ def _classify(units: list[Unit], stops: frozenset[str], template: frozenset[str]
     return classes
 
 
-def _duplicates(units: list[Unit]) -> set[int]:
+def _duplicates(keys: list[str]) -> set[int]:
+    """Units whose template_key another unit shares."""
     seen: dict[str, int] = {}
     dup: set[int] = set()
-    for i, unit in enumerate(units):
-        key = template_key(unit.text)
+    for i, key in enumerate(keys):
         if key in seen:
             dup.update((seen[key], i))
         else:
@@ -584,7 +588,9 @@ def _stranded(
     return stranded
 
 
-def _title_index(units: list[Unit], lists: set[int], start: int, end: int) -> int | None:
+def _title_index(
+    units: list[Unit], keys: list[str], lists: set[int], start: int, end: int
+) -> int | None:
     """The headline: a heading-like unit standing alone just before the story (or opening it).
 
     Pages print their headline more than once (a breadcrumb, an image's alt text, the
@@ -593,7 +599,8 @@ def _title_index(units: list[Unit], lists: set[int], start: int, end: int) -> in
     such support to beat a longer line nearer the story."""
     best, best_score = None, 0.0
     lowest = max(0, start - TITLE_REACH)
-    short_keys = [template_key(u.text) if u.words <= 40 else "" for u in units]
+    short_keys = [k if u.words <= 40 else "" for u, k in zip(units, keys, strict=True)]
+    printed = Counter(short_keys)
     for i in range(lowest, min(end, start + 3)):
         unit = units[i]
         if not 1 <= unit.words <= 30:
@@ -616,7 +623,7 @@ def _title_index(units: list[Unit], lists: set[int], start: int, end: int) -> in
             i + 1 == len(units) or units[i + 1].block != unit.block
         )
         score += 1.0 if alone else -2.0
-        score += 3.0 if _printed_again(short_keys, i) else 0.0
+        score += 3.0 if _printed_again(short_keys, printed, i) else 0.0
         score += (
             2.0
             if any(
@@ -631,12 +638,15 @@ def _title_index(units: list[Unit], lists: set[int], start: int, end: int) -> in
     return best
 
 
-def _printed_again(short_keys: list[str], i: int) -> bool:
+def _printed_again(short_keys: list[str], printed: Counter[str], i: int) -> bool:
     """Whether unit i's text is printed elsewhere on the page, on its own or inside a short
-    line (a breadcrumb, an image's alt text); short_keys holds the template_key of each
-    unit of at most 40 words, "" for longer ones."""
+    line (a breadcrumb, an image's alt text), but not over and over: a label under every
+    forum post or teaser ("Forenprofi", "Weiterlesen") is no headline. short_keys holds the
+    template_key of each unit of at most 40 words ("" for longer ones), printed counts them."""
     key = short_keys[i]
-    return len(key) >= 4 and any(j != i and key in k for j, k in enumerate(short_keys))
+    if len(key) < 4 or printed[key] > MAX_HEADLINE_PRINTS:
+        return False
+    return printed[key] > 1 or any(j != i and key in k for j, k in enumerate(short_keys))
 
 
 def _tags_after(units: list[Unit], end: int) -> list[str]:
@@ -665,7 +675,8 @@ def _story_units(
     """The page's language, the story run (half-open), its headline and the units kept."""
     language = detect_language(units)
     stops = stoplist(language)
-    cf = _classify(units, stops, template)
+    keys = [template_key(u.text) for u in units]
+    cf = _classify(units, keys, stops, template)
     revised = _revise(units, cf)
     lists = _list_members(units)
     labels = _label_lists(units, lists)
@@ -679,7 +690,7 @@ def _story_units(
             values[i] = -0.5 * u.words
     start, end = _best_run(values)
     end = _cut_appendix(values, cf, lists, boundaries, shadow, start, end)
-    title_i = _title_index(units, lists, start, end) if end > start else None
+    title_i = _title_index(units, keys, lists, start, end) if end > start else None
     if end > start:
         # the headline is the outer limit of any widening
         floor = title_i + 1 if title_i is not None and title_i < start else 0
