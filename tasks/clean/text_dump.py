@@ -624,15 +624,12 @@ def _title_index(
         )
         score += 1.0 if alone else -2.0
         score += 3.0 if _printed_again(short_keys, printed, i) else 0.0
-        score += (
-            2.0
-            if any(
-                _DATEISH.search(units[j].text) or _BYLINE.match(units[j].text)
-                for j in range(i + 1, min(len(units), i + 4))
-                if units[j].words <= 15
-            )
-            else 0.0
+        dated_below = any(
+            _DATEISH.search(u.text) or _BYLINE.match(u.text)
+            for u in units[i + 1 : i + 4]
+            if u.words <= 15
         )
+        score += 2.0 if dated_below else 0.0
         if score > best_score:
             best, best_score = i, score
     return best
