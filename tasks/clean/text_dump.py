@@ -68,6 +68,14 @@ _BLOCK_HEADING = re.compile(
     r"auch interessant|zum thema|meistgelesen|meist gelesen|à lire aussi|lire aussi|"
     r"(?:à )?(?:écouter|voir) aussi|sur le même sujet|czytaj (?:też|także|więcej)|"
     r"zobacz (?:też|także)|polecane|"
+    # box titles that are only ever a title: alone on their line, at most with a colon
+    r"(?:explore further|further reading|also read|see also|siehe auch|passend dazu|"
+    r"weiterführende links|pour approfondir|articles? correspondants?|ezek is érdekelhetnek|"
+    r"markiert mit|weitere (?:informationen|infos|beiträge|artikel|themen|links)(?: zum thema)?|"
+    r"verwandte themen\w*|das könnte (?:dich|sie|euch) (?:auch )?interessieren|downloads?|"
+    r"kurz notiert|zu allen beiträgen|"
+    r"aktuelle (?:produkttests|beiträge|artikel|themen|nachrichten|meldungen))(?=[\s:!.]*$)|"
+    r"other interesting\b.*|highlights aus\b.*|zurück zu[mr]? .{1,30}|"
     r"comments?|kommentare?|\d+ (?:comments?|kommentare?|reactions?|responses?|antworten)|"
     r"leave a (?:reply|comment)|post a comment|add a comment|"
     r"what do you think|was (?:denkst|meinst) du|was (?:denken|meinen) sie|your thoughts|"
@@ -91,7 +99,20 @@ _NOTICE = re.compile(
     r"\bcookies?\b|required fields|will not be published|erforderliche felder|pflichtfeld|"
     r"wird nicht veröffentlicht|nicht veröffentlicht werden|champs obligatoires|"
     r"newsletter|javascript|sign up for|melden sie sich an|jetzt abonnieren|cancel reply|"
-    r"antworten abzubrechen|antwort abbrechen",
+    r"antworten abzubrechen|antwort abbrechen|"
+    # sign-up boxes, push prompts, licence and disclaimer lines under a story
+    r"e-?mail-?(?:adresse|address)|\byour (?:e-?mail|inbox)\b|\binbox\b|recaptcha|"
+    r"benachrichtigung|push notifications?|\babonnier(?:en|e)\b|\bsubscri(?:be|ption)|"
+    r"subskrypc|einloggen|prawem autorskim|\bcc[- ]by\b|creative commons|"
+    r"\blizenz\b|licen[cs]ed under|n'engagent que|ohne gewähr|keine haftung|"
+    r"haftungsausschluss|disclaimer|no liability",
+    _I,
+)
+# An inline "read also" link to another story: "Czytaj też: …", "Lesen Sie hier: …".
+_READ_ALSO = re.compile(
+    r"^(?:lesen sie (?:auch|hier|mehr)|czytaj (?:też|także|również|więcej)|"
+    r"zobacz (?:też|także|również)|dowiedz się więcej|see also|read (?:also|more|next)|"
+    r"(?:à )?lire aussi|mehr dazu|auch interessant|weiterlesen|related)\s*:\s*\S",
     _I,
 )
 # A consent banner: cookies named with what the visitor is asked to do; such banners run long.
@@ -212,7 +233,12 @@ def _stop_density(text: str, stops: frozenset[str]) -> float:
 def _is_block_heading(unit: Unit) -> bool:
     if unit.words <= 12 and _COMMENT_HEAD.search(unit.text):
         return True
-    return unit.words <= 8 and bool(_BLOCK_HEADING.match(unit.text))
+    # "Lesen Sie auch: <headline>" is one inline link, not the title of a box that follows
+    return (
+        unit.words <= 8
+        and bool(_BLOCK_HEADING.match(unit.text))
+        and not _READ_ALSO.match(unit.text)
+    )
 
 
 def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> bool:
@@ -223,6 +249,8 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
     if _FORM.search(text) or _FURNITURE.match(text):
         return True
     if unit.words <= 60 and (_COPYRIGHT.search(text) or _NOTICE.search(text)):
+        return True
+    if unit.words <= 40 and _READ_ALSO.match(text):
         return True
     if unit.words <= 150 and _CONSENT.search(text):
         return True

@@ -33,6 +33,12 @@ _BYLINE = re.compile(
     r"text:|ein (?:beitrag|artikel) von)\s+(?P<names>.+)$",
     re.I,
 )
+# A line that labels the page's own date: "Datum: 18.10.2021", "Published: …".
+_DATE_LABEL = re.compile(
+    r"^(?:datum|date|published|veröffentlicht(?: am)?|erschienen(?: am)?|publié le|"
+    r"opublikowano|data publikacji)\s*:",
+    re.I,
+)
 # What follows the names in a byline: a separator and a date, a place, or a role.
 _BYLINE_TAIL = re.compile(
     r"\s*(?:[|/•·\u2013—]|\s-\s).*$"
@@ -89,8 +95,9 @@ def _published(hints: dict, english_order: bool, ctx: PageContext) -> FoundDate 
             score -= min(abs(line["i"] - anchor), 30) * 0.5
         score += 10.0 if line["words"] <= 15 else 0.0
         score += 8.0 if _PUBLISHED_CUE.search(text) else 0.0
-        if line["words"] <= 15 and _BYLINE.match(text.strip().lstrip("•·*-\u2013 ")):
-            score += 30.0  # "By A. Writer, 4 November 2020": the story's own byline
+        bare = text.strip().lstrip("•·*-\u2013 ")
+        if line["words"] <= 15 and (_BYLINE.match(bare) or _DATE_LABEL.match(bare)):
+            score += 30.0  # "By A. Writer, 4 November 2020" or "Datum: …": the story's own
         updated = _UPDATED_CUE.search(text)
         # with a published and an updated date on one line, the earlier one is the publication
         chosen = min(candidates, key=lambda d: _naive(d.value)) if updated else candidates[0]

@@ -253,3 +253,42 @@ def test_story_does_not_end_on_a_bare_label() -> None:
     keep = [0, 4]
     _trim_trailing_labels(units, cf, keep)
     assert keep == [0, 4]  # a short sentence is not a label
+
+
+def test_inline_read_also_link_inside_the_story_is_not_story() -> None:
+    link = "Lesen Sie auch: Bürgermeister eröffnet die neue Bibliothek"
+    page = _story().replace(
+        "\n\nThe committee met for five", f"\n\n{link}\n\nThe committee met for five"
+    )
+    body = clean_text_dump(page, CTX).body
+    assert "four hours" in body and "five hours" in body and "six hours" in body
+    assert "Bibliothek" not in body
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Gib deine E-Mail-Adresse ein, um diesem Blog zu folgen und per E-Mail "
+        "Benachrichtigungen über neue Beiträge zu erhalten.",
+        "This site is protected by reCAPTCHA and the Google Privacy Policy and Terms of Service "
+        "apply.",
+        "Trotz sorgfältiger inhaltlicher Kontrolle übernehme ich keine Haftung für die Inhalte "
+        "externer Links, die in meinem Blog verlinkt sind.",
+        "Dieses Blog steht unter einer Creative Commons Namensnennung 3.0 Österreich Lizenz.",
+    ],
+)
+def test_sign_up_licence_and_disclaimer_lines_under_the_story_are_not_story(notice: str) -> None:
+    body = clean_text_dump(_story() + "\n\n" + notice, CTX).body
+    assert "six hours" in body
+    assert notice[:25] not in body
+
+
+def test_box_title_after_the_story_and_its_links_are_not_story() -> None:
+    page = _story() + "\n\n" + "\n\n".join(
+        ["Das könnte Sie auch interessieren", "Neue Buslinie ab Montag im Takt",
+         "Stadtfest: Das Programm für das Wochenende", "Zurück zur Übersicht"]
+    )  # fmt: skip
+    body = clean_text_dump(page, CTX).body
+    assert "six hours" in body
+    for line in ("interessieren", "Buslinie", "Stadtfest", "Übersicht"):
+        assert line not in body

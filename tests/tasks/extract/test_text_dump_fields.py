@@ -177,3 +177,15 @@ def test_fractions_and_versions_are_not_dates() -> None:
 def test_byline_with_a_date_wins_over_a_dated_line_after_the_story() -> None:
     text = page("By Jane Doe 4 November 2020") + "\n\nUpdated 17 September 2020"
     assert fields_of(text, PageContext(registry=Registry(()))).published == datetime(2020, 11, 4)
+
+
+def test_labelled_date_in_the_story_wins_over_a_dated_document_after_it() -> None:
+    paragraphs = [
+        STORY.replace("four", n) for n in ("two", "three", "four", "five", "six", "seven")
+    ]
+    text = "\n\n".join(
+        ["Town News", "  • Home\n  • Local", "Neue Regeln für die Tabaksteuer", *paragraphs,
+         "Datum: 18.10.2021", STORY.replace("four", "eight"), "Weitere Informationen",
+         "Informationsschreiben vom 14. Oktober 2021 PDF | 38 KB"]
+    )  # fmt: skip
+    assert fields_of(text, PageContext(registry=Registry(()))).published == datetime(2021, 10, 18)
