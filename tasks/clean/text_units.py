@@ -32,6 +32,9 @@ _BULLET = re.compile(r"^(\s*)(?:[•·*+\-\u2013□☆◦▪‣●○■►▼�
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+")
+# A narrow wrapped column (a table cell): at least this many lines, this wide, and its lines
+# within this many characters of the longest one.
+MIN_COLUMN_LINES, MIN_COLUMN_WIDTH, COLUMN_SLACK = 3, 30, 12
 
 
 @dataclass
@@ -88,6 +91,41 @@ def wrap_width(lines: list[str]) -> int | None:
     return width if near >= 2 else None
 
 
+def column_widths(lines: list[str]) -> list[int | None]:
+    """For each line, the width of the narrow column its block was wrapped at, or None.
+
+    A text browser lays table cells out side by side and wraps each at its own width, far
+    below the page's: a story in a 45-column cell comes out as a block of short lines that
+    wrap_width() does not see. A block shows such a column when it has several lines, most
+    of them (all but the last) within a few characters of its longest line."""
+    widths: list[int | None] = [None] * len(lines)
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        block = [len(line.strip()) for line in lines[start:end]]
+        if len(block) >= MIN_COLUMN_LINES:
+            width = max(block)
+            near = sum(1 for n in block[:-1] if n > width - COLUMN_SLACK)
+            # a sentence wrapped mid-way goes on in lowercase; rows of a table or a tag cloud
+            # rarely do
+            # a sentence wrapped mid-way goes on in lowercase on some lines and has figures on
+            # few; rows of a table have figures on most, repeated alt texts repeat
+            lower = sum(1 for line in lines[start + 1 : end] if line.strip()[:1].islower())
+            figures = sum(1 for line in lines[start:end] if any(c.isdigit() for c in line))
+            if (
+                width >= MIN_COLUMN_WIDTH
+                and near * 3 >= (len(block) - 1) * 2
+                and lower * 4 >= len(block) - 1
+                and figures * 2 < len(block)
+                and len(set(lines[start:end])) == len(block)
+            ):
+                widths[start:end] = [width] * len(block)
+        start = end + 1
+    return widths
+
+
 def _continues(previous: str, line: str, width: int | None) -> bool:
     """Whether `line` is the hard-wrapped continuation of `previous`."""
     if width is None or not previous:
@@ -102,6 +140,7 @@ def split_units(text: str) -> list[Unit]:
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").split("\n")
     lines = [_SPACES.sub(" ", line).rstrip() for line in raw]
     width = wrap_width(lines)
+    columns = column_widths(lines)
     units: list[Unit] = []
     block = 0
     open_unit: Unit | None = None  # the unit a wrapped line may continue
@@ -128,6 +167,7 @@ def split_units(text: str) -> list[Unit]:
             and not heading
             and (
                 _continues(previous_raw, original, width)
+                or _continues(previous_raw.strip(), original, columns[number])
                 or (open_unit.bullet and width is not None and indent > open_unit.depth)
             )
         ):

@@ -292,3 +292,37 @@ def test_box_title_after_the_story_and_its_links_are_not_story() -> None:
     assert "six hours" in body
     for line in ("interessieren", "Buslinie", "Stadtfest", "Übersicht"):
         assert line not in body
+
+
+def test_story_wrapped_in_a_narrow_table_column_is_rejoined_and_kept() -> None:
+    para = (
+        "Wie der Ressortchef am Dienstag vergangener Woche in München erklärte, würde die geplante "
+        "Gewinnabschöpfung wichtige Investitionen in erneuerbare Energien gefährden, weil sich "
+        "die Betreiber auf die Vergütung verlassen hatten."
+    )
+    column = "\n\n".join(
+        textwrap.fill(para.replace("Dienstag", day), width=45) for day in ("Montag", "Freitag")
+    )
+    menu = "\n".join(["• Startseite", "• Politik", "• Wirtschaft", "• Impressum"])
+    # the page itself is wrapped at 100 columns, as w3m does: only the cell is narrower
+    notice = textwrap.fill(
+        "Diese Website verwendet Cookies. Wenn Sie die Website weiter nutzen, stimmen Sie der "
+        "Verwendung von Cookies zu. Weitere Informationen finden Sie in der Datenschutzerklärung.",
+        width=100,
+    )
+    page = f"{menu}\n\nAiwanger warnt vor der Gewinnabschöpfung\n\n{column}\n\n{menu}\n\n{notice}"
+    units = split_units(page)
+    assert any(u.text == para.replace("Dienstag", "Freitag") for u in units)
+    body = clean_text_dump(page, CTX).body
+    assert "am Montag vergangener Woche" in body and "am Freitag vergangener Woche" in body
+
+
+def test_lines_of_similar_length_without_a_running_sentence_stay_apart() -> None:
+    # the page is wrapped at 100 columns; these blocks are not a narrower wrapped column
+    notice = textwrap.fill(" ".join(["Diese Website verwendet Cookies."] * 6), width=100)
+    repeated = ["Radtour durch Friedrichsfelde und Karlshorst"] * 3
+    table = ["apache_builds 2.3 GB/s 0.098 GB/s", "github_events 2.5 GB/s 0.093 GB/s",
+             "gsoc-2018 3.1 GB/s 0.091 GB/s"]  # fmt: skip
+    for block in (repeated, table):
+        units = split_units("\n".join(block) + "\n\n" + notice)
+        assert [u.text for u in units[:3]] == block
