@@ -147,6 +147,8 @@ _BYLINE = re.compile(
     _I,
 )
 _TEASER_END = re.compile(r"(?:\.\.\.|…|\[\s*(?:\.\.\.|…)\s*\]|»|>>|→|\bmore\s*$)\s*$", _I)
+# A closing guillemet that ends a quotation («…»), not a "more »" link.
+_QUOTE_END = re.compile(r"«[^»]*»\W*$")
 _CAPTION_END = re.compile(
     r"\([^()]*\b(?:photo|foto|bild|image|picture|credit|getty|reuters|dpa|afp|imago|epa|"
     r"shutterstock|screengrab|social media|file|archiv|istock|ap)\b[^()]*\)\s*$",
@@ -260,7 +262,7 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
         return True
     if unit.words <= 12 and _PAGINATION.search(text):
         return True
-    if teaser and unit.words <= 60 and _TEASER_END.search(text):
+    if teaser and unit.words <= 60 and _TEASER_END.search(text) and not _QUOTE_END.search(text):
         return True
     return unit.words <= 15 and bool(_BYLINE.match(text))
 

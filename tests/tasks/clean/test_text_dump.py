@@ -326,3 +326,20 @@ def test_lines_of_similar_length_without_a_running_sentence_stay_apart() -> None
     for block in (repeated, table):
         units = split_units("\n".join(block) + "\n\n" + notice)
         assert [u.text for u in units[:3]] == block
+
+
+def test_paragraph_ending_in_a_guillemet_quote_is_story_not_a_teaser() -> None:
+    para = (
+        "Der Verein hat am Donnerstag vier Stunden lang getagt und dabei den Präsidenten, den "
+        "Trainer und zwei Mitglieder gehört, die sich über die Reise nach Katar beschwert hatten."
+    )
+    quote = (
+        "In der Petition heisst es: «Im Winter wird zum ersten Mal eine Weltmeisterschaft in "
+        "einem Land ausgetragen, in dem Homosexualität unter Strafe steht.»"
+    )
+    page = "\n\n".join(
+        ["Sport", "Fans wehren sich gegen die Reise", para, quote, para.replace("vier", "fünf")]
+    )
+    body = clean_text_dump(page, CTX).body
+    assert "In der Petition heisst es" in body
+    assert "fünf Stunden" in body
