@@ -65,7 +65,8 @@ _BLOCK_HEADING = re.compile(
     r"latest(?: news| posts| articles| updates)?|top stories|popular(?: posts)?|recent posts|"
     r"(?:neueste|aktuelle|ähnliche|verwandte|weitere) (?:artikel|beiträge|nachrichten|themen)|"
     r"mehr zum thema|das könnte sie (?:auch )?interessieren|lesen sie (?:auch|mehr)|"
-    r"auch interessant|zum thema|meistgelesen|meist gelesen|à lire aussi|lire aussi|"
+    r"auch interessant|zum thema|meistgelesen(?:e|en)?|meist gelesen(?:e|en)?|"
+    r"à lire aussi|lire aussi|"
     r"(?:à )?(?:écouter|voir) aussi|sur le même sujet|czytaj (?:też|także|więcej)|"
     r"zobacz (?:też|także)|polecane|"
     # box titles that are only ever a title: alone on their line, at most with a colon
@@ -163,6 +164,14 @@ _FORM = re.compile(
 _CREDIT_TAIL = re.compile(
     r"(?:/|\|)\s*(?:źródło|quelle|source|foto|photo|fot\.|bild)\b|\b(?:shutterstock|getty images|"
     r"dpa|reuters|afp|imago|istock(?:photo)?|pixabay|unsplash|picture alliance)\b\W*$",
+    _I,
+)
+# A credit inside a caption: "Erdölpumpen im Abendrot. Bild: TebNad/Shutterstock.com",
+# "Photograph by Ed Marshall", "(Symbolbild)", "… / (C) Kab Niang".
+_CAPTION_CREDIT = re.compile(
+    r"(?:^|[\s.,(/|])(?:bild|foto|fot\.|photo|photograph|image|quelle|source|credit|zdjęcie|"
+    r"źródło|crédit)\s*(?::|by\b)\s*\S|\(\s*symbolbild\s*\)|/\s*\(c\)|\bgetty images\b|"
+    r"\bPAP\s*/|agencja gazeta",
     _I,
 )
 _BREADCRUMB = re.compile(r"\s(?:>|»|\u203a|/|\|)\s")
@@ -277,7 +286,12 @@ def _classify(
     duplicates = _duplicates(keys)
     for i, unit in enumerate(units):
         length = len(unit.text)
-        credit = unit.words <= 12 and bool(_CREDIT.match(unit.text))
+        credit = (unit.words <= 12 and bool(_CREDIT.match(unit.text))) or (
+            # a caption ending in its credit is furniture already, a strong cut between cards
+            unit.words <= 25
+            and bool(_CAPTION_CREDIT.search(unit.text))
+            and not _CAPTION_END.search(unit.text)
+        )
         if (unit.image or credit or (i in duplicates and unit.words < 40)) and not (
             template and keys[i] in template
         ):

@@ -343,3 +343,21 @@ def test_paragraph_ending_in_a_guillemet_quote_is_story_not_a_teaser() -> None:
     body = clean_text_dump(page, CTX).body
     assert "In der Petition heisst es" in body
     assert "fünf Stunden" in body
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Erdölpumpen im Abendrot. Bild: TebNad/Shutterstock.com",
+        "Photograph by Ed Marshall, Redonda Restoration Programme",
+        "Wer die Äste immer wieder auf die Wege zieht, ist unklar (Symbolbild).",
+        "Le piquet de grève dans le hall de l'université / (C) Kab Niang",
+    ],
+)
+def test_caption_with_its_credit_inside_the_story_is_not_story(caption: str) -> None:
+    page = _story().replace(
+        "\n\nThe committee met for five", f"\n\n{caption}\n\nThe committee met for five"
+    )
+    body = clean_text_dump(page, CTX).body
+    assert "five hours" in body and "six hours" in body
+    assert caption[:20] not in body
