@@ -95,7 +95,8 @@ _COMMENT_HEAD = re.compile(
     _I,
 )
 # Notices that are furniture wherever they appear in a short unit: cookie banners, comment
-# forms, newsletter boxes.
+# forms, newsletter boxes. _NOTICE, _COPYRIGHT and _CONSENT are searched in the lowercased
+# text: a case-sensitive search is over twice as fast, and these run on most units.
 _NOTICE = re.compile(
     r"\bcookies?\b|required fields|will not be published|erforderliche felder|pflichtfeld|"
     r"wird nicht veröffentlicht|nicht veröffentlicht werden|champs obligatoires|"
@@ -106,8 +107,10 @@ _NOTICE = re.compile(
     r"benachrichtigung|push notifications?|\babonnier(?:en|e)\b|\bsubscri(?:be|ption)|"
     r"subskrypc|einloggen|prawem autorskim|\bcc[- ]by\b|creative commons|"
     r"\blizenz\b|licen[cs]ed under|n'engagent que|ohne gewähr|keine haftung|"
-    r"haftungsausschluss|disclaimer|no liability",
-    _I,
+    r"haftungsausschluss|disclaimer|no liability|datenschutzerkl|affiliate|eine provision vom|"
+    r"kontaktformular|\bby email\b|klicken sie auf (?:den|diesen)\b.{0,20}\bbutton|"
+    r"inhalt von .{1,60} (?:zu )?laden|\bspende\b|\bdonat(?:e|ion)\b|dołącz do dyskusji|"
+    r"udostępnij|ihre meinung zu diesem|sähköpost",
 )
 # An inline "read also" link to another story: "Czytaj też: …", "Lesen Sie hier: …".
 _READ_ALSO = re.compile(
@@ -122,7 +125,6 @@ _CONSENT = re.compile(
     r"einwillig|einstellungen|eingesetzt|verwende|nutzen|accepte|consentement|paramètres|"
     r"zgod|akceptuj|ustawie)|\b(?:accept|agree|akzeptier|zustimm|einverstanden|accepte|"
     r"akceptuj)\w*\b.*\bcookies?\b",
-    _I,
 )
 # A photo or source credit printed under a picture or at the end of a story.
 _CREDIT = re.compile(
@@ -134,7 +136,6 @@ _CREDIT = re.compile(
 _COPYRIGHT = re.compile(
     r"©|\(c\)\s*\d{4}|copyright|all rights reserved|alle rechte vorbehalten|"
     r"tous droits réservés|wszelkie prawa zastrzeżone|todos los derechos",
-    _I,
 )
 _TAG_LINE = re.compile(
     r"^(?:tags?|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|themen|topics|mots-clés|tagi|"
@@ -259,11 +260,12 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
         return True
     if _FORM.search(text) or _FURNITURE.match(text):
         return True
-    if unit.words <= 60 and (_COPYRIGHT.search(text) or _NOTICE.search(text)):
+    lowered = text.lower()
+    if unit.words <= 60 and (_COPYRIGHT.search(lowered) or _NOTICE.search(lowered)):
         return True
     if unit.words <= 40 and _READ_ALSO.match(text):
         return True
-    if unit.words <= 150 and _CONSENT.search(text):
+    if unit.words <= 150 and _CONSENT.search(lowered):
         return True
     if unit.words <= 40 and _CAPTION_END.search(text):
         return True

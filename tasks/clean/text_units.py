@@ -32,6 +32,7 @@ _BULLET = re.compile(r"^(\s*)(?:[•·*+\-\u2013□☆◦▪‣●○■►▼�
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 # A narrow wrapped column (a table cell): at least this many lines, this wide, and its lines
 # within this many characters of the longest one.
 MIN_COLUMN_LINES, MIN_COLUMN_WIDTH, COLUMN_SLACK = 3, 30, 12
@@ -108,22 +109,25 @@ def column_widths(lines: list[str]) -> list[int | None]:
         if len(block) >= MIN_COLUMN_LINES:
             width = max(block)
             near = sum(1 for n in block[:-1] if n > width - COLUMN_SLACK)
-            # a sentence wrapped mid-way goes on in lowercase; rows of a table or a tag cloud
-            # rarely do
-            # a sentence wrapped mid-way goes on in lowercase on some lines and has figures on
-            # few; rows of a table have figures on most, repeated alt texts repeat
-            lower = sum(1 for line in lines[start + 1 : end] if line.strip()[:1].islower())
-            figures = sum(1 for line in lines[start:end] if any(c.isdigit() for c in line))
             if (
                 width >= MIN_COLUMN_WIDTH
                 and near * 3 >= (len(block) - 1) * 2
-                and lower * 4 >= len(block) - 1
-                and figures * 2 < len(block)
-                and len(set(lines[start:end])) == len(block)
+                and _running_text(lines[start:end])
             ):
                 widths[start:end] = [width] * len(block)
         start = end + 1
     return widths
+
+
+def _running_text(block: list[str]) -> bool:
+    """Whether a block's lines read as one text wrapped mid-sentence: it goes on in lowercase
+    on some lines and has figures on few. Rows of a table have figures on most, and repeated
+    alt texts repeat."""
+    lower = sum(1 for line in block[1:] if line.strip()[:1].islower())
+    figures = sum(1 for line in block if _DIGIT.search(line))
+    return (
+        lower * 4 >= len(block) - 1 and figures * 2 < len(block) and len(set(block)) == len(block)
+    )
 
 
 def _continues(previous: str, line: str, width: int | None) -> bool:

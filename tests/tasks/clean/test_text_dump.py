@@ -275,6 +275,11 @@ def test_inline_read_also_link_inside_the_story_is_not_story() -> None:
         "Trotz sorgfältiger inhaltlicher Kontrolle übernehme ich keine Haftung für die Inhalte "
         "externer Links, die in meinem Blog verlinkt sind.",
         "Dieses Blog steht unter einer Creative Commons Namensnennung 3.0 Österreich Lizenz.",
+        "Für Links auf dieser Seite erhält CHIP ggf. eine Provision vom Händler.",
+        "Klicken Sie auf den unteren Button, um den Inhalt von www.komoot.de zu laden.",
+        "Mit der Anmeldung stimme ich der Bearbeitung meiner Daten entsprechend der "
+        "Datenschutzerklärung zu.",
+        "Get The Times of Israel's Daily Edition by email and never miss our top stories",
     ],
 )
 def test_sign_up_licence_and_disclaimer_lines_under_the_story_are_not_story(notice: str) -> None:
