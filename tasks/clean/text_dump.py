@@ -110,7 +110,7 @@ _NOTICE = re.compile(
     r"haftungsausschluss|disclaimer|no liability|datenschutzerkl|affiliate|eine provision vom|"
     r"kontaktformular|\bby email\b|klicken sie auf (?:den|diesen)\b.{0,20}\bbutton|"
     r"inhalt von .{1,60} (?:zu )?laden|\bspende\b|\bdonat(?:e|ion)\b|dołącz do dyskusji|"
-    r"udostępnij|ihre meinung zu diesem|sähköpost",
+    r"udostępnij|ihre meinung zu diesem|sähköpost|mailing ?list|consent terms",
 )
 # An inline "read also" link to another story: "Czytaj też: …", "Lesen Sie hier: …".
 _READ_ALSO = re.compile(
@@ -654,8 +654,8 @@ def _title_index(
         text = unit.text
         if _is_furniture(unit, frozenset(), teaser=False) or _is_block_heading(unit) or unit.bullet:
             continue
-        if i in lists or _CREDIT.match(text) or text.endswith(":"):
-            continue  # a list line, a credit or an intro ("Zubereitung:") is no headline
+        if i in lists or _CREDIT.match(text) or _CAPTION_CREDIT.search(text) or text.endswith(":"):
+            continue  # a list line, a credit, a caption or an intro ("Zubereitung:") is no headline
         if _DATEISH.search(text) and unit.words <= 8:
             continue
         if i >= start and unit.words > 15 and not unit.heading:
