@@ -1,5 +1,5 @@
-"""Nightly warehouse maintenance: close dead runs, prune old dq_results, ANALYZE, CHECKPOINT,
-and optionally export every table as Parquet.
+"""Nightly warehouse maintenance: close dead runs, prune old dq_results and one-off template
+lines, ANALYZE, CHECKPOINT, and optionally export every table as Parquet.
 
 It holds the same run lock as a pipeline run, so it never writes while a run loads, and while
 it holds it any run still marked `started` is known to be dead (its process ended without
@@ -27,6 +27,7 @@ from warehouse.read import export_parquet
 class Tidied:
     aborted_runs: int
     pruned_dq_rows: int
+    pruned_template_lines: int
     size_before_bytes: int
     size_after_bytes: int
 
@@ -36,7 +37,9 @@ def _size(db: Path) -> int:
     return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
-def tidy(db: Path, *, dq_retention_days: int, timeout_s: float) -> Tidied:
+def tidy(
+    db: Path, *, dq_retention_days: int, template_retention_days: int, timeout_s: float
+) -> Tidied:
     """One write connection: the bookkeeping fixes, then statistics and a checkpoint (which
     folds the WAL into the file and frees the space of deleted rows for reuse)."""
     before = _size(db)
@@ -50,9 +53,15 @@ def tidy(db: Path, *, dq_retention_days: int, timeout_s: float) -> Tidied:
             "DELETE FROM dq_results WHERE recorded_at < now() - to_days(?)",
             [dq_retention_days],
         ).fetchone()
+        # a line seen on one page only and not since is no template (a headline, a caption)
+        (forgotten,) = con.execute(
+            "DELETE FROM source_template_lines "
+            "WHERE pages_seen < 2 AND last_seen < now() - to_days(?)",
+            [template_retention_days],
+        ).fetchone()
         con.execute("ANALYZE")
         con.execute("CHECKPOINT")
-    return Tidied(aborted, pruned, before, _size(db))
+    return Tidied(aborted, pruned, forgotten, before, _size(db))
 
 
 @task(name="tidy-warehouse", cache_policy=NO_CACHE)
@@ -60,6 +69,7 @@ def tidy_task(settings: Settings) -> Tidied:
     return tidy(
         settings.db,
         dq_retention_days=settings.dq_retention_days,
+        template_retention_days=settings.template_retention_days,
         timeout_s=settings.write_lock_timeout_s,
     )
 
@@ -92,11 +102,13 @@ def newsdesk_maintenance(
     exported = export_task(settings) if settings.export_dir else []
     result = {**result, "status": "done", **asdict(tidied), "exported": [str(p) for p in exported]}
     logger.info(
-        "aborted %d dead runs, pruned %d dq_results rows older than %d days, "
-        "%.1f → %.1f MB; exported %d tables",
+        "aborted %d dead runs, pruned %d dq_results rows older than %d days and %d one-off "
+        "template lines unseen for %d days, %.1f → %.1f MB; exported %d tables",
         tidied.aborted_runs,
         tidied.pruned_dq_rows,
         settings.dq_retention_days,
+        tidied.pruned_template_lines,
+        settings.template_retention_days,
         tidied.size_before_bytes / 1e6,
         tidied.size_after_bytes / 1e6,
         len(exported),

@@ -54,6 +54,7 @@ class Settings:
     schedule_replay: str
     schedule_maintenance: str
     dq_retention_days: int
+    template_retention_days: int
     export_dir: str
     alerts_block: str
 
@@ -101,6 +102,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "schedule_replay": ("schedules", "replay"),
     "schedule_maintenance": ("schedules", "maintenance"),
     "dq_retention_days": ("maintenance", "dq_retention_days"),
+    "template_retention_days": ("maintenance", "template_retention_days"),
     "export_dir": ("maintenance", "export_dir"),
     "alerts_block": ("alerts", "block"),
 }

@@ -538,11 +538,12 @@ def save_template_lines(
         con.execute(
             """
             INSERT INTO source_template_lines
-                (source_id, line, pages_seen, first_run_id, last_run_id)
-            SELECT source_id, line, pages_seen, $run, $run FROM lines
+                (source_id, line, pages_seen, first_run_id, last_run_id, last_seen)
+            SELECT source_id, line, pages_seen, $run, $run, now() FROM lines
             ON CONFLICT (source_id, line) DO UPDATE SET
                 pages_seen = source_template_lines.pages_seen + excluded.pages_seen,
-                last_run_id = excluded.last_run_id
+                last_run_id = excluded.last_run_id,
+                last_seen = excluded.last_seen
             """,
             {"run": run_id},
         )

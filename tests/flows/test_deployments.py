@@ -191,7 +191,7 @@ def test_two_overlapping_runs_never_write_the_warehouse_at_once(
     assert first_end <= second_start  # the second run started writing after the first ended
 
 
-def test_maintenance_closes_dead_runs_prunes_old_checks_and_exports(
+def test_maintenance_closes_dead_runs_prunes_old_checks_and_template_lines_and_exports(
     prefect_api_url: str, warehouse_path: Path, tmp_path: Path
 ) -> None:
     from flows.maintenance import newsdesk_maintenance
@@ -206,16 +206,23 @@ def test_maintenance_closes_dead_runs_prunes_old_checks_and_exports(
                                     success, recorded_at)
             VALUES ('r-done', 0, 's', 'extract', 'old', 'error', true, now() - INTERVAL 400 DAY),
                    ('r-done', 0, 's', 'extract', 'new', 'error', true, now());
+            INSERT INTO source_template_lines
+                (source_id, line, pages_seen, first_run_id, last_run_id, last_seen)
+            VALUES ('Example', 'one-off headline', 1, 'r-done', 'r-done', now() - INTERVAL 90 DAY),
+                   ('Example', 'menu', 5, 'r-done', 'r-done', now() - INTERVAL 90 DAY),
+                   ('Example', 'yesterday', 1, 'r-done', 'r-done', now() - INTERVAL 1 DAY);
         """)
     out = tmp_path / "parquet"
     result = newsdesk_maintenance(
         settings_overrides={
             "db": str(warehouse_path),
             "dq_retention_days": 90,
+            "template_retention_days": 60,
             "export_dir": str(out),
         }
     )
     assert (result["aborted_runs"], result["pruned_dq_rows"]) == (1, 1)
+    assert result["pruned_template_lines"] == 1
     assert (out / "articles.parquet").exists() and (out / "runs.parquet").exists()
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         assert con.execute("SELECT run_id, status FROM runs ORDER BY 1").fetchall() == [
@@ -223,3 +230,8 @@ def test_maintenance_closes_dead_runs_prunes_old_checks_and_exports(
             ("r-done", "loaded"),
         ]
         assert con.execute("SELECT expectation FROM dq_results").fetchall() == [("new",)]
+        # a line seen on one page and not for 60 days goes; the template and recent lines stay
+        assert con.execute("SELECT line FROM source_template_lines ORDER BY 1").fetchall() == [
+            ("menu",),
+            ("yesterday",),
+        ]

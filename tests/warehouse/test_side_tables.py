@@ -113,6 +113,9 @@ def test_template_lines_add_up_across_runs(db: Path) -> None:
         "Example News": frozenset({"Breaking News", "Most read"}),
         "Other": frozenset({"Menu"}),
     }
+    # maintenance forgets one-off lines by when they were last seen: a sighting renews it
+    seen = dict(query(db, "SELECT line, last_seen FROM source_template_lines").rows())
+    assert seen["Breaking News"] > seen["Most read"]
     assert load_template_lines(db.parent / "absent.duckdb") == {}
 
 
