@@ -36,6 +36,9 @@ BYLINE_REACH = 6  # units under the headline where a short dated line is its byl
 STRETCH_COST = 10.0  # what the lines between two paragraphs may cost before they are furniture
 LEAD_GAP = 2  # lines between a lead and the story that do not cut them apart
 LEAD_WORDS = 15  # a lead is a paragraph, not a line
+# A unit made of link text is a menu item or a teaser card (jusText's link density; only
+# dumps that keep links, such as html2text's markdown, show it).
+MAX_LINK_SHARE = 0.8
 MIN_LIST_ITEMS = 3  # items that make a list at the story's edge worth taking in
 
 _I = re.IGNORECASE
@@ -300,8 +303,16 @@ def _classify(
             # image alt texts, photo credits and lines printed twice (captions, repeated
             # menus) are not story, but sit inside stories as often as outside: they weigh little
             classes.append("minor")
-        elif _is_furniture(unit, template) or _is_block_heading(unit):
+        elif (
+            _is_furniture(unit, template)
+            or _is_block_heading(unit)
+            or (unit.linked > MAX_LINK_SHARE and not unit.bullet)
+        ):
             classes.append("bad")
+        elif unit.linked > MAX_LINK_SHARE:
+            # a linked list item is a menu entry, a tag or a teaser: never story on its own
+            # account, but its list (a tag list closing the story) still tells where it stands
+            classes.append("short")
         elif length < LENGTH_LOW or unit.words < 6 or " " not in unit.text:
             classes.append("short")
         else:

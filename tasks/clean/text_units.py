@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
-_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^)\n]*\))*\)")
+# A link's text may hold one level of brackets: an image inside a link, once the image is
+# undone, is "[alt]" ("[[alt] Teaser title](/story)": a teaser card).
+_MD_LINK = re.compile(r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\((?:[^()\n]|\([^)\n]*\))*\)")
 _MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_ITALIC = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_\n]+?)(?<=[^\s*_])\1(?![\w*])")
@@ -50,6 +52,13 @@ class Unit:
     heading: bool = False  # a markdown heading
     image: bool = False  # a markdown image or a bracketed alt text
     words: int = 0  # set by split_units once the unit is complete
+    link_chars: int = 0  # characters of the text that were link text (markdown dumps only)
+
+    @property
+    def linked(self) -> float:
+        """Share of the text that is link text: menus and teaser cards are links, story
+        paragraphs hardly (only renderers that keep links, such as html2text, show it)."""
+        return min(1.0, self.link_chars / len(self.text)) if self.text else 0.0
 
 
 def count_words(text: str) -> int:
@@ -58,8 +67,9 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text)) + cjk // 2 if cjk else len(_WORD.findall(text))
 
 
-def undo_markdown(line: str) -> tuple[str, bool, bool]:
-    """The line without markdown markup, and whether it was a heading / an image line."""
+def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
+    """The line without markdown markup, whether it was a heading / an image line, and how
+    many of its characters were link text."""
     line = _MD_ESCAPE.sub(lambda m: chr(_SHIELD + ord(m.group(1))), line)
     heading = False
     m = _MD_HEADING.match(line)
@@ -68,13 +78,14 @@ def undo_markdown(line: str) -> tuple[str, bool, bool]:
     stripped = line.strip()
     image = bool(stripped) and not _MD_IMAGE.sub("", stripped).strip(" []()|")
     line = _MD_IMAGE.sub(lambda m: f"[{m.group(1)}]" if m.group(1) else "", line)
+    link_chars = sum(len(m.group(1).strip()) for m in _MD_LINK.finditer(line))
     line = _MD_LINK.sub(r"\1", line)
     line = _MD_AUTOLINK.sub(r"\1", line)
     line = _MD_EMPHASIS.sub(r"\2", line)
     line = _MD_ITALIC.sub(r"\2", line)
     line = _MD_STRAY_STRONG.sub("", line)
     line = line.translate(_UNSHIELD)
-    return line, heading, image
+    return line, heading, image, link_chars
 
 
 def wrap_width(lines: list[str]) -> int | None:
@@ -155,7 +166,7 @@ def split_units(text: str) -> list[Unit]:
                 block += 1
             open_unit, previous_raw = None, ""
             continue
-        line, heading, image = undo_markdown(original)
+        line, heading, image, link_chars = undo_markdown(original)
         if not line.strip():
             continue
         bullet = _BULLET.match(line)
@@ -165,6 +176,7 @@ def split_units(text: str) -> list[Unit]:
             # and "16. Dezember 2019" is a date, not item 16
             body = line.strip() if line.lstrip()[0].isdigit() else line[bullet.end() :].strip()
             open_unit = Unit(body, block, number, bullet=True, depth=len(bullet.group(1)))
+            open_unit.link_chars = link_chars
             units.append(open_unit)
         elif (
             open_unit is not None
@@ -176,11 +188,18 @@ def split_units(text: str) -> list[Unit]:
             )
         ):
             open_unit.text = f"{open_unit.text} {line.strip()}"
+            open_unit.link_chars += link_chars
         else:
             stripped = line.strip()
             is_alt = stripped.startswith("[") and stripped.endswith("]") and "](" not in stripped
             open_unit = Unit(
-                stripped, block, number, depth=indent, heading=heading, image=image or is_alt
+                stripped,
+                block,
+                number,
+                depth=indent,
+                heading=heading,
+                image=image or is_alt,
+                link_chars=link_chars,
             )
             units.append(open_unit)
         previous_raw = original

@@ -366,3 +366,27 @@ def test_caption_with_its_credit_inside_the_story_is_not_story(caption: str) -> 
     body = clean_text_dump(page, CTX).body
     assert "five hours" in body and "six hours" in body
     assert caption[:20] not in body
+
+
+def test_link_share_of_markdown_units_counts_links_around_images() -> None:
+    units = split_units(
+        "[![Bernal](/img/b.jpg) Bernal verlängert bei Ineos](/sport/bernal)\n\n"
+        "Der Kapitän sagte in [einem Interview](/interview) am Montag, er bleibe."
+    )
+    assert units[0].text == "[Bernal] Bernal verlängert bei Ineos"
+    assert units[0].linked > 0.9
+    assert 0.1 < units[1].linked < 0.3
+
+
+def test_teaser_cards_made_of_links_after_a_markdown_story_are_not_story() -> None:
+    cards = [
+        f"[![Foto {n}](/img/{n}.jpg) {title}: what the council decided on {day} and why it "
+        f"matters to the residents of the old town](/news/{n})"
+        for n, (title, day) in enumerate(
+            [("Bus lane plans", "Monday"), ("New library", "Tuesday"), ("Night noise", "Friday")]
+        )
+    ]
+    page = _story() + "\n\n" + "\n\n".join(cards)
+    body = clean_text_dump(page, CTX).body
+    assert "six hours" in body
+    assert "Bus lane plans" not in body and "Night noise" not in body
