@@ -39,6 +39,7 @@ LEAD_WORDS = 15  # a lead is a paragraph, not a line
 # A unit made of link text is a menu item or a teaser card (jusText's link density; only
 # dumps that keep links, such as html2text's markdown, show it).
 MAX_LINK_SHARE = 0.8
+RECIPE_REACH = 60  # units above a recipe's steps where its ingredient list may stand
 MIN_LIST_ITEMS = 3  # items that make a list at the story's edge worth taking in
 
 _I = re.IGNORECASE
@@ -176,6 +177,11 @@ _CAPTION_CREDIT = re.compile(
     r"(?:^|[\s.,(/|])(?:bild|foto|fot\.|photo|photograph|image|quelle|source|credit|zdjęcie|"
     r"źródło|crédit)\s*(?::|by\b)\s*\S|\(\s*symbolbild\s*\)|/\s*\(c\)|\bgetty images\b|"
     r"\bPAP\s*/|agencja gazeta",
+    _I,
+)
+_INGREDIENTS = re.compile(
+    r"^(?:zutaten|ingredients|składniki|ingrédients|ingredienti|ingredientes|ingrediënten)"
+    r"(?:\s+(?:für|for|pour|na|per)\b.*)?\W*$",
     _I,
 )
 _BREADCRUMB = re.compile(r"\s(?:>|»|\u203a|/|\|)\s")
@@ -585,6 +591,26 @@ def _extend_over_lead(
     return lead if sum(units[j].words for j in range(lead, start)) >= LEAD_WORDS else start
 
 
+def _ingredients(
+    units: list[Unit], cf: list[str], lists: set[int], labels: set[int], start: int
+) -> list[int]:
+    """A recipe's ingredient list when the run holds its steps: recipe pages print the
+    ingredients under their own heading, often with servings, ratings and nutrition in
+    between, too far above the steps for the run to reach. The list items under an
+    "Ingredients" heading not far above the run, with their group intros ("Für den Teig:")."""
+    for h in range(start - 1, max(-1, start - RECIPE_REACH), -1):
+        if units[h].words <= 4 and _INGREDIENTS.match(units[h].text):
+            return [
+                i
+                for i in range(h + 1, start)
+                if i in lists
+                and i not in labels
+                and cf[i] in ("short", "neargood", "minor")
+                and not units[i].image
+            ]
+    return []
+
+
 def _extend_over_lists(
     units: list[Unit],
     cf: list[str],
@@ -764,6 +790,8 @@ def _story_units(
         and i not in stranded
     ]
     _trim_trailing_labels(units, cf, keep)
+    if keep:
+        keep[:0] = _ingredients(units, cf, lists, labels, keep[0])
     if title_i is not None and keep:
         keep[:0] = _standfirst(units, cf, lists, title_i, keep[0])
     return language, start, end, title_i, keep

@@ -390,3 +390,23 @@ def test_teaser_cards_made_of_links_after_a_markdown_story_are_not_story() -> No
     body = clean_text_dump(page, CTX).body
     assert "six hours" in body
     assert "Bus lane plans" not in body and "Night noise" not in body
+
+
+def test_ingredients_far_above_the_steps_of_a_recipe_are_story() -> None:
+    step = (
+        "Als erstes den Pudding kochen und zum Abkühlen zur Seite stellen, dabei gelegentlich "
+        "umrühren, damit sich keine Haut bildet und er schön glatt bleibt."
+    )
+    nutrition = "\n\n".join(["Nährwerte pro Portion", "kcal", "4512", "Eiweiß", "53,82 g", "Fett"])
+    page = "\n\n".join(
+        ["Mandarinen-Schmand-Kuchen", "Bewertung: 4.52", "Rezept bewerten", "Zutaten",
+         "Für den Mürbeteig:\n125 g Mehl\n65 g Zucker\n65 g Margarine oder Butter\n1 Ei",
+         "Für die Füllung:\n500 ml Milch\n2 Pck. Vanillepuddingpulver\n200 g Zucker",
+         nutrition, "Zubereitung", step, step.replace("Pudding", "Boden"),
+         step.replace("Pudding", "Guss")]
+    )  # fmt: skip
+    body = clean_text_dump(page, CTX).body
+    assert "65 g Margarine oder Butter" in body and "500 ml Milch" in body
+    assert "Für den Mürbeteig:" in body
+    assert "den Guss kochen" in body
+    assert "kcal" not in body and "Bewertung" not in body
