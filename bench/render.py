@@ -23,7 +23,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 
 
 def decode_html(data: bytes) -> str:
-    """Valid UTF-8 first, then the declared charset, then windows-1252 (never fails)."""
+    """Valid UTF-8 first, then the declared charset, then windows-1252 (never fails).
+
+    A page that declares UTF-8 but holds a stray invalid byte is read as UTF-8 with that
+    byte replaced, as w3m reads it: windows-1252 would turn all its text into mojibake."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -34,7 +37,9 @@ def decode_html(data: bytes) -> str:
             codec = codecs.lookup(declared.group(1).decode("ascii"))
         except LookupError:
             codec = None
-        if codec is not None and codec.name != "utf-8":
+        if codec is not None and codec.name == "utf-8":
+            return data.decode("utf-8-sig", errors="replace")
+        if codec is not None:
             try:
                 return data.decode(codec.name)
             except UnicodeDecodeError:

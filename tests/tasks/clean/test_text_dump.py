@@ -410,3 +410,14 @@ def test_ingredients_far_above_the_steps_of_a_recipe_are_story() -> None:
     assert "Für den Mürbeteig:" in body
     assert "den Guss kochen" in body
     assert "kcal" not in body and "Bewertung" not in body
+
+
+def test_comment_form_heading_in_any_wording_ends_the_story() -> None:
+    policy = (
+        "Diese Website verwendet Akismet, um Spam zu reduzieren. Erfahre mehr darüber, wie "
+        "deine Kommentardaten verarbeitet werden, und warum wir sie nur so lange speichern."
+    )
+    page = _story() + "\n\nHinterlasse eine Antwort\n\n" + policy
+    body = clean_text_dump(page, CTX).body
+    assert "six hours" in body
+    assert "Hinterlasse" not in body and "Akismet" not in body
