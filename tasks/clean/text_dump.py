@@ -39,6 +39,7 @@ LEAD_WORDS = 15  # a lead is a paragraph, not a line
 # A unit made of link text is a menu item or a teaser card (jusText's link density; only
 # dumps that keep links, such as html2text's markdown, show it).
 MAX_LINK_SHARE = 0.8
+MIN_COUNTED_ITEMS = 6  # "Name (12)" items that make a line a category or archive list
 RECIPE_REACH = 60  # units above a recipe's steps where its ingredient list may stand
 MIN_LIST_ITEMS = 3  # items that make a list at the story's edge worth taking in
 
@@ -93,6 +94,11 @@ _BLOCK_HEADING = re.compile(
     r"coverage|dossiers?|themen|topics|in pictures|videos?|podcasts?|breaking(?: news)?|"
     r"über den autor|about the author|autor(?:in)?|author|written by)(?:\W|$)",
     _I,
+)
+# The title of an about box: "Über Simon Dückert", "About PC Gamer" (a name follows, so the
+# case of its words matters).
+_ABOUT_HEADING = re.compile(
+    r"^(?:Über|About|O autorze|À propos de)\s+[A-ZÄÖÜ][\w.-]+(?:\s+[A-ZÄÖÜ][\w-]+){1,2}\s*$"
 )
 # The head of a reader comment: "Anna says:", "Max sagt: 3. Mai 2019 um 10:12", "Comment by".
 _COMMENT_HEAD = re.compile(
@@ -186,6 +192,7 @@ _INGREDIENTS = re.compile(
     r"(?:\s+(?:für|for|pour|na|per)\b.*)?\W*$",
     _I,
 )
+_ITEM_COUNT = re.compile(r"\(\d+\)")
 _BREADCRUMB = re.compile(r"\s(?:>|»|\u203a|/|\|)\s")
 _PAGINATION = re.compile(r"^(?:[←«\u2039<]|\d+\s*(?:[|/]\s*\d+\s*)+$)|[→»\u203a>]$")
 _DATEISH = re.compile(
@@ -256,6 +263,8 @@ def _stop_density(text: str, stops: frozenset[str]) -> float:
 def _is_block_heading(unit: Unit) -> bool:
     if unit.words <= 12 and _COMMENT_HEAD.search(unit.text):
         return True
+    if unit.words <= 4 and _ABOUT_HEADING.match(unit.text):
+        return True
     # "Lesen Sie auch: <headline>" is one inline link, not the title of a box that follows
     return (
         unit.words <= 8
@@ -284,6 +293,8 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
         return True
     if unit.words <= 12 and _PAGINATION.search(text):
         return True
+    if len(_ITEM_COUNT.findall(text)) >= MIN_COUNTED_ITEMS:
+        return True  # "Recipes (423) Beauty (346) …": a category or archive list
     if teaser and unit.words <= 60 and _TEASER_END.search(text) and not _QUOTE_END.search(text):
         return True
     return unit.words <= 15 and bool(_BYLINE.match(text))

@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from newsdesk.sources import load_registry
-from tasks.clean.text_dump import _trim_trailing_labels, clean_text_dump, detect_language
+from tasks.clean.text_dump import (
+    _is_furniture,
+    _trim_trailing_labels,
+    clean_text_dump,
+    detect_language,
+)
 from tasks.clean.text_units import split_units
 from tasks.extract.fields import PageContext
 
@@ -421,3 +426,21 @@ def test_comment_form_heading_in_any_wording_ends_the_story() -> None:
     body = clean_text_dump(page, CTX).body
     assert "six hours" in body
     assert "Hinterlasse" not in body and "Akismet" not in body
+
+
+def test_about_box_after_the_story_is_not_story() -> None:
+    bio = (
+        "Scholarch der Cogneon Akademie. Von der Ausbildung Diplom-Ingenieur, seit vielen Jahren "
+        "in der Beratung tätig und Autor von zwei Büchern über das Wissensmanagement in der Praxis."
+    )
+    body = clean_text_dump(_story() + "\n\nÜber Simon Dückert\n\n" + bio, CTX).body
+    assert "six hours" in body
+    assert "Scholarch" not in body
+
+
+def test_category_list_with_item_counts_is_furniture() -> None:
+    cloud = (
+        "Product Reviews (576) Recipes (423) Beauty (346) Promotion (241) Luxury (226) Travel (98)"
+    )
+    units = split_units(cloud)
+    assert _is_furniture(units[0], frozenset())
