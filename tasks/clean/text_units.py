@@ -27,6 +27,8 @@ _MD_STRAY_STRONG = re.compile(r"(?:\*\*|__)+\s?")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
 _SHIELD = 0xE000
 _UNSHIELD = {_SHIELD + ord(c): c for c in "\\`*_{}[]()#+-.!>|"}
+# Characters without which a line holds no markdown markup.
+_MD_CHARS = re.compile(r"[\\\[*_#<]")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 # A bullet: any common list marker followed by a space, or an ordered-list number.
@@ -70,6 +72,9 @@ def count_words(text: str) -> int:
 def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
     """The line without markdown markup, whether it was a heading / an image line, and how
     many of its characters were link text."""
+    if not _MD_CHARS.search(line):  # most lines of most dumps: nothing to undo
+        stripped = line.strip()
+        return line, False, bool(stripped) and not stripped.strip(" []()|"), 0
     line = _MD_ESCAPE.sub(lambda m: chr(_SHIELD + ord(m.group(1))), line)
     heading = False
     m = _MD_HEADING.match(line)
