@@ -180,8 +180,14 @@ def split_units(text: str) -> list[Unit]:
             # an ordered item keeps its number: it is part of the text ("2. Add the flour"),
             # and "16. Dezember 2019" is a date, not item 16
             body = line.strip() if line.lstrip()[0].isdigit() else line[bullet.end() :].strip()
-            open_unit = Unit(body, block, number, bullet=True, depth=len(bullet.group(1)))
-            open_unit.link_chars = link_chars
+            open_unit = Unit(
+                body,
+                block,
+                number,
+                bullet=True,
+                depth=len(bullet.group(1)),
+                link_chars=link_chars,
+            )
             units.append(open_unit)
         elif (
             open_unit is not None
