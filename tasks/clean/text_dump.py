@@ -1,7 +1,8 @@
 """Boilerplate removal for plain-text page dumps (any renderer, or a copy-paste).
 
 The dump is cut into units (text_units), each unit is classified on its own (length, stopword
-density, sentence punctuation, boilerplate patterns, the source's template), then revised by
+density, sentence punctuation, boilerplate patterns, the source's template, and its share of
+link text where the dump keeps links), then revised by
 its context the way jusText does (a short line between story paragraphs is story; a teaser
 between menus is not), and the article is the contiguous run of units with the highest score
 (Finn's body-text-extraction idea: story words count for, boilerplate counts against). Units

@@ -3,8 +3,9 @@
 Renderers differ: w3m hard-wraps at a fixed width and bullets with •/□, inscriptis indents and
 uses `*`, html2text writes unwrapped markdown, a copy-paste gives one line per paragraph. This
 module hides those differences so the boilerplate classifier sees the same units from each:
-markdown link and emphasis markup is undone, bullets are recognised in any common style, and
-hard-wrapped lines are re-joined only when the dump shows a fixed wrap width.
+markdown link and emphasis markup is undone (how much of a unit was link text is kept),
+bullets are recognised in any common style, and hard-wrapped lines are re-joined only when the
+dump shows a fixed wrap width, for the whole page or for a narrow column (a table cell).
 """
 
 from __future__ import annotations
