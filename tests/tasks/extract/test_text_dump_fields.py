@@ -140,6 +140,16 @@ def test_relative_dates_need_the_fetch_time() -> None:
     assert find_relative("vor 3 Tagen", fetched).value.date() == datetime(2024, 4, 28).date()
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["Publié il y a 3 jours", "3 dni temu", "Actualizado hace 3 días", "Posted 3 days ago"],
+)
+def test_relative_dates_in_each_language_they_are_read_in(line: str) -> None:
+    fetched = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    found = find_relative(line, fetched)
+    assert found is not None and found.value.date() == datetime(2024, 4, 28).date()
+
+
 def test_relative_byline_date_with_fetch_time() -> None:
     fetched = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     text = page("By Jane Doe · 3 hours ago")
