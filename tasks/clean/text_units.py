@@ -21,8 +21,10 @@ _MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_ITALIC = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_\n]+?)(?<=[^\s*_])\1(?![\w*])")
 # Strong markers left over once pairs are undone: an icon element (<i class="icon"></i>)
-# rendered as `__` or `****` in front of a label.
-_MD_STRAY_STRONG = re.compile(r"(?:\*\*|__)+\s?")
+# rendered as `__` or `****` in front of a label, or the seams of bold text that changes
+# style inside a word ("**nach**** _NDR_****-Recherchen**"). They go before italics are
+# undone, so that "_NDR_" is whole again.
+_MD_STRAY_STRONG = re.compile(r"^\s*(?:\*\*|__)+\s?|(?:\*\*|__)+")
 # A backslash-escaped character (`28\. Juli`, `\*`) is text, not markup: it is shielded as a
 # private-use character while the markup is undone, then put back.
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
@@ -34,6 +36,9 @@ _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 # A bullet: any common list marker followed by a space, or an ordered-list number.
 _BULLET = re.compile(r"^(\s*)(?:[•·*+\-\u2013□☆◦▪‣●○■►▼▶◆◇✓✔]|\d{1,3}[.)])\s+(?=\S)")
+# A markdown blockquote ("> text", nested "> > text"; a bare ">" between its paragraphs).
+# A Python prompt (">>> ") or an indented breadcrumb (" > Blog > …") is not one.
+_MD_QUOTE = re.compile(r"^(?:>(?: |$))+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+")
@@ -88,8 +93,8 @@ def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
     line = _MD_LINK.sub(r"\1", line)
     line = _MD_AUTOLINK.sub(r"\1", line)
     line = _MD_EMPHASIS.sub(r"\2", line)
-    line = _MD_ITALIC.sub(r"\2", line)
     line = _MD_STRAY_STRONG.sub("", line)
+    line = _MD_ITALIC.sub(r"\2", line)
     line = line.translate(_UNSHIELD)
     return line, heading, image, link_chars
 
@@ -159,7 +164,7 @@ def _continues(previous: str, line: str, width: int | None) -> bool:
 def split_units(text: str) -> list[Unit]:
     """Cut a dump into units, re-joining wrapped lines and undoing markdown."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").split("\n")
-    lines = [_SPACES.sub(" ", line).rstrip() for line in raw]
+    lines = [_MD_QUOTE.sub("", _SPACES.sub(" ", line)).rstrip() for line in raw]
     width = wrap_width(lines)
     columns = column_widths(lines)
     units: list[Unit] = []

@@ -154,6 +154,17 @@ def test_empty_dump_gives_empty_body() -> None:
 def test_markdown_escapes_and_icon_markers_are_undone() -> None:
     units = split_units("[28\\. Juli 2019](https://example.org/a)\n\n__Auch interessant\n\n_Tags_")
     assert [u.text for u in units] == ["28. Juli 2019", "Auch interessant", "Tags"]
+    # html2text's seams where bold text changes style inside a sentence
+    units = split_units("**Rheinmetall ist nach**** _NDR_****-Recherchen betroffen.**")
+    assert units[0].text == "Rheinmetall ist nach NDR-Recherchen betroffen."
+    # a blockquote is text; a bare ">" parts its paragraphs; a Python prompt stays
+    units = split_units("> ## Quoted heading\n>\n> > A quoted line.\n\n>>> print(1)")
+    assert [(u.text, u.heading) for u in units] == [
+        ("Quoted heading", True),
+        ("A quoted line.", False),
+        (">>> print(1)", False),
+    ]
+    assert units[0].block != units[1].block
 
 
 def _story(*extra: str) -> str:
