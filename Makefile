@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run test lint eval bench ui serve clean-warehouse
+.PHONY: run test lint eval train-lines bench ui serve clean-warehouse
 
 $(UV):
 	python3 -m venv .tools
@@ -29,6 +29,9 @@ lint: .venv/.synced
 
 eval: .venv/.synced
 	.venv/bin/python -m bench.eval $(ARGS)
+
+train-lines: .venv/.synced
+	.venv/bin/python -m bench.train_line_model $(ARGS)
 
 bench: .venv/.synced
 	.venv/bin/python -m bench.bench_pipeline $(ARGS)

@@ -6,8 +6,9 @@ link text where the dump keeps links), then revised by
 its context the way jusText does (a short line between story paragraphs is story; a teaser
 between menus is not), and the article is the contiguous run of units with the highest score
 (Finn's body-text-extraction idea: story words count for, boilerplate counts against). Units
-of that run classed as story make the body. Headline, byline, date lines, tags and header /
-footer lines are handed to the extractor as hints.
+of that run classed as story make the body, and a learned line model (line_model) adds the
+story lines the rules left out, within limits the rules set. Headline, byline, date lines,
+tags and header / footer lines are handed to the extractor as hints.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
+
 from tasks.clean.document import Cleaned
+from tasks.clean.line_model import STORY_PROBABILITY, Layout, story_probabilities
 from tasks.clean.templates import template_key
 from tasks.clean.text_units import Unit, split_units
 from tasks.extract.fields import PageContext
@@ -763,10 +767,9 @@ def _tags_after(units: list[Unit], end: int) -> list[str]:
     return []
 
 
-def _story_units(
-    units: list[Unit], template: frozenset[str]
-) -> tuple[str | None, int, int, int | None, list[int]]:
-    """The page's language, the story run (half-open), its headline and the units kept."""
+def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None, Layout]:
+    """The page's language and what the rules find: each unit's class, the story run, its
+    headline and the units kept as story."""
     language = detect_language(units)
     stops = stoplist(language)
     keys = [template_key(u.text) for u in units]
@@ -808,7 +811,41 @@ def _story_units(
         keep[:0] = _ingredients(units, cf, lists, labels, keep[0])
     if title_i is not None and keep:
         keep[:0] = _standfirst(units, cf, lists, title_i, keep[0])
-    return language, start, end, title_i, keep
+    layout = Layout(
+        classes=cf,
+        revised=revised,
+        stop_density=[_stop_density(u.text, stops) for u in units],
+        lists=lists,
+        labels=labels,
+        boundaries=boundaries,
+        shadow=shadow,
+        start=start,
+        end=end,
+        title=title_i,
+        keep=frozenset(keep),
+    )
+    return language, layout
+
+
+def _learned_additions(units: list[Unit], layout: Layout) -> set[int]:
+    """Story lines the rules left out that the line model is sure of. The model never
+    overrules what the rules know for certain: no headline, byline or tag line, nothing the
+    rules recognised as furniture, a caption or a line of the source's template (class bad
+    or minor), no line in a box that a block heading opens ("Written By", "Related"), and
+    nothing beyond the block headings that close the story or open the furniture above it."""
+    first = max((b for b in layout.boundaries if b < layout.start), default=-1)
+    last = min((b for b in layout.boundaries if b >= layout.end), default=len(units))
+    probabilities = story_probabilities(units, layout)
+    return {
+        i
+        for i in map(int, np.flatnonzero(probabilities >= STORY_PROBABILITY))
+        if first < i < last
+        and i not in layout.keep
+        and i not in layout.shadow
+        and layout.classes[i] not in ("bad", "minor")
+        and i != layout.title
+        and not _is_metadata_line(units[i])
+    }
 
 
 def _standfirst(
@@ -856,11 +893,14 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
     units = split_units(text)
     if not units:
         return Cleaned(body="", method=METHOD, hints={})
-    language, start, end, title_i, keep = _story_units(units, template)
-    body = "\n\n".join(_render(units, keep))
-    return Cleaned(
-        body=body, method=METHOD, hints=_hints(units, start, end, title_i, keep, language, ctx)
+    language, layout = rule_layout(units, template)
+    story = sorted(layout.keep | _learned_additions(units, layout))
+    body = "\n\n".join(_render(units, story))
+    # the extractor's zones (byline, lead, after) stay anchored on the rules' story run
+    hints = _hints(
+        units, layout.start, layout.end, layout.title, sorted(layout.keep), language, ctx
     )
+    return Cleaned(body=body, method=METHOD, hints=hints)
 
 
 def _is_metadata_line(unit: Unit) -> bool:

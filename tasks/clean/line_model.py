@@ -1,0 +1,185 @@
+"""A learned second opinion on each line of a text dump: is it story?
+
+The rules in text_dump find the story as one run and keep its prose. They miss story lines
+the run does not reach (paragraphs beyond a box that ended the run, lists and short lines
+far from the prose) and take in a few that only words tell apart (an author's bio, a
+sign-up line in the story's voice). This model sees, for every unit, the rules' verdict and
+the context they computed, plus the unit's own words, hashed (jusText and trafilatura have
+no such word signal). It is a logistic regression in two stages: the second also sees the
+first stage's probabilities of the neighbouring units, so a line between story lines leans
+to story.
+
+It was trained without any hand labels (bench/train_line_model.py): trafilatura's extraction
+from the HTML of the same pages labels each line of their text dumps, on the dev set's
+dates/ pages, which the segment scores never use. The weights are in line_model.npz.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import zlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from tasks.clean.text_units import Unit
+
+MODEL_PATH = Path(__file__).with_name("line_model.npz")
+HASH_BUCKETS = 2**18
+STORY_PROBABILITY = 0.5
+HEAD_CHARS, TAIL_CHARS = 160, 40  # enough text for the first 11 and the last 2 words
+
+CLASSES = ("bad", "short", "neargood", "good", "sparse", "minor")
+REVISED = ("bad", "good", "neargood", "short")
+NEIGHBOUR_STEPS = (-2, -1, 1, 2)
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the rules found on a page, as the model reads it."""
+
+    classes: list[str]  # context-free class of each unit
+    revised: list[str]  # class after jusText's revision by context
+    stop_density: list[float]
+    lists: set[int]
+    labels: set[int]
+    boundaries: set[int]
+    shadow: set[int]
+    start: int  # the story run, half-open
+    end: int
+    title: int | None
+    keep: set[int]  # the units the rules keep as story
+
+
+@dataclass(frozen=True)
+class LineModel:
+    mean: np.ndarray
+    scale: np.ndarray
+    first_dense: np.ndarray
+    first_words: np.ndarray
+    second_dense: np.ndarray
+    second_words: np.ndarray
+    second_context: np.ndarray
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(path, **{k: getattr(self, k) for k in self.__dataclass_fields__})
+
+    @classmethod
+    def load(cls, path: Path) -> LineModel:
+        with np.load(path) as data:
+            return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+
+@cache
+def default_model() -> LineModel:
+    return LineModel.load(MODEL_PATH)
+
+
+def dense_features(units: list[Unit], layout: Layout) -> np.ndarray:
+    """One row per unit: the rules' verdicts and context, length, stopwords, links, place."""
+    n = len(units)
+    rows = np.zeros((n, 41))
+    for i, unit in enumerate(units):
+        if layout.start <= i < layout.end:
+            distance = 0
+        else:
+            distance = layout.start - i if i < layout.start else i - layout.end + 1
+        row = [1.0]
+        row += [layout.classes[i] == c for c in CLASSES]
+        row += [layout.revised[i] == c for c in REVISED]
+        row += [
+            i in layout.keep,
+            layout.start <= i < layout.end,
+            i in layout.lists,
+            i in layout.labels,
+            i in layout.boundaries,
+            i in layout.shadow,
+            bool(unit.bullet),
+            i == layout.title,
+            math.log1p(unit.words),
+            layout.stop_density[i],
+            unit.linked,
+            bool(_SENTENCE_END.search(unit.text)),
+            math.log1p(distance),
+            i / n,
+        ]
+        for step in NEIGHBOUR_STEPS:
+            j = i + step
+            inside = 0 <= j < n
+            row += [
+                inside and j in layout.keep,
+                inside and layout.classes[j] == "good",
+                inside and layout.classes[j] == "bad",
+                inside and units[j].block == unit.block,
+            ]
+        rows[i] = row
+    return rows
+
+
+def word_features(text: str) -> list[int]:
+    """Hash buckets of the unit's opening words and word pairs and its closing words: where
+    boilerplate shows its kind ("Lesen Sie auch", "is a senior writer", "… Kommentare")."""
+    head = _TOKEN.findall(text[:HEAD_CHARS].lower())[:11]
+    tail = _TOKEN.findall(text[-TAIL_CHARS:].lower())[-2:]
+    features = set(head[:8])
+    features.update("^" + t for t in head[:2])
+    features.update(t + "$" for t in tail)
+    features.update(f"{a} {b}" for a, b in itertools.pairwise(head))
+    return sorted({zlib.crc32(f.encode()) % HASH_BUCKETS for f in features})
+
+
+def bucket_index(buckets: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Row (unit) and column (bucket) of every word feature, for a sparse product."""
+    rows = np.repeat(np.arange(len(buckets)), [len(b) for b in buckets])
+    cols = np.fromiter(itertools.chain.from_iterable(buckets), dtype=np.int64, count=len(rows))
+    return rows, cols
+
+
+def context_features(first: np.ndarray) -> np.ndarray:
+    """Stage two's view of stage one: the neighbours' probabilities, the page's mean and the
+    mean of its five likeliest lines (how sure the page is of any story), the unit's own."""
+    n = len(first)
+    padded = np.r_[0.0, 0.0, first, 0.0, 0.0]
+    top = np.sort(first)[-min(5, n) :].mean() if n else 0.0
+    return np.c_[
+        padded[1:-3],
+        padded[3:-1],
+        padded[0:-4],
+        padded[4:],
+        np.full(n, first.mean() if n else 0.0),
+        np.full(n, top),
+        first,
+    ]
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def story_probabilities(
+    units: list[Unit], layout: Layout, model: LineModel | None = None
+) -> np.ndarray:
+    """For each unit, the probability that it is a line of the story."""
+    model = model or default_model()
+    if not units:
+        return np.zeros(0)
+    n = len(units)
+    dense = (dense_features(units, layout) - model.mean) / model.scale
+    rows, cols = bucket_index([word_features(u.text) for u in units])
+
+    def words(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(rows, weights=weights[cols], minlength=n)
+
+    first = _sigmoid(dense @ model.first_dense + words(model.first_words))
+    second = (
+        dense @ model.second_dense
+        + words(model.second_words)
+        + context_features(first) @ model.second_context
+    )
+    return _sigmoid(second)

@@ -1,0 +1,81 @@
+"""The learned line model: the shipped weights fit the features, it adds story lines the rules
+leave out (and no template line), and its trainer learns from trafilatura's distant labels."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+from inscriptis import get_text
+
+from bench.render import decode_html
+from bench.train_line_model import page_rows, train
+from newsdesk.sources import load_registry
+from tasks.clean.line_model import (
+    HASH_BUCKETS,
+    default_model,
+    dense_features,
+    story_probabilities,
+    word_features,
+)
+from tasks.clean.templates import template_key
+from tasks.clean.text_dump import clean_text_dump, rule_layout
+from tasks.clean.text_units import split_units
+from tasks.extract.fields import PageContext
+
+PROJECT = Path(__file__).resolve().parents[3]
+FIXTURES = PROJECT / "tests" / "fixtures"
+CTX = PageContext(registry=load_registry(PROJECT / "sources.toml"))
+# segments/s0091 of the dev set as w3m dumps it: a short blog post that ends in a code snippet
+BLOG_POST = (FIXTURES / "text" / "s0091.txt").read_text(encoding="utf-8")
+
+
+def test_shipped_weights_fit_the_features() -> None:
+    model = default_model()
+    units = split_units(BLOG_POST)
+    _, layout = rule_layout(units, frozenset())
+    assert model.mean.shape == model.first_dense.shape == (dense_features(units, layout).shape[1],)
+    assert model.first_words.shape == model.second_words.shape == (HASH_BUCKETS,)
+    p = story_probabilities(units, layout)
+    assert p.shape == (len(units),) and ((p >= 0) & (p <= 1)).all()
+
+
+def test_word_features_are_stable_hash_buckets() -> None:
+    a = word_features("Lesen Sie auch: Die Bahn streikt")
+    assert a == word_features("LESEN Sie auch: die Bahn streikt")  # case does not matter
+    assert a != word_features("Die Bahn streikt am Montag")
+    assert all(0 <= b < HASH_BUCKETS for b in a)
+
+
+def test_model_adds_the_story_lines_the_rules_leave_out() -> None:
+    units = split_units(BLOG_POST)
+    _, layout = rule_layout(units, frozenset())
+    by_rules = " ".join(units[i].text for i in sorted(layout.keep))
+    assert "For the first time in many years" in by_rules
+    assert "StackOverflow knows the answer" not in by_rules  # the rules alone stop short
+
+    body = clean_text_dump(BLOG_POST, CTX).body
+    assert "As usual, StackOverflow knows the answer. In short:" in body
+    assert "copy-pipe-and-cancel" in body
+    for furniture in ("Next post", "Powered by Nikola", "All content is licensed", "Toggle"):
+        assert furniture not in body
+    assert "Copy & paste from tmux" not in body  # the headline is the title, not body
+
+
+def test_model_never_adds_a_line_of_the_source_template() -> None:
+    line = "As usual, StackOverflow knows the answer. In short:"
+    assert line in clean_text_dump(BLOG_POST, CTX).body  # the model adds it
+    body = clean_text_dump(BLOG_POST, CTX, template=frozenset({template_key(line)})).body
+    assert line not in body and "For the first time in many years" in body
+
+
+def test_trainer_learns_the_story_from_trafilatura_labels() -> None:
+    html = decode_html(gzip.decompress((FIXTURES / "html" / "d0035.html.gz").read_bytes()))
+    page = page_rows(get_text(html), html)
+    assert page is not None and 0 < page.labels.sum() < len(page.labels)
+    model = train([page])
+    dense = (page.dense - model.mean) / model.scale
+    score = dense @ model.first_dense + [model.first_words[b].sum() for b in page.buckets]
+    story, rest = score[page.labels > 0], score[page.labels == 0]
+    assert np.median(story) > np.median(rest)
