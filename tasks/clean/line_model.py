@@ -17,7 +17,6 @@ dates/ pages, which the segment scores never use. The weights are in line_model.
 from __future__ import annotations
 
 import itertools
-import math
 import re
 import zlib
 from dataclasses import dataclass
@@ -81,45 +80,55 @@ def default_model() -> LineModel:
     return LineModel.load(MODEL_PATH)
 
 
+def _members(indices: set[int] | frozenset[int], n: int) -> np.ndarray:
+    flags = np.zeros(n)
+    flags[list(indices)] = 1.0
+    return flags
+
+
 def dense_features(units: list[Unit], layout: Layout) -> np.ndarray:
     """One row per unit: the rules' verdicts and context, length, stopwords, links, place."""
     n = len(units)
-    rows = np.zeros((n, 41))
-    for i, unit in enumerate(units):
-        if layout.start <= i < layout.end:
-            distance = 0
-        else:
-            distance = layout.start - i if i < layout.start else i - layout.end + 1
-        row = [1.0]
-        row += [layout.classes[i] == c for c in CLASSES]
-        row += [layout.revised[i] == c for c in REVISED]
-        row += [
-            i in layout.keep,
-            layout.start <= i < layout.end,
-            i in layout.lists,
-            i in layout.labels,
-            i in layout.boundaries,
-            i in layout.shadow,
-            bool(unit.bullet),
-            i == layout.title,
-            math.log1p(unit.words),
-            layout.stop_density[i],
-            unit.linked,
-            bool(_SENTENCE_END.search(unit.text)),
-            math.log1p(distance),
-            i / n,
+    at = np.arange(n)
+    classes = np.array(layout.classes)
+    revised = np.array(layout.revised)
+    kept = _members(layout.keep, n)
+    good, bad = (classes == "good").astype(float), (classes == "bad").astype(float)
+    blocks = np.array([u.block for u in units])
+    in_run = (at >= layout.start) & (at < layout.end)
+    distance = np.where(
+        in_run, 0, np.where(at < layout.start, layout.start - at, at - layout.end + 1)
+    )
+    columns = [np.ones(n)]
+    columns += [classes == c for c in CLASSES]
+    columns += [revised == c for c in REVISED]
+    columns += [
+        kept,
+        in_run,
+        _members(layout.lists, n),
+        _members(layout.labels, n),
+        _members(layout.boundaries, n),
+        _members(layout.shadow, n),
+        [bool(u.bullet) for u in units],
+        at == (layout.title if layout.title is not None else -1),
+        np.log1p([u.words for u in units]),
+        layout.stop_density,
+        [u.linked for u in units],
+        [bool(_SENTENCE_END.search(u.text)) for u in units],
+        np.log1p(distance),
+        at / n,
+    ]
+    for step in NEIGHBOUR_STEPS:
+        j = at + step
+        inside = (j >= 0) & (j < n)
+        k = np.clip(j, 0, n - 1)
+        columns += [
+            inside * kept[k],
+            inside * good[k],
+            inside * bad[k],
+            inside & (blocks[k] == blocks),
         ]
-        for step in NEIGHBOUR_STEPS:
-            j = i + step
-            inside = 0 <= j < n
-            row += [
-                inside and j in layout.keep,
-                inside and layout.classes[j] == "good",
-                inside and layout.classes[j] == "bad",
-                inside and units[j].block == unit.block,
-            ]
-        rows[i] = row
-    return rows
+    return np.column_stack([np.asarray(c, dtype=float) for c in columns])
 
 
 def word_features(text: str) -> list[int]:

@@ -306,7 +306,7 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
 
 
 def _classify(
-    units: list[Unit], keys: list[str], stops: frozenset[str], template: frozenset[str]
+    units: list[Unit], keys: list[str], densities: list[float], template: frozenset[str]
 ) -> list[str]:
     """Context-free classes: jusText's bad, short, neargood and good, plus 'sparse' (long but
     hardly prose) and 'minor' (image alt texts and lines printed twice: never story, but
@@ -340,7 +340,7 @@ def _classify(
         elif length < LENGTH_LOW or unit.words < 6 or " " not in unit.text:
             classes.append("short")
         else:
-            density = _stop_density(unit.text, stops)
+            density = densities[i]
             if not _SENTENCE_END.search(unit.text) and unit.words < 20:
                 density -= 0.1  # a long line without a sentence end is a headline or a label
             if density >= STOP_HIGH:
@@ -773,7 +773,8 @@ def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None
     language = detect_language(units)
     stops = stoplist(language)
     keys = [template_key(u.text) for u in units]
-    cf = _classify(units, keys, stops, template)
+    densities = [_stop_density(u.text, stops) for u in units]
+    cf = _classify(units, keys, densities, template)
     revised = _revise(units, cf)
     lists = _list_members(units)
     labels = _label_lists(units, lists)
@@ -814,7 +815,7 @@ def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None
     layout = Layout(
         classes=cf,
         revised=revised,
-        stop_density=[_stop_density(u.text, stops) for u in units],
+        stop_density=densities,
         lists=lists,
         labels=labels,
         boundaries=boundaries,
