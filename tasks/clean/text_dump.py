@@ -296,8 +296,8 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
         return True
     if unit.words <= 12 and len(_BREADCRUMB.findall(text)) >= 2:
         return True
-    if unit.words <= 12 and _PAGINATION.search(text):
-        return True
+    if unit.words <= 12 and _PAGINATION.search(text) and not _QUOTE_END.search(text):
+        return True  # "« Zurück", "Weiter »"; but «Storming the Sazerac» is a quotation
     if len(_ITEM_COUNT.findall(text)) >= MIN_COUNTED_ITEMS:
         return True  # "Recipes (423) Beauty (346) …": a category or archive list
     if teaser and unit.words <= 60 and _TEASER_END.search(text) and not _QUOTE_END.search(text):

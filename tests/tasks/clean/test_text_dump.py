@@ -366,6 +366,12 @@ def test_paragraph_ending_in_a_guillemet_quote_is_story_not_a_teaser() -> None:
     assert "fünf Stunden" in body
 
 
+def test_a_short_quotation_is_not_a_page_link() -> None:
+    [quotation, back, forward] = split_units("«Öh, glaub ja.»\n\n« Zurück\n\nWeiter »")
+    assert not _is_furniture(quotation, frozenset())
+    assert _is_furniture(back, frozenset()) and _is_furniture(forward, frozenset())
+
+
 @pytest.mark.parametrize(
     "caption",
     [
