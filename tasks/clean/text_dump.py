@@ -41,6 +41,10 @@ BYLINE_REACH = 6  # units under the headline where a short dated line is its byl
 STRETCH_COST = 10.0  # what the lines between two paragraphs may cost before they are furniture
 LEAD_GAP = 2  # lines between a lead and the story that do not cut them apart
 LEAD_WORDS = 15  # a lead is a paragraph, not a line
+BIO_TAIL = 3  # an author's bio closes the story: it is looked for among the last paragraphs
+BIO_WORDS = 120
+BYLINE_WORDS = 8  # a byline or an author box title: the name and a few words
+_NAME_PARTICLES = frozenset({"von", "van", "de", "der", "da", "dr.", "prof."})
 # A unit made of link text is a menu item or a teaser card (jusText's link density; only
 # dumps that keep links, such as html2text's markdown, show it).
 MAX_LINK_SHARE = 0.8
@@ -205,6 +209,14 @@ _DATEISH = re.compile(
     r"\b\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,}\.?,?\s+(?:de\s+)?\d{4}(?!\d{3})|"
     r"\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}(?!\d{3})|\b\d{4}年|"
     r"\b(?:ago|vor \d|il y a|temu|hace)\b|\b\d{1,2}:\d{2}\b",
+    _I,
+)
+# "Matthias Weber ist ERP-Experte …", "Will Knight is a senior writer …": an author's bio
+# opens on the author's name and a verb of being or working, in the present tense.
+_BIO_OPENING = re.compile(
+    r"^((?:\w[\w'\u2019.-]*\s){1,3}\w[\w'\u2019-]*),?\s"
+    r"(?:is|has|writes|covers|works|teaches|lives|leads|ist|hat|schreibt|arbeitet|lehrt|"
+    r"lebt|leitet|beschäftigt|berichtet|est|travaille|écrit|jest|pracuje|pisze)\s",
     _I,
 )
 _SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
@@ -808,6 +820,11 @@ def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None
         and i not in stranded
     ]
     _trim_trailing_labels(units, cf, keep)
+    bio = _author_bio(units, stops, keep)
+    if bio is not None:
+        del keep[keep.index(bio) :]
+        boundaries.add(bio)  # the bio closes the story as a box heading would
+        end = bio
     if keep:
         keep[:0] = _ingredients(units, cf, lists, labels, keep[0])
     if title_i is not None and keep:
@@ -884,6 +901,27 @@ def _trim_trailing_labels(units: list[Unit], cf: list[str], keep: list[int]) -> 
         if unit.bullet or not (dangling_intro or bare):
             return
         keep.pop()
+
+
+def _author_bio(units: list[Unit], stops: frozenset[str], keep: list[int]) -> int | None:
+    """An author's bio among the story's last paragraphs: a paragraph that opens on a
+    person's name that the page also prints as a line of its own or in a byline ("Von Inga
+    Buller"), and goes on "… ist Head of Social bei CHIP"."""
+    for i in keep[-BIO_TAIL:]:
+        match = _BIO_OPENING.match(units[i].text)
+        if not match or units[i].words > BIO_WORDS:
+            continue
+        name = match.group(1)
+        if not all(t[0].isupper() and t.lower() not in stops for t in name.split()
+                   if t.lower() not in _NAME_PARTICLES):  # fmt: skip
+            continue  # "Die Frau ist …", "Das Spiel ist …": not a name
+        folded = name.casefold()
+        if any(
+            j != i and other.words <= BYLINE_WORDS and folded in other.text.casefold()
+            for j, other in enumerate(units)
+        ):
+            return i
+    return None
 
 
 def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = frozenset()) -> Cleaned:

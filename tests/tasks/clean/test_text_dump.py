@@ -462,3 +462,20 @@ def test_category_list_with_item_counts_is_furniture() -> None:
     )
     units = split_units(cloud)
     assert _is_furniture(units[0], frozenset())
+
+
+def test_author_bio_closing_the_story_is_left_out() -> None:
+    bio = (
+        "Inga Buller is Head of Social & Community at CHIP. When she is not selling things on "
+        "eBay, she tests apps for the magazine and writes about the social networks she uses."
+    )
+    page = _story("By Inga Buller") + "\n\n" + bio
+    body = clean_text_dump(page, CTX).body
+    assert "six hours" in body and "Head of Social" not in body
+    # a story's own last paragraph about a person the page never prints on a line of its own
+    closing = (
+        "Anna Berg has lived on the street for ten years and signed the complaint. She will come "
+        "back to the committee in the autumn, when the council has published its measurements."
+    )
+    body = clean_text_dump(_story("By Inga Buller") + "\n\n" + closing, CTX).body
+    assert "Anna Berg has lived on the street" in body
