@@ -1,13 +1,13 @@
 """A learned second opinion on each line of a text dump: is it story?
 
 The rules in text_dump find the story as one run and keep its prose. They miss story lines
-the run does not reach (paragraphs beyond a box that ended the run, lists and short lines
-far from the prose) and take in a few that only words tell apart (an author's bio, a
-sign-up line in the story's voice). This model sees, for every unit, the rules' verdict and
-the context they computed, plus the unit's own words, hashed (jusText and trafilatura have
-no such word signal). It is a logistic regression in two stages: the second also sees the
-first stage's probabilities of the neighbouring units, so a line between story lines leans
-to story.
+that are not prose to them (a closing code snippet, a short line between paragraphs, a list
+under its intro) and lines the run does not reach. This model sees, for every unit, the
+rules' verdict and the context they computed, plus the unit's own words, hashed (jusText
+and trafilatura have no such word signal). It is a logistic regression in two stages: the
+second also sees the first stage's probabilities of the neighbouring units, so a line
+between story lines leans to story. text_dump adds the units it finds likelier story than
+not, within limits the rules set.
 
 It was trained without any hand labels (bench/train_line_model.py): trafilatura's extraction
 from the HTML of the same pages labels each line of their text dumps, on the dev set's
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tasks.clean.text_units import Unit
+from tasks.clean.text_units import SENTENCE_END, Unit
 
 MODEL_PATH = Path(__file__).with_name("line_model.npz")
 HASH_BUCKETS = 2**18
@@ -36,7 +36,6 @@ CLASSES = ("bad", "short", "neargood", "good", "sparse", "minor")
 REVISED = ("bad", "good", "neargood", "short")
 NEIGHBOUR_STEPS = (-2, -1, 1, 2)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-_SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class Layout:
     start: int  # the story run, half-open
     end: int
     title: int | None
-    keep: set[int]  # the units the rules keep as story
+    keep: frozenset[int]  # the units the rules keep as story
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def dense_features(units: list[Unit], layout: Layout) -> np.ndarray:
         np.log1p([u.words for u in units]),
         layout.stop_density,
         [u.linked for u in units],
-        [bool(_SENTENCE_END.search(u.text)) for u in units],
+        [bool(SENTENCE_END.search(u.text)) for u in units],
         np.log1p(distance),
         at / n,
     ]
@@ -171,11 +170,9 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def story_probabilities(
-    units: list[Unit], layout: Layout, model: LineModel | None = None
-) -> np.ndarray:
+def story_probabilities(units: list[Unit], layout: Layout) -> np.ndarray:
     """For each unit, the probability that it is a line of the story."""
-    model = model or default_model()
+    model = default_model()
     if not units:
         return np.zeros(0)
     n = len(units)

@@ -22,7 +22,7 @@ import numpy as np
 from tasks.clean.document import Cleaned
 from tasks.clean.line_model import STORY_PROBABILITY, Layout, story_probabilities
 from tasks.clean.templates import template_key
-from tasks.clean.text_units import Unit, split_units
+from tasks.clean.text_units import SENTENCE_END, Unit, split_units
 from tasks.extract.fields import PageContext
 
 METHOD = "text-dump"
@@ -219,7 +219,6 @@ _BIO_OPENING = re.compile(
     r"lebt|leitet|beschäftigt|berichtet|est|travaille|écrit|jest|pracuje|pisze)\s",
     _I,
 )
-_SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
 _WORD = re.compile(r"\w+")
 _CODE_CHARS = re.compile(r"[{}();=<>\\|]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -353,7 +352,7 @@ def _classify(
             classes.append("short")
         else:
             density = densities[i]
-            if not _SENTENCE_END.search(unit.text) and unit.words < 20:
+            if not SENTENCE_END.search(unit.text) and unit.words < 20:
                 density -= 0.1  # a long line without a sentence end is a headline or a label
             if density >= STOP_HIGH:
                 classes.append("good" if length > LENGTH_HIGH else "neargood")
@@ -408,7 +407,7 @@ def _label_lists(units: list[Unit], lists: set[int]) -> set[int]:
         # the first item may be the list's own label ("Tagged:", "Share:")
         rest = members[1:] if items[0].endswith(":") else members
         if (
-            all(units[i].words <= 3 and not _SENTENCE_END.search(units[i].text) for i in rest)
+            all(units[i].words <= 3 and not SENTENCE_END.search(units[i].text) for i in rest)
             and sum(any(c.isdigit() for c in t) for t in items) < len(items) / 2
         ):
             labels.update(members)
@@ -539,7 +538,7 @@ def _unit_value(unit: Unit, cf_class: str, revised: str, in_list: bool) -> float
         return float(unit.words)
     if cf_class == "neargood":
         return unit.words * (0.7 if revised == "good" else 0.4)
-    if _SENTENCE_END.search(unit.text) and unit.words >= 4:
+    if SENTENCE_END.search(unit.text) and unit.words >= 4:
         return unit.words * (0.5 if revised == "good" else 0.2)
     return -1.5 if in_list else -1.0
 
@@ -615,7 +614,7 @@ def _extend_over_lead(
         gap += 1
         i -= 1
     lead = start
-    while i >= 0 and _is_prose(cf, lists, i) and _SENTENCE_END.search(units[i].text):
+    while i >= 0 and _is_prose(cf, lists, i) and SENTENCE_END.search(units[i].text):
         lead = i
         i -= 1
     return lead if sum(units[j].words for j in range(lead, start)) >= LEAD_WORDS else start
@@ -897,7 +896,7 @@ def _trim_trailing_labels(units: list[Unit], cf: list[str], keep: list[int]) -> 
     while keep:
         unit = units[keep[-1]]
         dangling_intro = unit.text.endswith(":") and unit.words <= 8
-        bare = cf[keep[-1]] == "short" and not _SENTENCE_END.search(unit.text) and unit.words <= 6
+        bare = cf[keep[-1]] == "short" and not SENTENCE_END.search(unit.text) and unit.words <= 6
         if unit.bullet or not (dangling_intro or bare):
             return
         keep.pop()

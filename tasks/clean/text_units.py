@@ -39,6 +39,8 @@ _BULLET = re.compile(r"^(\s*)(?:[•·*+\-\u2013□☆◦▪‣●○■►▼�
 # A markdown blockquote ("> text", nested "> > text"; a bare ">" between its paragraphs).
 # A Python prompt (">>> ") or an indented breadcrumb (" > Blog > …") is not one.
 _MD_QUOTE = re.compile(r"^(?:>(?: |$))+")
+# How a sentence, a quotation or a bracketed aside ends (CJK full stops included).
+SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+")
