@@ -478,14 +478,20 @@ def _shadowed(
     return shadowed
 
 
-def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
-    i += step
-    while 0 <= i < len(classes):
-        c = classes[i]
-        if c in ("good", "bad") or (c == "neargood" and not ignore_neargood):
-            return c
-        i += step
-    return "bad"
+_DECIDED = ("good", "bad")
+
+
+def _nearest(classes: list[str], kinds: tuple[str, ...], step: int) -> list[str]:
+    """For each unit, the class of the nearest unit before it (step -1) or after it (step 1)
+    whose class is one of `kinds`; "bad" where there is none (the page's edge)."""
+    nearest = ["bad"] * len(classes)
+    found = "bad"
+    order = range(len(classes)) if step < 0 else range(len(classes) - 1, -1, -1)
+    for i in order:
+        nearest[i] = found
+        if classes[i] in kinds:
+            found = classes[i]
+    return nearest
 
 
 def _revise(units: list[Unit], classes: list[str]) -> list[str]:
@@ -502,26 +508,29 @@ def _revise(units: list[Unit], classes: list[str]) -> list[str]:
                     revised[i] = "neargood"
                     break
                 distance += len(units[j].text)
-    new: dict[int, str] = {}
-    for i, c in enumerate(revised):
+    # short units take their class from their neighbours as they were before this pass
+    before, after = _nearest(revised, _DECIDED, -1), _nearest(revised, _DECIDED, 1)
+    before_any = _nearest(revised, (*_DECIDED, "neargood"), -1)
+    after_any = _nearest(revised, (*_DECIDED, "neargood"), 1)
+    for i, c in enumerate(revised[:]):
         if c != "short":
             continue
-        before = _neighbour(revised, i, -1, True)
-        after = _neighbour(revised, i, 1, True)
-        if before == after:
-            new[i] = before
-        elif (before == "bad" and _neighbour(revised, i, -1, False) == "neargood") or (
-            after == "bad" and _neighbour(revised, i, 1, False) == "neargood"
+        if before[i] == after[i]:
+            revised[i] = before[i]
+        elif (before[i] == "bad" and before_any[i] == "neargood") or (
+            after[i] == "bad" and after_any[i] == "neargood"
         ):
-            new[i] = "good"
+            revised[i] = "good"
         else:
-            new[i] = "bad"
-    for i, c in new.items():
-        revised[i] = c
+            revised[i] = "bad"
+    # near-good units, in page order: one already decided counts as a neighbour of the next
+    after = _nearest(revised, _DECIDED, 1)
+    previous = "bad"
     for i, c in enumerate(revised):
         if c == "neargood":
-            pair = (_neighbour(revised, i, -1, True), _neighbour(revised, i, 1, True))
-            revised[i] = "bad" if pair == ("bad", "bad") else "good"
+            c = revised[i] = "bad" if (previous, after[i]) == ("bad", "bad") else "good"
+        if c in _DECIDED:
+            previous = c
     return revised
 
 

@@ -13,6 +13,7 @@ import pytest
 from newsdesk.sources import load_registry
 from tasks.clean.text_dump import (
     _is_furniture,
+    _revise,
     _trim_trailing_labels,
     clean_text_dump,
     detect_language,
@@ -479,3 +480,11 @@ def test_author_bio_closing_the_story_is_left_out() -> None:
     )
     body = clean_text_dump(_story("By Inga Buller") + "\n\n" + closing, CTX).body
     assert "Anna Berg has lived on the street" in body
+
+
+def test_revision_by_context_reads_decided_neighbours() -> None:
+    units = split_units("\n\n".join(f"line {i}" for i in range(7)))
+    classes = ["good", "short", "neargood", "bad", "short", "short", "neargood"]
+    # a short line between good and near-good joins the good side; one between two bad
+    # neighbours (the page's edge counts as bad) is bad; a near-good next to a good is good
+    assert _revise(units, classes) == ["good", "good", "good", "bad", "bad", "bad", "bad"]
