@@ -42,7 +42,7 @@ STRETCH_COST = 10.0  # what the lines between two paragraphs may cost before the
 LEAD_GAP = 2  # lines between a lead and the story that do not cut them apart
 LEAD_WORDS = 15  # a lead is a paragraph, not a line
 BIO_TAIL = 3  # an author's bio closes the story: it is looked for among the last paragraphs
-BIO_WORDS = 120
+BIO_WORDS = 120  # a bio is a paragraph or two, not an article
 BYLINE_WORDS = 8  # a byline or an author box title: the name and a few words
 _NAME_PARTICLES = frozenset({"von", "van", "de", "der", "da", "dr.", "prof."})
 # A unit made of link text is a menu item or a teaser card (jusText's link density; only
@@ -512,7 +512,7 @@ def _revise(units: list[Unit], classes: list[str]) -> list[str]:
     before, after = _nearest(revised, _DECIDED, -1), _nearest(revised, _DECIDED, 1)
     before_any = _nearest(revised, (*_DECIDED, "neargood"), -1)
     after_any = _nearest(revised, (*_DECIDED, "neargood"), 1)
-    for i, c in enumerate(revised[:]):
+    for i, c in enumerate(revised):
         if c != "short":
             continue
         if before[i] == after[i]:
@@ -854,11 +854,12 @@ def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None
 
 
 def _learned_additions(units: list[Unit], layout: Layout) -> set[int]:
-    """Story lines the rules left out that the line model is sure of. The model never
-    overrules what the rules know for certain: no headline, byline or tag line, nothing the
-    rules recognised as furniture, a caption or a line of the source's template (class bad
-    or minor), no line in a box that a block heading opens ("Written By", "Related"), and
-    nothing beyond the block headings that close the story or open the furniture above it."""
+    """Story lines the rules left out that the line model finds likelier story than not.
+    It never overrules what the rules know for certain: no headline, byline or tag line,
+    nothing the rules recognised as furniture, a caption or a line of the source's template
+    (class bad or minor), no line in a box that a block heading opens ("Written By",
+    "Related"), and nothing beyond the block headings that close the story or open the
+    furniture above it."""
     first = max((b for b in layout.boundaries if b < layout.start), default=-1)
     last = min((b for b in layout.boundaries if b >= layout.end), default=len(units))
     probabilities = story_probabilities(units, layout)
