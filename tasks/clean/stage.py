@@ -80,11 +80,14 @@ def clean_row(row: dict[str, Any]) -> dict[str, Any]:
         else:
             cleaned = clean_text_dump(text, ctx, template=frozenset(row.pop("template", ())))
         body = cleaned.body.strip()
+        # a text dump's cleaner has named the page's language already, and extract prefers
+        # it: the body is read again only where the cleaner could not tell
+        language = cleaned.hints.get("language") or detect_language(body)
         return {
             **row,
             "body": body,
             "word_count": len(body.split()),
-            "language": detect_language(body),
+            "language": language,
             "clean_method": cleaned.method,
             "hints": json.dumps(cleaned.hints, ensure_ascii=False, default=str),
             "clean_ms": (time.perf_counter() - started) * 1000,
