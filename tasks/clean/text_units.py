@@ -17,6 +17,11 @@ _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 # A link's text may hold one level of brackets: an image inside a link, once the image is
 # undone, is "[alt]" ("[[alt] Teaser title](/story)": a teaser card).
 _MD_LINK = re.compile(r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\((?:[^()\n]|\([^)\n]*\))*\)")
+# A link whose text runs over lines: its opening bracket ends a line, and a later line
+# opens on the rest of its text and its target ("Journalismus ](https://…)").
+_MD_OPEN_LINK = re.compile(r"\[[^\[\]]*$")
+_MD_LINK_TAIL = re.compile(r"^([^\[\]]*)\]\((?:[^()\s]|\([^)\s]*\))+(?:\s+\"[^\"\n]*\")?\)")
+LINK_LINES = 6  # the most lines one link's text is looked for over
 _MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_ITALIC = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_\n]+?)(?<=[^\s*_])\1(?![\w*])")
@@ -32,8 +37,14 @@ _SHIELD = 0xE000
 _UNSHIELD = {_SHIELD + ord(c): c for c in "\\`*_{}[]()#+-.!>|"}
 # Characters without which a line holds no markdown markup.
 _MD_CHARS = re.compile(r"[\\\[*_#<]")
-_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# A heading, also as the text of a list item ("  * ### Impressum"); "###" alone is empty.
+_MD_HEADING = re.compile(r"^(\s*[*+-]\s+|\s{0,3})(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
+# A markdown table's header rule ("---|---", "| :-- | --: |"; "---" over a one-column
+# header) and the pipes between its cells.
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_CELL_EDGE = re.compile(r"^\s*\|\s*|\s*\|\s*$")
+_MD_CELL_SEPARATOR = re.compile(r"\s*\|\s*")
 # A bullet: any common list marker followed by a space, or an ordered-list number.
 _BULLET = re.compile(r"^(\s*)(?:[•·*+\-\u2013□☆◦▪‣●○■►▼▶◆◇✓✔]|\d{1,3}[.)])\s+(?=\S)")
 # A markdown blockquote ("> text", nested "> > text"; a bare ">" between its paragraphs).
@@ -87,12 +98,16 @@ def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
     heading = False
     m = _MD_HEADING.match(line)
     if m:
-        line, heading = m.group(2), True
+        line, heading = (m.group(1) + m.group(3) if m.group(3) else ""), True
     stripped = line.strip()
     image = bool(stripped) and not _MD_IMAGE.sub("", stripped).strip(" []()|")
     line = _MD_IMAGE.sub(lambda m: f"[{m.group(1)}]" if m.group(1) else "", line)
     link_chars = sum(len(m.group(1).strip()) for m in _MD_LINK.finditer(line))
     line = _MD_LINK.sub(r"\1", line)
+    tail = _MD_LINK_TAIL.match(line)
+    if tail:
+        link_chars += len(tail.group(1).strip())
+        line = tail.group(1) + line[tail.end() :]
     line = _MD_AUTOLINK.sub(r"\1", line)
     line = _MD_EMPHASIS.sub(r"\2", line)
     line = _MD_STRAY_STRONG.sub("", line)
@@ -163,10 +178,57 @@ def _continues(previous: str, line: str, width: int | None) -> bool:
     return len(previous.rstrip()) + 1 + len(first_word) > width - 2
 
 
+def _undo_tables(lines: list[str]) -> tuple[set[int], set[int]]:
+    """Markdown tables as a text browser lays them out: the header rule goes, and each row
+    becomes one line of its cells side by side. The pipes between cells would otherwise make
+    a row of figures look like a menu ("Home | News | Contact"). Returns the line numbers of
+    the rules and of the rows."""
+    rules = {
+        number
+        for number, line in enumerate(lines)
+        if _MD_TABLE_RULE.match(line)
+        # a one-column rule is a table's only where rows of cells follow; else it is a rule
+        and ("|" in line or sum("|" in row for row in lines[number + 1 : number + 3]) == 2)
+    }
+    rows: set[int] = set()
+    for number in rules:
+        for step in (-1, 1):
+            row = number + step
+            while 0 <= row < len(lines) and "|" in lines[row] and row not in rules | rows:
+                cells = _MD_CELL_EDGE.sub("", lines[row])
+                lines[row] = _MD_CELL_SEPARATOR.sub(" ", cells)
+                rows.add(row)
+                row += step
+    return rules, rows
+
+
+def _join_split_links(lines: list[str]) -> set[int]:
+    """Markdown links whose text runs over several lines ("[ Haus des" … "Journalismus
+    ](https://…)"), each joined onto its first line so that it is undone as one link.
+    Returns the numbers of the lines joined away."""
+    joined: set[int] = set()
+    for number, line in enumerate(lines):
+        if number in joined or not _MD_OPEN_LINK.search(line):
+            continue
+        for end in range(number + 1, min(number + LINK_LINES, len(lines))):
+            if not lines[end].strip() or _MD_OPEN_LINK.search(lines[end]):
+                break
+            if _MD_LINK_TAIL.match(lines[end]):
+                lines[number] = " ".join(
+                    [line, *(lines[n].strip() for n in range(number + 1, end + 1))]
+                )
+                joined.update(range(number + 1, end + 1))
+                break
+    return joined
+
+
 def split_units(text: str) -> list[Unit]:
     """Cut a dump into units, re-joining wrapped lines and undoing markdown."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").split("\n")
     lines = [_MD_QUOTE.sub("", _SPACES.sub(" ", line)).rstrip() for line in raw]
+    skipped = _join_split_links(lines) if "](" in text else set()
+    table_rules, table_rows = _undo_tables(lines) if "|" in text else (set(), set())
+    skipped |= table_rules
     width = wrap_width(lines)
     columns = column_widths(lines)
     units: list[Unit] = []
@@ -174,6 +236,8 @@ def split_units(text: str) -> list[Unit]:
     open_unit: Unit | None = None  # the unit a wrapped line may continue
     previous_raw = ""
     for number, original in enumerate(lines):
+        if number in skipped:
+            continue
         if not original.strip() or _MD_RULE.match(original):
             if open_unit is not None or units:
                 block += 1
@@ -200,6 +264,7 @@ def split_units(text: str) -> list[Unit]:
         elif (
             open_unit is not None
             and not heading
+            and number not in table_rows
             and (
                 _continues(previous_raw, original, width)
                 or _continues(previous_raw.strip(), original, columns[number])

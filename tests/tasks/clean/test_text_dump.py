@@ -168,6 +168,31 @@ def test_markdown_escapes_and_icon_markers_are_undone() -> None:
     assert units[0].block != units[1].block
 
 
+def test_markdown_tables_links_over_lines_and_list_headings_are_undone() -> None:
+    # html2text's tables: the header rule goes, a row's cells stand side by side
+    units = split_units(
+        "Sum | Months | Rate\n---|---|---\n5.000 € | 36 | 143,17 €\n\n"
+        "Details\n---\nAlcohol: | 10 % vol.\nMaker: | Beringer"
+    )
+    assert [u.text for u in units] == [
+        "Sum Months Rate", "5.000 € 36 143,17 €", "Details", "Alcohol: 10 % vol.",
+        "Maker: Beringer",
+    ]  # fmt: skip
+    assert len({u.block for u in units}) == 2
+    # a rule over a menu line is a rule, not a table
+    units = split_units("Story ends here.\n---\nHome | News | Contact")
+    assert units[-1].text == "Home | News | Contact"
+    # a link whose text runs over lines is one link, counted as link text
+    units = split_units(
+        "  * [ Haus des\ngemeinnützigen\nJournalismus ](https://ex.org/haus)\n  * Über uns"
+    )
+    assert [u.text for u in units] == ["Haus des gemeinnützigen Journalismus", "Über uns"]
+    assert units[0].link_chars == len("Haus des gemeinnützigen Journalismus")
+    # a heading as a list item's text; an empty heading is no line
+    units = split_units("  * ### Impressum\n\n###\n\nText.")
+    assert [(u.text, u.bullet) for u in units] == [("Impressum", True), ("Text.", False)]
+
+
 def _story(*extra: str) -> str:
     para = (
         "The committee met for four hours on Thursday and heard evidence from the mayor, the "
