@@ -196,6 +196,13 @@ _CAPTION_CREDIT = re.compile(
     r"\bPAP\s*/|agencja gazeta",
     _I,
 )
+# A figure's caption: "Abbildung 4: …", "Fig. 2.", "[alt]Abbildung: …" after its picture.
+_FIGURE_CAPTION = re.compile(
+    r"^(?:\[[^\]]*\]\s*|\[)?(?:abbildung|abb\.|figure|fig\.|grafik|schaubild|illustration|"
+    r"ilustracja|rys\.|rycina)\s*\d*[a-z]?\s*[:.]",
+    _I,
+)
+MAX_CAPTION_WORDS = 60
 _INGREDIENTS = re.compile(
     r"^(?:zutaten|ingredients|składniki|ingrédients|ingredienti|ingredientes|ingrediënten)"
     r"(?:\s+(?:für|for|pour|na|per)\b.*)?\W*$",
@@ -326,11 +333,15 @@ def _classify(
     duplicates = _duplicates(keys)
     for i, unit in enumerate(units):
         length = len(unit.text)
-        credit = (unit.words <= 12 and bool(_CREDIT.match(unit.text))) or (
-            # a caption ending in its credit is furniture already, a strong cut between cards
-            unit.words <= 25
-            and bool(_CAPTION_CREDIT.search(unit.text))
-            and not _CAPTION_END.search(unit.text)
+        credit = (
+            (unit.words <= 12 and bool(_CREDIT.match(unit.text)))
+            or (
+                # a caption ending in its credit is furniture already, a strong cut between cards
+                unit.words <= 25
+                and bool(_CAPTION_CREDIT.search(unit.text))
+                and not _CAPTION_END.search(unit.text)
+            )
+            or (unit.words <= MAX_CAPTION_WORDS and bool(_FIGURE_CAPTION.match(unit.text)))
         )
         if (unit.image or credit or (i in duplicates and unit.words < 40)) and not (
             template and keys[i] in template

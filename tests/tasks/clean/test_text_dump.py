@@ -209,6 +209,22 @@ def test_comment_form_fields_do_not_hide_the_story_below_them() -> None:
     assert "five hours" in body and "four hours" in body
 
 
+def test_figure_captions_inside_the_story_are_not_story() -> None:
+    captions = (
+        "Abbildung 4: Die grösste Lawine dieser Berichtsperiode wurde am Gürgaletsch ausgelöst.",
+        "[20220103-1]Abbildung: Vergleich auf dem Aletschgletscher mit den Messungen vor Ort.",
+        "Fig. 2. The committee room during the hearing, seen from the public gallery.",
+    )
+    paragraphs = _story().split("\n\n")[2:]
+    page = "\n\n".join(
+        ["Town hall news", "Noise complaints reach the committee", paragraphs[0], captions[0],
+         captions[1], paragraphs[1], captions[2], paragraphs[2]]
+    )  # fmt: skip
+    body = clean_text_dump(page, CTX).body
+    assert "four hours" in body and "five hours" in body and "six hours" in body
+    assert not any(word in body for word in ("Lawine", "Aletschgletscher", "gallery"))
+
+
 def test_consent_banner_and_photo_credit_are_not_story() -> None:
     banner = (
         "Auf unserer Website werden Cookies eingesetzt, um unseren Internetauftritt "
