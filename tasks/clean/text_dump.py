@@ -218,6 +218,9 @@ _DATEISH = re.compile(
     r"\b(?:ago|vor \d|il y a|temu|hace)\b|\b\d{1,2}:\d{2}\b",
     _I,
 )
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+DATE_LINE_WORDS = 8  # a date line's words, its label's included ("Dienstag, 4. Juni 2019, 15:54")
+DATE_LABEL_WORDS = 2  # the words besides the date ("Publikacja:", "Alex Fischer")
 # "Matthias Weber ist ERP-Experte …", "Will Knight is a senior writer …": an author's bio
 # opens on the author's name and a verb of being or working, in the present tense.
 _BIO_OPENING = re.compile(
@@ -836,6 +839,7 @@ def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None
         and i not in labels
         and i != title_i
         and not _is_metadata_line(units[i])
+        and not _is_date_line(units[i])
         and i not in stranded
     ]
     _trim_trailing_labels(units, cf, keep)
@@ -883,6 +887,7 @@ def _learned_additions(units: list[Unit], layout: Layout) -> set[int]:
         and layout.classes[i] not in ("bad", "minor")
         and i != layout.title
         and not _is_metadata_line(units[i])
+        and not _is_date_line(units[i])
     }
 
 
@@ -964,6 +969,15 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
 
 def _is_metadata_line(unit: Unit) -> bool:
     return unit.words <= 15 and bool(_BYLINE.match(unit.text) or _TAG_LINE.match(unit.text))
+
+
+def _is_date_line(unit: Unit) -> bool:
+    """A date or time with a label at most ("16 marca 2021", "Publikacja: 04.05.2021",
+    "Alex Fischer / 22.04.2020"): a timestamp of the page, a comment or a ticker entry, which
+    the extractor reads as metadata; it is not story text."""
+    if unit.words > DATE_LINE_WORDS or not _DATEISH.search(unit.text):
+        return False
+    return len(_LETTER_WORD.findall(_DATEISH.sub(" ", unit.text))) <= DATE_LABEL_WORDS
 
 
 def _render(units: list[Unit], keep: list[int]) -> list[str]:

@@ -225,6 +225,19 @@ def test_figure_captions_inside_the_story_are_not_story() -> None:
     assert not any(word in body for word in ("Lawine", "Aletschgletscher", "gallery"))
 
 
+def test_date_lines_inside_the_story_are_not_story() -> None:
+    paragraphs = _story().split("\n\n")[2:]
+    page = "\n\n".join(
+        ["Town hall news", "Noise complaints reach the committee", paragraphs[0],
+         "Dienstag, 4. Juni 2019, 15:54", paragraphs[1], "Alex Fischer / 22.04.2020",
+         "On 4 June 2019 the committee met again.", paragraphs[2]]
+    )  # fmt: skip
+    body = clean_text_dump(page, CTX).body
+    assert "four hours" in body and "five hours" in body and "six hours" in body
+    assert "15:54" not in body and "Alex Fischer" not in body
+    assert "On 4 June 2019 the committee met again." in body  # a sentence with a date stays
+
+
 def test_consent_banner_and_photo_credit_are_not_story() -> None:
     banner = (
         "Auf unserer Website werden Cookies eingesetzt, um unseren Internetauftritt "
