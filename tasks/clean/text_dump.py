@@ -218,6 +218,10 @@ _DATEISH = re.compile(
     r"\b(?:ago|vor \d|il y a|temu|hace)\b|\b\d{1,2}:\d{2}\b",
     _I,
 )
+# Where a sentence or clause stops inside a text: not after an initial ("E. T. A. Hoffmann");
+# CJK stops need no space after them.
+_SENTENCE_STOP = re.compile(r"(?<!\b\w)[.!?…:;](?=\s|$)|[。\uff01\uff1f]")
+RUN_ON_WORDS = 100  # words without a stop beyond which a text is no prose
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 DATE_LINE_WORDS = 8  # a date line's words, its label's included ("Dienstag, 4. Juni 2019, 15:54")
 DATE_LABEL_WORDS = 2  # the words besides the date ("Publikacja:", "Alex Fischer")
@@ -364,6 +368,8 @@ def _classify(
             classes.append("short")
         elif length < LENGTH_LOW or unit.words < 6 or " " not in unit.text:
             classes.append("short")
+        elif _is_run_on(unit):
+            classes.append("sparse")
         else:
             density = densities[i]
             if not SENTENCE_END.search(unit.text) and unit.words < 20:
@@ -378,6 +384,14 @@ def _classify(
         if classes[i] == "good":
             classes[i] = "neargood"
     return classes
+
+
+def _is_run_on(unit: Unit) -> bool:
+    """A long text that hardly ever ends a sentence: a drop-down's options ("Monat auswählen
+    Juni 2014 Januar 2014 …"), a tag cloud, a script. Prose ends one every few dozen words."""
+    if unit.words < RUN_ON_WORDS:
+        return False
+    return unit.words > RUN_ON_WORDS * (len(_SENTENCE_STOP.findall(unit.text)) + 1)
 
 
 def _duplicates(keys: list[str]) -> set[int]:

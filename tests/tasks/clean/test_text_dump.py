@@ -238,6 +238,18 @@ def test_date_lines_inside_the_story_are_not_story() -> None:
     assert "On 4 June 2019 the committee met again." in body  # a sentence with a date stays
 
 
+def test_a_drop_down_of_options_is_not_prose() -> None:
+    # html2text prints a <select>'s options as one long line without a stop
+    options = " ".join(
+        f"The {topic} of the town and of the county {n}"
+        for n, topic in enumerate(["arts", "politics", "music", "theatre", "history"] * 4)
+    )
+    page = _story() + "\n\nSelect Category " + options
+    body = clean_text_dump(page, CTX).body
+    assert "four hours" in body and "six hours" in body
+    assert "Select Category" not in body and "of the county" not in body
+
+
 def test_consent_banner_and_photo_credit_are_not_story() -> None:
     banner = (
         "Auf unserer Website werden Cookies eingesetzt, um unseren Internetauftritt "
