@@ -80,14 +80,15 @@ _BLOCK_HEADING = re.compile(
     r"(?:neueste|aktuelle|ähnliche|verwandte|weitere) (?:artikel|beiträge|nachrichten|themen)|"
     r"mehr zum thema|das könnte sie (?:auch )?interessieren|lesen sie (?:auch|mehr)|"
     r"auch interessant|zum thema|meistgelesen(?:e|en)?|meist gelesen(?:e|en)?|"
-    r"à lire aussi|lire aussi|"
+    r"à lire aussi|lire aussi|(?:articles? )?les plus (?:lus|populaires|partagés|commentés)|"
     r"(?:à )?(?:écouter|voir) aussi|sur le même sujet|czytaj (?:też|także|więcej)|"
     r"zobacz (?:też|także)|polecane|"
     # box titles that are only ever a title: alone on their line, at most with a colon
     r"(?:explore further|further reading|also read|see also|siehe auch|passend dazu|"
     r"weiterführende links|pour approfondir|articles? correspondants?|ezek is érdekelhetnek|"
     r"markiert mit|weitere (?:informationen|infos|beiträge|artikel|themen|links)(?: zum thema)?|"
-    r"verwandte themen\w*|das könnte (?:dich|sie|euch) (?:auch )?interessieren|downloads?|"
+    r"verwandte themen\w*|downloads?|"
+    r"(?:das|dies(?:e[rs]?)?)(?: \w+)? könnte (?:dich|sie|euch) (?:auch )?interessieren|"
     r"kurz notiert|zu allen beiträgen|"
     r"aktuelle (?:produkttests|beiträge|artikel|themen|nachrichten|meldungen))(?=[\s:!.]*$)|"
     r"other interesting\b.*|highlights aus\b.*|zurück zu[mr]? .{1,30}|"
@@ -112,7 +113,11 @@ _ABOUT_HEADING = re.compile(
 # The head of a reader comment: "Anna says:", "Max sagt: 3. Mai 2019 um 10:12", "Comment by".
 _COMMENT_HEAD = re.compile(
     r"^\S.{0,60}?\s(?:says|said|sagt|schreibt|meint|writes|wrote|dit|napisał\w*|escribe|dice)"
-    r"\s*:|^(?:comment|kommentar|commentaire|komentarz) (?:by|von|de|de la part de)\b",
+    r"\s*:|^(?:comment|kommentar|commentaire|komentarz) (?:by|von|de|de la part de)\b|"
+    # a comment section's title quotes the story's: "11 responses to “…”", "Ein Gedanke zu „…“"
+    r"^(?:\d+|no|one|keine|ein(?:e|en)?|aucun|un) (?:responses?|comments?|thoughts?|replies|"
+    r"kommentare?|antworten|gedanken?|reaktionen|commentaires?|réponses?) "
+    r"(?:to|on|for|zu|auf|für|sur)\s*[“\"„«'\u2018\u201a]",
     _I,
 )
 # Notices that are furniture wherever they appear in a short unit: cookie banners, comment
@@ -150,7 +155,8 @@ _CONSENT = re.compile(
 # A photo or source credit printed under a picture or at the end of a story.
 _CREDIT = re.compile(
     r"^(?:\w*fotos?|\w*photos?|bild(?:er)?|bildquelle|image|images|picture|quelle|source|credits?|"
-    r"foto ?credit|titelbild|beitragsbild|headerbild|symbolbild|zdjęcie|zdjęcia|źródło|crédit)"
+    r"foto ?credit|titelbild|beitragsbild|headerbild|symbolbild|zdjęcie|zdjęcia|źródło|"
+    r"crédits?(?: photos?)?)"
     r"(?:\s*(?:&|und|and)\s*\w+)?\s*:",
     _I,
 )
@@ -193,7 +199,8 @@ _CREDIT_TAIL = re.compile(
 _CAPTION_CREDIT = re.compile(
     r"(?:^|[\s.,(/|])(?:bild|foto|fot\.|photo|photograph|image|quelle|source|credit|zdjęcie|"
     r"źródło|crédit)\s*(?::|by\b)\s*\S|\(\s*symbolbild\s*\)|/\s*\(c\)|\bgetty images\b|"
-    r"\bPAP\s*/|agencja gazeta",
+    r"\bPAP\s*/|agencja gazeta|zdjęcie ilustracyjne|photo d'illustration|symbolfoto|"
+    r"zum vergrößern\b|click to enlarge|cliquez pour agrandir",
     _I,
 )
 # A figure's caption: "Abbildung 4: …", "Fig. 2.", "[alt]Abbildung: …" after its picture.

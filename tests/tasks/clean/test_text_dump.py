@@ -12,6 +12,7 @@ import pytest
 
 from newsdesk.sources import load_registry
 from tasks.clean.text_dump import (
+    _is_block_heading,
     _is_furniture,
     _revise,
     _trim_trailing_labels,
@@ -248,6 +249,20 @@ def test_a_drop_down_of_options_is_not_prose() -> None:
     body = clean_text_dump(page, CTX).body
     assert "four hours" in body and "six hours" in body
     assert "Select Category" not in body and "of the county" not in body
+
+
+def test_comment_titles_box_titles_and_caption_markers_in_several_languages() -> None:
+    for title in ("11 responses to “The Loneliest Woman”", "Ein Gedanke zu „Über uns“",
+                  "Keine Kommentare for “Malaga”", "Articles les plus lus",
+                  "Das Thema könnte dich auch interessieren:"):  # fmt: skip
+        assert _is_block_heading(split_units(title)[0]), title
+    # the story's own sentences with these words are no titles
+    for line in ("No comments on the plan came from the mayor.", "One reply to the survey"):
+        assert not _is_block_heading(split_units(line)[0]), line
+    for caption in ("Crédits photos : Bestimage", "Praca w magazynie, zdjęcie ilustracyjne",
+                    "Das Geflecht der Firma. Zum Vergrößern auf das Bild klicken."):  # fmt: skip
+        page = _story(caption)
+        assert caption.split()[0] not in clean_text_dump(page, CTX).body, caption
 
 
 def test_consent_banner_and_photo_credit_are_not_story() -> None:
