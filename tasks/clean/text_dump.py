@@ -44,6 +44,7 @@ LEAD_WORDS = 15  # a lead is a paragraph, not a line
 BIO_TAIL = 3  # an author's bio closes the story: it is looked for among the last paragraphs
 BIO_WORDS = 120  # a bio is a paragraph or two, not an article
 BYLINE_WORDS = 8  # a byline or an author box title: the name and a few words
+COMMENTS_TITLE_WORDS = 30  # "N responses to" and the story's quoted headline
 _NAME_PARTICLES = frozenset({"von", "van", "de", "der", "da", "dr.", "prof."})
 # A unit made of link text is a menu item or a teaser card (jusText's link density; only
 # dumps that keep links, such as html2text's markdown, show it).
@@ -113,8 +114,12 @@ _ABOUT_HEADING = re.compile(
 # The head of a reader comment: "Anna says:", "Max sagt: 3. Mai 2019 um 10:12", "Comment by".
 _COMMENT_HEAD = re.compile(
     r"^\S.{0,60}?\s(?:says|said|sagt|schreibt|meint|writes|wrote|dit|napisał\w*|escribe|dice)"
-    r"\s*:|^(?:comment|kommentar|commentaire|komentarz) (?:by|von|de|de la part de)\b|"
-    # a comment section's title quotes the story's: "11 responses to “…”", "Ein Gedanke zu „…“"
+    r"\s*:|^(?:comment|kommentar|commentaire|komentarz) (?:by|von|de|de la part de)\b",
+    _I,
+)
+# The title of a comment section, which quotes the story's: "11 responses to “…”", "Ein
+# Gedanke zu „…“", "Keine Kommentare for “…”".
+_COMMENTS_TITLE = re.compile(
     r"^(?:\d+|no|one|keine|ein(?:e|en)?|aucun|un) (?:responses?|comments?|thoughts?|replies|"
     r"kommentare?|antworten|gedanken?|reaktionen|commentaires?|réponses?) "
     r"(?:to|on|for|zu|auf|für|sur)\s*[“\"„«'\u2018\u201a]",
@@ -210,6 +215,8 @@ _FIGURE_CAPTION = re.compile(
     _I,
 )
 MAX_CAPTION_WORDS = 60
+# A client-side template the page never filled in: "{{message}}", "{{^topArticle}} …".
+_TEMPLATE_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}")
 _INGREDIENTS = re.compile(
     r"^(?:zutaten|ingredients|składniki|ingrédients|ingredienti|ingredientes|ingrediënten)"
     r"(?:\s+(?:für|for|pour|na|per)\b.*)?\W*$",
@@ -300,6 +307,8 @@ def _stop_density(text: str, stops: frozenset[str]) -> float:
 def _is_block_heading(unit: Unit) -> bool:
     if unit.words <= 12 and _COMMENT_HEAD.search(unit.text):
         return True
+    if unit.words <= COMMENTS_TITLE_WORDS and _COMMENTS_TITLE.match(unit.text):
+        return True
     if unit.words <= 4 and _ABOUT_HEADING.match(unit.text):
         return True
     # "Lesen Sie auch: <headline>" is one inline link, not the title of a box that follows
@@ -315,7 +324,7 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
     text = unit.text
     if template and template_key(text) in template:
         return True
-    if _FORM.search(text) or _FURNITURE.match(text):
+    if _FORM.search(text) or _FURNITURE.match(text) or _TEMPLATE_PLACEHOLDER.search(text):
         return True
     lowered = text.lower()
     if unit.words <= 60 and (_COPYRIGHT.search(lowered) or _NOTICE.search(lowered)):

@@ -252,7 +252,8 @@ def test_a_drop_down_of_options_is_not_prose() -> None:
 
 
 def test_comment_titles_box_titles_and_caption_markers_in_several_languages() -> None:
-    for title in ("11 responses to “The Loneliest Woman”", "Ein Gedanke zu „Über uns“",
+    long_title = "The Loneliest Woman in the World: An Appreciation of Heart's “Alone” at Forty"
+    for title in (f"11 responses to “{long_title}”", "Ein Gedanke zu „Über uns“",
                   "Keine Kommentare for “Malaga”", "Articles les plus lus",
                   "Das Thema könnte dich auch interessieren:"):  # fmt: skip
         assert _is_block_heading(split_units(title)[0]), title
@@ -263,6 +264,12 @@ def test_comment_titles_box_titles_and_caption_markers_in_several_languages() ->
                     "Das Geflecht der Firma. Zum Vergrößern auf das Bild klicken."):  # fmt: skip
         page = _story(caption)
         assert caption.split()[0] not in clean_text_dump(page, CTX).body, caption
+
+
+def test_unfilled_template_placeholders_are_furniture() -> None:
+    for line in ("{{message}}", "{{^topArticle}} Für dieses Rezept gibt es noch keine Anleitung."):
+        assert _is_furniture(split_units(line)[0], frozenset()), line
+    assert not _is_furniture(split_units("The set {1, 2} has two members.")[0], frozenset())
 
 
 def test_consent_banner_and_photo_credit_are_not_story() -> None:
