@@ -36,7 +36,10 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
 _SHIELD = 0xE000
 _UNSHIELD = {_SHIELD + ord(c): c for c in "\\`*_{}[]()#+-.!>|"}
 # Characters without which a line holds no markdown markup.
-_MD_CHARS = re.compile(r"[\\\[*_#<]")
+_MD_CHARS = re.compile(r"[\\\[*_#<`]")
+_MD_CODE = re.compile(r"`([^`\n]+)`")  # inline code: `next-line`
+# html2text parts a comma or full stop from the emphasis before it ("**Deutschland** , …").
+_SPACE_BEFORE_STOP = re.compile(r"\s+([,.])(?=\s|$)")
 # A heading, also as the text of a list item ("  * ### Impressum"); "###" alone is empty.
 _MD_HEADING = re.compile(r"^(\s*[*+-]\s+|\s{0,3})(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
@@ -109,9 +112,13 @@ def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
         link_chars += len(tail.group(1).strip())
         line = tail.group(1) + line[tail.end() :]
     line = _MD_AUTOLINK.sub(r"\1", line)
+    line = _MD_CODE.sub(r"\1", line)
+    emphasised = line
     line = _MD_EMPHASIS.sub(r"\2", line)
     line = _MD_STRAY_STRONG.sub("", line)
     line = _MD_ITALIC.sub(r"\2", line)
+    if line != emphasised:
+        line = _SPACE_BEFORE_STOP.sub(r"\1", line)
     line = line.translate(_UNSHIELD)
     return line, heading, image, link_chars
 

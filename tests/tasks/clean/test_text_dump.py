@@ -189,6 +189,9 @@ def test_markdown_tables_links_over_lines_and_list_headings_are_undone() -> None
     )
     assert [u.text for u in units] == ["Haus des gemeinnützigen Journalismus", "Über uns"]
     assert units[0].link_chars == len("Haus des gemeinnützigen Journalismus")
+    # inline code; the space html2text leaves between emphasis and a comma
+    units = split_units("Move `next-line` after **Deutschland** , **Italien** and `x`.")
+    assert units[0].text == "Move next-line after Deutschland, Italien and x."
     # a heading as a list item's text; an empty heading is no line
     units = split_units("  * ### Impressum\n\n###\n\nText.")
     assert [(u.text, u.bullet) for u in units] == [("Impressum", True), ("Text.", False)]
