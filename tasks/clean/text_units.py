@@ -201,7 +201,8 @@ def _undo_tables(lines: list[str]) -> tuple[set[int], set[int]]:
     for number in rules:
         for step in (-1, 1):
             row = number + step
-            while 0 <= row < len(lines) and "|" in lines[row] and row not in rules | rows:
+            # a row, once undone, has no pipe left: the walk stops there too
+            while 0 <= row < len(lines) and "|" in lines[row] and row not in rules:
                 cells = _MD_CELL_EDGE.sub("", lines[row])
                 lines[row] = _MD_CELL_SEPARATOR.sub(" ", cells)
                 rows.add(row)
