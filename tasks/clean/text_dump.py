@@ -121,7 +121,7 @@ _COMMENT_HEAD = re.compile(
 # Gedanke zu „…“", "Keine Kommentare for “…”".
 _COMMENTS_TITLE = re.compile(
     r"^(?:\d+|no|one|keine|ein(?:e|en)?|aucun|un) (?:responses?|comments?|thoughts?|replies|"
-    r"kommentare?|antworten|gedanken?|reaktionen|commentaires?|réponses?) "
+    r"kommentare?|antwort(?:en)?|gedanken?|reaktionen|commentaires?|réponses?) "
     r"(?:to|on|for|zu|auf|für|sur)\s*[“\"„«'\u2018\u201a]",
     _I,
 )
@@ -1003,8 +1003,8 @@ def _is_metadata_line(unit: Unit) -> bool:
 
 def _is_date_line(unit: Unit) -> bool:
     """A date or time with a label at most ("16 marca 2021", "Publikacja: 04.05.2021",
-    "Alex Fischer / 22.04.2020"): a timestamp of the page, a comment or a ticker entry, which
-    the extractor reads as metadata; it is not story text."""
+    "Alex Fischer / 22.04.2020"): the timestamp of the page, a comment or a ticker entry is
+    metadata, not story text."""
     if unit.words > DATE_LINE_WORDS or not _DATEISH.search(unit.text):
         return False
     return len(_LETTER_WORD.findall(_DATEISH.sub(" ", unit.text))) <= DATE_LABEL_WORDS
