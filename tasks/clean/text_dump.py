@@ -324,7 +324,9 @@ def _is_furniture(unit: Unit, template: frozenset[str], teaser: bool = True) -> 
     text = unit.text
     if template and template_key(text) in template:
         return True
-    if _FORM.search(text) or _FURNITURE.match(text) or _TEMPLATE_PLACEHOLDER.search(text):
+    if _FORM.search(text) or _FURNITURE.match(text):
+        return True
+    if "{{" in text and _TEMPLATE_PLACEHOLDER.search(text):
         return True
     lowered = text.lower()
     if unit.words <= 60 and (_COPYRIGHT.search(lowered) or _NOTICE.search(lowered)):

@@ -99,7 +99,7 @@ def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
         return line, False, bool(stripped) and not stripped.strip(" []()|"), 0
     line = _MD_ESCAPE.sub(lambda m: chr(_SHIELD + ord(m.group(1))), line)
     heading = False
-    m = _MD_HEADING.match(line)
+    m = _MD_HEADING.match(line) if "#" in line else None
     if m:
         line, heading = (m.group(1) + m.group(3) if m.group(3) else ""), True
     stripped = line.strip()
@@ -107,12 +107,13 @@ def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
     line = _MD_IMAGE.sub(lambda m: f"[{m.group(1)}]" if m.group(1) else "", line)
     link_chars = sum(len(m.group(1).strip()) for m in _MD_LINK.finditer(line))
     line = _MD_LINK.sub(r"\1", line)
-    tail = _MD_LINK_TAIL.match(line)
+    tail = _MD_LINK_TAIL.match(line) if "](" in line else None
     if tail:
         link_chars += len(tail.group(1).strip())
         line = tail.group(1) + line[tail.end() :]
     line = _MD_AUTOLINK.sub(r"\1", line)
-    line = _MD_CODE.sub(r"\1", line)
+    if "`" in line:
+        line = _MD_CODE.sub(r"\1", line)
     emphasised = line
     line = _MD_EMPHASIS.sub(r"\2", line)
     line = _MD_STRAY_STRONG.sub("", line)
