@@ -21,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 
+from newsdesk.core.contracts.fetch import FetchState
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web.collect import CrawlStats, Kind, Target, collect
 from tasks.ingest.web.settings import FetchSettings
-from tasks.ingest.web.state import FetchState
 
 _FILLER = " ".join(f"Paragraph text number {n} of a long news story." for n in range(350))
 

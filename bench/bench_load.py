@@ -18,10 +18,10 @@ from pathlib import Path
 
 import polars as pl
 
-from tasks.extract.schema import ARTICLE_SCHEMA
-from tasks.ingest.schema import RAW_SCHEMA
-from tasks.rejects import REJECT_SCHEMA
-from warehouse.frames import DQ_SCHEMA
+from newsdesk.core.contracts.article import ARTICLE_SCHEMA
+from newsdesk.core.contracts.frames import DQ_SCHEMA
+from newsdesk.core.contracts.raw import RAW_SCHEMA
+from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from warehouse.load import load_batch, start_run
 
 WORDS = ["the", "of", "minister", "said", "on", "in", "city", "talks", "report", "police"]

@@ -55,13 +55,13 @@ def _peak_mb(who: int) -> float:
 
 
 def measure_pipeline(paths: list[Path], workers: int) -> dict[str, Any]:
-    """`newsdesk extract`'s own loop (newsdesk.extract_only.extract_paths, gates off) over
+    """`newsdesk extract`'s own loop (flows.extract_only.extract_paths, gates off) over
     the pages: ingest, templates, clean, extract, records. It makes its pool per call, so
     docs/s = (N - 10) / (time of N pages - time of 10 pages), both timed after an untimed
     warm-up call: per-call costs (pool start-up) cancel out."""
-    from newsdesk.extract_only import extract_paths
-    from newsdesk.settings import load_settings
-    from newsdesk.sources import load_registry
+    from flows.extract_only import extract_paths
+    from newsdesk.core.config import load_settings
+    from newsdesk.core.registry import load_registry
 
     settings = load_settings(overrides={"workers": workers})
     registry = load_registry(settings.sources)
@@ -155,8 +155,8 @@ def in_fresh_process(system: str, kind: str, pages: int, workers: int, devset: P
 def newsdesk_run(samples: Path) -> dict[str, Any]:
     """The full `newsdesk run` on samples/ into a temporary warehouse: wall time, exit status,
     the largest RSS of the command's process tree, and whether Prefect's server was up."""
-    from newsdesk.prefect_server import is_healthy, local_api_url
-    from newsdesk.settings import load_settings
+    from newsdesk.cli.prefect_server import is_healthy, local_api_url
+    from newsdesk.core.config import load_settings
 
     script = Path(sys.executable).with_name("newsdesk")
     server_up = is_healthy(os.environ.get("PREFECT_API_URL") or local_api_url(load_settings()))

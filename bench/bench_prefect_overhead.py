@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from newsdesk.settings import PROJECT_DIR, load_settings
+from newsdesk.core.config import PROJECT_DIR, load_settings
 
 SAMPLES = PROJECT_DIR / "samples"
 
@@ -35,7 +35,7 @@ def free_port() -> int:
 
 def time_to_healthy(home: Path, port: int) -> tuple[float, float]:
     """Seconds to healthy on a fresh home, then again on the same (migrated) home."""
-    from newsdesk.ui import open_ui, stop_local_server
+    from newsdesk.cli.ui import open_ui, stop_local_server
 
     settings = replace(load_settings(), prefect_home=home, prefect_port=port)
     os.environ.pop("PREFECT_API_URL", None)
@@ -52,7 +52,7 @@ def without_prefect() -> Iterator[None]:
     """flows.pipeline with its tasks replaced by their plain functions, no run logger, no
     artifacts: the stage functions called directly, the same code path otherwise."""
     import flows.pipeline as pipeline
-    from newsdesk.run_lock import run_lock
+    from flows.run_lock import run_lock
 
     @contextlib.contextmanager
     def plain_turn(db: Path, *, timeout_s: float, label: str) -> Iterator[Any]:
@@ -127,7 +127,7 @@ def main() -> None:
                 with_prefect.append(run(f"prefect-{i}", direct=False))
                 direct.append(run(f"direct-{i}", direct=True))
         finally:
-            from newsdesk.ui import stop_local_server
+            from newsdesk.cli.ui import stop_local_server
 
             stop_local_server(replace(load_settings(), prefect_home=home, prefect_port=port))
     p, d = statistics.median(with_prefect), statistics.median(direct)

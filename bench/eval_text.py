@@ -23,10 +23,10 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from newsdesk.sources import Registry
+from newsdesk.core.registry import Registry
 from tasks.clean.text_dump import clean_text_dump
-from tasks.extract.fields import PageContext
 from tasks.extract.text_dump import extract_text_dump
+from tasks.page.fields import PageContext
 
 DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
 _RESULT = re.compile(r"^RESULT (\w+) (.*)$", re.M)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from expectations.params import GateParams
 from expectations.runner import gx_api, make_suite, rule
-from tasks.rejects import Reason
+from newsdesk.core.contracts.reasons import Reason
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite

@@ -9,7 +9,7 @@ import polars as pl
 
 from expectations.params import GateParams
 from expectations.runner import gx_api, make_suite, rule
-from tasks.rejects import Reason
+from newsdesk.core.contracts.reasons import Reason
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite

@@ -22,7 +22,7 @@ DQ_SCHEMA = pl.Schema(
         "stage": pl.String,
         "expectation": pl.String,  # GX expectation type, e.g. expect_column_values_to_not_be_null
         "column_name": pl.String,  # the column it checked (comma-joined for multi-column checks)
-        "reason": pl.String,  # a tasks.rejects.Reason value
+        "reason": pl.String,  # a newsdesk.core.contracts.Reason value
         "severity": pl.String,  # error | warn
         "evaluated": pl.Int64,
         "failed": pl.Int64,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from expectations.result import SAMPLE_SIZE, ExpectationOutcome, GateResult, Severity
-from tasks.rejects import REJECT_SCHEMA, Reason
+from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite

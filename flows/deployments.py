@@ -28,7 +28,7 @@ from prefect.schedules import Cron, Interval, Schedule
 
 from flows.maintenance import newsdesk_maintenance
 from flows.pipeline import newsdesk_run
-from newsdesk.settings import Settings
+from newsdesk.core.config import Settings
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

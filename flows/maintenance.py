@@ -16,9 +16,9 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from newsdesk.alerts import notify_failure
-from newsdesk.run_lock import flow_turn, skipped_state
-from newsdesk.settings import Settings, load_settings
+from flows.alerts import notify_failure
+from flows.run_lock import flow_turn, skipped_state
+from newsdesk.core.config import Settings, load_settings
 from warehouse.connection import open_write
 from warehouse.read import export_parquet
 

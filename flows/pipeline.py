@@ -14,23 +14,15 @@ import polars as pl
 from prefect import flow, get_run_logger
 
 from expectations import GateResult
+from flows import progress
+from flows.alerts import notify_failure
 from flows.reporting import Slowest, publish_run_artifacts, stage_counts_line
-from newsdesk import progress
-from newsdesk.alerts import notify_failure
-from newsdesk.run_lock import flow_turn, skipped_state
-from newsdesk.settings import Settings, load_settings
-from newsdesk.sources import Registry, load_registry
-from newsdesk.summary import RunSummary
-from tasks.clean.task import clean_task
-from tasks.extract.task import extract_task
-from tasks.gate import gate_task
-from tasks.gate_params import gate_params
-from tasks.ingest.files import iter_items
-from tasks.ingest.records import IngestFailure, RawRecord
-from tasks.ingest.task import ingest_task, load_fetch_state_task, save_fetch_state_task
-from tasks.ingest.web_inputs import WebInputs, web_items
-from tasks.load.stage import found_in_quarantined, proposed_sources, replay_records
-from tasks.load.task import (
+from flows.run_lock import flow_turn, skipped_state
+from flows.steps.clean import clean_task
+from flows.steps.extract import extract_task
+from flows.steps.gate import gate_task
+from flows.steps.ingest import ingest_task, load_fetch_state_task, save_fetch_state_task
+from flows.steps.load import (
     accounting_task,
     finish_run_task,
     load_task,
@@ -39,9 +31,17 @@ from tasks.load.task import (
     skip_known_task,
     start_run_task,
 )
-from tasks.load.thresholds import stop_if_over_threshold
+from flows.summary import RunSummary
+from flows.thresholds import stop_if_over_threshold
+from newsdesk.core.config import Settings, load_settings
+from newsdesk.core.contracts.reasons import REJECT_SCHEMA
+from newsdesk.core.registry import Registry, load_registry
+from tasks.gate_params import gate_params
+from tasks.ingest.files import iter_items
+from tasks.ingest.records import IngestFailure, RawRecord
+from tasks.ingest.web_inputs import WebInputs, web_items
+from tasks.load.stage import found_in_quarantined, proposed_sources, replay_records
 from tasks.parallel import RowMapper
-from tasks.rejects import REJECT_SCHEMA
 from warehouse.load import new_run_id
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from newsdesk.summary import RunSummary
+from flows.summary import RunSummary
 
 
 def gate_table(gates: list[Any]) -> list[dict[str, Any]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from expectations.params import GateParams
-from newsdesk.settings import Settings
-from newsdesk.sources import Registry
+from newsdesk.core.config import Settings
+from newsdesk.core.registry import Registry
 
 
 def gate_params(stage: str, settings: Settings, registry: Registry, now: datetime) -> GateParams:

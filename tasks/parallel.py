@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from newsdesk.sources import Registry
+from newsdesk.core.registry import Registry
 
 _registry: Registry | None = None
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from tasks.ingest.web.state import FetchState, Seen
+from newsdesk.core.contracts.fetch import FetchState, Seen
 from warehouse.connection import WarehouseMissing, open_read, open_write
 
 _SEEN_SCHEMA = pl.Schema(

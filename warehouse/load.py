@@ -19,12 +19,8 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from newsdesk.sources import Registry
-from tasks.extract.schema import ARTICLE_SCHEMA
-from tasks.ingest.schema import RAW_SCHEMA
-from tasks.rejects import REJECT_SCHEMA
-from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
-from warehouse.frames import (
+from newsdesk.core.contracts.article import ARTICLE_SCHEMA
+from newsdesk.core.contracts.frames import (
     DQ_SCHEMA,
     FOUND_SCHEMA,
     PROPOSED_SOURCE_SCHEMA,
@@ -33,6 +29,10 @@ from warehouse.frames import (
     rows_to_frame,
     scrub,
 )
+from newsdesk.core.contracts.raw import RAW_SCHEMA
+from newsdesk.core.contracts.reasons import REJECT_SCHEMA
+from newsdesk.core.registry import Registry
+from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
 from warehouse.migrate import apply as apply_migrations
 from warehouse.read import query
 

@@ -16,12 +16,12 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
-from newsdesk.sources import ExtractionRules
+from newsdesk.core.registry import ExtractionRules
 from tasks.clean import rules as page_rules
 from tasks.clean.document import Cleaned
 from tasks.clean.leftovers import remove_leftovers
-from tasks.extract.fields import PageContext
-from tasks.extract.html_dates import (
+from tasks.page.fields import PageContext
+from tasks.page.html_dates import (
     DateEvidence,
     byline_date,
     collect_evidence,
@@ -29,8 +29,8 @@ from tasks.extract.html_dates import (
     text_date,
     url_date,
 )
-from tasks.extract.jsonld import read_jsonld
-from tasks.extract.meta_tags import read_meta_tags
+from tasks.page.jsonld import read_jsonld
+from tasks.page.meta_tags import read_meta_tags
 
 HINTS_VERSION = 3
 # comments off: reader comments are not the story (measured: +0.005 F1 on the dev set)

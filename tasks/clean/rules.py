@@ -8,7 +8,7 @@ from functools import lru_cache
 from lxml.etree import XPath, XPathSyntaxError
 from lxml.html import HtmlElement
 
-from newsdesk.sources import ExtractionRules
+from newsdesk.core.registry import ExtractionRules
 
 # Blocks whose text is one paragraph of a rule-selected body.
 _PARAGRAPHS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd")

@@ -9,26 +9,17 @@ from typing import Any
 
 import polars as pl
 
+from newsdesk.core.contracts.clean import CLEAN_SCHEMA
+from newsdesk.core.contracts.frames import TEMPLATE_LINE_SCHEMA
+from newsdesk.core.contracts.reasons import split_failures
 from tasks.clean.document import Cleaned
 from tasks.clean.html import clean_html
 from tasks.clean.language import detect_language
-from tasks.clean.schema import CLEAN_SCHEMA
 from tasks.clean.templates import LONG_LINE_WORDS, learn_template, page_keys
 from tasks.clean.text_dump import clean_text_dump
-from tasks.extract.fields import PageContext
 from tasks.ingest.decode import HTML
+from tasks.page.fields import page_context
 from tasks.parallel import RowMapper, worker_registry
-from tasks.rejects import split_failures
-from warehouse.frames import TEMPLATE_LINE_SCHEMA
-
-
-def page_context(row: Mapping[str, Any]) -> PageContext:
-    return PageContext(
-        registry=worker_registry(),
-        url=row.get("url"),
-        fetched_at=row.get("fetched_at"),
-        source_hint=row.get("source_hint"),
-    )
 
 
 def template_source(row: Mapping[str, Any]) -> str | None:

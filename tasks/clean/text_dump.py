@@ -23,7 +23,7 @@ from tasks.clean.document import Cleaned
 from tasks.clean.line_model import STORY_PROBABILITY, Layout, story_probabilities
 from tasks.clean.templates import template_key
 from tasks.clean.text_units import SENTENCE_END, Unit, split_units
-from tasks.extract.fields import PageContext
+from tasks.page.fields import PageContext
 
 METHOD = "text-dump"
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from tasks.extract.authors import clean_authors
-from tasks.extract.fields import PageContext, PageFields
-from tasks.extract.html_dates import (
+from tasks.page.fields import PageContext, PageFields
+from tasks.page.html_dates import (
     DateEvidence,
     choose_published,
     modified_date,
@@ -34,7 +34,7 @@ def _first(meta: dict[str, Any], *keys: str) -> str | None:
 
 
 def _domain_words(url: str | None) -> set[str]:
-    from newsdesk.sources import host_of
+    from newsdesk.core.registry import host_of
 
     host = host_of(url) if url else None
     return {part.casefold() for part in host.split(".")[:-1]} if host else set()

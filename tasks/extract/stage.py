@@ -11,16 +11,15 @@ import polars as pl
 import trafilatura
 
 from newsdesk import __version__
-from newsdesk.sources import Registry, Source
-from tasks.clean.stage import page_context
+from newsdesk.core.contracts.article import ARTICLE_SCHEMA
+from newsdesk.core.contracts.reasons import split_failures
+from newsdesk.core.registry import Registry, Source
 from tasks.extract.dates import parse_hint_date, zoned
-from tasks.extract.fields import PageFields
 from tasks.extract.html import extract_html
-from tasks.extract.schema import ARTICLE_SCHEMA
 from tasks.extract.text_dump import extract_text_dump
 from tasks.ingest.decode import HTML
+from tasks.page.fields import PageFields, page_context
 from tasks.parallel import RowMapper, worker_registry
-from tasks.rejects import split_failures
 
 PARSER_VERSION = f"newsdesk {__version__}; trafilatura {trafilatura.__version__}"
 

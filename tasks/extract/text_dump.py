@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from newsdesk.sources import normalise_name
-from tasks.extract.fields import PageContext, PageFields
+from newsdesk.core.registry import normalise_name
 from tasks.extract.text_dates import FoundDate, find_dates, find_relative
+from tasks.page.fields import PageContext, PageFields
 
 METHOD = "text-dump"
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsdesk.core.contracts.reasons import Reason
 from tasks.ingest.records import IngestFailure, RawRecord
-from tasks.rejects import Reason
 
 SIDECAR_SUFFIX = ".meta.json"
 JSONL_SUFFIXES = (".jsonl", ".ndjson")

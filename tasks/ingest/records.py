@@ -10,9 +10,9 @@ from datetime import datetime
 
 import polars as pl
 
+from newsdesk.core.contracts.raw import RAW_SCHEMA
+from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
 from tasks.ingest.decode import decode
-from tasks.ingest.schema import RAW_SCHEMA
-from tasks.rejects import REJECT_SCHEMA, Reason
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from newsdesk.settings import Settings
-from newsdesk.sources import Registry
+from newsdesk.core.config import Settings
+from newsdesk.core.contracts.fetch import FetchState
+from newsdesk.core.registry import Registry
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web.collect import (
     Kind,
@@ -20,7 +21,6 @@ from tasks.ingest.web.collect import (
     targets_for_urls,
 )
 from tasks.ingest.web.settings import FetchSettings
-from tasks.ingest.web.state import FetchState
 from tasks.ingest.web.urllist import read_url_list
 
 

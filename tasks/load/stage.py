@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from newsdesk.settings import Settings
-from newsdesk.sources import host_of
+from newsdesk.core.config import Settings
+from newsdesk.core.contracts.frames import FOUND_SCHEMA, PROPOSED_SOURCE_SCHEMA
+from newsdesk.core.contracts.reasons import Reason
+from newsdesk.core.registry import host_of
 from tasks.ingest.records import RawRecord
-from tasks.rejects import Reason
-from warehouse.frames import FOUND_SCHEMA, PROPOSED_SOURCE_SCHEMA
 from warehouse.load import loaded_doc_ids, quarantined_doc_ids, quarantined_raw
 
 

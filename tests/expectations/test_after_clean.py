@@ -1,5 +1,5 @@
 from expectations import run_gate
-from tasks.clean.schema import CLEAN_SCHEMA
+from newsdesk.core.contracts.clean import CLEAN_SCHEMA
 
 MIN_WORDS = 50
 

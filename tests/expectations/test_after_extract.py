@@ -3,8 +3,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from expectations import GateParams, run_gate
-from newsdesk.sources import Registry, Source
-from tasks.extract.schema import ARTICLE_SCHEMA
+from newsdesk.core.contracts.article import ARTICLE_SCHEMA
+from newsdesk.core.registry import Registry, Source
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 REGISTRY = Registry(

@@ -1,7 +1,7 @@
 import pytest
 
 from expectations import run_gate
-from tasks.ingest.schema import RAW_SCHEMA
+from newsdesk.core.contracts.raw import RAW_SCHEMA
 
 MAX = 1000
 

@@ -1,7 +1,7 @@
 import json
 
 from expectations import check_accounting, run_gate
-from tasks.extract.schema import ARTICLE_SCHEMA
+from newsdesk.core.contracts.article import ARTICLE_SCHEMA
 
 
 def article(doc_id: str, article_id: str) -> dict[str, object]:

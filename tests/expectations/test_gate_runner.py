@@ -6,10 +6,10 @@ import pytest
 
 from expectations import DQ_SCHEMA, GateError, run_gate
 from expectations.runner import gx_api, make_suite, rule, validate
-from tasks.clean.schema import CLEAN_SCHEMA
-from tasks.extract.schema import ARTICLE_SCHEMA
-from tasks.ingest.schema import RAW_SCHEMA
-from tasks.rejects import REJECT_SCHEMA, Reason
+from newsdesk.core.contracts.article import ARTICLE_SCHEMA
+from newsdesk.core.contracts.clean import CLEAN_SCHEMA
+from newsdesk.core.contracts.raw import RAW_SCHEMA
+from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
 
 PARAMS = {
     "max_bytes": 1000,

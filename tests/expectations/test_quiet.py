@@ -10,7 +10,7 @@ import logging, sys, threading
 logging.basicConfig(level=logging.INFO)  # as a flow's logging would: show INFO and up
 import polars as pl
 import expectations
-from tasks.clean.schema import CLEAN_SCHEMA
+from newsdesk.core.contracts.clean import CLEAN_SCHEMA
 assert "great_expectations" not in sys.modules, "importing the package must not import GX"
 rows = [
     {"doc_id": "d0", "body": None, "word_count": 0},

@@ -19,9 +19,10 @@ import pytest
 from flows.deployments import ScheduleError, parse_schedule
 from tests.conftest import SEEDS
 
-# The CLI with the operations commands registered as the lead does in newsdesk/cli.py.
+# The CLI with the operations commands registered as the lead does in newsdesk/cli/__init__.py.
 NEWSDESK = """
-from newsdesk import cli, cli_ops
+from newsdesk import cli
+from newsdesk.cli import ops as cli_ops
 for command in (cli_ops.serve, cli_ops.ui, cli_ops.status):
     cli.app.command()(command)
 cli.entry()

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import duckdb
 
-from newsdesk.run_lock import lock_path, read_holder, run_lock
+from flows.run_lock import lock_path, read_holder, run_lock
 
 HOLD_FOREVER = """
 import sys, time
 from pathlib import Path
-from newsdesk.run_lock import run_lock
+from flows.run_lock import run_lock
 with run_lock(Path(sys.argv[1]), timeout_s=5, label="doomed") as turn:
     print("held" if turn.acquired else "missed", flush=True)
     time.sleep(600)

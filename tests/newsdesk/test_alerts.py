@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.alerts import check_block, compose
-from newsdesk.settings import load_settings
+from flows.alerts import check_block, compose
+from newsdesk.core.config import load_settings
 
 
 def test_an_alert_names_the_run_the_reason_and_the_counts() -> None:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.settings import SettingsError, load_settings
+from newsdesk.core.config import SettingsError, load_settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.sources import RegistryError, load_registry
+from newsdesk.core.registry import RegistryError, load_registry
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -11,8 +11,8 @@ import typer
 from typer.testing import CliRunner
 
 from newsdesk import cli
-from newsdesk.cli_ops import status
-from newsdesk.status import read_status
+from newsdesk.cli.ops import status
+from newsdesk.cli.status import read_status
 from warehouse.migrate import migrate
 
 FILL = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from newsdesk.sources import Registry
+from newsdesk.core.registry import Registry
 from tasks.parallel import RowMapper
 
 

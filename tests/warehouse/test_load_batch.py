@@ -5,7 +5,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from tasks.ingest.schema import RAW_SCHEMA
+from newsdesk.core.contracts.frames import DQ_SCHEMA
+from newsdesk.core.contracts.raw import RAW_SCHEMA
 from tests.warehouse.wh_frames import (
     article_row,
     dq_row,
@@ -15,7 +16,6 @@ from tests.warehouse.wh_frames import (
     raw_row,
     reject_row,
 )
-from warehouse.frames import DQ_SCHEMA
 from warehouse.load import (
     LoadResult,
     finish_run,

@@ -6,10 +6,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from newsdesk.sources import Registry, Source, load_registry
+from newsdesk.core.contracts.frames import PROPOSED_SOURCE_SCHEMA, TEMPLATE_LINE_SCHEMA
+from newsdesk.core.registry import Registry, Source, load_registry
 from tests.warehouse.wh_frames import frames, good_batch
 from warehouse.connection import WarehouseMissing
-from warehouse.frames import PROPOSED_SOURCE_SCHEMA, TEMPLATE_LINE_SCHEMA
 from warehouse.load import (
     load_batch,
     load_template_lines,

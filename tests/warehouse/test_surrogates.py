@@ -5,11 +5,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tasks.extract.schema import ARTICLE_SCHEMA
-from tasks.ingest.schema import RAW_SCHEMA
-from tasks.rejects import REJECT_SCHEMA
+from newsdesk.core.contracts.article import ARTICLE_SCHEMA
+from newsdesk.core.contracts.frames import DQ_SCHEMA, TEMPLATE_LINE_SCHEMA, rows_to_frame, scrub
+from newsdesk.core.contracts.raw import RAW_SCHEMA
+from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from tests.warehouse.wh_frames import article_row, raw_row
-from warehouse.frames import DQ_SCHEMA, TEMPLATE_LINE_SCHEMA, rows_to_frame, scrub
 from warehouse.load import (
     finish_run,
     load_batch,

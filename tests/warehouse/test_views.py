@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.sources import Registry, Source
+from newsdesk.core.registry import Registry, Source
 from tests.warehouse.wh_frames import article_row, dq_row, frames, raw_row, reject_row
 from warehouse.load import finish_run, load_batch, start_run
 from warehouse.read import query

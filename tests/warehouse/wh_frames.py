@@ -8,10 +8,10 @@ from typing import Any
 
 import polars as pl
 
-from tasks.extract.schema import ARTICLE_SCHEMA
-from tasks.ingest.schema import RAW_SCHEMA
-from tasks.rejects import REJECT_SCHEMA
-from warehouse.frames import DQ_SCHEMA
+from newsdesk.core.contracts.article import ARTICLE_SCHEMA
+from newsdesk.core.contracts.frames import DQ_SCHEMA
+from newsdesk.core.contracts.raw import RAW_SCHEMA
+from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 
 FETCHED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 PUBLISHED = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)

@@ -19,7 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from newsdesk.sources import Registry, Source
+from newsdesk.core.contracts.fetch import FetchState, LogEntry, Seen
+from newsdesk.core.contracts.reasons import Reason
+from newsdesk.core.registry import Registry, Source
 from tasks.ingest.records import IngestFailure, RawRecord, doc_id_of
 from tasks.ingest.web.feeds import parse_feed
 from tasks.ingest.web.fetch import Fetched, Fetcher, FetchFailed, Validators
@@ -27,9 +29,7 @@ from tasks.ingest.web.guard import Resolver, resolve
 from tasks.ingest.web.safexml import XmlRefused
 from tasks.ingest.web.settings import FetchSettings
 from tasks.ingest.web.sitemaps import parse_sitemap
-from tasks.ingest.web.state import FetchState, LogEntry, Seen
 from tasks.ingest.web.urls import canonicalize, origin
-from tasks.rejects import Reason
 
 _HANDOVER = 64  # items fetched but not yet taken by the consumer
 

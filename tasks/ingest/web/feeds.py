@@ -8,10 +8,10 @@ from datetime import datetime
 
 import feedparser
 
+from newsdesk.core.contracts.reasons import Reason
 from tasks.ingest.web.dates import from_struct
 from tasks.ingest.web.safexml import XmlRefused, refuse_unsafe
 from tasks.ingest.web.urls import is_web_url
-from tasks.rejects import Reason
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from urllib.parse import urljoin
 
 import httpx
 
+from newsdesk.core.contracts.reasons import Reason
 from tasks.ingest.web.guard import AddressGuard, BlockedAddress, GuardedBackend, Resolver, resolve
 from tasks.ingest.web.polite import Politeness, backoff_s
 from tasks.ingest.web.robots import MAX_ROBOTS_BYTES, RobotsRules, rules_for
 from tasks.ingest.web.settings import FetchSettings
 from tasks.ingest.web.urls import is_web_url, origin, without_fragment
-from tasks.rejects import Reason
 
 # Headers worth keeping with a fetch (fetch_log) or needed for the next one.
 KEPT_HEADERS = (

@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
-from tasks.rejects import Reason
+from newsdesk.core.contracts.reasons import Reason
 
 
 class XmlRefused(Exception):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from newsdesk.core.contracts.reasons import Reason
 from tasks.ingest.web.dates import parse_w3c
 from tasks.ingest.web.safexml import XmlRefused, gunzip, local_name, parse
 from tasks.ingest.web.urls import is_web_url
-from tasks.rejects import Reason
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from newsdesk.core.contracts.reasons import Reason
 from tasks.ingest.records import IngestFailure
 from tasks.ingest.web.urls import is_web_url
-from tasks.rejects import Reason
 
 
 def read_url_list(path: Path) -> Iterator[str | IngestFailure]:

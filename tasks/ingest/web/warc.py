@@ -13,10 +13,10 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from newsdesk.core.contracts.reasons import Reason
 from tasks.ingest.decode import HTML, sniff_media_type
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web.dates import parse_w3c
-from tasks.rejects import Reason
 
 DEFAULT_MAX_BYTES = 50_000_000  # when the caller gives no cap: bounds memory per record
 _HTML_TYPES = ("text/html", "application/xhtml+xml")

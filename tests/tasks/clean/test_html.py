@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from newsdesk.sources import ExtractionRules, Registry, Source
+from newsdesk.core.registry import ExtractionRules, Registry, Source
 from tasks.clean.html import clean_html
 from tasks.clean.leftovers import is_leftover
 from tasks.clean.rules import RuleError, compile_selector
-from tasks.extract.fields import PageContext
+from tasks.page.fields import PageContext
 from tests.conftest import FIXTURES
 
 HTML = FIXTURES / "html"

@@ -11,7 +11,7 @@ from inscriptis import get_text
 
 from bench.render import decode_html
 from bench.train_line_model import page_rows, train
-from newsdesk.sources import load_registry
+from newsdesk.core.registry import load_registry
 from tasks.clean.line_model import (
     HASH_BUCKETS,
     default_model,
@@ -22,7 +22,7 @@ from tasks.clean.line_model import (
 from tasks.clean.templates import template_key
 from tasks.clean.text_dump import clean_text_dump, rule_layout
 from tasks.clean.text_units import split_units
-from tasks.extract.fields import PageContext
+from tasks.page.fields import PageContext
 
 PROJECT = Path(__file__).resolve().parents[3]
 FIXTURES = PROJECT / "tests" / "fixtures"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from newsdesk.sources import Registry
+from newsdesk.core.registry import Registry
 from tasks.clean.templates import learn_template, merge_template, template_key
 from tasks.clean.text_dump import clean_text_dump
-from tasks.extract.fields import PageContext
+from tasks.page.fields import PageContext
 
 CTX = PageContext(registry=Registry(()))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.sources import load_registry
+from newsdesk.core.registry import load_registry
 from tasks.clean.text_dump import (
     _is_block_heading,
     _is_furniture,
@@ -20,7 +20,7 @@ from tasks.clean.text_dump import (
     detect_language,
 )
 from tasks.clean.text_units import split_units
-from tasks.extract.fields import PageContext
+from tasks.page.fields import PageContext
 
 PROJECT = Path(__file__).resolve().parents[3]
 SEEDS = PROJECT / "tests" / "fixtures" / "seeds"

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from newsdesk.sources import ExtractionRules, Registry, Source
+from newsdesk.core.registry import ExtractionRules, Registry, Source
 from tasks.clean.html import clean_html
 from tasks.extract.authors import clean_authors
-from tasks.extract.fields import PageContext, PageFields
 from tasks.extract.html import clean_title, extract_html
+from tasks.page.fields import PageContext, PageFields
 from tests.conftest import FIXTURES
 
 HTML = FIXTURES / "html"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from lxml.html import fromstring
 
-from tasks.extract.html_dates import (
+from tasks.page.html_dates import (
     DateEvidence,
     byline_date,
     choose_published,

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.sources import Registry, Source, load_registry
+from newsdesk.core.registry import Registry, Source, load_registry
 from tasks.clean.text_dump import clean_text_dump
-from tasks.extract.fields import PageContext
 from tasks.extract.text_dates import find_dates, find_relative
 from tasks.extract.text_dump import extract_text_dump
+from tasks.page.fields import PageContext
 
 PROJECT = Path(__file__).resolve().parents[3]
 SEEDS = PROJECT / "tests" / "fixtures" / "seeds"

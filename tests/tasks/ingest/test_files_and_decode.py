@@ -3,10 +3,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsdesk.core.contracts.raw import RAW_SCHEMA
 from tasks.ingest.decode import decode
 from tasks.ingest.files import batched, discover, iter_items
 from tasks.ingest.records import IngestFailure, RawRecord, to_frames
-from tasks.ingest.schema import RAW_SCHEMA
 
 SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import gzip
 from datetime import UTC, datetime
 
-from newsdesk.sources import Source
+from newsdesk.core.contracts.fetch import FetchState
+from newsdesk.core.registry import Source
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web.collect import CrawlStats, Kind, Target, collect, targets_for_source
 from tasks.ingest.web.settings import FetchSettings
-from tasks.ingest.web.state import FetchState
 from tests.tasks.ingest.web.conftest import Reply, Site
 
 RUN1 = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)

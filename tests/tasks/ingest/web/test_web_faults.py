@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from newsdesk.core.contracts.fetch import FetchState
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web.collect import Kind, Target, collect
 from tasks.ingest.web.settings import FetchSettings
-from tasks.ingest.web.state import FetchState
 from tests.tasks.ingest.web.conftest import Reply, Site, gzipped, reset, stall, trickle
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tasks.ingest.web.state import FetchState, LogEntry, Seen
+from newsdesk.core.contracts.fetch import FetchState, LogEntry, Seen
 from warehouse.connection import open_read
 from warehouse.fetch_state import load_state, save_state
 from warehouse.migrate import migrate

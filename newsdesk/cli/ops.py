@@ -1,6 +1,6 @@
 """Operations commands: `newsdesk serve`, `newsdesk ui`, `newsdesk status`.
 
-Registered on the app in newsdesk/cli.py (`app.command()(serve)` …); ctx.obj is cli.Context.
+Registered on the app in newsdesk/cli/__init__.py (`app.command()(serve)` …); ctx.obj is cli.Context.
 """
 
 from __future__ import annotations
@@ -30,16 +30,16 @@ def serve(
     """Register the deployments (ingest, replay, maintenance) with their schedules from
     [schedules] and run them until stopped (Ctrl-C pauses the schedules). Runs can also be
     started by hand: prefect deployment run newsdesk-run/ingest."""
-    from newsdesk.prefect_server import connect
+    from newsdesk.cli.prefect_server import connect
 
     settings = ctx.obj.settings()
     ctx.obj.registry(settings)
     api_url = connect(settings)
     if api_url is None:
         raise _fail('serve needs a Prefect server: set [prefect] mode = "auto"')
+    from flows.alerts import check_block
     from flows.deployments import ScheduleError, build, specs
     from flows.deployments import serve as serve_deployments
-    from newsdesk.alerts import check_block
 
     try:
         build(settings)  # fail on a bad schedule before anything is registered
@@ -61,7 +61,7 @@ def ui(
 ) -> None:
     """Start (or reuse) the Prefect server for the UI and print its address; runs started
     afterwards report to it."""
-    from newsdesk.ui import open_ui, stop_local_server
+    from newsdesk.cli.ui import open_ui, stop_local_server
 
     settings = ctx.obj.settings()
     if stop:
@@ -92,7 +92,7 @@ def status(
 ) -> None:
     """The last runs (state, duration, counts, quarantine by reason) and each source's health
     (last successful fetch, articles per day, quarantine rate), from the warehouse alone."""
-    from newsdesk.status import read_status, render
+    from newsdesk.cli.status import read_status, render
 
     settings = ctx.obj.settings()
     if not settings.db.exists():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from newsdesk.settings import Settings
-from newsdesk.summary import RunSummary
+from flows.summary import RunSummary
+from newsdesk.core.config import Settings
 
 
 class GateThresholdExceeded(RuntimeError):

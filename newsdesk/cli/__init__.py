@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from newsdesk import cli_ops
-from newsdesk.settings import Settings, SettingsError, load_settings
-from newsdesk.sources import Registry, RegistryError, load_registry
+from newsdesk.cli import ops as cli_ops
+from newsdesk.core.config import Settings, SettingsError, load_settings
+from newsdesk.core.registry import Registry, RegistryError, load_registry
 
 app = typer.Typer(
     name="newsdesk",
@@ -94,11 +94,11 @@ def _print_frame(frame: Any, fmt: OutputFormat) -> None:
 
 
 def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any) -> dict[str, Any]:
-    from newsdesk.prefect_server import connect
+    from newsdesk.cli.prefect_server import connect
 
     api_url = connect(settings)
     from flows.pipeline import newsdesk_run
-    from newsdesk.progress import terminal_progress
+    from flows.progress import terminal_progress
 
     overrides = {k: str(v) for k, v in ctx.overrides.items() if v is not None}
     with terminal_progress(total):
@@ -227,13 +227,13 @@ def run(
 
 
 def _count(paths: list[str]) -> int | None:
-    from newsdesk.progress import count_documents
+    from flows.progress import count_documents
 
     return count_documents(Path(p) for p in paths)
 
 
 def _trigger(obj: Context, settings: Settings, name: str, params: dict[str, Any]) -> None:
-    from newsdesk.prefect_server import connect
+    from newsdesk.cli.prefect_server import connect
 
     if connect(settings) is None:
         raise fail('--deployment needs a Prefect server: set [prefect] mode = "auto"')
@@ -284,7 +284,7 @@ def extract(
     Ingests, cleans and extracts, and prints one record per document: path, title,
     published, authors, source, section, tags, language, word_count, body, and the gate
     failures it would get."""
-    from newsdesk.extract_only import extract_paths
+    from flows.extract_only import extract_paths
 
     obj: Context = ctx.obj
     for path in paths:
@@ -475,7 +475,7 @@ def sources_add(
     ] = None,
 ) -> None:
     """Add a publisher to the registry file (checked before it is written)."""
-    from newsdesk.registry_edit import append_source, source_block
+    from newsdesk.cli.registry_edit import append_source, source_block
 
     settings = ctx.obj.settings()
     domain = domain.lower().removeprefix("www.")
@@ -510,7 +510,7 @@ def entry() -> None:
     """Console entry point: expected failures end in one line, not a traceback."""
     import duckdb
 
-    from newsdesk.prefect_server import PrefectServerError
+    from newsdesk.cli.prefect_server import PrefectServerError
     from tasks.ingest.web_inputs import UnknownSourceName
     from warehouse.connection import WarehouseBusy
     from warehouse.read import ReadOnlyQuery

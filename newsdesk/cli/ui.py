@@ -9,14 +9,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsdesk.prefect_server import (
+from newsdesk.cli.prefect_server import (
     PrefectServerError,
     is_healthy,
     local_api_url,
     quiet_environment,
     start_local_server,
 )
-from newsdesk.settings import Settings
+from newsdesk.core.config import Settings
 
 
 @dataclass(frozen=True)

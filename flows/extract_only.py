@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import polars as pl
 
-from newsdesk.settings import Settings
-from newsdesk.sources import Registry
+from newsdesk.core.config import Settings
+from newsdesk.core.registry import Registry
 from tasks.clean.stage import clean_batch, learn_batch_templates
 from tasks.extract.stage import extract_batch
 from tasks.gate_params import gate_params

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from tasks.ingest.schema import RAW_SCHEMA
+from newsdesk.core.contracts.raw import RAW_SCHEMA
 
 CLEAN_COLUMNS = pl.Schema(
     {

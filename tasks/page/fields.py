@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from newsdesk.sources import Registry
+from newsdesk.core.registry import Registry
+from tasks.parallel import worker_registry
 
 
 @dataclass(frozen=True)
@@ -38,3 +41,13 @@ class PageFields:
     language: str | None = None
     body: str | None = None  # set only when the extractor refines the cleaned body
     extraction_method: str = ""
+
+
+def page_context(row: Mapping[str, Any]) -> PageContext:
+    """What clean and extract know about a batch row's page besides its text."""
+    return PageContext(
+        registry=worker_registry(),
+        url=row.get("url"),
+        fetched_at=row.get("fetched_at"),
+        source_hint=row.get("source_hint"),
+    )

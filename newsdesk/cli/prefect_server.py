@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from newsdesk.settings import Settings
+from newsdesk.core.config import Settings
 
 HEALTH_TIMEOUT_S = 120.0
 

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from newsdesk.sources import Registry, RegistryError, load_registry
+from newsdesk.core.registry import Registry, RegistryError, load_registry
 
 
 def source_block(

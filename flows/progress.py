@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from newsdesk.summary import RunSummary
+from flows.summary import RunSummary
 
 _listener: Callable[[RunSummary], None] | None = None
 

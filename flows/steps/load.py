@@ -9,11 +9,11 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from newsdesk.settings import Settings
-from newsdesk.sources import Registry
-from newsdesk.summary import RunSummary
+from flows.summary import RunSummary
+from flows.thresholds import AccountingMismatch
+from newsdesk.core.config import Settings
+from newsdesk.core.registry import Registry
 from tasks.load.stage import skip_known
-from tasks.load.thresholds import AccountingMismatch
 from warehouse import load as wh
 
 

@@ -9,9 +9,9 @@ import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsdesk.settings import Settings
+from newsdesk.core.config import Settings
+from newsdesk.core.contracts.fetch import FetchState
 from tasks.ingest.records import IngestFailure, RawRecord, to_frames
-from tasks.ingest.web.state import FetchState
 from warehouse.fetch_state import load_state, save_state
 
 

@@ -17,7 +17,7 @@ from prefect.client.schemas.objects import FlowRun, State
 from prefect.logging import get_logger
 from prefect.utilities.urls import url_for
 
-from newsdesk.settings import Settings, load_settings
+from newsdesk.core.config import Settings, load_settings
 
 logger = get_logger("newsdesk.alerts")
 

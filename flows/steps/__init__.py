@@ -1,0 +1,1 @@
+"""Thin Prefect task wrappers around the pure stage functions in tasks/."""
