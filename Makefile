@@ -1,12 +1,15 @@
 # Two commands do all set-up on a fresh machine with Python 3.11+ and git:
 #   make run    build .venv from uv.lock, run the pipeline on samples/, print a summary
-#   make test   the whole test suite (what CI runs)
+#   make test   the test suite: lint, import layers, tests (needs nothing beside the clone)
+#   make test-quality   the dev-set quality floors (needs ../shared/devset; CI runs both)
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: run test lint eval train-lines bench ui serve clean-warehouse
+DEVSET := ../shared/devset
+
+.PHONY: run test test-quality lint eval train-lines bench ui serve clean-warehouse
 
 $(UV):
 	python3 -m venv .tools
@@ -21,7 +24,16 @@ run: .venv/.synced
 
 test: .venv/.synced
 	.venv/bin/ruff check .
-	.venv/bin/pytest
+	.venv/bin/lint-imports
+	.venv/bin/pytest --ignore=tests/quality
+
+test-quality: .venv/.synced
+	@test -f $(DEVSET)/manifest.json || { \
+	  echo "make test-quality checks bench/floors.json on the dev set and needs it at"; \
+	  echo "$(DEVSET) (a folder beside this clone: devset/manifest.json, segments/, dates/)."; \
+	  echo "It is not in this repository; CI has it. \`make test\` needs nothing beside the clone."; \
+	  exit 2; }
+	.venv/bin/pytest tests/quality
 
 lint: .venv/.synced
 	.venv/bin/ruff check .

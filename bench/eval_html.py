@@ -60,9 +60,9 @@ def pages(kind: str, limit: int | None = None) -> Iterator[tuple[str, str]]:
 def newsdesk_html() -> Extractor:
     """newsdesk's clean + extract, with an empty registry and no URL."""
     from newsdesk.core.registry import Registry
-    from tasks.clean.html import clean_html
     from tasks.extract.html import extract_html
     from tasks.page.fields import PageContext
+    from tasks.page.html import clean_html
 
     ctx = PageContext(registry=Registry(()))
 

@@ -14,7 +14,6 @@ PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT / "tests" / "fixtures"
 SEEDS = FIXTURES / "seeds"
 SAMPLES = PROJECT / "samples"
-DEVSET = PROJECT.parent / "shared" / "devset"
 
 # No telemetry (no internet here), no user-wide Prefect state touched by the tests.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -1,6 +1,7 @@
 """Operations commands: `newsdesk serve`, `newsdesk ui`, `newsdesk status`.
 
-Registered on the app in newsdesk/cli/__init__.py (`app.command()(serve)` …); ctx.obj is cli.Context.
+Registered on the app in newsdesk/cli/__init__.py (`app.command()(serve)` …);
+ctx.obj is cli.Context.
 """
 
 from __future__ import annotations

@@ -11,14 +11,14 @@ import polars as pl
 
 from newsdesk.core.contracts.clean import CLEAN_SCHEMA
 from newsdesk.core.contracts.frames import TEMPLATE_LINE_SCHEMA
+from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.contracts.reasons import split_failures
-from tasks.clean.document import Cleaned
-from tasks.clean.html import clean_html
 from tasks.clean.language import detect_language
 from tasks.clean.templates import LONG_LINE_WORDS, learn_template, page_keys
 from tasks.clean.text_dump import clean_text_dump
 from tasks.ingest.decode import HTML
 from tasks.page.fields import page_context
+from tasks.page.html import clean_html
 from tasks.parallel import RowMapper, worker_registry
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from tasks.clean.document import Cleaned
+from newsdesk.core.contracts.hints import Cleaned
 from tasks.clean.line_model import STORY_PROBABILITY, Layout, story_probabilities
 from tasks.clean.templates import template_key
 from tasks.clean.text_units import SENTENCE_END, Unit, split_units

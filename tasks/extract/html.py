@@ -7,8 +7,10 @@ import re
 from datetime import datetime
 from typing import Any
 
+from newsdesk.core.contracts.hints import HtmlHints
 from tasks.extract.authors import clean_authors
 from tasks.page.fields import PageContext, PageFields
+from tasks.page.html import HINTS_VERSION, clean_html
 from tasks.page.html_dates import (
     DateEvidence,
     choose_published,
@@ -120,15 +122,13 @@ def _published(dates: dict, ctx: PageContext) -> DateEvidence | None:
     return choose_published(structured, searched, byline, from_url, (after, before), shown)
 
 
-def _hints_for(html: str, hints: dict, ctx: PageContext) -> dict:
-    from tasks.clean.html import HINTS_VERSION, clean_html
-
+def _hints_for(html: str, hints: HtmlHints, ctx: PageContext) -> HtmlHints:
     if hints.get("version") == HINTS_VERSION:
         return hints
     return clean_html(html, ctx).hints
 
 
-def extract_html(html: str, hints: dict, ctx: PageContext) -> PageFields:
+def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
     """Title, authors, dates and the other article fields of one page."""
     hints = _hints_for(html, hints, ctx)
     jsonld: dict = hints.get("jsonld") or {}

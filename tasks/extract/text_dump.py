@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
 from tasks.extract.text_dates import FoundDate, find_dates, find_relative
 from tasks.page.fields import PageContext, PageFields
@@ -51,7 +52,7 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\bi\b|\by\b)\s*", re
 _NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4}$")
 
 
-def extract_text_dump(text: str, hints: dict, ctx: PageContext) -> PageFields:
+def extract_text_dump(text: str, hints: TextDumpHints, ctx: PageContext) -> PageFields:
     """Title, date, byline, section, tags and publisher of a text dump, from the hints."""
     printed = ctx.registry.printed_names()
     language = hints.get("language")

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from newsdesk.core.registry import ExtractionRules, Registry, Source
-from tasks.clean.html import clean_html
 from tasks.clean.leftovers import is_leftover
-from tasks.clean.rules import RuleError, compile_selector
 from tasks.page.fields import PageContext
+from tasks.page.html import clean_html
+from tasks.page.rules import RuleError, compile_selector
 from tests.conftest import FIXTURES
 
 HTML = FIXTURES / "html"

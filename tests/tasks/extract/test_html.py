@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from newsdesk.core.registry import ExtractionRules, Registry, Source
-from tasks.clean.html import clean_html
 from tasks.extract.authors import clean_authors
 from tasks.extract.html import clean_title, extract_html
 from tasks.page.fields import PageContext, PageFields
+from tasks.page.html import clean_html
 from tests.conftest import FIXTURES
 
 HTML = FIXTURES / "html"

@@ -16,10 +16,10 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
+from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.registry import ExtractionRules
-from tasks.clean import rules as page_rules
-from tasks.clean.document import Cleaned
 from tasks.clean.leftovers import remove_leftovers
+from tasks.page import rules as page_rules
 from tasks.page.fields import PageContext
 from tasks.page.html_dates import (
     DateEvidence,
