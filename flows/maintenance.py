@@ -17,6 +17,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.alerts import notify_failure
+from flows.naming import maintenance_name
 from flows.run_lock import flow_turn, skipped_state
 from newsdesk.core.config import Settings, load_settings
 from warehouse.connection import open_write
@@ -81,7 +82,7 @@ def export_task(settings: Settings) -> list[Path]:
 
 @flow(
     name="newsdesk-maintenance",
-    flow_run_name="maintenance-{label}",
+    flow_run_name=maintenance_name,
     on_failure=[notify_failure],
     on_crashed=[notify_failure],
 )

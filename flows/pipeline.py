@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger
 from expectations import GateResult
 from flows import progress
 from flows.alerts import notify_failure
+from flows.naming import current_run_id, describe_inputs, run_name
 from flows.reporting import Slowest, publish_run_artifacts, stage_counts_line
 from flows.run_lock import flow_turn, skipped_state
 from flows.steps.clean import clean_task
@@ -42,7 +43,6 @@ from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
 from tasks.load.stage import found_in_quarantined, proposed_sources, replay_records
 from tasks.parallel import RowMapper
-from warehouse.load import new_run_id
 
 
 @dataclass
@@ -107,7 +107,7 @@ def process_batch(
 
 @flow(
     name="newsdesk-run",
-    flow_run_name="run-{label}",
+    flow_run_name=run_name,
     log_prints=False,
     on_failure=[notify_failure],
     on_crashed=[notify_failure],
@@ -117,23 +117,28 @@ def newsdesk_run(
     replay: bool = False,
     web: dict[str, Any] | None = None,
     settings_overrides: dict[str, Any] | None = None,
-    label: str = "files",
+    label: str | None = None,
 ) -> dict[str, Any]:
     """Load files and folders, pages fetched from the web (`web`: sources, all_sources, urls,
-    feeds, sitemaps, url_lists) or, with `replay`, the quarantined documents again.
+    feeds, sitemaps, url_lists) or, with `replay`, the quarantined documents again. `label`
+    names what runs (default: said from the inputs), in the flow-run name and the run lock.
     One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
     settings = load_settings(overrides=settings_overrides)
+    run_id = current_run_id()
+    label = label or describe_inputs(paths or (), web, replay)
     with flow_turn(settings.db, timeout_s=settings.run_lock_timeout_s, label=label) as turn:
         if not turn.acquired:
-            skipped = RunSummary(run_id="-", db=settings.db, status="skipped")
+            skipped = RunSummary(run_id=run_id, db=settings.db, status="skipped")
             return skipped_state(turn, settings.db, skipped.as_dict())  # type: ignore[return-value]
-        return _run(paths or [], replay, WebInputs.of(web), settings)
+        return _run(run_id, paths or [], replay, WebInputs.of(web), settings)
 
 
-def _run(paths: list[str], replay: bool, web: WebInputs, settings: Settings) -> dict[str, Any]:
+def _run(
+    run_id: str, paths: list[str], replay: bool, web: WebInputs, settings: Settings
+) -> dict[str, Any]:
     logger = get_run_logger()
     registry = load_registry(settings.sources)
-    run_id, now = new_run_id(), datetime.now(UTC)
+    now = datetime.now(UTC)
     summary = RunSummary(run_id=run_id, db=settings.db)
     templates = start_run_task(
         run_id, settings, registry, {"paths": paths, "replay": replay, "web": web.as_dict()}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,11 +12,19 @@ from pathlib import Path
 from flows.summary import RunSummary
 
 _listener: Callable[[RunSummary], None] | None = None
+_notices: Callable[[str], None] | None = None
 
 
 def report(summary: RunSummary) -> None:
     if _listener is not None:
         _listener(summary)
+
+
+def notice(message: str) -> None:
+    """Something the person who started the run must see now (a wait for the warehouse),
+    not only in the Prefect log."""
+    if _notices is not None:
+        _notices(message)
 
 
 def count_documents(paths: Iterable[Path]) -> int | None:
@@ -33,8 +42,9 @@ def count_documents(paths: Iterable[Path]) -> int | None:
 
 @contextmanager
 def terminal_progress(total: int | None) -> Iterator[None]:
-    """A progress bar on stderr while a run goes on (nothing when stderr is not a terminal)."""
-    global _listener
+    """A progress bar on stderr while a run goes on (nothing when stderr is not a terminal),
+    and the run's notices on stderr (always)."""
+    global _listener, _notices
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -47,7 +57,16 @@ def terminal_progress(total: int | None) -> Iterator[None]:
 
     console = Console(stderr=True)
     if not console.is_terminal or os.environ.get("CI"):
-        yield
+
+        def plain(message: str) -> None:
+            sys.stderr.write(f"newsdesk: {message}\n")
+            sys.stderr.flush()
+
+        _notices = plain
+        try:
+            yield
+        finally:
+            _notices = None
         return
     columns = [
         TextColumn("[bold]documents"),
@@ -72,7 +91,12 @@ def terminal_progress(total: int | None) -> Iterator[None]:
             bar.update(task, completed=summary.ingested, stages=stages, rate=rate)
 
         _listener = update
+
+        def shown(message: str) -> None:
+            bar.console.print(f"newsdesk: {message}", markup=False, highlight=False)
+
+        _notices = shown
         try:
             yield
         finally:
-            _listener = None
+            _listener = _notices = None

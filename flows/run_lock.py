@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flows import progress
+
 _POLL_S = 0.25
 
 
@@ -132,17 +134,19 @@ def flow_turn(db: Path, *, timeout_s: float, label: str) -> Iterator[Turn]:
     logger = get_run_logger()
 
     def waiting(holder: dict[str, object] | None) -> None:
-        logger.warning(
-            "waiting up to %.0f s for the warehouse: %s is writing it",
-            timeout_s,
-            describe(holder) if holder else "another run",
+        message = (
+            f"waiting up to {timeout_s:.0f} s (run_lock_timeout_s) for the warehouse: "
+            f"{describe(holder) if holder else 'another run'} is writing it"
         )
+        logger.warning(message)
+        progress.notice(message)
 
     with run_lock(
         db, timeout_s=timeout_s, label=label, flow_run_id=flow_run.get_id(), on_wait=waiting
     ) as turn:
         if turn.acquired and turn.waited_s >= _POLL_S:
             logger.info("got the warehouse after waiting %.1f s", turn.waited_s)
+            progress.notice(f"got the warehouse after waiting {turn.waited_s:.1f} s")
         yield turn
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from newsdesk.core.contracts.frames import (
 )
 from newsdesk.core.contracts.raw import RAW_SCHEMA
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA
+from newsdesk.core.contracts.run import new_run_id
 from newsdesk.core.registry import Registry
 from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
 from warehouse.migrate import apply as apply_migrations
@@ -63,11 +63,6 @@ class _Batch:
     rejects: pa.Table
     dq: pa.Table
     found: pa.Table
-
-
-def new_run_id() -> str:
-    """An increasing load id: the Unix time with microseconds, as dlt's create_load_id."""
-    return f"{time.time():.6f}"
 
 
 def _list_rows(articles: pl.DataFrame, column: str, name: str) -> pl.DataFrame:

@@ -111,10 +111,12 @@ def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any
     return result
 
 
+# `newsdesk run` / `replay` exit with this when the run was skipped (another run held the
+# warehouse for longer than run_lock_timeout_s): nothing was loaded, and a script must know.
+SKIPPED_EXIT = 3
+
+
 def _print_summary(summary: dict[str, Any]) -> None:
-    if summary["status"] == "skipped":
-        typer.echo(f"run skipped: {summary.get('error') or 'another run holds the warehouse'}")
-        return
     typer.echo(f"run {summary['run_id']}: {summary['status']}")
     typer.echo(f"  documents ingested  {summary['ingested']}")
     typer.echo(f"  articles loaded     {summary['loaded']} new, {summary['updated']} updated")
@@ -134,8 +136,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
 def _finish(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(summary, indent=1))
-    else:
+    elif summary["status"] != "skipped":
         _print_summary(summary)
+    if summary["status"] == "skipped":
+        reason = summary.get("error") or "another run held the warehouse"
+        raise fail(f"run {summary['run_id']} {reason}", SKIPPED_EXIT)
 
 
 @app.command()
@@ -190,6 +195,7 @@ def run(
 
     Inputs are files, folders and web addresses. Web fetches obey robots.txt and refuse
     private addresses (see [fetch] in newsdesk.toml)."""
+    from flows.naming import describe_inputs
     from tasks.ingest.web_inputs import WebInputs, plan, split_paths_and_urls
 
     obj: Context = ctx.obj
@@ -221,8 +227,8 @@ def run(
     if deployment:
         _trigger(obj, settings, deployment, params)
         return
-    label = "web" if web and not paths else "files"
     total = None if web else _count(paths)
+    label = describe_inputs(paths, params["web"], documents=total)
     _finish(_run_flow(obj, settings, total, label=label, **params), as_json)
 
 
@@ -259,7 +265,7 @@ def replay(
     obj.registry(settings)
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: nothing is quarantined")
-    _finish(_run_flow(obj, settings, None, replay=True, label="replay"), as_json)
+    _finish(_run_flow(obj, settings, None, replay=True), as_json)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -229,3 +230,26 @@ def test_a_second_page_of_a_source_is_cleaner_because_of_the_first(
     run(remembered, [tmp_path / "second"])
     assert notice not in body_of(remembered)
     assert "The regional military group comprised of Russia" in body_of(remembered)
+
+
+def test_the_run_id_sorts_by_time_and_names_the_flow_run(
+    prefect_api_url: str, inputs: Path, warehouse_path: Path
+) -> None:
+    """The run id is readable and sortable (`20261202T122741Z-7f3a`), and the Prefect flow run
+    is named by it and by what ran."""
+    from prefect.client.orchestration import get_client
+
+    from flows.pipeline import newsdesk_run
+
+    overrides = {"db": str(warehouse_path), "workers": 1, "extract_threshold": 0.9}
+    state = newsdesk_run(paths=[str(inputs)], settings_overrides=overrides, return_state=True)
+    run_id = state.result()["run_id"]
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{4}", run_id), run_id
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(state.state_details.flow_run_id)
+    assert flow_run.name == f"{run_id} files: inputs/"
+    [(stored, flow_run_id)] = rows(warehouse_path, "SELECT run_id, flow_run_id FROM runs")
+    assert (stored, flow_run_id) == (run_id, str(flow_run.id))
+
+    second = newsdesk_run(paths=[str(inputs)], settings_overrides=overrides)["run_id"]
+    assert second > run_id or second[:16] == run_id[:16]  # later, or within the same second

@@ -4,6 +4,7 @@ Prefect notification block (a webhook on 127.0.0.1 here) receives the alert."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,7 +106,11 @@ def test_a_failing_gate_fails_the_run_and_sends_the_alert(
 
     [hit] = webhook.received
     assert hit["path"] == "/alerts"
-    assert hit["json"]["subject"] == "newsdesk: newsdesk-run run run-alerting failed"
+    # the flow run is named by its run id and the label of what ran
+    assert re.fullmatch(
+        r"newsdesk: newsdesk-run run \d{8}T\d{6}Z-[0-9a-f]{4} alerting failed",
+        hit["json"]["subject"],
+    ), hit["json"]["subject"]
     body = hit["json"]["body"]
     assert "extract gate rejected 100%" in body
     assert "counts: ingested 2, loaded 0, updated 0, duplicates 0, quarantined 2" in body

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -231,3 +232,31 @@ def test_an_unknown_publisher_is_proposed_added_and_replayed(
         *common, "sql", "SELECT source_id FROM articles ORDER BY 1", "--format", "csv"
     )
     assert out.splitlines() == ["source_id", "Al Mayadeen English", "Python Speed"]
+
+
+def test_a_skipped_run_says_why_and_exits_non_zero(
+    prefect_api_url: str, seed_dir: Path, warehouse_path: Path
+) -> None:
+    """A run that finds the warehouse held by another run says so while it waits, then ends
+    as skipped with the reason and exit status 3, printing no summary of loads."""
+    from flows.run_lock import run_lock
+
+    with run_lock(warehouse_path, timeout_s=1, label="a long load"):
+        done = newsdesk(
+            "--db",
+            str(warehouse_path),
+            "run",
+            str(seed_dir),
+            "--workers",
+            "1",
+            env={
+                "PREFECT_API_URL": prefect_api_url,
+                "NEWSDESK_WAREHOUSE_RUN_LOCK_TIMEOUT_S": "1",
+            },
+        )
+    assert done.returncode == 3, done.stderr
+    assert "newsdesk: waiting up to 1 s (run_lock_timeout_s) for the warehouse: a long load" in (
+        done.stderr
+    )
+    assert re.search(r"newsdesk: run \d{8}T\d{6}Z-[0-9a-f]{4} skipped: a long load", done.stderr)
+    assert "documents ingested" not in done.stdout

@@ -1,4 +1,5 @@
-"""What the stages hand each other: frame schemas, rejection reasons, fetch state."""
+"""What the stages hand each other: frame schemas, rejection reasons, stages and run ids,
+the clean → extract hints, fetch state."""
 
 from newsdesk.core.contracts.article import ARTICLE_SCHEMA
 from newsdesk.core.contracts.clean import CLEAN_COLUMNS, CLEAN_SCHEMA
@@ -10,6 +11,7 @@ from newsdesk.core.contracts.frames import (
 )
 from newsdesk.core.contracts.raw import RAW_SCHEMA
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
+from newsdesk.core.contracts.run import Stage, new_run_id, run_id_at
 
 __all__ = [
     "ARTICLE_SCHEMA",
@@ -22,4 +24,7 @@ __all__ = [
     "REJECT_SCHEMA",
     "TEMPLATE_LINE_SCHEMA",
     "Reason",
+    "Stage",
+    "new_run_id",
+    "run_id_at",
 ]
