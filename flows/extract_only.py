@@ -1,5 +1,6 @@
 """`newsdesk extract`: ingest, clean and extract with no warehouse writes, in batches, for
-looking at what the pipeline makes of pages and for measuring it."""
+looking at what the pipeline makes of pages and for measuring it. The batch code is a run's
+(flows.batch), with plain functions in place of Prefect tasks."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from urllib.parse import unquote, urlsplit
 
 import polars as pl
 
+from flows.batch import Steps, through_stages
 from newsdesk.core.config import Settings
+from newsdesk.core.contracts.run import Stage, new_run_id
 from newsdesk.core.registry import Registry
-from tasks.clean.stage import clean_batch, learn_batch_templates
+from tasks.clean.stage import clean_with_templates
 from tasks.extract.stage import extract_batch
 from tasks.gate_params import gate_params
 from tasks.ingest.files import batched, iter_items
@@ -85,28 +88,40 @@ def extract_paths(
     *,
     gates: bool = True,
 ) -> Iterator[dict[str, Any]]:
-    """One record per document, batch by batch. Every document is carried as far as it can
-    go, so a page that a gate would quarantine still shows what was extracted from it."""
+    """One record per document, batch by batch, through the run's batch code
+    (flows.batch) in preview: every document is carried as far as it can go, so a page that
+    a gate would quarantine still shows what was extracted from it. Templates are learned
+    within each batch, as a run's first batch on an empty warehouse learns them."""
     warm = warm_up_gates() if gates else None
     now = datetime.now(UTC)
+    run_id = new_run_id(now)
+    to_gate: list[tuple[Stage, pl.DataFrame]] = []
+
+    def gate_later(stage: Stage, frame: pl.DataFrame) -> None:
+        to_gate.append((stage, frame))  # checked once the batch is through: GX loads meanwhile
+
     with RowMapper(registry, settings.worker_count) as mapper:
+        steps = Steps(
+            gate=gate_later,
+            clean=lambda raw: clean_with_templates(raw, mapper, {}),
+            extract=lambda clean: extract_batch(clean, mapper),
+            preview=True,
+        )
         for batch in batched(iter_items(paths, max_bytes=settings.max_bytes), settings.batch_size):
-            raw, unreadable = to_frames(batch, run_id="extract", max_bytes=settings.max_bytes)
-            decodable = raw.filter(pl.col("text").is_not_null())
-            learned, _ = learn_batch_templates(decodable)
-            clean, clean_errors = clean_batch(decodable, mapper, learned)
-            articles, extract_errors = extract_batch(clean, mapper)
-            rejects = [unreadable, clean_errors, extract_errors]
+            raw, unreadable = to_frames(batch, run_id=run_id, max_bytes=settings.max_bytes)
+            to_gate.clear()
+            done = through_stages(raw, steps)
+            rejects = [unreadable, done.clean_errors, done.extract_errors]
             if warm is not None:
                 from expectations import run_gate
 
                 warm.join()
-                for stage, frame in (("ingest", raw), ("clean", clean), ("extract", articles)):
+                for stage, frame in to_gate:
                     params = gate_params(stage, settings, registry, now)
                     rejects.append(run_gate(stage, frame, params=params, threshold=1.0).rejects)
             failures = _failures(pl.concat(rejects, how="vertical"))
-            by_uri = {a["uri"]: a for a in articles.iter_rows(named=True)}
-            cleaned = {c["uri"]: c for c in clean.iter_rows(named=True)}
+            by_uri = {a["uri"]: a for a in done.articles.iter_rows(named=True)}
+            cleaned = {c["uri"]: c for c in done.clean.iter_rows(named=True)}
             for row in raw.drop("content", "text").iter_rows(named=True):
                 uri = row["uri"]
                 yield record(

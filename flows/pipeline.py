@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger
 from expectations import GateResult
 from flows import progress
 from flows.alerts import notify_failure
+from flows.batch import Steps, through_stages
 from flows.naming import current_run_id, describe_inputs, run_name
 from flows.reporting import Slowest, publish_run_artifacts, stage_counts_line
 from flows.run_lock import flow_turn, skipped_state
@@ -36,6 +37,7 @@ from flows.summary import RunSummary
 from flows.thresholds import stop_if_over_threshold
 from newsdesk.core.config import Settings, load_settings
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA
+from newsdesk.core.contracts.run import Stage
 from newsdesk.core.registry import Registry, load_registry
 from tasks.gate_params import gate_params
 from tasks.ingest.files import iter_items
@@ -59,41 +61,45 @@ class RunContext:
     proposals: list[pl.DataFrame]
     template_lines: list[pl.DataFrame]
 
-    def gate(self, stage: str, frame: pl.DataFrame, gates: list[GateResult]) -> pl.DataFrame:
+    def gate(self, stage: Stage, frame: pl.DataFrame) -> GateResult:
         params = gate_params(stage, self.settings, self.registry, self.now)
-        result = gate_task(stage, frame, params, self.settings.threshold(stage))
-        gates.append(result)
-        return result.passed
+        return gate_task(stage, frame, params, self.settings.threshold(stage))
+
+    def steps(self) -> Steps:
+        return Steps(
+            gate=self.gate,
+            skip_known=lambda raw: skip_known_task(raw, self.settings, self.replay),
+            clean=lambda raw: clean_task(raw, self.mapper, self.templates, self.replay),
+            extract=lambda clean: extract_task(clean, self.mapper),
+        )
 
 
 def process_batch(
     raw: pl.DataFrame, unreadable: pl.DataFrame, items: int, batch_no: int, run: RunContext
 ) -> list[GateResult]:
     """One batch through every stage and gate, loaded in one transaction."""
-    gates: list[GateResult] = []
-    raw_ok = run.gate("ingest", raw, gates)
-    fresh, duplicates = skip_known_task(raw_ok, run.settings, run.replay)
-    clean, clean_errors, template_lines = clean_task(fresh, run.mapper, run.templates, run.replay)
-    run.template_lines.append(template_lines)
-    clean_ok = run.gate("clean", clean, gates)
-    articles, extract_errors = extract_task(clean_ok, run.mapper)
-    articles_ok = run.gate("extract", articles, gates)
-    to_load = run.gate("load", articles_ok, gates)
+    batch = through_stages(raw, run.steps())
+    gates = batch.gates
+    run.template_lines.append(batch.template_lines)
+    clean, articles = batch.clean, batch.articles
 
     rejects = pl.concat(
-        [unreadable, clean_errors, extract_errors, *(g.rejects for g in gates)], how="vertical"
+        [unreadable, batch.clean_errors, batch.extract_errors, *(g.rejects for g in gates)],
+        how="vertical",
     ).select(REJECT_SCHEMA.names())
     dq = pl.concat([g.dq_rows(run.run_id, batch_no) for g in gates], how="vertical_relaxed")
     found = found_in_quarantined(rejects, clean, articles)
     run.proposals.append(proposed_sources(rejects, articles))
-    result = load_task(raw, to_load, rejects, dq, found, run_id=run.run_id, settings=run.settings)
+    result = load_task(
+        raw, batch.to_load, rejects, dq, found, run_id=run.run_id, settings=run.settings
+    )
 
     summary = run.summary
     summary.batches += 1
     summary.ingested += items
     summary.cleaned += clean.height
     summary.extracted += articles.height
-    summary.duplicates += duplicates + result.duplicates
+    summary.duplicates += batch.duplicates + result.duplicates
     summary.loaded += result.loaded
     summary.updated += result.updated
     summary.add_rejects(rejects)

@@ -14,7 +14,7 @@ from newsdesk.core.contracts.frames import TEMPLATE_LINE_SCHEMA
 from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.contracts.reasons import split_failures
 from tasks.clean.language import detect_language
-from tasks.clean.templates import LONG_LINE_WORDS, learn_template, page_keys
+from tasks.clean.templates import LONG_LINE_WORDS, learn_template, merge_template, page_keys
 from tasks.clean.text_dump import clean_text_dump
 from tasks.ingest.decode import HTML
 from tasks.page.fields import page_context
@@ -102,3 +102,26 @@ def clean_batch(
         rows.append(row)
     results = mapper.map(clean_row, rows)
     return split_failures(results, CLEAN_SCHEMA, stage="clean", expectation="cleaner_completes")
+
+
+def clean_with_templates(
+    raw: pl.DataFrame,
+    mapper: RowMapper,
+    templates: dict[str, frozenset[str]],
+    *,
+    learn: bool = True,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Clean a batch with its sources' templates: the short lines already seen on another
+    page of the source, in an earlier run or batch, and the lines this batch's pages share
+    (`templates` is the caller's and grows in place). Also returns the batch's short lines
+    for the warehouse to count. With `learn` off (a replay: its pages were counted before,
+    so their own lines must not become their template) the batch's lines are not kept."""
+    learned, lines = learn_batch_templates(raw)
+    for source, template in learned.items():
+        templates[source] = merge_template(templates.get(source, ()), template)
+    clean, errors = clean_batch(raw, mapper, templates)
+    if not learn:
+        return clean, errors, lines.clear()
+    for (source,), seen in lines.group_by("source_id"):
+        templates[source] = merge_template(templates.get(source, ()), seen["line"])
+    return clean, errors, lines
