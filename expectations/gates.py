@@ -12,16 +12,17 @@ from expectations import after_clean, after_extract, after_ingest, before_load
 from expectations.params import GateParams
 from expectations.result import GateResult
 from expectations.runner import empty_result, validate
+from newsdesk.core.contracts.run import Stage
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
 
 # stage (as written in reject rows) → (suite name, suite builder)
 GATES: dict[str, tuple[str, Callable[[GateParams], ExpectationSuite]]] = {
-    "ingest": (after_ingest.NAME, after_ingest.build_suite),
-    "clean": (after_clean.NAME, after_clean.build_suite),
-    "extract": (after_extract.NAME, after_extract.build_suite),
-    "load": (before_load.NAME, before_load.build_suite),
+    Stage.INGEST: (after_ingest.NAME, after_ingest.build_suite),
+    Stage.CLEAN: (after_clean.NAME, after_clean.build_suite),
+    Stage.EXTRACT: (after_extract.NAME, after_extract.build_suite),
+    Stage.LOAD: (before_load.NAME, before_load.build_suite),
 }
 
 
@@ -63,4 +64,4 @@ def check_accounting(
     frame = before_load.accounting_frame(
         ingested=ingested, loaded=loaded, quarantined=quarantined, duplicates=duplicates
     )
-    return validate(frame, _accounting_suite(), stage="load", threshold=0.0)
+    return validate(frame, _accounting_suite(), stage=Stage.LOAD, threshold=0.0)

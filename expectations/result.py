@@ -9,29 +9,11 @@ from typing import Literal
 
 import polars as pl
 
+from newsdesk.core.contracts.frames import DQ_SCHEMA
+
 Severity = Literal["error", "warn"]
 
 SAMPLE_SIZE = 5  # failing rows kept per expectation, for the UI and dq_results
-
-# The dq_results table: one row per expectation per gated batch.
-DQ_SCHEMA = pl.Schema(
-    {
-        "run_id": pl.String,
-        "batch_no": pl.Int64,
-        "suite": pl.String,
-        "stage": pl.String,
-        "expectation": pl.String,  # GX expectation type, e.g. expect_column_values_to_not_be_null
-        "column_name": pl.String,  # the column it checked (comma-joined for multi-column checks)
-        "reason": pl.String,  # a newsdesk.core.contracts.Reason value
-        "severity": pl.String,  # error | warn
-        "evaluated": pl.Int64,
-        "failed": pl.Int64,
-        "success": pl.Boolean,
-        "threshold": pl.Float64,
-        "sample": pl.String,  # JSON list of {"id", "observed"}
-        "recorded_at": pl.Datetime("us", "UTC"),
-    }
-)
 
 
 @dataclass(frozen=True)

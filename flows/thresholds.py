@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.summary import RunSummary
 from newsdesk.core.config import Settings
+from newsdesk.core.contracts.run import Stage
 
 
 class GateThresholdExceeded(RuntimeError):
@@ -18,7 +19,7 @@ def stop_if_over_threshold(summary: RunSummary, settings: Settings, *, min_rows:
     """Rates are over the whole run so far, not one batch: a batch of three pages says little.
     During the run a gate must have seen `min_rows` documents before it can stop it; at the
     end of the run every gate counts."""
-    for stage in ("ingest", "clean", "extract", "load"):
+    for stage in Stage:
         evaluated, rate = summary.rejection_rate(stage)
         threshold = settings.threshold(stage)
         if evaluated >= max(1, min_rows) and rate > threshold:

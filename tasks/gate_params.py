@@ -6,15 +6,16 @@ from datetime import UTC, datetime, time
 
 from expectations.params import GateParams
 from newsdesk.core.config import Settings
+from newsdesk.core.contracts.run import Stage
 from newsdesk.core.registry import Registry
 
 
 def gate_params(stage: str, settings: Settings, registry: Registry, now: datetime) -> GateParams:
-    if stage == "ingest":
+    if stage == Stage.INGEST:
         return GateParams(max_bytes=settings.max_bytes)
-    if stage == "clean":
+    if stage == Stage.CLEAN:
         return GateParams(min_words=settings.min_words)
-    if stage == "extract":
+    if stage == Stage.EXTRACT:
         return GateParams(
             source_names=registry.names,
             date_min=datetime.combine(settings.date_min, time(), tzinfo=UTC),

@@ -13,12 +13,14 @@ from newsdesk.core.contracts.clean import CLEAN_SCHEMA
 from newsdesk.core.contracts.frames import TEMPLATE_LINE_SCHEMA
 from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.contracts.reasons import split_failures
+from newsdesk.core.contracts.run import Stage
 from tasks.clean.language import detect_language
 from tasks.clean.templates import LONG_LINE_WORDS, learn_template, merge_template, page_keys
 from tasks.clean.text_dump import clean_text_dump
 from tasks.ingest.decode import HTML
 from tasks.page.fields import page_context
 from tasks.page.html import clean_html
+from tasks.page.words import count_words
 from tasks.parallel import RowMapper, worker_registry
 
 
@@ -77,7 +79,7 @@ def clean_row(row: dict[str, Any]) -> dict[str, Any]:
         return {
             **row,
             "body": body,
-            "word_count": len(body.split()),
+            "word_count": count_words(body),
             "language": language,
             "clean_method": cleaned.method,
             "hints": json.dumps(cleaned.hints, ensure_ascii=False, default=str),
@@ -101,7 +103,7 @@ def clean_batch(
             row["template"] = sorted(templates[key])
         rows.append(row)
     results = mapper.map(clean_row, rows)
-    return split_failures(results, CLEAN_SCHEMA, stage="clean", expectation="cleaner_completes")
+    return split_failures(results, CLEAN_SCHEMA, stage=Stage.CLEAN, expectation="cleaner_completes")
 
 
 def clean_with_templates(

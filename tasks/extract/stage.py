@@ -13,12 +13,14 @@ import trafilatura
 from newsdesk import __version__
 from newsdesk.core.contracts.article import ARTICLE_SCHEMA
 from newsdesk.core.contracts.reasons import split_failures
+from newsdesk.core.contracts.run import Stage
 from newsdesk.core.registry import Registry, Source
 from tasks.extract.dates import parse_hint_date, zoned
 from tasks.extract.html import extract_html
 from tasks.extract.text_dump import extract_text_dump
 from tasks.ingest.decode import HTML
 from tasks.page.fields import PageFields, page_context
+from tasks.page.words import count_words
 from tasks.parallel import RowMapper, worker_registry
 
 PARSER_VERSION = f"newsdesk {__version__}; trafilatura {trafilatura.__version__}"
@@ -74,7 +76,7 @@ def article_row(
         "description": page.description,
         "image_url": page.image_url,
         "body": body,
-        "word_count": len(body.split()),
+        "word_count": count_words(body),
         "extraction_method": page.extraction_method or row["clean_method"],
         "parser_version": PARSER_VERSION,
         "fetched_at": row["fetched_at"],
@@ -106,5 +108,5 @@ def extract_batch(clean: pl.DataFrame, mapper: RowMapper) -> tuple[pl.DataFrame,
     """Article rows (ARTICLE_SCHEMA) and the documents whose extraction failed."""
     results = mapper.map(extract_row, clean.iter_rows(named=True))
     return split_failures(
-        results, ARTICLE_SCHEMA, stage="extract", expectation="extractor_completes"
+        results, ARTICLE_SCHEMA, stage=Stage.EXTRACT, expectation="extractor_completes"
     )

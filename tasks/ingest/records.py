@@ -12,6 +12,7 @@ import polars as pl
 
 from newsdesk.core.contracts.raw import RAW_SCHEMA
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
+from newsdesk.core.contracts.run import Stage
 from tasks.ingest.decode import decode
 
 
@@ -91,7 +92,7 @@ def to_frames(
                     "doc_id": failure_id(item.uri, item.observed),
                     "run_id": run_id,
                     "uri": item.uri,
-                    "stage": "ingest",
+                    "stage": Stage.INGEST.value,
                     "expectation": "readable_record",
                     "reason": str(item.reason),
                     "observed": item.observed,

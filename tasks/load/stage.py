@@ -9,6 +9,7 @@ import polars as pl
 from newsdesk.core.config import Settings
 from newsdesk.core.contracts.frames import FOUND_SCHEMA, PROPOSED_SOURCE_SCHEMA
 from newsdesk.core.contracts.reasons import Reason
+from newsdesk.core.contracts.run import Stage
 from newsdesk.core.registry import host_of
 from tasks.ingest.records import RawRecord
 from warehouse.load import loaded_doc_ids, quarantined_doc_ids, quarantined_raw
@@ -55,10 +56,10 @@ def found_in_quarantined(
 ) -> pl.DataFrame:
     """What clean and extract had found in the documents a later gate quarantined: the
     article as extracted where it got that far, else the cleaned body (FOUND_SCHEMA)."""
-    held = rejects.filter(pl.col("stage").is_in(["clean", "extract", "load"]))["doc_id"]
+    held = rejects.filter(pl.col("stage").is_in([Stage.CLEAN, Stage.EXTRACT, Stage.LOAD]))["doc_id"]
     extracted = articles.filter(pl.col("doc_id").is_in(held.implode())).select(
         "doc_id",
-        pl.lit("extract").alias("stage"),
+        pl.lit(Stage.EXTRACT.value).alias("stage"),
         "title",
         "published_raw",
         "site_name",
@@ -71,7 +72,7 @@ def found_in_quarantined(
         & ~pl.col("doc_id").is_in(extracted["doc_id"].implode())
     ).select(
         "doc_id",
-        pl.lit("clean").alias("stage"),
+        pl.lit(Stage.CLEAN.value).alias("stage"),
         pl.col("title_hint").alias("title"),
         pl.lit(None, pl.String).alias("published_raw"),
         pl.lit(None, pl.String).alias("site_name"),

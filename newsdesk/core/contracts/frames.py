@@ -12,23 +12,23 @@ from typing import Any
 
 import polars as pl
 
-# One row per expectation a gate evaluated on a batch: the dq_results table. The same columns
-# as expectations.result.DQ_SCHEMA (GateResult.dq_rows); recorded_at null means "now".
+# One row per expectation a gate evaluated on a batch: the dq_results table, as
+# expectations.result.GateResult.dq_rows makes it; recorded_at null means "now".
 DQ_SCHEMA = pl.Schema(
     {
         "run_id": pl.String,
         "batch_no": pl.Int64,
         "suite": pl.String,  # e.g. after_extract
-        "stage": pl.String,  # ingest | clean | extract | load
-        "expectation": pl.String,
-        "column_name": pl.String,
+        "stage": pl.String,  # a Stage value
+        "expectation": pl.String,  # GX expectation type, e.g. expect_column_values_to_not_be_null
+        "column_name": pl.String,  # the column it checked (comma-joined for multi-column checks)
         "reason": pl.String,  # the Reason code a failure maps to
         "severity": pl.String,  # error | warn
         "evaluated": pl.Int64,  # rows checked
         "failed": pl.Int64,  # rows that failed
         "success": pl.Boolean,
         "threshold": pl.Float64,  # GX `mostly`, when set
-        "sample": pl.String,  # JSON text: a few failing values / ids
+        "sample": pl.String,  # JSON list of {"id", "observed"}: a few failing values
         "recorded_at": pl.Datetime("us", "UTC"),
     }
 )
