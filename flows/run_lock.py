@@ -5,14 +5,14 @@ Why a file lock rather than a Prefect concurrency limit: it covers every way a r
 run`), it is keyed to the warehouse file itself (two warehouses never block each other), and
 the kernel releases it when its holder dies, so a crashed run cannot leave a slot taken.
 
-`<db>.newsdesk-run` is held (flock, exclusive) for a whole run; it is not the per-batch
-turnstile of warehouse.connection, which readers also pass through. The holder writes who it
-is into the file, so a waiting run can say what it waits for.
+`<db>.newsdesk-run` is held (filelock's FileLock: flock, exclusive) for a whole run; it is
+not the per-batch turnstile of warehouse.connection, which readers also pass through. The
+holder writes who it is into `<db>.newsdesk-run.json`, so a waiting run can say what it
+waits for.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from flows import progress
 
@@ -48,6 +50,10 @@ def lock_path(db: Path) -> Path:
     return Path(f"{db}.newsdesk-run")
 
 
+def holder_path(db: Path) -> Path:
+    return Path(f"{db}.newsdesk-run.json")
+
+
 def describe(holder: dict[str, object]) -> str:
     label = holder.get("label") or "a run"
     flow_run = f", flow run {holder['flow_run_id']}" if holder.get("flow_run_id") else ""
@@ -59,18 +65,10 @@ def describe(holder: dict[str, object]) -> str:
 
 def read_holder(db: Path) -> dict[str, object] | None:
     try:
-        text = lock_path(db).read_text(encoding="utf-8")
+        text = holder_path(db).read_text(encoding="utf-8")
         return json.loads(text) if text.strip() else None
     except (OSError, ValueError):
         return None
-
-
-def _try_lock(fd: int) -> bool:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
 
 
 @contextmanager
@@ -88,38 +86,36 @@ def run_lock(
     as skipped). `on_wait` is called once, with the holder's description, if the lock is busy.
     """
     db.parent.mkdir(parents=True, exist_ok=True)
-    # Its own open file description: threads of one process exclude each other too.
-    fd = os.open(lock_path(db), os.O_RDWR | os.O_CREAT, 0o666)
+    # An instance per call: threads of one process exclude each other too. The kernel drops
+    # the lock when its holder dies, so a crashed run leaves nothing taken.
+    lock = FileLock(lock_path(db), mode=0o666)
     started = time.monotonic()
     try:
-        acquired = _try_lock(fd)
-        if not acquired:
-            if on_wait is not None:
-                on_wait(read_holder(db))
-            while not acquired and time.monotonic() - started < timeout_s:
-                time.sleep(_POLL_S)
-                acquired = _try_lock(fd)
-        waited = time.monotonic() - started
-        if not acquired:
-            yield Turn(False, waited, read_holder(db))
-            return
-        me = {
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "label": label,
-            "flow_run_id": flow_run_id,
-            "since": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(me).encode(), 0)
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait is not None:
+            on_wait(read_holder(db))
         try:
-            yield Turn(True, waited, None)
-        finally:
-            os.ftruncate(fd, 0)
-            # Explicit unlock: a child process that inherited the descriptor must not keep it.
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            lock.acquire(
+                timeout=max(0.0, timeout_s - (time.monotonic() - started)), poll_interval=_POLL_S
+            )
+        except Timeout:
+            yield Turn(False, time.monotonic() - started, read_holder(db))
+            return
+    waited = time.monotonic() - started
+    me = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "label": label,
+        "flow_run_id": flow_run_id,
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    try:
+        holder_path(db).write_text(json.dumps(me), encoding="utf-8")
+        yield Turn(True, waited, None)
     finally:
-        os.close(fd)
+        holder_path(db).unlink(missing_ok=True)
+        lock.release()  # an explicit unlock: a forked worker holding the descriptor keeps nothing
 
 
 # In a flow run: the lock around the whole run, and the state a skipped run ends in.

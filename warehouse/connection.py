@@ -3,7 +3,7 @@
 DuckDB lets one process hold a database file read-write, and while it does no other process
 may open the file at all; an open reader likewise blocks a writer. So every connection here
 lives only as long as one batch or one query, and opening retries the lock error with bounded,
-jittered exponential backoff.
+jittered exponential backoff (tenacity).
 
 Plain retrying is unfair: a reader in a tight loop starves a writer (the file is almost never
 free when the writer looks), and a writer loading batch after batch starves readers. Two side
@@ -22,13 +22,20 @@ from __future__ import annotations
 
 import fcntl
 import os
-import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    retry_if_result,
+    wait_random_exponential,
+)
 
 WRITE_TIMEOUT_S = 300.0
 READ_TIMEOUT_S = 60.0
@@ -46,16 +53,21 @@ class WarehouseMissing(FileNotFoundError):
     """A reader asked for a warehouse file that does not exist yet."""
 
 
-def _is_lock_conflict(exc: duckdb.Error) -> bool:
+def _is_lock_conflict(exc: BaseException) -> bool:
+    if not isinstance(exc, duckdb.IOException | duckdb.ConnectionException):
+        return False
     message = str(exc)
     # Across processes: the file lock. Within one process: a read-only and a read-write
     # connection to the same file cannot coexist either.
     return "Could not set lock on file" in message or "different configuration" in message
 
 
-def _backoff(attempt: int) -> float:
-    """Full jitter (AWS architecture blog): spreads retrying processes apart."""
-    return random.uniform(0, min(_MAX_DELAY_S, _FIRST_DELAY_S * 2**attempt))
+# Full jitter (AWS architecture blog): spreads retrying processes apart.
+_BACKOFF = wait_random_exponential(multiplier=_FIRST_DELAY_S, max=_MAX_DELAY_S)
+
+
+def _until(deadline: float) -> Callable[[RetryCallState], bool]:
+    return lambda _state: time.monotonic() >= deadline
 
 
 def _side_file(db_path: Path, suffix: str) -> int | None:
@@ -87,13 +99,15 @@ def _take_turnstile(db_path: Path, deadline: float) -> int | None:
             if time.monotonic() >= grace:
                 break
             time.sleep(_POLL_S)
-        attempt = 0
-        while not _try_flock(turnstile, fcntl.LOCK_EX):
-            if time.monotonic() >= deadline:
-                os.close(turnstile)
-                raise WarehouseBusy(f"{db_path}: another newsdesk process kept writing")
-            time.sleep(_backoff(attempt))
-            attempt += 1
+        taken = Retrying(
+            retry=retry_if_result(lambda taken: not taken),
+            wait=_BACKOFF,
+            stop=_until(deadline),
+            retry_error_callback=lambda _state: False,
+        )(_try_flock, turnstile, fcntl.LOCK_EX)
+        if not taken:
+            os.close(turnstile)
+            raise WarehouseBusy(f"{db_path}: another newsdesk process kept writing")
         return turnstile
     finally:
         if waiting is not None:
@@ -129,23 +143,25 @@ def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def _connect(db_path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckDBPyConnection:
-    attempt = 0
-    while True:
+    def attempt() -> duckdb.DuckDBPyConnection:
         if read_only:
             _pass_turnstile(db_path, deadline)
-        try:
-            return _configure(duckdb.connect(str(db_path), read_only=read_only))
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
-            if not _is_lock_conflict(exc):
-                raise
-            if time.monotonic() >= deadline:
-                mode = "read-only" if read_only else "read-write"
-                raise WarehouseBusy(
-                    f"{db_path}: could not open {mode} within the time allowed; "
-                    f"the last lock error was: {exc}"
-                ) from exc
-            time.sleep(_backoff(attempt))
-            attempt += 1
+        return _configure(duckdb.connect(str(db_path), read_only=read_only))
+
+    def busy(state: RetryCallState) -> NoReturn:
+        exc = state.outcome.exception() if state.outcome else None
+        mode = "read-only" if read_only else "read-write"
+        raise WarehouseBusy(
+            f"{db_path}: could not open {mode} within the time allowed; "
+            f"the last lock error was: {exc}"
+        ) from exc
+
+    return Retrying(
+        retry=retry_if_exception(_is_lock_conflict),
+        wait=_BACKOFF,
+        stop=_until(deadline),
+        retry_error_callback=busy,
+    )(attempt)
 
 
 @contextmanager

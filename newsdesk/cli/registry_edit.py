@@ -1,38 +1,48 @@
-"""Adding a publisher to the registry file from the command line, without breaking it."""
+"""Adding a publisher to the registry file from the command line, without breaking it.
+
+tomlkit writes the entry (any name: quotes, backslashes, emoji) and keeps the rest of the
+file as it was, comments included."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import tomlkit
 
 from newsdesk.core.registry import Registry, RegistryError, load_registry
 
 
 def source_block(
     name: str, domains: list[str], timezone: str, language: str | None, aliases: list[str]
-) -> str:
-    # JSON strings are valid TOML basic strings (same escapes), so json.dumps quotes safely.
-    lines = ["", "[[source]]", f"name = {json.dumps(name)}"]
+) -> dict[str, Any]:
+    """A `[[source]]` entry, keys in the order the registry documents them."""
+    entry: dict[str, Any] = {"name": name}
     if aliases:
-        lines.append(f"aliases = {json.dumps(aliases)}")
-    lines += [f"domains = {json.dumps(domains)}", f"timezone = {json.dumps(timezone)}"]
+        entry["aliases"] = aliases
+    entry |= {"domains": domains, "timezone": timezone}
     if language:
-        lines.append(f"language = {json.dumps(language)}")
-    return "\n".join(lines) + "\n"
+        entry["language"] = language
+    return entry
 
 
-def append_source(path: Path, block: str) -> Registry:
+def append_source(path: Path, entry: dict[str, Any]) -> Registry:
     """Append an entry; the file is replaced only if the result is a valid registry (no
     duplicate name or domain, a known time zone), so a bad entry never reaches the file."""
     current = path.read_text(encoding="utf-8") if path.exists() else ""
-    updated = current.rstrip("\n") + "\n" + block
+    document = tomlkit.parse(current)
+    if "source" not in document:
+        document.append("source", tomlkit.aot())
+    table = tomlkit.table()
+    table.update(entry)
+    document["source"].append(table)  # type: ignore[union-attr]
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".sources-", suffix=".toml")
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(updated)
+            out.write(tomlkit.dumps(document))
         try:
             registry = load_registry(temp)
         except RegistryError as exc:

@@ -75,3 +75,30 @@ def test_bad_registries_fail_at_load_naming_the_problem(
 def test_missing_registry_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RegistryError, match="not found"):
         load_registry(tmp_path / "nope.toml")
+
+
+def test_an_added_source_with_any_name_keeps_the_file_valid_and_its_comments(
+    tmp_path: Path,
+) -> None:
+    """`newsdesk sources add` writes names with emoji, quotes and backslashes (json.dumps
+    wrote emoji as surrogate escapes, which TOML refuses), and leaves the rest as it was."""
+    from newsdesk.cli.registry_edit import append_source, source_block
+
+    path = write(
+        tmp_path,
+        '# our publishers\n[[source]]\nname = "Example News"  # the first\n'
+        'domains = ["example.com"]\ntimezone = "UTC"\n',
+    )
+    name = 'Café 📰 "Daily" \\ News'
+    append_source(path, source_block(name, ["daily.example"], "Europe/Paris", "fr", ["📰"]))
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('# our publishers\n[[source]]\nname = "Example News"  # the first\n')
+    registry = load_registry(path)
+    added = registry.get(name)
+    assert added is not None and added.timezone == "Europe/Paris" and added.language == "fr"
+    assert registry.by_url("https://daily.example/a") is added
+    assert registry.get("📰") is added
+
+    with pytest.raises(RegistryError):  # a duplicate domain never reaches the file
+        append_source(path, source_block("Other", ["example.com"], "UTC", None, []))
+    assert path.read_text(encoding="utf-8") == text

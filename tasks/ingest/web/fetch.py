@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import time
-import zlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from newsdesk.core.contracts.reasons import Reason
 from tasks.ingest.web.guard import AddressGuard, BlockedAddress, GuardedBackend, Resolver, resolve
-from tasks.ingest.web.polite import Politeness, backoff_s
+from tasks.ingest.web.inflate import BadData, CappedInflater, TooLarge
+from tasks.ingest.web.polite import Politeness
 from tasks.ingest.web.robots import MAX_ROBOTS_BYTES, RobotsRules, rules_for
 from tasks.ingest.web.settings import FetchSettings
 from tasks.ingest.web.urls import is_web_url, origin, without_fragment
@@ -122,38 +129,38 @@ def retry_after_s(value: str | None, now: datetime) -> float | None:
 
 
 class _Capped:
-    """Counts body bytes as they arrive, decompressing with a bounded output per step so
-    that a gzip bomb is stopped at the cap instead of filling memory."""
+    """Counts body bytes as they arrive, inflating a compressed body as it comes so that a
+    gzip bomb is stopped at the cap instead of filling memory."""
 
     def __init__(self, encoding: str, max_bytes: int) -> None:
-        # wbits 32 + 15: zlib or gzip header, detected.
-        self._inflater = zlib.decompressobj(32 + zlib.MAX_WBITS) if encoding in _INFLATE else None
+        self._inflater = CappedInflater(max_bytes) if encoding in _INFLATE else None
         self._max = max_bytes
         self._parts: list[bytes] = []
         self._size = 0
 
-    def _keep(self, data: bytes) -> None:
-        self._size += len(data)
-        if self._size > self._max:
-            raise FetchFailed(Reason.TOO_LARGE, f"body larger than {self._max} bytes")
-        self._parts.append(data)
+    def _too_large(self) -> FetchFailed:
+        return FetchFailed(Reason.TOO_LARGE, f"body larger than {self._max} bytes")
 
     def feed(self, raw: bytes) -> None:
         if self._inflater is None:
-            self._keep(raw)
+            self._size += len(raw)
+            if self._size > self._max:
+                raise self._too_large()
+            self._parts.append(raw)
             return
-        data = raw
-        while data:
-            try:
-                out = self._inflater.decompress(data, self._max - self._size + 1)
-            except zlib.error as exc:
-                raise FetchFailed(Reason.UNREADABLE, f"bad compressed body: {exc}") from exc
-            self._keep(out)
-            data = self._inflater.unconsumed_tail
+        try:
+            self._parts.append(self._inflater.feed(raw))
+        except TooLarge:
+            raise self._too_large() from None
+        except BadData as exc:
+            raise FetchFailed(Reason.UNREADABLE, f"bad compressed body: {exc}") from exc
 
     def body(self) -> bytes:
         if self._inflater is not None:
-            self._keep(self._inflater.flush())
+            try:
+                self._parts.append(self._inflater.flush())
+            except TooLarge:
+                raise self._too_large() from None
         return b"".join(self._parts)
 
 
@@ -223,25 +230,39 @@ class Fetcher:
         """The page at `url`, retried on transient failures; raises FetchFailed."""
         settings = self.settings
         max_bytes = settings.max_bytes if max_bytes is None else max_bytes
-        for attempt in range(settings.retries + 1):
-            try:
-                fetched = await self._follow(url, accept, max_bytes, validators, robots)
-            except FetchFailed as failed:
-                failed.attempts = attempt + 1
-                wait = failed.retry_after_s
-                if wait is not None and wait > settings.max_wait_s:
-                    failed.detail += f" (Retry-After {wait:.0f}s exceeds {settings.max_wait_s}s)"
+        backoff = wait_random_exponential(
+            multiplier=settings.backoff_base_s, max=settings.max_wait_s
+        )
+
+        def wait(state: RetryCallState) -> float:
+            failed = state.outcome.exception() if state.outcome else None
+            if isinstance(failed, FetchFailed) and failed.retry_after_s is not None:
+                # the server said when: its host waits that long, other hosts go on
+                self.polite.pause(origin(failed.final_url or url), failed.retry_after_s)
+                return 0.0
+            return backoff(state)
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(lambda exc: isinstance(exc, FetchFailed) and exc.transient),
+            stop=stop_after_attempt(settings.retries + 1),
+            wait=wait,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                tries = attempt.retry_state.attempt_number
+                try:
+                    fetched = await self._follow(url, accept, max_bytes, validators, robots)
+                except FetchFailed as failed:
+                    failed.attempts = tries
+                    later = failed.retry_after_s
+                    if later is not None and later > settings.max_wait_s:
+                        failed.detail += (
+                            f" (Retry-After {later:.0f}s exceeds {settings.max_wait_s}s)"
+                        )
+                        failed.transient = False
                     raise
-                if not failed.transient or attempt == settings.retries:
-                    raise
-                if wait is not None:
-                    self.polite.pause(origin(failed.final_url or url), wait)
-                else:
-                    await asyncio.sleep(
-                        backoff_s(attempt, settings.backoff_base_s, settings.max_wait_s)
-                    )
-                continue
-            return replace(fetched, attempts=attempt + 1)
+                return replace(fetched, attempts=tries)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _follow(

@@ -4,7 +4,6 @@ pause when the host asks for one (Retry-After), and a cap on requests across all
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -57,8 +56,3 @@ class Politeness:
             host.next_start = now + host.delay_s
             async with self._total:
                 yield
-
-
-def backoff_s(attempt: int, base_s: float, cap_s: float) -> float:
-    """Exponential backoff with full jitter (AWS architecture blog): spreads retries out."""
-    return random.uniform(0, min(cap_s, base_s * 2**attempt))

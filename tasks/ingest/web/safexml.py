@@ -3,13 +3,13 @@ DTDs fetched, compressed files inflated only up to a cap."""
 
 from __future__ import annotations
 
-import zlib
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
 from newsdesk.core.contracts.reasons import Reason
+from tasks.ingest.web.inflate import GZIP_ONLY, BadData, TooLarge, inflate
 
 
 class XmlRefused(Exception):
@@ -42,14 +42,12 @@ def refuse_unsafe(content: bytes) -> None:
 
 def gunzip(content: bytes, max_bytes: int) -> bytes:
     """A .gz file (a compressed sitemap), inflated to at most max_bytes."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        out = inflater.decompress(content, max_bytes + 1)
-    except zlib.error as exc:
+        return inflate(content, max_bytes, GZIP_ONLY)
+    except BadData as exc:
         raise XmlRefused(Reason.MALFORMED_XML, f"bad gzip data: {exc}") from exc
-    if len(out) > max_bytes:
-        raise XmlRefused(Reason.TOO_LARGE, f"inflates to more than {max_bytes} bytes")
-    return out
+    except TooLarge as exc:
+        raise XmlRefused(Reason.TOO_LARGE, f"inflates to more than {max_bytes} bytes") from exc
 
 
 def local_name(tag: str) -> str:
