@@ -18,7 +18,6 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ def time_to_healthy(home: Path, port: int) -> tuple[float, float]:
     """Seconds to healthy on a fresh home, then again on the same (migrated) home."""
     from newsdesk.cli.ui import open_ui, stop_local_server
 
-    settings = replace(load_settings(), prefect_home=home, prefect_port=port)
+    settings = load_settings().replace(prefect_home=home, prefect_port=port)
     os.environ.pop("PREFECT_API_URL", None)
     fresh = open_ui(settings)
     assert fresh.started
@@ -129,7 +128,7 @@ def main() -> None:
         finally:
             from newsdesk.cli.ui import stop_local_server
 
-            stop_local_server(replace(load_settings(), prefect_home=home, prefect_port=port))
+            stop_local_server(load_settings().replace(prefect_home=home, prefect_port=port))
     p, d = statistics.median(with_prefect), statistics.median(direct)
     print(
         f"samples run, median of {args.repeat}: Prefect flow {p:.2f} s, stage functions "

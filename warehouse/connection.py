@@ -37,8 +37,11 @@ from tenacity import (
     wait_random_exponential,
 )
 
-WRITE_TIMEOUT_S = 300.0
-READ_TIMEOUT_S = 60.0
+from newsdesk.core.config import defaults
+
+# Callers pass the run's [warehouse] timeouts; these are the shipped ones, for direct use.
+WRITE_TIMEOUT_S = defaults().warehouse.write_lock_timeout_s
+READ_TIMEOUT_S = defaults().warehouse.read_lock_timeout_s
 _FIRST_DELAY_S = 0.005
 _MAX_DELAY_S = 0.5
 _POLL_S = 0.005  # flock polling: a syscall, cheap enough to do often

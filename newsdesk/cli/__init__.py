@@ -194,7 +194,7 @@ def run(
     """Run the pipeline and load the result into the warehouse.
 
     Inputs are files, folders and web addresses. Web fetches obey robots.txt and refuse
-    private addresses (see [fetch] in newsdesk.toml)."""
+    private addresses (see [fetch] in the settings)."""
     from flows.naming import describe_inputs
     from tasks.ingest.web_inputs import WebInputs, plan, split_paths_and_urls
 

@@ -1,32 +1,66 @@
-"""Runtime settings: committed defaults in newsdesk.toml, NEWSDESK_* variables override keys."""
+"""Runtime settings, layered with pydantic-settings (lowest first):
+
+1. the defaults that ship with the package (newsdesk/core/newsdesk.toml), whose relative
+   paths are read from the working folder;
+2. a settings file: NEWSDESK_SETTINGS, else ./newsdesk.toml when there is one; it need only
+   hold the keys it changes, and its relative paths are read from its own folder;
+3. NEWSDESK_<SECTION>_<KEY> variables (NEWSDESK_DB and NEWSDESK_SOURCES for short);
+4. explicit overrides (command-line options, a flow's settings_overrides), by flat name.
+
+Sections are models (settings.fetch.retries); the flat names the stages use
+(settings.fetch_retries, settings.min_words) are read-only views of the same values.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
 from datetime import date
+from functools import cache
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-DEFAULT_SETTINGS_FILE = PROJECT_DIR / "newsdesk.toml"
+DEFAULTS_FILE = Path(str(resources.files("newsdesk.core").joinpath("newsdesk.toml")))
+SETTINGS_ENV = "NEWSDESK_SETTINGS"
+LOCAL_SETTINGS_FILE = "newsdesk.toml"
 
 
 class SettingsError(ValueError):
     """A setting is missing or has the wrong type; the message names the key."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WarehouseSettings(_Section):
     db: Path
     sources: Path
     write_lock_timeout_s: float
     read_lock_timeout_s: float
+    run_lock_timeout_s: float
+
+
+class PipelineSettings(_Section):
     batch_size: int
     workers: int
     max_bytes: int
+
+
+class GateSettings(_Section):
     min_words: int
     date_min: date
     ingest_threshold: float
@@ -34,141 +68,228 @@ class Settings:
     extract_threshold: float
     load_threshold: float
     threshold_min_rows: int
-    prefect_mode: str
-    prefect_home: Path
-    prefect_host: str
-    prefect_port: int
-    fetch_user_agent: str
-    fetch_allow: tuple[str, ...]
-    fetch_per_host_delay_s: float
-    fetch_per_host_concurrency: int
-    fetch_total_concurrency: int
-    fetch_connect_timeout_s: float
-    fetch_read_timeout_s: float
-    fetch_deadline_s: float
-    fetch_retries: int
-    run_lock_timeout_s: float
-    schedule_timezone: str
-    schedule_ingest: str
-    schedule_ingest_parameters: dict[str, Any]
-    schedule_replay: str
-    schedule_maintenance: str
+
+
+class PrefectSettings(_Section):
+    mode: Literal["auto", "ephemeral"]
+    home: Path
+    host: str
+    port: int
+
+
+class FetchConfig(_Section):
+    user_agent: str
+    # comma-separated in NEWSDESK_FETCH_ALLOW, a list in the file
+    allow: Annotated[tuple[str, ...], NoDecode]
+    per_host_delay_s: float
+    per_host_concurrency: int
+    total_concurrency: int
+    connect_timeout_s: float
+    read_timeout_s: float
+    deadline_s: float
+    retries: int
+
+    @field_validator("allow", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        items = value.split(",") if isinstance(value, str) else value
+        return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+class ScheduleSettings(_Section):
+    timezone: str
+    ingest: str
+    ingest_parameters: dict[str, Any]
+    replay: str
+    maintenance: str
+
+
+class MaintenanceSettings(_Section):
     dq_retention_days: int
     template_retention_days: int
     export_dir: str
-    alerts_block: str
-
-    @property
-    def worker_count(self) -> int:
-        return self.workers or os.cpu_count() or 1
-
-    def threshold(self, stage: str) -> float:
-        return float(getattr(self, f"{stage}_threshold"))
 
 
-# Settings field → (section, key) in newsdesk.toml.
-_KEYS: dict[str, tuple[str, str]] = {
+class AlertSettings(_Section):
+    block: str
+
+
+# The flat names (stage code, overrides) → (section, key).
+FLAT: dict[str, tuple[str, str]] = {
     "db": ("warehouse", "db"),
     "sources": ("warehouse", "sources"),
     "write_lock_timeout_s": ("warehouse", "write_lock_timeout_s"),
     "read_lock_timeout_s": ("warehouse", "read_lock_timeout_s"),
+    "run_lock_timeout_s": ("warehouse", "run_lock_timeout_s"),
     "batch_size": ("pipeline", "batch_size"),
     "workers": ("pipeline", "workers"),
     "max_bytes": ("pipeline", "max_bytes"),
-    "min_words": ("gates", "min_words"),
-    "date_min": ("gates", "date_min"),
-    "ingest_threshold": ("gates", "ingest_threshold"),
-    "clean_threshold": ("gates", "clean_threshold"),
-    "extract_threshold": ("gates", "extract_threshold"),
-    "load_threshold": ("gates", "load_threshold"),
-    "threshold_min_rows": ("gates", "threshold_min_rows"),
-    "prefect_mode": ("prefect", "mode"),
-    "prefect_home": ("prefect", "home"),
-    "prefect_host": ("prefect", "host"),
-    "prefect_port": ("prefect", "port"),
-    "fetch_user_agent": ("fetch", "user_agent"),
-    "fetch_allow": ("fetch", "allow"),
-    "fetch_per_host_delay_s": ("fetch", "per_host_delay_s"),
-    "fetch_per_host_concurrency": ("fetch", "per_host_concurrency"),
-    "fetch_total_concurrency": ("fetch", "total_concurrency"),
-    "fetch_connect_timeout_s": ("fetch", "connect_timeout_s"),
-    "fetch_read_timeout_s": ("fetch", "read_timeout_s"),
-    "fetch_deadline_s": ("fetch", "deadline_s"),
-    "fetch_retries": ("fetch", "retries"),
-    "run_lock_timeout_s": ("warehouse", "run_lock_timeout_s"),
-    "schedule_timezone": ("schedules", "timezone"),
-    "schedule_ingest": ("schedules", "ingest"),
-    "schedule_ingest_parameters": ("schedules", "ingest_parameters"),
-    "schedule_replay": ("schedules", "replay"),
-    "schedule_maintenance": ("schedules", "maintenance"),
-    "dq_retention_days": ("maintenance", "dq_retention_days"),
-    "template_retention_days": ("maintenance", "template_retention_days"),
-    "export_dir": ("maintenance", "export_dir"),
+    **{key: ("gates", key) for key in GateSettings.model_fields},
+    **{f"prefect_{key}": ("prefect", key) for key in PrefectSettings.model_fields},
+    **{f"fetch_{key}": ("fetch", key) for key in FetchConfig.model_fields},
+    **{f"schedule_{key}": ("schedules", key) for key in ScheduleSettings.model_fields},
+    **{key: ("maintenance", key) for key in MaintenanceSettings.model_fields},
     "alerts_block": ("alerts", "block"),
 }
-_SHORT_ENV = {"db": "NEWSDESK_DB", "sources": "NEWSDESK_SOURCES"}
+_SHORT_ENV = {"NEWSDESK_DB": "db", "NEWSDESK_SOURCES": "sources"}
 
 
-def _convert(name: str, kind: Any, value: Any, base: Path) -> Any:
+def _nest(flat: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    nested: dict[str, dict[str, Any]] = {}
+    for name, value in flat.items():
+        if value is None:
+            continue
+        if name not in FLAT:
+            raise SettingsError(f"unknown setting {name!r}")
+        section, key = FLAT[name]
+        nested.setdefault(section, {})[key] = value
+    return nested
+
+
+def _paths_from(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Relative paths of a layer, made absolute from `base`."""
+    for section, key in (("warehouse", "db"), ("warehouse", "sources"), ("prefect", "home")):
+        value = data.get(section, {}).get(key)
+        if isinstance(value, str | Path):
+            path = Path(value).expanduser()
+            data[section][key] = path if path.is_absolute() else base / path
+    return data
+
+
+class _Env(EnvSettingsSource):
+    """NEWSDESK_<SECTION>_<KEY> from a given environment (os.environ unless told)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._environ, False, True, None)
+
+    def __call__(self) -> dict[str, Any]:
+        return _paths_from(super().__call__(), Path.cwd())
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        if kind is Path or kind == "Path":
-            path = Path(str(value)).expanduser()
-            return path if path.is_absolute() else base / path
-        if kind in (int, "int"):
-            return int(value)
-        if kind in (float, "float"):
-            return float(value)
-        if kind in (date, "date"):
-            return value if isinstance(value, date) else date.fromisoformat(str(value))
-        if kind == "dict[str, Any]":
-            # From the environment a JSON object, from the file an inline table.
-            parsed = json.loads(value) if isinstance(value, str) else value
-            if not isinstance(parsed, dict):
-                raise TypeError("expected a table / JSON object")
-            return parsed
-        if kind == "tuple[str, ...]":
-            items = value.split(",") if isinstance(value, str) else list(value)
-            return tuple(str(item).strip() for item in items if str(item).strip())
-        return str(value)
-    except (TypeError, ValueError) as exc:
-        section, key = _KEYS[name]
-        raise SettingsError(f"setting [{section}] {key} = {value!r}: {exc}") from exc
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SettingsError(f"settings file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        frozen=True,
+        env_prefix="NEWSDESK_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,  # NEWSDESK_FETCH_PER_HOST_DELAY_S → fetch.per_host_delay_s
+        extra="ignore",
+    )
+
+    warehouse: WarehouseSettings
+    pipeline: PipelineSettings
+    gates: GateSettings
+    prefect: PrefectSettings
+    fetch: FetchConfig
+    schedules: ScheduleSettings
+    maintenance: MaintenanceSettings
+    alerts: AlertSettings
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource, **_: Any
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)  # load_settings hands the layers over as init values
+
+    def __getattr__(self, name: str) -> Any:
+        if name in FLAT:
+            section, key = FLAT[name]
+            return getattr(getattr(self, section), key)
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    @property
+    def worker_count(self) -> int:
+        return self.pipeline.workers or os.cpu_count() or 1
+
+    def threshold(self, stage: str) -> float:
+        return float(getattr(self.gates, f"{stage}_threshold"))
+
+    def replace(self, **flat: Any) -> Settings:
+        """These settings with some values changed, by flat name (as overrides give them)."""
+        updates = {
+            section: getattr(self, section).model_copy(update=values)
+            for section, values in _nest(flat).items()
+        }
+        return self.model_copy(update=updates)
+
+
+def _merge(*layers: dict[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for section, values in layer.items():
+            if isinstance(values, dict):
+                merged.setdefault(section, {}).update(values)
+    return merged
+
+
+def settings_file(env: Mapping[str, str]) -> Path | None:
+    """The user's settings file: NEWSDESK_SETTINGS, else ./newsdesk.toml if present."""
+    if env.get(SETTINGS_ENV):
+        return Path(env[SETTINGS_ENV]).expanduser()
+    local = Path.cwd() / LOCAL_SETTINGS_FILE
+    return local if local.is_file() else None
+
+
+def _error(exc: ValidationError) -> SettingsError:
+    problems = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        where = f"[{loc[0]}] {'.'.join(loc[1:])}" if len(loc) > 1 else f"[{loc[0]}]"
+        if error["type"] == "missing":
+            problems.append(f"missing setting {where}")
+        else:
+            problems.append(f"setting {where} = {error.get('input')!r}: {error['msg']}")
+    return SettingsError("; ".join(problems))
 
 
 def load_settings(
     path: Path | None = None,
     *,
-    env: dict[str, str] | None = None,
-    overrides: dict[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
-    """Defaults from the settings file, then NEWSDESK_* variables, then explicit overrides
-    (command-line options). Relative paths in the file are read from the file's folder;
-    relative paths from the environment or the command line from the working directory."""
-    path = path or Path(os.environ.get("NEWSDESK_SETTINGS", DEFAULT_SETTINGS_FILE))
+    """The layered settings (see the module docstring); `path` is the settings file."""
     env = os.environ if env is None else env
+    user_file = path or settings_file(env)
+    user = _paths_from(_read_toml(user_file), user_file.parent) if user_file else {}
+    short = {_SHORT_ENV[k]: v for k, v in env.items() if k in _SHORT_ENV and v}
+    layers = [
+        _paths_from(dict(_defaults_data()), Path.cwd()),
+        user,
+        _Env(Settings, env)(),
+        _paths_from(_nest(short), Path.cwd()),
+        _paths_from(_nest(overrides or {}), Path.cwd()),
+    ]
+    merged = _merge(*layers)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SettingsError(f"settings file not found: {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
-    kinds = {f.name: f.type for f in fields(Settings)}
-    values: dict[str, Any] = {}
-    for name, (section, key) in _KEYS.items():
-        env_name = f"NEWSDESK_{section}_{key}".upper()
-        if overrides and overrides.get(name) is not None:
-            raw, base = overrides[name], Path.cwd()
-        elif name in _SHORT_ENV and env.get(_SHORT_ENV[name]):
-            raw, base = env[_SHORT_ENV[name]], Path.cwd()
-        elif env.get(env_name):
-            raw, base = env[env_name], Path.cwd()
-        elif key in data.get(section, {}):
-            raw, base = data[section][key], path.parent
-        else:
-            raise SettingsError(f"{path}: missing setting [{section}] {key}")
-        values[name] = _convert(name, kinds[name], raw, base)
-    if values["prefect_mode"] not in {"auto", "ephemeral"}:
-        raise SettingsError(
-            f"setting [prefect] mode = {values['prefect_mode']!r}: use auto or ephemeral"
-        )
-    return Settings(**values)
+        return Settings(**merged)
+    except ValidationError as exc:
+        raise _error(exc) from None
+
+
+@cache
+def _defaults_text() -> str:
+    return DEFAULTS_FILE.read_text(encoding="utf-8")
+
+
+def _defaults_data() -> dict[str, Any]:
+    return {k: dict(v) for k, v in tomllib.loads(_defaults_text()).items()}
+
+
+@cache
+def defaults() -> Settings:
+    """The settings that ship with the package, alone (no file, no environment): where the
+    stages' own defaults come from (fetch knobs, lock timeouts), so each is written once."""
+    return Settings(**_paths_from(_defaults_data(), Path.cwd()))

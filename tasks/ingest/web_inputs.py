@@ -94,18 +94,7 @@ def plan(inputs: WebInputs, registry: Registry) -> tuple[list[Target], list[Inge
 
 
 def fetch_settings(settings: Settings) -> FetchSettings:
-    return FetchSettings(
-        user_agent=settings.fetch_user_agent,
-        allow=settings.fetch_allow,
-        per_host_delay_s=settings.fetch_per_host_delay_s,
-        per_host_concurrency=settings.fetch_per_host_concurrency,
-        total_concurrency=settings.fetch_total_concurrency,
-        connect_timeout_s=settings.fetch_connect_timeout_s,
-        read_timeout_s=settings.fetch_read_timeout_s,
-        deadline_s=settings.fetch_deadline_s,
-        retries=settings.fetch_retries,
-        max_bytes=settings.max_bytes,
-    )
+    return FetchSettings.of(settings)
 
 
 def web_items(

@@ -2,16 +2,40 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.core.config import SettingsError, load_settings
+from newsdesk.core import config
+from newsdesk.core.config import DEFAULTS_FILE, SettingsError, load_settings
 
-PROJECT = Path(__file__).resolve().parents[2]
 
-
-def test_defaults_come_from_the_committed_file() -> None:
+def test_defaults_ship_with_the_package_and_read_paths_from_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installed newsdesk has its settings: the defaults are package data, and their
+    relative paths are read from where newsdesk runs."""
+    assert DEFAULTS_FILE.is_file() and DEFAULTS_FILE.parent == Path(config.__file__).parent
+    monkeypatch.chdir(tmp_path)
     settings = load_settings(env={})
-    assert settings.db == PROJECT / ".newsdesk" / "warehouse.duckdb"
-    assert settings.sources == PROJECT / "sources.toml"
-    assert settings.batch_size > 0
+    assert settings.db == tmp_path / ".newsdesk" / "warehouse.duckdb"
+    assert settings.sources == tmp_path / "sources.toml"
+    assert settings.batch_size > 0 and settings.pipeline.batch_size == settings.batch_size
+
+
+def test_a_settings_file_changes_only_its_keys_with_paths_from_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "mine.toml").write_text(
+        '[warehouse]\ndb = "data/w.duckdb"\n[gates]\nmin_words = 12\n', encoding="utf-8"
+    )
+    elsewhere = tmp_path / "run"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = load_settings(env={"NEWSDESK_SETTINGS": str(tmp_path / "conf" / "mine.toml")})
+    assert settings.db == tmp_path / "conf" / "data" / "w.duckdb"
+    assert settings.min_words == 12
+    assert settings.sources == elsewhere / "sources.toml"  # a shipped default, from cwd
+    assert settings.batch_size == load_settings(env={}).batch_size
+    (elsewhere / "newsdesk.toml").write_text("[pipeline]\nbatch_size = 3\n", encoding="utf-8")
+    assert load_settings(env={}).batch_size == 3  # ./newsdesk.toml when there is one
 
 
 def test_environment_overrides_single_keys(tmp_path: Path) -> None:
