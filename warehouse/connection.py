@@ -197,7 +197,9 @@ def open_read(
     """A read-only connection, waited for up to `timeout_s`; fetch everything, then leave."""
     db_path = Path(db_path)
     if not db_path.exists():
-        raise WarehouseMissing(f"no warehouse at {db_path}: run `newsdesk migrate` or a load")
+        raise WarehouseMissing(
+            f"no warehouse at {db_path} yet: `newsdesk run PATH` creates it with its first load"
+        )
     con = _connect(db_path, read_only=True, deadline=time.monotonic() + timeout_s)
     try:
         yield con

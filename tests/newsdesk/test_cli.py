@@ -260,3 +260,22 @@ def test_a_skipped_run_says_why_and_exits_non_zero(
     )
     assert re.search(r"newsdesk: run \d{8}T\d{6}Z-[0-9a-f]{4} skipped: a long load", done.stderr)
     assert "documents ingested" not in done.stdout
+
+
+def test_messages_name_commands_that_exist() -> None:
+    """Every `newsdesk COMMAND` a message or docstring of the code tells a user to run is a
+    command of the CLI (one once pointed at a `newsdesk migrate` that never existed)."""
+    import typer.main
+
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    told: dict[str, set[str]] = {}
+    for folder in ("newsdesk", "flows", "tasks", "warehouse", "expectations"):
+        for path in (PROJECT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            for name in re.findall(
+                r"(?:`|(?:next|try|now run|accept one): +)newsdesk ([a-z]+)", text
+            ):
+                told.setdefault(name, set()).add(str(path.relative_to(PROJECT)))
+    assert told, "no command named anywhere: the pattern is broken"
+    unknown = {name: where for name, where in told.items() if name not in commands}
+    assert not unknown, f"messages name commands that do not exist: {unknown}"

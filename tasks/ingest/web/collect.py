@@ -91,6 +91,30 @@ class _Job:
     depth: int = 0  # sitemap nesting
 
 
+# What a feed or a sitemap is served as, besides the types a page is accepted under.
+_FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+)
+# The root element of a feed or a sitemap, after the XML declaration, comments and doctype.
+_XML_ROOT = re.compile(
+    rb"^(?:\s|<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>|<\?xml-stylesheet[^>]*\?>)*"
+    rb"<(?:[\w-]+:)?(rss|feed|RDF|urlset|sitemapindex)\b",
+    re.S,
+)
+
+
+def served_kind(fetched: Fetched) -> Kind | None:
+    """FEED or SITEMAP when a page address served one (by its root element), else None."""
+    found = _XML_ROOT.match(fetched.content[:4096].lstrip(b"\xef\xbb\xbf"))
+    if found is None:
+        return None
+    return Kind.SITEMAP if found[1] in (b"urlset", b"sitemapindex") else Kind.FEED
+
+
 def _wanted(source: Source | None, url: str) -> bool:
     if source is None:
         return True
@@ -189,19 +213,24 @@ class _Crawl:
             self.stats.skipped_seen += 1
             return
         is_page = job.kind == Kind.PAGE
+        # A page address the user gave may serve a feed or a sitemap: accepted, and read as one.
+        given = is_page and not job.discovered
+        accept = self.settings.page_types if is_page else self.settings.xml_types
         # Sitemaps are always read in full: an index that has not changed still leads to
         # child sitemaps that have, and a 304 would leave nothing to follow.
         conditional = seen is not None and job.kind != Kind.SITEMAP
         try:
             fetched = await self.fetcher.fetch(
                 job.url,
-                accept=self.settings.page_types if is_page else self.settings.xml_types,
+                accept=(*accept, *_FEED_TYPES) if given else accept,
                 max_bytes=self.settings.max_bytes if is_page else self.settings.max_xml_bytes,
                 validators=Validators(seen.etag, seen.last_modified) if conditional else None,
             )
         except FetchFailed as failed:
             await self._failed(job, failed)
             return
+        if given and (served := served_kind(fetched)) is not None:
+            job, is_page = replace(job, kind=served), False
         self._log(job, fetched)
         if fetched.not_modified:
             self.stats.not_modified += 1

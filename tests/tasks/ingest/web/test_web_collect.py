@@ -247,3 +247,26 @@ def test_a_direct_feed_url(sites, settings):
     )
     assert [r.url for r in records] == [site.url("/a")] and failures == []
     assert records[0].source_hint is None
+
+
+def test_a_page_address_that_serves_a_feed_or_a_sitemap_is_read_as_one(sites, settings):
+    """`newsdesk run URL` with the URL of a feed or a sitemap: the links are followed (it was
+    quarantined as unsupported_type), whatever type the server names; a page stays a page."""
+    site: Site = sites()
+    feed = {"body": _rss(site, [("/news/1", "Tue, 10 Jun 2025 08:00:00 GMT")])}
+    _feed_route(site, "/feed", feed)
+    site.add(
+        "/map",  # served as text/xml under an address with no hint of a sitemap
+        Reply(200, _urlset(site, ["/m/1"], "2025-06-09"), {"Content-Type": "text/xml"}),
+    )
+    for path in ("/news/1", "/m/1", "/plain"):
+        site.page(path, f"story {path}")
+    targets = [Target(site.url(p)) for p in ("/feed", "/map", "/plain")]
+
+    records, failures, _ = _crawl(targets, settings, FetchState(), RUN1)
+
+    assert failures == []
+    assert sorted(r.url for r in records) == sorted(
+        site.url(p) for p in ("/news/1", "/m/1", "/plain")
+    )
+    assert {r.url: r.title_hint for r in records}[site.url("/news/1")] == "/news/1"
