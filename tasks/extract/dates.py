@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from newsdesk.core.isodates import parse_iso
+
 
 @dataclass(frozen=True)
 class ZonedDate:
@@ -35,11 +37,6 @@ def parse_hint_date(value: str | None) -> datetime | None:
     form dateparser knows. Naive results stay naive (read later in the source's zone)."""
     if not value or not value.strip():
         return None
-    text = value.strip()
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    return dateparser.parse(
-        text, settings={"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DATES_FROM": "past"}
+    return parse_iso(value) or dateparser.parse(
+        value.strip(), settings={"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DATES_FROM": "past"}
     )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsdesk.core.contracts.reasons import Reason
+from newsdesk.core.isodates import parse_iso_utc
 from tasks.ingest.records import IngestFailure, RawRecord
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -32,16 +33,6 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
-
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def read_sidecar(path: Path) -> dict[str, str]:
@@ -82,7 +73,7 @@ def read_file(path: Path, *, max_bytes: int) -> Iterator[RawRecord | IngestFailu
         uri=uri,
         content=content,
         size_bytes=size,
-        fetched_at=_parse_time(meta.get("fetched_at")) or _mtime(path),
+        fetched_at=parse_iso_utc(meta.get("fetched_at")) or _mtime(path),
         url=meta.get("url"),
         media_type_hint="text/html" if name.endswith((".html", ".htm", ".xhtml")) else None,
         source_hint=meta.get("source"),
@@ -122,7 +113,7 @@ def read_jsonl(path: Path) -> Iterator[RawRecord | IngestFailure]:
             yield RawRecord(
                 uri=uri,
                 content=body.encode("utf-8"),
-                fetched_at=_parse_time(item.get("fetched_at")) or fetched_default,
+                fetched_at=parse_iso_utc(item.get("fetched_at")) or fetched_default,
                 url=item.get("url") if isinstance(item.get("url"), str) else None,
                 media_type_hint="text/html" if body is html else "text/plain",
                 source_hint=item.get("source") if isinstance(item.get("source"), str) else None,

@@ -6,16 +6,12 @@ import calendar
 import time
 from datetime import UTC, datetime
 
+from newsdesk.core.isodates import parse_iso_utc
+
 
 def parse_w3c(value: str | None) -> datetime | None:
-    """W3C Datetime (sitemaps: 2024-05-01, 2024-05-01T10:00:00+02:00, …Z)."""
-    if not value or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    """W3C Datetime (sitemaps: 2024-05-01, 2024-05-01T10:00:00+02:00, …Z), in UTC."""
+    return parse_iso_utc(value)
 
 
 def from_struct(value: time.struct_time | None) -> datetime | None:

@@ -202,7 +202,9 @@ class Fetcher:
                 verify=self._tls,
                 limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
             )
-            # httpx builds its own pool; this one differs only in where it may connect.
+            # httpx builds its own pool; this one differs only in where it may connect. httpx
+            # has no public hook for the network backend, so httpx is pinned (pyproject.toml)
+            # and the pin, the attribute and the guard are tested (test_web_urls_guard.py).
             transport._pool._network_backend = self._backend
             client = self._clients[home] = httpx.AsyncClient(
                 transport=transport,

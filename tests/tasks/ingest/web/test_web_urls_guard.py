@@ -95,3 +95,24 @@ def test_allow_list_from_the_environment() -> None:
         "localhost",
     )
     assert base.with_env({}) is base
+
+
+def test_httpx_is_the_pinned_version_whose_pool_takes_the_guarded_backend() -> None:
+    """fetch.py sets the network backend of httpx's own pool (no public hook exists). Setting
+    an attribute that a new httpx no longer reads would silently unguard every fetch, so the
+    version is pinned in pyproject.toml and the attribute must be there before we set it."""
+    import tomllib
+    from importlib.metadata import version
+
+    import httpx
+
+    from tests.conftest import PROJECT
+
+    pinned = [
+        d
+        for d in tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]["dependencies"]
+        if d.startswith("httpx")
+    ]
+    assert pinned == [f"httpx=={version('httpx')}"], pinned
+    pool = httpx.AsyncHTTPTransport()._pool
+    assert hasattr(pool, "_network_backend")
