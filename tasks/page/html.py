@@ -61,6 +61,33 @@ def _visible_text(html: str) -> str:
     return " ".join(unescape(_TAGS.sub(" ", _SCRIPTS.sub(" ", html))).split())
 
 
+# Elements of trafilatura's output tree that end a line inside a paragraph: <lb/> is its <br>;
+# a nested list's items and a cell's rows are lines of their own.
+_LINE_BREAKS = frozenset({"lb", "item", "row", "list", "table", "p", "head", "quote", "code"})
+
+
+def _lines(element: Any) -> list[str]:
+    """The element's text, line by line: a break (<lb/>, a nested block) ends a line and
+    words on either side never run together ("…Beach, FL" / "June 10 …")."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            block = child.tag in _LINE_BREAKS
+            if block:
+                parts.append("\n")
+            walk(child)
+            if block:
+                parts.append("\n")
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    return [line for line in (_norm(raw) for raw in "".join(parts).split("\n")) if line]
+
+
 def _trafilatura_paragraphs(tree: HtmlElement) -> list[str]:
     document = bare_extraction(tree, options=_OPTIONS)
     if document is None or document.body is None:
@@ -69,18 +96,23 @@ def _trafilatura_paragraphs(tree: HtmlElement) -> list[str]:
     paragraphs: list[str] = []
     for element in document.body:
         if element.tag == "list":
-            items = [_norm("".join(item.itertext())) for item in element]
-            paragraphs.extend(f"- {item}" if len(items) > 1 else item for item in items if item)
+            # one item a paragraph; a nested list's items and an item's <br>s are lines of it
+            items = [_lines(item) for item in element]
+            bullet = "- " if len(items) > 1 else ""
+            paragraphs.extend(f"{bullet}" + "\n".join(lines) for lines in items if lines)
         elif element.tag == "table":
+            rows = []
             for row in element.iter("row"):
-                cells = [_norm("".join(cell.itertext())) for cell in row]
+                cells = [" ".join(_lines(cell)) for cell in row]
                 line = " | ".join(cell for cell in cells if cell)
                 if line:
-                    paragraphs.append(line)
+                    rows.append(line)
+            if rows:
+                paragraphs.append("\n".join(rows))
         else:
-            text = _norm("".join(element.itertext()))
-            if text:
-                paragraphs.append(text)
+            lines = _lines(element)
+            if lines:
+                paragraphs.append("\n".join(lines))
     return paragraphs
 
 

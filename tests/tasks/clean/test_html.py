@@ -179,3 +179,17 @@ def test_a_bad_rule_is_a_clear_error() -> None:
         compile_selector("//div[")
     with pytest.raises(RuleError, match="CSS"):
         compile_selector("div..story")
+
+
+def test_br_and_list_items_keep_their_line_breaks() -> None:
+    """A <br> ends a line and list items stay one per line: no word runs into the next."""
+    address = (
+        "<p>MIDFLORIDA Credit Union<br>West Palm Beach, FL<br>June 10 -- the branch opened</p>"
+    )
+    deals = "<ul>" + "".join(f"<li>Deal {n}: <b>{n}0%</b> off kettles</li>" for n in range(12))
+    cleaned = clean_html(article(extra_after=address + deals + "</ul>"), EMPTY)
+    lines = cleaned.body.split("\n")
+    assert "West Palm Beach, FL" in lines and "June 10 -- the branch opened" in lines
+    assert "FLJune" not in cleaned.body
+    items = [line for line in lines if line.startswith("- Deal ")]
+    assert items == [f"- Deal {n}: {n}0% off kettles" for n in range(12)]
