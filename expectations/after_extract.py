@@ -1,5 +1,7 @@
-"""Gate after extract: a parsed, plausible date, a source from the registry, a title.
-Input: an ARTICLE_SCHEMA frame.
+"""Gate after extract: a parsed, plausible date, a source from the registry, a title, and a
+page of a type its source loads (article or liveblog unless the registry's `page_types` says
+more): section pages, videos, galleries and shop pages go to quarantine as `not_article`,
+with the page type as the observed value. Input: an ARTICLE_SCHEMA frame.
 
 GX's in_set / between / regex checks skip nulls, so each field gets a not-null check with
 the same reason: a missing value then fails exactly one expectation per reason.
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 from expectations.params import GateParams
 from expectations.runner import gx_api, make_suite, rule
 from newsdesk.core.contracts.reasons import Reason
+from newsdesk.core.registry import DEFAULT_PAGE_TYPES
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
@@ -24,6 +27,9 @@ FUTURE_ALLOWANCE = timedelta(days=1)
 
 def build_suite(params: GateParams) -> ExpectationSuite:
     date_min, now, source_names = params.require(NAME, "date_min", "now", "source_names")
+    pairs = params.page_types
+    if pairs is None:
+        pairs = frozenset((name, kind) for name in source_names for kind in DEFAULT_PAGE_TYPES)
     expect = gx_api().expectations
     return make_suite(
         NAME,
@@ -48,6 +54,14 @@ def build_suite(params: GateParams) -> ExpectationSuite:
             expect.ExpectColumnValuesToNotBeNull(column="title", meta=rule(Reason.MISSING_TITLE)),
             expect.ExpectColumnValuesToMatchRegex(
                 column="title", regex=r"\S", meta=rule(Reason.MISSING_TITLE)
+            ),
+            # rows without a source already failed above: only the pair is checked here
+            expect.ExpectColumnPairValuesToBeInSet(
+                column_A="source_id",
+                column_B="page_type",
+                value_pairs_set=sorted(pairs) or [("", "")],
+                ignore_row_if="either_value_is_missing",
+                meta=rule(Reason.NOT_ARTICLE, observed="page_type"),
             ),
         ],
     )

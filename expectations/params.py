@@ -21,11 +21,17 @@ class GateParams:
     date_min: datetime | date | None = None
     now: datetime | None = None  # after_extract: the run's clock (aware); the upper bound's anchor
     source_names: frozenset[str] | None = None  # after_extract: registry names (Registry.names)
+    # after_extract: (source, page type) pairs a source loads (Registry.page_type_pairs);
+    # None = the default types (article, liveblog) for every source in source_names
+    page_types: frozenset[tuple[str, str]] | None = None
 
     def __post_init__(self) -> None:
         if self.source_names is not None and not isinstance(self.source_names, frozenset):
             names: Iterable[str] = self.source_names
             object.__setattr__(self, "source_names", frozenset(names))
+        if self.page_types is not None and not isinstance(self.page_types, frozenset):
+            pairs = frozenset(tuple(pair) for pair in self.page_types)
+            object.__setattr__(self, "page_types", pairs)
         if isinstance(self.date_min, date) and not isinstance(self.date_min, datetime):
             object.__setattr__(self, "date_min", datetime.combine(self.date_min, time(), UTC))
         for name in ("date_min", "now"):

@@ -84,10 +84,18 @@ def gx_api() -> ModuleType:
     return _gx().module
 
 
-def rule(reason: Reason, severity: Severity = "error", *, keep_first: bool = False) -> dict:
+def rule(
+    reason: Reason,
+    severity: Severity = "error",
+    *,
+    keep_first: bool = False,
+    observed: str | None = None,
+) -> dict:
     """The `meta` every gate expectation carries. keep_first: for uniqueness checks, the first
-    copy of a value passes and only the later copies fail (GX flags every copy)."""
-    return {"reason": str(reason), "severity": severity, "keep_first": keep_first}
+    copy of a value passes and only the later copies fail (GX flags every copy). observed:
+    the one column a failing row shows (a pair check shows both columns otherwise)."""
+    found = {"reason": str(reason), "severity": severity, "keep_first": keep_first}
+    return found | ({"observed": observed} if observed else {})
 
 
 def make_suite(name: str, expectations: Sequence[Expectation]) -> ExpectationSuite:
@@ -223,7 +231,8 @@ def _read(
         first = frame[checked[0]].is_first_distinct()
         rows = [row for row in rows if not first[row]]
         success = not rows
-    observed = _observed(frame, checked, rows) if rows else []
+    shown = [meta["observed"]] if meta.get("observed") else checked
+    observed = _observed(frame, shown, rows) if rows else []
     outcome = ExpectationOutcome(
         expectation=config.type,
         column=column,

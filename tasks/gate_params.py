@@ -18,6 +18,7 @@ def gate_params(stage: str, settings: Settings, registry: Registry, now: datetim
     if stage == Stage.EXTRACT:
         return GateParams(
             source_names=registry.names,
+            page_types=registry.page_type_pairs(),
             date_min=datetime.combine(settings.date_min, time(), tzinfo=UTC),
             now=now,
         )

@@ -9,6 +9,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# What kind of page a record comes from (tasks/extract/page_type.py decides).
+PAGE_TYPES = (
+    "article",
+    "liveblog",
+    "listing",
+    "video",
+    "gallery",
+    "product",
+    "forum",
+    "documentation",
+    "other",
+)
+# The types loaded from a source whose registry entry names none (`page_types = [...]`).
+DEFAULT_PAGE_TYPES = ("article", "liveblog")
+
 
 class RegistryError(ValueError):
     """The registry file is unusable; the message names the file and the entry."""
@@ -37,6 +52,7 @@ class Source:
     include: tuple[str, ...] = ()  # URL regexes a fetched link must match (any)
     exclude: tuple[str, ...] = ()  # URL regexes that rule a link out
     rules: ExtractionRules = field(default_factory=ExtractionRules)
+    page_types: tuple[str, ...] = DEFAULT_PAGE_TYPES  # what the extract gate lets through
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -102,6 +118,10 @@ class Registry:
                 return found
         return None
 
+    def page_type_pairs(self) -> frozenset[tuple[str, str]]:
+        """(source, page type) for every type each source loads: the extract gate's set."""
+        return frozenset((s.name, kind) for s in self.sources for kind in s.page_types)
+
     def printed_names(self) -> dict[str, Source]:
         """Every printed name (normalised) → its source, for matching names in page text."""
         return dict(self._by_name)  # type: ignore[attr-defined]
@@ -128,6 +148,7 @@ def _source(entry: dict, where: str) -> Source:
         "include",
         "exclude",
         "rules",
+        "page_types",
     }
     unknown = set(entry) - known
     if unknown:
@@ -148,6 +169,12 @@ def _source(entry: dict, where: str) -> Source:
     bad_rules = set(rules) - {"body", "title", "date", "authors", "drop"}
     if bad_rules:
         raise RegistryError(f"{where}: unknown rules {sorted(bad_rules)}")
+    page_types = _tuple(entry, "page_types", where) or DEFAULT_PAGE_TYPES
+    unknown_types = sorted(set(page_types) - set(PAGE_TYPES))
+    if unknown_types:
+        raise RegistryError(
+            f"{where}: unknown page_types {unknown_types} (known: {', '.join(PAGE_TYPES)})"
+        )
     for pattern in (*_tuple(entry, "include", where), *_tuple(entry, "exclude", where)):
         try:
             re.compile(pattern)
@@ -163,6 +190,7 @@ def _source(entry: dict, where: str) -> Source:
         sitemaps=_tuple(entry, "sitemaps", where),
         include=_tuple(entry, "include", where),
         exclude=_tuple(entry, "exclude", where),
+        page_types=page_types,
         rules=ExtractionRules(
             body=rules.get("body"),
             title=rules.get("title"),

@@ -102,3 +102,43 @@ def test_suite_needs_date_window_and_registry(make_frame):
     frame = make_frame(ARTICLE_SCHEMA, [article("good")])
     with pytest.raises(ValueError, match=r"\['now', 'source_names'\]"):
         run_gate("extract", frame, params={"date_min": date(1990, 1, 1)}, threshold=0.0)
+
+
+def test_non_article_pages_are_quarantined_with_their_type(make_frame):
+    """A section page or a video page is not an article: quarantined as not_article, the
+    type as the observed value; a source that allows listings in the registry loads them."""
+    registry = Registry(
+        (
+            Source(name="Al Mayadeen English", domains=("english.almayadeen.net",), timezone="UTC"),
+            Source(
+                name="Example Times",
+                domains=("example.com",),
+                timezone="UTC",
+                page_types=("article", "listing"),
+            ),
+        )
+    )
+    params = GateParams(
+        date_min=date(1990, 1, 1),
+        now=NOW,
+        source_names=registry.names,
+        page_types=registry.page_type_pairs(),
+    )
+    rows = [
+        article("story", page_type="article"),
+        article("live", page_type="liveblog"),
+        article("section", page_type="listing"),
+        article("clip", page_type="video"),
+        article("allowed", page_type="listing", source_id="Example Times"),
+        article("video-elsewhere", page_type="video", source_id="Example Times"),
+    ]
+    result = run_gate("extract", make_frame(ARTICLE_SCHEMA, rows), params=params, threshold=1.0)
+
+    assert reasons(result) == {
+        "section": ["not_article"],
+        "clip": ["not_article"],
+        "video-elsewhere": ["not_article"],
+    }
+    observed = dict(result.rejects.select("doc_id", "observed").iter_rows())
+    assert observed == {"section": "listing", "clip": "video", "video-elsewhere": "video"}
+    assert sorted(result.passed["doc_id"]) == ["allowed", "live", "story"]

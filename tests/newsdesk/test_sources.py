@@ -62,6 +62,7 @@ timezone = "Europe/Paris"
         ('[[source]]\ndomains = ["a.com"]\n', "non-empty 'name'"),
         ('[[source]]\nname = "A"\ndomian = ["a.com"]\n', "unknown keys"),
         ('[[source]]\nname = "A"\ninclude = ["("]\n', "bad URL pattern"),
+        ('[[source]]\nname = "A"\npage_types = ["article", "podcast"]\n', "unknown page_types"),
         ("not toml = = 1", "not valid TOML"),
     ],
 )
@@ -70,6 +71,23 @@ def test_bad_registries_fail_at_load_naming_the_problem(
 ) -> None:
     with pytest.raises(RegistryError, match=message):
         load_registry(write(tmp_path, text))
+
+
+def test_page_types_default_to_articles_and_liveblogs(tmp_path: Path) -> None:
+    registry = load_registry(
+        write(
+            tmp_path,
+            '[[source]]\nname = "A"\ndomains = ["a.com"]\n'
+            '[[source]]\nname = "B"\ndomains = ["b.com"]\npage_types = ["article", "video"]\n',
+        )
+    )
+    assert registry.get("A").page_types == ("article", "liveblog")
+    assert registry.page_type_pairs() == {
+        ("A", "article"),
+        ("A", "liveblog"),
+        ("B", "article"),
+        ("B", "video"),
+    }
 
 
 def test_missing_registry_is_a_clear_error(tmp_path: Path) -> None:

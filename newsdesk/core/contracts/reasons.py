@@ -22,6 +22,7 @@ class Reason(StrEnum):
     IMPLAUSIBLE_DATE = "implausible_date"
     UNKNOWN_SOURCE = "unknown_source"
     MISSING_TITLE = "missing_title"
+    NOT_ARTICLE = "not_article"  # a listing, video, product… page its source does not load
     DUPLICATE_ARTICLE_ID = "duplicate_article_id"
     # Fetching from the web (tasks/ingest/web): the page never arrived, and why.
     INVALID_URL = "invalid_url"

@@ -1,0 +1,234 @@
+"""What kind of page a record comes from: article, liveblog, listing, video, gallery, product,
+forum, documentation or other.
+
+The page says it first: its schema.org types (JSON-LD) and og:type. Those are often missing
+or wrong (a shop tags every page og:type=article, a blog sets "website"), so a small logistic
+regression weighs them together with the page's structure: how much of its text is links,
+how long the main text is, teaser blocks (<article> elements), dates, prices, forms, and the
+words of its own canonical address (/blog/, /product/, /docs/, /tag/). No phrase lists.
+
+The weights (page_type_model.json) are fitted by bench/train_page_type.py on the TUNING half
+of the dev set only (modern/'s annotated page types, and the segments/ and dates/ tuning pages
+as articles); `make eval` judges the model on the held-out half. The model says article or
+not; a page that is not an article gets the type its markup names, else listing when links
+dominate it, else other.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from newsdesk.sources import PAGE_TYPES
+
+MODEL_PATH = Path(__file__).with_name("page_type_model.json")
+
+# schema.org types → the page type they name (None: an article family type).
+_SCHEMA: dict[str, str] = {
+    "newsarticle": "article",
+    "reportagenewsarticle": "article",
+    "analysisnewsarticle": "article",
+    "opinionnewsarticle": "article",
+    "reviewnewsarticle": "article",
+    "backgroundnewsarticle": "article",
+    "article": "article",
+    "blogposting": "article",
+    "socialmediaposting": "article",
+    "scholarlyarticle": "article",
+    "report": "article",
+    "liveblogposting": "liveblog",
+    "collectionpage": "listing",
+    "itemlist": "listing",
+    "searchresultspage": "listing",
+    "videoobject": "video",
+    "imagegallery": "gallery",
+    "product": "product",
+    "productgroup": "product",
+    "offer": "product",
+    "discussionforumposting": "forum",
+    "qapage": "forum",
+    "question": "forum",
+    "techarticle": "documentation",
+    "apireference": "documentation",
+    "faqpage": "other",
+    "webpage": "webpage",
+}
+_OG = ("article", "website", "product", "video", "profile", "book")
+_PATH_WORDS = (
+    "blog",
+    "news",
+    "article",
+    "articles",
+    "post",
+    "posts",
+    "story",
+    "stories",
+    "product",
+    "products",
+    "shop",
+    "store",
+    "category",
+    "categories",
+    "tag",
+    "tags",
+    "topic",
+    "topics",
+    "section",
+    "sections",
+    "search",
+    "docs",
+    "doc",
+    "documentation",
+    "reference",
+    "api",
+    "guide",
+    "help",
+    "thread",
+    "threads",
+    "forum",
+    "forums",
+    "community",
+    "questions",
+    "discussion",
+    "video",
+    "videos",
+    "watch",
+    "gallery",
+    "photos",
+    "services",
+    "service",
+    "p",
+    "dp",
+    "item",
+    "live",
+)
+_DATED_PATH = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d/)?")
+_WORD = re.compile(r"[a-z]+")
+_SLUG_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){3,}")  # a long hyphenated slug: a headline
+_PRICE = ".//*[@itemprop='price']"
+
+
+def _log(n: float) -> float:
+    return math.log1p(max(n, 0.0))
+
+
+def add_body_signals(signals: dict[str, Any], paragraphs: list[str]) -> dict[str, Any]:
+    """The main text's share in the signals: its words, paragraphs and prose (words in
+    paragraphs of 25 words or more)."""
+    counts = [len(p.split()) for p in paragraphs]
+    signals["body_words"] = sum(counts)
+    signals["body_paragraphs"] = len(counts)
+    signals["prose_words"] = sum(n for n in counts if n >= 25)
+    return signals
+
+
+def page_signals(
+    tree: HtmlElement, schema_types: list[str], meta: dict[str, Any], body_words: int
+) -> dict[str, Any]:
+    """What the classifier reads, gathered in clean_html's single parse (JSON-serialisable)."""
+    body = tree.find(".//body")
+    text_words = link_words = 0
+    if body is not None:
+        text_words = len(body.text_content().split())
+        link_words = sum(len((a.text_content() or "").split()) for a in body.iter("a"))
+    url = meta.get("canonical") or meta.get("og:url") or ""
+    path = url.split("//", 1)[-1].partition("/")[2].lower() if url else ""
+    return {
+        "schema": sorted(set(schema_types)),
+        "og": (meta.get("og:type") or "").strip().lower() or None,
+        "path": "/" + path.split("?", 1)[0] if url else None,
+        "text_words": text_words,
+        "link_words": link_words,
+        "body_words": body_words,
+        "articles": len(tree.findall(".//article")),
+        "times": len(tree.findall(".//time")),
+        "paragraphs": len(tree.findall(".//p")),
+        "forms": len(tree.findall(".//form")),
+        "prices": len(tree.findall(_PRICE)),
+        "code": len(tree.findall(".//pre")) + len(tree.findall(".//code")),
+        "buttons": len(tree.findall(".//button")) + len(tree.findall(".//input")),
+        "images": len(tree.findall(".//img")),
+        "headings": len(tree.findall(".//h2")) + len(tree.findall(".//h3")),
+        "lists": len(tree.findall(".//li")),
+        "published_meta": bool(meta.get("article:published_time")),
+        "author_meta": bool(meta.get("author") or meta.get("article:author")),
+    }
+
+
+def features(signals: dict[str, Any]) -> dict[str, float]:
+    """Named numeric features of one page's signals."""
+    out: dict[str, float] = {"bias": 1.0}
+    named = {_SCHEMA.get(t, "unknown") for t in signals.get("schema") or ()}
+    for kind in (*PAGE_TYPES, "webpage", "unknown"):
+        if kind in named:
+            out[f"schema:{kind}"] = 1.0
+    if not signals.get("schema"):
+        out["schema:none"] = 1.0
+    og = signals.get("og")
+    out[f"og:{og if og in _OG else 'other' if og else 'none'}"] = 1.0
+    path = signals.get("path")
+    if path is None:
+        out["path:none"] = 1.0
+    else:
+        words = set(_WORD.findall(path))
+        for word in _PATH_WORDS:
+            if word in words:
+                out[f"path:{word}"] = 1.0
+        if _DATED_PATH.search(path):
+            out["path:dated"] = 1.0
+        if _SLUG_WORDS.search(path):
+            out["path:slug"] = 1.0
+        depth = len([part for part in path.split("/") if part])
+        out["path:depth"] = min(depth, 6) / 6
+    text = signals.get("text_words") or 0
+    body = signals.get("body_words") or 0
+    out["link_density"] = (signals.get("link_words") or 0) / text if text else 0.0
+    out["body_share"] = body / text if text else 0.0
+    out["body_words"] = _log(body) / 10
+    out["text_words"] = _log(text) / 10
+    for key in ("articles", "times", "paragraphs", "forms", "prices", "code", "buttons",
+                "images", "headings", "lists"):  # fmt: skip
+        out[key] = _log(signals.get(key) or 0) / 5
+    # articles are prose: most of the main text in long paragraphs
+    out["prose_share"] = (signals.get("prose_words") or 0) / body if body else 0.0
+    out["body_paragraphs"] = _log(signals.get("body_paragraphs") or 0) / 5
+    out["dated"] = float(bool(signals.get("dated")))
+    out["published_meta"] = float(bool(signals.get("published_meta")))
+    out["author_meta"] = float(bool(signals.get("author_meta")))
+    return out
+
+
+@cache
+def _model() -> dict[str, float]:
+    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))["weights"]
+
+
+def article_probability(signals: dict[str, Any]) -> float:
+    weights = _model()
+    z = sum(weights.get(name, 0.0) * value for name, value in features(signals).items())
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def classify(signals: dict[str, Any] | None) -> str:
+    """The page's type. Without signals (an old hint, a page that would not parse) it is
+    taken for an article, as before page types existed."""
+    if not signals:
+        return "article"
+    named = [_SCHEMA.get(t) for t in signals.get("schema") or ()]
+    if article_probability(signals) >= 0.5:
+        return "liveblog" if "liveblog" in named else "article"
+    for kind in ("liveblog", "product", "forum", "video", "gallery", "documentation", "listing"):
+        if kind in named:
+            return kind
+    if signals.get("og") in ("video", "video.other", "video.episode", "video.movie"):
+        return "video"
+    text = signals.get("text_words") or 0
+    if text and (signals.get("link_words") or 0) / text > 0.5:
+        return "listing"
+    return "other"
