@@ -76,6 +76,8 @@ def record(
         "extraction_method": article.get("extraction_method") or raw.get("clean_method"),
         "media_type": raw.get("media_type"),
         "encoding": raw.get("encoding"),
+        "page_type": article.get("page_type"),
+        "standfirst": article.get("standfirst"),
         "body": article.get("body") if article else (raw.get("body") or ""),
         "gate_failures": failures,
     }

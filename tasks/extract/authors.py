@@ -11,7 +11,22 @@ _PREFIX = re.compile(
     r"geschrieben von|verfasst von|reporter)\s*:?\s+",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"\S+@\S+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# "Posted on 3 March 2025 by Jane Doe": the names follow the last "by".
+_BY = re.compile(r"(?:^|\s)(?i:by|von|par|por)\s+(?=\S)")
+# A "name" that is a month or a weekday is the date part of a byline.
+_DATE_WORDS = re.compile(
+    r"^(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|"
+    r"juni|juli|oktober|dezember|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"today|yesterday|heute|gestern)\.?$",
+    re.IGNORECASE,
+)
+# What follows a name in a byline: a date, a time, "Updated …", "| 5 min read".
+_TAIL = re.compile(
+    r"\s+(?:(?i:updated|published|posted|last updated|aktualisiert|veröffentlicht)\b|"
+    r"(?:on|at|am|um|le)\s|\d|[|•·]).*$"
+)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Words that make a byline a role or a desk rather than a person.
@@ -26,17 +41,20 @@ _ROLES = re.compile(
 
 def clean_author(raw: str) -> str | None:
     """One person's name from a byline fragment, or None for roles, desks, e-mails, URLs."""
-    text = _BRACKETS.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", raw)))
+    text = _URL.sub(" ", _BRACKETS.sub(" ", _EMAIL.sub(" ", raw)))
     text = " ".join(text.split()).strip(" -\u2013\u2014:·•|,")
     previous = None
     while previous != text:
         previous, text = text, _PREFIX.sub("", text).strip(" -\u2013\u2014:·•|,")
+    text = _TAIL.sub("", text).strip(" -\u2013\u2014:·•|,")
     if not text or _ROLES.search(text) or any(ch.isdigit() for ch in text):
         return None
     words = text.split()
     if not 1 <= len(words) <= 5 or len(text) > 60:
         return None
     if len(words) == 1 and not text[:1].isupper():
+        return None
+    if all(_DATE_WORDS.match(word) for word in words):
         return None
     if text.isupper() and len(text) > 3:
         text = text.title()
@@ -51,6 +69,9 @@ def clean_authors(raws: list[str], exclude: set[str] | None = None) -> list[str]
     for raw in raws:
         if _URL.fullmatch(raw.strip()):
             continue
+        found_by = list(_BY.finditer(raw))
+        if found_by and found_by[-1].start() > 0:
+            raw = raw[found_by[-1].end() :]
         for part in _SPLIT.split(_EMAIL.sub(" ", raw)):
             name = clean_author(part)
             if name and name.casefold() not in skip and name not in names:

@@ -19,6 +19,7 @@ from tasks.page.html_dates import (
     plausible,
     url_date,
 )
+from tasks.extract.page_type import classify
 
 # Separators between a headline and the site's name in <title> / og:title.
 _TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014·:»/-]\s+|\s+::\s+|\s*\|\s*")
@@ -173,13 +174,17 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
             if not a.startswith("http")
         ]
     )
+    authors = clean_authors(list(author_raws), exclude=site_names)
+    if not authors:
+        # the byline as the page shows it: rel=author links, itemprop=author, .byline
+        authors = clean_authors(hints.get("bylines") or [], exclude=site_names)[:4]
     published = _published(hints.get("dates") or {}, ctx)
     tags = jsonld.get("keywords") or meta.get("article:tag") or meta.get("news_keywords") or []
     if len(tags) == 1 and "," in tags[0]:
         tags = [t.strip() for t in tags[0].split(",") if t.strip()]
     return PageFields(
         title=title,
-        authors=clean_authors(list(author_raws), exclude=site_names),
+        authors=authors,
         published=published.value if published else None,
         published_raw=published.raw if published else None,
         published_method=published.method if published else None,
@@ -192,5 +197,7 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
         or jsonld.get("description"),
         image_url=_first(meta, "og:image", "og:image:url", "twitter:image") or jsonld.get("image"),
         language=_language(jsonld, meta),
+        standfirst=hints.get("standfirst"),
+        page_type=classify(hints.get("page")),
         extraction_method=hints.get("method") or "html",
     )

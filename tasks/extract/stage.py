@@ -75,7 +75,9 @@ def article_row(
         "language": page.language or row.get("language") or (source.language if source else None),
         "description": page.description,
         "image_url": page.image_url,
+        "standfirst": page.standfirst,
         "body": body,
+        "page_type": page.page_type,
         "word_count": count_words(body),
         "extraction_method": page.extraction_method or row["clean_method"],
         "parser_version": PARSER_VERSION,
@@ -93,7 +95,7 @@ def extract_row(row: dict[str, Any]) -> dict[str, Any]:
         if row["media_type"] == HTML:
             page = extract_html(row["text"] or "", hints, ctx)
         else:
-            page = extract_text_dump(row["text"] or "", hints, ctx)
+            page = extract_text_dump(row["text"] or "", hints, ctx, row["body"])
         return article_row(row, page, worker_registry(), (time.perf_counter() - started) * 1000)
     except Exception as exc:  # one bad page must not stop the batch
         return {

@@ -52,8 +52,11 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\bi\b|\by\b)\s*", re
 _NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4}$")
 
 
-def extract_text_dump(text: str, hints: TextDumpHints, ctx: PageContext) -> PageFields:
-    """Title, date, byline, section, tags and publisher of a text dump, from the hints."""
+def extract_text_dump(
+    text: str, hints: TextDumpHints, ctx: PageContext, body: str | None = None
+) -> PageFields:
+    """Title, date, byline, section, tags and publisher of a text dump, from the hints; with
+    the cleaned body, also its standfirst (then the body without it)."""
     printed = ctx.registry.printed_names()
     language = hints.get("language")
     title = hints.get("title")
@@ -63,8 +66,11 @@ def extract_text_dump(text: str, hints: TextDumpHints, ctx: PageContext) -> Page
     section = hints.get("section")
     if section and normalise_name(section) in printed:
         section = None
+    standfirst, rest = split_standfirst(text, body) if body else (None, None)
     return PageFields(
         title=title,
+        standfirst=standfirst,
+        body=rest,
         authors=_authors(hints),
         published=found.value if found else None,
         published_raw=found.raw if found else None,
@@ -75,6 +81,39 @@ def extract_text_dump(text: str, hints: TextDumpHints, ctx: PageContext) -> Page
         language=language,
         extraction_method=METHOD,
     )
+
+
+_STANDFIRST_WORDS = 60  # a dek is a sentence or two
+_SENTENCE_END = re.compile(r"[.!?…\"'\u201d\u2019)]$")
+_WS = re.compile(r"\s+")
+
+
+def split_standfirst(text: str, body: str) -> tuple[str | None, str | None]:
+    """(standfirst, body without it), or (None, None) when the body opens with its story.
+
+    The first paragraph is a standfirst when the page shows it apart from the story: short,
+    a finished sentence, and separated from the story's next paragraph by lines of the page
+    the cleaner did not keep (a photo and its caption, a share bar). A first paragraph that
+    runs straight into the second is the story's own lead and stays.
+    """
+    paragraphs = [p for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    if len(paragraphs) < 3:
+        return None, None
+    first, second = paragraphs[0].strip(), paragraphs[1].strip()
+    if len(first.split()) > _STANDFIRST_WORDS or not _SENTENCE_END.search(first):
+        return None, None
+    page = _WS.sub(" ", text)
+    start = page.find(_WS.sub(" ", first))
+    if start < 0:
+        return None, None
+    end = start + len(_WS.sub(" ", first))
+    following = page.find(_WS.sub(" ", second)[:60], end)
+    if following < 0:
+        return None, None
+    between = page[end:following]
+    if len(re.findall(r"\w+", between)) < 3:
+        return None, None
+    return first, "\n\n".join(paragraphs[1:])
 
 
 def _published(hints: dict, english_order: bool, ctx: PageContext) -> FoundDate | None:

@@ -40,6 +40,8 @@ class PageFields:
     image_url: str | None = None
     language: str | None = None
     body: str | None = None  # set only when the extractor refines the cleaned body
+    standfirst: str | None = None  # the dek / summary paragraph, kept out of the body
+    page_type: str = "article"  # tasks.extract.page_type.PAGE_TYPES
     extraction_method: str = ""
 
 

@@ -127,9 +127,11 @@ def read_jsonld(tree: HtmlElement) -> dict[str, Any]:
             candidates.extend(_objects(_loads(script.text)))
     if not candidates:
         return {}
+    # every type the page declares, for telling an article from a product or a forum page
+    types = sorted({kind for c in candidates for kind in _types(c)})
     best = min(candidates, key=_rank)
     if _rank(best) >= 1000:
-        return {}
+        return {"types": types}
     publisher = best.get("publisher") or next(
         (c.get("publisher") for c in candidates if c.get("publisher")), None
     )
@@ -149,5 +151,6 @@ def read_jsonld(tree: HtmlElement) -> dict[str, Any]:
         "language": _text(best.get("inLanguage")),
         "url": _url(best.get("url")) or _url(page),
         "description": _text(best.get("description")),
+        "types": types,
     }
     return {key: value for key, value in fields.items() if value}

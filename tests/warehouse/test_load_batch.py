@@ -83,6 +83,17 @@ def test_a_new_batch_lands_in_every_table_with_its_lineage(db: Path) -> None:
     ) == [(4, 3, 1, 1, "started")]
 
 
+def test_standfirst_and_page_type_are_stored_and_shown_in_v_articles(db: Path) -> None:
+    run = start_run(db, command="test", params={})
+    raw = raw_row(b"The story itself, paragraph one.", "https://example.com/s", run)
+    dek = "A one-line summary shown above the story."
+    article = article_row(raw, "art-dek", standfirst=dek, page_type="liveblog")
+    load_batch(db, run_id=run, **frames([raw], [article], [], []))
+    assert _rows(
+        db, "SELECT standfirst, page_type, body FROM v_articles WHERE article_id = 'art-dek'"
+    ) == [(dek, "liveblog", "The story itself, paragraph one.")]
+
+
 def test_the_same_batch_twice_adds_no_rows(db: Path) -> None:
     first = start_run(db, command="test")
     raws, articles = good_batch(first, range(5))

@@ -1,4 +1,5 @@
--- Articles with their source's registry fields and their authors and tags as lists.
+-- Articles with their source's registry fields and their authors and tags as lists
+-- (a.* holds standfirst and page_type since migration 0020).
 CREATE OR REPLACE VIEW v_articles AS
 SELECT
     a.*,

@@ -24,7 +24,9 @@ ARTICLE_SCHEMA = pl.Schema(
         "language": pl.String,
         "description": pl.String,
         "image_url": pl.String,
-        "body": pl.String,
+        "standfirst": pl.String,  # dek / description / summary paragraph; never part of body
+        "body": pl.String,  # the story's own paragraphs, without headline, standfirst, byline
+        "page_type": pl.String,  # article, liveblog, listing, video, gallery, product, … other
         "word_count": pl.Int64,
         "extraction_method": pl.String,
         "parser_version": pl.String,

@@ -106,7 +106,11 @@ def test_is_leftover(text: str, expected: bool) -> None:
     assert is_leftover(text) is expected
 
 
-def test_the_description_shown_as_a_lead_is_restored() -> None:
+def test_the_description_shown_as_a_lead_is_the_standfirst_not_body() -> None:
+    """The page's description shown above the story is its standfirst: a field of its own,
+    never prepended to the body."""
+    from tasks.extract.html import extract_html
+
     lead = "After years of delay the town will finally repair the wall that protects its port."
     head = f'<meta name="description" content="{lead}">'
     body = (
@@ -115,10 +119,14 @@ def test_the_description_shown_as_a_lead_is_restored() -> None:
         + "</article>"
     )
     cleaned = clean_html(page(body, head), EMPTY)
-    assert lead in cleaned.body
-    # a description the page never shows is not added
+    assert lead not in cleaned.body
+    assert cleaned.body.endswith(STORY[-1])
+    assert extract_html(page(body, head), cleaned.hints, EMPTY).standfirst == lead
+    # a description the page never shows is no standfirst
     hidden = page("<article>" + "".join(f"<p>{p}</p>" for p in STORY) + "</article>", head)
-    assert lead not in clean_html(hidden, EMPTY).body
+    found = clean_html(hidden, EMPTY)
+    assert lead not in found.body
+    assert extract_html(hidden, found.hints, EMPTY).standfirst is None
 
 
 def registry_with(rules: ExtractionRules) -> Registry:

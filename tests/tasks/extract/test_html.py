@@ -179,6 +179,40 @@ def test_clean_title(raw: str, h1: str | None, expected: str) -> None:
     assert clean_title(raw, {"Example Times"}, h1, {"exampletimes"}) == expected
 
 
+def test_authors_from_the_byline_the_page_shows() -> None:
+    """No JSON-LD or meta author: the rel=author link or the .byline element names them."""
+    linked = fields_of(page("", "<p class='meta'>By <a rel='author' href='/a/jr'>Jane Roe</a></p>"))
+    assert linked.authors == ["Jane Roe"]
+    shown = fields_of(page("", "<div class='byline'>By John Smith | 4 June 2024</div>"))
+    assert shown.authors == ["John Smith"]
+
+
+def test_page_types_from_markup_and_structure() -> None:
+    """A news article is an article; a shop's product page and a section page full of links
+    are not, whatever og:type they claim."""
+    news = fields_of(page(jsonld(NEWS) + '<meta property="og:type" content="article">'))
+    assert news.page_type == "article"
+    product = {"@context": "https://schema.org", "@type": "Product", "name": "Kettle",
+               "offers": {"@type": "Offer", "price": "20"}}  # fmt: skip
+    shop = fields_of(
+        "<html><head>" + jsonld(product) + '<meta property="og:type" content="product">'
+        "</head><body><h1>Kettle</h1><p>A kettle.</p><form><button>Add to cart</button>"
+        "<span itemprop='price'>20</span></form></body></html>"
+    )
+    assert shop.page_type == "product"
+    teasers = "".join(
+        f"<article><h2><a href='/news/{n}'>Harbour story number {n} of the week</a></h2>"
+        f"<a href='/news/{n}'>Read the whole story about harbour {n}</a></article>"
+        for n in range(30)
+    )
+    section = fields_of(
+        "<html><head><link rel='canonical' href='https://example.org/section/local/'>"
+        "<meta property='og:type' content='website'></head><body><h1>Local</h1>"
+        f"{teasers}</body></html>"
+    )
+    assert section.page_type in ("listing", "other")
+
+
 @pytest.mark.parametrize(
     ("raws", "expected"),
     [
@@ -190,6 +224,10 @@ def test_clean_title(raw: str, h1: str | None, expected: str) -> None:
         (["https://example.org/authors/jane"], []),
         (["Jane Roe (Reporterin)", "Jane Roe"], ["Jane Roe"]),
         (["E. Smith"], ["E. Smith"]),
+        (["By JANE ROE | March 3, 2025"], ["Jane Roe"]),
+        (["Posted on March 3, 2025 by Jane Roe"], ["Jane Roe"]),
+        (["Written by Jane Roe Updated 5 hours ago"], ["Jane Roe"]),
+        (["Jane Roe jane@example.org, Senior Editor"], ["Jane Roe"]),
     ],
 )
 def test_clean_authors(raws: list[str], expected: list[str]) -> None:

@@ -28,6 +28,29 @@ def seed(name: str) -> str:
     return (SEEDS / name).read_text(encoding="utf-8")
 
 
+def test_seed_002_standfirst_is_apart_from_the_body() -> None:
+    """002 shows its summary above the photo: it is the standfirst, and the body starts with
+    the story's first paragraph, as gold.json has it."""
+    gold = GOLD["002_9fff910d0917317a.txt"]
+    text = seed("002_9fff910d0917317a.txt")
+    ctx = PageContext(registry=REGISTRY)
+    cleaned = clean_text_dump(text, ctx)
+    found = extract_text_dump(text, cleaned.hints, ctx, cleaned.body)
+    assert found.standfirst == gold["standfirst"]
+    first_gold = gold["body"].split("\n\n")[0]
+    assert found.body.split("\n\n")[0] == first_gold
+    assert gold["standfirst"] not in found.body
+
+
+def test_a_lead_that_runs_into_the_story_stays_in_the_body() -> None:
+    """000's first sentence runs straight into the story (nothing between): not split off."""
+    text = seed("000_aead3fb2f9192cb0.txt")
+    ctx = PageContext(registry=REGISTRY)
+    cleaned = clean_text_dump(text, ctx)
+    found = extract_text_dump(text, cleaned.hints, ctx, cleaned.body)
+    assert found.standfirst is None and found.body is None  # the cleaned body stands
+
+
 def test_seed_002_fields() -> None:
     gold = GOLD["002_9fff910d0917317a.txt"]
     found = fields_of(seed("002_9fff910d0917317a.txt"), PageContext(registry=REGISTRY))
