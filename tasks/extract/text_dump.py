@@ -14,6 +14,7 @@ from datetime import datetime
 
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
+from tasks.extract.authors import clean_author
 from tasks.extract.text_dates import FoundDate, find_dates, find_relative
 from tasks.page.fields import PageContext, PageFields
 
@@ -71,7 +72,7 @@ def extract_text_dump(
         title=title,
         standfirst=standfirst,
         body=rest,
-        authors=_authors(hints),
+        authors=_authors(hints, text),
         published=found.value if found else None,
         published_raw=found.raw if found else None,
         published_method=("text-relative" if found.relative else "text-byline") if found else None,
@@ -153,19 +154,31 @@ def _naive(value: datetime) -> datetime:
     return value.replace(tzinfo=None)
 
 
-def _authors(hints: dict) -> list[str]:
-    """Names from a byline near the story ('By A and B', 'Posted by A at 5:11 AM')."""
-    for line in [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]:
-        stripped = line.strip().lstrip("•·*-\u2013 ").strip()
-        m = _BYLINE.match(stripped)
-        if not m:
-            continue
-        names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
-        found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
-        found = [n for n in found if _NAME.match(n) and not any(c.isdigit() for c in n)]
-        if found:
-            return found
+_BYLINE_MAX_WORDS = 12  # a byline line is short; "by" inside a sentence is prose
+
+
+def _authors(hints: dict, text: str = "") -> list[str]:
+    """Names from a byline near the story ('By A and B', 'Posted by A at 5:11 AM'); else
+    from the first short byline line anywhere on the page ("Written by A")."""
+    near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
+    anywhere = [line for line in text.split("\n") if len(line.split()) <= _BYLINE_MAX_WORDS]
+    for lines in (near, anywhere):
+        for line in lines:
+            found = _byline_names(line)
+            if found:
+                return found
     return []
+
+
+def _byline_names(line: str) -> list[str]:
+    stripped = line.strip().lstrip("•·*-\u2013□ ").strip()
+    m = _BYLINE.match(stripped)
+    if not m:
+        return []
+    names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
+    found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
+    found = [n for n in found if _NAME.match(n) and not any(c.isdigit() for c in n)]
+    return [name for name in found if clean_author(name)]
 
 
 def _site_name(hints: dict, printed: dict) -> str | None:

@@ -222,3 +222,22 @@ def test_labelled_date_in_the_story_wins_over_a_dated_document_after_it() -> Non
          "Informationsschreiben vom 14. Oktober 2021 PDF | 38 KB"]
     )  # fmt: skip
     assert fields_of(text, PageContext(registry=Registry(()))).published == datetime(2021, 10, 18)
+
+
+def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
+    """'Written by …' under the story, past the lines next to it: still the byline; a
+    sentence that starts with "By" is prose, not a byline."""
+    text = "\n\n".join(
+        [
+            "Town News",
+            "Noise complaints reach the committee at last",
+            STORY,
+            STORY.replace("four", "six"),
+            "  • Share\n  • Print\n  • Mail\n  • Save",
+            "Related: the committee's agenda for the spring session and the minutes of March",
+            "Written by Jane Doe",
+        ]
+    )
+    assert fields_of(text, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
+    prose = text.replace("Written by Jane Doe", "By leveraging data, councils can plan ahead")
+    assert fields_of(prose, PageContext(registry=Registry(()))).authors == []
