@@ -39,8 +39,13 @@ _ROLES = re.compile(
 )
 
 
-def clean_author(raw: str) -> str | None:
-    """One person's name from a byline fragment, or None for roles, desks, e-mails, URLs."""
+_HANDLE = re.compile(r"^[\w][\w.-]{2,29}$")  # a user name: "aawoods", "q_admin", "raoul"
+
+
+def clean_author(raw: str, *, handles: bool = False) -> str | None:
+    """One person's name from a byline fragment, or None for roles, desks, e-mails, URLs.
+    handles: also a lower-case user name, as structured data gives it for forum and blog
+    posts (a page's text shows such words for many other things)."""
     text = _URL.sub(" ", _BRACKETS.sub(" ", _EMAIL.sub(" ", raw)))
     text = " ".join(text.split()).strip(" -\u2013\u2014:·•|,")
     previous = None
@@ -53,7 +58,7 @@ def clean_author(raw: str) -> str | None:
     if not 1 <= len(words) <= 5 or len(text) > 60:
         return None
     if len(words) == 1 and not text[:1].isupper():
-        return None
+        return text if handles and _HANDLE.match(text) else None
     if all(_DATE_WORDS.match(word) for word in words):
         return None
     if text.isupper() and len(text) > 3:
@@ -61,7 +66,9 @@ def clean_author(raw: str) -> str | None:
     return text
 
 
-def clean_authors(raws: list[str], exclude: set[str] | None = None) -> list[str]:
+def clean_authors(
+    raws: list[str], exclude: set[str] | None = None, *, handles: bool = False
+) -> list[str]:
     """Distinct person names, in order, from byline strings that may list several people.
     `exclude` holds names that are the publisher's, not a person's."""
     skip = {name.casefold() for name in exclude or ()}
@@ -73,7 +80,7 @@ def clean_authors(raws: list[str], exclude: set[str] | None = None) -> list[str]
         if found_by and found_by[-1].start() > 0:
             raw = raw[found_by[-1].end() :]
         for part in _SPLIT.split(_EMAIL.sub(" ", raw)):
-            name = clean_author(part)
+            name = clean_author(part, handles=handles)
             if name and name.casefold() not in skip and name not in names:
                 names.append(name)
     return names

@@ -174,7 +174,7 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
             if not a.startswith("http")
         ]
     )
-    authors = clean_authors(list(author_raws), exclude=site_names)
+    authors = clean_authors(list(author_raws), handles=True)
     if not authors:
         # the byline as the page shows it: rel=author links, itemprop=author, .byline
         authors = clean_authors(hints.get("bylines") or [], exclude=site_names)[:4]

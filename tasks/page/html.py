@@ -13,6 +13,7 @@ from typing import Any
 from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.metadata import extract_author
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
@@ -223,7 +224,7 @@ def clean_html(html: str, ctx: PageContext) -> Cleaned:
             "title": page_rules.select_text(tree, rules.title),
             "authors": page_rules.select_text(tree, rules.authors),
         },
-        "bylines": _bylines(tree),
+        "bylines": _bylines(tree, searched=not _has_structured_author(jsonld, meta)),
     }
     # before trafilatura, which prunes the tree it is given
     signals = page_signals(tree, jsonld.get("types") or [], meta, 0)
@@ -255,9 +256,22 @@ _BYLINE_PATHS = (
 )
 
 
-def _bylines(tree: HtmlElement) -> list[str]:
-    """Byline texts as shown on the page, in the order of the paths above (a few at most)."""
+_META_AUTHORS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+
+
+def _has_structured_author(jsonld: dict, meta: dict) -> bool:
+    return bool(jsonld.get("authors") or any(meta.get(key) for key in _META_AUTHORS))
+
+
+def _bylines(tree: HtmlElement, *, searched: bool) -> list[str]:
+    """Byline texts as shown on the page, in the order of the paths above (a few at most);
+    searched: also trafilatura's byline search first (its XPaths over author classes and ids,
+    outside comments), for pages whose structured data names no author."""
     found: list[str] = []
+    if searched:
+        author = extract_author(tree)
+        if author:
+            found.append(author)
     for path in _BYLINE_PATHS:
         for element in tree.xpath(path):
             text = _norm(element.text_content())

@@ -187,6 +187,16 @@ def test_authors_from_the_byline_the_page_shows() -> None:
     assert shown.authors == ["John Smith"]
 
 
+def test_user_names_from_structured_data_and_the_author_box() -> None:
+    """A forum post's JSON-LD names its author by user name; a page without structured data
+    shows the name in an author element (trafilatura's byline search finds it)."""
+    post = {"@context": "https://schema.org", "@type": "BlogPosting", "headline": "Wall",
+            "author": {"@type": "Person", "name": "aawoods"}}  # fmt: skip
+    assert fields_of(page(jsonld(post))).authors == ["aawoods"]
+    boxed = fields_of(page("", "<div class='post-meta'><span class='author'>Jane Roe</span></div>"))
+    assert boxed.authors == ["Jane Roe"]
+
+
 def test_page_types_from_markup_and_structure() -> None:
     """A news article is an article; a shop's product page and a section page full of links
     are not, whatever og:type they claim."""
