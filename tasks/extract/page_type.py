@@ -111,7 +111,6 @@ _PATH_WORDS = (
 _DATED_PATH = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d/)?")
 _WORD = re.compile(r"[a-z]+")
 _SLUG_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){3,}")  # a long hyphenated slug: a headline
-_PRICE = ".//*[@itemprop='price']"
 
 
 def _log(n: float) -> float:
@@ -128,15 +127,27 @@ def add_body_signals(signals: dict[str, Any], paragraphs: list[str]) -> dict[str
     return signals
 
 
+_COUNTED = ("article", "time", "p", "form", "pre", "code", "button", "input", "img", "h2", "h3",
+            "li")  # fmt: skip
+
+
 def page_signals(
     tree: HtmlElement, schema_types: list[str], meta: dict[str, Any], body_words: int
 ) -> dict[str, Any]:
-    """What the classifier reads, gathered in clean_html's single parse (JSON-serialisable)."""
+    """What the classifier reads, gathered in clean_html's single parse (JSON-serialisable);
+    one walk over the tree counts the elements."""
+    counts = dict.fromkeys(_COUNTED, 0)
+    prices = link_words = 0
+    for element in tree.iter():
+        tag = element.tag
+        if tag in counts:
+            counts[tag] += 1
+        elif tag == "a":
+            link_words += len(element.text_content().split())
+        if element.get("itemprop") == "price":
+            prices += 1
     body = tree.find(".//body")
-    text_words = link_words = 0
-    if body is not None:
-        text_words = len(body.text_content().split())
-        link_words = sum(len((a.text_content() or "").split()) for a in body.iter("a"))
+    text_words = len(body.text_content().split()) if body is not None else 0
     url = meta.get("canonical") or meta.get("og:url") or ""
     path = url.split("//", 1)[-1].partition("/")[2].lower() if url else ""
     return {
@@ -146,16 +157,16 @@ def page_signals(
         "text_words": text_words,
         "link_words": link_words,
         "body_words": body_words,
-        "articles": len(tree.findall(".//article")),
-        "times": len(tree.findall(".//time")),
-        "paragraphs": len(tree.findall(".//p")),
-        "forms": len(tree.findall(".//form")),
-        "prices": len(tree.findall(_PRICE)),
-        "code": len(tree.findall(".//pre")) + len(tree.findall(".//code")),
-        "buttons": len(tree.findall(".//button")) + len(tree.findall(".//input")),
-        "images": len(tree.findall(".//img")),
-        "headings": len(tree.findall(".//h2")) + len(tree.findall(".//h3")),
-        "lists": len(tree.findall(".//li")),
+        "articles": counts["article"],
+        "times": counts["time"],
+        "paragraphs": counts["p"],
+        "forms": counts["form"],
+        "prices": prices,
+        "code": counts["pre"] + counts["code"],
+        "buttons": counts["button"] + counts["input"],
+        "images": counts["img"],
+        "headings": counts["h2"] + counts["h3"],
+        "lists": counts["li"],
         "published_meta": bool(meta.get("article:published_time")),
         "author_meta": bool(meta.get("author") or meta.get("article:author")),
     }
