@@ -1,4 +1,5 @@
-"""Fit the page-type model (tasks/extract/page_type_model.json) on the TUNING half only.
+"""Fit the page-type models (tasks/extract/page_type_model.json) on the TUNING half only:
+one for HTML pages, one for text dumps (the dev set's w3m dumps of the same pages).
 
     .venv/bin/python -m bench.train_page_type        # writes the model, prints both halves
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +25,10 @@ from bench.eval import DEVSET, MODERN, PROJECT, ensure_modern
 from bench.render import decode_html
 from newsdesk.sources import Registry
 from tasks.clean.html import clean_html
+from tasks.clean.text_dump import clean_text_dump
 from tasks.extract.fields import PageContext
-from tasks.extract.page_type import MODEL_PATH, features
+from tasks.extract.page_type import MODEL_PATH, featurise
+from tasks.extract.text_dump import extract_text_dump
 
 OLD_SET_WEIGHT = 0.3  # segments/ and dates/ pages: articles, but from another era and kind
 L2 = 0.0001  # chosen by 5-fold cross-validation on the tuning half
@@ -42,8 +46,22 @@ def signals_of(path: Path, ctx: PageContext) -> dict:
         _cache.update(json.loads(CACHE.read_text(encoding="utf-8")))
     key = f"{path.parent.parent.name}/{path.name}:{path.stat().st_size}"
     if key not in _cache:
-        _cache[key] = clean_html(decode_html(path.read_bytes()), ctx).hints.get("page") or {}
+        if path.suffix == ".txt":
+            text = path.read_text(encoding="utf-8")
+            cleaned = clean_text_dump(text, ctx)
+            found = extract_text_dump(text, cleaned.hints, ctx, cleaned.body)
+            _cache[key] = text_signals_of(text, cleaned, found)
+        else:
+            page = clean_html(decode_html(path.read_bytes()), ctx).hints.get("page") or {}
+            _cache[key] = page
     return _cache[key]
+
+
+def text_signals_of(text: str, cleaned: Any, found: Any) -> dict:
+    from tasks.extract.page_type import text_signals
+
+    dates = len(cleaned.hints.get("date_lines") or [])
+    return text_signals(text, cleaned.body, dates, bool(found.authors))
 
 
 def save_cache() -> None:
@@ -51,8 +69,8 @@ def save_cache() -> None:
     CACHE.write_text(json.dumps(_cache), encoding="utf-8")
 
 
-def examples(half: str) -> list[tuple[dict, int, float]]:
-    """(signals, is article, weight) for one half of the dev set."""
+def examples(half: str, kind: str = "html") -> list[tuple[dict, int, float]]:
+    """(signals, is article, weight) for one half of the dev set; kind: html or text."""
     split = devset_split.load()
     ctx = PageContext(registry=Registry(()))
     truth = {}
@@ -63,16 +81,21 @@ def examples(half: str) -> list[tuple[dict, int, float]]:
     out = []
     for doc_id in sorted(split["modern"][half]):
         label = int(truth[doc_id] in ("article", "blog"))
-        out.append((signals_of(MODERN / "html" / f"{doc_id}.html", ctx), label, 1.0))
+        path = MODERN / "html" / f"{doc_id}.html"
+        if kind == "text":
+            path = DEVSET / "modern" / "text-w3m" / f"{doc_id}.txt"
+        out.append((signals_of(path, ctx), label, 1.0))
     for set_name in ("segments", "dates"):
         for doc_id in sorted(split[set_name][half]):
             path = DEVSET / set_name / "html" / f"{doc_id}.html"
+            if kind == "text":
+                path = DEVSET / set_name / "text-w3m" / f"{doc_id}.txt"
             out.append((signals_of(path, ctx), 1, OLD_SET_WEIGHT))
     return out
 
 
 def fit(rows: list[tuple[dict, int, float]]) -> dict[str, float]:
-    feats = [features(signals) for signals, _, _ in rows]
+    feats = [featurise(signals)[1] for signals, _, _ in rows]
     names = sorted({name for f in feats for name in f})
     x = np.array([[f.get(name, 0.0) for name in names] for f in feats])
     y = np.array([label for _, label, _ in rows], dtype=float)
@@ -91,7 +114,7 @@ def report(rows: list[tuple[dict, int, float]], weights: dict[str, float], name:
     for signals, label, weight in rows:
         if weight != 1.0:
             continue  # modern/ pages only: the figure make eval reports
-        z = sum(weights.get(k, 0.0) * v for k, v in features(signals).items())
+        z = sum(weights.get(k, 0.0) * v for k, v in featurise(signals)[1].items())
         said = z >= 0
         tp += said and label
         fp += said and not label
@@ -103,24 +126,19 @@ def report(rows: list[tuple[dict, int, float]], weights: dict[str, float], name:
 
 def main() -> None:
     ensure_modern(DEVSET)
-    tuning = examples("tuning")
-    heldout = examples("heldout") if "--heldout" in sys.argv else None
-    save_cache()
-    weights = fit(tuning)
-    MODEL_PATH.write_text(
-        json.dumps(
-            {
-                "_about": "Written by bench/train_page_type.py from the dev set's tuning half.",
-                "weights": weights,
-            },
-            indent=1,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    print(report(tuning, weights, "tuning (fitted)"))
-    if heldout is not None:
-        print(report(heldout, weights, "heldout"))
+    model: dict[str, Any] = {
+        "_about": "Written by bench/train_page_type.py from the dev set's tuning half: "
+        "weights for HTML pages, text_weights for text dumps."
+    }
+    for kind, name in (("html", "weights"), ("text", "text_weights")):
+        tuning = examples("tuning", kind)
+        heldout = examples("heldout", kind) if "--heldout" in sys.argv else None
+        save_cache()
+        model[name] = fit(tuning)
+        print(report(tuning, model[name], f"{kind} tuning (fitted)"))
+        if heldout is not None:
+            print(report(heldout, model[name], f"{kind} heldout"))
+    MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

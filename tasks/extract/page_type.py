@@ -215,14 +215,67 @@ def features(signals: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+_BULLET = re.compile(r"^\s*(?:[•□◦▪*·-]|\d+\.)\s")
+_BRACKETED = re.compile(r"^\s*\[[^\]]*\]\s*$")
+_MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:€|EUR|USD)\b")
+
+
+def text_signals(text: str, body: str, date_lines: int, bylined: bool) -> dict[str, Any]:
+    """What the text-dump model reads: how much of the page is the story, and in what
+    shape (the page's menus come as bullet lines, images as [bracketed] lines)."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
+    counts = [len(p.split()) for p in paragraphs]
+    return {
+        "kind": "text",
+        "text_words": len(text.split()),
+        "body_words": sum(counts),
+        "body_paragraphs": len(counts),
+        "prose_words": sum(n for n in counts if n >= 25),
+        "lines": len(lines),
+        "bullets": sum(1 for line in lines if _BULLET.match(line)),
+        "bracketed": sum(1 for line in lines if _BRACKETED.match(line)),
+        "money": len(_MONEY.findall(text)),
+        "date_lines": date_lines,
+        "bylined": bylined,
+    }
+
+
+def text_features(signals: dict[str, Any]) -> dict[str, float]:
+    text = signals.get("text_words") or 0
+    body = signals.get("body_words") or 0
+    lines = signals.get("lines") or 0
+    return {
+        "bias": 1.0,
+        "body_share": body / text if text else 0.0,
+        "prose_share": (signals.get("prose_words") or 0) / body if body else 0.0,
+        "body_words": _log(body) / 10,
+        "text_words": _log(text) / 10,
+        "body_paragraphs": _log(signals.get("body_paragraphs") or 0) / 5,
+        "bullet_share": (signals.get("bullets") or 0) / lines if lines else 0.0,
+        "bracketed_share": (signals.get("bracketed") or 0) / lines if lines else 0.0,
+        "money": _log(signals.get("money") or 0) / 5,
+        "date_lines": _log(signals.get("date_lines") or 0) / 5,
+        "bylined": float(bool(signals.get("bylined"))),
+    }
+
+
+def featurise(signals: dict[str, Any]) -> tuple[str, dict[str, float]]:
+    """(model name, features): the text-dump model for a dump's signals, else the HTML one."""
+    if signals.get("kind") == "text":
+        return "text_weights", text_features(signals)
+    return "weights", features(signals)
+
+
 @cache
-def _model() -> dict[str, float]:
-    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))["weights"]
+def _model() -> dict[str, dict[str, float]]:
+    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
 
 
 def article_probability(signals: dict[str, Any]) -> float:
-    weights = _model()
-    z = sum(weights.get(name, 0.0) * value for name, value in features(signals).items())
+    name, found = featurise(signals)
+    weights = _model().get(name) or {}
+    z = sum(weights.get(key, 0.0) * value for key, value in found.items())
     return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 
@@ -234,6 +287,9 @@ def classify(signals: dict[str, Any] | None) -> str:
     named = [_SCHEMA.get(t) for t in signals.get("schema") or ()]
     if article_probability(signals) >= 0.5:
         return "liveblog" if "liveblog" in named else "article"
+    if signals.get("kind") == "text":
+        lines = signals.get("lines") or 0
+        return "listing" if lines and (signals.get("bullets") or 0) / lines > 0.5 else "other"
     for kind in ("liveblog", "product", "forum", "video", "gallery", "documentation", "listing"):
         if kind in named:
             return kind

@@ -15,6 +15,7 @@ from datetime import datetime
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
 from tasks.extract.authors import clean_author
+from tasks.page.page_type import classify, text_signals
 from tasks.extract.text_dates import FoundDate, find_dates, find_relative
 from tasks.page.fields import PageContext, PageFields
 
@@ -68,11 +69,14 @@ def extract_text_dump(
     if section and normalise_name(section) in printed:
         section = None
     standfirst, rest = split_standfirst(text, body) if body else (None, None)
+    authors = _authors(hints, text)
+    signals = text_signals(text, body or "", len(hints.get("date_lines") or []), bool(authors))
     return PageFields(
         title=title,
         standfirst=standfirst,
         body=rest,
-        authors=_authors(hints, text),
+        authors=authors,
+        page_type=classify(signals),
         published=found.value if found else None,
         published_raw=found.raw if found else None,
         published_method=("text-relative" if found.relative else "text-byline") if found else None,
