@@ -65,7 +65,13 @@ def _visible_text(html: str) -> str:
 
 # Elements of trafilatura's output tree that end a line inside a paragraph: <lb/> is its <br>;
 # a nested list's items and a cell's rows are lines of their own.
-_LINE_BREAKS = frozenset({"lb", "item", "row", "list", "table", "p", "head", "quote", "code"})
+# trafilatura leaves some HTML inside its own elements (a <table> in a <p>): its rows, items and
+# line breaks count too, and its cells stand apart.
+_LINE_BREAKS = frozenset(
+    {"lb", "item", "row", "list", "table", "p", "head", "quote", "code"}
+    | {"br", "tr", "li", "ul", "ol", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+)
+_CELLS = frozenset({"cell", "td", "th"})
 
 
 def _lines(element: Any) -> list[str]:
@@ -80,6 +86,8 @@ def _lines(element: Any) -> list[str]:
             block = child.tag in _LINE_BREAKS
             if block:
                 parts.append("\n")
+            elif child.tag in _CELLS:
+                parts.append(" ")  # cells of a row nested in a paragraph: words apart
             walk(child)
             if block:
                 parts.append("\n")
