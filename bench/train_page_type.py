@@ -1,4 +1,4 @@
-"""Fit the page-type models (tasks/extract/page_type_model.json) on the TUNING half only:
+"""Fit the page-type models (tasks/page/page_type_model.json) on the TUNING half only:
 one for HTML pages, one for text dumps (the dev set's w3m dumps of the same pages).
 
     .venv/bin/python -m bench.train_page_type        # writes the model, prints both halves
@@ -6,7 +6,7 @@ one for HTML pages, one for text dumps (the dev set's w3m dumps of the same page
 Examples: every page of modern/'s tuning half with its annotated type (article and blog =
 article, every other type = not), and the tuning pages of segments/ and dates/ as articles
 (they are news and blog pages), weighted down so that the 2026 pages of every kind decide.
-A logistic regression by gradient descent with an L2 penalty over tasks.extract.page_type's
+A logistic regression by gradient descent with an L2 penalty over tasks.page.page_type's
 features (what clean_html gathers from the page). The held-out half is scored only to report:
 it never takes part in the fit.
 """
@@ -23,12 +23,12 @@ import numpy as np
 from bench import split as devset_split
 from bench.eval import DEVSET, MODERN, PROJECT, ensure_modern
 from bench.render import decode_html
-from newsdesk.sources import Registry
-from tasks.clean.html import clean_html
+from newsdesk.core.registry import Registry
 from tasks.clean.text_dump import clean_text_dump
-from tasks.extract.fields import PageContext
-from tasks.extract.page_type import MODEL_PATH, featurise
 from tasks.extract.text_dump import extract_text_dump
+from tasks.page.fields import PageContext
+from tasks.page.html import clean_html
+from tasks.page.page_type import MODEL_PATH, featurise
 
 OLD_SET_WEIGHT = 0.3  # segments/ and dates/ pages: articles, but from another era and kind
 L2 = 0.0001  # chosen by 5-fold cross-validation on the tuning half
@@ -58,7 +58,7 @@ def signals_of(path: Path, ctx: PageContext) -> dict:
 
 
 def text_signals_of(text: str, cleaned: Any, found: Any) -> dict:
-    from tasks.extract.page_type import text_signals
+    from tasks.page.page_type import text_signals
 
     dates = len(cleaned.hints.get("date_lines") or [])
     return text_signals(text, cleaned.body, dates, bool(found.authors))

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# What kind of page a record comes from (tasks/extract/page_type.py decides).
+# What kind of page a record comes from (tasks/page/page_type.py decides).
 PAGE_TYPES = (
     "article",
     "liveblog",

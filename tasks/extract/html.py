@@ -19,7 +19,7 @@ from tasks.page.html_dates import (
     plausible,
     url_date,
 )
-from tasks.extract.page_type import classify
+from tasks.page.page_type import classify
 
 # Separators between a headline and the site's name in <title> / og:title.
 _TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014·:»/-]\s+|\s+::\s+|\s*\|\s*")

@@ -15,9 +15,9 @@ from datetime import datetime
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
 from tasks.extract.authors import clean_author
-from tasks.page.page_type import classify, text_signals
 from tasks.extract.text_dates import FoundDate, find_dates, find_relative
 from tasks.page.fields import PageContext, PageFields
+from tasks.page.page_type import classify, text_signals
 
 METHOD = "text-dump"
 

@@ -41,7 +41,7 @@ class PageFields:
     language: str | None = None
     body: str | None = None  # set only when the extractor refines the cleaned body
     standfirst: str | None = None  # the dek / summary paragraph, kept out of the body
-    page_type: str = "article"  # tasks.extract.page_type.PAGE_TYPES
+    page_type: str = "article"  # tasks.page.page_type (newsdesk.core.registry.PAGE_TYPES)
     extraction_method: str = ""
 
 

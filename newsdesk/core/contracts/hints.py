@@ -40,7 +40,10 @@ class HtmlHints(TypedDict, total=False):
     h1: str | None
     dates: HtmlDateHints
     rules: dict[str, list[str]]  # title / authors selected by the source's rules
-    method: str  # how the body was found: rules, trafilatura, trafilatura+standfirst
+    method: str  # how the body was found: rules or trafilatura
+    standfirst: str | None  # the lead paragraph shown apart from the story (never in body)
+    bylines: list[str]  # byline texts the page shows (rel=author, .byline, author boxes)
+    page: dict[str, Any]  # tasks.page.page_type signals: schema types, og:type, structure
 
 
 class DateLine(TypedDict):

@@ -25,7 +25,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newsdesk.sources import PAGE_TYPES
+from newsdesk.core.registry import PAGE_TYPES
 
 MODEL_PATH = Path(__file__).with_name("page_type_model.json")
 
