@@ -142,7 +142,7 @@ def main() -> None:
         targets = [Target(f"http://127.0.0.1:{port}/feed.xml", Kind.FEED) for port in ports]
         settings = replace(
             FetchSettings(),
-            allow=("127.0.0.1",),
+            allow=("127.0.0.1:*",),
             per_host_delay_s=0.0,
             per_host_concurrency=args.per_host_concurrency,
             total_concurrency=args.total_concurrency,

@@ -53,7 +53,7 @@ def main() -> None:
         )
         env = {
             **os.environ,
-            "NEWSDESK_FETCH_ALLOW": "127.0.0.1",
+            "NEWSDESK_FETCH_ALLOW": "127.0.0.1:*",
             "NEWSDESK_FETCH_PER_HOST_DELAY_S": "0",
             "NEWSDESK_FETCH_TOTAL_CONCURRENCY": "32",
         }

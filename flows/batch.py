@@ -11,6 +11,7 @@ import polars as pl
 
 from expectations import GateResult
 from newsdesk.core.contracts.run import Stage
+from tasks.load.stage import drop_repeats
 
 Frames = tuple[pl.DataFrame, pl.DataFrame]
 
@@ -61,5 +62,9 @@ def through_stages(raw: pl.DataFrame, steps: Steps) -> Batch:
     clean_ok = gate(Stage.CLEAN, clean)
     articles, extract_errors = steps.extract(clean_ok)
     articles_ok = gate(Stage.EXTRACT, articles)
+    if not steps.preview:
+        # one page under two spellings of its URL, same text: loaded once, a duplicate
+        articles_ok, repeats = drop_repeats(articles_ok)
+        duplicates += repeats
     to_load = articles_ok.clear() if steps.preview else gate(Stage.LOAD, articles_ok)
     return Batch(clean, clean_errors, lines, articles, extract_errors, to_load, duplicates, gates)

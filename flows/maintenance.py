@@ -3,7 +3,7 @@ lines, ANALYZE, CHECKPOINT, and optionally export every table as Parquet.
 
 It holds the same run lock as a pipeline run, so it never writes while a run loads, and while
 it holds it any run still marked `started` is known to be dead (its process ended without
-finishing) and is marked `aborted`.
+finishing) and is marked `crashed`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from prefect.cache_policies import NO_CACHE
 from flows.alerts import notify_failure
 from flows.naming import maintenance_name
 from flows.run_lock import flow_turn, skipped_state
+from flows.steps.load import publish_read_copy_task
 from newsdesk.core.config import Settings, load_settings
 from warehouse.connection import open_write
+from warehouse.load import CRASHED_SQL
 from warehouse.read import export_parquet
 
 
@@ -45,11 +47,11 @@ def tidy(
     folds the WAL into the file and frees the space of deleted rows for reuse)."""
     before = _size(db)
     with open_write(db, timeout_s) as con:
-        (aborted,) = con.execute(
-            "UPDATE runs SET status = 'aborted', finished_at = now(), "
-            "error = coalesce(error, 'the run ended without finishing (found by maintenance)') "
-            "WHERE status = 'started'"
-        ).fetchone()
+        aborted = len(
+            con.execute(
+                CRASHED_SQL, {"error": "the run ended without finishing (found by maintenance)"}
+            ).fetchall()
+        )
         (pruned,) = con.execute(
             "DELETE FROM dq_results WHERE recorded_at < now() - to_days(?)",
             [dq_retention_days],
@@ -100,10 +102,11 @@ def newsdesk_maintenance(
         if not turn.acquired:
             return skipped_state(turn, settings.db, result)  # type: ignore[return-value]
         tidied = tidy_task(settings)
+        publish_read_copy_task(settings)
     exported = export_task(settings) if settings.export_dir else []
     result = {**result, "status": "done", **asdict(tidied), "exported": [str(p) for p in exported]}
     logger.info(
-        "aborted %d dead runs, pruned %d dq_results rows older than %d days and %d one-off "
+        "marked %d dead runs crashed, pruned %d dq_results rows older than %d days and %d one-off "
         "template lines unseen for %d days, %.1f → %.1f MB; exported %d tables",
         tidied.aborted_runs,
         tidied.pruned_dq_rows,

@@ -19,16 +19,18 @@ from flows.alerts import notify_failure
 from flows.batch import Steps, through_stages
 from flows.naming import current_run_id, describe_inputs, run_name
 from flows.reporting import Slowest, publish_run_artifacts, stage_counts_line
-from flows.run_lock import flow_turn, skipped_state
+from flows.run_lock import flow_turn, mark_crashed_in_prefect, skipped_state
 from flows.steps.clean import clean_task
 from flows.steps.extract import extract_task
 from flows.steps.gate import gate_task
 from flows.steps.ingest import ingest_task, load_fetch_state_task, save_fetch_state_task
 from flows.steps.load import (
     accounting_task,
+    close_crashed_runs_task,
     finish_run_task,
     load_task,
     propose_sources_task,
+    publish_read_copy_task,
     save_templates_task,
     skip_known_task,
     start_run_task,
@@ -40,6 +42,7 @@ from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from newsdesk.core.contracts.run import Stage
 from newsdesk.core.registry import Registry, load_registry
 from tasks.gate_params import gate_params
+from tasks.ingest.batches import TimedBatches
 from tasks.ingest.files import iter_items
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
@@ -139,6 +142,24 @@ def newsdesk_run(
         return _run(run_id, paths or [], replay, WebInputs.of(web), settings)
 
 
+def publish_read_copy(summary: RunSummary, settings: Settings, logger: Any) -> None:
+    """Analysts see the run once it is whole. A failed copy leaves them the previous one: it
+    fails a run that had loaded, and is only logged when the run had failed already."""
+    try:
+        published = publish_read_copy_task(settings)
+    except Exception as exc:
+        if summary.status != "loaded":
+            logger.error("read copy not published (analysts keep the previous one): %s", exc)
+            return
+        raise
+    logger.info(
+        "read copy for analysts: %s (%.1f MB, %.1f s)",
+        published.path,
+        published.bytes / 1e6,
+        published.seconds,
+    )
+
+
 def _run(
     run_id: str, paths: list[str], replay: bool, web: WebInputs, settings: Settings
 ) -> dict[str, Any]:
@@ -146,6 +167,11 @@ def _run(
     registry = load_registry(settings.sources)
     now = datetime.now(UTC)
     summary = RunSummary(run_id=run_id, db=settings.db)
+    # This run holds the run lock: any run still `started` lost its process.
+    crashed = close_crashed_runs_task(settings)
+    if crashed:
+        logger.warning("runs whose process died, now marked crashed: %s", crashed)
+        mark_crashed_in_prefect(crashed)
     templates = start_run_task(
         run_id, settings, registry, {"paths": paths, "replay": replay, "web": web.as_dict()}
     )
@@ -170,7 +196,12 @@ def _run(
     template_lines: list[pl.DataFrame] = []
     started = time.monotonic()
     try:
-        with RowMapper(registry, settings.worker_count) as mapper:
+        with (
+            TimedBatches(
+                items, batch_size=settings.batch_size, flush_s=settings.flush_s
+            ) as batches,
+            RowMapper(registry, settings.worker_count) as mapper,
+        ):
             run = RunContext(
                 run_id,
                 now,
@@ -185,9 +216,7 @@ def _run(
                 template_lines,
             )
             for batch_no in itertools.count():
-                taken, raw, unreadable = ingest_task(
-                    items, settings.batch_size, run_id, settings.max_bytes
-                )
+                taken, raw, unreadable = ingest_task(batches, run_id, settings.max_bytes)
                 if not taken:
                     break
                 all_gates += process_batch(raw, unreadable, taken, batch_no, run)
@@ -205,6 +234,7 @@ def _run(
         propose_sources_task(proposals, run_id=run_id, settings=settings)
         save_templates_task(template_lines, run_id=run_id, settings=settings)
         finish_run_task(summary, settings)
+        publish_read_copy(summary, settings, logger)
         publish_run_artifacts(summary, all_gates)
         for line in [*summary.lines(), *slowest.lines()]:
             logger.info(line)

@@ -13,6 +13,7 @@ waits for.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -69,6 +70,21 @@ def read_holder(db: Path) -> dict[str, object] | None:
         return json.loads(text) if text.strip() else None
     except (OSError, ValueError):
         return None
+
+
+def is_held(db: Path) -> bool:
+    """Whether a live process holds the run lock now (a dead one's lock the kernel freed)."""
+    try:
+        fd = os.open(lock_path(db), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False  # closing the descriptor below drops this probe's shared lock
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
 
 
 @contextmanager
@@ -144,6 +160,37 @@ def flow_turn(db: Path, *, timeout_s: float, label: str) -> Iterator[Turn]:
             logger.info("got the warehouse after waiting %.1f s", turn.waited_s)
             progress.notice(f"got the warehouse after waiting {turn.waited_s:.1f} s")
         yield turn
+
+
+def mark_crashed_in_prefect(runs: list[dict[str, object]]) -> list[str]:
+    """Runs whose process died left their flow runs Running in Prefect: set them Crashed
+    (unless Prefect already closed them). Returns the flow run ids changed."""
+    from uuid import UUID
+
+    from prefect import get_run_logger
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed
+
+    logger = get_run_logger()
+    changed: list[str] = []
+    ids = [str(r["flow_run_id"]) for r in runs if r.get("flow_run_id")]
+    if not ids:
+        return changed
+    with get_client(sync_client=True) as client:
+        for run, flow_run_id in zip(runs, ids, strict=False):
+            try:
+                found = client.read_flow_run(UUID(flow_run_id))
+                if found.state is not None and found.state.is_final():
+                    continue
+                message = (
+                    f"run {run['run_id']}: its process (pid {run.get('pid')} on "
+                    f"{run.get('host')}) died before the run finished"
+                )
+                client.set_flow_run_state(found.id, Crashed(message=message), force=True)
+                changed.append(flow_run_id)
+            except Exception as exc:  # an unknown id (another server): the warehouse says it
+                logger.warning("flow run %s not marked crashed: %s", flow_run_id, exc)
+    return changed
 
 
 def skipped_state(turn: Turn, db: Path, result: dict[str, object]) -> object:

@@ -3,7 +3,13 @@ process runner), created once per run and handed the registry once per worker.""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -12,11 +18,35 @@ from typing import Any
 from newsdesk.core.registry import Registry
 
 _registry: Registry | None = None
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_WATCH_S = 1.0
 
 
-def _init_worker(registry: Registry) -> None:
+def _die_with(parent: int) -> None:
+    """A worker must not outlive the run that started it (a kill -9 of the run would leave
+    it, and the resource tracker it holds open, behind). Linux: the kernel sends SIGKILL
+    when the parent dies. Elsewhere, and for a parent that died before this ran, a thread
+    watches the parent id."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_WATCH_S)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="newsdesk-parent-watch", daemon=True).start()
+
+
+def _init_worker(registry: Registry, parent: int | None = None) -> None:
     global _registry
     _registry = registry
+    if parent is not None:
+        _die_with(parent)
 
 
 def worker_registry() -> Registry:
@@ -38,12 +68,17 @@ class RowMapper:
             self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(self._registry,),
+            initargs=(self._registry, os.getpid()),
         )
+        # Start every worker now, from this thread: the kernel's parent-death signal follows
+        # the thread that forked, and a short-lived task thread must not take workers along.
+        for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
+            started.result()
+        return pool
 
     def map(
         self, fn: Callable[[dict[str, Any]], dict[str, Any]], rows: Iterable[dict[str, Any]]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +38,20 @@ from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
 from warehouse.migrate import apply as apply_migrations
 from warehouse.read import query
 
-RUN_STATUSES = frozenset({"started", "gated", "loaded", "failed", "aborted"})
+RUN_STATUSES = frozenset({"started", "gated", "loaded", "failed", "aborted", "crashed"})
+CRASHED_SQL = """
+UPDATE runs SET status = 'crashed', finished_at = now(), error = coalesce(error, $error)
+WHERE status = 'started'
+RETURNING run_id, flow_run_id, pid, host
+"""
 
 # raw_documents keeps every RAW_SCHEMA column but the decoded text (re-derived from content)
 # and run_id (kept as first_run_id / last_run_id).
 _RAW_COLUMNS = pl.Schema({k: v for k, v in RAW_SCHEMA.items() if k not in {"run_id", "text"}})
-_ARTICLE_COLUMNS = [k for k in ARTICLE_SCHEMA if k not in {"authors", "tags", "run_id"}]
+_ARTICLE_COLUMNS = [
+    *(k for k in ARTICLE_SCHEMA if k not in {"authors", "tags", "run_id"}),
+    "body_sha",  # computed in _prepare
+]
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,7 @@ class LoadResult:
 
     loaded: int  # new articles
     updated: int  # existing articles whose page changed (history kept in article_versions)
-    duplicates: int  # articles already loaded from the same document: nothing written
+    duplicates: int  # already loaded from the same document or text: nothing written
     quarantined: int  # distinct documents with a failed check and no article in this batch
 
 
@@ -112,6 +122,7 @@ def _prepare(
         raw=raw.unique("doc_id", keep="first", maintain_order=True).to_arrow(),
         articles=articles.drop("authors", "tags", "run_id")
         .with_columns(body_sha=pl.col("body").map_elements(_sha256, return_dtype=pl.String))
+        .with_row_index("batch_pos")
         .to_arrow(),
         authors=_list_rows(articles, "authors", "author").to_arrow(),
         tags=_list_rows(articles, "tags", "tag").to_arrow(),
@@ -134,7 +145,7 @@ SELECT
     )),
     count(*) FILTER (WHERE kind = 'new'),
     count(*) FILTER (WHERE kind = 'update'),
-    count(*) FILTER (WHERE kind = 'duplicate'),
+    count(*) FILTER (WHERE kind IN ('duplicate', 'copy')),
     (SELECT count(DISTINCT doc_id) FROM batch_rejects
      WHERE doc_id NOT IN (SELECT doc_id FROM batch_articles))
 FROM batch_kind
@@ -174,7 +185,7 @@ def _write_articles(con: duckdb.DuckDBPyConnection, run_id: str, *, updates: boo
             f"""
             INSERT INTO {table} (article_id, position, {column})
             SELECT article_id, position, {column} FROM batch_{column}s
-            WHERE article_id IN (SELECT article_id FROM batch_kind WHERE kind <> 'duplicate')
+            WHERE article_id IN (SELECT article_id FROM batch_kind WHERE kind IN ('new', 'update'))
             """
         )
     con.execute(
@@ -183,11 +194,41 @@ def _write_articles(con: duckdb.DuckDBPyConnection, run_id: str, *, updates: boo
             (article_id, doc_id, run_id, title, published_at, word_count, body_sha)
         SELECT b.article_id, b.doc_id, $run, b.title, b.published_at, b.word_count, b.body_sha
         FROM batch_articles AS b JOIN batch_kind AS k USING (article_id)
-        WHERE k.kind <> 'duplicate'
+        WHERE k.kind IN ('new', 'update')
         ON CONFLICT DO NOTHING
         """,
         {"run": run_id},
     )
+
+
+# What each article of the batch is: new; an update (its page changed); a duplicate (the
+# same document, or the same text, as its article has); or a copy: a new URL whose text is
+# already an article of the same source (in the warehouse, or earlier in the batch).
+_KIND_SQL = """
+CREATE OR REPLACE TEMP TABLE batch_kind AS
+WITH first_in_batch AS (
+    SELECT source_id, body_sha, arg_min(article_id, batch_pos) AS article_id
+    FROM batch_articles WHERE source_id IS NOT NULL
+    GROUP BY ALL
+),
+existing AS (
+    SELECT source_id, body_sha, arg_min(article_id, loaded_at) AS article_id
+    FROM articles
+    WHERE body_sha IN (SELECT body_sha FROM batch_articles) AND source_id IS NOT NULL
+    GROUP BY ALL
+)
+SELECT b.article_id, b.doc_id, CASE
+        WHEN a.article_id IS NOT NULL AND (a.doc_id = b.doc_id OR a.body_sha = b.body_sha)
+            THEN 'duplicate'
+        WHEN a.article_id IS NOT NULL THEN 'update'
+        WHEN e.article_id IS NOT NULL OR f.article_id <> b.article_id THEN 'copy'
+        ELSE 'new' END AS kind,
+    coalesce(e.article_id, f.article_id) AS original_id
+FROM batch_articles AS b
+LEFT JOIN articles AS a ON a.article_id = b.article_id
+LEFT JOIN existing AS e ON e.source_id = b.source_id AND e.body_sha = b.body_sha
+LEFT JOIN first_in_batch AS f ON f.source_id = b.source_id AND f.body_sha = b.body_sha
+"""
 
 
 def _write_dq(con: duckdb.DuckDBPyConnection) -> None:
@@ -210,16 +251,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
         raise ValueError(f"run {run_id} was never started: call start_run first")
     for name in ("raw", "articles", "authors", "tags", "rejects", "dq", "found"):
         con.register(f"batch_{name}", getattr(batch, name))
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE batch_kind AS
-        SELECT b.article_id, b.doc_id, CASE
-            WHEN a.article_id IS NULL THEN 'new'
-            WHEN a.doc_id = b.doc_id THEN 'duplicate'
-            ELSE 'update' END AS kind
-        FROM batch_articles AS b LEFT JOIN articles AS a ON a.article_id = b.article_id
-        """
-    )
+    con.execute(_KIND_SQL)
     ingested, *counted = con.execute(_COUNTS_SQL).fetchone()
     counts = LoadResult(*counted)
     raw_columns = ", ".join(_RAW_COLUMNS)
@@ -233,6 +265,20 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
     )
     if counts.loaded or counts.updated:
         _write_articles(con, run_id, updates=counts.updated > 0)
+    con.execute(
+        """
+        INSERT INTO article_duplicates
+            (doc_id, article_id, url, url_given, uri, source_id, body_sha, first_run_id)
+        SELECT b.doc_id, if(k.kind = 'copy', k.original_id, b.article_id), b.url, b.url_given,
+               b.uri, b.source_id, b.body_sha, $run
+        FROM batch_articles AS b JOIN batch_kind AS k USING (article_id)
+        -- also new bytes with the article's own text (a page's ads changed): a rerun skips them
+        WHERE k.kind = 'copy'
+           OR (k.kind = 'duplicate' AND b.doc_id NOT IN (SELECT doc_id FROM articles))
+        ON CONFLICT DO NOTHING
+        """,
+        {"run": run_id},
+    )
     con.execute(
         """
         INSERT INTO quarantine
@@ -344,11 +390,34 @@ def start_run(
         if sources is not None:
             _sync_sources(con, sources)
         con.execute(
-            "INSERT INTO runs (run_id, flow_run_id, command, params) VALUES (?, ?, ?, ?)",
-            [run_id, flow_run_id and scrub(flow_run_id), scrub(command), params_json],
+            "INSERT INTO runs (run_id, flow_run_id, command, params, pid, host) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                flow_run_id and scrub(flow_run_id),
+                scrub(command),
+                params_json,
+                os.getpid(),
+                socket.gethostname(),
+            ],
         )
         con.commit()
     return run_id
+
+
+def close_crashed_runs(
+    db_path: Path | str, *, timeout_s: float = WRITE_TIMEOUT_S
+) -> list[dict[str, Any]]:
+    """Mark every run still `started` as `crashed`; returns them (run_id, flow_run_id, pid,
+    host). Call it only while holding the run lock (flows): then no live run is `started`."""
+    if not Path(db_path).exists():
+        return []
+    with open_write(db_path, timeout_s) as con:
+        apply_migrations(con)
+        rows = con.execute(
+            CRASHED_SQL, {"error": "its process died before the run finished"}
+        ).fetchall()
+    return [dict(zip(("run_id", "flow_run_id", "pid", "host"), row, strict=True)) for row in rows]
 
 
 _FINAL_COUNTS = ("ingested", "loaded", "updated", "duplicates", "quarantined", "batches")
@@ -557,7 +626,8 @@ def loaded_doc_ids(
         return set()
     found = query(
         db_path,
-        "SELECT DISTINCT doc_id FROM articles WHERE doc_id IN (SELECT unnest($ids))",
+        "SELECT doc_id FROM articles WHERE doc_id IN (SELECT unnest($ids)) "
+        "UNION SELECT doc_id FROM article_duplicates WHERE doc_id IN (SELECT unnest($ids))",
         {"ids": wanted},
         timeout_s=timeout_s,
     )

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from warehouse.connection import READ_TIMEOUT_S, open_read
+from warehouse.publish import read_copy_path
 
 
 class ReadOnlyQuery(PermissionError):
@@ -39,6 +40,19 @@ def query(
                 ) from exc
             raise
         return result.pl() if result.description else pl.DataFrame()
+
+
+def analyst_query(
+    db_path: Path | str,
+    sql: str,
+    params: Sequence[Any] | dict[str, Any] | None = None,
+    *,
+    timeout_s: float = READ_TIMEOUT_S,
+) -> pl.DataFrame:
+    """A query over what analysts read: the read copy published after the last run (never
+    written in place, so nothing waits), or the warehouse itself before any copy exists."""
+    copy = read_copy_path(db_path)
+    return query(copy if copy.exists() else db_path, sql, params, timeout_s=timeout_s)
 
 
 def quarantine_summary(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> pl.DataFrame:

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
-
 import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from newsdesk.core.config import Settings
 from newsdesk.core.contracts.fetch import FetchState
+from tasks.ingest.batches import TimedBatches
 from tasks.ingest.records import IngestFailure, RawRecord, to_frames
 from warehouse.fetch_state import load_state, save_state
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_task(
-    items: Iterator[RawRecord | IngestFailure], batch_size: int, run_id: str, max_bytes: int
+    batches: TimedBatches[RawRecord | IngestFailure], run_id: str, max_bytes: int
 ) -> tuple[int, pl.DataFrame, pl.DataFrame]:
-    """The next batch: read (or fetched, for web inputs) inside this task, so its time shows
-    in the UI. Returns how many items it took, the raw documents and the failures."""
-    batch = list(itertools.islice(items, batch_size))
+    """The next batch: full, or what came within `flush_s` of its first item (waited for
+    inside this task, so a slow fetch shows in the UI). Returns how many items it took, the
+    raw documents and the failures."""
+    batch = batches.next_batch()
     raw, failures = to_frames(batch, run_id=run_id, max_bytes=max_bytes)
     return len(batch), raw, failures
 

@@ -15,6 +15,18 @@ from newsdesk.core.config import Settings
 from newsdesk.core.registry import Registry
 from tasks.load.stage import skip_known
 from warehouse import load as wh
+from warehouse.publish import Published, publish_read_copy
+
+
+@task(name="publish-read-copy", cache_policy=NO_CACHE)
+def publish_read_copy_task(settings: Settings) -> Published:
+    """The analysts' copy of the warehouse as this run left it (warehouse.publish)."""
+    return publish_read_copy(settings.db, timeout_s=settings.write_lock_timeout_s)
+
+
+@task(name="close-crashed-runs", cache_policy=NO_CACHE)
+def close_crashed_runs_task(settings: Settings) -> list[dict[str, Any]]:
+    return wh.close_crashed_runs(settings.db, timeout_s=settings.write_lock_timeout_s)
 
 
 @task(name="start-run", cache_policy=NO_CACHE)

@@ -315,15 +315,15 @@ def sql(
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
 ) -> None:
-    """Query the warehouse, read-only.
+    """Query what analysts read: the copy of the warehouse published after the last run.
 
-    Safe while a run is loading: it waits for the current batch to finish writing."""
-    from warehouse.read import query as run_query
+    Never waits for a load, and a load never waits for it; it shows whole runs."""
+    from warehouse.read import analyst_query
 
     settings = ctx.obj.settings()
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
-    _print_frame(run_query(settings.db, query, timeout_s=settings.read_lock_timeout_s), fmt)
+    _print_frame(analyst_query(settings.db, query, timeout_s=settings.read_lock_timeout_s), fmt)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from flows.run_lock import is_held
 from warehouse.read import query
 
 # The host of a URL, as v_source_health reads it.
@@ -72,6 +73,14 @@ class Status:
 def read_status(db: Path, *, runs: int = 10, timeout_s: float = 60.0) -> Status:
     """The last `runs` runs, their gate failures by reason, and every source's health."""
     last = query(db, _RUNS, [runs], timeout_s=timeout_s)
+    if not is_held(db):
+        # No live process holds the run lock, so a run still `started` lost its process;
+        # the next run records it so (close_crashed_runs), this shows it already.
+        last = last.with_columns(
+            status=pl.when(pl.col("status") == "started")
+            .then(pl.lit("crashed"))
+            .otherwise(pl.col("status"))
+        )
     reasons = query(db, _REASONS, {"runs": last["run_id"].to_list()}, timeout_s=timeout_s)
     return Status(db, last, reasons, query(db, _SOURCES, timeout_s=timeout_s))
 

@@ -58,6 +58,7 @@ class PipelineSettings(_Section):
     batch_size: int
     workers: int
     max_bytes: int
+    flush_s: float
 
 
 class GateSettings(_Section):
@@ -88,6 +89,10 @@ class FetchConfig(_Section):
     read_timeout_s: float
     deadline_s: float
     retries: int
+    max_feed_items: int
+    max_sitemap_urls: int
+    max_sitemap_depth: int
+    max_pages: int
 
     @field_validator("allow", mode="before")
     @classmethod
@@ -124,6 +129,7 @@ FLAT: dict[str, tuple[str, str]] = {
     "batch_size": ("pipeline", "batch_size"),
     "workers": ("pipeline", "workers"),
     "max_bytes": ("pipeline", "max_bytes"),
+    "flush_s": ("pipeline", "flush_s"),
     **{key: ("gates", key) for key in GateSettings.model_fields},
     **{f"prefect_{key}": ("prefect", key) for key in PrefectSettings.model_fields},
     **{f"fetch_{key}": ("fetch", key) for key in FetchConfig.model_fields},

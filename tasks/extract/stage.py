@@ -6,6 +6,7 @@ import hashlib
 import json
 import time
 from typing import Any
+from urllib.parse import urljoin
 
 import polars as pl
 import trafilatura
@@ -14,11 +15,12 @@ from newsdesk import __version__
 from newsdesk.core.contracts.article import ARTICLE_SCHEMA
 from newsdesk.core.contracts.reasons import split_failures
 from newsdesk.core.contracts.run import Stage
-from newsdesk.core.registry import Registry, Source
+from newsdesk.core.registry import Registry, Source, host_of
 from tasks.extract.dates import parse_hint_date, zoned
 from tasks.extract.html import extract_html
 from tasks.extract.text_dump import extract_text_dump
 from tasks.ingest.decode import HTML
+from tasks.ingest.web.urls import canonicalize, is_web_url
 from tasks.page.fields import PageFields, page_context
 from tasks.page.words import count_words
 from tasks.parallel import RowMapper, worker_registry
@@ -26,9 +28,41 @@ from tasks.parallel import RowMapper, worker_registry
 PARSER_VERSION = f"newsdesk {__version__}; trafilatura {trafilatura.__version__}"
 
 
-def article_id_of(url: str | None, uri: str) -> str:
-    """Stable across content changes: the page's address, not its bytes."""
-    return hashlib.sha256((url or uri).encode()).hexdigest()[:32]
+def _same_outlet(registry: Registry, url: str, reference: str) -> bool:
+    """A page may name any address as its canonical one; it is taken only when it is on the
+    page's own outlet (the same host, or a domain of the same registry source), so a
+    syndicated copy pointing at the original stays its own outlet's article."""
+    if host_of(url) == host_of(reference):
+        return True
+    source = registry.by_url(url)
+    return source is not None and source is registry.by_url(reference)
+
+
+def identity(
+    row: dict[str, Any], page: PageFields, registry: Registry, body: str
+) -> tuple[str, str | None, str | None]:
+    """(article_id, canonical URL, URL as given). The article is its canonical URL when one
+    is known: the URL the input gave (sidecar, JSON Lines, archive), else the page's own
+    (rel=canonical, og:url, JSON-LD url) if it is on the same outlet, else the URL it was
+    fetched from; canonicalised (scheme and host case, default port, fragment, tracking
+    parameters). A changed page at that URL is a new version of the same article. Without
+    any URL the article is its text: the same text twice is one article."""
+    given = row.get("url") if is_web_url(row.get("url") or "") else None
+    fetched = given if given and is_web_url(row["uri"]) else None
+    stated = given if given and not fetched else None
+    declared = page.canonical_url
+    if declared and (given or row["uri"]) and not is_web_url(declared):
+        declared = urljoin(given or row["uri"], declared)
+    if declared and not is_web_url(declared):
+        declared = None
+    if declared and fetched and not _same_outlet(registry, declared, fetched):
+        declared = None
+    chosen = stated or declared or fetched
+    if chosen is None:
+        digest = hashlib.sha256(("text:" + " ".join(body.split())).encode()).hexdigest()
+        return digest[:32], None, None
+    canonical = canonicalize(chosen)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32], canonical, given or declared
 
 
 def resolve_source(registry: Registry, row: dict[str, Any], page: PageFields) -> Source | None:
@@ -54,12 +88,14 @@ def article_row(
     when = zoned(published, source.timezone if source else None) if published else None
     modified = zoned(page.modified, source.timezone if source else None) if page.modified else None
     body = (page.body if page.body is not None else row["body"]).strip()
+    article_id, canonical, given = identity(row, page, registry, body)
     return {
-        "article_id": article_id_of(row.get("url"), row["uri"]),
+        "article_id": article_id,
         "doc_id": row["doc_id"],
         "run_id": row["run_id"],
         "uri": row["uri"],
-        "url": row.get("url") or page.canonical_url,
+        "url": canonical,
+        "url_given": given,
         "source_id": source.name if source else None,
         "site_name": page.site_name,
         "title": page.title or row.get("title_hint"),

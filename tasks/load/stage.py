@@ -24,6 +24,14 @@ def split_known(raw: pl.DataFrame, known: set[str]) -> tuple[pl.DataFrame, int]:
     return fresh, raw.height - fresh.height
 
 
+def drop_repeats(articles: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Articles of one batch that repeat an earlier row's article id with the same text (one
+    page under two spellings of its URL): kept once, the rest are duplicates. A repeat with
+    other text is left for the load gate (duplicate_article_id)."""
+    kept = articles.unique(["article_id", "body"], keep="first", maintain_order=True)
+    return kept, articles.height - kept.height
+
+
 def skip_known(raw: pl.DataFrame, settings: Settings, *, replay: bool) -> tuple[pl.DataFrame, int]:
     """On a replay, quarantined documents are exactly what should run again."""
     if raw.is_empty() or not settings.db.exists():

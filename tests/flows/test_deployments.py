@@ -227,7 +227,7 @@ def test_maintenance_closes_dead_runs_prunes_old_checks_and_template_lines_and_e
     assert (out / "articles.parquet").exists() and (out / "runs.parquet").exists()
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         assert con.execute("SELECT run_id, status FROM runs ORDER BY 1").fetchall() == [
-            ("r-dead", "aborted"),
+            ("r-dead", "crashed"),
             ("r-done", "loaded"),
         ]
         assert con.execute("SELECT expectation FROM dq_results").fetchall() == [("new",)]

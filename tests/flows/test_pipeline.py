@@ -96,6 +96,12 @@ def test_run_loads_gates_and_accounts_for_every_document(
 def test_rerun_adds_nothing_and_changed_page_updates_its_article(
     prefect_api_url: str, inputs: Path, warehouse_path: Path
 ) -> None:
+    # The page's URL is its article's identity: a changed text at it is a new version. (A
+    # text with no URL anywhere is its own identity: changed, it would be a new article.)
+    # A mirror's URL, so that the source is still found from the name printed on the page.
+    (inputs / f"{SEED_LOADED}.meta.json").write_text(
+        json.dumps({"url": "https://mirror.example/news/politics/seed-002"})
+    )
     run(warehouse_path, [inputs])
     counts = (
         "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM quarantine), "

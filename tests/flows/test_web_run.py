@@ -89,7 +89,7 @@ def test_a_source_is_fetched_politely_once_and_incrementally(
 ) -> None:
     from flows.pipeline import newsdesk_run
 
-    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", "127.0.0.1")
+    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", "127.0.0.1:*")
     registry = tmp_path / "sources.toml"
     registry.write_text(f"""
 [[source]]

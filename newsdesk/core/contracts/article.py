@@ -4,11 +4,12 @@ import polars as pl
 
 ARTICLE_SCHEMA = pl.Schema(
     {
-        "article_id": pl.String,  # stable across content changes: hash of canonical URL or uri
+        "article_id": pl.String,  # hash of the canonical URL, else of the body (see identity)
         "doc_id": pl.String,
         "run_id": pl.String,
         "uri": pl.String,
-        "url": pl.String,  # canonical URL when known
+        "url": pl.String,  # canonical URL when known (tracking parameters, fragment… removed)
+        "url_given": pl.String,  # the URL as the input named it (sidecar, fetch, page)
         "source_id": pl.String,  # registry name; null = unknown source
         "site_name": pl.String,  # publisher name as printed on the page
         "title": pl.String,

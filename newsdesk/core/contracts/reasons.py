@@ -35,6 +35,7 @@ class Reason(StrEnum):
     TOO_MANY_REDIRECTS = "too_many_redirects"
     MALFORMED_XML = "malformed_xml"
     UNSAFE_XML = "unsafe_xml"
+    OVER_LIMIT = "over_limit"  # left out by a cap: feed items, sitemap URLs or depth, pages/run
     ACCOUNTING_MISMATCH = "accounting_mismatch"  # batch-level: loaded + quarantined + dup ≠ in
 
 

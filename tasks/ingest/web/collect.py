@@ -74,6 +74,7 @@ class CrawlStats:
     filtered: int = 0  # links ruled out by a source's include / exclude patterns
     records: int = 0  # pages handed on as RawRecords
     bytes: int = 0
+    over_limit: int = 0  # links left out by a cap (feed items, sitemap URLs, pages per run)
 
 
 Progress = Callable[[CrawlStats], None]
@@ -89,6 +90,7 @@ class _Job:
     title: str | None = None
     published_raw: str | None = None
     depth: int = 0  # sitemap nesting
+    parent: str | None = None  # the feed or sitemap it was found in
 
 
 # What a feed or a sitemap is served as, besides the types a page is accepted under.
@@ -148,6 +150,8 @@ class _Crawl:
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._pages = 0  # pages queued this run, against settings.max_pages
+        self._over_page_cap: dict[str, int] = {}  # feed/sitemap (or "given") -> links left out
 
     def add(self, job: _Job) -> None:
         key = canonicalize(job.url)
@@ -156,6 +160,13 @@ class _Crawl:
         if job.discovered and not _wanted(job.source, job.url):
             self.stats.filtered += 1
             return
+        if job.kind == Kind.PAGE:
+            if self._pages >= self.settings.max_pages:
+                self.stats.over_limit += 1
+                where = job.parent or "the URLs given"
+                self._over_page_cap[where] = self._over_page_cap.get(where, 0) + 1
+                return
+            self._pages += 1
         self._queued.add(key)
         host = origin(job.url)
         self._hosts.setdefault(host, deque()).append(job)
@@ -171,6 +182,18 @@ class _Crawl:
         for target in targets:
             self.add(_Job(target.url, target.kind, target.source))
         await self._idle.wait()
+        # Links over the run's page cap were not fetched nor remembered: a later run takes
+        # them. One row per feed or sitemap they came from says how many.
+        for where, count in self._over_page_cap.items():
+            await self.emit(
+                IngestFailure(
+                    where,
+                    Reason.OVER_LIMIT,
+                    f"{count} links not fetched: the run reached its cap of "
+                    f"{self.settings.max_pages} pages ([fetch] max_pages); a later run "
+                    f"fetches them; run {self.run_id}",
+                )
+            )
         return self.stats
 
     async def _drain(self, host: str) -> None:
@@ -261,9 +284,9 @@ class _Crawl:
             if is_page:
                 await self._page(job, fetched)
             elif job.kind == Kind.FEED:
-                self._feed(job, fetched)
+                await self._feed(job, fetched)
             else:
-                self._sitemap(job, fetched)
+                await self._sitemap(job, fetched)
         except XmlRefused as refused:
             self.stats.failed += 1
             await self.emit(
@@ -291,10 +314,29 @@ class _Crawl:
             )
         )
 
-    def _feed(self, job: _Job, fetched: Fetched) -> None:
-        for entry in parse_feed(
+    async def _capped(self, job: _Job, fetched: Fetched, found: int, cap: int, key: str) -> None:
+        """One row for the links a feed or sitemap listed beyond its cap."""
+        self.stats.over_limit += found - cap
+        await self.emit(
+            IngestFailure(
+                job.url,
+                Reason.OVER_LIMIT,
+                self._observed(
+                    job,
+                    f"{found} links listed, the first {cap} taken ([fetch] {key}); "
+                    f"{found - cap} left out",
+                    fetched.status,
+                    fetched.final_url,
+                ),
+            )
+        )
+
+    async def _feed(self, job: _Job, fetched: Fetched) -> None:
+        entries = parse_feed(
             fetched.content, url=fetched.final_url, content_type=fetched.headers.get("content-type")
-        ):
+        )
+        cap = self.settings.max_feed_items
+        for entry in entries[:cap]:
             self.add(
                 _Job(
                     entry.url,
@@ -304,18 +346,23 @@ class _Crawl:
                     entry.published,
                     entry.title,
                     entry.published_raw,
+                    parent=job.url,
                 )
             )
+        if len(entries) > cap:
+            await self._capped(job, fetched, len(entries), cap, "max_feed_items")
 
-    def _sitemap(self, job: _Job, fetched: Fetched) -> None:
+    async def _sitemap(self, job: _Job, fetched: Fetched) -> None:
         sitemap = parse_sitemap(fetched.content, max_bytes=self.settings.max_xml_bytes)
         if sitemap.is_index and job.depth >= self.settings.max_sitemap_depth:
             raise XmlRefused(
-                Reason.MALFORMED_RECORD,
-                f"sitemap indexes nested deeper than {self.settings.max_sitemap_depth}",
+                Reason.OVER_LIMIT,
+                f"sitemap indexes nested deeper than {self.settings.max_sitemap_depth} "
+                "([fetch] max_sitemap_depth)",
             )
         kind = Kind.SITEMAP if sitemap.is_index else Kind.PAGE
-        for entry in sitemap.entries:
+        cap = self.settings.max_sitemap_urls
+        for entry in sitemap.entries[:cap]:
             self.add(
                 _Job(
                     entry.url,
@@ -326,8 +373,11 @@ class _Crawl:
                     entry.title,
                     entry.published_raw,
                     job.depth + 1,
+                    job.url,
                 )
             )
+        if len(sitemap.entries) > cap:
+            await self._capped(job, fetched, len(sitemap.entries), cap, "max_sitemap_urls")
 
     def _observed(self, job: _Job, detail: str, status: int | None, final: str | None) -> str:
         parts = [detail, f"url {job.url}"]

@@ -164,6 +164,23 @@ class _Capped:
         return b"".join(self._parts)
 
 
+class _Deadline:
+    """The time one fetch may take, counted from its first request (not from when it was
+    queued behind the host's politeness delay), across every attempt and redirect."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._at: float | None = None
+
+    def start(self) -> float:
+        if self._at is None:
+            self._at = asyncio.get_running_loop().time() + self.seconds
+        return self._at
+
+    def left(self) -> float:
+        return self.start() - asyncio.get_running_loop().time()
+
+
 def _kept(headers: httpx.Headers) -> dict[str, str]:
     return {name: headers[name] for name in KEPT_HEADERS if name in headers}
 
@@ -244,9 +261,16 @@ class Fetcher:
                 return 0.0
             return backoff(state)
 
+        # One deadline for every attempt and the waits between them: a server that stalls
+        # each time costs deadline_s, not (retries + 1) x deadline_s.
+        deadline = _Deadline(settings.deadline_s)
+
+        def out_of_time(state: RetryCallState) -> bool:
+            return deadline.left() <= (state.upcoming_sleep or 0.0)
+
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda exc: isinstance(exc, FetchFailed) and exc.transient),
-            stop=stop_after_attempt(settings.retries + 1),
+            stop=stop_after_attempt(settings.retries + 1) | out_of_time,
             wait=wait,
             reraise=True,
         )
@@ -254,7 +278,9 @@ class Fetcher:
             with attempt:
                 tries = attempt.retry_state.attempt_number
                 try:
-                    fetched = await self._follow(url, accept, max_bytes, validators, robots)
+                    fetched = await self._follow(
+                        url, accept, max_bytes, validators, robots, deadline
+                    )
                 except FetchFailed as failed:
                     failed.attempts = tries
                     later = failed.retry_after_s
@@ -274,6 +300,7 @@ class Fetcher:
         max_bytes: int,
         validators: Validators | None,
         robots: bool,
+        deadline: _Deadline,
     ) -> Fetched:
         current = without_fragment(url)
         hops: list[str] = []
@@ -289,7 +316,7 @@ class Fetcher:
             hops.append(current)
             if robots:
                 await self._check_robots(current)
-            result = await self._once(current, accept, max_bytes, validators)
+            result = await self._once(current, accept, max_bytes, validators, deadline)
             if isinstance(result, Fetched):
                 return replace(result, url=url, redirects=tuple(hops[:-1]))
             current = without_fragment(urljoin(current, result))
@@ -305,6 +332,7 @@ class Fetcher:
         accept: tuple[str, ...] | None,
         max_bytes: int,
         validators: Validators | None,
+        deadline: _Deadline,
     ) -> Fetched | str:
         """One request: the answer, or the Location of a redirect."""
         headers = {}
@@ -315,7 +343,7 @@ class Fetcher:
         async with self.polite.turn(origin(url)):
             started = time.perf_counter()
             try:
-                async with asyncio.timeout(self.settings.deadline_s):
+                async with asyncio.timeout_at(deadline.start()):
                     return await self._exchange(url, headers, accept, max_bytes, started)
             except FetchFailed as failed:
                 failed.final_url = failed.final_url or url

@@ -24,39 +24,72 @@ class BlockedAddress(Exception):
     """The host resolves to an address the crawler must not connect to."""
 
 
+ANY_PORT = -1
+DEFAULT_PORTS = frozenset({80, 443})
+
+
+def _split_port(entry: str) -> tuple[str, frozenset[int]]:
+    """ "host:8080" → (host, {8080}); "host:*" → any port; "host" → 80 and 443 only.
+    IPv6 takes brackets when it has a port ("[::1]:8080"); a bare "::1" is an address."""
+    entry = entry.strip()
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif entry.count(":") == 1:
+        host, _, port = entry.partition(":")
+    else:
+        host, port = entry, ""
+    if not port:
+        return host, DEFAULT_PORTS
+    if port == "*":
+        return host, frozenset({ANY_PORT})
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"allow-list entry {entry!r}: the port must be a number or *")
+    return host, frozenset({int(port)})
+
+
 @dataclass(frozen=True)
 class AddressGuard:
-    hosts: frozenset[str] = frozenset()
-    networks: tuple[IPNetwork, ...] = ()
+    hosts: tuple[tuple[str, frozenset[int]], ...] = ()
+    networks: tuple[tuple[IPNetwork, frozenset[int]], ...] = ()
 
     @classmethod
     def from_allow(cls, allow: Iterable[str]) -> AddressGuard:
-        """Entries are host names, addresses or networks (CIDR)."""
-        hosts: set[str] = set()
-        networks: list[IPNetwork] = []
+        """Entries are host names, addresses or networks (CIDR), each with the port it
+        opens (":8080", ":*" for every port; none: 80 and 443). An allowed host does not
+        open every service it runs: a redirect to its port 1 stays refused."""
+        hosts: list[tuple[str, frozenset[int]]] = []
+        networks: list[tuple[IPNetwork, frozenset[int]]] = []
         for entry in allow:
+            host, ports = _split_port(entry)
             try:
-                networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+                networks.append((ipaddress.ip_network(host, strict=False), ports))
             except ValueError:
-                hosts.add(entry.strip().lower().rstrip("."))
-        return cls(frozenset(hosts), tuple(networks))
+                hosts.append((host.lower().rstrip("."), ports))
+        return cls(tuple(hosts), tuple(networks))
 
-    def allows(self, host: str, address: str) -> bool:
+    def allows(self, host: str, address: str, port: int) -> bool:
         ip = ipaddress.ip_address(address.split("%")[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
-        if host.lower().rstrip(".") in self.hosts or any(ip in net for net in self.networks):
-            return True
+        name = host.lower().rstrip(".")
+        for allowed, ports in self.hosts:
+            if allowed == name and (port in ports or ANY_PORT in ports):
+                return True
+        for net, ports in self.networks:
+            if ip in net and (port in ports or ANY_PORT in ports):
+                return True
         # is_global is False for private, loopback, link-local, shared (CGNAT) and reserved
         # ranges; multicast addresses can be "global", so they are refused on their own.
         return ip.is_global and not ip.is_multicast
 
-    def pick(self, host: str, addresses: list[str]) -> str:
+    def pick(self, host: str, addresses: list[str], port: int) -> str:
         """The first address that may be used; every one is refused if any is not, because a
         host that also answers with an internal address is not a public news site."""
-        refused = [a for a in addresses if not self.allows(host, a)]
+        refused = [a for a in addresses if not self.allows(host, a, port)]
         if refused or not addresses:
-            raise BlockedAddress(f"{host} resolves to {', '.join(refused) or 'nothing'}")
+            where = ", ".join(refused) or "nothing"
+            raise BlockedAddress(f"{host}:{port} resolves to {where}")
         return addresses[0]
 
 
@@ -86,7 +119,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 addresses = await self._resolve(host, port)
         except (OSError, TimeoutError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        address = self._guard.pick(host, addresses)
+        address = self._guard.pick(host, addresses, port)
         # TLS still verifies the certificate against the host name: httpcore passes the
         # origin's host as server_hostname when it upgrades this stream.
         return await self._inner.connect_tcp(

@@ -46,6 +46,9 @@ class FetchSettings:
     backoff_base_s: float = 1.0  # attempt n waits base * 2**n, with full jitter
     max_wait_s: float = 120.0  # the longest Retry-After or robots Crawl-delay we accept
     max_sitemap_depth: int = 3  # index → index → urlset nesting
+    max_feed_items: int = 1_000  # links taken from one feed
+    max_sitemap_urls: int = 50_000  # links taken from one sitemap (the protocol's own limit)
+    max_pages: int = 10_000  # pages one run fetches; the rest wait for a later run
     allow: tuple[str, ...] = ()  # hosts, addresses or networks exempt from the address guard
     page_types: tuple[str, ...] = PAGE_TYPES
     xml_types: tuple[str, ...] = XML_TYPES

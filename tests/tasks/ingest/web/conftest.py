@@ -209,7 +209,7 @@ def only_loopback(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
 def settings(monkeypatch: pytest.MonkeyPatch) -> FetchSettings:
     """Short limits, so faults show up in tenths of seconds; 127.0.0.1 allowed the way an
     operator would allow it, through NEWSDESK_FETCH_ALLOW."""
-    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", "127.0.0.1")
+    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", "127.0.0.1:*")
     return FetchSettings(
         connect_timeout_s=0.5,
         read_timeout_s=0.5,

@@ -68,23 +68,40 @@ def test_origin_and_web_urls() -> None:
     ],
 )
 def test_internal_addresses_are_refused(address: str) -> None:
-    assert not AddressGuard().allows("host.example", address)
+    assert not AddressGuard().allows("host.example", address, 443)
 
 
 def test_public_addresses_pass_and_the_allow_list_opens_exceptions() -> None:
     guard = AddressGuard.from_allow(["127.0.0.1", "10.0.0.0/8", "intranet.example"])
-    assert AddressGuard().allows("example.com", "93.184.215.14")
-    assert AddressGuard().allows("example.com", "2606:2800:21f:cb07:6820:80da:af6b:8b2c")
-    assert guard.allows("a", "127.0.0.1")
-    assert not guard.allows("a", "127.0.0.2")
-    assert guard.allows("a", "10.9.9.9")
-    assert guard.allows("intranet.example", "192.168.0.5")
-    assert not guard.allows("other.example", "192.168.0.5")
+    assert AddressGuard().allows("example.com", "93.184.215.14", 443)
+    assert AddressGuard().allows("example.com", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", 80)
+    assert guard.allows("a", "127.0.0.1", 80)
+    assert not guard.allows("a", "127.0.0.2", 80)
+    assert guard.allows("a", "10.9.9.9", 443)
+    assert guard.allows("intranet.example", "192.168.0.5", 443)
+    assert not guard.allows("other.example", "192.168.0.5", 443)
+
+
+def test_the_allow_list_opens_ports_not_hosts() -> None:
+    guard = AddressGuard.from_allow(
+        ["127.0.0.1:8080", "10.0.0.0/8:*", "intranet.example", "[::1]:9000", "::2"]
+    )
+    assert guard.allows("a", "127.0.0.1", 8080)
+    assert not guard.allows("a", "127.0.0.1", 1)  # an allowed host, another service
+    assert not guard.allows("a", "127.0.0.1", 80)
+    assert guard.allows("a", "10.1.2.3", 1)  # ":*" opens every port
+    assert guard.allows("intranet.example", "192.168.0.5", 443)  # no port: 80 and 443
+    assert not guard.allows("intranet.example", "192.168.0.5", 22)
+    assert guard.allows("a", "::1", 9000)
+    assert not guard.allows("a", "::1", 9001)
+    assert guard.allows("a", "::2", 80)
+    with pytest.raises(ValueError, match="port"):
+        AddressGuard.from_allow(["127.0.0.1:http"])
 
 
 def test_one_internal_answer_refuses_the_host() -> None:
     with pytest.raises(BlockedAddress, match=r"10\.0\.0\.1"):
-        AddressGuard().pick("mixed.example", ["93.184.215.14", "10.0.0.1"])
+        AddressGuard().pick("mixed.example", ["93.184.215.14", "10.0.0.1"], 443)
 
 
 def test_allow_list_from_the_environment() -> None:

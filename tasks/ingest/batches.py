@@ -1,0 +1,110 @@
+"""Batches cut by size or by time: a batch is handed on when it is full, or when its first
+item has waited `flush_s` seconds, so a slow crawl is loaded as it goes and a run that is
+interrupted keeps every page it had fetched (nothing sits in memory for long).
+
+The items are read in a thread of their own (a crawl's iterator blocks until its next page
+arrives; a time limit needs someone else to watch the clock). At most `batch_size` items
+wait between the reader and the batches, so a fast reader does not pile them up."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+_DONE = object()
+_PUT_POLL_S = 0.2
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class TimedBatches(Generic[T]):
+    """`next_batch()` returns up to `batch_size` items (an empty list once the items are
+    exhausted); an error raised by the items is raised there. Use as a context manager:
+    leaving it stops the reader."""
+
+    def __init__(self, items: Iterator[T], *, batch_size: int, flush_s: float) -> None:
+        self.batch_size = max(1, batch_size)
+        self.flush_s = flush_s
+        self._items = items
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=self.batch_size)
+        self._stop = threading.Event()
+        self._done = False
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, name="newsdesk-batches", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=_PUT_POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self) -> None:
+        try:
+            for item in self._items:
+                if not self._put(item):
+                    break
+            else:
+                self._put(_DONE)
+        except BaseException as exc:  # handed to the consumer, who fails the run with it
+            self._put(_Failed(exc))
+        finally:
+            close = getattr(self._items, "close", None)
+            if close is not None:
+                close()  # a generator's cleanup (a crawl stops its fetches) runs here
+
+    def next_batch(self) -> list[T]:
+        batch: list[T] = []
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        if self._done:
+            return batch
+        deadline: float | None = None
+        while len(batch) < self.batch_size:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                break  # the first item has waited flush_s: hand on what there is
+            if item is _DONE:
+                self._done = True
+                break
+            if isinstance(item, _Failed):
+                self._done = True
+                if not batch:
+                    raise item.error
+                self._error = item.error  # what came before it is loaded first
+                break
+            batch.append(item)  # type: ignore[arg-type]
+            if deadline is None:
+                deadline = time.monotonic() + self.flush_s
+        return batch
+
+    def close(self) -> None:
+        """Stop the reader. One waiting for room is let go at once; one inside the source's
+        next() (a crawl waiting for its next page) stops when that returns, and being a
+        daemon thread it never keeps the process alive."""
+        self._stop.set()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._thread.join(timeout=1.0)
+
+    def __enter__(self) -> TimedBatches[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,39 @@
+"""Batches cut by size or by time, over a source that is slow as a crawl is."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tasks.ingest.batches import TimedBatches
+
+
+def slow(delays: list[float]) -> Iterator[int]:
+    for n, delay in enumerate(delays):
+        time.sleep(delay)
+        yield n
+
+
+def test_a_batch_goes_when_full_or_when_its_first_item_has_waited() -> None:
+    # Two quick items, then a long silence: the two go after flush_s, not after the silence.
+    with TimedBatches(slow([0, 0, 3.0, 0]), batch_size=10, flush_s=0.5) as batches:
+        started = time.monotonic()
+        assert batches.next_batch() == [0, 1]
+        assert time.monotonic() - started < 2.0
+        assert batches.next_batch() == [2, 3]
+        assert batches.next_batch() == []
+    with TimedBatches(iter(range(5)), batch_size=2, flush_s=60) as batches:
+        assert [batches.next_batch() for _ in range(4)] == [[0, 1], [2, 3], [4], []]
+
+
+def test_an_error_of_the_source_reaches_the_consumer() -> None:
+    def broken() -> Iterator[int]:
+        yield 1
+        raise OSError("disk gone")
+
+    with TimedBatches(broken(), batch_size=5, flush_s=0.2) as batches:
+        assert batches.next_batch() == [1]
+        with pytest.raises(OSError, match="disk gone"):
+            batches.next_batch()
