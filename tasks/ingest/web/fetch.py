@@ -266,7 +266,9 @@ class Fetcher:
         deadline = _Deadline(settings.deadline_s)
 
         def out_of_time(state: RetryCallState) -> bool:
-            return deadline.left() <= (state.upcoming_sleep or 0.0)
+            failed = state.outcome.exception() if state.outcome else None
+            later = failed.retry_after_s if isinstance(failed, FetchFailed) else None
+            return deadline.left() <= max(state.upcoming_sleep or 0.0, later or 0.0)
 
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda exc: isinstance(exc, FetchFailed) and exc.transient),
