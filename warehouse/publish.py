@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connection import WRITE_TIMEOUT_S, open_write
+from warehouse.connection import READ_TIMEOUT_S, open_read
 from warehouse.migrate import VIEWS_DIR
 
 # Columns that stay in the warehouse only: raw bytes, for replay.
@@ -50,7 +50,7 @@ def _quoted(path: Path) -> str:
 
 def _copy(con: duckdb.DuckDBPyConnection, target: Path, views_dir: Path) -> tuple[int, int]:
     (main,) = con.execute("SELECT current_database()").fetchone()
-    con.execute(f"ATTACH {_quoted(target)} AS read_copy")
+    con.execute(f"ATTACH {_quoted(target)} AS read_copy (READ_WRITE)")
     try:
         tables = [
             name
@@ -90,11 +90,12 @@ def _copy(con: duckdb.DuckDBPyConnection, target: Path, views_dir: Path) -> tupl
 def publish_read_copy(
     db_path: Path | str,
     *,
-    timeout_s: float = WRITE_TIMEOUT_S,
+    timeout_s: float = READ_TIMEOUT_S,
     views_dir: Path = VIEWS_DIR,
 ) -> Published:
-    """Copy the warehouse to its read copy and swap it in atomically. Holds the warehouse
-    (as a load does) only while copying, so the copy is one consistent state."""
+    """Copy the warehouse to its read copy and swap it in atomically. Reads the warehouse
+    through one read-only connection (one consistent state; newsdesk's other readers go on
+    meanwhile); call it where no load can write, as a run's end does under the run lock."""
     db_path = Path(db_path)
     target = read_copy_path(db_path)
     scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -102,7 +103,7 @@ def publish_read_copy(
         leftover.unlink(missing_ok=True)
     started = time.perf_counter()
     try:
-        with open_write(db_path, timeout_s) as con:
+        with open_read(db_path, timeout_s) as con:
             tables, rows = _copy(con, scratch, views_dir)
         os.replace(scratch, target)  # a reader holding the old file keeps it
     finally:

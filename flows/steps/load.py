@@ -21,7 +21,7 @@ from warehouse.publish import Published, publish_read_copy
 @task(name="publish-read-copy", cache_policy=NO_CACHE)
 def publish_read_copy_task(settings: Settings) -> Published:
     """The analysts' copy of the warehouse as this run left it (warehouse.publish)."""
-    return publish_read_copy(settings.db, timeout_s=settings.write_lock_timeout_s)
+    return publish_read_copy(settings.db, timeout_s=settings.read_lock_timeout_s)
 
 
 @task(name="close-crashed-runs", cache_policy=NO_CACHE)
