@@ -11,7 +11,7 @@ import polars as pl
 
 from expectations import GateResult
 from newsdesk.core.contracts.run import Stage
-from tasks.load.stage import drop_repeats
+from tasks.load.stage import split_versions
 
 Frames = tuple[pl.DataFrame, pl.DataFrame]
 
@@ -41,6 +41,7 @@ class Batch:
     to_load: pl.DataFrame
     duplicates: int
     gates: list[GateResult] = field(default_factory=list)
+    earlier_versions: pl.DataFrame | None = None  # older texts of an article in this batch
 
 
 def through_stages(raw: pl.DataFrame, steps: Steps) -> Batch:
@@ -62,9 +63,12 @@ def through_stages(raw: pl.DataFrame, steps: Steps) -> Batch:
     clean_ok = gate(Stage.CLEAN, clean)
     articles, extract_errors = steps.extract(clean_ok)
     articles_ok = gate(Stage.EXTRACT, articles)
+    earlier = None
     if not steps.preview:
-        # one page under two spellings of its URL, same text: loaded once, a duplicate
-        articles_ok, repeats = drop_repeats(articles_ok)
+        # One article per id: the same text twice is a duplicate, older texts are versions.
+        articles_ok, repeats, earlier = split_versions(articles_ok)
         duplicates += repeats
     to_load = articles_ok.clear() if steps.preview else gate(Stage.LOAD, articles_ok)
-    return Batch(clean, clean_errors, lines, articles, extract_errors, to_load, duplicates, gates)
+    return Batch(
+        clean, clean_errors, lines, articles, extract_errors, to_load, duplicates, gates, earlier
+    )

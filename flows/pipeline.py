@@ -94,7 +94,14 @@ def process_batch(
     found = found_in_quarantined(rejects, clean, articles)
     run.proposals.append(proposed_sources(rejects, articles))
     result = load_task(
-        raw, batch.to_load, rejects, dq, found, run_id=run.run_id, settings=run.settings
+        raw,
+        batch.to_load,
+        rejects,
+        dq,
+        found,
+        run_id=run.run_id,
+        settings=run.settings,
+        versions=batch.earlier_versions,
     )
 
     summary = run.summary

@@ -73,6 +73,7 @@ class _Batch:
     rejects: pa.Table
     dq: pa.Table
     found: pa.Table
+    versions: pa.Table  # earlier texts of the batch's articles: versions only
 
 
 def _list_rows(articles: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
@@ -96,7 +97,11 @@ def _prepare(
     rejects: pl.DataFrame,
     dq: pl.DataFrame,
     found: pl.DataFrame | None,
+    versions: pl.DataFrame | None = None,
 ) -> _Batch:
+    versions = conform(
+        versions if versions is not None else ARTICLE_SCHEMA.to_frame(), ARTICLE_SCHEMA, "versions"
+    )
     raw = conform(raw, _RAW_COLUMNS, "raw")
     articles = conform(articles, ARTICLE_SCHEMA, "articles")
     rejects = conform(rejects, REJECT_SCHEMA, "rejects")
@@ -132,6 +137,10 @@ def _prepare(
             found if found is not None else FOUND_SCHEMA.to_frame(), FOUND_SCHEMA, "found"
         )
         .unique("doc_id", keep="last", maintain_order=True)
+        .to_arrow(),
+        versions=versions.select("article_id", "doc_id", "title", "published_at", "word_count")
+        .with_columns(body_sha=versions["body"].map_elements(_sha256, return_dtype=pl.String))
+        .with_row_index("pos")
         .to_arrow(),
     )
 
@@ -249,11 +258,12 @@ def _write_dq(con: duckdb.DuckDBPyConnection) -> None:
 def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> LoadResult:
     if not con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]:
         raise ValueError(f"run {run_id} was never started: call start_run first")
-    for name in ("raw", "articles", "authors", "tags", "rejects", "dq", "found"):
+    for name in ("raw", "articles", "authors", "tags", "rejects", "dq", "found", "versions"):
         con.register(f"batch_{name}", getattr(batch, name))
     con.execute(_KIND_SQL)
-    ingested, *counted = con.execute(_COUNTS_SQL).fetchone()
-    counts = LoadResult(*counted)
+    ingested, loaded, updated, duplicates, quarantined = con.execute(_COUNTS_SQL).fetchone()
+    # an earlier text of an article in this batch is a version of it (updated)
+    counts = LoadResult(loaded, updated + batch.versions.num_rows, duplicates, quarantined)
     raw_columns = ", ".join(_RAW_COLUMNS)
     con.execute(
         f"""
@@ -265,6 +275,18 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
     )
     if counts.loaded or counts.updated:
         _write_articles(con, run_id, updates=counts.updated > 0)
+    # Earlier texts of an article within the batch: versions, dated just before its current one.
+    con.execute(
+        """
+        INSERT INTO article_versions
+            (article_id, doc_id, run_id, title, published_at, word_count, body_sha, valid_from)
+        SELECT article_id, doc_id, $run, title, published_at, word_count, body_sha,
+               now() - to_microseconds((SELECT count(*) FROM batch_versions) - pos)
+        FROM batch_versions
+        ON CONFLICT DO NOTHING
+        """,
+        {"run": run_id},
+    )
     con.execute(
         """
         INSERT INTO article_duplicates
@@ -312,6 +334,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
         UPDATE quarantine SET status = 'resolved', resolved_run_id = $run, resolved_at = now()
         WHERE status = 'open' AND (
             doc_id IN (SELECT doc_id FROM batch_articles)
+            OR doc_id IN (SELECT doc_id FROM batch_versions)
             OR uri IN (SELECT uri FROM batch_articles WHERE uri IS NOT NULL)
         )
         """,
@@ -348,6 +371,7 @@ def load_batch(
     rejects: pl.DataFrame,
     dq: pl.DataFrame,
     found: pl.DataFrame | None = None,
+    versions: pl.DataFrame | None = None,
     timeout_s: float = WRITE_TIMEOUT_S,
 ) -> LoadResult:
     """Load one gated batch in one transaction; loading the same batch again adds nothing.
@@ -355,10 +379,11 @@ def load_batch(
     raw: RAW_SCHEMA rows of every document of the batch that reached ingest (text unused);
     articles: ARTICLE_SCHEMA rows that passed every gate, article_id unique;
     rejects: REJECT_SCHEMA rows; dq: DQ_SCHEMA rows (run_id may be null: this run);
-    found: FOUND_SCHEMA rows, what the stages had found in the quarantined documents.
+    found: FOUND_SCHEMA rows, what the stages had found in the quarantined documents;
+    versions: ARTICLE_SCHEMA rows, earlier texts of the batch's articles (versions only).
     The run's counters in `runs` grow by the returned counts in the same transaction.
     """
-    batch = _prepare(run_id, raw, articles, rejects, dq, found)
+    batch = _prepare(run_id, raw, articles, rejects, dq, found, versions)
     with open_write(db_path, timeout_s) as con:
         con.begin()
         try:
@@ -627,7 +652,8 @@ def loaded_doc_ids(
     found = query(
         db_path,
         "SELECT doc_id FROM articles WHERE doc_id IN (SELECT unnest($ids)) "
-        "UNION SELECT doc_id FROM article_duplicates WHERE doc_id IN (SELECT unnest($ids))",
+        "UNION SELECT doc_id FROM article_duplicates WHERE doc_id IN (SELECT unnest($ids)) "
+        "UNION SELECT doc_id FROM article_versions WHERE doc_id IN (SELECT unnest($ids))",
         {"ids": wanted},
         timeout_s=timeout_s,
     )

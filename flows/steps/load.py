@@ -69,6 +69,7 @@ def load_task(
     *,
     run_id: str,
     settings: Settings,
+    versions: pl.DataFrame | None = None,
 ) -> wh.LoadResult:
     return wh.load_batch(
         settings.db,
@@ -78,6 +79,7 @@ def load_task(
         rejects=rejects,
         dq=dq,
         found=found,
+        versions=versions,
         timeout_s=settings.write_lock_timeout_s,
     )
 

@@ -24,12 +24,17 @@ def split_known(raw: pl.DataFrame, known: set[str]) -> tuple[pl.DataFrame, int]:
     return fresh, raw.height - fresh.height
 
 
-def drop_repeats(articles: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """Articles of one batch that repeat an earlier row's article id with the same text (one
-    page under two spellings of its URL): kept once, the rest are duplicates. A repeat with
-    other text is left for the load gate (duplicate_article_id)."""
-    kept = articles.unique(["article_id", "body"], keep="first", maintain_order=True)
-    return kept, articles.height - kept.height
+def split_versions(articles: pl.DataFrame) -> tuple[pl.DataFrame, int, pl.DataFrame]:
+    """One row per article id for the load, how many rows repeated another's id and text
+    (one page under two spellings of its URL: duplicates), and the earlier versions: rows of
+    an id with other text than its newest (by fetched_at, then batch order), which become
+    versions of that article, not articles."""
+    unique = articles.unique(["article_id", "body"], keep="first", maintain_order=True)
+    repeats = articles.height - unique.height
+    ordered = unique.with_row_index("_pos").sort(["fetched_at", "_pos"], nulls_last=False)
+    latest = ordered.unique("article_id", keep="last", maintain_order=True)
+    earlier = ordered.join(latest.select("_pos"), on="_pos", how="anti")
+    return latest.sort("_pos").drop("_pos"), repeats, earlier.sort("_pos").drop("_pos")
 
 
 def skip_known(raw: pl.DataFrame, settings: Settings, *, replay: bool) -> tuple[pl.DataFrame, int]:

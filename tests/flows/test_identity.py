@@ -60,14 +60,20 @@ def test_articles_are_canonical_urls_versions_and_same_source_copies(
     # No sidecar: the page's own rel=canonical names it.
     canonical = '<link rel="canonical" href="https://local.example/news/2?utm_medium=x">'
     put(first, "market.html", page("Market hall", "Stalls reopen.", canonical))
+    # An older text of that URL in the same batch: a version of the article, not an article.
+    put(first, "market-old.html", page("Market hall", "Stalls close for repairs."))
+    (first / "market-old.html.meta.json").write_text(
+        json.dumps({"url": "https://local.example/news/2", "fetched_at": "2024-03-01T09:00:00Z"})
+    )
     # No URL at all: the text is the identity; two files with one text are one article.
     bridge = page("Bridge works", "Lanes close at night.", site="Local Wire")
     put(first, "bridge.html", bridge)
     put(first, "bridge-saved-twice.html", bridge + "\n\n")
 
     result = newsdesk_run(paths=[str(first)], settings_overrides=overrides)
-    assert result["ingested"] == 7
-    assert (result["loaded"], result["duplicates"], result["quarantined"]) == (4, 3, 0)
+    assert result["ingested"] == 8
+    assert (result["loaded"], result["updated"]) == (4, 1)
+    assert (result["duplicates"], result["quarantined"]) == (3, 0)
 
     # A changed page at the canonical URL: a new version of the same article.
     put(
@@ -87,6 +93,10 @@ def test_articles_are_canonical_urls_versions_and_same_source_copies(
             "SELECT count(*) FROM article_versions v JOIN articles a USING (article_id) "
             "WHERE a.url = 'https://local.example/news/1?id=7'"
         ).fetchone()[0]
+        market = con.execute(
+            "SELECT a.body, count(*) FROM articles a JOIN article_versions v USING (article_id) "
+            "WHERE a.url = 'https://local.example/news/2' GROUP BY a.body"
+        ).fetchall()
         copies = con.execute(
             "SELECT d.url, a.url FROM article_duplicates d JOIN articles a USING (article_id) "
             "WHERE d.url <> a.url OR d.url IS NULL"
@@ -102,4 +112,6 @@ def test_articles_are_canonical_urls_versions_and_same_source_copies(
         ("https://other.example/wire/harbour", "https://other.example/wire/harbour", "Other Wire"),
     ]
     assert versions == 2
+    [(market_body, market_versions)] = market
+    assert "Stalls reopen." in market_body and market_versions == 2
     assert copies == [("https://local.example/print/1", "https://local.example/news/1?id=7")]
