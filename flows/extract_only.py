@@ -18,11 +18,13 @@ from newsdesk.core.config import Settings
 from newsdesk.core.contracts.run import Stage, new_run_id
 from newsdesk.core.registry import Registry
 from tasks.clean.stage import clean_with_templates
+from tasks.clean.templates import TemplateMemory
 from tasks.extract.stage import extract_batch
 from tasks.gate_params import gate_params
 from tasks.ingest.files import batched, iter_items
 from tasks.ingest.records import to_frames
 from tasks.parallel import RowMapper
+from warehouse.load import load_template_lines
 
 
 def warm_up_gates() -> threading.Thread:
@@ -89,13 +91,21 @@ def extract_paths(
     registry: Registry,
     *,
     gates: bool = True,
+    templates_from: Path | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One record per document, batch by batch, through the run's batch code
     (flows.batch) in preview: every document is carried as far as it can go, so a page that
-    a gate would quarantine still shows what was extracted from it. Templates are learned
-    within each batch, as a run's first batch on an empty warehouse learns them."""
+    a gate would quarantine still shows what was extracted from it. Text dumps are cleaned
+    with their sources' templates as a run cleans them: learned from the pages before and,
+    with `templates_from`, from what that warehouse's runs kept (without it, as a run on an
+    empty warehouse)."""
     warm = warm_up_gates() if gates else None
     now = datetime.now(UTC)
+    memory = TemplateMemory(
+        load_template_lines(templates_from, timeout_s=settings.read_lock_timeout_s)
+        if templates_from
+        else None
+    )
     run_id = new_run_id(now)
     to_gate: list[tuple[Stage, pl.DataFrame]] = []
 
@@ -105,7 +115,7 @@ def extract_paths(
     with RowMapper(registry, settings.worker_count) as mapper:
         steps = Steps(
             gate=gate_later,
-            clean=lambda raw: clean_with_templates(raw, mapper, {}),
+            clean=lambda raw: clean_with_templates(raw, mapper, memory),
             extract=lambda clean: extract_batch(clean, mapper),
             preview=True,
         )

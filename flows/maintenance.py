@@ -56,10 +56,10 @@ def tidy(
             "DELETE FROM dq_results WHERE recorded_at < now() - to_days(?)",
             [dq_retention_days],
         ).fetchone()
-        # a line seen on one page only and not since is no template (a headline, a caption)
+        # a line seen on one article only and not since is no template (a headline, a caption)
         (forgotten,) = con.execute(
             "DELETE FROM source_template_lines "
-            "WHERE pages_seen < 2 AND last_seen < now() - to_days(?)",
+            "WHERE article_id IS NOT NULL AND last_seen < now() - to_days(?)",
             [template_retention_days],
         ).fetchone()
         con.execute("ANALYZE")

@@ -37,9 +37,14 @@ def describe_inputs(
     web: Mapping[str, Any] | None = None,
     replay: bool = False,
     documents: int | None = None,
+    *,
+    reprocess: Mapping[str, Any] | None = None,
 ) -> str:
     """What a run reads, in a few words."""
     parts = []
+    if reprocess is not None:
+        picked = [f"{key} {reprocess[key]}" for key in ("source", "since") if reprocess.get(key)]
+        parts.append("reprocess" + (f": {', '.join(picked)}" if picked else ""))
     if replay:
         parts.append("replay")
     if paths:
@@ -71,7 +76,10 @@ def run_name() -> str:
 
     params = flow_run.parameters
     what = params.get("label") or describe_inputs(
-        params.get("paths") or (), params.get("web"), bool(params.get("replay"))
+        params.get("paths") or (),
+        params.get("web"),
+        bool(params.get("replay")),
+        reprocess=params.get("reprocess"),
     )
     return f"{current_run_id()} {what}"
 

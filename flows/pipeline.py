@@ -38,15 +38,23 @@ from flows.steps.load import (
 from flows.summary import RunSummary
 from flows.thresholds import stop_if_over_threshold
 from newsdesk.core.config import Settings, load_settings
+from newsdesk.core.contracts.fetch import FetchState
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from newsdesk.core.contracts.run import Stage
 from newsdesk.core.registry import Registry, load_registry
+from tasks.clean.templates import TemplateMemory
 from tasks.gate_params import gate_params
 from tasks.ingest.batches import TimedBatches
 from tasks.ingest.files import iter_items
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
-from tasks.load.stage import found_in_quarantined, proposed_sources, replay_records
+from tasks.load.stage import (
+    found_in_quarantined,
+    proposed_sources,
+    replay_records,
+    reprocess_plan,
+    stored_records,
+)
 from tasks.parallel import RowMapper
 
 
@@ -57,12 +65,15 @@ class RunContext:
     settings: Settings
     registry: Registry
     mapper: RowMapper
-    templates: dict[str, frozenset[str]]
+    templates: TemplateMemory
     summary: RunSummary
     slowest: Slowest
-    replay: bool
+    mode: str  # run | replay | reprocess
     proposals: list[pl.DataFrame]
     template_lines: list[pl.DataFrame]
+    # the gates' thresholds can stop the run: not while it runs quarantined documents again
+    # (a replay, a reprocess's second part): their rate says nothing about the run
+    thresholds: bool = True
 
     def gate(self, stage: Stage, frame: pl.DataFrame) -> GateResult:
         params = gate_params(stage, self.settings, self.registry, self.now)
@@ -71,8 +82,10 @@ class RunContext:
     def steps(self) -> Steps:
         return Steps(
             gate=self.gate,
-            skip_known=lambda raw: skip_known_task(raw, self.settings, self.replay),
-            clean=lambda raw: clean_task(raw, self.mapper, self.templates, self.replay),
+            skip_known=lambda raw: skip_known_task(raw, self.settings, self.mode),
+            clean=lambda raw: clean_task(
+                raw, self.mapper, self.templates, learn=self.mode == "run"
+            ),
             extract=lambda clean: extract_task(clean, self.mapper),
         )
 
@@ -116,7 +129,7 @@ def process_batch(
     summary.add_gates(gates)
     run.slowest.add(articles)
     accounting_task(summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings)
-    if not run.replay:  # a replay's documents are the rejected ones: its rate says nothing
+    if run.thresholds:
         stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
     return gates
 
@@ -134,19 +147,59 @@ def newsdesk_run(
     web: dict[str, Any] | None = None,
     settings_overrides: dict[str, Any] | None = None,
     label: str | None = None,
+    reprocess: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Load files and folders, pages fetched from the web (`web`: sources, all_sources, urls,
-    feeds, sitemaps, url_lists) or, with `replay`, the quarantined documents again. `label`
-    names what runs (default: said from the inputs), in the flow-run name and the run lock.
-    One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
+    feeds, sitemaps, url_lists) or, with `replay`, the quarantined documents again. With
+    `reprocess` ({"source": name or None, "since": ISO date or None}), clean and extract the
+    stored pages again with the current code: the articles' pages, then the quarantined ones.
+    `label` names what runs (default: said from the inputs), in the flow-run name and the
+    run lock. One run writes a warehouse at a time: a second one waits, then ends as
+    Skipped."""
     settings = load_settings(overrides=settings_overrides)
     run_id = current_run_id()
-    label = label or describe_inputs(paths or (), web, replay)
+    label = label or describe_inputs(paths or (), web, replay, reprocess=reprocess)
     with flow_turn(settings.db, timeout_s=settings.run_lock_timeout_s, label=label) as turn:
         if not turn.acquired:
             skipped = RunSummary(run_id=run_id, db=settings.db, status="skipped")
             return skipped_state(turn, settings.db, skipped.as_dict())  # type: ignore[return-value]
-        return _run(run_id, paths or [], replay, WebInputs.of(web), settings)
+        mode = "reprocess" if reprocess is not None else "replay" if replay else "run"
+        return _run(run_id, paths or [], mode, WebInputs.of(web), settings, reprocess or {})
+
+
+Phase = tuple[Iterator[RawRecord | IngestFailure], bool]
+
+
+def _phases(
+    mode: str,
+    paths: list[str],
+    web: WebInputs,
+    fetch_state: FetchState | None,
+    reprocess: dict[str, Any],
+    run: RunContext,
+) -> Iterator[Phase]:
+    """The run's inputs, in parts, each with whether the gates' thresholds may stop it."""
+    settings = run.settings
+    if mode == "reprocess":
+        loaded, held = reprocess_plan(
+            settings, run.registry, source=reprocess.get("source"), since=reprocess.get("since")
+        )
+        get_run_logger().info(
+            "reprocess: the pages of %d loaded articles, then %d quarantined pages",
+            len(loaded),
+            len(held),
+        )
+        yield stored_records(settings, loaded), True
+        yield stored_records(settings, held), False
+        return
+    items: Iterator[RawRecord | IngestFailure] = itertools.chain(
+        replay_records(settings) if mode == "replay" else (),
+        iter_items([Path(p) for p in paths], max_bytes=settings.max_bytes),
+        web_items(web, run.registry, settings, state=fetch_state, run_id=run.run_id, now=run.now)
+        if fetch_state is not None
+        else (),
+    )
+    yield items, mode == "run"
 
 
 def publish_read_copy(summary: RunSummary, settings: Settings, logger: Any) -> None:
@@ -168,7 +221,12 @@ def publish_read_copy(summary: RunSummary, settings: Settings, logger: Any) -> N
 
 
 def _run(
-    run_id: str, paths: list[str], replay: bool, web: WebInputs, settings: Settings
+    run_id: str,
+    paths: list[str],
+    mode: str,
+    web: WebInputs,
+    settings: Settings,
+    reprocess: dict[str, Any],
 ) -> dict[str, Any]:
     logger = get_run_logger()
     registry = load_registry(settings.sources)
@@ -179,19 +237,14 @@ def _run(
     if crashed:
         logger.warning("runs whose process died, now marked crashed: %s", crashed)
         mark_crashed_in_prefect(crashed)
-    templates = start_run_task(
-        run_id, settings, registry, {"paths": paths, "replay": replay, "web": web.as_dict()}
-    )
+    params: dict[str, Any] = {"paths": paths, "replay": mode == "replay", "web": web.as_dict()}
+    if mode == "reprocess":
+        params["reprocess"] = reprocess
+    templates = start_run_task(run_id, settings, registry, params, command=mode)
     fetch_state = load_fetch_state_task(settings) if web else None
-    items: Iterator[RawRecord | IngestFailure] = itertools.chain(
-        replay_records(settings) if replay else (),
-        iter_items([Path(p) for p in paths], max_bytes=settings.max_bytes),
-        web_items(web, registry, settings, state=fetch_state, run_id=run_id, now=now)
-        if fetch_state is not None
-        else (),
-    )
     logger.info(
-        "run %s → %s (batches of %d, %d workers)",
+        "%s %s → %s (batches of %d, %d workers)",
+        mode,
         run_id,
         settings.db,
         settings.batch_size,
@@ -203,12 +256,7 @@ def _run(
     template_lines: list[pl.DataFrame] = []
     started = time.monotonic()
     try:
-        with (
-            TimedBatches(
-                items, batch_size=settings.batch_size, flush_s=settings.flush_s
-            ) as batches,
-            RowMapper(registry, settings.worker_count) as mapper,
-        ):
+        with RowMapper(registry, settings.worker_count) as mapper:
             run = RunContext(
                 run_id,
                 now,
@@ -218,19 +266,28 @@ def _run(
                 templates,
                 summary,
                 slowest,
-                replay,
+                mode,
                 proposals,
                 template_lines,
             )
-            for batch_no in itertools.count():
-                taken, raw, unreadable = ingest_task(batches, run_id, settings.max_bytes)
-                if not taken:
-                    break
-                all_gates += process_batch(raw, unreadable, taken, batch_no, run)
-                progress.report(summary)
-                logger.info(stage_counts_line(batch_no, summary, time.monotonic() - started))
-        if not replay:
-            stop_if_over_threshold(summary, settings, min_rows=1)
+            batch_numbers = itertools.count()
+            for items, thresholds in _phases(mode, paths, web, fetch_state, reprocess, run):
+                run.thresholds = thresholds
+                with TimedBatches(
+                    items, batch_size=settings.batch_size, flush_s=settings.flush_s
+                ) as batches:
+                    while True:
+                        taken, raw, unreadable = ingest_task(batches, run_id, settings.max_bytes)
+                        if not taken:
+                            break
+                        batch_no = next(batch_numbers)
+                        all_gates += process_batch(raw, unreadable, taken, batch_no, run)
+                        progress.report(summary)
+                        logger.info(
+                            stage_counts_line(batch_no, summary, time.monotonic() - started)
+                        )
+                if thresholds:  # at the end of its part, every gate counts
+                    stop_if_over_threshold(summary, settings, min_rows=1)
         if fetch_state is not None:
             save_fetch_state_task(fetch_state, settings)
         summary.status = "loaded"

@@ -138,7 +138,9 @@ def _prepare(
         )
         .unique("doc_id", keep="last", maintain_order=True)
         .to_arrow(),
-        versions=versions.select("article_id", "doc_id", "title", "published_at", "word_count")
+        versions=versions.select(
+            "article_id", "doc_id", "title", "published_at", "word_count", "parser_version", "body"
+        )
         .with_columns(body_sha=versions["body"].map_elements(_sha256, return_dtype=pl.String))
         .with_row_index("pos")
         .to_arrow(),
@@ -161,6 +163,26 @@ FROM batch_kind
 """
 
 _ARTICLE_SELECT = ", ".join(f"b.{c}" for c in _ARTICLE_COLUMNS)
+# What an extraction made of a page, as opposed to where and when it ran: a reprocess that
+# changes none of these leaves its article as it was.
+_CONTENT_COLUMNS = [
+    c
+    for c in _ARTICLE_COLUMNS
+    if c not in {"article_id", "doc_id", "uri", "fetched_at", "clean_ms", "extract_ms"}
+    and c != "parser_version"
+]
+_CHANGED = " OR ".join(
+    [
+        *(f"a.{c} IS DISTINCT FROM b.{c}" for c in _CONTENT_COLUMNS),
+        *(
+            f"""(SELECT list({col} ORDER BY position) FROM {table} AS t
+                 WHERE t.article_id = a.article_id)
+               IS DISTINCT FROM (SELECT list({col} ORDER BY position) FROM batch_{col}s AS t
+                 WHERE t.article_id = b.article_id)"""
+            for table, col in (("article_authors", "author"), ("article_tags", "tag"))
+        ),
+    ]
+)
 _ARTICLE_SET = ", ".join(f"{c} = b.{c}" for c in _ARTICLE_COLUMNS if c != "article_id")
 
 
@@ -176,6 +198,15 @@ def _write_articles(con: duckdb.DuckDBPyConnection, run_id: str, *, updates: boo
         {"run": run_id},
     )
     if updates:
+        # the version being superseded keeps its body (the current one lives in articles)
+        con.execute(
+            """
+            UPDATE article_versions SET body = a.body
+            FROM articles AS a JOIN batch_kind AS k USING (article_id)
+            WHERE k.kind = 'update' AND article_versions.article_id = a.article_id
+              AND article_versions.doc_id = a.doc_id AND article_versions.run_id = a.last_run_id
+            """
+        )
         con.execute(
             f"""
             UPDATE articles SET {_ARTICLE_SET}, last_run_id = $run, updated_at = now()
@@ -199,9 +230,11 @@ def _write_articles(con: duckdb.DuckDBPyConnection, run_id: str, *, updates: boo
         )
     con.execute(
         """
-        INSERT INTO article_versions
-            (article_id, doc_id, run_id, title, published_at, word_count, body_sha)
-        SELECT b.article_id, b.doc_id, $run, b.title, b.published_at, b.word_count, b.body_sha
+        INSERT INTO article_versions (
+            article_id, doc_id, run_id, title, published_at, word_count, body_sha, parser_version
+        )
+        SELECT b.article_id, b.doc_id, $run, b.title, b.published_at, b.word_count, b.body_sha,
+            b.parser_version
         FROM batch_articles AS b JOIN batch_kind AS k USING (article_id)
         WHERE k.kind IN ('new', 'update')
         ON CONFLICT DO NOTHING
@@ -261,6 +294,17 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
     for name in ("raw", "articles", "authors", "tags", "rejects", "dq", "found", "versions"):
         con.register(f"batch_{name}", getattr(batch, name))
     con.execute(_KIND_SQL)
+    # The same page again is a duplicate, unless its extraction changed (a reprocess with
+    # newer code): then the article is updated and the change is a new version.
+    con.execute(
+        f"""
+        UPDATE batch_kind SET kind = 'update' WHERE kind = 'duplicate' AND article_id IN (
+            SELECT b.article_id
+            FROM batch_articles AS b JOIN articles AS a ON a.article_id = b.article_id
+            WHERE a.doc_id = b.doc_id AND ({_CHANGED})
+        )
+        """
+    )
     ingested, loaded, updated, duplicates, quarantined = con.execute(_COUNTS_SQL).fetchone()
     # an earlier text of an article in this batch is a version of it (updated)
     counts = LoadResult(loaded, updated + batch.versions.num_rows, duplicates, quarantined)
@@ -275,13 +319,17 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
     )
     if counts.loaded or counts.updated:
         _write_articles(con, run_id, updates=counts.updated > 0)
-    # Earlier texts of an article within the batch: versions, dated just before its current one.
+    # Earlier texts of an article within the batch: versions, dated just before its current
+    # one; superseded, so they keep their body
     con.execute(
         """
-        INSERT INTO article_versions
-            (article_id, doc_id, run_id, title, published_at, word_count, body_sha, valid_from)
+        INSERT INTO article_versions (
+            article_id, doc_id, run_id, title, published_at, word_count, body_sha, valid_from,
+            parser_version, body
+        )
         SELECT article_id, doc_id, $run, title, published_at, word_count, body_sha,
-               now() - to_microseconds((SELECT count(*) FROM batch_versions) - pos)
+               now() - to_microseconds((SELECT count(*) FROM batch_versions) - pos),
+               parser_version, body
         FROM batch_versions
         ON CONFLICT DO NOTHING
         """,
@@ -614,12 +662,19 @@ def save_template_lines(
     lines: pl.DataFrame,
     timeout_s: float = WRITE_TIMEOUT_S,
 ) -> int:
-    """Add this run's line counts (TEMPLATE_LINE_SCHEMA, increments) to the learned totals."""
+    """Add this run's lines (TEMPLATE_LINE_SCHEMA) to what the source's pages have shown: the
+    page counts add up, and a line keeps its article only while every page showing it is a
+    version of that one article (article_id becomes NULL: seen on two or more)."""
     table = (
         conform(lines, TEMPLATE_LINE_SCHEMA, "template lines")
-        .drop_nulls(["source_id", "line"])
+        .drop_nulls(["source_id", "line", "article_id"])
         .group_by("source_id", "line", maintain_order=True)
-        .agg(pl.col("pages_seen").fill_null(1).sum())
+        .agg(
+            pl.when(pl.col("article_id").n_unique() == 1)
+            .then(pl.col("article_id").first())
+            .alias("article_id"),
+            pl.col("pages_seen").fill_null(1).sum(),
+        )
         .to_arrow()
     )
     with open_write(db_path, timeout_s) as con:
@@ -627,9 +682,11 @@ def save_template_lines(
         con.execute(
             """
             INSERT INTO source_template_lines
-                (source_id, line, pages_seen, first_run_id, last_run_id, last_seen)
-            SELECT source_id, line, pages_seen, $run, $run, now() FROM lines
+                (source_id, line, article_id, pages_seen, first_run_id, last_run_id, last_seen)
+            SELECT source_id, line, article_id, pages_seen, $run, $run, now() FROM lines
             ON CONFLICT (source_id, line) DO UPDATE SET
+                article_id = CASE WHEN source_template_lines.article_id = excluded.article_id
+                    THEN excluded.article_id END,
                 pages_seen = source_template_lines.pages_seen + excluded.pages_seen,
                 last_run_id = excluded.last_run_id,
                 last_seen = excluded.last_seen
@@ -712,27 +769,82 @@ def quarantined_raw(
     return frame.cast(dict(RAW_SCHEMA))
 
 
+def reprocess_candidates(
+    db_path: Path | str, *, since: str | None = None, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """The stored pages a reprocess runs again, without their bytes: each article's current
+    page (`article_id` set), then the pages with open quarantine rows (`article_id` null),
+    oldest first within each part; only pages whose bytes were kept whole, and with `since`
+    (an ISO date or time) only pages first ingested from then on. Columns: doc_id, url, uri,
+    first_seen, article_id, source_id (the article's), source_hint, site_name (as found in
+    the quarantined page)."""
+    if not Path(db_path).exists():
+        return pl.DataFrame()
+    return query(
+        db_path,
+        """
+        WITH current AS (
+            SELECT doc_id, min(article_id) AS article_id, min(source_id) AS source_id
+            FROM articles GROUP BY doc_id
+        ), held AS (
+            SELECT DISTINCT doc_id FROM quarantine WHERE status = 'open'
+        )
+        SELECT r.doc_id, r.url, r.uri, r.first_seen, c.article_id, c.source_id, r.source_hint,
+               f.site_name
+        FROM raw_documents AS r
+        LEFT JOIN current AS c USING (doc_id)
+        LEFT JOIN quarantine_found AS f USING (doc_id)
+        WHERE (c.doc_id IS NOT NULL OR r.doc_id IN (SELECT doc_id FROM held))
+          AND octet_length(r.content) = r.size_bytes
+          AND ($since IS NULL OR r.first_seen >= CAST($since AS TIMESTAMPTZ))
+        ORDER BY c.doc_id IS NULL, r.first_seen, r.doc_id
+        """,
+        {"since": since},
+        timeout_s=timeout_s,
+    )
+
+
+def stored_raw(
+    db_path: Path | str, doc_ids: Iterable[str], *, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """The raw_documents rows (with their bytes) of the given documents, in the given order."""
+    wanted = list(doc_ids)
+    if not wanted:
+        return pl.DataFrame()
+    return query(
+        db_path,
+        """
+        SELECT r.* FROM raw_documents AS r
+        JOIN (SELECT unnest($ids) AS doc_id, generate_subscripts($ids, 1) AS i) AS w
+        USING (doc_id) ORDER BY w.i
+        """,
+        {"ids": wanted},
+        timeout_s=timeout_s,
+    )
+
+
 def load_template_lines(
-    db_path: Path | str,
-    source_id: str | None = None,
-    *,
-    min_pages: int = 1,
-    timeout_s: float = READ_TIMEOUT_S,
-) -> dict[str, frozenset[str]]:
-    """Learned template lines per source, those seen on at least `min_pages` pages."""
+    db_path: Path | str, source_id: str | None = None, *, timeout_s: float = READ_TIMEOUT_S
+) -> dict[str, dict[str, str]]:
+    """What each source's pages have shown: line → the one article it was seen on, or ""
+    (tasks.clean.templates.MANY) for a line seen on two or more articles."""
     if not Path(db_path).exists():
         return {}
     frame = query(
         db_path,
         """
-        SELECT source_id, list(line ORDER BY line) AS lines FROM source_template_lines
-        WHERE ($source IS NULL OR source_id = $source) AND pages_seen >= $min_pages
+        SELECT source_id, list(line) AS lines, list(coalesce(article_id, '')) AS articles
+        FROM source_template_lines
+        WHERE $source IS NULL OR source_id = $source
         GROUP BY source_id
         """,
-        {"source": source_id, "min_pages": min_pages},
+        {"source": source_id},
         timeout_s=timeout_s,
     )
-    return {source: frozenset(lines) for source, lines in frame.iter_rows()}
+    return {
+        source: dict(zip(lines, articles, strict=True))
+        for source, lines, articles in frame.iter_rows()
+    }
 
 
 def accept_proposed_source(

@@ -13,6 +13,7 @@ from flows.summary import RunSummary
 from flows.thresholds import AccountingMismatch
 from newsdesk.core.config import Settings
 from newsdesk.core.registry import Registry
+from tasks.clean.templates import TemplateMemory
 from tasks.load.stage import skip_known
 from warehouse import load as wh
 from warehouse.publish import Published, publish_read_copy
@@ -31,32 +32,27 @@ def close_crashed_runs_task(settings: Settings) -> list[dict[str, Any]]:
 
 @task(name="start-run", cache_policy=NO_CACHE)
 def start_run_task(
-    run_id: str, settings: Settings, registry: Registry, params: dict[str, Any]
-) -> dict[str, frozenset[str]]:
-    """Migrate, sync the registry, record the run; returns the learned text templates."""
+    run_id: str, settings: Settings, registry: Registry, params: dict[str, Any], command: str
+) -> TemplateMemory:
+    """Migrate, sync the registry, record the run; returns what the sources' pages showed
+    (the text templates' memory)."""
     wh.start_run(
         settings.db,
         run_id=run_id,
         flow_run_id=flow_run.get_id(),
-        command="run",
+        command=command,
         params=params,
         registry=registry,
         timeout_s=settings.write_lock_timeout_s,
     )
-    # A short line seen on another page of the source is part of its template. A replay's
-    # own pages were counted already: for them a line must have been seen twice.
-    return wh.load_template_lines(
-        settings.db,
-        min_pages=2 if params.get("replay") else 1,
-        timeout_s=settings.read_lock_timeout_s,
+    return TemplateMemory(
+        wh.load_template_lines(settings.db, timeout_s=settings.read_lock_timeout_s)
     )
 
 
 @task(name="skip-known", cache_policy=NO_CACHE)
-def skip_known_task(
-    raw: pl.DataFrame, settings: Settings, replay: bool
-) -> tuple[pl.DataFrame, int]:
-    return skip_known(raw, settings, replay=replay)
+def skip_known_task(raw: pl.DataFrame, settings: Settings, mode: str) -> tuple[pl.DataFrame, int]:
+    return skip_known(raw, settings, mode=mode)
 
 
 @task(name="load", cache_policy=NO_CACHE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -15,10 +15,10 @@ from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.contracts.reasons import split_failures
 from newsdesk.core.contracts.run import Stage
 from tasks.clean.language import detect_language
-from tasks.clean.templates import LONG_LINE_WORDS, learn_template, merge_template, page_keys
+from tasks.clean.templates import TemplateMemory, is_long, page_keys
 from tasks.clean.text_dump import clean_text_dump
 from tasks.ingest.decode import HTML
-from tasks.page.fields import page_context
+from tasks.page.fields import article_id_of, page_context
 from tasks.page.html import clean_html
 from tasks.page.words import count_words
 from tasks.parallel import RowMapper, worker_registry
@@ -33,32 +33,37 @@ def template_source(row: Mapping[str, Any]) -> str | None:
     return source.name if source else None
 
 
-def learn_batch_templates(
-    raw: pl.DataFrame,
-) -> tuple[dict[str, frozenset[str]], pl.DataFrame]:
-    """What this batch teaches about its sources' templates: the lines that recur across the
-    batch's text dumps of one source, and each page's short lines (TEMPLATE_LINE_SCHEMA),
-    which the warehouse counts across runs so that one page a run still adds up. Long lines
-    are left out of the counts: they are story paragraphs, and a template's long lines show
-    up within a batch."""
-    pages: dict[str, list[str]] = {}
-    for row in (
-        raw.filter(pl.col("media_type") != HTML)
-        .select("url", "source_hint", "text")
-        .iter_rows(named=True)
+def page_templates(
+    raw: pl.DataFrame, memory: TemplateMemory
+) -> tuple[list[frozenset[str]], pl.DataFrame]:
+    """The template lines of each row of the batch (empty for HTML and sourceless pages): the
+    lines of the page that another article of its source has shown, in `memory` or in this
+    batch. `memory` learns the batch's short lines; they also come back (TEMPLATE_LINE_SCHEMA)
+    for the warehouse to keep. Long lines count within the batch only: across runs they would
+    be every story paragraph ever printed, and a template's long lines recur within a batch."""
+    pages = []
+    for i, row in enumerate(
+        raw.select("media_type", "url", "uri", "source_hint", "text").iter_rows(named=True)
     ):
-        key = template_source(row)
-        if key and row["text"]:
-            pages.setdefault(key, []).append(row["text"])
-    learned = {key: learn_template(texts) for key, texts in pages.items() if len(texts) > 1}
-    lines = [
-        {"source_id": key, "line": line, "pages_seen": 1}
-        for key, texts in pages.items()
-        for text in texts
-        for line in page_keys(text)
-        if line.count(" ") + 1 < LONG_LINE_WORDS
-    ]
-    return {k: v for k, v in learned.items() if v}, pl.DataFrame(lines, schema=TEMPLATE_LINE_SCHEMA)
+        if row["media_type"] == HTML or not row["text"]:
+            continue
+        if (source := template_source(row)) is not None:
+            pages.append((i, source, article_id_of(row["url"], row["uri"]), page_keys(row["text"])))
+    in_batch = TemplateMemory()
+    lines = []
+    for _, source, article, keys in pages:
+        short = {k for k in keys if not is_long(k)}
+        memory.add(source, article, short)
+        in_batch.add(source, article, keys - short)
+        lines += [
+            {"source_id": source, "line": k, "article_id": article, "pages_seen": 1} for k in short
+        ]
+    templates = [frozenset[str]()] * raw.height
+    for i, source, article, keys in pages:
+        templates[i] = memory.template_for(source, article, keys) | in_batch.template_for(
+            source, article, keys
+        )
+    return templates, pl.DataFrame(lines, schema=TEMPLATE_LINE_SCHEMA)
 
 
 def clean_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -90,40 +95,26 @@ def clean_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def clean_batch(
-    raw: pl.DataFrame,
-    mapper: RowMapper,
-    templates: Mapping[str, frozenset[str]] | None = None,
+    raw: pl.DataFrame, mapper: RowMapper, templates: Sequence[frozenset[str]] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Cleaned rows (CLEAN_SCHEMA) and the documents whose cleaning failed (REJECT_SCHEMA)."""
-    templates = templates or {}
+    """Cleaned rows (CLEAN_SCHEMA) and the documents whose cleaning failed (REJECT_SCHEMA);
+    `templates` holds each row's template lines (page_templates)."""
     rows = []
-    for row in raw.drop("content").iter_rows(named=True):
-        key = template_source(row) if row["media_type"] != HTML else None
-        if key and templates.get(key):
-            row["template"] = sorted(templates[key])
+    for i, row in enumerate(raw.drop("content").iter_rows(named=True)):
+        if templates and templates[i]:
+            row["template"] = sorted(templates[i])
         rows.append(row)
     results = mapper.map(clean_row, rows)
     return split_failures(results, CLEAN_SCHEMA, stage=Stage.CLEAN, expectation="cleaner_completes")
 
 
 def clean_with_templates(
-    raw: pl.DataFrame,
-    mapper: RowMapper,
-    templates: dict[str, frozenset[str]],
-    *,
-    learn: bool = True,
+    raw: pl.DataFrame, mapper: RowMapper, memory: TemplateMemory, *, learn: bool = True
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Clean a batch with its sources' templates: the short lines already seen on another
-    page of the source, in an earlier run or batch, and the lines this batch's pages share
-    (`templates` is the caller's and grows in place). Also returns the batch's short lines
-    for the warehouse to count. With `learn` off (a replay: its pages were counted before,
-    so their own lines must not become their template) the batch's lines are not kept."""
-    learned, lines = learn_batch_templates(raw)
-    for source, template in learned.items():
-        templates[source] = merge_template(templates.get(source, ()), template)
+    """Clean a batch with its sources' templates: the lines another article of the source
+    showed, in an earlier run or batch (`memory`, the caller's, grows in place) or in this
+    batch. Also returns the batch's short lines for the warehouse to keep, unless `learn` is
+    off: a replay's or reprocess's pages were counted when they first came in."""
+    templates, lines = page_templates(raw, memory)
     clean, errors = clean_batch(raw, mapper, templates)
-    if not learn:
-        return clean, errors, lines.clear()
-    for (source,), seen in lines.group_by("source_id"):
-        templates[source] = merge_template(templates.get(source, ()), seen["line"])
-    return clean, errors, lines
+    return clean, errors, lines if learn else lines.clear()

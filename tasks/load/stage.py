@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import polars as pl
 
@@ -10,9 +11,16 @@ from newsdesk.core.config import Settings
 from newsdesk.core.contracts.frames import FOUND_SCHEMA, PROPOSED_SOURCE_SCHEMA
 from newsdesk.core.contracts.reasons import Reason
 from newsdesk.core.contracts.run import Stage
-from newsdesk.core.registry import host_of
+from newsdesk.core.registry import Registry, host_of
 from tasks.ingest.records import RawRecord
-from warehouse.load import loaded_doc_ids, quarantined_doc_ids, quarantined_raw
+from tasks.page.fields import article_id_of
+from warehouse.load import (
+    loaded_doc_ids,
+    quarantined_doc_ids,
+    quarantined_raw,
+    reprocess_candidates,
+    stored_raw,
+)
 
 
 def split_known(raw: pl.DataFrame, known: set[str]) -> tuple[pl.DataFrame, int]:
@@ -37,13 +45,14 @@ def split_versions(articles: pl.DataFrame) -> tuple[pl.DataFrame, int, pl.DataFr
     return latest.sort("_pos").drop("_pos"), repeats, earlier.sort("_pos").drop("_pos")
 
 
-def skip_known(raw: pl.DataFrame, settings: Settings, *, replay: bool) -> tuple[pl.DataFrame, int]:
-    """On a replay, quarantined documents are exactly what should run again."""
-    if raw.is_empty() or not settings.db.exists():
+def skip_known(raw: pl.DataFrame, settings: Settings, *, mode: str) -> tuple[pl.DataFrame, int]:
+    """On a replay, quarantined documents are exactly what should run again; a reprocess
+    runs every document it was given again, loaded or not."""
+    if raw.is_empty() or not settings.db.exists() or mode == "reprocess":
         return split_known(raw, set())
     doc_ids = raw["doc_id"].to_list()
     known = loaded_doc_ids(settings.db, doc_ids, timeout_s=settings.read_lock_timeout_s)
-    if not replay:
+    if mode != "replay":
         known |= quarantined_doc_ids(settings.db, doc_ids, timeout_s=settings.read_lock_timeout_s)
     return split_known(raw, known)
 
@@ -62,6 +71,70 @@ def replay_records(settings: Settings) -> Iterator[RawRecord]:
             title_hint=row["title_hint"],
             published_hint=row["published_hint"],
         )
+
+
+def reprocess_plan(
+    settings: Settings, registry: Registry, *, source: str | None, since: str | None
+) -> tuple[list[str], list[str]]:
+    """The documents a reprocess runs again: the current pages of the loaded articles, and the
+    quarantined pages. Of the latter, only the newest page of an article, and none older than
+    the page the article is loaded from: a reprocess must not bring back an old version.
+    With `source`, only the pages of that registry source (the article's source; for a
+    quarantined page, the one its URL, its given publisher or the publisher printed on it
+    names, as the registry reads them now)."""
+    frame = reprocess_candidates(settings.db, since=since, timeout_s=settings.read_lock_timeout_s)
+    if frame.is_empty():
+        return [], []
+    loaded: list[str] = []
+    current: dict[str, datetime] = {}
+    newest: dict[str, dict] = {}
+    for row in frame.iter_rows(named=True):
+        if row["article_id"] is not None:
+            current[row["article_id"]] = row["first_seen"]
+            if source is None or row["source_id"] == source:
+                loaded.append(row["doc_id"])
+            continue
+        if source is not None and _source_of(registry, row) != source:
+            continue
+        article = article_id_of(row["url"], row["uri"])
+        if article not in newest or row["first_seen"] >= newest[article]["first_seen"]:
+            newest[article] = row
+    held = [
+        row["doc_id"]
+        for article, row in newest.items()
+        if article not in current or row["first_seen"] > current[article]
+    ]
+    return loaded, held
+
+
+def _source_of(registry: Registry, row: dict) -> str | None:
+    for found in (
+        registry.by_url(row["url"]),
+        *(registry.get(name) for name in (row["source_hint"], row["site_name"]) if name),
+    ):
+        if found:
+            return found.name
+    return None
+
+
+def stored_records(settings: Settings, doc_ids: list[str]) -> Iterator[RawRecord]:
+    """The stored bytes of the given documents as records to run again, read a batch at a
+    time so that a reprocess of the whole warehouse does not hold every page in memory."""
+    for start in range(0, len(doc_ids), settings.batch_size):
+        chunk = doc_ids[start : start + settings.batch_size]
+        frame = stored_raw(settings.db, chunk, timeout_s=settings.read_lock_timeout_s)
+        for row in frame.iter_rows(named=True):
+            yield RawRecord(
+                uri=row["uri"],
+                content=row["content"],
+                fetched_at=row["fetched_at"],
+                url=row["url"],
+                media_type_hint=row["media_type"],
+                charset_hint=row["encoding"],
+                source_hint=row["source_hint"],
+                title_hint=row["title_hint"],
+                published_hint=row["published_hint"],
+            )
 
 
 def found_in_quarantined(

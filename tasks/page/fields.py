@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from newsdesk.core.registry import Registry
+from tasks.ingest.web.urls import canonicalize, is_web_url
 from tasks.parallel import worker_registry
+
+
+def article_id_of(url: str | None, uri: str) -> str:
+    """A page's article before extraction: its URL canonicalised (as the extract stage's
+    identity reads a given URL), else the place it was read from. The clean stage keys a
+    source's template lines by it, so the versions of one page are one article."""
+    if url and is_web_url(url):
+        return hashlib.sha256(canonicalize(url).encode()).hexdigest()[:32]
+    return hashlib.sha256(uri.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

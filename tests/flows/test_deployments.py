@@ -208,10 +208,11 @@ def test_maintenance_closes_dead_runs_prunes_old_checks_and_template_lines_and_e
             VALUES ('r-done', 0, 's', 'extract', 'old', 'error', true, now() - INTERVAL 400 DAY),
                    ('r-done', 0, 's', 'extract', 'new', 'error', true, now());
             INSERT INTO source_template_lines
-                (source_id, line, pages_seen, first_run_id, last_run_id, last_seen)
-            VALUES ('Example', 'one-off headline', 1, 'r-done', 'r-done', now() - INTERVAL 90 DAY),
-                   ('Example', 'menu', 5, 'r-done', 'r-done', now() - INTERVAL 90 DAY),
-                   ('Example', 'yesterday', 1, 'r-done', 'r-done', now() - INTERVAL 1 DAY);
+                (source_id, line, article_id, pages_seen, first_run_id, last_run_id, last_seen)
+            VALUES ('Example', 'one-off headline', 'a1', 2, 'r-done', 'r-done',
+                    now() - INTERVAL 90 DAY),
+                   ('Example', 'menu', NULL, 5, 'r-done', 'r-done', now() - INTERVAL 90 DAY),
+                   ('Example', 'yesterday', 'a2', 1, 'r-done', 'r-done', now() - INTERVAL 1 DAY);
         """)
     out = tmp_path / "parquet"
     result = newsdesk_maintenance(
@@ -231,7 +232,8 @@ def test_maintenance_closes_dead_runs_prunes_old_checks_and_template_lines_and_e
             ("r-done", "loaded"),
         ]
         assert con.execute("SELECT expectation FROM dq_results").fetchall() == [("new",)]
-        # a line seen on one page and not for 60 days goes; the template and recent lines stay
+        # a line seen on one article (two versions of it) and not for 60 days goes; the
+        # template and recent lines stay
         assert con.execute("SELECT line FROM source_template_lines ORDER BY 1").fetchall() == [
             ("menu",),
             ("yesterday",),

@@ -8,6 +8,7 @@ import pytest
 
 from newsdesk.core.contracts.frames import PROPOSED_SOURCE_SCHEMA, TEMPLATE_LINE_SCHEMA
 from newsdesk.core.registry import Registry, Source, load_registry
+from tasks.clean.templates import MANY
 from tests.warehouse.wh_frames import frames, good_batch
 from warehouse.connection import WarehouseMissing
 from warehouse.load import (
@@ -87,32 +88,44 @@ def test_proposed_sources_accumulate_and_are_accepted_by_the_registry(db: Path) 
     assert statuses == [("new-site.com", "accepted"), ("other.net", "proposed")]
 
 
-def test_template_lines_add_up_across_runs(db: Path) -> None:
+def test_template_lines_remember_their_one_article_until_a_second_shows_them(db: Path) -> None:
     lines = pl.DataFrame(
         [
-            ("Example News", "Breaking News", 3),
-            ("Example News", "Most read", 1),
-            ("Example News", "Breaking News", 1),
-            ("Other", "Menu", 2),
+            ("Example News", "Breaking News", "a1", 3),
+            ("Example News", "Most read", "a1", 1),
+            ("Example News", "Breaking News", "a2", 1),
+            ("Other", "Menu", "b1", 2),
         ],
         schema=TEMPLATE_LINE_SCHEMA,
         orient="row",
     )
     assert save_template_lines(db, run_id="1.0", lines=lines) == 3
-    save_template_lines(db, run_id="2.0", lines=lines.slice(0, 1))
-    assert load_template_lines(db, "Example News", min_pages=2) == {
-        "Example News": frozenset({"Breaking News"})
+    assert load_template_lines(db) == {
+        "Example News": {"Breaking News": MANY, "Most read": "a1"},
+        "Other": {"Menu": "b1"},
     }
+    # a later version of the same article leaves it one article's line; another article
+    # makes it a line of two (MANY) for good
+    save_template_lines(db, run_id="2.0", lines=lines.slice(1, 1))
+    save_template_lines(
+        db,
+        run_id="3.0",
+        lines=pl.DataFrame(
+            [("Other", "Menu", "b2", 1), ("Example News", "Breaking News", "a1", 1)],
+            schema=TEMPLATE_LINE_SCHEMA,
+            orient="row",
+        ),
+    )
+    assert load_template_lines(db, "Example News") == {
+        "Example News": {"Breaking News": MANY, "Most read": "a1"}
+    }
+    assert load_template_lines(db, "Other") == {"Other": {"Menu": MANY}}
     assert (
         query(
             db, "SELECT pages_seen FROM source_template_lines WHERE line = 'Breaking News'"
         ).item()
-        == 7
+        == 5
     )
-    assert load_template_lines(db) == {
-        "Example News": frozenset({"Breaking News", "Most read"}),
-        "Other": frozenset({"Menu"}),
-    }
     # maintenance forgets one-off lines by when they were last seen: a sighting renews it
     seen = dict(query(db, "SELECT line, last_seen FROM source_template_lines").rows())
     assert seen["Breaking News"] > seen["Most read"]

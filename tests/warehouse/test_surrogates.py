@@ -54,7 +54,8 @@ def test_rows_with_surrogates_load_once_scrubbed(db: Path) -> None:
 
 def test_template_lines_with_surrogates(db: Path) -> None:
     lines = rows_to_frame(
-        [{"source_id": "Example News", "line": BROKEN, "pages_seen": 2}], TEMPLATE_LINE_SCHEMA
+        [{"source_id": "Example News", "line": BROKEN, "article_id": "a1", "pages_seen": 2}],
+        TEMPLATE_LINE_SCHEMA,
     )
     save_template_lines(db, run_id="1.0", lines=lines)
-    assert load_template_lines(db) == {"Example News": frozenset({scrub(BROKEN)})}
+    assert load_template_lines(db) == {"Example News": {scrub(BROKEN): "a1"}}

@@ -33,9 +33,10 @@ DQ_SCHEMA = pl.Schema(
     }
 )
 
-# Counts of lines seen on a source's pages in this run (increments, not totals).
+# Lines seen on a source's pages in this run: the article each page belongs to, and page
+# counts (increments, not totals).
 TEMPLATE_LINE_SCHEMA = pl.Schema(
-    {"source_id": pl.String, "line": pl.String, "pages_seen": pl.Int64}
+    {"source_id": pl.String, "line": pl.String, "article_id": pl.String, "pages_seen": pl.Int64}
 )
 
 # Domains of pages no registry entry claims, seen in this run.

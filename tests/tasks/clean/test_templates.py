@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from newsdesk.core.registry import Registry
-from tasks.clean.templates import learn_template, merge_template, template_key
+from tasks.clean.templates import (
+    MANY,
+    TemplateMemory,
+    learn_template,
+    page_keys,
+    template_key,
+)
 from tasks.clean.text_dump import clean_text_dump
 from tasks.page.fields import PageContext
 
@@ -57,31 +63,57 @@ STORIES = [
 ]
 
 
-def test_learns_lines_that_recur_across_pages_and_not_the_stories() -> None:
-    template = learn_template(STORIES[:2])
+def test_learns_lines_that_recur_across_articles_and_not_the_stories() -> None:
+    template = learn_template([("a", STORIES[0]), ("b", STORIES[1])])
     assert template_key(NOTICE) in template
     assert template_key("• Sport") in template
     assert template_key(STORIES[0].split("\n\n")[3]) not in template  # the first story paragraph
     assert template_key("Ferry service returns after winter repairs") not in template
 
 
-def test_needs_at_least_min_pages() -> None:
-    assert learn_template(STORIES[:1]) == frozenset()
-    assert learn_template(STORIES[:2], min_pages=3) == frozenset()
-    assert template_key(NOTICE) in learn_template(STORIES, min_pages=3)
+def test_needs_at_least_two_articles() -> None:
+    assert learn_template([("a", STORIES[0])]) == frozenset()
+    assert learn_template([("a", STORIES[0]), ("b", STORIES[1])], min_articles=3) == frozenset()
+    assert template_key(NOTICE) in learn_template(
+        [("a", STORIES[0]), ("b", STORIES[1]), ("c", STORIES[2])], min_articles=3
+    )
 
 
-def test_two_versions_of_one_story_do_not_make_the_story_a_template() -> None:
+def test_two_versions_of_one_article_are_one_article() -> None:
     updated = STORIES[0].replace("forty passengers", "forty-two passengers")
     story_line = STORIES[0].split("\n\n")[4]  # the second paragraph, shared by both versions
-    assert template_key(story_line) not in learn_template([STORIES[0], updated])
-    template = learn_template([STORIES[0], updated, STORIES[1]])
+    assert learn_template([("a", STORIES[0]), ("a", updated)]) == frozenset()
+    template = learn_template([("a", STORIES[0]), ("a", updated), ("b", STORIES[1])])
     assert template_key(story_line) not in template
     assert template_key(NOTICE) in template  # furniture counts once per article, still twice
 
 
-def test_merge_keeps_what_earlier_runs_learned() -> None:
-    assert merge_template({"a", "b"}, frozenset({"c"})) == frozenset({"a", "b", "c"})
+def test_memory_never_counts_a_pages_own_earlier_versions() -> None:
+    """A page fetched again with changes keeps its own lines: the lines its earlier version
+    showed are that article's, not another's."""
+    first = STORIES[0]
+    again = first.replace("forty passengers", "forty-two passengers")
+    memory = TemplateMemory()
+    memory.add("Courier", "ferry", page_keys(first))
+    assert memory.template_for("Courier", "ferry", page_keys(again)) == frozenset()
+    cleaned = clean_text_dump(again, CTX, memory.template_for("Courier", "ferry", page_keys(again)))
+    assert "forty-two passengers" in cleaned.body
+    assert "The operator said the new engines" in cleaned.body
+    # the same lines are template for another article of the source
+    other = memory.template_for("Courier", "council", page_keys(STORIES[1]))
+    assert template_key("• Sport") in other and template_key(NOTICE) in other
+    assert memory.template_for("Elsewhere", "council", page_keys(STORIES[1])) == frozenset()
+
+
+def test_a_line_on_two_articles_is_template_for_every_page_of_the_source() -> None:
+    memory = TemplateMemory()
+    memory.add("Courier", "ferry", page_keys(STORIES[0]))
+    memory.add("Courier", "council", page_keys(STORIES[1]))
+    # the first article's own page: the notice is now on two articles, its story on one
+    template = memory.template_for("Courier", "ferry", page_keys(STORIES[0]))
+    assert template_key(NOTICE) in template
+    assert template_key("Ferry service returns after winter repairs") not in template
+    assert memory.lines("Courier")[template_key(NOTICE)] == MANY
 
 
 def test_second_page_comes_out_cleaner_because_of_the_first() -> None:
@@ -89,15 +121,9 @@ def test_second_page_comes_out_cleaner_because_of_the_first() -> None:
     alone = clean_text_dump(second, CTX)
     assert "independent paper owned by its readers" in alone.body  # reads like a paragraph
 
-    template = learn_template(STORIES[:2])  # the batch: the first page teaches the template
-    cleaned = clean_text_dump(second, CTX, template)
+    memory = TemplateMemory()
+    memory.add("Courier", "ferry", page_keys(STORIES[0]))  # the first page teaches the template
+    cleaned = clean_text_dump(second, CTX, memory.template_for("Courier", "b", page_keys(second)))
     assert "independent paper owned by its readers" not in cleaned.body
     assert "Councillors voted by nine to two" in cleaned.body
     assert "short closure in November." in cleaned.body
-
-
-def test_a_remembered_template_cleans_a_page_of_a_later_run() -> None:
-    remembered = merge_template(frozenset(), learn_template(STORIES[:2]))  # run 1
-    later = clean_text_dump(STORIES[2], CTX, remembered)  # run 2: a batch of one page
-    assert "independent paper owned by its readers" not in later.body
-    assert "Five volunteers from the harbour lifeboat station" in later.body
