@@ -113,7 +113,7 @@ def test_a_line_on_two_articles_is_template_and_reprocess_brings_it_to_the_older
         con.execute("UPDATE article_versions SET parser_version = ?", [older_parser])
     before = body_of(warehouse_path, "a.txt")
 
-    done = run(warehouse_path, [], reprocess={}, label="reprocess")
+    done = run(warehouse_path, [], reprocess={})
     assert done["status"] == "loaded"
     assert (done["ingested"], done["updated"], done["duplicates"]) == (2, 1, 1)
     assert accounted(done)
@@ -163,7 +163,7 @@ def test_reprocess_loads_a_quarantined_page_that_now_passes(
 ) -> None:
     registry = tmp_path / "sources.toml"
     registry.write_text((PROJECT / "sources.toml").read_text(encoding="utf-8") + PYTHON_SPEED)
-    done = run(loaded, [], sources=registry, reprocess={}, label="reprocess")
+    done = run(loaded, [], sources=registry, reprocess={})
     # every stored page again: the article unchanged, the newly known publisher's page
     # loaded, the seed that shows no date quarantined again
     assert (done["ingested"], done["loaded"], done["updated"]) == (3, 1, 0)
@@ -186,7 +186,7 @@ def test_reprocess_loads_a_quarantined_page_that_now_passes(
     from prefect.client.orchestration import get_client
 
     with get_client(sync_client=True) as client:
-        assert client.read_flow_run(UUID(flow_run_id)).name == "run-reprocess"
+        assert client.read_flow_run(UUID(flow_run_id)).name.endswith(" reprocess")
     # the gates ran on the reprocessed pages, as in any run
     stages = rows(
         loaded,
@@ -213,6 +213,8 @@ def test_reprocess_command_picks_a_source_and_a_date(
     assert one.exit_code == 0, one.stderr
     summary = json.loads(one.stdout)
     assert (summary["ingested"], summary["loaded"], summary["quarantined"]) == (1, 1, 0)
+    [(params,)] = rows(loaded, "SELECT params FROM runs WHERE run_id = ?", [summary["run_id"]])
+    assert json.loads(params)["reprocess"] == {"source": "Python Speed", "since": None}
 
     unknown = cli.invoke(app, [*common, "reprocess", "--source", "Nobody"])
     assert unknown.exit_code == 1 and "no source named 'Nobody'" in unknown.stderr
