@@ -34,13 +34,14 @@ def template_source(row: Mapping[str, Any]) -> str | None:
 
 
 def page_templates(
-    raw: pl.DataFrame, memory: TemplateMemory
+    raw: pl.DataFrame, memory: TemplateMemory, *, remember: bool = True
 ) -> tuple[list[frozenset[str]], pl.DataFrame]:
     """The template lines of each row of the batch (empty for HTML and sourceless pages): the
     lines of the page that another article of its source has shown, in `memory` or in this
-    batch. `memory` learns the batch's short lines; they also come back (TEMPLATE_LINE_SCHEMA)
-    for the warehouse to keep. Long lines count within the batch only: across runs they would
-    be every story paragraph ever printed, and a template's long lines recur within a batch."""
+    batch. With `remember`, `memory` learns the batch's short lines for the batches after it;
+    they also come back (TEMPLATE_LINE_SCHEMA) for the warehouse to keep. Long lines count
+    within the batch only: across runs they would be every story paragraph ever printed, and
+    a template's long lines recur within a batch."""
     pages = []
     for i, row in enumerate(
         raw.select("media_type", "url", "uri", "source_hint", "text").iter_rows(named=True)
@@ -53,8 +54,9 @@ def page_templates(
     lines = []
     for _, source, article, keys in pages:
         short = {k for k in keys if not is_long(k)}
-        memory.add(source, article, short)
-        in_batch.add(source, article, keys - short)
+        if remember:
+            memory.add(source, article, short)
+        in_batch.add(source, article, keys - short if remember else keys)
         lines += [
             {"source_id": source, "line": k, "article_id": article, "pages_seen": 1} for k in short
         ]
@@ -114,7 +116,9 @@ def clean_with_templates(
     """Clean a batch with its sources' templates: the lines another article of the source
     showed, in an earlier run or batch (`memory`, the caller's, grows in place) or in this
     batch. Also returns the batch's short lines for the warehouse to keep, unless `learn` is
-    off: a replay's or reprocess's pages were counted when they first came in."""
-    templates, lines = page_templates(raw, memory)
+    off: a replay's or reprocess's pages were counted when they first came in, so they teach
+    only their own batch, and every page of such a run sees what the warehouse holds, in
+    whichever batch it comes."""
+    templates, lines = page_templates(raw, memory, remember=learn)
     clean, errors = clean_batch(raw, mapper, templates)
     return clean, errors, lines if learn else lines.clear()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from newsdesk.core.registry import Registry
+from datetime import UTC, datetime
+
+import polars as pl
+
+from newsdesk.core.registry import Registry, load_registry
+from tasks.clean.stage import page_templates
 from tasks.clean.templates import (
     MANY,
     TemplateMemory,
@@ -11,9 +16,13 @@ from tasks.clean.templates import (
     template_key,
 )
 from tasks.clean.text_dump import clean_text_dump
-from tasks.page.fields import PageContext
+from tasks.ingest.records import RawRecord, to_frames
+from tasks.page.fields import PageContext, article_id_of
+from tasks.parallel import RowMapper
+from tests.conftest import PROJECT
 
 CTX = PageContext(registry=Registry(()))
+SOURCE = "https://english.almayadeen.net/news/"
 
 # A long prose notice the publisher prints under every story: on its own it reads like the
 # story's last paragraph, so only the source's other pages can show it is furniture.
@@ -127,3 +136,43 @@ def test_second_page_comes_out_cleaner_because_of_the_first() -> None:
     assert "independent paper owned by its readers" not in cleaned.body
     assert "Councillors voted by nine to two" in cleaned.body
     assert "short closure in November." in cleaned.body
+
+
+def _batch(pages: list[tuple[str, str]]) -> pl.DataFrame:
+    """A raw batch of text dumps of the Al Mayadeen English source, at the given URLs."""
+    records = [
+        RawRecord(
+            uri=f"file:///dumps/{n}.txt",
+            content=text.encode(),
+            fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
+            url=f"https://english.almayadeen.net/news/{url}",
+            media_type_hint="text/plain",
+        )
+        for n, (url, text) in enumerate(pages)
+    ]
+    raw, _ = to_frames(records, run_id="test", max_bytes=1_000_000)
+    return raw
+
+
+def test_a_batch_counts_the_versions_of_a_url_as_one_article() -> None:
+    registry = load_registry(PROJECT / "sources.toml")
+    updated = STORIES[0].replace("forty passengers", "forty-two passengers")
+    with RowMapper(registry, 1):
+        memory = TemplateMemory()
+        templates, lines = page_templates(
+            _batch([("ferry", STORIES[0]), ("ferry", updated)]), memory
+        )
+        assert templates == [frozenset(), frozenset()]  # one article: nothing to tell apart
+        assert set(lines["article_id"]) == {article_id_of(f"{SOURCE}ferry", "")}
+
+        templates, _ = page_templates(_batch([("council", STORIES[1])]), memory)
+        assert template_key("• Sport") in templates[0]  # the ferry article showed it before
+        assert template_key(NOTICE) not in templates[0]  # long lines count within a batch
+
+        # a replay or reprocess teaches its own batch only, never the memory
+        before = memory.lines("Al Mayadeen English")
+        templates, _ = page_templates(
+            _batch([("lifeboat", STORIES[2]), ("harbour", STORIES[1])]), memory, remember=False
+        )
+        assert template_key(NOTICE) in templates[0]
+        assert memory.lines("Al Mayadeen English") == before
