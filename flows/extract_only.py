@@ -85,27 +85,29 @@ def record(
     }
 
 
+def warehouse_templates(db: Path, settings: Settings) -> TemplateMemory:
+    """What a warehouse's runs learned of their sources' templates, as a run on it starts
+    with (raises warehouse.load.WarehouseOutdated for a file older than this code)."""
+    return TemplateMemory(load_template_lines(db, timeout_s=settings.read_lock_timeout_s))
+
+
 def extract_paths(
     paths: Iterable[Path],
     settings: Settings,
     registry: Registry,
     *,
     gates: bool = True,
-    templates_from: Path | None = None,
+    templates: TemplateMemory | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One record per document, batch by batch, through the run's batch code
     (flows.batch) in preview: every document is carried as far as it can go, so a page that
     a gate would quarantine still shows what was extracted from it. Text dumps are cleaned
     with their sources' templates as a run cleans them: learned from the pages before and,
-    with `templates_from`, from what that warehouse's runs kept (without it, as a run on an
-    empty warehouse)."""
+    with `templates` (warehouse_templates), from what a warehouse's runs kept (without, as a
+    run on an empty warehouse)."""
     warm = warm_up_gates() if gates else None
     now = datetime.now(UTC)
-    memory = TemplateMemory(
-        load_template_lines(templates_from, timeout_s=settings.read_lock_timeout_s)
-        if templates_from
-        else None
-    )
+    memory = templates or TemplateMemory()
     run_id = new_run_id(now)
     to_gate: list[tuple[Stage, pl.DataFrame]] = []
 

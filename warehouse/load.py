@@ -54,6 +54,10 @@ _ARTICLE_COLUMNS = [
 ]
 
 
+class WarehouseOutdated(RuntimeError):
+    """A read-only reader met a warehouse file whose migrations are behind this code."""
+
+
 @dataclass(frozen=True)
 class LoadResult:
     """What happened to the batch's articles and rejected documents."""
@@ -845,7 +849,21 @@ def load_template_lines(
     (tasks.clean.templates.MANY) for a line seen on two or more articles."""
     if not Path(db_path).exists():
         return {}
-    frame = query(
+    try:
+        frame = _template_lines(db_path, source_id, timeout_s)
+    except (duckdb.BinderException, duckdb.CatalogException) as exc:  # readers never migrate
+        raise WarehouseOutdated(
+            f"the warehouse at {db_path} predates this newsdesk (its template lines name no "
+            "article): a `newsdesk run` or `newsdesk reprocess` on it brings it up to date"
+        ) from exc
+    return {
+        source: dict(zip(lines, articles, strict=True))
+        for source, lines, articles in frame.iter_rows()
+    }
+
+
+def _template_lines(db_path: Path | str, source_id: str | None, timeout_s: float) -> pl.DataFrame:
+    return query(
         db_path,
         """
         SELECT source_id, list(line) AS lines, list(coalesce(article_id, '')) AS articles
@@ -856,10 +874,6 @@ def load_template_lines(
         {"source": source_id},
         timeout_s=timeout_s,
     )
-    return {
-        source: dict(zip(lines, articles, strict=True))
-        for source, lines, articles in frame.iter_rows()
-    }
 
 
 def accept_proposed_source(

@@ -353,8 +353,17 @@ def extract(
     if warehouse is not None and not Path(warehouse).exists():
         raise fail(f"no warehouse at {warehouse}")
     settings = obj.settings(workers=workers)
+    templates = None
+    if warehouse is not None:
+        from flows.extract_only import warehouse_templates
+        from warehouse.load import WarehouseOutdated
+
+        try:
+            templates = warehouse_templates(Path(warehouse), settings)
+        except WarehouseOutdated as exc:
+            raise fail(str(exc)) from None
     records = extract_paths(
-        paths, settings, obj.registry(settings), gates=gates, templates_from=warehouse
+        paths, settings, obj.registry(settings), gates=gates, templates=templates
     )
     if fmt is RecordFormat.jsonl:
         for item in records:

@@ -220,3 +220,21 @@ def test_reprocess_command_picks_a_source_and_a_date(
     assert unknown.exit_code == 1 and "no source named 'Nobody'" in unknown.stderr
     bad_date = cli.invoke(app, [*common, "reprocess", "--since", "last week"])
     assert bad_date.exit_code == 1 and "--since wants a date" in bad_date.stderr
+
+
+def test_extract_db_says_when_the_warehouse_is_older_than_the_code(tmp_path: Path) -> None:
+    from warehouse.migrate import MIGRATIONS_DIR, migrate
+
+    old = tmp_path / "old-migrations"
+    old.mkdir()
+    for path in MIGRATIONS_DIR.glob("000[1-4]_*.sql"):
+        shutil.copy(path, old / path.name)
+    (tmp_path / "views").mkdir()
+    db = tmp_path / "old.duckdb"
+    migrate(db, migrations_dir=old, views_dir=tmp_path / "views")
+    page_path = page(tmp_path / "pages", SEED_LOADED, "b.txt")
+    result = CliRunner().invoke(app, ["extract", str(page_path), "--db", str(db)])
+    assert result.exit_code == 1
+    assert "predates this newsdesk" in result.stderr and "Traceback" not in result.stderr
+    missing = CliRunner().invoke(app, ["extract", str(page_path), "--db", str(tmp_path / "no")])
+    assert missing.exit_code == 1 and "no warehouse at" in missing.stderr
