@@ -152,7 +152,12 @@ def _run(
     fetch_state = load_fetch_state_task(settings) if web else None
     items: Iterator[RawRecord | IngestFailure] = itertools.chain(
         replay_records(settings) if replay else (),
-        iter_items([Path(p) for p in paths], max_bytes=settings.max_bytes),
+        iter_items(
+            [Path(p) for p in paths],
+            max_bytes=settings.max_bytes,
+            read_timeout_s=settings.read_timeout_s,
+            follow_links=settings.follow_links,
+        ),
         web_items(web, registry, settings, state=fetch_state, run_id=run_id, now=now)
         if fetch_state is not None
         else (),

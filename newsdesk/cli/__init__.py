@@ -189,6 +189,14 @@ def run(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes for clean/extract (0 = one per core).")
     ] = None,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links",
+            help="Follow symlinks that lead out of the folders given (refused by default: "
+            "outside_root).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run the pipeline and load the result into the warehouse.
@@ -216,7 +224,9 @@ def run(
             "nothing to run: give files or folders, URLs, --source NAME, "
             "--all-sources, --feed, --sitemap or --url-list"
         )
-    obj.overrides.update({"batch_size": batch_size, "workers": workers})
+    obj.overrides.update(
+        {"batch_size": batch_size, "workers": workers, "follow_links": follow_links or None}
+    )
     settings = obj.settings()
     registry = obj.registry(settings)
     plan(web, registry)  # an unknown --source name fails here, before anything starts

@@ -58,6 +58,8 @@ class PipelineSettings(_Section):
     batch_size: int
     workers: int
     max_bytes: int
+    read_timeout_s: float
+    follow_links: bool
 
 
 class GateSettings(_Section):
@@ -124,6 +126,8 @@ FLAT: dict[str, tuple[str, str]] = {
     "batch_size": ("pipeline", "batch_size"),
     "workers": ("pipeline", "workers"),
     "max_bytes": ("pipeline", "max_bytes"),
+    "read_timeout_s": ("pipeline", "read_timeout_s"),
+    "follow_links": ("pipeline", "follow_links"),
     **{key: ("gates", key) for key in GateSettings.model_fields},
     **{f"prefect_{key}": ("prefect", key) for key in PrefectSettings.model_fields},
     **{f"fetch_{key}": ("fetch", key) for key in FetchConfig.model_fields},
