@@ -136,7 +136,9 @@ def _with_time(day: datetime, tail: str) -> tuple[datetime, str, bool]:
     return (value.replace(tzinfo=zone) if zone else value), m.group(0).rstrip(), True
 
 
-def _readings(a: int, b: int, year: int | None, yy: int | None, order: str | None) -> set[tuple]:
+def _readings(
+    a: int, b: int, year: int | None, yy: int | None, order: str | None
+) -> set[tuple[int, int, int]]:
     """(year, month, day) readings of the numeric date a/b/year (or a/b/yy with a two-digit
     year): in the source's order when the registry gives one and it reads the date, else
     every valid order (17/10/2022 on a month-first site is still 17 October)."""
@@ -149,23 +151,23 @@ def _readings(a: int, b: int, year: int | None, yy: int | None, order: str | Non
 
 def _readings_in(
     a: int, b: int, year: int | None, yy: int | None, orders: tuple[str, ...]
-) -> set[tuple]:
-    found: set[tuple] = set()
+) -> set[tuple[int, int, int]]:
+    """The valid (year, month, day) readings of a/b/year (four digits) or a/b/yy in `orders`."""
+    found: set[tuple[int, int, int]] = set()
     for o in orders:
         if year is not None:  # a/b/2022: the year is last, only day and month can swap
             if o == "YMD":
                 continue
             y, m, d = (year, b, a) if o == "DMY" else (year, a, b)
-        elif o == "YMD":
-            y, m, d = a, b, yy
         else:
-            y, m, d = (yy, b, a) if o == "DMY" else (yy, a, b)
-        if y is not None and y < 100:
+            assert yy is not None
+            y, m, d = (a, b, yy) if o == "YMD" else (yy, b, a) if o == "DMY" else (yy, a, b)
             y += 2000 if y < 70 else 1900
         try:
-            found.add((datetime(y, m, d).year, m, d))
-        except (ValueError, TypeError):
+            datetime(y, m, d)
+        except ValueError:
             continue
+        found.add((y, m, d))
     return found
 
 
