@@ -96,6 +96,9 @@ def _open_regular(path: Path, timeout_s: float) -> int:
     it was checked, opening it still returns at once; fstat then refuses it."""
 
     def do_open() -> int:
+        kind = _kind(os.stat(path).st_mode)  # a FIFO or device is never opened
+        if kind is not None:
+            raise _Skipped(Reason.SPECIAL_FILE, f"{kind}: not opened")
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         kind = _kind(os.fstat(fd).st_mode)
         if kind is not None:
@@ -103,9 +106,6 @@ def _open_regular(path: Path, timeout_s: float) -> int:
             raise _Skipped(Reason.SPECIAL_FILE, f"{kind}: not opened")
         return fd
 
-    kind = _kind(os.stat(path).st_mode)
-    if kind is not None:
-        raise _Skipped(Reason.SPECIAL_FILE, f"{kind}: not opened")
     return bounded(do_open, timeout_s, "open")
 
 
@@ -116,7 +116,7 @@ class _Reader:
         self.timeout_s = timeout_s
         self.fd = _open_regular(path, timeout_s)
         self.size = os.fstat(self.fd).st_size
-        self.raw = os.fdopen(self.fd, "rb", buffering=0)
+        self.raw = os.fdopen(self.fd, "rb")  # buffered: read(n) returns n bytes unless at EOF
         self.stream = gzip.GzipFile(fileobj=self.raw, mode="rb") if gunzip else self.raw
 
     def read(self, size: int) -> bytes:
