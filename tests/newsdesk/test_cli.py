@@ -279,3 +279,26 @@ def test_messages_name_commands_that_exist() -> None:
     assert told, "no command named anywhere: the pattern is broken"
     unknown = {name: where for name, where in told.items() if name not in commands}
     assert not unknown, f"messages name commands that do not exist: {unknown}"
+
+
+def test_follow_links_lets_a_run_read_a_symlink_out_of_its_folder(
+    prefect_api_url: str, tmp_path: Path, warehouse_path: Path
+) -> None:
+    inputs, elsewhere = tmp_path / "inputs", tmp_path / "elsewhere"
+    inputs.mkdir()
+    elsewhere.mkdir()
+    seed = SEEDS / "002_9fff910d0917317a.txt"
+    (elsewhere / seed.name).write_bytes(seed.read_bytes())
+    (inputs / "linked.txt").symlink_to(elsewhere / seed.name)
+    common = ("--db", str(warehouse_path), "run", str(inputs), "--workers", "1", "--json")
+    env = {"PREFECT_API_URL": prefect_api_url}
+    refused = newsdesk(*common, env=env)
+    assert refused.returncode == 0, refused.stderr
+    summary = json.loads(refused.stdout)
+    assert summary["loaded"] == 0
+    assert [(r["reason"], r["documents"]) for r in summary["quarantine_reasons"]] == [
+        ("outside_root", 1)
+    ]
+    followed = newsdesk(*common, "--follow-links", env=env)
+    assert followed.returncode == 0, followed.stderr
+    assert json.loads(followed.stdout)["loaded"] == 1
