@@ -12,6 +12,7 @@ import typer
 
 from newsdesk.cli import ops as cli_ops
 from newsdesk.core.config import Settings, SettingsError, load_settings
+from newsdesk.core.hygiene import strip_credentials
 from newsdesk.core.registry import Registry, RegistryError, load_registry
 
 app = typer.Typer(
@@ -211,12 +212,13 @@ def run(
     for path in [*paths, *(url_list or [])]:
         if not Path(path).exists():
             raise fail(f"no such file or folder: {path}")
+    # Prefect stores a run's parameters: URLs go in without credentials ("user:secret@").
     web = WebInputs(
         sources=tuple(source or ()),
         all_sources=all_sources,
-        urls=tuple(urls),
-        feeds=tuple(feed or ()),
-        sitemaps=tuple(sitemap or ()),
+        urls=tuple(map(strip_credentials, urls)),
+        feeds=tuple(map(strip_credentials, feed or ())),
+        sitemaps=tuple(map(strip_credentials, sitemap or ())),
         url_lists=tuple(str(p.resolve()) for p in url_list or ()),
     )
     if not paths and not web and not deployment:
