@@ -20,8 +20,11 @@ _USERINFO = re.compile(USERINFO_PATTERN)
 # Bidi embedding/override/isolate controls and the invisible direction marks: in a title
 # they reorder what a reader sees (U+202E turns "gnp.exe" into "exe.png").
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# C0 and C1 controls and DEL. Page text keeps tab, newline and carriage return.
-_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 controls and DEL. Page text keeps tab, newline and carriage return; the controls
+# Python counts as whitespace (vertical tab, form feed, the separators, NEL) become a space,
+# so that the words they separated stay apart.
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_CONTROL_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
 _CONTROL_ANY = re.compile("[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -60,7 +63,7 @@ def scrub_surrogates(text: str) -> str:
 
 def strip_controls(text: str) -> str:
     """Page text without NUL and the other control characters (tab and line breaks stay)."""
-    return _CONTROL_IN_TEXT.sub("", text)
+    return _CONTROL_IN_TEXT.sub("", _CONTROL_SPACE.sub(" ", text))
 
 
 def clean_title(title: str | None, max_chars: int = TITLE_MAX_CHARS) -> str | None:
