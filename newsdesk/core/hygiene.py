@@ -20,11 +20,13 @@ _USERINFO = re.compile(USERINFO_PATTERN)
 # Bidi embedding/override/isolate controls and the invisible direction marks: in a title
 # they reorder what a reader sees (U+202E turns "gnp.exe" into "exe.png").
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# C0 and C1 controls and DEL. Page text keeps tab, newline and carriage return; the controls
-# Python counts as whitespace (vertical tab, form feed, the separators, NEL) become a space,
-# so that the words they separated stay apart.
-_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
-_CONTROL_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
+# C0 controls (NUL, BEL, ESC, …) leave page text; tab, newline and carriage return stay, and
+# the C0 controls Python counts as whitespace (vertical tab, form feed, the separators)
+# become a space, so that the words they separated stay apart. C1 controls and DEL stay in
+# page text: they are mostly the remains of doubly encoded UTF-8 ("â\x80\x99"), part of
+# the words as the page shows them (titles lose them too).
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0e-\x1b]")
+_CONTROL_SPACE = re.compile("[\x0b\x0c\x1c-\x1f]")
 _CONTROL_ANY = re.compile("[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -53,7 +53,8 @@ def test_titles_are_one_capped_line_without_controls_or_bidi_overrides() -> None
 
 def test_text_keeps_line_breaks_and_loses_nul() -> None:
     assert strip_controls("a\x00b\x07\tc\r\nd\x1b") == "ab\tc\r\nd"
-    assert strip_controls("page\x0cbreak\x85next") == "page break next"  # words kept apart
+    assert strip_controls("page\x0cbreak\x1dnext") == "page break next"  # words kept apart
+    assert strip_controls("it\u00e2\x80\x99s") == "it\u00e2\x80\x99s"  # mojibake kept as shown
     assert scrub_surrogates("\ud83d\ude00 \udc80") == "\U0001f600 \ufffd"
 
 
