@@ -121,7 +121,13 @@ def extract_paths(
             extract=lambda clean: extract_batch(clean, mapper),
             preview=True,
         )
-        for batch in batched(iter_items(paths, max_bytes=settings.max_bytes), settings.batch_size):
+        items = iter_items(
+            paths,
+            max_bytes=settings.max_bytes,
+            read_timeout_s=settings.read_timeout_s,
+            follow_links=settings.follow_links,
+        )
+        for batch in batched(items, settings.batch_size):
             raw, unreadable = to_frames(batch, run_id=run_id, max_bytes=settings.max_bytes)
             to_gate.clear()
             done = through_stages(raw, steps)

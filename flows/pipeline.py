@@ -194,7 +194,12 @@ def _phases(
         return
     items: Iterator[RawRecord | IngestFailure] = itertools.chain(
         replay_records(settings) if mode == "replay" else (),
-        iter_items([Path(p) for p in paths], max_bytes=settings.max_bytes),
+        iter_items(
+            [Path(p) for p in paths],
+            max_bytes=settings.max_bytes,
+            read_timeout_s=settings.read_timeout_s,
+            follow_links=settings.follow_links,
+        ),
         web_items(web, run.registry, settings, state=fetch_state, run_id=run.run_id, now=run.now)
         if fetch_state is not None
         else (),

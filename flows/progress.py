@@ -34,7 +34,7 @@ def count_documents(paths: Iterable[Path]) -> int | None:
 
     total = 0
     for path in discover(paths):
-        if path.name.lower().endswith((*JSONL_SUFFIXES, *WARC_SUFFIXES)):
+        if isinstance(path, Path) and path.name.lower().endswith((*JSONL_SUFFIXES, *WARC_SUFFIXES)):
             return None
         total += 1
     return total

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from newsdesk.core.contracts.fetch import FetchState, Seen
+from newsdesk.core.contracts.frames import without_credentials
 from warehouse.connection import WarehouseMissing, open_read, open_write
 
 _SEEN_SCHEMA = pl.Schema(
@@ -50,10 +51,19 @@ def read_seen(con: duckdb.DuckDBPyConnection) -> FetchState:
 def write_changes(con: duckdb.DuckDBPyConnection, state: FetchState) -> tuple[int, int]:
     """Upsert the pages fetched and append the fetch log, in one transaction; returns the
     row counts (seen_urls, fetch_log)."""
-    seen = pl.DataFrame([vars(item) for item in state.changes()], schema=_SEEN_SCHEMA)
-    log = pl.DataFrame(
-        [{**vars(entry), "headers": json.dumps(entry.headers)} for entry in state.log_entries()],
-        schema=_LOG_SCHEMA,
+    seen = without_credentials(
+        pl.DataFrame([vars(item) for item in state.changes()], schema=_SEEN_SCHEMA),
+        "canonical_url",
+        "final_url",
+    )
+    log = without_credentials(
+        pl.DataFrame(
+            [{**vars(e), "headers": json.dumps(e.headers)} for e in state.log_entries()],
+            schema=_LOG_SCHEMA,
+        ),
+        "url",
+        "final_url",
+        "headers",
     )
     con.begin()
     try:

@@ -29,10 +29,12 @@ from newsdesk.core.contracts.frames import (
     conform,
     rows_to_frame,
     scrub,
+    without_credentials,
 )
 from newsdesk.core.contracts.raw import RAW_SCHEMA
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from newsdesk.core.contracts.run import new_run_id
+from newsdesk.core.hygiene import redact_credentials
 from newsdesk.core.registry import Registry
 from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
 from warehouse.migrate import apply as apply_migrations
@@ -103,12 +105,18 @@ def _prepare(
     found: pl.DataFrame | None,
     versions: pl.DataFrame | None = None,
 ) -> _Batch:
-    versions = conform(
-        versions if versions is not None else ARTICLE_SCHEMA.to_frame(), ARTICLE_SCHEMA, "versions"
+    versions = without_credentials(
+        conform(
+            versions if versions is not None else ARTICLE_SCHEMA.to_frame(),
+            ARTICLE_SCHEMA,
+            "versions",
+        ),
+        "uri",
+        "url",
     )
-    raw = conform(raw, _RAW_COLUMNS, "raw")
-    articles = conform(articles, ARTICLE_SCHEMA, "articles")
-    rejects = conform(rejects, REJECT_SCHEMA, "rejects")
+    raw = without_credentials(conform(raw, _RAW_COLUMNS, "raw"), "uri", "url")
+    articles = without_credentials(conform(articles, ARTICLE_SCHEMA, "articles"), "uri", "url")
+    rejects = without_credentials(conform(rejects, REJECT_SCHEMA, "rejects"), "uri", "observed")
     dq = conform(dq, DQ_SCHEMA, "dq")
     if raw["doc_id"].null_count():
         raise ValueError("raw frame has rows without doc_id")
@@ -137,8 +145,9 @@ def _prepare(
         tags=_list_rows(articles, "tags", "tag").to_arrow(),
         rejects=rejects.to_arrow(),
         dq=dq.with_columns(run_id=pl.coalesce("run_id", pl.lit(run_id))).to_arrow(),
-        found=conform(
-            found if found is not None else FOUND_SCHEMA.to_frame(), FOUND_SCHEMA, "found"
+        found=without_credentials(
+            conform(found if found is not None else FOUND_SCHEMA.to_frame(), FOUND_SCHEMA, "found"),
+            "url",
         )
         .unique("doc_id", keep="last", maintain_order=True)
         .to_arrow(),
@@ -474,7 +483,9 @@ def start_run(
 ) -> str:
     """Migrate, sync the registry when given, and record a started run; returns its run id."""
     run_id = run_id or new_run_id()
-    params_json = scrub(json.dumps(dict(params or {}), default=str, sort_keys=True))
+    params_json = redact_credentials(
+        scrub(json.dumps(dict(params or {}), default=str, sort_keys=True))
+    )
     sources = _registry_table(registry) if registry is not None else None
     with open_write(db_path, timeout_s) as con:
         apply_migrations(con)
@@ -487,7 +498,7 @@ def start_run(
             [
                 run_id,
                 flow_run_id and scrub(flow_run_id),
-                scrub(command),
+                redact_credentials(scrub(command)),
                 params_json,
                 os.getpid(),
                 socket.gethostname(),

@@ -12,6 +12,7 @@ import typer
 
 from newsdesk.cli import ops as cli_ops
 from newsdesk.core.config import Settings, SettingsError, load_settings
+from newsdesk.core.hygiene import strip_credentials
 from newsdesk.core.registry import Registry, RegistryError, load_registry
 
 app = typer.Typer(
@@ -189,6 +190,14 @@ def run(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes for clean/extract (0 = one per core).")
     ] = None,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links",
+            help="Follow symlinks that lead out of the folders given (refused by default: "
+            "outside_root).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run the pipeline and load the result into the warehouse.
@@ -203,12 +212,13 @@ def run(
     for path in [*paths, *(url_list or [])]:
         if not Path(path).exists():
             raise fail(f"no such file or folder: {path}")
+    # Prefect stores a run's parameters: URLs go in without credentials ("user:secret@").
     web = WebInputs(
         sources=tuple(source or ()),
         all_sources=all_sources,
-        urls=tuple(urls),
-        feeds=tuple(feed or ()),
-        sitemaps=tuple(sitemap or ()),
+        urls=tuple(map(strip_credentials, urls)),
+        feeds=tuple(map(strip_credentials, feed or ())),
+        sitemaps=tuple(map(strip_credentials, sitemap or ())),
         url_lists=tuple(str(p.resolve()) for p in url_list or ()),
     )
     if not paths and not web and not deployment:
@@ -216,7 +226,9 @@ def run(
             "nothing to run: give files or folders, URLs, --source NAME, "
             "--all-sources, --feed, --sitemap or --url-list"
         )
-    obj.overrides.update({"batch_size": batch_size, "workers": workers})
+    obj.overrides.update(
+        {"batch_size": batch_size, "workers": workers, "follow_links": follow_links or None}
+    )
     settings = obj.settings()
     registry = obj.registry(settings)
     plan(web, registry)  # an unknown --source name fails here, before anything starts

@@ -59,6 +59,8 @@ class PipelineSettings(_Section):
     workers: int
     max_bytes: int
     flush_s: float
+    read_timeout_s: float
+    follow_links: bool
 
 
 class GateSettings(_Section):
@@ -130,6 +132,8 @@ FLAT: dict[str, tuple[str, str]] = {
     "workers": ("pipeline", "workers"),
     "max_bytes": ("pipeline", "max_bytes"),
     "flush_s": ("pipeline", "flush_s"),
+    "read_timeout_s": ("pipeline", "read_timeout_s"),
+    "follow_links": ("pipeline", "follow_links"),
     **{key: ("gates", key) for key in GateSettings.model_fields},
     **{f"prefect_{key}": ("prefect", key) for key in PrefectSettings.model_fields},
     **{f"fetch_{key}": ("fetch", key) for key in FetchConfig.model_fields},

@@ -23,6 +23,7 @@ PAGE_TYPES = (
 )
 # The types loaded from a source whose registry entry names none (`page_types = [...]`).
 DEFAULT_PAGE_TYPES = ("article", "liveblog")
+DATE_ORDERS = ("DMY", "MDY", "YMD")
 
 
 class RegistryError(ValueError):
@@ -51,6 +52,9 @@ class Source:
     sitemaps: tuple[str, ...] = ()
     include: tuple[str, ...] = ()  # URL regexes a fetched link must match (any)
     exclude: tuple[str, ...] = ()  # URL regexes that rule a link out
+    # How the source prints numeric dates: DMY (01/02/03 = 1 Feb 2003), MDY or YMD. Unset,
+    # a numeric date whose day and month could swap is not read (unparsed_date).
+    date_order: str | None = None
     rules: ExtractionRules = field(default_factory=ExtractionRules)
     page_types: tuple[str, ...] = DEFAULT_PAGE_TYPES  # what the extract gate lets through
 
@@ -147,6 +151,7 @@ def _source(entry: dict, where: str) -> Source:
         "sitemaps",
         "include",
         "exclude",
+        "date_order",
         "rules",
         "page_types",
     }
@@ -163,6 +168,9 @@ def _source(entry: dict, where: str) -> Source:
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
         raise RegistryError(f"{where}: unknown time zone {timezone!r}") from exc
     domains = tuple(d.lower().removeprefix("www.") for d in _tuple(entry, "domains", where))
+    date_order = entry.get("date_order")
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise RegistryError(f"{where}: date_order must be one of {', '.join(DATE_ORDERS)}")
     rules = entry.get("rules", {})
     if not isinstance(rules, dict):
         raise RegistryError(f"{where}: 'rules' must be a table")
@@ -191,6 +199,7 @@ def _source(entry: dict, where: str) -> Source:
         include=_tuple(entry, "include", where),
         exclude=_tuple(entry, "exclude", where),
         page_types=page_types,
+        date_order=date_order,
         rules=ExtractionRules(
             body=rules.get("body"),
             title=rules.get("title"),

@@ -18,6 +18,7 @@ from tasks.clean.language import detect_language
 from tasks.clean.templates import TemplateMemory, is_long, page_keys
 from tasks.clean.text_dump import clean_text_dump
 from tasks.ingest.decode import HTML
+from tasks.ingest.jsonl import is_export_line
 from tasks.page.fields import article_id_of, page_context
 from tasks.page.html import clean_html
 from tasks.page.words import count_words
@@ -25,7 +26,12 @@ from tasks.parallel import RowMapper, worker_registry
 
 
 def template_source(row: Mapping[str, Any]) -> str | None:
-    """The source a page's template is learned under, when it is known before extraction."""
+    """The source a page's template is learned under, when it is known before extraction.
+    None for a JSON Lines export's `text`: it is the article's text, not a page printed in
+    the source's template, and records that share their text (or most of it) must not
+    teach each other that their story is furniture (it emptied them: 0 words)."""
+    if is_export_line(row.get("uri")):
+        return None
     registry = worker_registry()
     source = registry.by_url(row.get("url")) or (
         registry.get(row["source_hint"]) if row.get("source_hint") else None

@@ -4,11 +4,13 @@ again only when the hints are missing or from another version)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, time
 from typing import Any
 
 from newsdesk.core.contracts.hints import HtmlHints
 from tasks.extract.authors import clean_authors
+from tasks.extract.text_dates import LANGUAGE_DATE_ORDER, ambiguous_numeric, find_dates
 from tasks.page.fields import PageContext, PageFields
 from tasks.page.html import HINTS_VERSION, clean_html
 from tasks.page.html_dates import (
@@ -101,8 +103,27 @@ def _evidence(item: dict | None) -> DateEvidence | None:
     return DateEvidence(item["method"], item["raw"], value, item.get("strong", True))
 
 
-def _published(dates: dict, ctx: PageContext) -> DateEvidence | None:
+_NUMERIC_DATE = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}")
+
+
+def _published(
+    dates: dict, ctx: PageContext, order: str | None, year4_order: str | None
+) -> DateEvidence | None:
+    """The publication date. A date line whose numeric date the source's `order` (or the
+    page language's convention, for four-digit years) does not settle is not used: htmldate
+    would read 01/02/03 by its own habit, which is a guess."""
     latest = ctx.fetched_at
+
+    def settled(evidence: DateEvidence | None) -> DateEvidence | None:
+        if evidence is None or ambiguous_numeric(evidence.raw, order, year4_order):
+            return None
+        if order or year4_order:  # read a numeric date in the order known, not htmldate's
+            own = find_dates(evidence.raw, order, year4_order=year4_order)
+            day = own[0].value.date() if own and _NUMERIC_DATE.match(own[0].raw) else None
+            if day is not None and day != evidence.value.date():
+                return replace(evidence, value=datetime.combine(day, time()))
+        return evidence
+
     for raw in dates.get("rule") or ():
         value = parse_datetime(raw)
         if value and plausible(value, latest):
@@ -115,11 +136,11 @@ def _published(dates: dict, ctx: PageContext) -> DateEvidence | None:
         searched = DateEvidence(
             "htmldate", dates["htmldate"], datetime.fromisoformat(dates["htmldate"])
         )
-    byline = _evidence(dates.get("byline"))
+    byline = settled(_evidence(dates.get("byline")))
     in_url = url_date(dates.get("url"))
     from_url = DateEvidence("url", dates["url"], in_url) if in_url else None
-    after, before = (_evidence(item) for item in dates.get("header") or (None, None))
-    shown = _evidence(dates.get("shown"))
+    after, before = (settled(_evidence(item)) for item in dates.get("header") or (None, None))
+    shown = settled(_evidence(dates.get("shown")))
     return choose_published(structured, searched, byline, from_url, (after, before), shown)
 
 
@@ -178,7 +199,13 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
     if not authors:
         # the byline as the page shows it: rel=author links, itemprop=author, .byline
         authors = clean_authors(hints.get("bylines") or [], exclude=site_names)[:4]
-    published = _published(hints.get("dates") or {}, ctx)
+    language = _language(jsonld, meta)
+    published = _published(
+        hints.get("dates") or {},
+        ctx,
+        source.date_order if source else None,
+        LANGUAGE_DATE_ORDER.get(language or ""),
+    )
     tags = jsonld.get("keywords") or meta.get("article:tag") or meta.get("news_keywords") or []
     if len(tags) == 1 and "," in tags[0]:
         tags = [t.strip() for t in tags[0].split(",") if t.strip()]
@@ -196,7 +223,7 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
         description=_first(meta, "og:description", "description", "twitter:description")
         or jsonld.get("description"),
         image_url=_first(meta, "og:image", "og:image:url", "twitter:image") or jsonld.get("image"),
-        language=_language(jsonld, meta),
+        language=language,
         standfirst=hints.get("standfirst"),
         page_type=classify(hints.get("page")),
         extraction_method=hints.get("method") or "html",

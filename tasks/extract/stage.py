@@ -15,6 +15,7 @@ from newsdesk import __version__
 from newsdesk.core.contracts.article import ARTICLE_SCHEMA
 from newsdesk.core.contracts.reasons import split_failures
 from newsdesk.core.contracts.run import Stage
+from newsdesk.core.hygiene import clean_title
 from newsdesk.core.registry import Registry, Source, host_of
 from tasks.extract.dates import parse_hint_date, zoned
 from tasks.extract.html import extract_html
@@ -83,7 +84,7 @@ def article_row(
     source = resolve_source(registry, row, page)
     published, raw, method = page.published, page.published_raw, page.published_method
     if published is None and row.get("published_hint"):
-        published = parse_hint_date(row["published_hint"])
+        published = parse_hint_date(row["published_hint"], source.date_order if source else None)
         raw, method = row["published_hint"], "given"
     when = zoned(published, source.timezone if source else None) if published else None
     modified = zoned(page.modified, source.timezone if source else None) if page.modified else None
@@ -98,7 +99,7 @@ def article_row(
         "url_given": given,
         "source_id": source.name if source else None,
         "site_name": page.site_name,
-        "title": page.title or row.get("title_hint"),
+        "title": clean_title(page.title or row.get("title_hint")),
         "authors": page.authors,
         "published_at": when.utc if when else None,
         "published_local": when.local_iso if when else None,

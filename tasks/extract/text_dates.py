@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 
+from newsdesk.core.registry import DATE_ORDERS
+
 _LANGUAGES = ("en", "de", "fr", "pl", "es", "it", "nl", "pt", "sv", "da", "cs", "tr", "ru")
 _MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august",
                "september", "october", "november", "december")  # fmt: skip
@@ -59,7 +61,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(rf"\b{mon}\s+{day}(?:st|nd|rd|th)?,?\s+{year}", re.I),
         re.compile(rf"\b{day}\.\s?(?P<m>[0-3]?\d)\.\s?(?P<y>(?:19|20)?\d\d)(?!\d)"),
         re.compile(rf"\b(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/{year}"),
-        re.compile(rf"\b{day}-(?P<m>[01]?\d)-{year}"),
+        re.compile(rf"\b{day}(?P<dash>-)(?P<m>[01]?\d)-{year}"),
         re.compile(r"\b(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<y>\d\d)(?![\d/])"),
     )  # fmt: skip
 
@@ -97,6 +99,7 @@ class FoundDate:
     raw: str  # the text it was read from
     relative: bool = False
     has_time: bool = False
+    ambiguous: bool = False  # a numeric date more than one order reads: value is one of them
 
 
 def _zone(match: re.Match[str]) -> timezone | None:
@@ -133,18 +136,73 @@ def _with_time(day: datetime, tail: str) -> tuple[datetime, str, bool]:
     return (value.replace(tzinfo=zone) if zone else value), m.group(0).rstrip(), True
 
 
-def _build(match: re.Match[str], english_order: bool) -> datetime | None:
+def _readings(
+    a: int, b: int, year: int | None, yy: int | None, order: str | None
+) -> set[tuple[int, int, int]]:
+    """(year, month, day) readings of the numeric date a/b/year (or a/b/yy with a two-digit
+    year): in the source's order when the registry gives one and it reads the date, else
+    every valid order (17/10/2022 on a month-first site is still 17 October)."""
+    if order:
+        found = _readings_in(a, b, year, yy, (order,))
+        if found:
+            return found
+    return _readings_in(a, b, year, yy, DATE_ORDERS)
+
+
+def _readings_in(
+    a: int, b: int, year: int | None, yy: int | None, orders: tuple[str, ...]
+) -> set[tuple[int, int, int]]:
+    """The valid (year, month, day) readings of a/b/year (four digits) or a/b/yy in `orders`."""
+    found: set[tuple[int, int, int]] = set()
+    for o in orders:
+        if year is not None:  # a/b/2022: the year is last, only day and month can swap
+            if o == "YMD":
+                continue
+            y, m, d = (year, b, a) if o == "DMY" else (year, a, b)
+        else:
+            assert yy is not None
+            y, m, d = (a, b, yy) if o == "YMD" else (yy, b, a) if o == "DMY" else (yy, a, b)
+            y += 2000 if y < 70 else 1900
+        try:
+            datetime(y, m, d)
+        except ValueError:
+            continue
+        found.add((y, m, d))
+    return found
+
+
+def _build(
+    match: re.Match[str], date_order: str | None, year4_order: str | None = None
+) -> datetime | None:
+    """The date a match prints; None when it is no valid date, or when its day and month
+    (or year) could be read in more than one order and the source's order is not known.
+    `year4_order` is the order for dates with a four-digit year only (a language's
+    convention: a German page's 05/06/2019 is 5 June; its 05/06/19 is still ambiguous)."""
     groups = match.groupdict()
     try:
         if groups.get("a"):
             a, b = int(groups["a"]), int(groups["b"])
-            # 10/17/2022 is month-first; 17/10/2022 day-first; ambiguous: the page's habit
-            month, day = (a, b) if (english_order and a <= 12) or b > 12 else (b, a)
-        else:
-            day = int(groups["d"])
-            month = int(groups["m"]) if groups.get("m") else _month_table()[groups["mon"].lower()]
-            if month > 12 >= day:  # "01.21.2020": an American page writes the month first
-                day, month = month, day
+            four = groups["y"] if len(groups["y"]) == 4 else None
+            if four and date_order is None:
+                date_order = year4_order
+            readings = _readings(
+                a, b, int(four) if four else None, None if four else int(groups["y"]), date_order
+            )
+            if len(readings) != 1:
+                return None  # 01/02/03 or 05/06/2019 without a known order: not guessed
+            year, month, day = readings.pop()
+            return datetime(year, month, day)
+        day = int(groups["d"])
+        month = int(groups["m"]) if groups.get("m") else _month_table()[groups["mon"].lower()]
+        if groups.get("m") and groups.get("dash") and day <= 12 and month <= 12:
+            # 01-02-2003: day-first in most places, month-first in the US
+            readings = _readings(day, month, int(groups["y"]), None, date_order or year4_order)
+            if len(readings) != 1:
+                return None
+            year, month, day = readings.pop()
+            return datetime(year, month, day)
+        if month > 12 >= day:  # "01.21.2020": an American page writes the month first
+            day, month = month, day
         year = int(groups["y"])
         if year < 100:
             year += 2000 if year < 70 else 1900
@@ -153,32 +211,88 @@ def _build(match: re.Match[str], english_order: bool) -> datetime | None:
         return None
 
 
-def find_dates(text: str, english_order: bool = False) -> list[FoundDate]:
-    """Every absolute date in a line, in order, with its time and zone when printed."""
+def find_dates(
+    text: str,
+    date_order: str | None = None,
+    *,
+    year4_order: str | None = None,
+    keep_ambiguous: bool = False,
+) -> list[FoundDate]:
+    """Every absolute date in a line, in order, with its time and zone when printed.
+    `date_order` (DMY, MDY, YMD: the source's, from the registry) reads numeric dates whose
+    day and month could swap; without it such a date is ambiguous: left out, or with
+    `keep_ambiguous` returned flagged (so that a caller can tell "the page's date is
+    ambiguous" from "the page shows no date")."""
     found: list[tuple[int, FoundDate]] = []
     taken: list[tuple[int, int]] = []
     for pattern in _patterns():
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
-            day = _build(m, english_order)
+            day = _build(m, date_order, year4_order)
+            ambiguous = False
+            if day is None and keep_ambiguous:
+                day = next(filter(None, (_build(m, o) for o in DATE_ORDERS)), None)
+                ambiguous = day is not None
             if day is None or not 1990 <= day.year <= 2100:
                 continue
             value, time_text, has_time = _with_time(day, text[m.end() : m.end() + 40])
             taken.append((m.start(), m.end()))
             raw = text[m.start() : m.end() + len(time_text)].strip()
-            found.append((m.start(), FoundDate(value, raw, has_time=has_time)))
+            found.append((m.start(), FoundDate(value, raw, has_time=has_time, ambiguous=ambiguous)))
     if not found:
-        time_first = _time_before_date(text, english_order)
+        time_first = _time_before_date(text, date_order)
         if time_first:
             found.append((0, time_first))
     return [date for _, date in sorted(found, key=lambda pair: pair[0])]
 
 
+# Languages whose every locale writes numeric dates day first: their pages' dates with a
+# four-digit year are read so (05/06/2019 is 5 June on a German page). English is not here:
+# American pages write the month first, British ones the day.
+LANGUAGE_DATE_ORDER = dict.fromkeys(
+    ("de", "fr", "es", "it", "pl", "nl", "pt", "ru", "uk", "cs", "sk", "tr", "vi", "el", "ro"),
+    "DMY",
+)
+
+
+def ambiguous_numeric(text: str, date_order: str | None, year4_order: str | None) -> bool:
+    """True when the text shows a numeric date that the known orders do not settle (what
+    another date parser, htmldate, would read by its own habit)."""
+    for pattern in _patterns():
+        if "(?P<a>" not in pattern.pattern and "(?P<dash>" not in pattern.pattern:
+            continue
+        for m in pattern.finditer(text):
+            if _build(m, date_order, year4_order) is None and any(
+                _build(m, o) for o in DATE_ORDERS
+            ):
+                return True
+    return False
+
+
+def shown_orders(text: str) -> set[str]:
+    """The orders (DMY, MDY, YMD) the line's unambiguous numeric dates prove: 31/12/2023 can only
+    be day first, 12/31/2023 only month first. A page keeps one convention, so a date it
+    prints that way tells how to read its 05/06/2019 (evidence, not a guess)."""
+    proven: set[str] = set()
+    for pattern in _patterns():
+        if "(?P<a>" not in pattern.pattern and "(?P<dash>" not in pattern.pattern:
+            continue
+        for m in pattern.finditer(text):
+            groups = m.groupdict()
+            a, b = (groups["a"], groups["b"]) if groups.get("a") else (groups["d"], groups["m"])
+            year = int(groups["y"])
+            four, two = (year, None) if len(groups["y"]) == 4 else (None, year)
+            readable = {o for o in DATE_ORDERS if _readings_in(int(a), int(b), four, two, (o,))}
+            if len(readable) == 1:
+                proven |= readable
+    return proven
+
+
 _TIME_FIRST = re.compile(r"(?P<h>[0-2]?\d):(?P<min>[0-5]\d)\s*(?P<ampm>[ap]\.?m\.?)?\W{1,4}", re.I)
 
 
-def _time_before_date(text: str, english_order: bool) -> FoundDate | None:
+def _time_before_date(text: str, date_order: str | None) -> FoundDate | None:
     """'10:08 am Fri Jul 19, 2013': a time printed before the date it belongs to."""
     m = _TIME_FIRST.search(text)
     if not m:
@@ -187,7 +301,7 @@ def _time_before_date(text: str, english_order: bool) -> FoundDate | None:
     for pattern in _patterns():
         d = pattern.search(rest[:40])
         if d:
-            day = _build(d, english_order)
+            day = _build(d, date_order)
             if day is None:
                 return None
             value, _, _ = _with_time(day, m.group(0))

@@ -15,7 +15,13 @@ from datetime import datetime
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
 from tasks.extract.authors import clean_author
-from tasks.extract.text_dates import FoundDate, find_dates, find_relative
+from tasks.extract.text_dates import (
+    LANGUAGE_DATE_ORDER,
+    FoundDate,
+    find_dates,
+    find_relative,
+    shown_orders,
+)
 from tasks.page.fields import PageContext, PageFields
 from tasks.page.page_type import classify, text_signals
 
@@ -64,13 +70,21 @@ def extract_text_dump(
     title = hints.get("title")
     if title and normalise_name(title) in printed:
         title = None  # the site's name is not the headline
-    found = _published(hints, language == "en", ctx)
+    site_name = _site_name(hints, printed)
+    order = _date_order(ctx, site_name) or _page_order(hints)
+    found = _published(hints, order, LANGUAGE_DATE_ORDER.get(language or ""), ctx)
     section = hints.get("section")
     if section and normalise_name(section) in printed:
         section = None
     standfirst, rest = split_standfirst(text, body) if body else (None, None)
     authors = _authors(hints, text)
     signals = text_signals(text, body or "", len(hints.get("date_lines") or []), bool(authors))
+    if found is not None and found.ambiguous and order is None:
+        found = _by_url(found, ctx.url, LANGUAGE_DATE_ORDER.get(language or "")) or found
+    raw = found.raw if found else None
+    if found is not None and found.ambiguous:
+        # The page's own date could be read in more than one order: not guessed.
+        raw, found = f"{found.raw} (ambiguous: day/month order unknown for this source)", None
     return PageFields(
         title=title,
         standfirst=standfirst,
@@ -78,11 +92,13 @@ def extract_text_dump(
         authors=authors,
         page_type=classify(signals),
         published=found.value if found else None,
-        published_raw=found.raw if found else None,
-        published_method=("text-relative" if found.relative else "text-byline") if found else None,
+        published_raw=raw,
+        published_method=("text-relative" if found.relative else "text-byline")
+        if found
+        else ("ambiguous" if raw else None),
         section=section,
         tags=list(hints.get("tags") or []),
-        site_name=_site_name(hints, printed),
+        site_name=site_name,
         language=language,
         extraction_method=METHOD,
     )
@@ -121,13 +137,56 @@ def split_standfirst(text: str, body: str) -> tuple[str | None, str | None]:
     return first, "\n\n".join(paragraphs[1:])
 
 
-def _published(hints: dict, english_order: bool, ctx: PageContext) -> FoundDate | None:
-    """The date line best placed to be the story's own date."""
+def _date_order(ctx: PageContext, site_name: str | None) -> str | None:
+    """The source's order of numeric dates (DMY, MDY, YMD), when the registry gives one."""
+    registry = ctx.registry
+    source = registry.by_url(ctx.url)
+    for name in (ctx.source_hint, site_name):
+        if source is None and name:
+            source = registry.get(name)
+    return source.date_order if source else None
+
+
+def _page_order(hints: dict) -> str | None:
+    """The order the page's own unambiguous numeric dates show, when they agree."""
+    proven: set[str] = set()
+    for line in hints.get("date_lines") or []:
+        proven |= shown_orders(line["text"])
+    return proven.pop() if len(proven) == 1 else None
+
+
+# A date in the page's URL: /2023/11/…, /2023-11-08/…, /20231108/….
+_URL_YMD = re.compile(r"/((?:19|20)\d\d)[/_-]?([01]\d)(?:[/_-]?([0-3]\d))?(?=[/_.-]|$)")
+
+
+def _by_url(found: FoundDate, url: str | None, year4_order: str | None) -> FoundDate | None:
+    """The one reading of an ambiguous date that the page's URL agrees with, if any (the
+    page's own address is evidence of its date, not a guess)."""
+    match = _URL_YMD.search(url or "")
+    if match is None:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    day = int(match.group(3)) if match.group(3) else None
+    agreeing = [
+        date
+        for order in ("DMY", "MDY", "YMD")
+        for date in find_dates(found.raw, order, year4_order=year4_order)[:1]
+        if (date.value.year, date.value.month) == (year, month)
+        and (day is None or date.value.day == day)
+    ]
+    return agreeing[0] if len({d.value for d in agreeing}) == 1 else None
+
+
+def _published(
+    hints: dict, date_order: str | None, year4_order: str | None, ctx: PageContext
+) -> FoundDate | None:
+    """The date line best placed to be the story's own date (flagged ambiguous when that
+    date's day and month could swap and no order is known)."""
     anchor = hints.get("title_index")
     best: tuple[float, FoundDate] | None = None
     for line in hints.get("date_lines") or []:
         text = line["text"]
-        candidates = find_dates(text, english_order)
+        candidates = find_dates(text, date_order, year4_order=year4_order, keep_ambiguous=True)
         if not candidates:
             relative = find_relative(text, ctx.fetched_at)
             candidates = [relative] if relative else []

@@ -1,131 +1,346 @@
-"""Local inputs: files and folders of saved pages, JSON Lines exports, sidecar metadata."""
+"""Local inputs: files and folders of saved pages, JSON Lines exports, sidecar metadata.
+
+Only regular files under the folders given are read. A FIFO, socket or device is skipped
+with a `special_file` row without being opened (opening a FIFO blocks until a writer comes);
+a symlink whose target leaves the folder given is refused (`outside_root`) unless links
+may be followed. Every open and read runs with a deadline (`[pipeline] read_timeout_s`), so
+a file that never answers costs that long and a `timeout` row, not the run.
+"""
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import os
-from collections.abc import Iterable, Iterator
+import stat
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from newsdesk.core.contracts.reasons import Reason
 from newsdesk.core.isodates import parse_iso_utc
+from tasks.ingest.jsonl import JSON_ERRORS, parse_record_line
 from tasks.ingest.records import IngestFailure, RawRecord
 
 SIDECAR_SUFFIX = ".meta.json"
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _SIDECAR_KEYS = {"url", "source", "fetched_at", "published", "title"}
+_SIDECAR_MAX_BYTES = 1_000_000
+_CHUNK = 1 << 20
+DEFAULT_READ_TIMEOUT_S = 30.0
+
+T = TypeVar("T")
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every input file under the given files and folders, in a stable order. Hidden files
-    and sidecars are not inputs; a missing path is an error the caller reports."""
+@dataclass(frozen=True)
+class ReadOptions:
+    max_bytes: int
+    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S
+    follow_links: bool = False  # follow symlinks that leave the folder given
+
+
+class _Skipped(Exception):
+    """A file that is not read, and why."""
+
+    def __init__(self, reason: Reason, observed: str) -> None:
+        super().__init__(observed)
+        self.reason, self.observed = reason, observed
+
+
+def bounded(call: Callable[[], T], timeout_s: float, what: str) -> T:
+    """`call()` with a deadline. It runs on a daemon thread: a read stuck in the kernel (a
+    hung network mount, a FIFO) cannot be interrupted, only abandoned, and an abandoned
+    daemon thread does not keep the process alive."""
+    box: list[T] = []
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            box.append(call())
+        except BaseException as exc:  # handed to the caller's thread
+            error.append(exc)
+
+    thread = threading.Thread(target=target, name="newsdesk-read", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        raise _Skipped(Reason.TIMEOUT, f"{what}: no answer within {timeout_s:g} s")
+    if error:
+        raise error[0]
+    return box[0]
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, None for a regular one."""
+    for test, name in (
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISDIR, "directory"),
+    ):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "special file"
+
+
+def _open_regular(path: Path, timeout_s: float) -> int:
+    """A descriptor for a regular file. O_NONBLOCK: if the file was swapped for a FIFO after
+    it was checked, opening it still returns at once; fstat then refuses it."""
+
+    def do_open() -> int:
+        kind = _kind(os.stat(path).st_mode)  # a FIFO or device is never opened
+        if kind is not None:
+            raise _Skipped(Reason.SPECIAL_FILE, f"{kind}: not opened")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        kind = _kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            os.close(fd)
+            raise _Skipped(Reason.SPECIAL_FILE, f"{kind}: not opened")
+        return fd
+
+    return bounded(do_open, timeout_s, "open")
+
+
+class _Reader:
+    """A regular file read in chunks, each with the deadline; gzip is undone on the fly."""
+
+    def __init__(self, path: Path, timeout_s: float, *, gunzip: bool) -> None:
+        self.timeout_s = timeout_s
+        self.fd = _open_regular(path, timeout_s)
+        self.size = os.fstat(self.fd).st_size
+        self.raw = os.fdopen(self.fd, "rb")  # buffered: read(n) returns n bytes unless at EOF
+        self.stream = gzip.GzipFile(fileobj=self.raw, mode="rb") if gunzip else self.raw
+
+    def read(self, size: int) -> bytes:
+        return bounded(lambda: self.stream.read(size), self.timeout_s, "read")
+
+    def close(self) -> None:
+        self.stream.close()
+        self.raw.close()
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _uri(path: Path) -> str:
+    """The file's place: its folder resolved (as it always was: one spelling per folder,
+    however it was reached), its own name kept (a symlink is named as itself, not as the
+    file it points to)."""
+    return (Path(os.path.realpath(path.parent)) / path.name).as_uri()
+
+
+def _inside(target: str, root: str) -> bool:
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _is_input(name: str) -> bool:
+    return not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX)
+
+
+def discover(
+    paths: Iterable[Path], *, follow_links: bool = False
+) -> Iterator[Path | IngestFailure]:
+    """Every input file under the given files and folders, in a stable order, and a failure
+    for each symlink that leaves its folder. Hidden files and sidecars are not inputs; a
+    path given explicitly is read even when it is a symlink (it was asked for); a missing
+    path is an error the caller reports."""
     for path in paths:
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX):
-                        yield Path(root) / name
-        elif path.exists():
+            root = os.path.realpath(path)
+            yield from _walk(path, root, follow_links, {root})
+        elif path.exists() or path.is_symlink():
             yield path
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
 
 
-def read_sidecar(path: Path) -> dict[str, str]:
-    """`<file>.meta.json`: url, source, fetched_at, published, title that the page may not show."""
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not sidecar.exists():
+def _walk(
+    folder: Path, root: str, follow: bool, visited: set[str]
+) -> Iterator[Path | IngestFailure]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield IngestFailure(_uri(folder), Reason.UNREADABLE, f"{type(exc).__name__}: {exc}")
+        return
+    for entry in entries:
+        if not _is_input(entry.name):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink():
+            target = os.path.realpath(path)
+            if not follow and not _inside(target, root):
+                yield IngestFailure(
+                    _uri(path),
+                    Reason.OUTSIDE_ROOT,
+                    f"symlink to {target} leaves {root} (allow with --follow-links)",
+                )
+                continue
+            if os.path.isdir(target):
+                # Inside the root its files are walked anyway; followed, once per folder.
+                if follow and target not in visited:
+                    visited.add(target)
+                    yield from _walk(path, root, follow, visited)
+                continue
+            yield path
+        elif entry.is_dir(follow_symlinks=False):
+            visited.add(os.path.realpath(path))
+            yield from _walk(path, root, follow, visited)
+        else:
+            yield path
+
+
+def read_sidecar(
+    path: Path, timeout_s: float = DEFAULT_READ_TIMEOUT_S, *, follow_links: bool = False
+) -> dict[str, str]:
+    """`<file>.meta.json` (for `page.html.gz` also `page.html.meta.json`): url, source,
+    fetched_at, published, title that the page may not show. A sidecar is read like a page:
+    regular files only, with the deadline, at most 1 MB."""
+    names = [path.name + SIDECAR_SUFFIX]
+    if path.name.lower().endswith(".gz"):
+        names.append(path.name[:-3] + SIDECAR_SUFFIX)
+    sidecar = next((path.with_name(n) for n in names if path.with_name(n).exists()), None)
+    if sidecar is None:
         return {}
-    data = json.loads(sidecar.read_text(encoding="utf-8"))
+    target = os.path.realpath(sidecar)
+    if not follow_links and not _inside(target, os.path.realpath(path.parent)):
+        raise _Skipped(Reason.OUTSIDE_ROOT, f"sidecar {sidecar.name}: symlink to {target}")
+    try:
+        with _Reader(sidecar, timeout_s, gunzip=False) as reader:
+            data = json.loads(reader.read(_SIDECAR_MAX_BYTES + 1)[:_SIDECAR_MAX_BYTES])
+    except _Skipped as skipped:
+        raise _Skipped(skipped.reason, f"sidecar {sidecar.name}: {skipped.observed}") from None
+    except JSON_ERRORS as exc:
+        raise ValueError(f"sidecar {sidecar.name}: {type(exc).__name__}: {exc}") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{sidecar}: expected a JSON object")
-    return {k: str(v) for k, v in data.items() if k in _SIDECAR_KEYS and v not in (None, "")}
+        raise ValueError(f"{sidecar.name}: expected a JSON object")
+    return {
+        k: str(v)
+        for k, v in data.items()
+        if k in _SIDECAR_KEYS and v not in (None, "") and isinstance(v, str | int | float)
+    }
 
 
 def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
-def read_file(path: Path, *, max_bytes: int) -> Iterator[RawRecord | IngestFailure]:
-    """The records one file holds: one page, or one per line of a JSON Lines export."""
-    uri = path.resolve().as_uri()
+def _inner_name(name: str) -> str:
+    """The name without a compression suffix: what the bytes inside are."""
+    return name[:-3] if name.endswith(".gz") else name
+
+
+def read_file(
+    path: Path, *, max_bytes: int, options: ReadOptions | None = None
+) -> Iterator[RawRecord | IngestFailure]:
+    """The records one file holds: one page, or one per line of a JSON Lines export.
+    `.gz` pages and exports are decompressed, at most `max_bytes` of them."""
+    options = options or ReadOptions(max_bytes)
+    uri = _uri(path)
     name = path.name.lower()
     try:
         if name.endswith(JSONL_SUFFIXES):
-            yield from read_jsonl(path)
+            yield from read_jsonl(path, options)
             return
         if name.endswith(WARC_SUFFIXES):
             from tasks.ingest.web.warc import read_warc
 
+            os.close(_open_regular(path, options.read_timeout_s))  # type checked, not blocked
             yield from read_warc(path, max_bytes=max_bytes)
             return
-        meta = read_sidecar(path)
-        size = path.stat().st_size
-        content = path.read_bytes() if size <= max_bytes else b""
-    except (OSError, ValueError) as exc:
-        yield IngestFailure(uri, Reason.UNREADABLE, f"{type(exc).__name__}: {exc}")
+        meta = read_sidecar(path, options.read_timeout_s, follow_links=options.follow_links)
+        gunzip = name.endswith(".gz")
+        with _Reader(path, options.read_timeout_s, gunzip=gunzip) as reader:
+            if not gunzip and reader.size > max_bytes:
+                size, content = reader.size, b""  # counted, not read: the gate says too_large
+            else:
+                content = reader.read(max_bytes + 1)
+                size = len(content)
+                if size > max_bytes:
+                    content = b""
+        fetched_at = parse_iso_utc(meta.get("fetched_at")) or _mtime(path)
+    except _Skipped as skipped:
+        yield IngestFailure(uri, skipped.reason, skipped.observed)
         return
+    except (OSError, EOFError, zlib.error, *JSON_ERRORS) as exc:
+        yield IngestFailure(uri, Reason.UNREADABLE, f"{type(exc).__name__}: {exc}"[:500])
+        return
+    inner = _inner_name(name)
     yield RawRecord(
         uri=uri,
         content=content,
         size_bytes=size,
-        fetched_at=parse_iso_utc(meta.get("fetched_at")) or _mtime(path),
+        fetched_at=fetched_at,
         url=meta.get("url"),
-        media_type_hint="text/html" if name.endswith((".html", ".htm", ".xhtml")) else None,
+        media_type_hint="text/html" if inner.endswith(HTML_SUFFIXES) else None,
         source_hint=meta.get("source"),
         title_hint=meta.get("title"),
         published_hint=meta.get("published"),
     )
 
 
-def read_jsonl(path: Path) -> Iterator[RawRecord | IngestFailure]:
+def _lines(reader: _Reader, max_line: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) for each line read in chunks; None for a line longer than
+    `max_line`, which is skipped to its end without being held in memory."""
+    number, pending, too_long = 0, b"", False
+    while chunk := reader.read(_CHUNK):
+        parts = (pending + chunk).split(b"\n")
+        pending = parts.pop()
+        for part in parts:
+            number += 1
+            yield number, None if too_long else part
+            too_long = False
+        if len(pending) > max_line:
+            pending, too_long = b"", True
+    if pending or too_long:
+        yield number + 1, None if too_long else pending
+
+
+def read_jsonl(
+    path: Path, options: ReadOptions | None = None
+) -> Iterator[RawRecord | IngestFailure]:
     """Exports of other scrapers: one JSON object per line with url / html / text / title /
-    date (also published, published_at, fetched_at, source). A bad line is a failure, not
-    the end of the file."""
+    date (also published, published_at, fetched_at, source). A bad line is a failure of
+    that line only: the rest of the file is read."""
+    options = options or ReadOptions(max_bytes=10_000_000)
     fetched_default = _mtime(path)
-    with path.open("rb") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            uri = f"{path.resolve().as_uri()}#L{number}"
-            try:
-                item = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                yield IngestFailure(uri, Reason.MALFORMED_RECORD, f"line {number}: {exc}")
-                continue
-            if not isinstance(item, dict):
-                yield IngestFailure(uri, Reason.MALFORMED_RECORD, f"line {number}: not an object")
-                continue
-            html, text = item.get("html"), item.get("text")
-            body = html if isinstance(html, str) and html.strip() else text
-            if not isinstance(body, str):
+    base = _uri(path)
+    with _Reader(path, options.read_timeout_s, gunzip=path.name.lower().endswith(".gz")) as reader:
+        for number, line in _lines(reader, options.max_bytes):
+            uri = f"{base}#L{number}"
+            if line is None:
                 yield IngestFailure(
-                    uri, Reason.MALFORMED_RECORD, f"line {number}: no 'html' or 'text' field"
+                    uri, Reason.TOO_LARGE, f"line {number}: longer than {options.max_bytes} bytes"
                 )
                 continue
-            date = next(
-                (item[k] for k in ("date", "published", "published_at") if item.get(k)), None
-            )
-            yield RawRecord(
-                uri=uri,
-                content=body.encode("utf-8"),
-                fetched_at=parse_iso_utc(item.get("fetched_at")) or fetched_default,
-                url=item.get("url") if isinstance(item.get("url"), str) else None,
-                media_type_hint="text/html" if body is html else "text/plain",
-                source_hint=item.get("source") if isinstance(item.get("source"), str) else None,
-                title_hint=item.get("title") if isinstance(item.get("title"), str) else None,
-                published_hint=str(date) if date else None,
-            )
+            if line.strip():
+                yield parse_record_line(line, uri, number, fetched_default)
 
 
-def iter_items(paths: Iterable[Path], *, max_bytes: int) -> Iterator[RawRecord | IngestFailure]:
+def iter_items(
+    paths: Iterable[Path],
+    *,
+    max_bytes: int,
+    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+    follow_links: bool = False,
+) -> Iterator[RawRecord | IngestFailure]:
     """Every record under the given paths, read lazily: memory stays bounded by the batch."""
-    for path in discover(paths):
-        yield from read_file(path, max_bytes=max_bytes)
+    options = ReadOptions(max_bytes, read_timeout_s, follow_links)
+    for item in discover(paths, follow_links=follow_links):
+        if isinstance(item, IngestFailure):
+            yield item
+        else:
+            yield from read_file(item, max_bytes=max_bytes, options=options)
 
 
 def batched(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +15,13 @@ import polars as pl
 from newsdesk.core.contracts.raw import RAW_SCHEMA
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
 from newsdesk.core.contracts.run import Stage
-from tasks.ingest.decode import decode
+from newsdesk.core.hygiene import (
+    clean_title,
+    redact_credentials,
+    scrub_surrogates,
+    strip_credentials,
+)
+from tasks.ingest.decode import PLAIN, decode
 
 
 @dataclass(frozen=True)
@@ -41,13 +49,44 @@ class IngestFailure:
     observed: str
 
 
+# A text dump that names its own address near its top ("URL: https://…", as copy-paste and
+# text-browser tools print it). Further down such a line belongs to a list of links.
+_URL_LINE = re.compile(
+    r"^[ \t]*(?:url|source url|original url)[ \t]*:[ \t]*(https?://\S+)[ \t]*$", re.I
+)
+_URL_LINE_WITHIN = 10  # first non-blank lines
+
+
+def stated_url(text: str) -> str | None:
+    """The URL a text dump states on a `URL:` line among its first lines, if any."""
+    from tasks.ingest.web.urls import is_web_url
+
+    lines = (line for line in text[:4096].splitlines() if line.strip())
+    for line in itertools.islice(lines, _URL_LINE_WITHIN):
+        found = _URL_LINE.match(line)
+        if found and is_web_url(found.group(1)):
+            return strip_credentials(found.group(1))
+    return None
+
+
 def doc_id_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def failure_id(uri: str, observed: str) -> str:
-    # Unreadable items have no content to hash; the place and the error identify them.
-    return hashlib.sha256(f"{uri}\n{observed}".encode()).hexdigest()
+def failure_id(uri: str, reason: str) -> str:
+    """Unreadable items have no content to hash; the place and the reason identify them, so
+    a URL that fails the same way run after run keeps one quarantine row (times_seen grows)
+    however its observed text (attempts, run id) changes."""
+    return hashlib.sha256(f"{uri}\n{reason}".encode()).hexdigest()
+
+
+def _safe(text: str | None) -> str | None:
+    """Text from an input, as it may be stored: no credentials, no lone surrogates."""
+    return None if text is None else redact_credentials(scrub_surrogates(text))
+
+
+def _safe_url(url: str | None) -> str | None:
+    return None if url is None else strip_credentials(scrub_surrogates(url))
 
 
 def raw_row(record: RawRecord, run_id: str, max_bytes: int) -> dict:
@@ -59,22 +98,25 @@ def raw_row(record: RawRecord, run_id: str, max_bytes: int) -> dict:
         if kept
         else None
     )
+    url = record.url
+    if url is None and decoded is not None and decoded.text and decoded.media_type == PLAIN:
+        url = stated_url(decoded.text)
     return {
         "doc_id": doc_id_of(record.content)
         if kept or size == 0
-        else failure_id(record.uri, f"size {size}"),
+        else failure_id(_safe_url(record.uri) or "", f"size {size}"),
         "run_id": run_id,
-        "uri": record.uri,
-        "url": record.url,
+        "uri": _safe_url(record.uri),
+        "url": _safe_url(url),
         "fetched_at": record.fetched_at,
         "media_type": decoded.media_type if decoded else (record.media_type_hint or "text/plain"),
         "encoding": decoded.encoding if decoded else ("utf-8" if size == 0 else None),
         "size_bytes": size,
         "content": kept,
         "text": decoded.text if decoded else ("" if size == 0 else None),
-        "source_hint": record.source_hint,
-        "title_hint": record.title_hint,
-        "published_hint": record.published_hint,
+        "source_hint": _safe(record.source_hint),
+        "title_hint": clean_title(_safe(record.title_hint)),
+        "published_hint": _safe(record.published_hint),
         "ingest_ms": (time.perf_counter() - started) * 1000,
     }
 
@@ -87,17 +129,33 @@ def to_frames(
     failures: list[dict] = []
     for item in items:
         if isinstance(item, IngestFailure):
+            uri = _safe_url(item.uri) or ""
             failures.append(
                 {
-                    "doc_id": failure_id(item.uri, item.observed),
+                    "doc_id": failure_id(uri, str(item.reason)),
                     "run_id": run_id,
-                    "uri": item.uri,
+                    "uri": uri,
                     "stage": Stage.INGEST.value,
                     "expectation": "readable_record",
                     "reason": str(item.reason),
-                    "observed": item.observed,
+                    "observed": _safe(item.observed),
                 }
             )
         else:
-            rows.append(raw_row(item, run_id, max_bytes))
+            try:
+                rows.append(raw_row(item, run_id, max_bytes))
+            except Exception as exc:  # one record's bytes must not fail the batch
+                uri = _safe_url(item.uri) or ""
+                reason = str(Reason.UNDECODABLE)
+                failures.append(
+                    {
+                        "doc_id": failure_id(uri, reason),
+                        "run_id": run_id,
+                        "uri": uri,
+                        "stage": Stage.INGEST.value,
+                        "expectation": "readable_record",
+                        "reason": reason,
+                        "observed": _safe(f"{type(exc).__name__}: {exc}"[:500]),
+                    }
+                )
     return pl.DataFrame(rows, schema=RAW_SCHEMA), pl.DataFrame(failures, schema=REJECT_SCHEMA)

@@ -35,19 +35,32 @@ _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
 
+def _parse(text: str) -> Any:
+    return json.loads(text, strict=False, parse_int=_int)
+
+
+def _int(digits: str) -> int | str:
+    # More than 4,300 digits is a ValueError in int(): a hostile block, kept as text.
+    return int(digits) if len(digits) <= 64 else digits
+
+
 def _loads(text: str) -> Any:
     """Parse a JSON-LD block, forgiving the usual publishing slips (comments, trailing commas,
-    raw newlines inside strings)."""
+    raw newlines inside strings). A block nested too deeply (RecursionError) or otherwise
+    unreadable is ignored: the page is still read without it."""
     text = _COMMENTS.sub("", text.strip())
-    for attempt in (text, _TRAILING_COMMA.sub(r"\1", text)):
+    for attempt in (
+        text,
+        _TRAILING_COMMA.sub(r"\1", text),
+        _CONTROL.sub(" ", _TRAILING_COMMA.sub(r"\1", text)),
+    ):
         try:
-            return json.loads(attempt, strict=False)
-        except json.JSONDecodeError:
+            return _parse(attempt)
+        except RecursionError:
+            return None
+        except ValueError:
             continue
-    try:
-        return json.loads(_CONTROL.sub(" ", _TRAILING_COMMA.sub(r"\1", text)), strict=False)
-    except json.JSONDecodeError:
-        return None
+    return None
 
 
 def _objects(data: Any, depth: int = 0) -> Iterator[dict]:

@@ -279,3 +279,68 @@ def test_messages_name_commands_that_exist() -> None:
     assert told, "no command named anywhere: the pattern is broken"
     unknown = {name: where for name, where in told.items() if name not in commands}
     assert not unknown, f"messages name commands that do not exist: {unknown}"
+
+
+def test_follow_links_lets_a_run_read_a_symlink_out_of_its_folder(
+    prefect_api_url: str, tmp_path: Path, warehouse_path: Path
+) -> None:
+    inputs, elsewhere = tmp_path / "inputs", tmp_path / "elsewhere"
+    inputs.mkdir()
+    elsewhere.mkdir()
+    seed = SEEDS / "002_9fff910d0917317a.txt"
+    (elsewhere / seed.name).write_bytes(seed.read_bytes())
+    (inputs / "linked.txt").symlink_to(elsewhere / seed.name)
+    common = ("--db", str(warehouse_path), "run", str(inputs), "--workers", "1", "--json")
+    env = {"PREFECT_API_URL": prefect_api_url}
+    refused = newsdesk(*common, env=env)
+    assert refused.returncode == 0, refused.stderr
+    summary = json.loads(refused.stdout)
+    assert summary["loaded"] == 0
+    assert [(r["reason"], r["documents"]) for r in summary["quarantine_reasons"]] == [
+        ("outside_root", 1)
+    ]
+    followed = newsdesk(*common, "--follow-links", env=env)
+    assert followed.returncode == 0, followed.stderr
+    assert json.loads(followed.stdout)["loaded"] == 1
+
+
+def test_a_url_with_credentials_reaches_neither_prefect_nor_the_warehouse(
+    prefect_api_url: str, tmp_path: Path, warehouse_path: Path
+) -> None:
+    """The run's parameters are stored by Prefect: the URL goes in without its password."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from prefect.client.orchestration import get_client
+
+    class Missing(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Missing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://reader:hunter2@127.0.0.1:{server.server_address[1]}/page"
+        done = newsdesk(
+            "--db",
+            str(warehouse_path),
+            "run",
+            url,
+            "--json",
+            env={"PREFECT_API_URL": prefect_api_url, "NEWSDESK_FETCH_ALLOW": "127.0.0.1"},
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    assert "hunter2" not in done.stdout + done.stderr
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs()
+    assert runs and not any("hunter2" in json.dumps(r.parameters) for r in runs)
+    code, out, _ = invoke("sql", "SELECT * FROM quarantine", "--format", "json", db=warehouse_path)
+    assert code == 0 and "http_status" in out and "hunter2" not in out

@@ -63,3 +63,14 @@ def test_bad_values_name_the_key() -> None:
         load_settings(env={"NEWSDESK_PIPELINE_BATCH_SIZE": "many"})
     with pytest.raises(SettingsError, match="mode"):
         load_settings(env={"NEWSDESK_PREFECT_MODE": "cloud"})
+
+
+def test_local_input_settings() -> None:
+    defaults = load_settings(env={})
+    assert (defaults.follow_links, defaults.read_timeout_s) == (False, 30.0)
+    on = load_settings(env={"NEWSDESK_PIPELINE_FOLLOW_LINKS": "true"})
+    assert on.follow_links is True
+    # The command line passes str(True) for --follow-links.
+    assert load_settings(env={}, overrides={"follow_links": "True"}).follow_links is True
+    with pytest.raises(SettingsError, match="follow_links"):
+        load_settings(env={"NEWSDESK_PIPELINE_FOLLOW_LINKS": "sometimes"})

@@ -4,8 +4,10 @@ warehouse/fetch_state.py loads it from and saves it to DuckDB."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+from newsdesk.core.hygiene import strip_credentials
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,19 @@ class FetchState:
         return self._seen.get(canonical_url)
 
     def remember(self, item: Seen) -> None:
+        if item.final_url:  # a redirect may lead to a URL with credentials in it
+            item = replace(item, final_url=strip_credentials(item.final_url))
         self._seen[item.canonical_url] = item
         self._changed[item.canonical_url] = item
 
     def log(self, entry: LogEntry) -> None:
-        self._log.append(entry)
+        self._log.append(
+            replace(
+                entry,
+                url=strip_credentials(entry.url),
+                final_url=entry.final_url and strip_credentials(entry.final_url),
+            )
+        )
 
     def changes(self) -> list[Seen]:
         return list(self._changed.values())

@@ -12,6 +12,8 @@ from typing import Any
 
 import polars as pl
 
+from newsdesk.core.hygiene import USERINFO_PATTERN
+
 # One row per expectation a gate evaluated on a batch: the dq_results table, as
 # expectations.result.GateResult.dq_rows makes it; recorded_at null means "now".
 DQ_SCHEMA = pl.Schema(
@@ -68,6 +70,13 @@ def rows_to_frame(rows: Iterable[Mapping[str, Any]], schema: pl.Schema) -> pl.Da
     """A frame of `schema` from Python rows, with every string (in lists too) scrubbed."""
     cleaned = [{name: _scrub_value(row.get(name)) for name in schema} for row in rows]
     return pl.DataFrame(cleaned, schema=schema)
+
+
+def without_credentials(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """The frame with "user:secret@" taken out of every URL in the given text columns: the
+    last guard before a row is stored (ingest and the crawler strip them first)."""
+    present = [c for c in columns if c in frame.columns]
+    return frame.with_columns(pl.col(c).str.replace_all(USERINFO_PATTERN, "$1") for c in present)
 
 
 def conform(frame: pl.DataFrame, schema: pl.Schema, what: str) -> pl.DataFrame:

@@ -14,6 +14,8 @@ class Reason(StrEnum):
     UNDECODABLE = "undecodable"
     UNSUPPORTED_TYPE = "unsupported_type"
     UNREADABLE = "unreadable"
+    SPECIAL_FILE = "special_file"  # a FIFO, socket or device under an input folder: not opened
+    OUTSIDE_ROOT = "outside_root"  # a symlink leading out of the folder given
     MALFORMED_RECORD = "malformed_record"
     EMPTY_BODY = "empty_body"
     EXTRACTION_DISCARDED = "extraction_discarded"

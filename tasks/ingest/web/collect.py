@@ -21,9 +21,10 @@ from enum import StrEnum
 
 from newsdesk.core.contracts.fetch import FetchState, LogEntry, Seen
 from newsdesk.core.contracts.reasons import Reason
+from newsdesk.core.hygiene import redact_credentials, strip_credentials
 from newsdesk.core.registry import Registry, Source
 from tasks.ingest.records import IngestFailure, RawRecord, doc_id_of
-from tasks.ingest.web.feeds import parse_feed
+from tasks.ingest.web.feeds import read_feed
 from tasks.ingest.web.fetch import Fetched, Fetcher, FetchFailed, Validators
 from tasks.ingest.web.guard import Resolver, resolve
 from tasks.ingest.web.safexml import XmlRefused
@@ -154,6 +155,8 @@ class _Crawl:
         self._over_page_cap: dict[str, int] = {}  # feed/sitemap (or "given") -> links left out
 
     def add(self, job: _Job) -> None:
+        # Credentials in a URL (given, or in a feed or sitemap) are never sent nor stored.
+        job = replace(job, url=strip_credentials(job.url))
         key = canonicalize(job.url)
         if key in self._queued:
             return
@@ -332,9 +335,19 @@ class _Crawl:
         )
 
     async def _feed(self, job: _Job, fetched: Fetched) -> None:
-        entries = parse_feed(
+        entries, skipped = read_feed(
             fetched.content, url=fetched.final_url, content_type=fetched.headers.get("content-type")
         )
+        for item in skipped:  # every item is accounted for: one row for each unusable link
+            self.stats.failed += 1
+            title = f" {item.title[:120]!r}" if item.title else ""
+            await self.emit(
+                IngestFailure(
+                    f"{job.url}#item-{item.number}",
+                    Reason.INVALID_URL,
+                    self._observed(job, f"feed item {item.number}{title}: {item.why}", None, None),
+                )
+            )
         cap = self.settings.max_feed_items
         for entry in entries[:cap]:
             self.add(
@@ -388,7 +401,7 @@ class _Crawl:
         if job.source is not None:
             parts.append(f"source {job.source.name}")
         parts.append(f"run {self.run_id}")
-        return "; ".join(parts)
+        return redact_credentials("; ".join(parts))
 
     async def _failed(self, job: _Job, failed: FetchFailed) -> None:
         self.stats.failed += 1

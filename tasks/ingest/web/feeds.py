@@ -22,9 +22,35 @@ class FeedEntry:
     title: str | None
 
 
+@dataclass(frozen=True)
+class SkippedItem:
+    """A feed item with no link newsdesk can fetch: accounted for, not dropped."""
+
+    number: int  # 1-based position in the feed
+    title: str | None
+    why: str
+
+
 def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> list[FeedEntry]:
-    """The entries' links, absolute (relative ones resolved against the feed's URL).
-    Raises XmlRefused for an unsafe document or one that is not a feed at all."""
+    """The entries' links (see read_feed), without the skipped items."""
+    return read_feed(content, url=url, content_type=content_type)[0]
+
+
+def _why_unusable(link: object) -> str:
+    if not isinstance(link, str) or not link.strip():
+        return "no link"
+    scheme = link.strip().split(":", 1)[0].lower() if ":" in link else ""
+    if scheme in {"javascript", "file", "data", "mailto", "ftp"}:
+        return f"{scheme}: link"
+    return f"not an http(s) link: {link.strip()[:200]!r}"
+
+
+def read_feed(
+    content: bytes, *, url: str, content_type: str | None = None
+) -> tuple[list[FeedEntry], list[SkippedItem]]:
+    """The entries' links, absolute (relative ones resolved against the feed's URL), and the
+    items without a usable one (none, javascript:, file:, …). Raises XmlRefused for an
+    unsafe document or one that is not a feed at all."""
     refuse_unsafe(content)
     headers = {"content-location": url}
     if content_type:
@@ -41,9 +67,14 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
         problem = parsed.get("bozo_exception") or "no feed version recognised"
         raise XmlRefused(Reason.MALFORMED_XML, f"not a readable feed: {problem}")
     entries: list[FeedEntry] = []
-    for entry in parsed.entries:
+    skipped: list[SkippedItem] = []
+    for number, entry in enumerate(parsed.entries, start=1):
         link = entry.get("link")
         if not isinstance(link, str) or not is_web_url(link):
+            title = entry.get("title")
+            skipped.append(
+                SkippedItem(number, title if isinstance(title, str) else None, _why_unusable(link))
+            )
             continue
         date = entry.get("published_parsed") or entry.get("updated_parsed")
         entries.append(
@@ -54,4 +85,4 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
                 title=entry.get("title"),
             )
         )
-    return entries
+    return entries, skipped

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -11,7 +13,10 @@ from tasks.ingest.web.urls import is_web_url
 
 
 def read_url_list(path: Path) -> Iterator[str | IngestFailure]:
-    """Each URL of the file; a line that is not an http(s) URL is a failure, not a skip."""
+    """Each URL of the file; a line that is not an http(s) URL is a failure, not a skip.
+    Only a regular file is opened (a FIFO given by mistake would block the run)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError(f"{path}: not a regular file")
     with path.open(encoding="utf-8", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
             text = line.strip()

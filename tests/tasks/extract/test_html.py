@@ -254,3 +254,34 @@ def test_devset_pages_title_and_date(doc_id: str) -> None:
     if "date" in expected:
         assert fields.published is not None
         assert fields.published.date().isoformat() == expected["date"]
+
+
+def test_a_hostile_json_ld_block_is_ignored_and_the_next_one_read() -> None:
+    """A block nested 100,000 deep (RecursionError) or holding a 5,000-digit number
+    (ValueError in int()) costs that block only, not the page."""
+    deep = "[" * 100_000 + "]" * 100_000
+    big = '{"@type": "WebPage", "n": ' + "9" * 5000 + "}"
+    good = '{"@type": "NewsArticle", "headline": "From JSON-LD", "datePublished": "2024-03-01"}'
+    scripts = "".join(f"<script type='application/ld+json'>{b}</script>" for b in (deep, big, good))
+    found = fields_of(page(f"<title>Harbour</title>{scripts}"))
+    assert found.published == datetime(2024, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("shown", "lang", "order", "expected"),
+    [
+        ("01/02/03", "en", None, None),  # htmldate would guess; newsdesk does not
+        ("01/02/03", "en", "MDY", datetime(2003, 1, 2)),
+        ("05/06/2019", "de", None, datetime(2019, 6, 5)),  # German pages write the day first
+        ("05/06/2019", "en", None, None),
+        ("17/06/2019", "en", None, datetime(2019, 6, 17)),  # one order only reads it
+    ],
+)
+def test_a_shown_numeric_date_is_read_only_in_a_known_order(
+    shown: str, lang: str, order: str | None, expected: datetime | None
+) -> None:
+    registry = Registry((Source("Town News", ("town.example",), "UTC", date_order=order),))
+    ctx = PageContext(registry=registry, url="https://town.example/news/harbour")
+    html = page("<title>Harbour</title>", f"<p class='date'>Published {shown}</p>")
+    found = fields_of(html.replace("lang='en-GB'", f"lang='{lang}'"), ctx)
+    assert found.published == expected

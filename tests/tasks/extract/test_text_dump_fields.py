@@ -148,10 +148,20 @@ def test_printed_zone_makes_an_aware_datetime() -> None:
     assert found.value == datetime(2025, 9, 12, 14, 0, tzinfo=UTC)
 
 
-def test_numeric_order_follows_the_page_language() -> None:
-    assert find_dates("05/06/2019", english_order=True)[0].value == datetime(2019, 5, 6)
-    assert find_dates("05/06/2019", english_order=False)[0].value == datetime(2019, 6, 5)
-    assert find_dates("17/10/2022", english_order=True)[0].value == datetime(2022, 10, 17)
+def test_numeric_order_is_the_sources_and_never_guessed() -> None:
+    assert find_dates("05/06/2019", "MDY")[0].value == datetime(2019, 5, 6)
+    assert find_dates("05/06/2019", "DMY")[0].value == datetime(2019, 6, 5)
+    assert find_dates("17/10/2022", "MDY")[0].value == datetime(2022, 10, 17)
+    # Without the source's order only a date that one order alone reads is taken.
+    assert find_dates("17/10/2022")[0].value == datetime(2022, 10, 17)
+    assert find_dates("05/06/2019") == []
+    assert find_dates("01/02/03") == []
+    assert find_dates("01-02-2003") == []
+    assert [found.value for o in ("DMY", "MDY", "YMD") for found in find_dates("01/02/03", o)] == [
+        datetime(2003, 2, 1),
+        datetime(2003, 1, 2),
+        datetime(2001, 2, 3),
+    ]
 
 
 def test_relative_dates_need_the_fetch_time() -> None:
@@ -188,18 +198,18 @@ def test_byline_date_wins_over_dates_of_other_stories() -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "english", "expected"),
+    ("line", "order", "expected"),
     [
-        ("1. November 20161. November 2016", False, datetime(2016, 11, 1)),  # run-together pair
-        ("Dezember 29, 2021Dezember 29, 2021", False, datetime(2021, 12, 29)),
-        ("01.21.2020 07:00 AM", True, datetime(2020, 1, 21, 7, 0)),  # month first: 21 > 12
-        ("Por Alberto Ávila 27 de agosto 2019", False, datetime(2019, 8, 27)),
-        ("15 августа 2016, 13:43", False, datetime(2016, 8, 15, 13, 43)),
-        ("By A. Writer • 11/08/23 5:19pm", True, datetime(2023, 11, 8, 17, 19)),
+        ("1. November 20161. November 2016", None, datetime(2016, 11, 1)),  # run-together pair
+        ("Dezember 29, 2021Dezember 29, 2021", None, datetime(2021, 12, 29)),
+        ("01.21.2020 07:00 AM", None, datetime(2020, 1, 21, 7, 0)),  # month first: 21 > 12
+        ("Por Alberto Ávila 27 de agosto 2019", None, datetime(2019, 8, 27)),
+        ("15 августа 2016, 13:43", None, datetime(2016, 8, 15, 13, 43)),
+        ("By A. Writer • 11/08/23 5:19pm", "MDY", datetime(2023, 11, 8, 17, 19)),
     ],
 )
-def test_dates_as_page_dumps_print_them(line: str, english: bool, expected: datetime) -> None:
-    found = find_dates(line, english)
+def test_dates_as_page_dumps_print_them(line: str, order: str | None, expected: datetime) -> None:
+    found = find_dates(line, order)
     assert found and found[0].value == expected
 
 
@@ -241,3 +251,44 @@ def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
     assert fields_of(text, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
     prose = text.replace("Written by Jane Doe", "By leveraging data, councils can plan ahead")
     assert fields_of(prose, PageContext(registry=Registry(()))).authors == []
+
+
+def _registry(order: str | None) -> Registry:
+    return Registry((Source("Town News", ("town.example",), "UTC", date_order=order),))
+
+
+@pytest.mark.parametrize(
+    ("order", "url", "published", "raw"),
+    [
+        ("DMY", None, datetime(2003, 2, 1), "01/02/03"),
+        ("MDY", None, datetime(2003, 1, 2), "01/02/03"),
+        ("YMD", None, datetime(2001, 2, 3), "01/02/03"),
+        # No order known: not guessed; the page's date is shown as ambiguous instead.
+        (None, None, None, "01/02/03 (ambiguous: day/month order unknown for this source)"),
+        # The page's own URL settles it.
+        (None, "https://town.example/2003/01/story", datetime(2003, 1, 2), "01/02/03"),
+    ],
+)
+def test_an_ambiguous_numeric_date_needs_the_sources_order(
+    order: str | None, url: str | None, published: datetime | None, raw: str
+) -> None:
+    ctx = PageContext(registry=_registry(order), url=url or "https://town.example/n/1")
+    found = fields_of(page("By Jane Doe | 01/02/03\n\nOther story, 9 Sep 2025"), ctx)
+    assert (found.published, found.published_raw) == (published, raw)
+    if published is None:
+        assert found.published_method == "ambiguous"
+
+
+def test_a_pages_own_dates_or_language_can_settle_the_order() -> None:
+    ctx = PageContext(registry=_registry(None))
+    # 12/31/2002 elsewhere on the page can only be month first: so is 01/02/2003.
+    text = page("By Jane Doe | 01/02/2003") + "\n\nComments closed 12/31/2002"
+    assert fields_of(text, ctx).published == datetime(2003, 1, 2)
+    # A German page writes day first; with a two-digit year it is still ambiguous.
+    de = PageContext(registry=_registry(None))
+    story = "Der Gemeinderat hat am Dienstag beschlossen, die alte Hafenmauer neu zu bauen. " * 4
+    dump = "\n\n".join(
+        ["Stadtnachrichten", "Hafenmauer wird neu gebaut", "Von Anna Schmidt, 05/06/2019", story]
+    )
+    assert fields_of(dump, de).published == datetime(2019, 6, 5)
+    assert fields_of(dump.replace("2019", "19"), de).published is None

@@ -1,4 +1,3 @@
-import gzip
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,7 +113,7 @@ def test_raw_frame_follows_the_schema_and_hashes_content(tmp_path: Path) -> None
     (tmp_path / "seed.txt").write_bytes((SEEDS / "002_9fff910d0917317a.txt").read_bytes())
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "big.html").write_bytes(b"<p>" + b"x" * 20000)
-    (tmp_path / "page.gz").write_bytes(gzip.compress(b"<html></html>"))
+    (tmp_path / "page.zip").write_bytes(b"PK\x03\x04" + bytes(range(256)))
     raw, failures = to_frames(
         iter_items([tmp_path], max_bytes=10_000), run_id="r1", max_bytes=10_000
     )
@@ -127,9 +126,9 @@ def test_raw_frame_follows_the_schema_and_hashes_content(tmp_path: Path) -> None
     assert by_name["empty.txt"]["size_bytes"] == 0
     # Too large: counted, not read, left for the gate to reject.
     assert by_name["big.html"]["size_bytes"] == 20003 and by_name["big.html"]["content"] == b""
-    assert by_name["page.gz"]["media_type"] == "application/gzip"
-    assert by_name["page.gz"]["encoding"] == "binary"
-    assert by_name["page.gz"]["text"] is None
+    assert by_name["page.zip"]["media_type"] == "application/zip"
+    assert by_name["page.zip"]["encoding"] == "binary"
+    assert by_name["page.zip"]["text"] is None
 
 
 def test_unreadable_files_become_failures(tmp_path: Path) -> None:

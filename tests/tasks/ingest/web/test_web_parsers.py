@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tasks.ingest.records import IngestFailure
-from tasks.ingest.web.feeds import parse_feed
+from tasks.ingest.web.feeds import parse_feed, read_feed
 from tasks.ingest.web.safexml import XmlRefused
 from tasks.ingest.web.sitemaps import parse_sitemap
 from tasks.ingest.web.urllist import read_url_list, split_urls
@@ -69,6 +69,22 @@ def test_rss_entries_with_dates_and_resolved_links() -> None:
     assert entries[0].published_raw == "Tue, 10 Jun 2025 08:00:00 +0200"
     assert entries[0].title == "First"
     assert entries[1].published is None
+
+
+def test_feed_items_without_a_usable_link_are_reported_not_dropped() -> None:
+    feed = b"""<rss version="2.0"><channel><title>t</title>
+    <item><title>Good</title><link>https://news.example/a/1</link></item>
+    <item><title>Script</title><link>javascript:alert(1)</link></item>
+    <item><title>Local</title><link>file:///etc/passwd</link></item>
+    <item><title>None</title></item>
+    </channel></rss>"""
+    entries, skipped = read_feed(feed, url="https://news.example/feed.xml")
+    assert [e.url for e in entries] == ["https://news.example/a/1"]
+    assert [(s.number, s.title, s.why) for s in skipped] == [
+        (2, "Script", "javascript: link"),
+        (3, "Local", "file: link"),
+        (4, "None", "no link"),
+    ]
 
 
 def test_atom_entries() -> None:
