@@ -1,0 +1,297 @@
+"""Copies and stories in the warehouse: the stored signatures, bands and story terms, the
+candidate joins that find links, and the `stories` table rebuilt from the links.
+
+The logic that hashes, scores and groups is in tasks/stories; this module holds the SQL.
+A run indexes the articles it loaded or changed (and any article still without a
+signature, e.g. after an interrupted run), so earlier articles are never hashed again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
+from warehouse.read import query
+
+# A term in more than this share of articles (and more than _COMMON_MIN of them) is too
+# common to tell events apart; leaving it out of the join keeps the candidate join linear.
+_COMMON_SHARE = 0.02
+_COMMON_MIN = 50
+
+
+@dataclass(frozen=True)
+class StoryCounts:
+    indexed: int  # articles hashed by this run
+    copies: int  # copy links added
+    same_story: int  # same_story links added
+    stories: int  # stories in the warehouse
+    new_stories: int  # stories whose first article this run loaded
+
+
+def articles_to_index(
+    db_path: Path | str, run_id: str, *, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """Articles this run loaded or changed, and any without a signature for its body."""
+    if not Path(db_path).exists():
+        return pl.DataFrame()
+    columns = query(
+        db_path,
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'articles' "
+        "AND column_name = 'standfirst'",
+        timeout_s=timeout_s,
+    )
+    standfirst = "a.standfirst" if columns.height else "NULL::VARCHAR AS standfirst"
+    return query(
+        db_path,
+        f"""
+        SELECT a.article_id, a.title, {standfirst}, a.body, a.published_at
+        FROM articles AS a LEFT JOIN article_signatures AS s USING (article_id)
+        WHERE a.last_run_id = $run OR s.article_id IS NULL
+        ORDER BY a.article_id
+        """,
+        {"run": run_id},
+        timeout_s=timeout_s,
+    )
+
+
+def save_features(
+    db_path: Path | str,
+    run_id: str,
+    *,
+    indexed: pl.DataFrame,
+    signatures: pl.DataFrame,
+    bands: pl.DataFrame,
+    terms: pl.DataFrame,
+    timeout_s: float = WRITE_TIMEOUT_S,
+) -> None:
+    """Replace the features of the `indexed` articles and drop their old links."""
+    tables = {
+        "idx": indexed.select("article_id").to_arrow(),
+        "sigs": signatures.to_arrow(),
+        "bnds": bands.to_arrow(),
+        "trms": terms.to_arrow(),
+    }
+    with open_write(db_path, timeout_s) as con:
+        for name, table in tables.items():
+            con.register(f"new_{name}", table)
+        con.begin()
+        try:
+            for table in ("article_signatures", "article_bands", "article_terms"):
+                con.execute(
+                    f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM new_idx)"
+                )
+            con.execute(
+                "DELETE FROM article_links WHERE article_id IN (SELECT article_id FROM new_idx) "
+                "OR other_id IN (SELECT article_id FROM new_idx)"
+            )
+            con.execute(
+                "INSERT INTO article_signatures (article_id, body_sha, minhash, shingles, run_id) "
+                "SELECT article_id, body_sha, minhash, shingles, $run FROM new_sigs",
+                {"run": run_id},
+            )
+            con.execute("INSERT INTO article_bands SELECT article_id, band, bucket FROM new_bnds")
+            con.execute("INSERT INTO article_terms SELECT article_id, term, in_title FROM new_trms")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+
+def copy_candidates(
+    db_path: Path | str, article_ids: list[str], *, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """Pairs (article_id < other_id) sharing an LSH bucket, one of them in `article_ids`,
+    with both signatures."""
+    return query(
+        db_path,
+        """
+        WITH pairs AS (
+            SELECT DISTINCT least(n.article_id, o.article_id) AS article_id,
+                   greatest(n.article_id, o.article_id) AS other_id
+            FROM article_bands AS n
+            JOIN article_bands AS o
+              ON o.band = n.band AND o.bucket = n.bucket AND o.article_id <> n.article_id
+            WHERE n.article_id IN (SELECT unnest($ids))
+        )
+        SELECT p.article_id, p.other_id, sa.minhash AS minhash_a, sb.minhash AS minhash_b
+        FROM pairs AS p
+        JOIN article_signatures AS sa ON sa.article_id = p.article_id
+        JOIN article_signatures AS sb ON sb.article_id = p.other_id
+        ORDER BY 1, 2
+        """,
+        {"ids": article_ids},
+        timeout_s=timeout_s,
+    )
+
+
+def story_candidates(
+    db_path: Path | str,
+    article_ids: list[str],
+    *,
+    window_days: float,
+    title_weight: float,
+    timeout_s: float = READ_TIMEOUT_S,
+) -> pl.DataFrame:
+    """Pairs (article_id < other_id) published within `window_days` of each other that share
+    story terms, one of them in `article_ids`: the rarity-weighted (idf) sum of the shared
+    terms, and that sum over the smaller and over the geometric mean of the two articles'
+    own term weights (`overlap`, `cosine`). A title term weighs `title_weight` times more."""
+    return query(
+        db_path,
+        """
+        WITH n AS (SELECT count(DISTINCT article_id)::DOUBLE AS docs FROM article_terms),
+        df AS (
+            SELECT term, ln(1 + (SELECT docs FROM n) / count(*)) AS idf, count(*) AS df
+            FROM article_terms GROUP BY term
+        ),
+        weighted AS (
+            SELECT t.article_id, t.term,
+                   df.idf * CASE WHEN t.in_title THEN $title_weight ELSE 1 END AS w, df.df
+            FROM article_terms AS t JOIN df USING (term)
+        ),
+        totals AS (SELECT article_id, sum(w) AS total FROM weighted GROUP BY article_id),
+        new AS (
+            SELECT a.article_id, a.published_at FROM articles AS a
+            WHERE a.article_id IN (SELECT unnest($ids))
+        ),
+        pairs AS (
+            SELECT least(x.article_id, y.article_id) AS article_id,
+                   greatest(x.article_id, y.article_id) AS other_id,
+                   sum(least(x.w, y.w)) AS shared, count(*) AS shared_terms
+            FROM weighted AS x
+            JOIN new ON new.article_id = x.article_id
+            JOIN weighted AS y ON y.term = x.term AND y.article_id <> x.article_id
+            JOIN articles AS o ON o.article_id = y.article_id
+            WHERE x.df <= greatest($common_min, $common_share * (SELECT docs FROM n))
+              AND abs(epoch(o.published_at) - epoch(new.published_at)) <= $window * 86400
+              -- a pair of two new articles is counted from its smaller id only
+              AND (y.article_id NOT IN (SELECT article_id FROM new) OR x.article_id < y.article_id)
+            GROUP BY ALL
+        )
+        SELECT p.article_id, p.other_id, p.shared, p.shared_terms,
+               p.shared / least(ta.total, tb.total) AS overlap,
+               p.shared / sqrt(ta.total * tb.total) AS cosine
+        FROM pairs AS p
+        JOIN totals AS ta ON ta.article_id = p.article_id
+        JOIN totals AS tb ON tb.article_id = p.other_id
+        ORDER BY 1, 2
+        """,
+        {
+            "ids": article_ids,
+            "window": window_days,
+            "title_weight": title_weight,
+            "common_min": _COMMON_MIN,
+            "common_share": _COMMON_SHARE,
+        },
+        timeout_s=timeout_s,
+    )
+
+
+def links(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> pl.DataFrame:
+    return query(
+        db_path,
+        "SELECT article_id, other_id, similarity, relation FROM article_links ORDER BY 1, 2",
+        timeout_s=timeout_s,
+    )
+
+
+_STORIES_SQL = """
+CREATE OR REPLACE TEMP TABLE members AS
+SELECT a.article_id, a.published_at, a.source_id, a.title, a.first_run_id, a.last_run_id,
+       first_value(a.article_id) OVER (
+           PARTITION BY coalesce(c.component, a.article_id)
+           ORDER BY a.published_at NULLS LAST, a.article_id
+       ) AS story_id
+FROM articles AS a LEFT JOIN new_components AS c USING (article_id);
+
+DELETE FROM story_articles;
+INSERT INTO story_articles SELECT article_id, story_id FROM members;
+
+DELETE FROM stories;
+INSERT INTO stories
+WITH outlet_first AS (
+    SELECT story_id, source_id, min(published_at) AS since
+    FROM members GROUP BY story_id, source_id
+),
+outlets AS (
+    SELECT story_id, list(source_id ORDER BY since NULLS LAST, source_id) AS outlets
+    FROM outlet_first GROUP BY story_id
+),
+copied AS (
+    SELECT article_id FROM article_links WHERE relation = 'copy'
+    UNION SELECT other_id FROM article_links WHERE relation = 'copy'
+)
+SELECT m.story_id,
+       min(m.published_at),
+       arg_min(m.source_id, (m.published_at, m.article_id)),
+       count(*),
+       count(DISTINCT m.source_id),
+       any_value(o.outlets),
+       count(*) FILTER (WHERE m.article_id IN (SELECT article_id FROM copied)),
+       arg_min(m.title, (m.published_at, m.article_id)),
+       min(m.first_run_id),
+       max(m.last_run_id)
+FROM members AS m JOIN outlets AS o USING (story_id)
+GROUP BY m.story_id;
+DROP TABLE members;
+"""
+
+
+def save_links_and_stories(
+    db_path: Path | str,
+    run_id: str,
+    *,
+    new_links: pl.DataFrame,
+    components: pl.DataFrame,
+    timeout_s: float = WRITE_TIMEOUT_S,
+) -> tuple[int, int]:
+    """Add the run's links, rebuild `stories` and `story_articles` from `components`
+    (article_id, component of every linked article); returns (stories, new stories)."""
+    links_table = new_links.select("article_id", "other_id", "similarity", "relation").to_arrow()
+    comp_table: pa.Table = components.select("article_id", "component").to_arrow()
+    with open_write(db_path, timeout_s) as con:
+        con.register("new_links", links_table)
+        con.register("new_components", comp_table)
+        con.begin()
+        try:
+            con.execute(
+                """
+                INSERT INTO article_links (article_id, other_id, similarity, relation, run_id)
+                SELECT article_id, other_id, similarity, relation, $run FROM new_links
+                ON CONFLICT (article_id, other_id) DO UPDATE SET
+                    similarity = excluded.similarity, relation = excluded.relation,
+                    run_id = excluded.run_id, linked_at = now()
+                """,
+                {"run": run_id},
+            )
+            con.execute(_STORIES_SQL)
+            total, new = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE first_run_id = $run) FROM stories",
+                {"run": run_id},
+            ).fetchone()
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    return int(total), int(new)
+
+
+def run_stories(
+    db_path: Path | str, run_id: str, *, limit: int = 10, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """The stories this run started or added to that span more than one article."""
+    return query(
+        db_path,
+        """
+        SELECT story_id, first_seen, first_outlet, article_count, outlets, title,
+               first_run_id = $run AS new
+        FROM stories WHERE last_run_id = $run AND article_count > 1
+        ORDER BY article_count DESC, first_seen LIMIT $limit
+        """,
+        {"run": run_id, "limit": limit},
+        timeout_s=timeout_s,
+    )
