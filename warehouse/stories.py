@@ -204,7 +204,7 @@ CREATE OR REPLACE TEMP TABLE members AS
 SELECT a.article_id, a.published_at, a.source_id, a.title, a.first_run_id, a.last_run_id,
        first_value(a.article_id) OVER (
            PARTITION BY coalesce(c.component, a.article_id)
-           ORDER BY a.published_at NULLS LAST, a.article_id
+           ORDER BY a.published_at NULLS LAST, a.first_run_id, a.article_id
        ) AS story_id
 FROM articles AS a LEFT JOIN new_components AS c USING (article_id);
 
@@ -214,7 +214,7 @@ INSERT INTO story_articles SELECT article_id, story_id FROM members;
 DELETE FROM stories;
 INSERT INTO stories
 WITH outlet_first AS (
-    SELECT story_id, source_id, min(published_at) AS since
+    SELECT story_id, source_id, min((published_at, first_run_id)) AS since
     FROM members GROUP BY story_id, source_id
 ),
 outlets AS (
@@ -227,12 +227,12 @@ copied AS (
 )
 SELECT m.story_id,
        min(m.published_at),
-       arg_min(m.source_id, (m.published_at, m.article_id)),
+       arg_min(m.source_id, (m.published_at, m.first_run_id, m.article_id)),
        count(*),
        count(DISTINCT m.source_id),
        any_value(o.outlets),
        count(*) FILTER (WHERE m.article_id IN (SELECT article_id FROM copied)),
-       arg_min(m.title, (m.published_at, m.article_id)),
+       arg_min(m.title, (m.published_at, m.first_run_id, m.article_id)),
        min(m.first_run_id),
        max(m.last_run_id)
 FROM members AS m JOIN outlets AS o USING (story_id)
@@ -293,5 +293,44 @@ def run_stories(
         ORDER BY article_count DESC, first_seen LIMIT $limit
         """,
         {"run": run_id, "limit": limit},
+        timeout_s=timeout_s,
+    )
+
+
+def describe(
+    db_path: Path | str, article_ids: list[str], *, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """article_id, source_id, published_at, title of the given articles."""
+    return query(
+        db_path,
+        "SELECT article_id, source_id, published_at, title FROM articles "
+        "WHERE article_id IN (SELECT unnest($ids)) ORDER BY published_at, article_id",
+        {"ids": article_ids},
+        timeout_s=timeout_s,
+    )
+
+
+def list_stories(
+    db_path: Path | str,
+    *,
+    since: object = None,
+    source: str | None = None,
+    min_articles: int = 1,
+    limit: int = 100,
+    timeout_s: float = READ_TIMEOUT_S,
+) -> pl.DataFrame:
+    """Stories from v_stories, earliest first; `source` keeps those it took part in."""
+    return query(
+        db_path,
+        """
+        SELECT story_id, first_seen, first_outlet, article_count, outlets, copies, title
+        FROM v_stories
+        WHERE ($since IS NULL OR first_seen >= $since)
+          AND ($source IS NULL OR list_contains(outlets, $source))
+          AND article_count >= $min
+        ORDER BY first_seen NULLS LAST, story_id
+        LIMIT $limit
+        """,
+        {"since": since, "source": source, "min": min_articles, "limit": limit},
         timeout_s=timeout_s,
     )

@@ -3,17 +3,20 @@ copies and same-story pairs, and rebuild the stories."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from newsdesk.core.config import Settings
 from tasks.stories.groups import components, largest_groups
 from tasks.stories.signatures import LshParams, bands, signatures
 from tasks.stories.stage import StoryParams, choose_links, score_copies
 from tasks.stories.terms import terms
+from warehouse import search
 from warehouse import stories as wh
 
 # Candidate pairs for copies share a bucket when their Jaccard similarity is around this or
@@ -29,7 +32,7 @@ class StoriesResult:
     stories: int = 0
     new_stories: int = 0
     story_rows: list[dict] = field(default_factory=list)  # stories the run started or grew
-    copy_clusters: list[list[str]] = field(default_factory=list)  # largest, article ids
+    copy_clusters: list[dict] = field(default_factory=list)  # the largest: size, outlets, title
 
 
 def index_run(
@@ -84,14 +87,56 @@ def index_run(
         stories=total,
         new_stories=new,
         story_rows=wh.run_stories(db, run_id, timeout_s=read_timeout_s).to_dicts(),
-        copy_clusters=largest_groups(copy_pairs.select("article_id", "other_id").iter_rows(), 5),
+        copy_clusters=[
+            _cluster(wh.describe(db, ids, timeout_s=read_timeout_s))
+            for ids in largest_groups(copy_pairs.select("article_id", "other_id").iter_rows(), 5)
+        ],
+    )
+
+
+def _cluster(members: pl.DataFrame) -> dict:
+    return {
+        "articles": members.height,
+        "outlets": ", ".join(dict.fromkeys(s or "?" for s in members["source_id"])),
+        "first_seen": str(members["published_at"][0]),
+        "title": members["title"][0],
+    }
+
+
+def params_of(settings: Settings) -> StoryParams:
+    return StoryParams(
+        copy_threshold=settings.stories_copy_threshold,
+        story_threshold=settings.stories_story_threshold,
+        window_days=settings.stories_window_days,
     )
 
 
 @task(name="stories", cache_policy=NO_CACHE)
-def stories_task(
-    db: Path, run_id: str, params: StoryParams, read_timeout_s: float, write_timeout_s: float
-) -> StoriesResult:
-    return index_run(
-        db, run_id, params, read_timeout_s=read_timeout_s, write_timeout_s=write_timeout_s
+def stories_task(run_id: str, settings: Settings) -> StoriesResult:
+    """Copies and stories of the run's new and changed articles."""
+    result = index_run(
+        settings.db,
+        run_id,
+        params_of(settings),
+        read_timeout_s=settings.read_lock_timeout_s,
+        write_timeout_s=settings.write_lock_timeout_s,
     )
+    get_run_logger().info(
+        "stories: %d articles indexed, %d copy and %d same_story links added; %d stories (%d new)",
+        result.indexed,
+        result.copies,
+        result.same_story,
+        result.stories,
+        result.new_stories,
+    )
+    return result
+
+
+@task(name="search-index", cache_policy=NO_CACHE)
+def search_index_task(run_id: str, settings: Settings) -> dict:
+    """Keep the full-text index current: the run's changes only, a full build the first time."""
+    started = time.perf_counter()
+    result = search.refresh_index(settings.db, run_id, timeout_s=settings.write_lock_timeout_s)
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    get_run_logger().info("search index: %s", result)
+    return result

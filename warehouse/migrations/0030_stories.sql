@@ -39,7 +39,8 @@ CREATE TABLE article_links (
 );
 
 -- Stories: connected groups of linked articles (an article with no link is a story of one).
--- story_id is the article_id of the story's earliest article.
+-- story_id is the article_id of the story's earliest article (published first; on a tie,
+-- loaded first).
 CREATE TABLE stories (
     story_id VARCHAR PRIMARY KEY,
     first_seen TIMESTAMPTZ,
