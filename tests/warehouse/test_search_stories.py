@@ -1,0 +1,152 @@
+"""Search index and stories on a real warehouse file, without a flow: the incremental index
+equals a rebuild, filters and snippets, and a changed article's links follow its text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tasks.stories.stage import StoryParams
+from tasks.stories.task import index_run
+from warehouse import search
+from warehouse.connection import open_write
+
+WIRE = (
+    "Storm Ciaran brought hurricane-force winds to the south of England and the Channel "
+    "Islands on Thursday, with gusts of more than 100 miles per hour recorded in Jersey, "
+    "flood warnings across the coast and thousands of homes left without power overnight."
+)
+
+
+def put(db: Path, run_id: str, rows: list[dict]) -> None:
+    """Articles as a run would leave them (new, or updated in place with last_run_id)."""
+    with open_write(db) as con:
+        con.execute("INSERT OR IGNORE INTO runs (run_id, command) VALUES (?, 'test')", [run_id])
+        con.register("batch", pl.DataFrame(rows).to_arrow())
+        con.execute(
+            """
+            INSERT INTO articles (article_id, doc_id, source_id, title, body, published_at,
+                                  first_run_id, last_run_id)
+            SELECT article_id, article_id, source_id, title, body, published_at, $run, $run
+            FROM batch
+            ON CONFLICT (article_id) DO UPDATE SET title = excluded.title,
+                body = excluded.body, last_run_id = excluded.last_run_id
+            """,
+            {"run": run_id},
+        )
+
+
+def art(aid: str, source: str, title: str, body: str, day: int = 2) -> dict:
+    return {
+        "article_id": aid,
+        "source_id": source,
+        "title": title,
+        "body": body,
+        "published_at": datetime(2023, 11, day, 12, tzinfo=UTC),
+    }
+
+
+def index_tables(db: Path) -> dict[str, list]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            "docs": con.execute(
+                "SELECT name, len FROM fts_main_articles.docs ORDER BY name"
+            ).fetchall(),
+            "postings": con.execute(
+                """
+                SELECT d.name, f.field, t.term, count(*) FROM fts_main_articles.terms AS p
+                JOIN fts_main_articles.docs AS d USING (docid)
+                JOIN fts_main_articles.dict AS t USING (termid)
+                JOIN fts_main_articles.fields AS f USING (fieldid)
+                GROUP BY ALL ORDER BY ALL
+                """
+            ).fetchall(),
+            "df": con.execute(
+                "SELECT term, df FROM fts_main_articles.dict WHERE df > 0 ORDER BY term"
+            ).fetchall(),
+            "stats": con.execute("SELECT * FROM fts_main_articles.stats").fetchall(),
+        }
+
+
+def test_search_before_any_index_says_so(db: Path) -> None:
+    with pytest.raises(search.SearchUnavailable, match="no search index"):
+        search.search(db, "storm")
+
+
+def test_incremental_index_equals_a_rebuild_and_searches_with_filters(db: Path) -> None:
+    put(
+        db,
+        "1.0",
+        [
+            art("a", "Metro", "Storm Ciaran may fire a sting jet", WIRE),
+            art("b", "Salon", "Goats ruled this island", "Wild goats ate every plant."),
+        ],
+    )
+    assert search.refresh_index(db, "1.0") == {"mode": "rebuilt"}
+    put(
+        db,
+        "2.0",
+        [
+            art("c", "Surge", "Storm Ciaran: hurricane-force winds bash UK", WIRE + " Storms!", 3),
+            art(
+                "b",
+                "Salon",
+                "Goats left the island",
+                "The goats are gone; storm petrels came back.",
+            ),
+        ],
+    )
+    assert search.refresh_index(db, "2.0") == {"mode": "incremental", "articles": 2}
+    assert search.refresh_index(db, "2.0")["articles"] == 2  # same run again: same result
+    incremental = index_tables(db)
+    with open_write(db) as con:
+        search.load_fts(con)
+        search.rebuild(con)
+    assert index_tables(db) == incremental
+
+    hits = search.search(db, "storm winds")
+    assert hits["article_id"].to_list()[:2] == ["c", "a"]  # more matches, shorter: first
+    assert set(hits["article_id"]) == {"a", "b", "c"}  # b mentions storm petrels
+    assert search.search(db, "storm", source="Metro")["article_id"].to_list() == ["a"]
+    later = search.search(db, "storm", since=datetime(2023, 11, 3, tzinfo=UTC))
+    assert later["article_id"].to_list() == ["c"]
+    assert search.search(db, "storm", until=datetime(2023, 11, 1, tzinfo=UTC)).is_empty()
+    assert search.search(db, "zeppelin").is_empty()
+
+    snip = search.with_snippets(db, search.search(db, "hurricane storms"), "hurricane storms")
+    first = snip.row(0, named=True)
+    assert "**Storm**" in first["snippet"] and "**hurricane-force**" in first["snippet"]
+    assert "body" not in snip.columns
+
+
+def test_links_follow_an_article_whose_text_changed(db: Path) -> None:
+    params = StoryParams()
+    put(
+        db,
+        "1.0",
+        [
+            art("a", "AP", "Storm Ciaran hits England", WIRE),
+            art("b", "Mirror", "Storm hits the south", WIRE + " (AP)", 3),
+            art("c", "Salon", "Goats ruled this island", "Wild goats ate every plant " * 9),
+        ],
+    )
+    first = index_run(db, "1.0", params)
+    assert (first.indexed, first.copies, first.stories) == (3, 1, 2)
+    assert index_run(db, "1.0", params).indexed == 3  # the run's own articles again: same
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM article_links").fetchone() == (1,)
+    assert index_run(db, "9.0", params).indexed == 0  # a later run with nothing new
+
+    put(db, "2.0", [art("b", "Mirror", "Goats are back", "Nothing about weather here " * 9, 3)])
+    second = index_run(db, "2.0", params)
+    assert (second.indexed, second.copies) == (1, 0)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM article_links").fetchone() == (0,)
+        assert con.execute("SELECT count(*), max(article_count) FROM stories").fetchone() == (3, 1)
+        assert con.execute(
+            "SELECT run_id FROM article_signatures WHERE article_id = 'a'"
+        ).fetchone() == ("1.0",)
