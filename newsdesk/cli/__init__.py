@@ -372,10 +372,17 @@ def stories(
         limit=limit,
         timeout_s=settings.read_lock_timeout_s,
     )
-    if fmt is OutputFormat.table:
+    if fmt is OutputFormat.table:  # the story's own page is `--format json`
         import polars as pl
 
-        frame = frame.with_columns(pl.col("outlets").list.join(", "))
+        frame = frame.select(
+            pl.col("first_seen").dt.strftime("%Y-%m-%d %H:%M").alias("first seen (UTC)"),
+            pl.col("article_count").alias("articles"),
+            pl.col("outlets").list.join(", "),
+            "copies",
+            "title",
+            pl.col("story_id").str.slice(0, 12).alias("story"),
+        )
     _print_frame(frame, fmt)
 
 
@@ -416,7 +423,18 @@ def search(
         hits = with_snippets(settings.db, hits, text, timeout_s=settings.read_lock_timeout_s)
     except SearchUnavailable as exc:
         raise fail(str(exc)) from None
-    _print_frame(hits.with_columns(hits["score"].round(3)), fmt)
+    hits = hits.with_columns(hits["score"].round(3))
+    if fmt is OutputFormat.table:
+        import polars as pl
+
+        hits = hits.select(
+            "score",
+            pl.col("published_at").dt.strftime("%Y-%m-%d").alias("published"),
+            "source_id",
+            "title",
+            "snippet",
+        )
+    _print_frame(hits, fmt)
 
 
 @app.command()
