@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -79,6 +80,7 @@ def timed_run(db: Path, frame: pl.DataFrame, run_id: str) -> dict:
         "search_index_s": round(t2 - t1, 2),
         "search_mode": index["mode"],
         "links": stories.copies + stories.same_story,
+        "stories_steps_s": stories.seconds,
     }
 
 
@@ -128,8 +130,15 @@ def main() -> None:
     parser.add_argument("--base", type=int, default=10_000)
     parser.add_argument("--new", type=int, default=1_000)
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--reuse", type=Path, help="a warehouse the bench left: time one more run")
+    parser.add_argument("--keep", type=Path, help="copy the simulated warehouse here")
     args = parser.parse_args()
     out: dict = {}
+    if args.reuse:
+        seed = random.randrange(10**6)
+        row = timed_run(args.reuse, synthetic(args.new, seed, f"x{seed}-"), f"{seed:010d}.000000")
+        print(json.dumps(row, indent=1))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         out["first_run_all"] = timed_run(db, synthetic(args.base, 1, "a"), "0000000001.000000")
@@ -139,6 +148,8 @@ def main() -> None:
         out["replicate_s"] = round(time.perf_counter() - t0, 1)
         out["new_at_simulated"] = timed_run(db, synthetic(args.new, 3, "c"), "0000000003.000000")
         out["warehouse_articles"] = (args.base + args.new) * args.copies + args.new
+        if args.keep:
+            shutil.copy(db, args.keep)
     for key in ("first_run_all", "new_at_base", "new_at_simulated"):
         row = out[key]
         per = 1000 / row["articles"]

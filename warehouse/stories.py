@@ -158,6 +158,16 @@ def story_candidates(
             SELECT a.article_id, a.published_at FROM articles AS a
             WHERE a.article_id IN (SELECT unnest($ids))
         ),
+        -- only articles near the new ones in time can pair with them: cut those first
+        span AS (
+            SELECT min(epoch(published_at)) - $window * 86400 AS lo,
+                   max(epoch(published_at)) + $window * 86400 AS hi
+            FROM new
+        ),
+        near AS (
+            SELECT a.article_id, a.published_at FROM articles AS a, span
+            WHERE epoch(a.published_at) BETWEEN span.lo AND span.hi
+        ),
         pairs AS (
             SELECT least(x.article_id, y.article_id) AS article_id,
                    greatest(x.article_id, y.article_id) AS other_id,
@@ -165,7 +175,7 @@ def story_candidates(
             FROM weighted AS x
             JOIN new ON new.article_id = x.article_id
             JOIN weighted AS y ON y.term = x.term AND y.article_id <> x.article_id
-            JOIN articles AS o ON o.article_id = y.article_id
+            JOIN near AS o ON o.article_id = y.article_id
             WHERE x.df <= greatest($common_min, $common_share * (SELECT docs FROM n))
               AND abs(epoch(o.published_at) - epoch(new.published_at)) <= $window * 86400
               -- a pair of two new articles is counted from its smaller id only

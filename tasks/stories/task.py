@@ -33,6 +33,7 @@ class StoriesResult:
     new_stories: int = 0
     story_rows: list[dict] = field(default_factory=list)  # stories the run started or grew
     copy_clusters: list[dict] = field(default_factory=list)  # the largest: size, outlets, title
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, for the run's log
 
 
 def index_run(
@@ -44,10 +45,13 @@ def index_run(
     write_timeout_s: float = 300.0,
 ) -> StoriesResult:
     """The whole step on a warehouse file; a run with nothing new to index changes nothing."""
+    clock = _Clock()
     todo = wh.articles_to_index(db, run_id, timeout_s=read_timeout_s)
     if todo.is_empty():
         return StoriesResult()
+    clock.lap("read")
     sigs = signatures(todo)
+    clock.lap("minhash")
     wh.save_features(
         db,
         run_id,
@@ -57,8 +61,10 @@ def index_run(
         terms=terms(todo),
         timeout_s=write_timeout_s,
     )
+    clock.lap("features")
     ids = todo["article_id"].to_list()
     copies = score_copies(wh.copy_candidates(db, ids, timeout_s=read_timeout_s))
+    clock.lap("copy_candidates")
     story = wh.story_candidates(
         db,
         ids,
@@ -66,6 +72,7 @@ def index_run(
         title_weight=params.title_weight,
         timeout_s=read_timeout_s,
     )
+    clock.lap("story_candidates")
     new_links = choose_links(copies, story, params)
     all_links = pl.concat(
         [
@@ -79,8 +86,9 @@ def index_run(
     total, new = wh.save_links_and_stories(
         db, run_id, new_links=new_links, components=components(pairs), timeout_s=write_timeout_s
     )
+    clock.lap("stories")
     copy_pairs = all_links.filter(pl.col("relation") == "copy")
-    return StoriesResult(
+    result = StoriesResult(
         indexed=todo.height,
         copies=int((new_links["relation"] == "copy").sum()),
         same_story=int((new_links["relation"] == "same_story").sum()),
@@ -91,7 +99,21 @@ def index_run(
             _cluster(wh.describe(db, ids, timeout_s=read_timeout_s))
             for ids in largest_groups(copy_pairs.select("article_id", "other_id").iter_rows(), 5)
         ],
+        seconds=clock.laps,
     )
+    clock.lap("report")
+    return result
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
 
 
 def _cluster(members: pl.DataFrame) -> dict:
@@ -128,6 +150,7 @@ def stories_task(run_id: str, settings: Settings) -> StoriesResult:
         result.same_story,
         result.stories,
         result.new_stories,
+        result.seconds,
     )
     return result
 
