@@ -49,15 +49,15 @@ def load_warehouse(db: Path, frame: pl.DataFrame, run_id: str = "0000000001.0000
 
 
 def candidates(db: Path, params: StoryParams, run_id: str = "0000000001.000000"):
-    todo = wh.articles_to_index(db, run_id)
+    ids = wh.articles_to_index(db, run_id)
+    todo = wh.article_texts(db, ids)
     t0 = time.perf_counter()
     sigs = signatures(todo)
     t1 = time.perf_counter()
     bnds = bands(sigs, LshParams.for_threshold(LSH_THRESHOLD))
     trms = terms(todo)
     t2 = time.perf_counter()
-    wh.save_features(db, run_id, indexed=todo, signatures=sigs, bands=bnds, terms=trms)
-    ids = todo["article_id"].to_list()
+    wh.save_features(db, run_id, indexed=ids, signatures=sigs, bands=bnds, terms=trms)
     t3 = time.perf_counter()
     copies = score_copies(wh.copy_candidates(db, ids))
     t4 = time.perf_counter()

@@ -34,26 +34,42 @@ class StoryCounts:
 
 def articles_to_index(
     db_path: Path | str, run_id: str, *, timeout_s: float = READ_TIMEOUT_S
-) -> pl.DataFrame:
-    """Articles this run loaded or changed, and any without a signature for its body."""
+) -> list[str]:
+    """Ids of the articles this run loaded or changed, and of any without a signature."""
     if not Path(db_path).exists():
-        return pl.DataFrame()
+        return []
+    frame = query(
+        db_path,
+        """
+        SELECT a.article_id
+        FROM articles AS a LEFT JOIN article_signatures AS s USING (article_id)
+        WHERE a.last_run_id = $run OR s.article_id IS NULL
+        ORDER BY a.article_id
+        """,
+        {"run": run_id},
+        timeout_s=timeout_s,
+    )
+    return frame["article_id"].to_list() if frame.height else []
+
+
+def article_texts(
+    db_path: Path | str, article_ids: list[str], *, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """article_id, title, standfirst (null where the warehouse has no such column), body."""
     columns = query(
         db_path,
         "SELECT column_name FROM duckdb_columns() WHERE table_name = 'articles' "
         "AND column_name = 'standfirst'",
         timeout_s=timeout_s,
     )
-    standfirst = "a.standfirst" if columns.height else "NULL::VARCHAR AS standfirst"
+    standfirst = "standfirst" if columns.height else "NULL::VARCHAR AS standfirst"
     return query(
         db_path,
         f"""
-        SELECT a.article_id, a.title, {standfirst}, a.body, a.published_at
-        FROM articles AS a LEFT JOIN article_signatures AS s USING (article_id)
-        WHERE a.last_run_id = $run OR s.article_id IS NULL
-        ORDER BY a.article_id
+        SELECT article_id, title, {standfirst}, body FROM articles
+        WHERE article_id IN (SELECT unnest($ids)) ORDER BY article_id
         """,
-        {"run": run_id},
+        {"ids": article_ids},
         timeout_s=timeout_s,
     )
 
@@ -62,7 +78,7 @@ def save_features(
     db_path: Path | str,
     run_id: str,
     *,
-    indexed: pl.DataFrame,
+    indexed: list[str],
     signatures: pl.DataFrame,
     bands: pl.DataFrame,
     terms: pl.DataFrame,
@@ -70,7 +86,7 @@ def save_features(
 ) -> None:
     """Replace the features of the `indexed` articles and drop their old links."""
     tables = {
-        "idx": indexed.select("article_id").to_arrow(),
+        "idx": pl.DataFrame({"article_id": indexed}, schema={"article_id": pl.String}).to_arrow(),
         "sigs": signatures.to_arrow(),
         "bnds": bands.to_arrow(),
         "trms": terms.to_arrow(),

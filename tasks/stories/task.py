@@ -22,6 +22,7 @@ from warehouse import stories as wh
 # Candidate pairs for copies share a bucket when their Jaccard similarity is around this or
 # more; it sits below the copy threshold so that the LSH misses few true copies.
 LSH_THRESHOLD = 0.4
+CHUNK = 2000  # articles hashed and written at a time
 
 
 @dataclass
@@ -46,23 +47,28 @@ def index_run(
 ) -> StoriesResult:
     """The whole step on a warehouse file; a run with nothing new to index changes nothing."""
     clock = _Clock()
-    todo = wh.articles_to_index(db, run_id, timeout_s=read_timeout_s)
-    if todo.is_empty():
+    ids = wh.articles_to_index(db, run_id, timeout_s=read_timeout_s)
+    if not ids:
         return StoriesResult()
-    clock.lap("read")
-    sigs = signatures(todo)
-    clock.lap("minhash")
-    wh.save_features(
-        db,
-        run_id,
-        indexed=todo,
-        signatures=sigs,
-        bands=bands(sigs, LshParams.for_threshold(LSH_THRESHOLD)),
-        terms=terms(todo),
-        timeout_s=write_timeout_s,
-    )
-    clock.lap("features")
-    ids = todo["article_id"].to_list()
+    lsh = LshParams.for_threshold(LSH_THRESHOLD)
+    for start in range(0, len(ids), CHUNK):
+        # In chunks: the shingle sets of a whole warehouse (a first run after an upgrade)
+        # would not fit in memory at once.
+        chunk = ids[start : start + CHUNK]
+        texts = wh.article_texts(db, chunk, timeout_s=read_timeout_s)
+        clock.lap("read")
+        sigs = signatures(texts)
+        clock.lap("minhash")
+        wh.save_features(
+            db,
+            run_id,
+            indexed=chunk,
+            signatures=sigs,
+            bands=bands(sigs, lsh),
+            terms=terms(texts),
+            timeout_s=write_timeout_s,
+        )
+        clock.lap("features")
     copies = score_copies(wh.copy_candidates(db, ids, timeout_s=read_timeout_s))
     clock.lap("copy_candidates")
     story = wh.story_candidates(
@@ -89,7 +95,7 @@ def index_run(
     clock.lap("stories")
     copy_pairs = all_links.filter(pl.col("relation") == "copy")
     result = StoriesResult(
-        indexed=todo.height,
+        indexed=len(ids),
         copies=int((new_links["relation"] == "copy").sum()),
         same_story=int((new_links["relation"] == "same_story").sum()),
         stories=total,
@@ -112,7 +118,7 @@ class _Clock:
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
-        self.laps[name] = round(now - self._last, 3)
+        self.laps[name] = round(self.laps.get(name, 0.0) + now - self._last, 3)
         self._last = now
 
 

@@ -123,7 +123,10 @@ def test_incremental_index_equals_a_rebuild_and_searches_with_filters(db: Path) 
     assert "body" not in snip.columns
 
 
-def test_links_follow_an_article_whose_text_changed(db: Path) -> None:
+def test_links_follow_an_article_whose_text_changed(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tasks.stories.task.CHUNK", 2)  # 3 articles: hashed in two chunks
     params = StoryParams()
     put(
         db,
