@@ -24,8 +24,8 @@ from pathlib import Path
 import polars as pl
 
 from bench.stories_corpus import ROOT, corpus
+from tasks.stories.index import index_run
 from tasks.stories.stage import StoryParams
-from tasks.stories.task import index_run
 from warehouse import search
 from warehouse.connection import open_write
 from warehouse.migrate import apply

@@ -21,9 +21,9 @@ from pathlib import Path
 import polars as pl
 
 from bench.stories_corpus import ROOT, corpus
+from tasks.stories.index import LSH_THRESHOLD
 from tasks.stories.signatures import LshParams, bands, signatures
 from tasks.stories.stage import StoryParams, score_copies
-from tasks.stories.task import LSH_THRESHOLD
 from tasks.stories.terms import terms
 from warehouse import stories as wh
 from warehouse.connection import open_write

@@ -40,6 +40,7 @@ from flows.steps.load import (
     skip_known_task,
     start_run_task,
 )
+from flows.steps.stories import search_index_task, stories_task
 from flows.summary import RunSummary
 from flows.thresholds import stop_if_over_threshold
 from newsdesk.core.config import Settings, load_settings
@@ -53,7 +54,6 @@ from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
 from tasks.load.stage import found_in_quarantined, proposed_sources, replay_records
 from tasks.parallel import RowMapper
-from tasks.stories.task import search_index_task, stories_task
 
 
 @dataclass

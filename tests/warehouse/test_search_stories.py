@@ -10,8 +10,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from tasks.stories.index import index_run
 from tasks.stories.stage import StoryParams
-from tasks.stories.task import index_run
 from warehouse import search
 from warehouse.connection import open_write
 
@@ -126,7 +126,7 @@ def test_incremental_index_equals_a_rebuild_and_searches_with_filters(db: Path) 
 def test_links_follow_an_article_whose_text_changed(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tasks.stories.task.CHUNK", 2)  # 3 articles: hashed in two chunks
+    monkeypatch.setattr("tasks.stories.index.CHUNK", 2)  # 3 articles: hashed in two chunks
     params = StoryParams()
     put(
         db,

@@ -1,5 +1,5 @@
-"""Prefect wrapper of the stories step: after a run's batches, index its new articles, link
-copies and same-story pairs, and rebuild the stories."""
+"""The stories step on a warehouse: index a run's new articles, link copies and same-story
+pairs, and rebuild the stories (the Prefect task is flows/steps/stories.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
 
 from newsdesk.core.config import Settings
 from tasks.stories.groups import components, largest_groups
 from tasks.stories.signatures import LshParams, bands, signatures
 from tasks.stories.stage import StoryParams, choose_links, score_copies
 from tasks.stories.terms import terms
-from warehouse import search
 from warehouse import stories as wh
 
 # Candidate pairs for copies share a bucket when their Jaccard similarity is around this or
@@ -133,39 +130,7 @@ def _cluster(members: pl.DataFrame) -> dict:
 
 def params_of(settings: Settings) -> StoryParams:
     return StoryParams(
-        copy_threshold=settings.stories_copy_threshold,
-        story_threshold=settings.stories_story_threshold,
-        window_days=settings.stories_window_days,
+        copy_threshold=settings.stories.copy_threshold,
+        story_threshold=settings.stories.story_threshold,
+        window_days=settings.stories.window_days,
     )
-
-
-@task(name="stories", cache_policy=NO_CACHE)
-def stories_task(run_id: str, settings: Settings) -> StoriesResult:
-    """Copies and stories of the run's new and changed articles."""
-    result = index_run(
-        settings.db,
-        run_id,
-        params_of(settings),
-        read_timeout_s=settings.read_lock_timeout_s,
-        write_timeout_s=settings.write_lock_timeout_s,
-    )
-    get_run_logger().info(
-        "stories: %d articles indexed, %d copy and %d same_story links added; %d stories (%d new)",
-        result.indexed,
-        result.copies,
-        result.same_story,
-        result.stories,
-        result.new_stories,
-        result.seconds,
-    )
-    return result
-
-
-@task(name="search-index", cache_policy=NO_CACHE)
-def search_index_task(run_id: str, settings: Settings) -> dict:
-    """Keep the full-text index current: the run's changes only, a full build the first time."""
-    started = time.perf_counter()
-    result = search.refresh_index(settings.db, run_id, timeout_s=settings.write_lock_timeout_s)
-    result["seconds"] = round(time.perf_counter() - started, 3)
-    get_run_logger().info("search index: %s", result)
-    return result
