@@ -163,18 +163,40 @@ def refresh_index(
     return result
 
 
+# BM25 as match_bm25 computes it (k1 = 1.2, b = 0.75, the same expression), but set-based:
+# match_bm25 is a per-row macro, and calling it on every article took 7 s at 111,000 articles.
+# Scores are equal to match_bm25's (tests/warehouse/test_search_stories.py).
 _SEARCH_SQL = """
-WITH hits AS (
-    SELECT article_id, {schema}.match_bm25(article_id, $q) AS score
-    FROM articles
-    WHERE ($since IS NULL OR published_at >= $since)
-      AND ($until IS NULL OR published_at < $until)
-      AND ($source IS NULL OR source_id = $source)
+WITH tokens AS (
+    SELECT DISTINCT stem(unnest({schema}.tokenize($q)), 'porter') AS t
+),
+qterms AS (
+    SELECT d.termid, d.df FROM {schema}.dict AS d JOIN tokens ON d.term = tokens.t
+),
+tf AS (
+    SELECT p.docid, p.termid, count(*) AS tf
+    FROM {schema}.terms AS p JOIN qterms USING (termid)
+    GROUP BY p.docid, p.termid
+),
+scores AS (
+    SELECT tf.docid, sum(
+        log(((st.num_docs - q.df) + 0.5) / (q.df + 0.5) + 1)
+        * ((tf.tf * (1.2 + 1)) / (tf.tf + 1.2 * ((1 - 0.75) + 0.75 * (d.len / st.avgdl))))
+    ) AS score
+    FROM tf
+    JOIN qterms AS q USING (termid)
+    JOIN {schema}.docs AS d USING (docid),
+    {schema}.stats AS st
+    GROUP BY tf.docid
 )
-SELECT h.score, a.article_id, a.source_id, a.published_at, a.title, a.url, a.body
-FROM hits AS h JOIN articles AS a USING (article_id)
-WHERE h.score IS NOT NULL
-ORDER BY h.score DESC, a.published_at DESC
+SELECT s.score, a.article_id, a.source_id, a.published_at, a.title, a.url, a.body
+FROM scores AS s
+JOIN {schema}.docs AS d USING (docid)
+JOIN articles AS a ON a.article_id = d.name
+WHERE ($since IS NULL OR a.published_at >= $since)
+  AND ($until IS NULL OR a.published_at < $until)
+  AND ($source IS NULL OR a.source_id = $source)
+ORDER BY s.score DESC, a.published_at DESC, a.article_id
 LIMIT $limit
 """
 

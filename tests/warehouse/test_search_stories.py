@@ -110,6 +110,16 @@ def test_incremental_index_equals_a_rebuild_and_searches_with_filters(db: Path) 
 
     hits = search.search(db, "storm winds")
     assert hits["article_id"].to_list()[:2] == ["c", "a"]  # more matches, shorter: first
+    with duckdb.connect(str(db), read_only=True) as con:  # the extension's own BM25 agrees
+        search.load_fts(con)
+        macro = dict(
+            con.execute(
+                "SELECT article_id, fts_main_articles.match_bm25(article_id, 'storm winds') "
+                "FROM articles"
+            ).fetchall()
+        )
+    for article_id, score in hits.select("article_id", "score").iter_rows():
+        assert score == pytest.approx(macro[article_id])
     assert set(hits["article_id"]) == {"a", "b", "c"}  # b mentions storm petrels
     assert search.search(db, "storm", source="Metro")["article_id"].to_list() == ["a"]
     later = search.search(db, "storm", since=datetime(2023, 11, 3, tzinfo=UTC))
