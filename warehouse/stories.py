@@ -225,19 +225,42 @@ def links(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> pl.DataF
     )
 
 
+# Stories change only around the run's articles: the groups (after this run's links) of the
+# touched articles (the ones the run indexed, and the ends of its new links), and every
+# member of their previous stories (a changed article that lost a link splits its old
+# story). Every new link has an end the run indexed, so each group recomputed here lies
+# wholly inside `affected`, and the stories elsewhere stay as they are.
 _STORIES_SQL = """
+CREATE OR REPLACE TEMP TABLE affected AS
+WITH touched_groups AS (
+    SELECT DISTINCT component FROM new_components
+    WHERE article_id IN (SELECT article_id FROM touched)
+),
+base AS (
+    SELECT article_id FROM touched
+    UNION SELECT article_id FROM new_components
+    WHERE component IN (SELECT component FROM touched_groups)
+)
+SELECT article_id FROM base
+UNION SELECT article_id FROM story_articles WHERE story_id IN (
+    SELECT story_id FROM story_articles WHERE article_id IN (SELECT article_id FROM base)
+);
+
 CREATE OR REPLACE TEMP TABLE members AS
 SELECT a.article_id, a.published_at, a.source_id, a.title, a.first_run_id, a.last_run_id,
        first_value(a.article_id) OVER (
            PARTITION BY coalesce(c.component, a.article_id)
            ORDER BY a.published_at NULLS LAST, a.first_run_id, a.article_id
        ) AS story_id
-FROM articles AS a LEFT JOIN new_components AS c USING (article_id);
+FROM articles AS a LEFT JOIN new_components AS c USING (article_id)
+WHERE a.article_id IN (SELECT article_id FROM affected);
 
-DELETE FROM story_articles;
+DELETE FROM stories WHERE story_id IN (
+    SELECT story_id FROM story_articles WHERE article_id IN (SELECT article_id FROM affected)
+);
+DELETE FROM story_articles WHERE article_id IN (SELECT article_id FROM affected);
 INSERT INTO story_articles SELECT article_id, story_id FROM members;
 
-DELETE FROM stories;
 INSERT INTO stories
 WITH outlet_first AS (
     SELECT story_id, source_id, min((published_at, first_run_id)) AS since
@@ -264,6 +287,7 @@ SELECT m.story_id,
 FROM members AS m JOIN outlets AS o USING (story_id)
 GROUP BY m.story_id;
 DROP TABLE members;
+DROP TABLE affected;
 """
 
 
@@ -273,15 +297,20 @@ def save_links_and_stories(
     *,
     new_links: pl.DataFrame,
     components: pl.DataFrame,
+    touched: list[str],
     timeout_s: float = WRITE_TIMEOUT_S,
 ) -> tuple[int, int]:
-    """Add the run's links, rebuild `stories` and `story_articles` from `components`
+    """Add the run's links, recompute the stories around `touched` from `components`
     (article_id, component of every linked article); returns (stories, new stories)."""
     links_table = new_links.select("article_id", "other_id", "similarity", "relation").to_arrow()
     comp_table: pa.Table = components.select("article_id", "component").to_arrow()
     with open_write(db_path, timeout_s) as con:
         con.register("new_links", links_table)
         con.register("new_components", comp_table)
+        con.register(
+            "touched",
+            pl.DataFrame({"article_id": touched}, schema={"article_id": pl.String}).to_arrow(),
+        )
         con.begin()
         try:
             con.execute(

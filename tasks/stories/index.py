@@ -86,8 +86,14 @@ def index_run(
         ]
     )
     pairs = list(all_links.select("article_id", "other_id").iter_rows())
+    touched = sorted({*ids, *new_links["article_id"].to_list(), *new_links["other_id"].to_list()})
     total, new = wh.save_links_and_stories(
-        db, run_id, new_links=new_links, components=components(pairs), timeout_s=write_timeout_s
+        db,
+        run_id,
+        new_links=new_links,
+        components=components(pairs),
+        touched=touched,
+        timeout_s=write_timeout_s,
     )
     clock.lap("stories")
     copy_pairs = all_links.filter(pl.col("relation") == "copy")

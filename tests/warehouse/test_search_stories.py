@@ -133,6 +133,32 @@ def test_incremental_index_equals_a_rebuild_and_searches_with_filters(db: Path) 
     assert "body" not in snip.columns
 
 
+def assert_stories_as_rebuilt(db: Path) -> None:
+    """The stories the runs left equal the stories recomputed from every article."""
+    from tasks.stories.groups import components
+    from warehouse import stories as wh
+
+    def snapshot() -> list:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return [
+                con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+                for table in ("stories", "story_articles")
+            ]
+
+    kept = snapshot()
+    links = wh.links(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        everyone = [a for (a,) in con.execute("SELECT article_id FROM articles").fetchall()]
+    wh.save_links_and_stories(
+        db,
+        "check",
+        new_links=links.head(0),
+        components=components(links.select("article_id", "other_id").iter_rows()),
+        touched=everyone,
+    )
+    assert snapshot() == kept
+
+
 def test_links_follow_an_article_whose_text_changed(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,6 +179,7 @@ def test_links_follow_an_article_whose_text_changed(
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM article_links").fetchone() == (1,)
     assert index_run(db, "9.0", params).indexed == 0  # a later run with nothing new
+    assert_stories_as_rebuilt(db)
 
     put(db, "2.0", [art("b", "Mirror", "Goats are back", "Nothing about weather here " * 9, 3)])
     second = index_run(db, "2.0", params)
@@ -163,3 +190,21 @@ def test_links_follow_an_article_whose_text_changed(
         assert con.execute(
             "SELECT run_id FROM article_signatures WHERE article_id = 'a'"
         ).fetchone() == ("1.0",)
+    assert_stories_as_rebuilt(db)  # the split story, recomputed around b only, is right
+
+    # A third run: d copies a, and e tells the goats story again; c joins nothing.
+    put(
+        db,
+        "3.0",
+        [
+            art("d", "Wire", "Storm Ciaran", WIRE + " More later.", 4),
+            art("e", "Daily", "Goats are back", "Nothing about weather here " * 8, 4),
+        ],
+    )
+    third = index_run(db, "3.0", params)
+    assert third.copies == 2  # d-a, e-b
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(
+            "SELECT article_count, outlets FROM stories ORDER BY article_count DESC, story_id"
+        ).fetchall() == [(2, ["AP", "Wire"]), (2, ["Mirror", "Daily"]), (1, ["Salon"])]
+    assert_stories_as_rebuilt(db)
