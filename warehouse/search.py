@@ -290,3 +290,43 @@ def with_snippets(
             [snippet(b, t) for b, t in zip(bodies, hits["title"], strict=True)], dtype=pl.String
         )
     ).drop("body")
+
+
+# The macros PRAGMA create_fts_index defines, with their parameters (duckdb_functions()
+# gives their bodies but not the defaults).
+_MACRO_PARAMS = {
+    "tokenize": "s",
+    "match_bm25": "docname, query_string, fields := NULL, k := 1.2, b := 0.75, conjunctive := 0",
+}
+
+
+def copy_index(con: duckdb.DuckDBPyConnection, target: str) -> bool:
+    """Copy the search index (its tables and macros) into the attached database `target`,
+    e.g. a read copy for analysts; False when the warehouse has no index yet."""
+    if _indexed_fields(con) is None:
+        return False
+    (main,) = con.execute("SELECT current_database()").fetchone()
+    tables = [
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = ?",
+            [main, SCHEMA],
+        ).fetchall()
+    ]
+    macros = con.execute(
+        "SELECT function_name, macro_definition FROM duckdb_functions() "
+        "WHERE database_name = ? AND schema_name = ? AND function_type = 'macro'",
+        [main, SCHEMA],
+    ).fetchall()
+    # Names come from the catalog and from _MACRO_PARAMS, not from a caller.
+    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{target}".{SCHEMA}')
+    for table in tables:
+        con.execute(
+            f'CREATE OR REPLACE TABLE "{target}".{SCHEMA}."{table}" AS '
+            f'SELECT * FROM "{main}".{SCHEMA}."{table}"'
+        )
+    for name, body in macros:
+        con.execute(
+            f'CREATE OR REPLACE MACRO "{target}".{SCHEMA}.{name}({_MACRO_PARAMS[name]}) AS {body}'
+        )
+    return True

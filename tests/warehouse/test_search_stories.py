@@ -208,3 +208,30 @@ def test_links_follow_an_article_whose_text_changed(
             "SELECT article_count, outlets FROM stories ORDER BY article_count DESC, story_id"
         ).fetchall() == [(2, ["AP", "Wire"]), (2, ["Mirror", "Daily"]), (1, ["Salon"])]
     assert_stories_as_rebuilt(db)
+
+
+def test_the_index_copies_into_another_file_with_its_macros(db: Path, tmp_path: Path) -> None:
+    """What a read copy for analysts needs: the index's tables and match_bm25."""
+    put(
+        db,
+        "1.0",
+        [
+            art("a", "Metro", "Storm Ciaran may fire a sting jet", WIRE),
+            art("b", "Salon", "Goats ruled this island", "Wild goats ate every plant."),
+        ],
+    )
+    search.refresh_index(db, "1.0")
+    copy = tmp_path / "copy.duckdb"
+    with open_write(db) as con:
+        search.load_fts(con)
+        con.execute(f"ATTACH '{copy}' AS read_copy")
+        con.execute("CREATE TABLE read_copy.articles AS SELECT * FROM articles")
+        assert search.copy_index(con, "read_copy")
+        con.execute("DETACH read_copy")
+    assert search.search(copy, "storm")["article_id"].to_list() == ["a"]
+    with duckdb.connect(str(copy), read_only=True) as con:
+        search.load_fts(con)
+        assert con.execute(
+            "SELECT article_id FROM articles "
+            "WHERE fts_main_articles.match_bm25(article_id, 'goats') IS NOT NULL"
+        ).fetchall() == [("b",)]
