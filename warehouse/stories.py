@@ -160,43 +160,45 @@ def story_candidates(
         db_path,
         """
         WITH n AS (SELECT count(DISTINCT article_id)::DOUBLE AS docs FROM article_terms),
-        df AS (
-            SELECT term, ln(1 + (SELECT docs FROM n) / count(*)) AS idf, count(*) AS df
+        idf AS (
+            SELECT term, count(*) AS df, ln(1 + (SELECT docs FROM n) / count(*)) AS idf
             FROM article_terms GROUP BY term
         ),
-        weighted AS (
-            SELECT t.article_id, t.term,
-                   df.idf * CASE WHEN t.in_title THEN $title_weight ELSE 1 END AS w, df.df
-            FROM article_terms AS t JOIN df USING (term)
-        ),
-        totals AS (SELECT article_id, sum(w) AS total FROM weighted GROUP BY article_id),
         new AS (
-            SELECT a.article_id, a.published_at FROM articles AS a
-            WHERE a.article_id IN (SELECT unnest($ids))
+            SELECT article_id, published_at FROM articles
+            WHERE article_id IN (SELECT unnest($ids))
         ),
-        -- only articles near the new ones in time can pair with them: cut those first
-        span AS (
-            SELECT min(epoch(published_at)) - $window * 86400 AS lo,
-                   max(epoch(published_at)) + $window * 86400 AS hi
-            FROM new
+        -- the new articles' terms that are rare enough to pair on
+        x AS (
+            SELECT t.article_id, t.term, new.published_at,
+                   i.idf * CASE WHEN t.in_title THEN $title_weight ELSE 1 END AS w
+            FROM article_terms AS t JOIN new USING (article_id) JOIN idf AS i USING (term)
+            WHERE i.df <= greatest($common_min, $common_share * (SELECT docs FROM n))
         ),
-        near AS (
-            SELECT a.article_id, a.published_at FROM articles AS a, span
-            WHERE epoch(a.published_at) BETWEEN span.lo AND span.hi
+        y AS (
+            SELECT t.article_id, t.term,
+                   i.idf * CASE WHEN t.in_title THEN $title_weight ELSE 1 END AS w
+            FROM article_terms AS t JOIN idf AS i USING (term)
+            WHERE t.term IN (SELECT term FROM x)
         ),
         pairs AS (
             SELECT least(x.article_id, y.article_id) AS article_id,
                    greatest(x.article_id, y.article_id) AS other_id,
                    sum(least(x.w, y.w)) AS shared, count(*) AS shared_terms
-            FROM weighted AS x
-            JOIN new ON new.article_id = x.article_id
-            JOIN weighted AS y ON y.term = x.term AND y.article_id <> x.article_id
-            JOIN near AS o ON o.article_id = y.article_id
-            WHERE x.df <= greatest($common_min, $common_share * (SELECT docs FROM n))
-              AND abs(epoch(o.published_at) - epoch(new.published_at)) <= $window * 86400
+            FROM x
+            JOIN y ON y.term = x.term AND y.article_id <> x.article_id
+            JOIN articles AS o ON o.article_id = y.article_id
+            WHERE abs(epoch(o.published_at) - epoch(x.published_at)) <= $window * 86400
               -- a pair of two new articles is counted from its smaller id only
               AND (y.article_id NOT IN (SELECT article_id FROM new) OR x.article_id < y.article_id)
             GROUP BY ALL
+        ),
+        totals AS (
+            SELECT t.article_id,
+                   sum(i.idf * CASE WHEN t.in_title THEN $title_weight ELSE 1 END) AS total
+            FROM article_terms AS t JOIN idf AS i USING (term)
+            WHERE t.article_id IN (SELECT article_id FROM pairs UNION SELECT other_id FROM pairs)
+            GROUP BY t.article_id
         )
         SELECT p.article_id, p.other_id, p.shared, p.shared_terms,
                p.shared / least(ta.total, tb.total) AS overlap,
@@ -359,7 +361,8 @@ def describe(
     return query(
         db_path,
         "SELECT article_id, source_id, published_at, title FROM articles "
-        "WHERE article_id IN (SELECT unnest($ids)) ORDER BY published_at, article_id",
+        "WHERE article_id IN (SELECT unnest($ids)) "
+        "ORDER BY published_at NULLS LAST, first_run_id, article_id",
         {"ids": article_ids},
         timeout_s=timeout_s,
     )

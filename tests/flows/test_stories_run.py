@@ -37,11 +37,24 @@ def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
-def run(db: Path, paths: list[Path], sources: Path) -> dict:
+def run(db: Path, paths: list[Path], sources: Path) -> tuple[dict, dict[str, list]]:
+    """The run's summary and its table artifacts (key -> rows)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
     from flows.pipeline import newsdesk_run
 
     overrides = {"db": str(db), "workers": 1, "sources": str(sources)}
-    return newsdesk_run(paths=[str(p) for p in paths], settings_overrides=overrides)
+    state = newsdesk_run(
+        paths=[str(p) for p in paths], settings_overrides=overrides, return_state=True
+    )
+    flow_run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    artifacts = {a.key: json.loads(a.data) for a in found if a.type == "table"}
+    return state.result(), artifacts
 
 
 def cli(db: Path, sources: Path, *args: str) -> str:
@@ -64,8 +77,9 @@ def test_seeds_form_one_story_and_a_mirror_is_a_copy(
 ) -> None:
     first = tmp_path / "first"
     shutil.copytree(SAMPLES, first, ignore=shutil.ignore_patterns(SEED_000))
-    summary = run(warehouse_path, [first], registry)
+    summary, artifacts = run(warehouse_path, [first], registry)
     assert summary["status"] == "loaded" and summary["loaded"] == 6
+    assert artifacts["newsdesk-run-copies"] == [{"articles": 0, "title": "no copies"}]
     stories_1 = rows(warehouse_path, "SELECT count(*), max(article_count) FROM stories")
     assert stories_1 == [(6, 1)]  # six unrelated articles: six stories of one
     hashed_1 = dict(rows(warehouse_path, "SELECT article_id, run_id FROM article_signatures"))
@@ -86,8 +100,14 @@ def test_seeds_form_one_story_and_a_mirror_is_a_copy(
             {"url": "https://mirror.example/2020/01/11/us-emissions", "source": "Wire Mirror"}
         )
     )
-    summary = run(warehouse_path, [second], registry)
+    summary, artifacts = run(warehouse_path, [second], registry)
     assert summary["status"] == "loaded" and summary["loaded"] == 2
+    # The run's artifacts: the stories it started or grew, the largest copy clusters.
+    grew = {row["outlets"]: row for row in artifacts["newsdesk-run-stories"]}
+    assert grew["Al Mayadeen English, Kashmir Observer Desk"]["new"] == "grew"
+    assert grew["Salon, Wire Mirror"]["articles"] == 2
+    [cluster] = artifacts["newsdesk-run-copies"]
+    assert (cluster["articles"], cluster["outlets"]) == (2, "Salon, Wire Mirror")
 
     # Only the new articles were hashed; the first run's signatures were kept.
     hashed_2 = dict(rows(warehouse_path, "SELECT article_id, run_id FROM article_signatures"))
