@@ -23,7 +23,8 @@ def stories_task(run_id: str, settings: Settings) -> StoriesResult:
         write_timeout_s=settings.write_lock_timeout_s,
     )
     get_run_logger().info(
-        "stories: %d articles indexed, %d copy and %d same_story links added; %d stories (%d new)",
+        "stories: %d articles indexed, %d copy and %d same_story links added; "
+        "%d stories (%d new); seconds per step %s",
         result.indexed,
         result.copies,
         result.same_story,
