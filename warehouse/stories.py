@@ -175,20 +175,27 @@ def story_candidates(
             FROM article_terms AS t JOIN new USING (article_id) JOIN idf AS i USING (term)
             WHERE i.df <= greatest($common_min, $common_share * (SELECT docs FROM n))
         ),
+        -- every article's terms keyed by (term, day), and each new term once per day of
+        -- its window: an equi-join on both keeps far-apart articles out of the join
         y AS (
-            SELECT t.article_id, t.term,
+            SELECT t.article_id, t.term, o.published_at,
+                   floor(epoch(o.published_at) / 86400)::BIGINT AS day,
                    i.idf * CASE WHEN t.in_title THEN $title_weight ELSE 1 END AS w
             FROM article_terms AS t JOIN idf AS i USING (term)
+            JOIN articles AS o ON o.article_id = t.article_id
             WHERE t.term IN (SELECT term FROM x)
+        ),
+        x_days AS (
+            SELECT x.*, floor(epoch(x.published_at) / 86400)::BIGINT + d.range AS day
+            FROM x, range(-ceil($window)::BIGINT, ceil($window)::BIGINT + 1) AS d
         ),
         pairs AS (
             SELECT least(x.article_id, y.article_id) AS article_id,
                    greatest(x.article_id, y.article_id) AS other_id,
                    sum(least(x.w, y.w)) AS shared, count(*) AS shared_terms
-            FROM x
-            JOIN y ON y.term = x.term AND y.article_id <> x.article_id
-            JOIN articles AS o ON o.article_id = y.article_id
-            WHERE abs(epoch(o.published_at) - epoch(x.published_at)) <= $window * 86400
+            FROM x_days AS x
+            JOIN y ON y.term = x.term AND y.day = x.day AND y.article_id <> x.article_id
+            WHERE abs(epoch(y.published_at) - epoch(x.published_at)) <= $window * 86400
               -- a pair of two new articles is counted from its smaller id only
               AND (y.article_id NOT IN (SELECT article_id FROM new) OR x.article_id < y.article_id)
             GROUP BY ALL
