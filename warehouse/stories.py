@@ -35,7 +35,8 @@ class StoryCounts:
 def articles_to_index(
     db_path: Path | str, run_id: str, *, timeout_s: float = READ_TIMEOUT_S
 ) -> list[str]:
-    """Ids of the articles this run loaded or changed, and of any without a signature."""
+    """Ids of the articles this run loaded or changed, of any without a signature, and of
+    any hashed by a run whose stories step did not finish."""
     if not Path(db_path).exists():
         return []
     frame = query(
@@ -44,6 +45,7 @@ def articles_to_index(
         SELECT a.article_id
         FROM articles AS a LEFT JOIN article_signatures AS s USING (article_id)
         WHERE a.last_run_id = $run OR s.article_id IS NULL
+           OR s.run_id NOT IN (SELECT run_id FROM story_runs)
         ORDER BY a.article_id
         """,
         {"run": run_id},
@@ -333,6 +335,10 @@ def save_links_and_stories(
                 {"run": run_id},
             )
             con.execute(_STORIES_SQL)
+            con.execute(
+                "INSERT OR REPLACE INTO story_runs (run_id, indexed, links) VALUES (?, ?, ?)",
+                [run_id, len(touched), links_table.num_rows],
+            )
             total, new = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE first_run_id = $run) FROM stories",
                 {"run": run_id},

@@ -26,6 +26,7 @@ TABLES = {
     "article_links",
     "stories",
     "story_articles",
+    "story_runs",
 }
 VIEWS = {
     "v_articles",

@@ -250,3 +250,32 @@ def test_a_standfirst_column_joins_the_index_when_the_warehouse_gets_one(db: Pat
     with duckdb.connect(str(db), read_only=True) as con:
         fields = con.execute("SELECT field FROM fts_main_articles.fields ORDER BY fieldid")
         assert fields.fetchall() == [("title",), ("standfirst",), ("body",)]
+
+
+def test_a_step_interrupted_after_hashing_is_done_again_by_the_next_run(db: Path) -> None:
+    from tasks.stories.signatures import LshParams, bands, signatures
+    from tasks.stories.terms import terms
+    from warehouse import stories as wh
+
+    put(
+        db,
+        "1.0",
+        [
+            art("a", "AP", "Storm Ciaran hits England", WIRE),
+            art("b", "Mirror", "Storm hits the south", WIRE + " (AP)", 3),
+        ],
+    )
+    texts = wh.article_texts(db, ["a", "b"])
+    sigs = signatures(texts)
+    wh.save_features(
+        db,
+        "1.0",
+        indexed=["a", "b"],
+        signatures=sigs,
+        bands=bands(sigs, LshParams.for_threshold(0.4)),
+        terms=terms(texts),
+    )
+    # ...and the run died before its links: the next run picks both articles up again.
+    again = index_run(db, "2.0", StoryParams())
+    assert (again.indexed, again.copies) == (2, 1)
+    assert index_run(db, "3.0", StoryParams()).indexed == 0

@@ -58,3 +58,12 @@ CREATE TABLE story_articles (
     article_id VARCHAR PRIMARY KEY,
     story_id VARCHAR NOT NULL
 );
+
+-- Runs whose stories step finished (links and stories written). An article hashed by a run
+-- missing here (the step was interrupted after hashing) is indexed again by the next run.
+CREATE TABLE story_runs (
+    run_id VARCHAR PRIMARY KEY,
+    indexed INTEGER NOT NULL,
+    links INTEGER NOT NULL,
+    finished_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
