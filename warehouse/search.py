@@ -77,16 +77,16 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"PRAGMA create_fts_index('articles', 'article_id', {fields}, overwrite=1)")
 
 
-def _apply_changes(con: duckdb.DuckDBPyConnection, run_id: str | None, fields: list[str]) -> int:
-    """Re-index the articles the run loaded or changed, and any the index lacks."""
+def _apply_changes(con: duckdb.DuckDBPyConnection, fields: list[str]) -> int:
+    """Re-index the articles changed by runs not yet in the index, and any it lacks."""
     s = SCHEMA
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE fts_changed AS
         SELECT article_id FROM articles
-        WHERE last_run_id = $run OR article_id NOT IN (SELECT name FROM {s}.docs)
-        """,
-        {"run": run_id},
+        WHERE last_run_id NOT IN (SELECT run_id FROM search_index_runs)
+           OR article_id NOT IN (SELECT name FROM {s}.docs)
+        """
     )
     (changed,) = con.execute("SELECT count(*) FROM fts_changed").fetchone()
     if not changed:
@@ -154,8 +154,19 @@ def refresh_index(
             if _indexed_fields(con) != fields:
                 rebuild(con)
                 result = {"mode": "rebuilt"}
+                # Every run so far is in the index now.
+                con.execute(
+                    "INSERT OR IGNORE INTO search_index_runs (run_id, mode) "
+                    "SELECT DISTINCT last_run_id, 'rebuilt' FROM articles"
+                )
             else:
-                result = {"mode": "incremental", "articles": _apply_changes(con, run_id, fields)}
+                result = {"mode": "incremental", "articles": _apply_changes(con, fields)}
+            if run_id is not None:
+                con.execute(
+                    "INSERT OR REPLACE INTO search_index_runs (run_id, mode, articles) "
+                    "VALUES (?, ?, ?)",
+                    [run_id, result["mode"], result.get("articles")],
+                )
             con.commit()
         except BaseException:
             con.rollback()

@@ -27,6 +27,7 @@ TABLES = {
     "stories",
     "story_articles",
     "story_runs",
+    "search_index_runs",
 }
 VIEWS = {
     "v_articles",
