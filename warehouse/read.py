@@ -57,11 +57,17 @@ def analyst_query(
     params: Sequence[Any] | dict[str, Any] | None = None,
     *,
     timeout_s: float = READ_TIMEOUT_S,
+    fts: bool = False,
 ) -> pl.DataFrame:
     """A query over what analysts read: the read copy published after the last run (never
     written in place, so nothing waits), or the warehouse itself before any copy exists."""
+    return query(analyst_path(db_path), sql, params, timeout_s=timeout_s, fts=fts)
+
+
+def analyst_path(db_path: Path | str) -> Path:
+    """The file analysts read: the read copy once one is published, else the warehouse."""
     copy = read_copy_path(db_path)
-    return query(copy if copy.exists() else db_path, sql, params, timeout_s=timeout_s)
+    return copy if copy.exists() else Path(db_path)
 
 
 def quarantine_summary(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> pl.DataFrame:

@@ -364,8 +364,10 @@ def stories(
     settings = ctx.obj.settings()
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
+    from warehouse.read import analyst_path
+
     frame = list_stories(
-        settings.db,
+        analyst_path(settings.db),
         since=_when(since, "--since"),
         source=source,
         min_articles=min_articles,
@@ -404,15 +406,17 @@ def search(
 ) -> None:
     """Full-text search over title, standfirst and body, best match first, with a snippet
     where the words are marked **like this**."""
+    from warehouse.read import analyst_path
     from warehouse.search import SearchUnavailable, with_snippets
     from warehouse.search import search as run_search
 
     settings = ctx.obj.settings()
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
+    source_db = analyst_path(settings.db)  # what `newsdesk sql` reads: the analysts' copy
     try:
         hits = run_search(
-            settings.db,
+            source_db,
             text,
             since=_when(since, "--since"),
             until=_when(until, "--until"),
@@ -420,7 +424,7 @@ def search(
             limit=limit,
             timeout_s=settings.read_lock_timeout_s,
         )
-        hits = with_snippets(settings.db, hits, text, timeout_s=settings.read_lock_timeout_s)
+        hits = with_snippets(source_db, hits, text, timeout_s=settings.read_lock_timeout_s)
     except SearchUnavailable as exc:
         raise fail(str(exc)) from None
     hits = hits.with_columns(hits["score"].round(3))

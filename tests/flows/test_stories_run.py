@@ -169,7 +169,11 @@ def test_seeds_form_one_story_and_a_mirror_is_a_copy(
         == listed[1]["story_id"]
     )
 
-    # Search: the index was built by the first run and brought up to date by the second.
+    # Search: the index was built by the first run and brought up to date by the second;
+    # `newsdesk search` and `newsdesk sql` read the analysts' copy, which carries the index.
+    from warehouse.publish import read_copy_path
+
+    assert read_copy_path(warehouse_path).exists()
     hits = json.loads(
         cli(warehouse_path, registry, "search", "Lukashenka combat centers", "--format", "json")
     )
