@@ -18,7 +18,12 @@ from flows import progress
 from flows.alerts import notify_failure
 from flows.batch import Steps, through_stages
 from flows.naming import current_run_id, describe_inputs, run_name
-from flows.reporting import Slowest, publish_run_artifacts, stage_counts_line
+from flows.reporting import (
+    Slowest,
+    publish_run_artifacts,
+    publish_story_artifacts,
+    stage_counts_line,
+)
 from flows.run_lock import flow_turn, mark_crashed_in_prefect, skipped_state
 from flows.steps.clean import clean_task
 from flows.steps.extract import extract_task
@@ -35,6 +40,7 @@ from flows.steps.load import (
     skip_known_task,
     start_run_task,
 )
+from flows.steps.stories import search_index_task, stories_task
 from flows.summary import RunSummary
 from flows.thresholds import stop_if_over_threshold
 from newsdesk.core.config import Settings, load_settings
@@ -295,6 +301,9 @@ def _run(
                     stop_if_over_threshold(summary, settings, min_rows=1)
         if fetch_state is not None:
             save_fetch_state_task(fetch_state, settings)
+        # After every batch is in: copies and stories across all sources, and the search index.
+        publish_story_artifacts(stories_task(run_id, settings), run_id)
+        search_index_task(run_id, settings)
         summary.status = "loaded"
     except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"

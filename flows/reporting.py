@@ -80,6 +80,34 @@ def publish_run_artifacts(summary: RunSummary, gates: list[Any]) -> None:
     )
 
 
+def publish_story_artifacts(result: Any, run_id: str) -> None:
+    """The stories the run started or grew, and the largest clusters of copies."""
+    rows = [
+        {
+            "new": "new" if story["new"] else "grew",
+            "first_seen": str(story["first_seen"]),
+            "first_outlet": story["first_outlet"],
+            "articles": story["article_count"],
+            "outlets": ", ".join(story["outlets"]),
+            "title": story["title"],
+        }
+        for story in result.story_rows
+    ]
+    create_table_artifact(
+        key="newsdesk-run-stories",
+        table=rows or [{"new": "", "title": "no story with more than one article in this run"}],
+        description=f"Stories of run {run_id} told by more than one article "
+        f"({result.new_stories} new stories in all, {result.same_story} same_story and "
+        f"{result.copies} copy links added). All: newsdesk stories",
+    )
+    create_table_artifact(
+        key="newsdesk-run-copies",
+        table=result.copy_clusters or [{"articles": 0, "title": "no copies"}],
+        description="The largest clusters of copied text (the same body on several pages), "
+        "in the whole warehouse",
+    )
+
+
 # Readable run logs for the Prefect UI (counts per stage, rate, the slowest documents).
 
 

@@ -23,6 +23,7 @@ import duckdb
 
 from warehouse.connection import READ_TIMEOUT_S, open_read
 from warehouse.migrate import VIEWS_DIR
+from warehouse.search import copy_index, load_fts
 
 # Columns that stay in the warehouse only: raw bytes, for replay.
 _LEFT_OUT = {("raw_documents", "content")}
@@ -82,6 +83,9 @@ def _copy(con: duckdb.DuckDBPyConnection, target: Path, views_dir: Path) -> tupl
                 con.execute(view.read_text(encoding="utf-8"))
         finally:
             con.execute(f'USE "{main}"')
+        # The full-text index too, so that match_bm25 and `newsdesk search` work on the copy.
+        load_fts(con)
+        copy_index(con, "read_copy")
         return len(tables), rows
     finally:
         con.execute("DETACH read_copy")  # checkpoints it: the file is complete, no WAL left

@@ -6,6 +6,7 @@ reader holds the file only for its query and a waiting load gets its turn right 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,17 @@ def query(
     params: Sequence[Any] | dict[str, Any] | None = None,
     *,
     timeout_s: float = READ_TIMEOUT_S,
+    fts: bool = False,
 ) -> pl.DataFrame:
-    """Run one read-only query and return its whole result (empty frame for no result)."""
+    """Run one read-only query and return its whole result (empty frame for no result).
+    `fts` loads the full-text search extension first, for match_bm25 (warehouse.search)."""
     with open_read(db_path, timeout_s) as con:
+        if fts:
+            from warehouse.search import SearchUnavailable, load_fts
+
+            # Plain SQL still works without it; a match_bm25 query then names the problem.
+            with contextlib.suppress(SearchUnavailable):
+                load_fts(con)
         try:
             result = con.execute(sql, params)
         except duckdb.InvalidInputException as exc:
@@ -48,11 +57,17 @@ def analyst_query(
     params: Sequence[Any] | dict[str, Any] | None = None,
     *,
     timeout_s: float = READ_TIMEOUT_S,
+    fts: bool = False,
 ) -> pl.DataFrame:
     """A query over what analysts read: the read copy published after the last run (never
     written in place, so nothing waits), or the warehouse itself before any copy exists."""
+    return query(analyst_path(db_path), sql, params, timeout_s=timeout_s, fts=fts)
+
+
+def analyst_path(db_path: Path | str) -> Path:
+    """The file analysts read: the read copy once one is published, else the warehouse."""
     copy = read_copy_path(db_path)
-    return query(copy if copy.exists() else db_path, sql, params, timeout_s=timeout_s)
+    return copy if copy.exists() else Path(db_path)
 
 
 def quarantine_summary(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> pl.DataFrame:

@@ -402,7 +402,122 @@ def sql(
     settings = ctx.obj.settings()
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
-    _print_frame(analyst_query(settings.db, query, timeout_s=settings.read_lock_timeout_s), fmt)
+    _print_frame(
+        analyst_query(settings.db, query, timeout_s=settings.read_lock_timeout_s, fts=True), fmt
+    )
+
+
+def _when(value: str | None, option: str) -> Any:
+    if value is None:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} {value!r}: use a date (2022-10-17) or a time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+def stories(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Stories first seen on or after this date.")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Only stories this source took part in.")
+    ] = None,
+    min_articles: Annotated[
+        int, typer.Option("--min-articles", help="Only stories told by this many articles.")
+    ] = 1,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many stories.")] = 100,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+) -> None:
+    """The stories, earliest first: articles that copy each other or tell the same event,
+    with the outlets that carried them (the first outlet first)."""
+    from warehouse.stories import list_stories
+
+    settings = ctx.obj.settings()
+    if not settings.db.exists():
+        raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
+    from warehouse.read import analyst_path
+
+    frame = list_stories(
+        analyst_path(settings.db),
+        since=_when(since, "--since"),
+        source=source,
+        min_articles=min_articles,
+        limit=limit,
+        timeout_s=settings.read_lock_timeout_s,
+    )
+    if fmt is OutputFormat.table:  # the story's own page is `--format json`
+        import polars as pl
+
+        frame = frame.select(
+            pl.col("first_seen").dt.strftime("%Y-%m-%d %H:%M").alias("first seen (UTC)"),
+            pl.col("article_count").alias("articles"),
+            pl.col("outlets").list.join(", "),
+            "copies",
+            "title",
+            pl.col("story_id").str.slice(0, 12).alias("story"),
+        )
+    _print_frame(frame, fmt)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Words to look for (BM25 ranking).")],
+    since: Annotated[
+        str | None, typer.Option("--since", help="Published on or after this date.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Published before this date.")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many articles.")] = 20,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+) -> None:
+    """Full-text search over title, standfirst and body, best match first, with a snippet
+    where the words are marked **like this**."""
+    from warehouse.read import analyst_path
+    from warehouse.search import SearchUnavailable, with_snippets
+    from warehouse.search import search as run_search
+
+    settings = ctx.obj.settings()
+    if not settings.db.exists():
+        raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
+    source_db = analyst_path(settings.db)  # what `newsdesk sql` reads: the analysts' copy
+    try:
+        hits = run_search(
+            source_db,
+            text,
+            since=_when(since, "--since"),
+            until=_when(until, "--until"),
+            source=source,
+            limit=limit,
+            timeout_s=settings.read_lock_timeout_s,
+        )
+        hits = with_snippets(source_db, hits, text, timeout_s=settings.read_lock_timeout_s)
+    except SearchUnavailable as exc:
+        raise fail(str(exc)) from None
+    hits = hits.with_columns(hits["score"].round(3))
+    if fmt is OutputFormat.table:
+        import polars as pl
+
+        hits = hits.select(
+            "score",
+            pl.col("published_at").dt.strftime("%Y-%m-%d").alias("published"),
+            "source_id",
+            "title",
+            "snippet",
+        )
+    _print_frame(hits, fmt)
 
 
 @app.command()

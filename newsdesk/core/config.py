@@ -121,6 +121,12 @@ class AlertSettings(_Section):
     block: str
 
 
+class StorySettings(_Section):
+    copy_threshold: float
+    story_threshold: float
+    window_days: float
+
+
 # The flat names (stage code, overrides) → (section, key).
 FLAT: dict[str, tuple[str, str]] = {
     "db": ("warehouse", "db"),
@@ -140,6 +146,7 @@ FLAT: dict[str, tuple[str, str]] = {
     **{f"schedule_{key}": ("schedules", key) for key in ScheduleSettings.model_fields},
     **{key: ("maintenance", key) for key in MaintenanceSettings.model_fields},
     "alerts_block": ("alerts", "block"),
+    **{f"stories_{key}": ("stories", key) for key in StorySettings.model_fields},
 }
 _SHORT_ENV = {"NEWSDESK_DB": "db", "NEWSDESK_SOURCES": "sources"}
 
@@ -206,6 +213,7 @@ class Settings(BaseSettings):
     schedules: ScheduleSettings
     maintenance: MaintenanceSettings
     alerts: AlertSettings
+    stories: StorySettings
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,1 @@
+"""Copies and stories: near-duplicate text (MinHash + LSH) and same-event links across sources."""
