@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -7,6 +7,7 @@ import pytest
 
 from newsdesk.core.contracts.frames import DQ_SCHEMA
 from newsdesk.core.contracts.raw import RAW_SCHEMA
+from newsdesk.core.contracts.run import new_run_id
 from tests.warehouse.wh_frames import (
     article_row,
     dq_row,
@@ -264,8 +265,11 @@ def test_finish_run_records_the_flows_summary(db: Path) -> None:
         finish_run(db, {"run_id": run, "status": "done"})
     with pytest.raises(ValueError, match="never started"):
         finish_run(db, {"run_id": "1.0", "status": "loaded"})
-    later = start_run(db, command="daily")
-    assert later > run  # load ids increase
+    # Run ids sort by their start, to the second (two runs in one second differ by a salt).
+    later = start_run(
+        db, command="daily", run_id=new_run_id(datetime.now(UTC) + timedelta(seconds=1))
+    )
+    assert later > run
 
 
 def test_dq_rows_are_replaced_per_run_batch_and_suite(db: Path) -> None:
