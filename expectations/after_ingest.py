@@ -1,5 +1,6 @@
-"""Gate after ingest: every raw document has content, fits the size limit, decoded, and is a
-type the cleaner reads. Input: a RAW_SCHEMA frame."""
+"""Gate after ingest: every raw document has content, fits the size limit, decoded, is a
+type the cleaner reads, and is open (not paywalled, blocked or an app shell).
+Input: a RAW_SCHEMA frame."""
 
 from __future__ import annotations
 
@@ -38,6 +39,16 @@ def build_suite(params: GateParams) -> ExpectationSuite:
                 column="media_type",
                 value_set=list(SUPPORTED_TYPES),
                 meta=rule(Reason.UNSUPPORTED_TYPE),
+            ),
+            # A page that arrived but gives no story: quarantined with the evidence (null =
+            # not read, e.g. undecodable: the checks above say why).
+            *(
+                expect.ExpectColumnValuesToNotBeInSet(
+                    column="access",
+                    value_set=[str(reason)],
+                    meta=rule(reason, observed="access_evidence"),
+                )
+                for reason in (Reason.BLOCKED, Reason.JS_REQUIRED, Reason.PAYWALLED)
             ),
         ],
     )

@@ -26,6 +26,8 @@ class Steps:
     clean: Callable[[pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]
     extract: Callable[[pl.DataFrame], Frames]
     skip_known: Callable[[pl.DataFrame], tuple[pl.DataFrame, int]] = lambda raw: (raw, 0)
+    # fills `access` and `access_evidence` (tasks.ingest.access) before the ingest gate
+    access: Callable[[pl.DataFrame], pl.DataFrame] = lambda raw: raw
     preview: bool = False
 
 
@@ -33,6 +35,7 @@ class Steps:
 class Batch:
     """What a batch became: every stage's output, its errors and the gates' results."""
 
+    raw: pl.DataFrame  # the raw batch with its access read
     clean: pl.DataFrame
     clean_errors: pl.DataFrame
     template_lines: pl.DataFrame
@@ -55,6 +58,7 @@ def through_stages(raw: pl.DataFrame, steps: Steps) -> Batch:
             return frame
         return result.passed
 
+    raw = steps.access(raw)
     raw_ok = gate(Stage.INGEST, raw)
     if steps.preview:  # undecodable bytes have no text to clean
         raw_ok = raw_ok.filter(pl.col("text").is_not_null())
@@ -70,5 +74,14 @@ def through_stages(raw: pl.DataFrame, steps: Steps) -> Batch:
         duplicates += repeats
     to_load = articles_ok.clear() if steps.preview else gate(Stage.LOAD, articles_ok)
     return Batch(
-        clean, clean_errors, lines, articles, extract_errors, to_load, duplicates, gates, earlier
+        raw,
+        clean,
+        clean_errors,
+        lines,
+        articles,
+        extract_errors,
+        to_load,
+        duplicates,
+        gates,
+        earlier,
     )

@@ -21,6 +21,7 @@ from tasks.clean.stage import clean_with_templates
 from tasks.clean.templates import TemplateMemory
 from tasks.extract.stage import extract_batch
 from tasks.gate_params import gate_params
+from tasks.ingest.access import classify_batch
 from tasks.ingest.files import batched, iter_items
 from tasks.ingest.records import to_frames
 from tasks.parallel import RowMapper
@@ -80,6 +81,8 @@ def record(
         "encoding": raw.get("encoding"),
         "page_type": article.get("page_type"),
         "standfirst": article.get("standfirst"),
+        "access": raw.get("access"),
+        "access_evidence": raw.get("access_evidence"),
         "body": article.get("body") if article else (raw.get("body") or ""),
         "gate_failures": failures,
     }
@@ -119,6 +122,7 @@ def extract_paths(
             gate=gate_later,
             clean=lambda raw: clean_with_templates(raw, mapper, memory),
             extract=lambda clean: extract_batch(clean, mapper),
+            access=lambda raw: classify_batch(raw, mapper),
             preview=True,
         )
         items = iter_items(
@@ -142,7 +146,7 @@ def extract_paths(
             failures = _failures(pl.concat(rejects, how="vertical"))
             by_uri = {a["uri"]: a for a in done.articles.iter_rows(named=True)}
             cleaned = {c["uri"]: c for c in done.clean.iter_rows(named=True)}
-            for row in raw.drop("content", "text").iter_rows(named=True):
+            for row in done.raw.drop("content", "text").iter_rows(named=True):
                 uri = row["uri"]
                 yield record(
                     by_uri.get(uri), {**row, **cleaned.get(uri, {})}, failures.get(uri, [])

@@ -28,7 +28,12 @@ from flows.run_lock import flow_turn, mark_crashed_in_prefect, skipped_state
 from flows.steps.clean import clean_task
 from flows.steps.extract import extract_task
 from flows.steps.gate import gate_task
-from flows.steps.ingest import ingest_task, load_fetch_state_task, save_fetch_state_task
+from flows.steps.ingest import (
+    access_task,
+    ingest_task,
+    load_fetch_state_task,
+    save_fetch_state_task,
+)
 from flows.steps.load import (
     accounting_task,
     close_crashed_runs_task,
@@ -93,6 +98,7 @@ class RunContext:
                 raw, self.mapper, self.templates, learn=self.mode == "run"
             ),
             extract=lambda clean: extract_task(clean, self.mapper),
+            access=lambda raw: access_task(raw, self.mapper),
         )
 
 
@@ -113,7 +119,7 @@ def process_batch(
     found = found_in_quarantined(rejects, clean, articles)
     run.proposals.append(proposed_sources(rejects, articles))
     result = load_task(
-        raw,
+        batch.raw,
         batch.to_load,
         rejects,
         dq,
@@ -132,6 +138,7 @@ def process_batch(
     summary.loaded += result.loaded
     summary.updated += result.updated
     summary.add_rejects(rejects)
+    summary.add_access(batch.raw, unreadable)
     summary.add_gates(gates)
     run.slowest.add(articles)
     accounting_task(summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings)

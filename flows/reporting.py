@@ -61,6 +61,13 @@ def publish_run_artifacts(summary: RunSummary, gates: list[Any]) -> None:
         table=stage_rows,
         description=f"Documents per stage, run {summary.run_id}",
     )
+    create_table_artifact(
+        key=f"{key}-access",
+        table=[{"access": k, "pages": n} for k, n in summary.access_counts().items()],
+        description=f"Pages by access, run {summary.run_id}: open, paywalled, blocked (bot "
+        "walls, challenge pages, also refused fetches), js_required (app shells). The ones not "
+        "open are quarantined with that reason and the evidence.",
+    )
     reasons = (
         "\n".join(
             f"| {r['stage']} | {r['reason']} | {r['documents']} |"

@@ -10,6 +10,9 @@ from typing import Any
 
 import polars as pl
 
+# The access classes (tasks.ingest.access.Access), in the order reports show them.
+ACCESS_CLASSES = ("open", "paywalled", "blocked", "js_required")
+
 
 @dataclass
 class RunSummary:
@@ -25,6 +28,9 @@ class RunSummary:
     reasons: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, reason) → docs
     # stage → [rows evaluated, rows rejected] by its gate, over the whole run
     gate_tally: dict[str, list[int]] = field(default_factory=dict)
+    # open | paywalled | blocked | js_required → pages read (tasks/ingest/access.py), with the
+    # fetches refused by a bot wall (blocked before they became documents)
+    access: Counter[str] = field(default_factory=Counter)
     batches: int = 0
     status: str = "started"
     error: str | None = None
@@ -37,6 +43,15 @@ class RunSummary:
         pairs = rejects.select("doc_id", "uri", "stage", "reason").unique()
         for stage, reason in pairs.select("stage", "reason").iter_rows():
             self.reasons[(stage, reason)] += 1
+
+    def add_access(self, raw: pl.DataFrame, unreadable: pl.DataFrame) -> None:
+        for access, n in raw.drop_nulls("access").group_by("access").len().iter_rows():
+            self.access[access] += n
+        self.access["blocked"] += unreadable.filter(pl.col("reason") == "blocked").height
+
+    def access_counts(self) -> dict[str, int]:
+        """Every class, zeros included, in a fixed order."""
+        return {k: self.access.get(k, 0) for k in ACCESS_CLASSES}
 
     def add_gates(self, gates: Iterable[Any]) -> None:
         for gate in gates:
@@ -64,6 +79,7 @@ class RunSummary:
                 {"stage": s, "reason": r, "documents": n}
                 for (s, r), n in sorted(self.reasons.items())
             ],
+            "access": self.access_counts(),
             "error": self.error,
         }
 
@@ -79,6 +95,10 @@ class RunSummary:
             f"    {stage:<8} {reason:<22} {n}"
             for (stage, reason), n in sorted(self.reasons.items())
         ]
+        if any(n for k, n in self.access.items() if k != "open"):
+            out.append(
+                "  access       " + ", ".join(f"{k} {n}" for k, n in self.access_counts().items())
+            )
         if self.error:
             out.append(f"  error: {self.error}")
         out += [

@@ -341,7 +341,11 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
         f"""
         INSERT INTO raw_documents ({raw_columns}, first_run_id, last_run_id)
         SELECT {raw_columns}, $run, $run FROM batch_raw
-        ON CONFLICT (doc_id) DO UPDATE SET last_run_id = excluded.last_run_id, last_seen = now()
+        ON CONFLICT (doc_id) DO UPDATE SET last_run_id = excluded.last_run_id, last_seen = now(),
+            -- read again on every pass (a replay after a rule changed); unread keeps the old
+            access = coalesce(excluded.access, raw_documents.access),
+            access_evidence = CASE WHEN excluded.access IS NULL
+                THEN raw_documents.access_evidence ELSE excluded.access_evidence END
         """,
         {"run": run_id},
     )

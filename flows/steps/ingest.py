@@ -8,8 +8,10 @@ from prefect.cache_policies import NO_CACHE
 
 from newsdesk.core.config import Settings
 from newsdesk.core.contracts.fetch import FetchState
+from tasks.ingest.access import classify_batch
 from tasks.ingest.batches import TimedBatches
 from tasks.ingest.records import IngestFailure, RawRecord, to_frames
+from tasks.parallel import RowMapper
 from warehouse.fetch_state import load_state, save_state
 
 
@@ -23,6 +25,12 @@ def ingest_task(
     batch = batches.next_batch()
     raw, failures = to_frames(batch, run_id=run_id, max_bytes=max_bytes)
     return len(batch), raw, failures
+
+
+@task(name="access", cache_policy=NO_CACHE)
+def access_task(raw: pl.DataFrame, mapper: RowMapper) -> pl.DataFrame:
+    """Whether each page is open, paywalled, blocked or needs JavaScript (in the pool)."""
+    return classify_batch(raw, mapper)
 
 
 @task(name="load-fetch-state", cache_policy=NO_CACHE)

@@ -118,6 +118,8 @@ def raw_row(record: RawRecord, run_id: str, max_bytes: int) -> dict:
         "title_hint": clean_title(_safe(record.title_hint)),
         "published_hint": _safe(record.published_hint),
         "ingest_ms": (time.perf_counter() - started) * 1000,
+        "access": None,  # read by access_task, in the worker pool
+        "access_evidence": None,
     }
 
 

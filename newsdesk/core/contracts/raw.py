@@ -18,5 +18,8 @@ RAW_SCHEMA = pl.Schema(
         "title_hint": pl.String,  # title given by an export (JSONL) or sidecar
         "published_hint": pl.String,  # date string given by an export or sidecar
         "ingest_ms": pl.Float64,
+        # open | paywalled | blocked | js_required (tasks/ingest/access.py); null until read
+        "access": pl.String,
+        "access_evidence": pl.String,  # what decided a non-open access, e.g. the JSON-LD flag
     }
 )

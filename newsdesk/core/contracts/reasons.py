@@ -38,6 +38,10 @@ class Reason(StrEnum):
     MALFORMED_XML = "malformed_xml"
     UNSAFE_XML = "unsafe_xml"
     OVER_LIMIT = "over_limit"  # left out by a cap: feed items, sitemap URLs or depth, pages/run
+    # Access (tasks/ingest/access.py): the page arrived but gives no story, and why.
+    PAYWALLED = "paywalled"
+    BLOCKED = "blocked"
+    JS_REQUIRED = "js_required"
     ACCOUNTING_MISMATCH = "accounting_mismatch"  # batch-level: loaded + quarantined + dup ≠ in
 
 

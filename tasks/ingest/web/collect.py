@@ -23,6 +23,8 @@ from newsdesk.core.contracts.fetch import FetchState, LogEntry, Seen
 from newsdesk.core.contracts.reasons import Reason
 from newsdesk.core.hygiene import redact_credentials, strip_credentials
 from newsdesk.core.registry import Registry, Source
+from tasks.ingest.access import Access, classify_html
+from tasks.ingest.decode import HTML, decode
 from tasks.ingest.records import IngestFailure, RawRecord, doc_id_of
 from tasks.ingest.web.feeds import read_feed
 from tasks.ingest.web.fetch import Fetched, Fetcher, FetchFailed, Validators
@@ -405,26 +407,24 @@ class _Crawl:
 
     async def _failed(self, job: _Job, failed: FetchFailed) -> None:
         self.stats.failed += 1
+        reason, detail = _refusal(failed)
         self.state.log(
             LogEntry(
                 self.run_id,
                 job.url,
                 failed.status,
-                str(failed.reason),
+                str(reason),
                 0,
                 0.0,
                 datetime.now(UTC),
                 failed.final_url,
             )
         )
-        detail = (
-            failed.detail
-            if failed.attempts == 1
-            else (f"{failed.detail} (after {failed.attempts} attempts)")
-        )
+        if failed.attempts > 1:
+            detail += f" (after {failed.attempts} attempts)"
         await self.emit(
             IngestFailure(
-                job.url, failed.reason, self._observed(job, detail, failed.status, failed.final_url)
+                job.url, reason, self._observed(job, detail, failed.status, failed.final_url)
             )
         )
 
@@ -442,6 +442,18 @@ class _Crawl:
                 fetched.headers,
             )
         )
+
+
+def _refusal(failed: FetchFailed) -> tuple[Reason, str]:
+    """A 401/403/429/503 whose body is a bot wall or challenge page is `blocked`, with the
+    evidence; any other failure keeps its own reason."""
+    if failed.body:
+        decoded = decode(failed.body, media_type_hint="text/html", charset_hint=None)
+        if decoded.text and decoded.media_type == HTML:
+            verdict = classify_html(decoded.text, status=failed.status)
+            if verdict.access == Access.BLOCKED:
+                return Reason.BLOCKED, verdict.evidence or failed.detail
+    return failed.reason, failed.detail
 
 
 _DONE = object()

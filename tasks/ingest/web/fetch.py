@@ -48,6 +48,10 @@ KEPT_HEADERS = (
     "server",
 )
 _REDIRECTS = {301, 302, 303, 307, 308}
+# A refusal's body is kept (this much of it) to tell a bot wall or challenge page from a
+# plain error: tasks/ingest/access.py reads it.
+_REFUSED = {401, 403, 429, 503}
+MAX_REFUSAL_BYTES = 256_000
 _INFLATE = {"gzip", "x-gzip", "deflate"}
 
 
@@ -72,6 +76,8 @@ class FetchFailed(Exception):
         self.transient = transient
         self.retry_after_s = retry_after_s
         self.attempts = 1
+        self.body: bytes | None = None  # a refusal's body (401, 403, 429, 503), capped
+        self.content_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,24 @@ class _Deadline:
 
     def left(self) -> float:
         return self.start() - asyncio.get_running_loop().time()
+
+
+async def _with_body(
+    failed: FetchFailed, response: httpx.Response, kept: dict[str, str]
+) -> FetchFailed:
+    """A refusal with the start of its body, when it may be a challenge page (best effort: a
+    body that cannot be read leaves the plain HTTP status)."""
+    if failed.status not in _REFUSED:
+        return failed
+    body = _Capped(kept.get("content-encoding", "identity").strip().lower(), MAX_REFUSAL_BYTES)
+    try:
+        async for raw in response.aiter_raw():
+            body.feed(raw)
+        failed.body = body.body()
+    except (FetchFailed, httpx.HTTPError):
+        return failed
+    failed.content_type = kept.get("content-type")
+    return failed
 
 
 def _kept(headers: httpx.Headers) -> dict[str, str]:
@@ -395,15 +419,17 @@ class Fetcher:
                 return response.headers["location"]
             if status in (429, 503) or status >= 500:
                 wait = retry_after_s(response.headers.get("retry-after"), datetime.now(UTC))
-                raise FetchFailed(
+                failed = FetchFailed(
                     Reason.HTTP_STATUS,
                     f"HTTP {status}",
                     status=status,
                     transient=True,
                     retry_after_s=wait,
                 )
+                raise await _with_body(failed, response, kept)
             if status >= 400 or (status >= 300 and status != 304):
-                raise FetchFailed(Reason.HTTP_STATUS, f"HTTP {status}", status=status)
+                failed = FetchFailed(Reason.HTTP_STATUS, f"HTTP {status}", status=status)
+                raise await _with_body(failed, response, kept)
             if status != 304:
                 media_type = kept.get("content-type", "").split(";")[0].strip().lower()
                 if accept is not None and media_type and media_type not in accept:
