@@ -94,14 +94,23 @@ def notify_failure(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -
         run_counts(settings, str(flow_run.id)),
         url_for(flow_run),
     )
+    send(settings, alert)
+
+
+def send(settings: Settings, alert: Alert) -> bool:
+    """Send through [alerts] block; False when none is configured or sending failed (logged:
+    a failed alert must not hide what it was about)."""
+    if not settings.alerts_block:
+        return False
     try:
         block = Block.load(settings.alerts_block)
         with block.raise_on_failure():
             block.notify(alert.body, alert.subject)
-    except Exception as exc:  # a failed alert must not hide the run's failure
+    except Exception as exc:
         logger.error("alert not sent through %s: %s", settings.alerts_block, exc)
-        return
+        return False
     logger.info("alert sent through %s: %s", settings.alerts_block, alert.subject)
+    return True
 
 
 def check_block(settings: Settings) -> str | None:

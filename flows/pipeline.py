@@ -25,6 +25,7 @@ from flows.reporting import (
     stage_counts_line,
 )
 from flows.run_lock import flow_turn, mark_crashed_in_prefect, skipped_state
+from flows.source_watch import watch_sources_task
 from flows.steps.clean import clean_task
 from flows.steps.extract import extract_task
 from flows.steps.gate import gate_task
@@ -161,14 +162,16 @@ def newsdesk_run(
     settings_overrides: dict[str, Any] | None = None,
     label: str | None = None,
     reprocess: dict[str, Any] | None = None,
+    watch_sources: bool = False,
 ) -> dict[str, Any]:
     """Load files and folders, pages fetched from the web (`web`: sources, all_sources, urls,
     feeds, sitemaps, url_lists) or, with `replay`, the quarantined documents again. With
     `reprocess` ({"source": name or None, "since": ISO date or None}), clean and extract the
     stored pages again with the current code: the articles' pages, then the quarantined ones.
     `label` names what runs (default: said from the inputs), in the flow-run name and the
-    run lock. One run writes a warehouse at a time: a second one waits, then ends as
-    Skipped."""
+    run lock. `watch_sources` (the scheduled ingest): afterwards, alert on registry sources
+    that went quiet or keep failing ([quiet]). One run writes a warehouse at a time: a second
+    one waits, then ends as Skipped."""
     settings = load_settings(overrides=settings_overrides)
     run_id = current_run_id()
     label = label or describe_inputs(paths or (), web, replay, reprocess=reprocess)
@@ -177,7 +180,9 @@ def newsdesk_run(
             skipped = RunSummary(run_id=run_id, db=settings.db, status="skipped")
             return skipped_state(turn, settings.db, skipped.as_dict())  # type: ignore[return-value]
         mode = "reprocess" if reprocess is not None else "replay" if replay else "run"
-        return _run(run_id, paths or [], mode, WebInputs.of(web), settings, reprocess or {})
+        return _run(
+            run_id, paths or [], mode, WebInputs.of(web), settings, reprocess or {}, watch_sources
+        )
 
 
 Phase = tuple[Iterator[RawRecord | IngestFailure], bool]
@@ -245,6 +250,7 @@ def _run(
     web: WebInputs,
     settings: Settings,
     reprocess: dict[str, Any],
+    watch: bool = False,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     registry = load_registry(settings.sources)
@@ -312,6 +318,9 @@ def _run(
         publish_story_artifacts(stories_task(run_id, settings), run_id)
         search_index_task(run_id, settings)
         summary.status = "loaded"
+        if watch:
+            watched = watch_sources_task(settings, run_id, datetime.now(UTC))
+            summary.source_alerts = watched.found.to_dicts()
     except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
         raise

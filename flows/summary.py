@@ -31,6 +31,8 @@ class RunSummary:
     # open | paywalled | blocked | js_required → pages read (tasks/ingest/access.py), with the
     # fetches refused by a bot wall (blocked before they became documents)
     access: Counter[str] = field(default_factory=Counter)
+    # sources that went quiet or keep failing, when the run watched them (source, kind, detail)
+    source_alerts: list[dict[str, str]] | None = None
     batches: int = 0
     status: str = "started"
     error: str | None = None
@@ -80,6 +82,7 @@ class RunSummary:
                 for (s, r), n in sorted(self.reasons.items())
             ],
             "access": self.access_counts(),
+            "source_alerts": self.source_alerts,
             "error": self.error,
         }
 
@@ -99,6 +102,8 @@ class RunSummary:
             out.append(
                 "  access       " + ", ".join(f"{k} {n}" for k, n in self.access_counts().items())
             )
+        for alert in self.source_alerts or []:
+            out.append(f"  source {alert['source_id']} {alert['kind']}: {alert['detail']}")
         if self.error:
             out.append(f"  error: {self.error}")
         out += [

@@ -92,13 +92,20 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """The last runs (state, duration, counts, quarantine by reason) and each source's health
-    (last successful fetch, articles per day, quarantine rate), from the warehouse alone."""
+    (last successful fetch, articles per day, quarantine rate, and whether it went quiet or
+    keeps failing, by [quiet]), from the warehouse alone."""
     from newsdesk.cli.status import read_status, render
+    from warehouse.quiet import quiet_rule
 
     settings = ctx.obj.settings()
     if not settings.db.exists():
         raise _fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
-    report = read_status(settings.db, runs=runs, timeout_s=settings.read_lock_timeout_s)
+    report = read_status(
+        settings.db,
+        runs=runs,
+        timeout_s=settings.read_lock_timeout_s,
+        rule=quiet_rule(settings),
+    )
     if as_json:
         typer.echo(json.dumps(report.as_dict(), default=str, indent=1))
     else:

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from flows.run_lock import is_held
+from warehouse.quiet import QuietRule, findings, source_activity
 from warehouse.read import query
 
 # The host of a URL, as v_source_health reads it.
@@ -70,8 +72,17 @@ class Status:
         return {"db": str(self.db), "runs": runs.to_dicts(), "sources": self.sources.to_dicts()}
 
 
-def read_status(db: Path, *, runs: int = 10, timeout_s: float = 60.0) -> Status:
-    """The last `runs` runs, their gate failures by reason, and every source's health."""
+def read_status(
+    db: Path,
+    *,
+    runs: int = 10,
+    timeout_s: float = 60.0,
+    rule: QuietRule | None = None,
+    now: datetime | None = None,
+) -> Status:
+    """The last `runs` runs, their gate failures by reason, and every source's health; with
+    a [quiet] `rule`, also whether each registry source went quiet or keeps failing (as of
+    `now`, default the clock): the `attention` column, in words."""
     last = query(db, _RUNS, [runs], timeout_s=timeout_s)
     if not is_held(db):
         # No live process holds the run lock, so a run still `started` lost its process;
@@ -82,7 +93,17 @@ def read_status(db: Path, *, runs: int = 10, timeout_s: float = 60.0) -> Status:
             .otherwise(pl.col("status"))
         )
     reasons = query(db, _REASONS, {"runs": last["run_id"].to_list()}, timeout_s=timeout_s)
-    return Status(db, last, reasons, query(db, _SOURCES, timeout_s=timeout_s))
+    sources = query(db, _SOURCES, timeout_s=timeout_s)
+    if rule is not None:
+        activity = source_activity(db, rule, now or datetime.now(UTC), timeout_s=timeout_s)
+        attention = (
+            findings(activity, rule)
+            .group_by("source_id", maintain_order=True)
+            .agg(pl.concat_str(pl.col("kind"), pl.lit(": "), pl.col("detail")).alias("attention"))
+            .with_columns(pl.col("attention").list.join("; "))
+        )
+        sources = sources.join(attention, on="source_id", how="left")
+    return Status(db, last, reasons, sources)
 
 
 def _when(value: Any) -> str:
@@ -138,10 +159,13 @@ def render(status: Status) -> None:
         "quarantine rate",
     ):
         sources.add_column(name, justify="left" if name == "source" else "right")
+    watched = "attention" in status.sources.columns
+    if watched:
+        sources.add_column("attention ([quiet])", overflow="fold")
     for row in status.sources.iter_rows(named=True):
         rate = row["quarantine_rate"]
         name = row["source_id"] + ("" if row["in_registry"] else " (removed)")
-        sources.add_row(
+        cells = [
             name,
             str(row["articles"]),
             f"{row['articles_per_day_7d']:.2f}",
@@ -149,5 +173,8 @@ def render(status: Status) -> None:
             _when(row["last_fetch_ok"]),
             str(row["quarantined_docs"]),
             "-" if rate is None else f"{rate:.0%}",
-        )
+        ]
+        if watched:
+            cells.append(row["attention"] or "-")
+        sources.add_row(*cells)
     console.print(sources if status.sources.height else "no sources synced yet")

@@ -127,6 +127,16 @@ class StorySettings(_Section):
     window_days: float
 
 
+class QuietSettings(_Section):
+    """[quiet]: when a registry source counts as quiet or failing (warehouse/quiet.py)."""
+
+    share: float
+    baseline_days: int
+    min_days: int
+    failed_fetch_hours: float
+    realert_hours: float
+
+
 # The flat names (stage code, overrides) → (section, key).
 FLAT: dict[str, tuple[str, str]] = {
     "db": ("warehouse", "db"),
@@ -147,6 +157,7 @@ FLAT: dict[str, tuple[str, str]] = {
     **{key: ("maintenance", key) for key in MaintenanceSettings.model_fields},
     "alerts_block": ("alerts", "block"),
     **{f"stories_{key}": ("stories", key) for key in StorySettings.model_fields},
+    **{f"quiet_{key}": ("quiet", key) for key in QuietSettings.model_fields},
 }
 _SHORT_ENV = {"NEWSDESK_DB": "db", "NEWSDESK_SOURCES": "sources"}
 
@@ -214,6 +225,7 @@ class Settings(BaseSettings):
     maintenance: MaintenanceSettings
     alerts: AlertSettings
     stories: StorySettings
+    quiet: QuietSettings
 
     @classmethod
     def settings_customise_sources(
