@@ -5,6 +5,8 @@ through a real Prefect notification block at a webhook on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -168,6 +170,15 @@ def test_a_source_that_goes_quiet_raises_one_alert_and_shows_in_status(
     assert attention["Quiet Times"].startswith("quiet: articles per day over the last 2 days")
     assert attention["Dead Wire"].startswith("failing: all 10 fetches failed since")
     assert attention["Steady Post"] is None
+    # The same through the command line, as a person would look.
+    shown = subprocess.run(
+        [str(Path(sys.executable).with_name("newsdesk")), "--db", str(warehouse_path), "status"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "attention ([quiet])" in shown and "quiet: articles per day" in shown
 
 
 def test_a_smaller_dip_or_a_higher_share_setting_decides(warehouse_path: Path) -> None:
