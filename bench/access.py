@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tasks.ingest.access import Access, classify_html
+from tasks.ingest.access import Access, classify_html, markers
 from tasks.ingest.decode import decode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,6 +119,15 @@ def main() -> None:
                 f"{_fmt(s['precision']):>10}{_fmt(s['recall']):>8}"
             )
     print(f"{len(results)} pages, {spent / len(results) * 1000:.2f} ms a page to classify")
+    print("access_markers.toml on the dev pages: pages holding each entry anywhere / verdicts it")
+    print("decided (an entry present on open pages is kept from firing by the structure rules)")
+    dev = [(doc_id, data) for doc_id, _, data, _, _ in dev_pages()]
+    lowered = [(doc_id, data.decode("utf-8", "replace").lower()) for doc_id, data in dev]
+    found = markers()
+    for entry in (*found.blocked_markup, *found.blocked_titles, *found.prompts):
+        holding = sum(1 for _, text in lowered if entry in text)
+        decided = sum(1 for *_, evidence in results if evidence and repr(entry) in evidence)
+        print(f"  {entry!r:<40} {holding:>5} pages {decided:>4} verdicts")
     if args.errors:
         for doc_id, group, label, got, evidence in results:
             if label != got:
