@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from flows.run_lock import is_held
-from warehouse.quiet import QuietRule, findings, source_activity
+from warehouse.quiet import QuietRule, source_activity
 from warehouse.read import query
 
 # The host of a URL, as v_source_health reads it.
@@ -96,14 +96,24 @@ def read_status(
     sources = query(db, _SOURCES, timeout_s=timeout_s)
     if rule is not None:
         activity = source_activity(db, rule, now or datetime.now(UTC), timeout_s=timeout_s)
-        attention = (
-            findings(activity, rule)
-            .group_by("source_id", maintain_order=True)
-            .agg(pl.concat_str(pl.col("kind"), pl.lit(": "), pl.col("detail")).alias("attention"))
-            .with_columns(pl.col("attention").list.join("; "))
+        attention = pl.DataFrame(
+            [(row["source_id"], _attention(row)) for row in activity.iter_rows(named=True)],
+            schema={"source_id": pl.String, "attention": pl.String},
+            orient="row",
         )
         sources = sources.join(attention, on="source_id", how="left")
     return Status(db, last, reasons, sources)
+
+
+def _attention(row: dict[str, Any]) -> str | None:
+    """A source's problems in a few words (the alert has the long form)."""
+    said = []
+    if row["quiet"]:
+        recent = ", ".join(str(n) for n in row["recent_per_day"])
+        said.append(f"quiet: {recent} a day, median {row['baseline_per_day']:g}")
+    if row["failing"]:
+        said.append(f"failing since {_when(row['failing_since'])} ({row['failure_reasons']})")
+    return "; ".join(said) or None
 
 
 def _when(value: Any) -> str:
@@ -159,13 +169,10 @@ def render(status: Status) -> None:
         "quarantine rate",
     ):
         sources.add_column(name, justify="left" if name == "source" else "right")
-    watched = "attention" in status.sources.columns
-    if watched:
-        sources.add_column("attention ([quiet])", overflow="fold")
     for row in status.sources.iter_rows(named=True):
         rate = row["quarantine_rate"]
         name = row["source_id"] + ("" if row["in_registry"] else " (removed)")
-        cells = [
+        sources.add_row(
             name,
             str(row["articles"]),
             f"{row['articles_per_day_7d']:.2f}",
@@ -173,8 +180,9 @@ def render(status: Status) -> None:
             _when(row["last_fetch_ok"]),
             str(row["quarantined_docs"]),
             "-" if rate is None else f"{rate:.0%}",
-        ]
-        if watched:
-            cells.append(row["attention"] or "-")
-        sources.add_row(*cells)
+        )
     console.print(sources if status.sources.height else "no sources synced yet")
+    if "attention" in status.sources.columns:
+        # Below the table, whole: [quiet] findings are sentences, not cells.
+        for name, said in status.sources.select("source_id", "attention").drop_nulls().rows():
+            console.print(f"  attention: {name}: {said}", highlight=False, markup=False)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,6 +100,12 @@ def test_each_page_that_gives_nothing_is_quarantined_with_why(
     )
     assert summary["loaded"] == 1
     assert summary["access"] == {"open": 1, "paywalled": 1, "blocked": 1, "js_required": 1}
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get("newsdesk-run-access")
+    assert artifact is not None
+    shown = {row["access"]: row["pages"] for row in json.loads(artifact.data)}
+    assert shown == summary["access"]
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         held = dict(
             (uri.rsplit("/", 1)[1], (reason, observed))

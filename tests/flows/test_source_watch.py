@@ -167,8 +167,9 @@ def test_a_source_that_goes_quiet_raises_one_alert_and_shows_in_status(
     settings = load_settings(overrides=overrides)
     status = read_status(warehouse_path, timeout_s=5, rule=quiet_rule(settings))
     attention = dict(status.sources.select("source_id", "attention").iter_rows())
-    assert attention["Quiet Times"].startswith("quiet: articles per day over the last 2 days")
-    assert attention["Dead Wire"].startswith("failing: all 10 fetches failed since")
+    assert attention["Quiet Times"] == "quiet: 1, 0 a day, median 10"
+    assert attention["Dead Wire"].startswith("failing since ")
+    assert attention["Dead Wire"].endswith(" (http_status)")
     assert attention["Steady Post"] is None
     # The same through the command line, as a person would look.
     shown = subprocess.run(
@@ -178,7 +179,7 @@ def test_a_source_that_goes_quiet_raises_one_alert_and_shows_in_status(
         timeout=120,
         check=True,
     ).stdout
-    assert "attention ([quiet])" in shown and "quiet: articles per day" in shown
+    assert "attention: Quiet Times: quiet: 1, 0 a day, median 10" in shown
 
 
 def test_a_smaller_dip_or_a_higher_share_setting_decides(warehouse_path: Path) -> None:
