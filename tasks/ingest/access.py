@@ -47,6 +47,7 @@ REFUSED_STATUSES = frozenset({401, 403, 429, 503})
 # forum apps (Discourse, Flarum) serve their whole thread there.
 _DROP = ("script", "style", "template", "svg", "head", "iframe")
 _APP_ROOTS = ("root", "app", "__next", "__nuxt", "svelte", "main-app", "ember-app")
+_ROOTS_XPATH = "//*[" + " or ".join(f'@id="{root}"' for root in _APP_ROOTS) + "]"
 _FALSE = {"false", "0", "no"}
 
 
@@ -94,7 +95,6 @@ class _Page:
     text_tail: str  # the last part of the visible text, lower case
     script_srcs: int
     inline_script_bytes: int
-    empty_root: str | None  # id of an empty app mount point (#root, #__next, …)
     not_free: bool  # its JSON-LD says isAccessibleForFree false
     gated_selectors: tuple[str, ...]  # hasPart cssSelector of the parts that are not free
 
@@ -153,14 +153,6 @@ def _read(text: str) -> tuple[_Page, lxml.html.HtmlElement] | None:
     body = tree.find(".//body")
     if body is None:
         body = tree
-    empty_root = next(
-        (
-            root
-            for root in _APP_ROOTS
-            if (found := body.xpath(f'.//*[@id="{root}"]')) and not _words(found[0])
-        ),
-        None,
-    )
     for element in body.xpath(" | ".join(f".//{tag}" for tag in _DROP)):
         element.drop_tree()
     visible = body.text_content()
@@ -174,10 +166,17 @@ def _read(text: str) -> tuple[_Page, lxml.html.HtmlElement] | None:
         ],
         script_srcs=srcs,
         inline_script_bytes=inline,
-        empty_root=empty_root,
         not_free=not_free,
         gated_selectors=selectors,
     ), tree
+
+
+def _empty_root(tree: lxml.html.HtmlElement) -> str | None:
+    """The id of an app's empty mount point (#root, #__next, …), for the evidence only."""
+    for found in tree.xpath(_ROOTS_XPATH):
+        if not _words(found):
+            return found.get("id")
+    return None
 
 
 def _gated_words(tree: lxml.html.HtmlElement, selectors: tuple[str, ...]) -> tuple[str, int] | None:
@@ -232,7 +231,8 @@ def classify_html(text: str, *, status: int | None = None) -> Verdict:
             )
 
     if shell:
-        root = f", empty #{page.empty_root}" if page.empty_root else ""
+        empty = _empty_root(tree)
+        root = f", empty #{empty}" if empty else ""
         return Verdict(
             Access.JS_REQUIRED,
             f"{prefix}{page.words} visible words, {page.script_srcs} script bundles, "
