@@ -12,7 +12,7 @@ The labelled set:
   the HTTP status they are served with in the tests.
 The dev pages are split by site (a hash of the host): rules are tuned on the `tune` half and
 judged on the `held-out` half; the fixtures are reported on their own, as they were written
-with the rules in mind.
+with the rules in mind. The same dev pages' w3m dumps are scored too (classify_text).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tasks.ingest.access import Access, classify_html, markers
+from tasks.ingest.access import Access, classify_html, classify_text, markers
 from tasks.ingest.decode import decode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +41,9 @@ def _half(url: str) -> str:
     return "tune" if hashlib.sha256(host.encode()).digest()[0] % 2 == 0 else "held-out"
 
 
-def dev_pages() -> list[tuple[str, str, bytes, int | None, str]]:
-    """(id, group, bytes, status, label) for every dev-set HTML page."""
+def dev_pages(*, read: bool = True) -> list[tuple[str, str, bytes, int | None, str]]:
+    """(id, group, bytes, status, label) for every dev-set HTML page (bytes empty unless
+    `read`)."""
     hand = {k: v for k, v in json.loads(HAND_LABELS.read_text()).items() if not k.startswith("_")}
     pages = []
     for part in ("modern", "segments", "dates"):
@@ -50,7 +51,9 @@ def dev_pages() -> list[tuple[str, str, bytes, int | None, str]]:
             truth = json.loads(line)
             folder = DEVSET / part / "html"
             path = folder / f"{truth['id']}.html"
-            if path.exists():
+            if not read:
+                data = b""
+            elif path.exists():
                 data = path.read_bytes()
             else:
                 with gzip.open(f"{path}.gz") as packed:
@@ -95,30 +98,39 @@ def main() -> None:
     args = parser.parse_args()
     results: list[tuple[str, str, str, str, str | None]] = []
     spent = 0.0
-    for doc_id, group, data, status, label in [*dev_pages(), *fixture_pages()]:
+    html = [*dev_pages(), *fixture_pages()]
+    for doc_id, group, data, status, label in html:
         text = decode(data).text or ""
         started = time.process_time()  # CPU time: a busy shared machine disturbs it less
         verdict = classify_html(text, status=status)
         spent += time.process_time() - started
         results.append((doc_id, group, label, verdict.access.value, verdict.evidence))
+    # The same dev pages as w3m dumps (classify_text: no markup, so only a short text that
+    # ends in a prompt can be told apart; empty_body catches a shell's near-empty dump).
+    for doc_id, _, _, _, label in dev_pages(read=False):
+        part = {"m": "modern", "s": "segments", "d": "dates"}[doc_id[0]]
+        dump = (DEVSET / part / "text-w3m" / f"{doc_id}.txt").read_text(errors="replace")
+        verdict = classify_text(dump)
+        results.append((doc_id, "w3m", label, verdict.access.value, verdict.evidence))
 
     groups = {
         "tune (dev)": ["tune"],
         "held-out (dev)": ["held-out"],
         "fixtures": ["fixtures"],
-        "all": ["tune", "held-out", "fixtures"],
+        "all HTML": ["tune", "held-out", "fixtures"],
+        "w3m dumps (dev)": ["w3m"],
     }
-    print(f"{'set':<16}{'class':<13}{'labelled':>9}{'predicted':>10}{'precision':>10}{'recall':>8}")
+    print(f"{'set':<18}{'class':<13}{'labelled':>9}{'predicted':>10}{'precision':>10}{'recall':>8}")
     report = {}
     for name, members in groups.items():
         rows = [(label, got) for _, group, label, got, _ in results if group in members]
         report[name] = scores(rows)
         for cls, s in report[name].items():
             print(
-                f"{name:<16}{cls:<13}{s['support']:>9}{s['predicted']:>10}"
+                f"{name:<18}{cls:<13}{s['support']:>9}{s['predicted']:>10}"
                 f"{_fmt(s['precision']):>10}{_fmt(s['recall']):>8}"
             )
-    print(f"{len(results)} pages, {spent / len(results) * 1000:.2f} ms CPU a page to classify")
+    print(f"{len(html)} HTML pages, {spent / len(html) * 1000:.2f} ms CPU a page to classify")
     print("access_markers.toml on the dev pages: pages holding each entry anywhere / verdicts it")
     print("decided (an entry present on open pages is kept from firing by the structure rules)")
     dev = [(doc_id, data) for doc_id, _, data, _, _ in dev_pages()]
