@@ -209,3 +209,13 @@ def test_a_smaller_dip_or_a_higher_share_setting_decides(warehouse_path: Path) -
     # Failing for 30 hours: a day, yes; two days, not yet.
     assert quiet(0.2, 2, fetch_hours=24)["Dead Wire"] == (False, True)
     assert quiet(0.2, 2, fetch_hours=48)["Dead Wire"] == (False, False)
+
+
+def test_the_scheduled_ingest_watches_sources() -> None:
+    """The committed [schedules] ingest_parameters turn the watch on, and the flow takes
+    them (Prefect's own check of a deployment's parameters)."""
+    from flows.pipeline import newsdesk_run
+
+    parameters = load_settings(env={}).schedule_ingest_parameters
+    assert parameters["watch_sources"] is True
+    assert newsdesk_run.validate_parameters(parameters)["watch_sources"] is True
