@@ -26,7 +26,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tasks.ingest.access import Access, classify_html, classify_text, markers
+from newsdesk.core.contracts.raw import Access
+from tasks.ingest.access import classify_html, classify_text, markers
 from tasks.ingest.decode import decode
 
 ROOT = Path(__file__).resolve().parents[1]

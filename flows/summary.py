@@ -10,8 +10,10 @@ from typing import Any
 
 import polars as pl
 
-# The access classes (tasks.ingest.access.Access), in the order reports show them.
-ACCESS_CLASSES = ("open", "paywalled", "blocked", "js_required")
+from newsdesk.core.contracts.raw import Access
+
+# The access classes, in the order reports show them.
+ACCESS_CLASSES = tuple(a.value for a in Access)
 
 
 @dataclass

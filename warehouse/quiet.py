@@ -11,12 +11,11 @@ from typing import Any
 import polars as pl
 
 from newsdesk.core.config import Settings
+from newsdesk.core.contracts.frames import SOURCE_ALERT_SCHEMA
 from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
 from warehouse.read import query
 
 QUIET_SQL = Path(__file__).with_name("queries") / "quiet_sources.sql"
-
-SOURCE_ALERT_SCHEMA = pl.Schema({"source_id": pl.String, "kind": pl.String, "detail": pl.String})
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import lxml.html
 import polars as pl
 from lxml import etree
 
+from newsdesk.core.contracts.raw import Access
 from tasks.ingest.decode import HTML
 from tasks.parallel import RowMapper
 
@@ -49,13 +49,6 @@ _DROP = ("script", "style", "template", "svg", "head", "iframe")
 _APP_ROOTS = ("root", "app", "__next", "__nuxt", "svelte", "main-app", "ember-app")
 _ROOTS_XPATH = "//*[" + " or ".join(f'@id="{root}"' for root in _APP_ROOTS) + "]"
 _FALSE = {"false", "0", "no"}
-
-
-class Access(StrEnum):
-    OPEN = "open"
-    PAYWALLED = "paywalled"
-    BLOCKED = "blocked"
-    JS_REQUIRED = "js_required"
 
 
 @dataclass(frozen=True)

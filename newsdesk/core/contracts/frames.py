@@ -41,6 +41,10 @@ TEMPLATE_LINE_SCHEMA = pl.Schema(
     {"source_id": pl.String, "line": pl.String, "article_id": pl.String, "pages_seen": pl.Int64}
 )
 
+# A registry source that went quiet or keeps failing (warehouse/quiet.py, flows/source_watch.py):
+# kind is quiet | failing, detail says it in words.
+SOURCE_ALERT_SCHEMA = pl.Schema({"source_id": pl.String, "kind": pl.String, "detail": pl.String})
+
 # Domains of pages no registry entry claims, seen in this run.
 PROPOSED_SOURCE_SCHEMA = pl.Schema(
     {

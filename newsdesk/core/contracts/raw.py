@@ -1,6 +1,18 @@
 """Columns of a raw-document batch, the output of the ingest stage."""
 
+from enum import StrEnum
+
 import polars as pl
+
+
+class Access(StrEnum):
+    """Why a page gave nothing, or that it did not (tasks/ingest/access.py decides)."""
+
+    OPEN = "open"
+    PAYWALLED = "paywalled"
+    BLOCKED = "blocked"
+    JS_REQUIRED = "js_required"
+
 
 RAW_SCHEMA = pl.Schema(
     {

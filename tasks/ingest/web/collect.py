@@ -20,10 +20,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from newsdesk.core.contracts.fetch import FetchState, LogEntry, Seen
+from newsdesk.core.contracts.raw import Access
 from newsdesk.core.contracts.reasons import Reason
 from newsdesk.core.hygiene import redact_credentials, strip_credentials
 from newsdesk.core.registry import Registry, Source
-from tasks.ingest.access import Access, classify_html
+from tasks.ingest.access import classify_html
 from tasks.ingest.decode import HTML, decode
 from tasks.ingest.records import IngestFailure, RawRecord, doc_id_of
 from tasks.ingest.web.feeds import read_feed

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bench.eval import require_devset
-from tasks.ingest.access import Access, classify_html, classify_text, markers
+from newsdesk.core.contracts.raw import Access
+from tasks.ingest.access import classify_html, classify_text, markers
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "access"
 LABELS = {
