@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
 import pytest
 
-from bench.eval import require_devset
 from newsdesk.core.contracts.raw import Access
 from tasks.ingest.access import classify_html, classify_text, markers
 
@@ -59,14 +57,3 @@ def test_a_short_text_dump_that_ends_in_a_prompt_is_paywalled() -> None:
     assert classify_text(lead + "\nSubscribe to continue reading\n").access == Access.PAYWALLED
     assert classify_text(lead * 20 + "\nSubscribe to continue reading\n").access == Access.OPEN
     assert classify_text(lead).access == Access.OPEN
-
-
-@pytest.mark.parametrize(
-    ("page", "access"),
-    [("m0221", "paywalled"), ("m0153", "open"), ("m0469", "open"), ("m0473", "open")],
-)
-def test_dev_pages_whose_jsonld_says_not_free(page: str, access: str) -> None:
-    # Reviewed by hand (bench/access_labels.json): only m0221 stops after its lead.
-    modern = require_devset() / "modern" / "html"
-    text = gzip.decompress((modern / f"{page}.html.gz").read_bytes()).decode()
-    assert classify_html(text).access == access
