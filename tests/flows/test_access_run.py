@@ -80,7 +80,7 @@ def test_each_page_that_gives_nothing_is_quarantined_with_why(
 ) -> None:
     from flows.pipeline import newsdesk_run
 
-    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", "127.0.0.1")
+    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", "127.0.0.1:*")
     registry = tmp_path / "sources.toml"
     registry.write_text(
         '[[source]]\nname = "Local Wire"\ndomains = ["127.0.0.1"]\ntimezone = "Europe/Madrid"\n'
