@@ -23,7 +23,14 @@ from flows.run_lock import flow_turn, mark_crashed_in_prefect, skipped_state
 from flows.steps.clean import clean_task
 from flows.steps.extract import extract_task
 from flows.steps.gate import gate_task
-from flows.steps.ingest import ingest_task, load_fetch_state_task, save_fetch_state_task
+from flows.steps.ingest import (
+    Ingested,
+    ingest_task,
+    known_files_task,
+    load_fetch_state_task,
+    record_files_task,
+    save_fetch_state_task,
+)
 from flows.steps.load import (
     accounting_task,
     close_crashed_runs_task,
@@ -38,12 +45,13 @@ from flows.steps.load import (
 from flows.summary import RunSummary
 from flows.thresholds import stop_if_over_threshold
 from newsdesk.core.config import Settings, load_settings
+from newsdesk.core.contracts.files import FileRead, FileUnchanged
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from newsdesk.core.contracts.run import Stage
 from newsdesk.core.registry import Registry, load_registry
 from tasks.gate_params import gate_params
 from tasks.ingest.batches import TimedBatches
-from tasks.ingest.files import iter_items
+from tasks.ingest.files import iter_tracked_items
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
 from tasks.load.stage import found_in_quarantined, proposed_sources, replay_records
@@ -77,10 +85,21 @@ class RunContext:
         )
 
 
-def process_batch(
-    raw: pl.DataFrame, unreadable: pl.DataFrame, items: int, batch_no: int, run: RunContext
-) -> list[GateResult]:
+def skip_unchanged(ingested: Ingested, run: RunContext) -> None:
+    """A step with no document to read (files skipped as unchanged, or the marks of files
+    whose records went into earlier batches): count them, remember the files."""
+    summary = run.summary
+    summary.ingested += ingested.unchanged
+    summary.duplicates += ingested.unchanged
+    summary.unchanged_files += ingested.unchanged
+    summary.files_read += record_files_task(
+        ingested.files, run_id=run.run_id, settings=run.settings
+    )
+
+
+def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> list[GateResult]:
     """One batch through every stage and gate, loaded in one transaction."""
+    raw, unreadable = ingested.raw, ingested.unreadable
     batch = through_stages(raw, run.steps())
     gates = batch.gates
     run.template_lines.append(batch.template_lines)
@@ -99,6 +118,7 @@ def process_batch(
         rejects,
         dq,
         found,
+        files=ingested.files,
         run_id=run.run_id,
         settings=run.settings,
         versions=batch.earlier_versions,
@@ -106,10 +126,12 @@ def process_batch(
 
     summary = run.summary
     summary.batches += 1
-    summary.ingested += items
+    summary.ingested += ingested.taken + ingested.unchanged
     summary.cleaned += clean.height
     summary.extracted += articles.height
-    summary.duplicates += batch.duplicates + result.duplicates
+    summary.duplicates += batch.duplicates + result.duplicates + ingested.unchanged
+    summary.unchanged_files += ingested.unchanged
+    summary.files_read += ingested.files.height
     summary.loaded += result.loaded
     summary.updated += result.updated
     summary.add_rejects(rejects)
@@ -134,11 +156,13 @@ def newsdesk_run(
     web: dict[str, Any] | None = None,
     settings_overrides: dict[str, Any] | None = None,
     label: str | None = None,
+    rescan: bool = False,
 ) -> dict[str, Any]:
     """Load files and folders, pages fetched from the web (`web`: sources, all_sources, urls,
     feeds, sitemaps, url_lists) or, with `replay`, the quarantined documents again. `label`
     names what runs (default: said from the inputs), in the flow-run name and the run lock.
-    One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
+    A local file read before whose size and mtime are unchanged is not read again, unless
+    `rescan`. One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
     settings = load_settings(overrides=settings_overrides)
     run_id = current_run_id()
     label = label or describe_inputs(paths or (), web, replay)
@@ -146,7 +170,7 @@ def newsdesk_run(
         if not turn.acquired:
             skipped = RunSummary(run_id=run_id, db=settings.db, status="skipped")
             return skipped_state(turn, settings.db, skipped.as_dict())  # type: ignore[return-value]
-        return _run(run_id, paths or [], replay, WebInputs.of(web), settings)
+        return _run(run_id, paths or [], replay, WebInputs.of(web), settings, rescan)
 
 
 def publish_read_copy(summary: RunSummary, settings: Settings, logger: Any) -> None:
@@ -168,7 +192,12 @@ def publish_read_copy(summary: RunSummary, settings: Settings, logger: Any) -> N
 
 
 def _run(
-    run_id: str, paths: list[str], replay: bool, web: WebInputs, settings: Settings
+    run_id: str,
+    paths: list[str],
+    replay: bool,
+    web: WebInputs,
+    settings: Settings,
+    rescan: bool = False,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     registry = load_registry(settings.sources)
@@ -183,9 +212,10 @@ def _run(
         run_id, settings, registry, {"paths": paths, "replay": replay, "web": web.as_dict()}
     )
     fetch_state = load_fetch_state_task(settings) if web else None
-    items: Iterator[RawRecord | IngestFailure] = itertools.chain(
+    known = {} if rescan or not paths else known_files_task(settings)
+    items: Iterator[RawRecord | IngestFailure | FileRead | FileUnchanged] = itertools.chain(
         replay_records(settings) if replay else (),
-        iter_items([Path(p) for p in paths], max_bytes=settings.max_bytes),
+        iter_tracked_items([Path(p) for p in paths], max_bytes=settings.max_bytes, known=known),
         web_items(web, registry, settings, state=fetch_state, run_id=run_id, now=now)
         if fetch_state is not None
         else (),
@@ -205,7 +235,10 @@ def _run(
     try:
         with (
             TimedBatches(
-                items, batch_size=settings.batch_size, flush_s=settings.flush_s
+                items,
+                batch_size=settings.batch_size,
+                flush_s=settings.flush_s,
+                counts=lambda item: not isinstance(item, FileRead | FileUnchanged),
             ) as batches,
             RowMapper(registry, settings.worker_count) as mapper,
         ):
@@ -223,10 +256,12 @@ def _run(
                 template_lines,
             )
             for batch_no in itertools.count():
-                taken, raw, unreadable = ingest_task(batches, run_id, settings.max_bytes)
-                if not taken:
+                ingested = ingest_task(batches, run_id, settings.max_bytes)
+                if ingested.taken:
+                    all_gates += process_batch(ingested, batch_no, run)
+                else:
+                    skip_unchanged(ingested, run)
                     break
-                all_gates += process_batch(raw, unreadable, taken, batch_no, run)
                 progress.report(summary)
                 logger.info(stage_counts_line(batch_no, summary, time.monotonic() - started))
         if not replay:

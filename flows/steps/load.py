@@ -67,6 +67,7 @@ def load_task(
     dq: pl.DataFrame,
     found: pl.DataFrame,
     *,
+    files: pl.DataFrame | None = None,
     run_id: str,
     settings: Settings,
     versions: pl.DataFrame | None = None,
@@ -80,6 +81,7 @@ def load_task(
         dq=dq,
         found=found,
         versions=versions,
+        files=files,
         timeout_s=settings.write_lock_timeout_s,
     )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsdesk.core.contracts.files import FileRead, FileStamp, FileUnchanged
 from newsdesk.core.contracts.reasons import Reason
 from newsdesk.core.isodates import parse_iso_utc
 from tasks.ingest.records import IngestFailure, RawRecord
@@ -126,6 +127,39 @@ def iter_items(paths: Iterable[Path], *, max_bytes: int) -> Iterator[RawRecord |
     """Every record under the given paths, read lazily: memory stays bounded by the batch."""
     for path in discover(paths):
         yield from read_file(path, max_bytes=max_bytes)
+
+
+def stamp_of(path: Path) -> FileStamp:
+    stat = path.stat()
+    try:
+        sidecar: int | None = path.with_name(path.name + SIDECAR_SUFFIX).stat().st_mtime_ns
+    except FileNotFoundError:
+        sidecar = None
+    return FileStamp(stat.st_size, stat.st_mtime_ns, sidecar)
+
+
+def iter_tracked_items(
+    paths: Iterable[Path], *, max_bytes: int, known: Mapping[str, FileStamp]
+) -> Iterator[RawRecord | IngestFailure | FileRead | FileUnchanged]:
+    """iter_items, for a run that remembers what it read: a file whose size and mtime (and
+    its sidecar's mtime) equal those in `known` is not opened (FileUnchanged); after the
+    records of a file that was read comes its FileRead, for the warehouse to remember. A file
+    that could not be read gets no FileRead: the next run tries it again."""
+    for path in discover(paths):
+        uri = path.resolve().as_uri()
+        try:
+            stamp = stamp_of(path)
+        except OSError:
+            stamp = None  # read_file reports it as unreadable
+        if stamp is not None and known.get(uri) == stamp:
+            yield FileUnchanged(uri)
+            continue
+        unreadable = False
+        for item in read_file(path, max_bytes=max_bytes):
+            unreadable |= isinstance(item, IngestFailure) and item.reason is Reason.UNREADABLE
+            yield item
+        if stamp is not None and not unreadable:
+            yield FileRead(uri, stamp)
 
 
 def batched(
