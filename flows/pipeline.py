@@ -43,6 +43,7 @@ from flows.steps.load import (
     start_run_task,
 )
 from flows.summary import RunSummary
+from flows.tally import GateTally, ProposalTally, TemplateLineTally
 from flows.thresholds import stop_if_over_threshold
 from newsdesk.core.config import Settings, load_settings
 from newsdesk.core.contracts.files import FileRead, FileUnchanged
@@ -69,8 +70,9 @@ class RunContext:
     summary: RunSummary
     slowest: Slowest
     replay: bool
-    proposals: list[pl.DataFrame]
-    template_lines: list[pl.DataFrame]
+    gates: GateTally
+    proposals: ProposalTally
+    template_lines: TemplateLineTally
 
     def gate(self, stage: Stage, frame: pl.DataFrame) -> GateResult:
         params = gate_params(stage, self.settings, self.registry, self.now)
@@ -97,12 +99,12 @@ def skip_unchanged(ingested: Ingested, run: RunContext) -> None:
     )
 
 
-def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> list[GateResult]:
+def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> None:
     """One batch through every stage and gate, loaded in one transaction."""
     raw, unreadable = ingested.raw, ingested.unreadable
     batch = through_stages(raw, run.steps())
     gates = batch.gates
-    run.template_lines.append(batch.template_lines)
+    run.template_lines.add(batch.template_lines)
     clean, articles = batch.clean, batch.articles
 
     rejects = pl.concat(
@@ -111,7 +113,7 @@ def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> list[Ga
     ).select(REJECT_SCHEMA.names())
     dq = pl.concat([g.dq_rows(run.run_id, batch_no) for g in gates], how="vertical_relaxed")
     found = found_in_quarantined(rejects, clean, articles)
-    run.proposals.append(proposed_sources(rejects, articles))
+    run.proposals.add(proposed_sources(rejects, articles))
     result = load_task(
         raw,
         batch.to_load,
@@ -136,11 +138,11 @@ def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> list[Ga
     summary.updated += result.updated
     summary.add_rejects(rejects)
     summary.add_gates(gates)
+    run.gates.add(gates)
     run.slowest.add(articles)
     accounting_task(summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings)
     if not run.replay:  # a replay's documents are the rejected ones: its rate says nothing
         stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
-    return gates
 
 
 @flow(
@@ -227,10 +229,13 @@ def _run(
         settings.batch_size,
         settings.worker_count,
     )
-    all_gates: list[GateResult] = []
+    # Reduced as the run goes: nothing here grows with the number of pages.
+    gates = GateTally()
     slowest = Slowest()
-    proposals: list[pl.DataFrame] = []
-    template_lines: list[pl.DataFrame] = []
+    proposals = ProposalTally()
+    template_lines = TemplateLineTally(
+        lambda lines: save_templates_task(lines, run_id=run_id, settings=settings)
+    )
     started = time.monotonic()
     try:
         with (
@@ -252,13 +257,14 @@ def _run(
                 summary,
                 slowest,
                 replay,
+                gates,
                 proposals,
                 template_lines,
             )
             for batch_no in itertools.count():
                 ingested = ingest_task(batches, run_id, settings.max_bytes)
                 if ingested.taken:
-                    all_gates += process_batch(ingested, batch_no, run)
+                    process_batch(ingested, batch_no, run)
                 else:
                     skip_unchanged(ingested, run)
                     break
@@ -273,11 +279,11 @@ def _run(
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        propose_sources_task(proposals, run_id=run_id, settings=settings)
-        save_templates_task(template_lines, run_id=run_id, settings=settings)
+        propose_sources_task(proposals.frame, run_id=run_id, settings=settings)
+        template_lines.flush()
         finish_run_task(summary, settings)
         publish_read_copy(summary, settings, logger)
-        publish_run_artifacts(summary, all_gates)
+        publish_run_artifacts(summary, gates.table())
         for line in [*summary.lines(), *slowest.lines()]:
             logger.info(line)
     return summary.as_dict()
