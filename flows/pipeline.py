@@ -56,7 +56,7 @@ from tasks.ingest.files import iter_tracked_items
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
 from tasks.load.stage import found_in_quarantined, proposed_sources, replay_records
-from tasks.parallel import RowMapper
+from tasks.parallel import Mapper, open_mapper
 
 
 @dataclass
@@ -65,7 +65,7 @@ class RunContext:
     now: datetime
     settings: Settings
     registry: Registry
-    mapper: RowMapper
+    mapper: Mapper
     templates: dict[str, frozenset[str]]
     summary: RunSummary
     slowest: Slowest
@@ -223,11 +223,13 @@ def _run(
         else (),
     )
     logger.info(
-        "run %s → %s (batches of %d, %d workers)",
+        "run %s → %s (batches of %d, clean and extract on %s)",
         run_id,
         settings.db,
         settings.batch_size,
-        settings.worker_count,
+        f"the Dask cluster at {settings.dask_address}"
+        if settings.executor == "dask"
+        else f"{settings.worker_count} worker processes",
     )
     # Reduced as the run goes: nothing here grows with the number of pages.
     gates = GateTally()
@@ -245,7 +247,12 @@ def _run(
                 flush_s=settings.flush_s,
                 counts=lambda item: not isinstance(item, FileRead | FileUnchanged),
             ) as batches,
-            RowMapper(registry, settings.worker_count) as mapper,
+            open_mapper(
+                registry,
+                workers=settings.worker_count,
+                executor=settings.executor,
+                dask_address=settings.dask_address,
+            ) as mapper,
         ):
             run = RunContext(
                 run_id,

@@ -59,6 +59,15 @@ class PipelineSettings(_Section):
     workers: int
     max_bytes: int
     flush_s: float
+    executor: Literal["processes", "dask"]
+    dask_address: str
+
+    @field_validator("dask_address")
+    @classmethod
+    def _tcp(cls, value: str) -> str:
+        if value and not value.startswith(("tcp://", "tls://")):
+            raise ValueError(f"dask_address must be tcp://HOST:PORT (or tls://), not {value!r}")
+        return value
 
 
 class GateSettings(_Section):
@@ -130,6 +139,8 @@ FLAT: dict[str, tuple[str, str]] = {
     "workers": ("pipeline", "workers"),
     "max_bytes": ("pipeline", "max_bytes"),
     "flush_s": ("pipeline", "flush_s"),
+    "executor": ("pipeline", "executor"),
+    "dask_address": ("pipeline", "dask_address"),
     **{key: ("gates", key) for key in GateSettings.model_fields},
     **{f"prefect_{key}": ("prefect", key) for key in PrefectSettings.model_fields},
     **{f"fetch_{key}": ("fetch", key) for key in FetchConfig.model_fields},

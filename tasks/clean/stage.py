@@ -21,7 +21,7 @@ from tasks.ingest.decode import HTML
 from tasks.page.fields import page_context
 from tasks.page.html import clean_html
 from tasks.page.words import count_words
-from tasks.parallel import RowMapper, worker_registry
+from tasks.parallel import Mapper, worker_registry
 
 
 def template_source(row: Mapping[str, Any]) -> str | None:
@@ -91,7 +91,7 @@ def clean_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def clean_batch(
     raw: pl.DataFrame,
-    mapper: RowMapper,
+    mapper: Mapper,
     templates: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cleaned rows (CLEAN_SCHEMA) and the documents whose cleaning failed (REJECT_SCHEMA)."""
@@ -108,7 +108,7 @@ def clean_batch(
 
 def clean_with_templates(
     raw: pl.DataFrame,
-    mapper: RowMapper,
+    mapper: Mapper,
     templates: dict[str, frozenset[str]],
     *,
     learn: bool = True,
