@@ -145,6 +145,10 @@ def test_rerun_adds_nothing_and_changed_page_updates_its_article(
 def test_a_file_touched_or_edited_behind_its_mtime_is_read_when_it_should_be(
     prefect_api_url: str, inputs: Path, warehouse_path: Path
 ) -> None:
+    # A URL makes the page's identity, so that an edited text updates its article.
+    (inputs / f"{SEED_LOADED}.meta.json").write_text(
+        json.dumps({"url": "https://mirror.example/news/politics/seed-002"})
+    )
     first = run(warehouse_path, [inputs])
     assert first["files_read"] == 4 and first["unchanged_files"] == 0
 
