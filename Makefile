@@ -46,7 +46,7 @@ train-lines: .venv/.synced
 	.venv/bin/python -m bench.train_line_model $(ARGS)
 
 bench: .venv/.synced
-	.venv/bin/python -m bench.bench_pipeline $(ARGS)
+	.venv/bin/python -m bench.bench_run $(ARGS)
 
 ui: .venv/.synced
 	.venv/bin/newsdesk ui

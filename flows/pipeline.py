@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,9 +30,12 @@ from flows.steps.clean import clean_task
 from flows.steps.extract import extract_task
 from flows.steps.gate import gate_task
 from flows.steps.ingest import (
+    Ingested,
     access_task,
     ingest_task,
+    known_files_task,
     load_fetch_state_task,
+    record_files_task,
     save_fetch_state_task,
 )
 from flows.steps.load import (
@@ -48,16 +51,18 @@ from flows.steps.load import (
 )
 from flows.steps.stories import search_index_task, stories_task
 from flows.summary import RunSummary
+from flows.tally import GateTally, ProposalTally, TemplateLineTally
 from flows.thresholds import stop_if_over_threshold
 from newsdesk.core.config import Settings, load_settings
 from newsdesk.core.contracts.fetch import FetchState
+from newsdesk.core.contracts.files import FileRead, FileStamp, FileUnchanged
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from newsdesk.core.contracts.run import Stage
 from newsdesk.core.registry import Registry, load_registry
 from tasks.clean.templates import TemplateMemory
 from tasks.gate_params import gate_params
 from tasks.ingest.batches import TimedBatches
-from tasks.ingest.files import iter_items
+from tasks.ingest.files import iter_tracked_items
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
 from tasks.load.stage import (
@@ -67,7 +72,7 @@ from tasks.load.stage import (
     reprocess_plan,
     stored_records,
 )
-from tasks.parallel import RowMapper
+from tasks.parallel import Mapper, open_mapper
 
 
 @dataclass
@@ -76,13 +81,14 @@ class RunContext:
     now: datetime
     settings: Settings
     registry: Registry
-    mapper: RowMapper
+    mapper: Mapper
     templates: TemplateMemory
     summary: RunSummary
     slowest: Slowest
     mode: str  # run | replay | reprocess
-    proposals: list[pl.DataFrame]
-    template_lines: list[pl.DataFrame]
+    gates: GateTally
+    proposals: ProposalTally
+    template_lines: TemplateLineTally
     # the gates' thresholds can stop the run: not while it runs quarantined documents again
     # (a replay, a reprocess's second part): their rate says nothing about the run
     thresholds: bool = True
@@ -103,13 +109,24 @@ class RunContext:
         )
 
 
-def process_batch(
-    raw: pl.DataFrame, unreadable: pl.DataFrame, items: int, batch_no: int, run: RunContext
-) -> list[GateResult]:
+def skip_unchanged(ingested: Ingested, run: RunContext) -> None:
+    """A step with no document to read (files skipped as unchanged, or the marks of files
+    whose records went into earlier batches): count them, remember the files."""
+    summary = run.summary
+    summary.ingested += ingested.unchanged
+    summary.duplicates += ingested.unchanged
+    summary.unchanged_files += ingested.unchanged
+    summary.files_read += record_files_task(
+        ingested.files, run_id=run.run_id, settings=run.settings
+    )
+
+
+def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> None:
     """One batch through every stage and gate, loaded in one transaction."""
+    raw, unreadable = ingested.raw, ingested.unreadable
     batch = through_stages(raw, run.steps())
     gates = batch.gates
-    run.template_lines.append(batch.template_lines)
+    run.template_lines.add(batch.template_lines)
     clean, articles = batch.clean, batch.articles
 
     rejects = pl.concat(
@@ -118,13 +135,14 @@ def process_batch(
     ).select(REJECT_SCHEMA.names())
     dq = pl.concat([g.dq_rows(run.run_id, batch_no) for g in gates], how="vertical_relaxed")
     found = found_in_quarantined(rejects, clean, articles)
-    run.proposals.append(proposed_sources(rejects, articles))
+    run.proposals.add(proposed_sources(rejects, articles))
     result = load_task(
         batch.raw,
         batch.to_load,
         rejects,
         dq,
         found,
+        files=ingested.files,
         run_id=run.run_id,
         settings=run.settings,
         versions=batch.earlier_versions,
@@ -132,20 +150,22 @@ def process_batch(
 
     summary = run.summary
     summary.batches += 1
-    summary.ingested += items
+    summary.ingested += ingested.taken + ingested.unchanged
     summary.cleaned += clean.height
     summary.extracted += articles.height
-    summary.duplicates += batch.duplicates + result.duplicates
+    summary.duplicates += batch.duplicates + result.duplicates + ingested.unchanged
+    summary.unchanged_files += ingested.unchanged
+    summary.files_read += ingested.files.height
     summary.loaded += result.loaded
     summary.updated += result.updated
     summary.add_rejects(rejects)
     summary.add_access(batch.raw, unreadable)
     summary.add_gates(gates)
+    run.gates.add(gates)
     run.slowest.add(articles)
     accounting_task(summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings)
     if run.thresholds:
         stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
-    return gates
 
 
 @flow(
@@ -163,6 +183,7 @@ def newsdesk_run(
     label: str | None = None,
     reprocess: dict[str, Any] | None = None,
     watch_sources: bool = False,
+    rescan: bool = False,
 ) -> dict[str, Any]:
     """Load files and folders, pages fetched from the web (`web`: sources, all_sources, urls,
     feeds, sitemaps, url_lists) or, with `replay`, the quarantined documents again. With
@@ -170,8 +191,9 @@ def newsdesk_run(
     stored pages again with the current code: the articles' pages, then the quarantined ones.
     `label` names what runs (default: said from the inputs), in the flow-run name and the
     run lock. `watch_sources` (the scheduled ingest): afterwards, alert on registry sources
-    that went quiet or keep failing ([quiet]). One run writes a warehouse at a time: a second
-    one waits, then ends as Skipped."""
+    that went quiet or keep failing ([quiet]). A local file read before whose size and mtime
+    are unchanged is not read again, unless `rescan` (a replay or reprocess reads its files
+    anyway). One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
     settings = load_settings(overrides=settings_overrides)
     run_id = current_run_id()
     label = label or describe_inputs(paths or (), web, replay, reprocess=reprocess)
@@ -181,11 +203,24 @@ def newsdesk_run(
             return skipped_state(turn, settings.db, skipped.as_dict())  # type: ignore[return-value]
         mode = "reprocess" if reprocess is not None else "replay" if replay else "run"
         return _run(
-            run_id, paths or [], mode, WebInputs.of(web), settings, reprocess or {}, watch_sources
+            run_id,
+            paths or [],
+            mode,
+            WebInputs.of(web),
+            settings,
+            reprocess or {},
+            watch_sources,
+            rescan=rescan,
         )
 
 
-Phase = tuple[Iterator[RawRecord | IngestFailure], bool]
+Item = RawRecord | IngestFailure | FileRead | FileUnchanged
+Phase = tuple[Iterator[Item], bool]
+
+
+def _counts(item: Item) -> bool:
+    """Whether an item takes a place in a batch: the marks of files read or skipped do not."""
+    return not isinstance(item, FileRead | FileUnchanged)
 
 
 def _phases(
@@ -194,6 +229,7 @@ def _phases(
     web: WebInputs,
     fetch_state: FetchState | None,
     reprocess: dict[str, Any],
+    known: Mapping[str, FileStamp],
     run: RunContext,
 ) -> Iterator[Phase]:
     """The run's inputs, in parts, each with whether the gates' thresholds may stop it."""
@@ -210,11 +246,12 @@ def _phases(
         yield stored_records(settings, loaded), True
         yield stored_records(settings, held), False
         return
-    items: Iterator[RawRecord | IngestFailure] = itertools.chain(
+    items: Iterator[Item] = itertools.chain(
         replay_records(settings) if mode == "replay" else (),
-        iter_items(
+        iter_tracked_items(
             [Path(p) for p in paths],
             max_bytes=settings.max_bytes,
+            known=known,
             read_timeout_s=settings.read_timeout_s,
             follow_links=settings.follow_links,
         ),
@@ -251,6 +288,8 @@ def _run(
     settings: Settings,
     reprocess: dict[str, Any],
     watch: bool = False,
+    *,
+    rescan: bool = False,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     registry = load_registry(settings.sources)
@@ -266,21 +305,35 @@ def _run(
         params["reprocess"] = reprocess
     templates = start_run_task(run_id, settings, registry, params, command=mode)
     fetch_state = load_fetch_state_task(settings) if web else None
+    # Files read by an earlier run and unchanged since are skipped: not on --rescan, and not
+    # in a replay or reprocess (they run stored documents again).
+    tracked = mode == "run" and bool(paths) and not rescan
+    known = known_files_task(settings) if tracked else {}
     logger.info(
-        "%s %s → %s (batches of %d, %d workers)",
+        "%s %s → %s (batches of %d, clean and extract on %s)",
         mode,
         run_id,
         settings.db,
         settings.batch_size,
-        settings.worker_count,
+        f"the Dask cluster at {settings.dask_address}"
+        if settings.executor == "dask"
+        else f"{settings.worker_count} worker processes",
     )
-    all_gates: list[GateResult] = []
+    # Reduced as the run goes: nothing here grows with the number of pages.
+    gates = GateTally()
     slowest = Slowest()
-    proposals: list[pl.DataFrame] = []
-    template_lines: list[pl.DataFrame] = []
+    proposals = ProposalTally()
+    template_lines = TemplateLineTally(
+        lambda lines: save_templates_task(lines, run_id=run_id, settings=settings)
+    )
     started = time.monotonic()
     try:
-        with RowMapper(registry, settings.worker_count) as mapper:
+        with open_mapper(
+            registry,
+            workers=settings.worker_count,
+            executor=settings.executor,
+            dask_address=settings.dask_address,
+        ) as mapper:
             run = RunContext(
                 run_id,
                 now,
@@ -291,21 +344,27 @@ def _run(
                 summary,
                 slowest,
                 mode,
+                gates,
                 proposals,
                 template_lines,
             )
             batch_numbers = itertools.count()
-            for items, thresholds in _phases(mode, paths, web, fetch_state, reprocess, run):
+            phases = _phases(mode, paths, web, fetch_state, reprocess, known, run)
+            for items, thresholds in phases:
                 run.thresholds = thresholds
                 with TimedBatches(
-                    items, batch_size=settings.batch_size, flush_s=settings.flush_s
+                    items,
+                    batch_size=settings.batch_size,
+                    flush_s=settings.flush_s,
+                    counts=_counts,
                 ) as batches:
                     while True:
-                        taken, raw, unreadable = ingest_task(batches, run_id, settings.max_bytes)
-                        if not taken:
+                        ingested = ingest_task(batches, run_id, settings.max_bytes)
+                        if not ingested.taken:
+                            skip_unchanged(ingested, run)
                             break
                         batch_no = next(batch_numbers)
-                        all_gates += process_batch(raw, unreadable, taken, batch_no, run)
+                        process_batch(ingested, batch_no, run)
                         progress.report(summary)
                         logger.info(
                             stage_counts_line(batch_no, summary, time.monotonic() - started)
@@ -325,11 +384,11 @@ def _run(
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        propose_sources_task(proposals, run_id=run_id, settings=settings)
-        save_templates_task(template_lines, run_id=run_id, settings=settings)
+        propose_sources_task(proposals.frame, run_id=run_id, settings=settings)
+        template_lines.flush()
         finish_run_task(summary, settings)
         publish_read_copy(summary, settings, logger)
-        publish_run_artifacts(summary, all_gates)
+        publish_run_artifacts(summary, gates.table())
         for line in [*summary.lines(), *slowest.lines()]:
             logger.info(line)
     return summary.as_dict()

@@ -10,39 +10,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from flows.summary import RunSummary
 
 
-def gate_table(gates: list[Any]) -> list[dict[str, Any]]:
-    """Every expectation of every gate, summed over the run's batches."""
-    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for gate in gates:
-        for outcome in gate.outcomes:
-            key = (gate.stage, outcome.expectation, outcome.column or "")
-            row = rows.setdefault(
-                key,
-                {
-                    "stage": gate.stage,
-                    "expectation": outcome.expectation,
-                    "column": outcome.column or "",
-                    "reason": outcome.reason,
-                    "severity": outcome.severity,
-                    "evaluated": 0,
-                    "failed": 0,
-                    "examples": [],
-                },
-            )
-            row["evaluated"] += outcome.evaluated
-            row["failed"] += outcome.failed
-            row["examples"] = (row["examples"] + [str(s) for s in outcome.sample])[:3]
-    for row in rows.values():
-        row["passed"] = row["evaluated"] - row["failed"]
-        row["examples"] = "; ".join(row["examples"])
-    return list(rows.values())
-
-
-def publish_run_artifacts(summary: RunSummary, gates: list[Any]) -> None:
+def publish_run_artifacts(summary: RunSummary, gate_rows: list[dict[str, Any]]) -> None:
+    """gate_rows: flows.tally.GateTally.table(), every expectation summed over the run."""
     key = "newsdesk-run"
     create_table_artifact(
         key=f"{key}-gates",
-        table=gate_table(gates) or [{"stage": "", "expectation": "none"}],
+        table=gate_rows or [{"stage": "", "expectation": "none"}],
         description=f"Data-quality gates of run {summary.run_id}: every expectation, "
         "evaluated / passed / failed, with failure examples.",
     )

@@ -26,6 +26,8 @@ class RunSummary:
     loaded: int = 0  # new articles
     updated: int = 0  # articles whose page changed
     duplicates: int = 0
+    unchanged_files: int = 0  # not read again (counted in duplicates and ingested too)
+    files_read: int = 0  # local files read and put on record
     quarantined: int = 0  # documents (one document may fail several checks)
     reasons: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, reason) → docs
     # stage → [rows evaluated, rows rejected] by its gate, over the whole run
@@ -78,6 +80,8 @@ class RunSummary:
             "loaded": self.loaded,
             "updated": self.updated,
             "duplicates": self.duplicates,
+            "unchanged_files": self.unchanged_files,
+            "files_read": self.files_read,
             "quarantined": self.quarantined,
             "quarantine_reasons": [
                 {"stage": s, "reason": r, "documents": n}
@@ -93,7 +97,8 @@ class RunSummary:
             f"run {self.run_id}: {self.status}",
             f"  ingested     {self.ingested:>7}",
             f"  loaded       {self.loaded:>7} new, {self.updated} updated",
-            f"  duplicates   {self.duplicates:>7} (already in the warehouse)",
+            f"  duplicates   {self.duplicates:>7} (already in the warehouse; "
+            f"{self.unchanged_files} unchanged files not read again)",
             f"  quarantined  {self.quarantined:>7}",
         ]
         out += [

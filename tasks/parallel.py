@@ -1,5 +1,7 @@
-"""A plain process pool for the CPU-bound stages (measured faster here than Prefect's
-process runner), created once per run and handed the registry once per worker."""
+"""Where the CPU-bound stages (clean, extract) run: a plain process pool (measured faster
+here than Prefect's process runner), created once per run and handed the registry once per
+worker; or the workers of a Dask cluster. Either way the stage gets its rows back in order,
+and the run that called it stays the only writer of the warehouse."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, Protocol
 
 from newsdesk.core.registry import Registry
 
@@ -53,6 +55,21 @@ def worker_registry() -> Registry:
     if _registry is None:
         raise RuntimeError("worker used before the pool handed it the registry")
     return _registry
+
+
+Row = dict[str, Any]
+RowFn = Callable[[Row], Row]
+DIED = "the worker process died on it"
+
+
+class Mapper(Protocol):
+    """What clean and extract need: a per-row function mapped over a batch, in order."""
+
+    def map(self, fn: RowFn, rows: Iterable[Row]) -> list[Row]: ...
+
+
+def _died(row: Row) -> Row:
+    return {"doc_id": row["doc_id"], "run_id": row["run_id"], "uri": row["uri"], "error": DIED}
 
 
 class RowMapper:
@@ -103,14 +120,7 @@ class RowMapper:
             try:
                 results.append(self._live_pool().submit(fn, row).result())
             except BrokenProcessPool:
-                results.append(
-                    {
-                        "doc_id": row["doc_id"],
-                        "run_id": row["run_id"],
-                        "uri": row["uri"],
-                        "error": "the worker process died on it",
-                    }
-                )
+                results.append(_died(row))
         return results
 
     def _live_pool(self) -> ProcessPoolExecutor:
@@ -130,3 +140,70 @@ class RowMapper:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _map_chunk(fn: RowFn, rows: list[Row], registry: Registry) -> list[Row]:
+    """On a Dask worker: the registry the run scattered, then the rows."""
+    _init_worker(registry)
+    return [fn(row) for row in rows]
+
+
+class DaskRowMapper:
+    """Maps a per-row function over a batch on a Dask cluster (dask.distributed): the batch
+    goes out in chunks, a few per worker thread, and comes back in order. The registry is
+    sent to every worker once per run. A chunk whose worker died is run again one row per
+    task, so that only the page that kills its worker fails (after Dask's own retries)."""
+
+    def __init__(self, registry: Registry, address: str, timeout_s: float = 30) -> None:
+        from distributed import Client
+
+        self._client = Client(address, timeout=timeout_s, set_as_default=False)
+        self.workers = max(1, sum(self._client.nthreads().values()))
+        [self._registry] = self._client.scatter([registry], broadcast=True, hash=False)
+
+    def map(self, fn: RowFn, rows: Iterable[Row]) -> list[Row]:
+        rows = list(rows)
+        if not rows:
+            return []
+        size = max(1, -(-len(rows) // (self.workers * 4)))
+        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+        futures = [
+            self._client.submit(_map_chunk, fn, chunk, self._registry, pure=False)
+            for chunk in chunks
+        ]
+        results: list[Row] = []
+        for future, chunk in zip(futures, chunks, strict=True):
+            try:
+                results += future.result()
+            except Exception:  # KilledWorker, or a worker lost with the chunk
+                results += [self._one(fn, row) for row in chunk]
+        return results
+
+    def _one(self, fn: RowFn, row: Row) -> Row:
+        try:
+            [result] = self._client.submit(
+                _map_chunk, fn, [row], self._registry, pure=False
+            ).result()
+        except Exception:
+            return _died(row)
+        return result
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> DaskRowMapper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_mapper(
+    registry: Registry, *, workers: int, executor: str = "processes", dask_address: str = ""
+) -> RowMapper | DaskRowMapper:
+    """The mapper [pipeline] executor names; use it as a context manager."""
+    if executor == "dask":
+        if not dask_address:
+            raise ValueError('[pipeline] executor = "dask" needs dask_address = "tcp://HOST:PORT"')
+        return DaskRowMapper(registry, dask_address)
+    return RowMapper(registry, workers)

@@ -37,6 +37,7 @@ from newsdesk.core.contracts.run import new_run_id
 from newsdesk.core.hygiene import redact_credentials
 from newsdesk.core.registry import Registry
 from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
+from warehouse.file_reads import write_file_reads
 from warehouse.migrate import apply as apply_migrations
 from warehouse.read import query
 
@@ -452,6 +453,7 @@ def load_batch(
     dq: pl.DataFrame,
     found: pl.DataFrame | None = None,
     versions: pl.DataFrame | None = None,
+    files: pl.DataFrame | None = None,
     timeout_s: float = WRITE_TIMEOUT_S,
 ) -> LoadResult:
     """Load one gated batch in one transaction; loading the same batch again adds nothing.
@@ -460,7 +462,8 @@ def load_batch(
     articles: ARTICLE_SCHEMA rows that passed every gate, article_id unique;
     rejects: REJECT_SCHEMA rows; dq: DQ_SCHEMA rows (run_id may be null: this run);
     found: FOUND_SCHEMA rows, what the stages had found in the quarantined documents;
-    versions: ARTICLE_SCHEMA rows, earlier texts of the batch's articles (versions only).
+    versions: ARTICLE_SCHEMA rows, earlier texts of the batch's articles (versions only);
+    files: FILE_READ_SCHEMA rows, the local files whose last record is in this batch.
     The run's counters in `runs` grow by the returned counts in the same transaction.
     """
     batch = _prepare(run_id, raw, articles, rejects, dq, found, versions)
@@ -468,6 +471,8 @@ def load_batch(
         con.begin()
         try:
             result = _write_batch(con, run_id, batch)
+            if files is not None:
+                write_file_reads(con, run_id, files)
             con.commit()
         except BaseException:
             con.rollback()

@@ -63,6 +63,7 @@ def load_task(
     dq: pl.DataFrame,
     found: pl.DataFrame,
     *,
+    files: pl.DataFrame | None = None,
     run_id: str,
     settings: Settings,
     versions: pl.DataFrame | None = None,
@@ -76,6 +77,7 @@ def load_task(
         dq=dq,
         found=found,
         versions=versions,
+        files=files,
         timeout_s=settings.write_lock_timeout_s,
     )
 
@@ -102,14 +104,9 @@ def accounting_task(summary: RunSummary, *, run_id: str, batch_no: int, settings
         )
 
 
-def _stack(batches: list[pl.DataFrame]) -> pl.DataFrame:
-    return pl.concat(batches) if batches else pl.DataFrame()
-
-
 @task(name="propose-sources", cache_policy=NO_CACHE)
-def propose_sources_task(batches: list[pl.DataFrame], *, run_id: str, settings: Settings) -> int:
+def propose_sources_task(proposals: pl.DataFrame, *, run_id: str, settings: Settings) -> int:
     """Unknown publishers' domains seen by the run, for `newsdesk sources --proposed`."""
-    proposals = _stack(batches)
     if proposals.is_empty():
         return 0
     return wh.record_proposed_sources(
@@ -118,9 +115,8 @@ def propose_sources_task(batches: list[pl.DataFrame], *, run_id: str, settings: 
 
 
 @task(name="save-templates", cache_policy=NO_CACHE)
-def save_templates_task(batches: list[pl.DataFrame], *, run_id: str, settings: Settings) -> int:
+def save_templates_task(lines: pl.DataFrame, *, run_id: str, settings: Settings) -> int:
     """Count the run's text-dump lines per source, for the templates later runs use."""
-    lines = _stack(batches)
     if lines.is_empty():
         return 0
     return wh.save_template_lines(

@@ -122,6 +122,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
     typer.echo(f"  documents ingested  {summary['ingested']}")
     typer.echo(f"  articles loaded     {summary['loaded']} new, {summary['updated']} updated")
     typer.echo(f"  duplicates          {summary['duplicates']} (seen before, unchanged)")
+    if summary.get("unchanged_files"):
+        typer.echo(
+            f"    of which {summary['unchanged_files']} files not read again "
+            "(size and mtime unchanged; --rescan reads them)"
+        )
     typer.echo(f"  quarantined         {summary['quarantined']}")
     for row in summary["quarantine_reasons"]:
         typer.echo(f"    {row['stage']:<8} {row['reason']:<22} {row['documents']}")
@@ -198,6 +203,15 @@ def run(
             "outside_root).",
         ),
     ] = False,
+    rescan: Annotated[
+        bool,
+        typer.Option(
+            "--rescan",
+            help="Read every local file again, also those whose size and modification time "
+            "are unchanged since a run read them (after editing a file without changing its "
+            "mtime).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run the pipeline and load the result into the warehouse.
@@ -241,7 +255,7 @@ def run(
         return
     total = None if web else _count(paths)
     label = describe_inputs(paths, params["web"], documents=total)
-    _finish(_run_flow(obj, settings, total, label=label, **params), as_json)
+    _finish(_run_flow(obj, settings, total, label=label, rescan=rescan, **params), as_json)
 
 
 def _count(paths: list[str]) -> int | None:

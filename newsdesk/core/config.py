@@ -61,6 +61,15 @@ class PipelineSettings(_Section):
     flush_s: float
     read_timeout_s: float
     follow_links: bool
+    executor: Literal["processes", "dask"]
+    dask_address: str
+
+    @field_validator("dask_address")
+    @classmethod
+    def _tcp(cls, value: str) -> str:
+        if value and not value.startswith(("tcp://", "tls://")):
+            raise ValueError(f"dask_address must be tcp://HOST:PORT (or tls://), not {value!r}")
+        return value
 
 
 class GateSettings(_Section):
@@ -150,6 +159,8 @@ FLAT: dict[str, tuple[str, str]] = {
     "flush_s": ("pipeline", "flush_s"),
     "read_timeout_s": ("pipeline", "read_timeout_s"),
     "follow_links": ("pipeline", "follow_links"),
+    "executor": ("pipeline", "executor"),
+    "dask_address": ("pipeline", "dask_address"),
     **{key: ("gates", key) for key in GateSettings.model_fields},
     **{f"prefect_{key}": ("prefect", key) for key in PrefectSettings.model_fields},
     **{f"fetch_{key}": ("fetch", key) for key in FetchConfig.model_fields},

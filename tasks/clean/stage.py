@@ -22,7 +22,7 @@ from tasks.ingest.jsonl import is_export_line
 from tasks.page.fields import article_id_of, page_context
 from tasks.page.html import clean_html
 from tasks.page.words import count_words
-from tasks.parallel import RowMapper, worker_registry
+from tasks.parallel import Mapper, worker_registry
 
 
 def template_source(row: Mapping[str, Any]) -> str | None:
@@ -103,7 +103,7 @@ def clean_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def clean_batch(
-    raw: pl.DataFrame, mapper: RowMapper, templates: Sequence[frozenset[str]] | None = None
+    raw: pl.DataFrame, mapper: Mapper, templates: Sequence[frozenset[str]] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cleaned rows (CLEAN_SCHEMA) and the documents whose cleaning failed (REJECT_SCHEMA);
     `templates` holds each row's template lines (page_templates)."""
@@ -117,7 +117,7 @@ def clean_batch(
 
 
 def clean_with_templates(
-    raw: pl.DataFrame, mapper: RowMapper, memory: TemplateMemory, *, learn: bool = True
+    raw: pl.DataFrame, mapper: Mapper, memory: TemplateMemory, *, learn: bool = True
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Clean a batch with its sources' templates: the lines another article of the source
     showed, in an earlier run or batch (`memory`, the caller's, grows in place) or in this

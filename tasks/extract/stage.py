@@ -24,7 +24,7 @@ from tasks.ingest.decode import HTML
 from tasks.ingest.web.urls import canonicalize, is_web_url
 from tasks.page.fields import PageFields, page_context
 from tasks.page.words import count_words
-from tasks.parallel import RowMapper, worker_registry
+from tasks.parallel import Mapper, worker_registry
 
 PARSER_VERSION = f"newsdesk {__version__}; trafilatura {trafilatura.__version__}"
 
@@ -143,7 +143,7 @@ def extract_row(row: dict[str, Any]) -> dict[str, Any]:
         }
 
 
-def extract_batch(clean: pl.DataFrame, mapper: RowMapper) -> tuple[pl.DataFrame, pl.DataFrame]:
+def extract_batch(clean: pl.DataFrame, mapper: Mapper) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Article rows (ARTICLE_SCHEMA) and the documents whose extraction failed."""
     results = mapper.map(extract_row, clean.iter_rows(named=True))
     return split_failures(

@@ -24,7 +24,7 @@ from lxml import etree
 
 from newsdesk.core.contracts.raw import Access
 from tasks.ingest.decode import HTML
-from tasks.parallel import RowMapper
+from tasks.parallel import Mapper
 
 _MARKERS = Path(__file__).with_name("access_markers.toml")
 
@@ -286,7 +286,7 @@ def access_row(row: dict[str, Any]) -> dict[str, Any]:
     return {"doc_id": row["doc_id"], **verdict.as_row()}
 
 
-def classify_batch(raw: pl.DataFrame, mapper: RowMapper) -> pl.DataFrame:
+def classify_batch(raw: pl.DataFrame, mapper: Mapper) -> pl.DataFrame:
     """The raw batch with `access` and `access_evidence` filled in, row order kept."""
     if raw.is_empty():
         return raw

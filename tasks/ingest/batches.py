@@ -11,7 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -27,11 +27,20 @@ class _Failed:
 class TimedBatches(Generic[T]):
     """`next_batch()` returns up to `batch_size` items (an empty list once the items are
     exhausted); an error raised by the items is raised there. Use as a context manager:
-    leaving it stops the reader."""
+    leaving it stops the reader. Items for which `counts` is false (marks that carry no
+    document) ride along without taking a place in the batch."""
 
-    def __init__(self, items: Iterator[T], *, batch_size: int, flush_s: float) -> None:
+    def __init__(
+        self,
+        items: Iterator[T],
+        *,
+        batch_size: int,
+        flush_s: float,
+        counts: Callable[[T], bool] = lambda _: True,
+    ) -> None:
         self.batch_size = max(1, batch_size)
         self.flush_s = flush_s
+        self._counts = counts
         self._items = items
         self._queue: queue.Queue[object] = queue.Queue(maxsize=self.batch_size)
         self._stop = threading.Event()
@@ -71,7 +80,8 @@ class TimedBatches(Generic[T]):
         if self._done:
             return batch
         deadline: float | None = None
-        while len(batch) < self.batch_size:
+        counted = 0
+        while counted < self.batch_size:
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 item = self._queue.get(timeout=timeout)
@@ -87,6 +97,7 @@ class TimedBatches(Generic[T]):
                 self._error = item.error  # what came before it is loaded first
                 break
             batch.append(item)  # type: ignore[arg-type]
+            counted += self._counts(item)  # type: ignore[arg-type]
             if deadline is None:
                 deadline = time.monotonic() + self.flush_s
         return batch

@@ -16,12 +16,13 @@ import os
 import stat
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from newsdesk.core.contracts.files import FileRead, FileStamp, FileUnchanged
 from newsdesk.core.contracts.reasons import Reason
 from newsdesk.core.isodates import parse_iso_utc
 from tasks.ingest.jsonl import JSON_ERRORS, parse_record_line
@@ -341,6 +342,49 @@ def iter_items(
             yield item
         else:
             yield from read_file(item, max_bytes=max_bytes, options=options)
+
+
+def stamp_of(path: Path) -> FileStamp:
+    st = path.stat()
+    try:
+        sidecar: int | None = path.with_name(path.name + SIDECAR_SUFFIX).stat().st_mtime_ns
+    except FileNotFoundError:
+        sidecar = None
+    return FileStamp(st.st_size, st.st_mtime_ns, sidecar)
+
+
+def iter_tracked_items(
+    paths: Iterable[Path],
+    *,
+    max_bytes: int,
+    known: Mapping[str, FileStamp],
+    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+    follow_links: bool = False,
+) -> Iterator[RawRecord | IngestFailure | FileRead | FileUnchanged]:
+    """iter_items, for a run that remembers what it read: a file whose size and mtime (and
+    its sidecar's mtime) equal those in `known` is not opened (FileUnchanged); after the
+    records of a file that was read comes its FileRead, for the warehouse to remember. A file
+    that gave any failure (unreadable, past its deadline, not a regular file, a bad line)
+    gets no FileRead: the next run reads it again and counts its failures again."""
+    options = ReadOptions(max_bytes, read_timeout_s, follow_links)
+    for path in discover(paths, follow_links=follow_links):
+        if isinstance(path, IngestFailure):
+            yield path
+            continue
+        uri = _uri(path)
+        try:
+            stamp = stamp_of(path)
+        except OSError:
+            stamp = None  # read_file reports it as unreadable
+        if stamp is not None and known.get(uri) == stamp:
+            yield FileUnchanged(uri)
+            continue
+        failed = False
+        for item in read_file(path, max_bytes=max_bytes, options=options):
+            failed |= isinstance(item, IngestFailure)
+            yield item
+        if stamp is not None and not failed:
+            yield FileRead(uri, stamp)
 
 
 def batched(

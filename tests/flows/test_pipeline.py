@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -29,6 +30,7 @@ def run(
     sources: Path | None = None,
     replay: bool = False,
     workers: int = 1,
+    rescan: bool = False,
 ) -> dict:
     from flows.pipeline import newsdesk_run
 
@@ -36,7 +38,9 @@ def run(
     overrides = {"db": str(db), "workers": workers, "batch_size": 3, "extract_threshold": 0.9}
     if sources:
         overrides["sources"] = str(sources)
-    return newsdesk_run(paths=[str(p) for p in paths], replay=replay, settings_overrides=overrides)
+    return newsdesk_run(
+        paths=[str(p) for p in paths], replay=replay, settings_overrides=overrides, rescan=rescan
+    )
 
 
 @pytest.fixture
@@ -108,11 +112,14 @@ def test_rerun_adds_nothing_and_changed_page_updates_its_article(
         "(SELECT count(*) FROM raw_documents), (SELECT count(*) FROM article_versions)"
     )
     before = rows(warehouse_path, counts)
+    assert rows(warehouse_path, "SELECT count(*) FROM file_reads") == [(4,)]
     again = run(warehouse_path, [inputs])
     assert again["loaded"] == 0 and again["updated"] == 0
-    # Unchanged pages are duplicates whether they loaded or were quarantined last time
-    # (`newsdesk replay` runs the latter again); the empty file fails ingest again.
-    assert again["duplicates"] == 3 and again["quarantined"] == 1
+    # Unchanged files are not read again: each is a duplicate, whether it loaded or was
+    # quarantined last time (`newsdesk replay` runs the latter again).
+    assert again["files_read"] == 0 and again["unchanged_files"] == 4
+    assert again["duplicates"] == 4 and again["quarantined"] == 0
+    assert again["ingested"] == again["loaded"] + again["duplicates"] + again["quarantined"]
     assert rows(warehouse_path, counts) == before
 
     page = inputs / SEED_LOADED
@@ -124,6 +131,7 @@ def test_rerun_adds_nothing_and_changed_page_updates_its_article(
     )
     changed = run(warehouse_path, [inputs])
     assert changed["updated"] == 1 and changed["loaded"] == 0
+    assert changed["files_read"] == 1 and changed["unchanged_files"] == 3
     [(articles, versions)] = rows(
         warehouse_path,
         """
@@ -132,6 +140,41 @@ def test_rerun_adds_nothing_and_changed_page_updates_its_article(
     assert (articles, versions) == (1, 2)
     [(body,)] = rows(warehouse_path, "SELECT body FROM articles")
     assert "according to Belta" in body
+
+
+def test_a_file_touched_or_edited_behind_its_mtime_is_read_when_it_should_be(
+    prefect_api_url: str, inputs: Path, warehouse_path: Path
+) -> None:
+    # A URL makes the page's identity, so that an edited text updates its article.
+    (inputs / f"{SEED_LOADED}.meta.json").write_text(
+        json.dumps({"url": "https://mirror.example/news/politics/seed-002"})
+    )
+    first = run(warehouse_path, [inputs])
+    assert first["files_read"] == 4 and first["unchanged_files"] == 0
+
+    # A new mtime, the same bytes: read again, and a duplicate of what is loaded.
+    page = inputs / SEED_LOADED
+    stat = page.stat()
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    touched = run(warehouse_path, [inputs])
+    assert touched["files_read"] == 1 and touched["unchanged_files"] == 3
+    assert touched["duplicates"] == 4 and touched["loaded"] + touched["updated"] == 0
+
+    # Edited in place with its size and mtime put back: invisible to a rerun, which is what
+    # --rescan is for.
+    text = page.read_text(encoding="utf-8")
+    edited = text.replace("the official underlined.", "the official underlined!")
+    assert edited != text and len(edited) == len(text)
+    stat = page.stat()
+    page.write_text(edited, encoding="utf-8")
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    blind = run(warehouse_path, [inputs])
+    assert blind["files_read"] == 0 and blind["updated"] == 0
+    rescanned = run(warehouse_path, [inputs], rescan=True)
+    assert rescanned["files_read"] == 4 and rescanned["unchanged_files"] == 0
+    assert rescanned["updated"] == 1
+    [(body,)] = rows(warehouse_path, "SELECT body FROM articles")
+    assert "the official underlined!" in body
 
 
 def test_replay_loads_a_page_once_its_source_is_registered(

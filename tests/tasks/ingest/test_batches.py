@@ -37,3 +37,15 @@ def test_an_error_of_the_source_reaches_the_consumer() -> None:
         assert batches.next_batch() == [1]
         with pytest.raises(OSError, match="disk gone"):
             batches.next_batch()
+
+
+def test_marks_ride_along_without_taking_a_place() -> None:
+    """Unchanged-file marks (here: negative numbers) do not count toward batch_size."""
+    items = iter([-1, -2, 0, -3, 1, 2, -4, -5, 3, -6])
+    with TimedBatches(items, batch_size=2, flush_s=60, counts=lambda n: n >= 0) as batches:
+        assert [batches.next_batch() for _ in range(3)] == [
+            [-1, -2, 0, -3, 1],
+            [2, -4, -5, 3],
+            [-6],
+        ]
+        assert batches.next_batch() == []
