@@ -3,6 +3,7 @@ headline, the lines around the story by zone, the tag list after it)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from tasks.clean.text_dump import patterns as p
@@ -10,6 +11,16 @@ from tasks.clean.text_dump import tuning as t
 from tasks.clean.text_dump.page import Page
 from tasks.clean.text_units import Unit
 from tasks.page.fields import PageContext
+
+
+class Zone(StrEnum):
+    """Where a date line stands relative to the story (the extractor weighs its date by it)."""
+
+    BYLINE = "byline"  # between headline and story, or a short line just under the headline
+    LEAD = "lead"  # the story's first paragraphs
+    AFTER = "after"  # just after the story
+    BODY = "body"  # inside the story: a date the story talks about
+    FAR = "far"  # menus, teasers, comments: their dates belong to other things
 
 
 def render(units: list[Unit], keep: list[int]) -> list[str]:
@@ -54,22 +65,20 @@ def tags_after(units: list[Unit], end: int) -> list[str]:
     return []
 
 
-def _zone(page: Page, i: int, unit: Unit, first_body: int, last_body: int, keep: list[int]) -> str:
-    """Where a date line stands relative to the story: the byline zone between headline and
-    story (or a short line just under the headline), the lead, just after the story, inside
-    it, or far from it."""
+def _zone(page: Page, i: int, unit: Unit, first_body: int, last_body: int, keep: list[int]) -> Zone:
+    """Where a date line stands relative to the story."""
     title, anchor = page.title, page.title if page.title is not None else page.start
     if (anchor - t.BYLINE_ZONE_ABOVE <= i < first_body + 1 and i not in keep) or (
         title is not None and title < i <= title + t.BYLINE_REACH and unit.words <= t.METADATA_WORDS
     ):
-        return "byline"
+        return Zone.BYLINE
     if first_body <= i <= min(last_body, first_body + t.LEAD_ZONE):
-        return "lead"
+        return Zone.LEAD
     if last_body < i <= last_body + t.AFTER_ZONE:
-        return "after"
+        return Zone.AFTER
     if first_body <= i <= last_body:
-        return "body"
-    return "far"
+        return Zone.BODY
+    return Zone.FAR
 
 
 def hints(page: Page, keep: list[int], language: str | None, ctx: PageContext) -> dict[str, Any]:
