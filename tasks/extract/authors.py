@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from tasks.clean.lexicon import alternation as words
+from tasks.page.lexicon import alternation as words
 
 # Separators between several names; the word connectors only in lower case ("E. Smith" stays).
-# The phrases are in tasks/clean/lexicon (table [authors]), one file per language.
+# The phrases are in tasks/page/lexicon (table [authors]), one file per language.
 _SPLIT = re.compile(rf"\s*[,;/|&+]\s*|\s+(?:{words('authors.connector')})\s+")
 _PREFIX = re.compile(rf"^(?:{words('authors.prefix')})\s*:?\s+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

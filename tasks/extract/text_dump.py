@@ -14,10 +14,10 @@ from datetime import datetime
 
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
-from tasks.clean.lexicon import alternation as words
 from tasks.extract.authors import clean_author
 from tasks.extract.text_dates import FoundDate, find_dates, find_relative
 from tasks.page.fields import PageContext, PageFields
+from tasks.page.lexicon import alternation as words
 from tasks.page.page_type import classify, text_signals
 
 METHOD = "text-dump"
@@ -25,7 +25,7 @@ METHOD = "text-dump"
 _WORD_BOUNDED = r"\b{}\b"
 _ZONE_WEIGHT = {"byline": 100.0, "lead": 60.0, "after": 50.0, "body": 20.0, "far": 5.0}
 _IN_PROSE_WEIGHT = 0.0
-# The phrases are in tasks/clean/lexicon (table [extract]), one file per language.
+# The phrases are in tasks/page/lexicon (table [extract]), one file per language.
 _PUBLISHED_CUE = re.compile(rf"\b(?:{words('extract.published_cue')})\b", re.I)
 _UPDATED_CUE = re.compile(rf"\b(?:{words('extract.updated_cue')})\b", re.I)
 _BYLINE = re.compile(rf"^(?:{words('extract.byline')})\s+(?P<names>.+)$", re.I)

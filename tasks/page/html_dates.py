@@ -21,8 +21,8 @@ from htmldate.extractors import try_date_expr
 from lxml.etree import iterwalk
 from lxml.html import HtmlElement
 
-from tasks.clean.leftovers import is_related_heading
-from tasks.clean.lexicon import alternation as words
+from tasks.page.leftovers import is_related_heading
+from tasks.page.lexicon import alternation as words
 
 # Meta keys naming the publication time, best first (lower-cased, as read_meta_tags keeps them).
 PUBLISHED_META = (

@@ -13,7 +13,7 @@ tags and header / footer lines are handed to the extractor as hints.
 The modules, in the order a page goes through them:
 - language: the page's language and its stopwords;
 - blocks: each unit's class on its own (Block), from the patterns (patterns, whose phrases
-  are in tasks/clean/lexicon) and the tuned numbers (tuning);
+  are in tasks/page/lexicon) and the tuned numbers (tuning);
 - revise: jusText's revision of each class by its neighbours;
 - structure: lists, label lists, block headings and their shadow;
 - story_run: each unit's value, the story run, and where it is cut back or widened;

@@ -1,4 +1,4 @@
-"""The text-dump cleaner's patterns: how each list of phrases (tasks/clean/lexicon) is
+"""The text-dump cleaner's patterns: how each list of phrases (tasks/page/lexicon) is
 anchored in a line, and the patterns of no language (dates, separators, code).
 
 _NOTICE, _COPYRIGHT and _CONSENT are searched in the lowercased text: a case-sensitive search
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from tasks.clean.lexicon import alternation as words
-from tasks.clean.lexicon import phrases
+from tasks.page.lexicon import alternation as words
+from tasks.page.lexicon import phrases
 
 _I = re.IGNORECASE
 

@@ -15,7 +15,7 @@ are searched in lowercased text (`notice`, `copyright`, `consent_*`) need lowerc
 `about_heading` is matched case-sensitively.
 
 Adding a language is adding a file with the keys it has phrases for. A key the code never
-asks for is an error (tests/tasks/clean/test_lexicon.py), so a typo cannot go unnoticed.
+asks for is an error (tests/tasks/page/test_lexicon.py), so a typo cannot go unnoticed.
 """
 
 from __future__ import annotations

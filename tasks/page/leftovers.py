@@ -8,11 +8,11 @@ import re
 
 from lxml.etree import _Element
 
-from tasks.clean.lexicon import alternation as words
+from tasks.page.lexicon import alternation as words
 
 SHORT = 160  # characters; longer blocks are story text whatever words they contain
 
-# The phrases are in tasks/clean/lexicon (table [leftovers]), one file per language.
+# The phrases are in tasks/page/lexicon (table [leftovers]), one file per language.
 _SHARE = words("leftovers.share")
 _NEWSLETTER = (
     rf".*\bnewsletter\b.*(?:{words('leftovers.newsletter_signup_after')})"

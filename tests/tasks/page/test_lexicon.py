@@ -5,13 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-import tasks.extract.html_dates
 
-import tasks.clean.leftovers
-import tasks.clean.text_dump.patterns
-import tasks.extract.authors
-import tasks.extract.text_dump  # noqa: F401  (the lexicon's users, imported for their keys)
-from tasks.clean import lexicon
+from tasks.page import lexicon
 
 
 def test_every_key_in_the_files_is_read_by_some_pattern() -> None:
