@@ -4,8 +4,8 @@ headline, the lines around the story by zone, the tag list after it)."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
+from newsdesk.core.contracts.hints import DateLine, TextDumpHints
 from tasks.clean.text_dump import patterns as p
 from tasks.clean.text_dump import tuning as t
 from tasks.clean.text_dump.page import Page
@@ -81,7 +81,7 @@ def _zone(page: Page, i: int, unit: Unit, first_body: int, last_body: int, keep:
     return Zone.FAR
 
 
-def hints(page: Page, keep: list[int], language: str | None, ctx: PageContext) -> dict[str, Any]:
+def hints(page: Page, keep: list[int], language: str | None, ctx: PageContext) -> TextDumpHints:
     """What the extractor needs: the headline and the lines around the story, by zone.
     `keep` is the rules' story (the zones stay anchored on it, whatever the line model adds)."""
     units, title = page.units, page.title
@@ -97,7 +97,7 @@ def hints(page: Page, keep: list[int], language: str | None, ctx: PageContext) -
             and not p.DATEISH.search(label.text)
         ):
             section = label.text
-    date_lines = [
+    date_lines: list[DateLine] = [
         {
             "i": i,
             "text": unit.text,
