@@ -255,7 +255,7 @@ def test_web_items_are_accounted_for_credentials_never_stored_failures_counted(
 ) -> None:
     from flows.pipeline import newsdesk_run
 
-    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", "127.0.0.1")
+    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", f"127.0.0.1:{wire}")
     base = f"http://127.0.0.1:{wire}"
     url_list = tmp_path / "urls.txt"
     url_list.write_text(

@@ -332,7 +332,10 @@ def test_a_url_with_credentials_reaches_neither_prefect_nor_the_warehouse(
             "run",
             url,
             "--json",
-            env={"PREFECT_API_URL": prefect_api_url, "NEWSDESK_FETCH_ALLOW": "127.0.0.1"},
+            env={
+                "PREFECT_API_URL": prefect_api_url,
+                "NEWSDESK_FETCH_ALLOW": f"127.0.0.1:{server.server_address[1]}",
+            },
         )
     finally:
         server.shutdown()
