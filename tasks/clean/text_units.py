@@ -6,6 +6,21 @@ module hides those differences so the boilerplate classifier sees the same units
 markdown link and emphasis markup is undone (how much of a unit was link text is kept),
 bullets are recognised in any common style, and hard-wrapped lines are re-joined only when the
 dump shows a fixed wrap width, for the whole page or for a narrow column (a table cell).
+
+Why the markdown is undone here and not by markdown-it-py (issue 13, measured 2026-12-02):
+markdown-it reads whole documents, and a dump's indentation, bullets and hard wraps are not
+markdown blocks, so only its inline parser could replace the code below (links, images,
+emphasis, code, escapes); headings, tables, blockquotes, links over several lines and the
+image-line test stay regardless. With it, the output is not the same: on the dev set's
+segments/ and dates/ pages 3,141 of 314,065 html2text lines (104 of 335,307 w3m, 87 of
+235,153 inscriptis) come out differently, and 1 of the 32 repository pages
+(bench.digests). Causes: CommonMark refuses html2text's link targets with spaces
+(`[Log Out](javascript:doLogout\\( 'x' \\);)` stays as raw markup), and the bare `****` and
+`__` an icon leaves are not emphasis to it. Segment F1 (the dev set's scorer, all pages;
+no held-out split exists yet): html2text 0.9006 -> 0.9022, but w3m 0.9009 -> 0.9008 and
+inscriptis 0.9017 -> 0.9013, so a figure drops; and it costs 3.6x the CPU per line (5.7
+against 1.6 cpu-s over 178,928 html2text lines). Worth trying again once `make eval`
+reports a held-out half.
 """
 
 from __future__ import annotations

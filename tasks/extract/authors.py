@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
+from tasks.page.lexicon import alternation as words
+
 # Separators between several names; the word connectors only in lower case ("E. Smith" stays).
-_SPLIT = re.compile(r"\s*[,;/|&+]\s*|\s+(?:and|und|et|i|y|e|en|und von)\s+")
-_PREFIX = re.compile(
-    r"^(?:by|von|par|por|di|da|door|autor(?:in)?|author|text|written by|posted by|"
-    r"geschrieben von|verfasst von|reporter)\s*:?\s+",
-    re.IGNORECASE,
-)
+# The phrases are in tasks/page/lexicon (table [authors]), one file per language.
+_SPLIT = re.compile(rf"\s*[,;/|&+]\s*|\s+(?:{words('authors.connector')})\s+")
+_PREFIX = re.compile(rf"^(?:{words('authors.prefix')})\s*:?\s+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # "Posted on 3 March 2025 by Jane Doe": the names follow the last "by".
 _BY = re.compile(r"(?:^|\s)(?i:by|von|par|por)\s+(?=\S)")
@@ -30,13 +29,7 @@ _TAIL = re.compile(
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Words that make a byline a role or a desk rather than a person.
-_ROLES = re.compile(
-    r"\b(?:staff|redaktion|editorial|editor|editors|reporter|correspondent|correspondents|"
-    r"newsdesk|news desk|desk|team|agency|agencies|admin|administrator|webmaster|"
-    r"contributor|contributors|writer|redakteur(?:in)?|korrespondent(?:in)?|"
-    r"rédaction|redacción|redazione|redakcja|online|dpa|afp|reuters|ap|pap)\b",
-    re.IGNORECASE,
-)
+_ROLES = re.compile(rf"\b(?:{words('authors.role')})\b", re.IGNORECASE)
 
 
 _HANDLE = re.compile(r"^[\w][\w.-]{2,29}$")  # a user name: "aawoods", "q_admin", "raoul"

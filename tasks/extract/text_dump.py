@@ -23,40 +23,31 @@ from tasks.extract.text_dates import (
     shown_orders,
 )
 from tasks.page.fields import PageContext, PageFields
+from tasks.page.lexicon import alternation as words
 from tasks.page.page_type import classify, text_signals
 
 METHOD = "text-dump"
 
+_WORD_BOUNDED = r"\b{}\b"
 _ZONE_WEIGHT = {"byline": 100.0, "lead": 60.0, "after": 50.0, "body": 20.0, "far": 5.0}
 _IN_PROSE_WEIGHT = 0.0
-_PUBLISHED_CUE = re.compile(
-    r"\b(?:published|posted|veröffentlicht|erschienen|erstellt|publié|opublikowano|publicado|"
-    r"pubblicato|gepubliceerd|datum|date|am|on|le|vom|stand)\b",
-    re.I,
-)
-_UPDATED_CUE = re.compile(
-    r"\b(?:updated|aktualisiert|modified|geändert|mis à jour|zaktualizowano|actualizado)\b", re.I
-)
-_BYLINE = re.compile(
-    r"^(?:by|von|par|por|di|door|autor(?:in)?:|author:|written by|geschrieben von|posted by|"
-    r"text:|ein (?:beitrag|artikel) von)\s+(?P<names>.+)$",
-    re.I,
-)
+# The phrases are in tasks/page/lexicon (table [extract]), one file per language.
+_PUBLISHED_CUE = re.compile(rf"\b(?:{words('extract.published_cue')})\b", re.I)
+_UPDATED_CUE = re.compile(rf"\b(?:{words('extract.updated_cue')})\b", re.I)
+_BYLINE = re.compile(rf"^(?:{words('extract.byline')})\s+(?P<names>.+)$", re.I)
 # A line that labels the page's own date: "Datum: 18.10.2021", "Published: …".
-_DATE_LABEL = re.compile(
-    r"^(?:datum|date|published|veröffentlicht(?: am)?|erschienen(?: am)?|publié le|"
-    r"opublikowano|data publikacji)\s*:",
-    re.I,
-)
+_DATE_LABEL = re.compile(rf"^(?:{words('extract.date_label')})\s*:", re.I)
 # What follows the names in a byline: a separator and a date, a place, or a role.
 _BYLINE_TAIL = re.compile(
     r"\s*(?:[|/•·\u2013—]|\s-\s).*$"
-    r"|\s+(?i:at|on|am|um|le|in|im|for|für)\s.*$"
-    r"|,\s*(?:\d|[a-z]|(?i:staff|senior|chief|special|foreign|political|contributing|deputy)\b"
-    r"|\w*(?i:correspondent|reporter|editor|writer|redakteur|korrespondent|journalist))\w*.*$"
+    rf"|\s+(?i:{words('extract.byline_preposition')})\s.*$"
+    rf"|,\s*(?:\d|[a-z]|(?i:{words('extract.byline_role_adjective')})\b"
+    rf"|\w*(?i:{words('extract.byline_role')}))\w*.*$"
     r"|,?\s+\d.*$"
 )
-_NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\bi\b|\by\b)\s*", re.I)
+_NAME_SPLIT = re.compile(
+    rf"\s*(?:,|&|{words('extract.name_connector', wrap=_WORD_BOUNDED)})\s*", re.I
+)
 _NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4}$")
 
 

@@ -19,7 +19,6 @@ from trafilatura.utils import load_html
 
 from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.registry import ExtractionRules
-from tasks.clean.leftovers import remove_leftovers
 from tasks.page import rules as page_rules
 from tasks.page.fields import PageContext
 from tasks.page.html_dates import (
@@ -31,6 +30,7 @@ from tasks.page.html_dates import (
     url_date,
 )
 from tasks.page.jsonld import read_jsonld
+from tasks.page.leftovers import remove_leftovers
 from tasks.page.meta_tags import read_meta_tags
 from tasks.page.page_type import add_body_signals, page_signals
 

@@ -21,7 +21,8 @@ from htmldate.extractors import try_date_expr
 from lxml.etree import iterwalk
 from lxml.html import HtmlElement
 
-from tasks.clean.leftovers import is_related_heading
+from tasks.page.leftovers import is_related_heading
+from tasks.page.lexicon import alternation as words
 
 # Meta keys naming the publication time, best first (lower-cased, as read_meta_tags keeps them).
 PUBLISHED_META = (
@@ -187,9 +188,8 @@ def same_day(a: datetime | date, b: datetime | date) -> bool:
 
 # "Published on …" in the page's own words; the date expression follows within a few words.
 _BYLINE = re.compile(
-    r"\b(?:published|posted|first published|veröffentlicht|erschienen|publiziert|"
-    r"erstellt|publié|publicado|pubblicato|opublikowano|gepubliceerd|datum|date)\b"
-    r"(?:\s+(?:on|am|le|el|il|op|dnia))?\s*:?\s*(?P<rest>.{6,40})",
+    rf"\b(?:{words('html_dates.published')})\b"
+    rf"(?:\s+(?:{words('html_dates.published_on')}))?\s*:?\s*(?P<rest>.{{6,40}})",
     re.IGNORECASE,
 )
 
@@ -224,11 +224,7 @@ _NOT_DATELINE = frozenset(
         "footer",
     }
 )
-_UPDATED = re.compile(
-    r"\b(?:updated?|last (?:updated|modified)|modified|aktualisiert|zuletzt|geändert|"
-    r"mis à jour|actualizado|aggiornato|zaktualizowano|aktualizacja)\b",
-    re.IGNORECASE,
-)
+_UPDATED = re.compile(rf"\b(?:{words('html_dates.updated')})\b", re.IGNORECASE)
 _HEADER_AFTER = 600  # characters of text after the headline where the date line sits
 _HEADER_BEFORE = 200  # … and before it (kicker lines above the headline)
 _CHUNK = 80  # longer text runs are sentences of the story, not a date line

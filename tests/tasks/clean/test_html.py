@@ -8,9 +8,9 @@ import json
 import pytest
 
 from newsdesk.core.registry import ExtractionRules, Registry, Source
-from tasks.clean.leftovers import is_leftover
 from tasks.page.fields import PageContext
 from tasks.page.html import clean_html
+from tasks.page.leftovers import is_leftover
 from tasks.page.rules import RuleError, compile_selector
 from tests.conftest import FIXTURES
 

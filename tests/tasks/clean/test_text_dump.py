@@ -11,14 +11,10 @@ from pathlib import Path
 import pytest
 
 from newsdesk.core.registry import load_registry
-from tasks.clean.text_dump import (
-    _is_block_heading,
-    _is_furniture,
-    _revise,
-    _trim_trailing_labels,
-    clean_text_dump,
-    detect_language,
-)
+from tasks.clean.text_dump import clean_text_dump, detect_language
+from tasks.clean.text_dump.blocks import is_block_heading, is_furniture
+from tasks.clean.text_dump.headline import trim_trailing_labels
+from tasks.clean.text_dump.revise import revise
 from tasks.clean.text_units import split_units
 from tasks.page.fields import PageContext
 
@@ -260,10 +256,10 @@ def test_comment_titles_box_titles_and_caption_markers_in_several_languages() ->
                   "Eine Antwort auf „Über uns“", "Keine Kommentare for “Malaga”",
                   "Articles les plus lus",
                   "Das Thema könnte dich auch interessieren:"):  # fmt: skip
-        assert _is_block_heading(split_units(title)[0]), title
+        assert is_block_heading(split_units(title)[0]), title
     # the story's own sentences with these words are no titles
     for line in ("No comments on the plan came from the mayor.", "One reply to the survey"):
-        assert not _is_block_heading(split_units(line)[0]), line
+        assert not is_block_heading(split_units(line)[0]), line
     for caption in ("Crédits photos : Bestimage", "Praca w magazynie, zdjęcie ilustracyjne",
                     "Das Geflecht der Firma. Zum Vergrößern auf das Bild klicken."):  # fmt: skip
         body = clean_text_dump(_story(caption), CTX).body
@@ -272,8 +268,8 @@ def test_comment_titles_box_titles_and_caption_markers_in_several_languages() ->
 
 def test_unfilled_template_placeholders_are_furniture() -> None:
     for line in ("{{message}}", "{{^topArticle}} Für dieses Rezept gibt es noch keine Anleitung."):
-        assert _is_furniture(split_units(line)[0], frozenset()), line
-    assert not _is_furniture(split_units("The set {1, 2} has two members.")[0], frozenset())
+        assert is_furniture(split_units(line)[0], frozenset()), line
+    assert not is_furniture(split_units("The set {1, 2} has two members.")[0], frozenset())
 
 
 def test_consent_banner_and_photo_credit_are_not_story() -> None:
@@ -357,10 +353,10 @@ def test_story_does_not_end_on_a_bare_label() -> None:
     )  # fmt: skip
     cf = ["good", "short", "short", "short", "short"]
     keep = [0, 1, 2, 3]
-    _trim_trailing_labels(units, cf, keep)
+    trim_trailing_labels(units, cf, keep)
     assert keep == [0, 1]  # the bullet item stays: lists end stories
     keep = [0, 4]
-    _trim_trailing_labels(units, cf, keep)
+    trim_trailing_labels(units, cf, keep)
     assert keep == [0, 4]  # a short sentence is not a label
 
 
@@ -461,8 +457,8 @@ def test_paragraph_ending_in_a_guillemet_quote_is_story_not_a_teaser() -> None:
 
 def test_a_short_quotation_is_not_a_page_link() -> None:
     [quotation, back, forward] = split_units("«Öh, glaub ja.»\n\n« Zurück\n\nWeiter »")
-    assert not _is_furniture(quotation, frozenset())
-    assert _is_furniture(back, frozenset()) and _is_furniture(forward, frozenset())
+    assert not is_furniture(quotation, frozenset())
+    assert is_furniture(back, frozenset()) and is_furniture(forward, frozenset())
 
 
 @pytest.mark.parametrize(
@@ -549,12 +545,12 @@ def test_comment_form_and_about_box_after_the_story_are_not_story(heading: str, 
     assert heading not in body and box[:20] not in body
 
 
-def test_category_list_with_item_counts_is_furniture() -> None:
+def test_category_list_with_item_countsis_furniture() -> None:
     cloud = (
         "Product Reviews (576) Recipes (423) Beauty (346) Promotion (241) Luxury (226) Travel (98)"
     )
     units = split_units(cloud)
-    assert _is_furniture(units[0], frozenset())
+    assert is_furniture(units[0], frozenset())
 
 
 def test_author_bio_closing_the_story_is_left_out() -> None:
@@ -579,4 +575,4 @@ def test_revision_by_context_reads_decided_neighbours() -> None:
     classes = ["good", "short", "neargood", "bad", "short", "short", "neargood"]
     # a short line between good and near-good joins the good side; one between two bad
     # neighbours (the page's edge counts as bad) is bad; a near-good next to a good is good
-    assert _revise(units, classes) == ["good", "good", "good", "bad", "bad", "bad", "bad"]
+    assert revise(units, classes) == ["good", "good", "good", "bad", "bad", "bad", "bad"]

@@ -8,33 +8,19 @@ import re
 
 from lxml.etree import _Element
 
+from tasks.page.lexicon import alternation as words
+
 SHORT = 160  # characters; longer blocks are story text whatever words they contain
 
-_SHARE = (
-    r"share (?:this|on|via)|teilen(?: mit| auf| via)?|mit anderen teilen|sharen mit|"
-    r"partager(?: sur)?|condividi|compartir|udostępnij|podziel się|"
-    r"like this|gefällt mir|wird geladen|loading\.\.\.|tweet(?: this)?|print this|drucken|"
-    r"auf facebook|on facebook|per e-?mail (?:senden|versenden|teilen)|e-?mail this"
-)
+# The phrases are in tasks/page/lexicon (table [leftovers]), one file per language.
+_SHARE = words("leftovers.share")
 _NEWSLETTER = (
-    r".*\bnewsletter\b.*(?:abonn|anmeld|bestell|subscri|sign ?up|inscri|zapisz|registr|erhalten)"
-    r"|.*(?:abonn|anmeld|subscri|sign ?up|inscri|zapisz).*\bnewsletter\b"
-    r"|zum newsletter|get the .{1,40} newsletter|do you want to be informed"
+    rf".*\bnewsletter\b.*(?:{words('leftovers.newsletter_signup_after')})"
+    rf"|.*(?:{words('leftovers.newsletter_signup_before')}).*\bnewsletter\b"
+    rf"|{words('leftovers.newsletter')}"
 )
-_READ_MORE = (
-    r"read more|continue reading|weiterlesen|mehr lesen|mehr dazu|lire la suite|pour lire la suite|"
-    r"leggi (?:anche|tutto)|czytaj (?:dalej|też|także|również)|zobacz (?:też|także)|"
-    r"lesen sie (?:auch|mehr|hier)|auch interessant|schon gelesen|das könnte (?:dich|sie) auch|"
-    r"das thema könnte|mehr zum thema|weitere artikel|ähnliche artikel|verwandte artikel|"
-    r"related (?:articles?|posts?|stories|content|news)|you (?:may|might) also like|"
-    r"more (?:from|on) this|see also|à lire aussi|voir aussi|lire aussi|sur le même sujet|"
-    r"artículos relacionados|te puede interesar|articoli correlati|przeczytaj (?:też|także)"
-)
-_CREDIT = (
-    r"(?:photo|foto|bild|image|picture|credit|credits|crédits? photos?|quelle|source|"
-    r"titelbild|beitragsbild|headerbild|fotos|zdjęcie|fot\.|abbildung)\s*:"
-    r"|©|\(c\)\s|image illustrative|bild anzeigen|photo credit"
-)
+_READ_MORE = words("leftovers.read_more")
+_CREDIT = rf"(?:{words('leftovers.credit_label')})\s*:|{words('leftovers.credit')}"
 _LEFTOVER = re.compile(rf"^\W*(?:{_SHARE}|{_NEWSLETTER}|{_READ_MORE}|{_CREDIT})", re.IGNORECASE)
 _RELATED_HEAD = re.compile(rf"^\W*(?:{_READ_MORE})\W*$", re.IGNORECASE)
 _BLOCKS = ("p", "head", "item", "quote", "list", "table", "code", "graphic", "lb")

@@ -1,0 +1,35 @@
+"""The phrase lexicon: one file per language, every key one that code reads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tasks.page import lexicon
+
+
+def test_every_key_in_the_files_is_read_by_some_pattern() -> None:
+    assert lexicon.known_keys() == lexicon.asked()
+
+
+def test_every_fragment_is_a_regular_expression_of_its_own() -> None:
+    for key in lexicon.known_keys():
+        for fragment in lexicon.phrases(key):
+            assert fragment and fragment == fragment.strip(), (key, fragment)
+            re.compile(fragment)  # a fragment never opens a group another one closes
+
+
+def test_languages_join_in_a_fixed_order_and_unknown_keys_fail() -> None:
+    furniture = lexicon.phrases("text_dump.furniture")
+    assert furniture.index("share") < furniture.index("teilen") < furniture.index("fermer")
+    assert furniture.index("fermer") < furniture.index("facebook")  # language-neutral last
+    assert lexicon.alternation("text_dump.teaser_more", wrap=r"\b{}\b") == r"\bmore\b"
+    with pytest.raises(KeyError, match="no lexicon file"):
+        lexicon.phrases("text_dump.no_such_key")
+
+
+def test_a_prefix_alternative_stays_behind_the_shorter_one() -> None:
+    # "und" before "und von": a split at "und" leaves "von …" to the name cleaner
+    connectors = lexicon.phrases("authors.connector")
+    assert connectors.index("und") < connectors.index("und von")
