@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 
@@ -57,20 +58,26 @@ def skip_known(raw: pl.DataFrame, settings: Settings, *, mode: str) -> tuple[pl.
     return split_known(raw, known)
 
 
+def _stored_record(row: dict[str, Any], charset_hint: str | None = None) -> RawRecord:
+    """A stored raw document (a `raw_documents` row) as a record to run again."""
+    return RawRecord(
+        uri=row["uri"],
+        content=row["content"],
+        fetched_at=row["fetched_at"],
+        url=row["url"],
+        media_type_hint=row["media_type"],
+        charset_hint=charset_hint,
+        source_hint=row["source_hint"],
+        title_hint=row["title_hint"],
+        published_hint=row["published_hint"],
+    )
+
+
 def replay_records(settings: Settings) -> Iterator[RawRecord]:
     """The quarantined documents whose bytes the warehouse kept, as records to run again."""
     frame = quarantined_raw(settings.db, timeout_s=settings.read_lock_timeout_s)
     for row in frame.iter_rows(named=True):
-        yield RawRecord(
-            uri=row["uri"],
-            content=row["content"],
-            fetched_at=row["fetched_at"],
-            url=row["url"],
-            media_type_hint=row["media_type"],
-            source_hint=row["source_hint"],
-            title_hint=row["title_hint"],
-            published_hint=row["published_hint"],
-        )
+        yield _stored_record(row)
 
 
 def reprocess_plan(
@@ -124,17 +131,7 @@ def stored_records(settings: Settings, doc_ids: list[str]) -> Iterator[RawRecord
         chunk = doc_ids[start : start + settings.batch_size]
         frame = stored_raw(settings.db, chunk, timeout_s=settings.read_lock_timeout_s)
         for row in frame.iter_rows(named=True):
-            yield RawRecord(
-                uri=row["uri"],
-                content=row["content"],
-                fetched_at=row["fetched_at"],
-                url=row["url"],
-                media_type_hint=row["media_type"],
-                charset_hint=row["encoding"],
-                source_hint=row["source_hint"],
-                title_hint=row["title_hint"],
-                published_hint=row["published_hint"],
-            )
+            yield _stored_record(row, charset_hint=row["encoding"])
 
 
 def found_in_quarantined(
