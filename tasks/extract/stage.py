@@ -11,12 +11,12 @@ from urllib.parse import urljoin
 import polars as pl
 import trafilatura
 
-from newsdesk import __version__
 from newsdesk.core.contracts.article import ARTICLE_SCHEMA
 from newsdesk.core.contracts.reasons import split_failures
 from newsdesk.core.contracts.run import Stage
 from newsdesk.core.hygiene import clean_title
 from newsdesk.core.registry import Registry, Source, host_of
+from newsdesk.core.version import __version__
 from tasks.extract.dates import parse_hint_date, zoned
 from tasks.extract.html import extract_html
 from tasks.extract.text_dump import extract_text_dump
