@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 
 from newsdesk.core.registry import DATE_ORDERS
+from tasks.page import lexicon
 
 _LANGUAGES = ("en", "de", "fr", "pl", "es", "it", "nl", "pt", "sv", "da", "cs", "tr", "ru")
 _MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -74,23 +75,12 @@ _TIME = re.compile(
     r"(?:\s*(?P<off>[+\-\u2212][01]?\d(?::?[0-5]\d)?)(?!\d))?",
     re.I,
 )
-# Relative dates by language: dateparser is told the language, so it need not try every
-# locale it knows (that detection cost ~50 ms a call).
+# Relative dates by language (tasks/page/lexicon, [text_dates] relative): dateparser is told
+# the language, so it need not try every locale it knows (that detection cost ~50 ms a call).
 _RELATIVE = tuple(
-    (language, re.compile(pattern, re.I))
-    for language, pattern in (
-        ("en", r"\b(?:\d+|an?|one)\s+(?:second|minute|min|hour|hr|day|week|month|year)s?\s+ago\b|"
-               r"\b(?:yesterday|today)\b"),
-        ("de", r"\bvor\s+(?:\d+|einer?|einem)\s+(?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|"
-               r"monat(?:en)?|jahr(?:en)?)\b|\b(?:gestern|heute)\b"),
-        ("fr", r"\bil y a\s+\d+\s+(?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)\b|"
-               r"\b(?:hier|aujourd'hui)\b"),
-        ("pl", r"\b\d+\s+(?:sekund\w*|minut\w*|godzin\w*|dni|dzień|tygodni\w*|miesi\w*|lat)"
-               r"\s+temu\b|\b(?:wczoraj|dzisiaj)\b"),
-        ("es", r"\bhace\s+\d+\s+(?:segundos?|minutos?|horas?|días?|semanas?|meses?|años?)\b|"
-               r"\b(?:ayer|hoy)\b"),
-    )
-)  # fmt: skip
+    (language, re.compile("|".join(fragments), re.I))
+    for language, fragments in lexicon.by_language("text_dates.relative").items()
+)
 
 
 @dataclass(frozen=True)

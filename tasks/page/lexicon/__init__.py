@@ -2,10 +2,11 @@
 
 `en.toml`, `de.toml`, `fr.toml`, … hold a language's phrases; `common.toml` the ones of no
 language (brand, agency and site names, symbols, figures). A file has one table per user
-(`[text_dump]`, `[leftovers]`, `[extract]`, `[authors]`, `[html_dates]`), and each key of
-it names the pattern it fills: `text_dump.furniture` is the list of whole lines that are
-page furniture, in any language. The patterns themselves (how the phrases are anchored and
-what may follow them) stay in the code that uses them; only the words are here.
+(`[text_dump]`, `[leftovers]`, `[extract]`, `[authors]`, `[html_dates]`, `[text_dates]`),
+and each key of it names the pattern it fills: `text_dump.furniture` is the list of whole
+lines that are page furniture, in any language. The patterns themselves (how the phrases
+are anchored and what may follow them) stay in the code that uses them; only the words are
+here.
 
 Every entry is a regular-expression fragment (`log ?in`, `datenschutz(?:erklärung)?`):
 the patterns join one key's fragments of all languages into one alternation. Fragments of
@@ -62,6 +63,20 @@ def asked() -> set[str]:
 def phrases(key: str) -> list[str]:
     """One key's fragments, of every language in LANGUAGES order."""
     found = [fragment for language in LANGUAGES for fragment in _files()[language].get(key, ())]
+    if not found:
+        raise KeyError(f"no lexicon file has phrases for {key!r}")
+    _asked.add(key)
+    return found
+
+
+def by_language(key: str) -> dict[str, list[str]]:
+    """One key's fragments per language that has them, in LANGUAGES order: for a pattern that
+    must know which language it matched (a relative date is parsed in its own language)."""
+    found = {
+        language: list(_files()[language][key])
+        for language in LANGUAGES
+        if _files()[language].get(key)
+    }
     if not found:
         raise KeyError(f"no lexicon file has phrases for {key!r}")
     _asked.add(key)

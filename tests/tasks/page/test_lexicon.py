@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
 
 from tasks.page import lexicon
 
+# The modules that read the lexicon: each asks for its keys when imported.
+USERS = (
+    "tasks.page.html_dates",
+    "tasks.page.leftovers",
+    "tasks.extract.text_dump",
+    "tasks.extract.authors",
+    "tasks.extract.text_dates",
+    "tasks.clean.text_dump",
+)
+
 
 def test_every_key_in_the_files_is_read_by_some_pattern() -> None:
+    for module in USERS:  # so that the test holds when run on its own
+        importlib.import_module(module)
     assert lexicon.known_keys() == lexicon.asked()
 
 
@@ -33,3 +46,12 @@ def test_a_prefix_alternative_stays_behind_the_shorter_one() -> None:
     # "und" before "und von": a split at "und" leaves "von …" to the name cleaner
     connectors = lexicon.phrases("authors.connector")
     assert connectors.index("und") < connectors.index("und von")
+
+
+def test_by_language_keeps_each_language_apart() -> None:
+    relative = lexicon.by_language("text_dates.relative")
+    assert list(relative)[:2] == ["en", "de"]  # LANGUAGES order
+    assert any("gestern" in fragment for fragment in relative["de"])
+    assert not any("gestern" in fragment for fragment in relative["en"])
+    with pytest.raises(KeyError, match="no lexicon file"):
+        lexicon.by_language("text_dates.no_such_key")
