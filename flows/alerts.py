@@ -59,15 +59,15 @@ def run_counts(settings: Settings, flow_run_id: str) -> dict[str, Any] | None:
     """The run's row in the warehouse, if it got that far (best effort: an alert about a
     broken warehouse must still go out)."""
     from warehouse.read import query
+    from warehouse.sql import query_sql
 
     if not settings.db.exists():
         return None
     try:
         frame = query(
             settings.db,
-            f"SELECT run_id, {', '.join(_COUNTS)} FROM runs "
-            "WHERE flow_run_id = ? ORDER BY run_id DESC LIMIT 1",
-            [flow_run_id],
+            query_sql("run_counts"),  # run_id and the _COUNTS columns
+            {"flow_run_id": flow_run_id},
             timeout_s=min(settings.read_lock_timeout_s, 10.0),
         )
     except Exception as exc:  # any warehouse error only costs the counts

@@ -8,7 +8,7 @@ finishing) and is marked `crashed`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,50 +21,8 @@ from flows.naming import maintenance_name
 from flows.run_lock import flow_turn, skipped_state
 from flows.steps.load import publish_read_copy_task
 from newsdesk.core.config import Settings, load_settings
-from warehouse.connection import open_write
-from warehouse.load import CRASHED_SQL
+from warehouse.maintenance import Tidied, tidy
 from warehouse.read import export_parquet
-
-
-@dataclass
-class Tidied:
-    aborted_runs: int
-    pruned_dq_rows: int
-    pruned_template_lines: int
-    size_before_bytes: int
-    size_after_bytes: int
-
-
-def _size(db: Path) -> int:
-    wal = Path(f"{db}.wal")
-    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
-
-
-def tidy(
-    db: Path, *, dq_retention_days: int, template_retention_days: int, timeout_s: float
-) -> Tidied:
-    """One write connection: the bookkeeping fixes, then statistics and a checkpoint (which
-    folds the WAL into the file and frees the space of deleted rows for reuse)."""
-    before = _size(db)
-    with open_write(db, timeout_s) as con:
-        aborted = len(
-            con.execute(
-                CRASHED_SQL, {"error": "the run ended without finishing (found by maintenance)"}
-            ).fetchall()
-        )
-        (pruned,) = con.execute(
-            "DELETE FROM dq_results WHERE recorded_at < now() - to_days(?)",
-            [dq_retention_days],
-        ).fetchone()
-        # a line seen on one article only and not since is no template (a headline, a caption)
-        (forgotten,) = con.execute(
-            "DELETE FROM source_template_lines "
-            "WHERE article_id IS NOT NULL AND last_seen < now() - to_days(?)",
-            [template_retention_days],
-        ).fetchone()
-        con.execute("ANALYZE")
-        con.execute("CHECKPOINT")
-    return Tidied(aborted, pruned, forgotten, before, _size(db))
 
 
 @task(name="tidy-warehouse", cache_policy=NO_CACHE)

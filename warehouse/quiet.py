@@ -14,8 +14,7 @@ from newsdesk.core.config import Settings
 from newsdesk.core.contracts.frames import SOURCE_ALERT_SCHEMA
 from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
 from warehouse.read import query
-
-QUIET_SQL = Path(__file__).with_name("queries") / "quiet_sources.sql"
+from warehouse.sql import query_sql
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ def source_activity(
     failed_fetches, failing_since, failure_reasons, last_fetch_ok."""
     return query(
         db_path,
-        QUIET_SQL.read_text(encoding="utf-8"),
+        query_sql("quiet_sources"),
         {
             "now": now,
             "share": rule.share,

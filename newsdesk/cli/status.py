@@ -13,48 +13,7 @@ import polars as pl
 from flows.run_lock import is_held
 from warehouse.quiet import QuietRule, source_activity
 from warehouse.read import query
-
-# The host of a URL, as v_source_health reads it.
-_HOST = r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?(?:www\.)?([^/:?#]+)"
-
-_RUNS = """
-SELECT run_id, command, status, started_at, duration_s, ingested, loaded, updated,
-       duplicates, quarantined, error
-FROM v_runs
-ORDER BY run_id DESC
-LIMIT ?
-"""
-
-# Per run, what its gates turned away (error severity), by stage and reason.
-_REASONS = """
-SELECT run_id, stage, coalesce(reason, expectation) AS reason, sum(failed)::BIGINT AS rows
-FROM dq_results
-WHERE run_id IN (SELECT unnest($runs)) AND severity = 'error' AND failed > 0
-GROUP BY ALL
-ORDER BY run_id, rows DESC, stage, reason
-"""
-
-# v_source_health plus the last successful fetch of any URL on the source's domains.
-_SOURCES = f"""
-WITH fetched AS (
-    SELECT regexp_extract(lower(coalesce(final_url, url)), '{_HOST}', 1) AS host,
-           max(fetched_at) AS last_fetch_ok
-    FROM fetch_log
-    WHERE reason IS NULL AND status < 400
-    GROUP BY host
-),
-by_source AS (
-    SELECT s.name, max(f.last_fetch_ok) AS last_fetch_ok
-    FROM (SELECT name, unnest(domains) AS domain FROM sources) AS s
-    JOIN fetched AS f ON f.host = s.domain OR ends_with(f.host, '.' || s.domain)
-    GROUP BY s.name
-)
-SELECT h.source_id, h.in_registry, h.articles, h.articles_per_day_7d, h.last_loaded_at,
-       h.last_published_at, b.last_fetch_ok, h.quarantined_docs, h.quarantine_rate
-FROM v_source_health AS h
-LEFT JOIN by_source AS b ON b.name = h.source_id
-ORDER BY h.source_id
-"""
+from warehouse.sql import query_sql
 
 
 @dataclass(frozen=True)
@@ -83,7 +42,7 @@ def read_status(
     """The last `runs` runs, their gate failures by reason, and every source's health; with
     a [quiet] `rule`, also whether each registry source went quiet or keeps failing (as of
     `now`, default the clock): the `attention` column, in words."""
-    last = query(db, _RUNS, [runs], timeout_s=timeout_s)
+    last = query(db, query_sql("status_runs"), {"limit": runs}, timeout_s=timeout_s)
     if not is_held(db):
         # No live process holds the run lock, so a run still `started` lost its process;
         # the next run records it so (close_crashed_runs), this shows it already.
@@ -92,8 +51,10 @@ def read_status(
             .then(pl.lit("crashed"))
             .otherwise(pl.col("status"))
         )
-    reasons = query(db, _REASONS, {"runs": last["run_id"].to_list()}, timeout_s=timeout_s)
-    sources = query(db, _SOURCES, timeout_s=timeout_s)
+    reasons = query(
+        db, query_sql("status_reasons"), {"runs": last["run_id"].to_list()}, timeout_s=timeout_s
+    )
+    sources = query(db, query_sql("status_sources"), timeout_s=timeout_s)
     if rule is not None:
         activity = source_activity(db, rule, now or datetime.now(UTC), timeout_s=timeout_s)
         attention = pl.DataFrame(
