@@ -14,13 +14,13 @@ from newsdesk.core.contracts.frames import TEMPLATE_LINE_SCHEMA
 from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.contracts.reasons import split_failures
 from newsdesk.core.contracts.run import Stage
-from tasks.clean.language import detect_language
 from tasks.clean.templates import TemplateMemory, is_long, page_keys
 from tasks.clean.text_dump import clean_text_dump
 from tasks.ingest.decode import HTML
 from tasks.ingest.jsonl import is_export_line
 from tasks.page.fields import article_id_of, page_context
 from tasks.page.html import clean_html
+from tasks.page.language import detect_language
 from tasks.page.words import count_words
 from tasks.parallel import Mapper, worker_registry
 

@@ -31,7 +31,7 @@ from tasks.clean.line_model import STORY_PROBABILITY, Layout, story_probabilitie
 from tasks.clean.templates import template_key
 from tasks.clean.text_dump import headline, hints, story_run, structure
 from tasks.clean.text_dump.blocks import Block, classify, stop_density
-from tasks.clean.text_dump.language import detect_language, stoplist
+from tasks.clean.text_dump.language import prose_language, stoplist
 from tasks.clean.text_dump.page import Page
 from tasks.clean.text_dump.revise import revise
 from tasks.clean.text_units import Unit, split_units
@@ -41,12 +41,12 @@ METHOD = "text-dump"
 # Classes that are never story, whatever run they stand in.
 _NEVER_STORY = (Block.BAD, Block.SPARSE, Block.MINOR)
 
-__all__ = ["METHOD", "Block", "clean_text_dump", "detect_language", "rule_layout"]
+__all__ = ["METHOD", "Block", "clean_text_dump", "prose_language", "rule_layout"]
 
 
 def analyse(units: list[Unit], template: frozenset[str]) -> tuple[str | None, Page, list[int]]:
     """The page's language, what the rules find on it, and the units they keep as story."""
-    language = detect_language(units)
+    language = prose_language(units)
     stops = stoplist(language)
     keys = [template_key(u.text) for u in units]
     densities = [stop_density(u.text, stops) for u in units]

@@ -7,6 +7,7 @@ from functools import lru_cache
 from tasks.clean.text_dump import patterns as p
 from tasks.clean.text_dump import tuning as t
 from tasks.clean.text_units import Unit
+from tasks.page.language import guess_language
 
 # py3langid code → jusText stoplist name, for the languages the stoplists cover well.
 _STOPLISTS = {
@@ -32,18 +33,13 @@ def stoplist(language: str | None) -> frozenset[str]:
     return english | frozenset(justext.get_stoplist(name))
 
 
-def detect_language(units: list[Unit]) -> str | None:
-    """ISO 639-1 code of the page's prose, from its longest units (py3langid)."""
-    import py3langid  # model load is ~0.3 s once per process; deferred to first use
-
+def prose_language(units: list[Unit]) -> str | None:
+    """ISO 639-1 code of the page's prose, from its longest units: py3langid's best guess
+    (tasks/page/language.py), however unsure, since the stoplist needs one."""
     # each text once: a line printed many times (a warning, a menu) would outvote the story
     prose = {u.text for u in units if u.words >= t.LANGUAGE_UNIT_WORDS and looks_like_prose(u.text)}
     longest = sorted(prose, key=lambda text: (-len(text), text))[: t.LANGUAGE_SAMPLE_UNITS]
-    sample = " ".join(longest)[: t.LANGUAGE_SAMPLE_CHARS]
-    if len(sample) < t.LANGUAGE_MIN_CHARS:
-        return None
-    code, _ = py3langid.classify(sample)
-    return code
+    return guess_language(" ".join(longest))
 
 
 def looks_like_prose(text: str) -> bool:

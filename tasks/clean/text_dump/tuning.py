@@ -110,9 +110,7 @@ BEFORE_BODY_WORDS = 40
 AFTER_BODY = 11  # lines after the story handed over (a byline at its foot)
 EDGE_LINES, EDGE_WORDS = 15, 12  # header and footer lines: the publisher's name is there
 
-# --- language --------------------------------------------------------------------------------
+# --- language (the sample's size and the model: tasks/page/language.py) ----------------------
 LANGUAGE_SAMPLE_UNITS = 12  # the longest prose units the language is told from
-LANGUAGE_SAMPLE_CHARS = 3000
-LANGUAGE_MIN_CHARS = 40  # a shorter sample says nothing
 LANGUAGE_UNIT_WORDS = 8  # units shorter than this are labels, in any language
 CODE_SHARE = 0.02  # share of code characters beyond which a text is script, not prose

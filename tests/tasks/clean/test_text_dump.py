@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.core.registry import load_registry
-from tasks.clean.text_dump import clean_text_dump, detect_language
+from tasks.clean.text_dump import clean_text_dump, prose_language
 from tasks.clean.text_dump.blocks import is_block_heading, is_furniture
 from tasks.clean.text_dump.headline import trim_trailing_labels
 from tasks.clean.text_dump.revise import revise
@@ -294,7 +294,7 @@ def test_script_code_in_the_dump_does_not_decide_the_language() -> None:
         "den Polizeichef und zwei Anwohner gehört, die sich über den Lärm beschwert hatten."
     )
     units = split_units("\n\n".join([code * 3, german, german.replace("vier", "fünf")]))
-    assert detect_language(units) == "de"
+    assert prose_language(units) == "de"
 
 
 def test_ingredient_list_before_the_steps_is_story() -> None:

@@ -1,0 +1,34 @@
+"""One language detector (tasks/page/language.py): a clear answer, or a best guess."""
+
+from __future__ import annotations
+
+from tasks.page.language import MIN_CHARS, detect_language, guess_language
+
+GERMAN = (
+    "Der Ausschuss hat am Donnerstag vier Stunden lang getagt und dabei den Bürgermeister, "
+    "den Polizeichef und zwei Anwohner gehört, die sich über den Lärm beschwert hatten."
+)
+ENGLISH = (
+    "The committee met for four hours on Thursday and heard from the mayor, the police chief "
+    "and two residents who had complained about the noise at night."
+)
+
+
+def test_clear_prose_gets_the_same_answer_from_both_questions() -> None:
+    for text, code in ((GERMAN, "de"), (ENGLISH, "en")):
+        assert detect_language(text) == guess_language(text) == code
+
+
+def test_short_or_letterless_text_gets_no_clear_answer() -> None:
+    assert detect_language(None) is None and guess_language(None) is None
+    assert detect_language("Kurz.") is None and guess_language("Kurz.") is None
+    figures = "12:30 | 14.05.2024 | 3/4 | 1,234 — 5,678 (2023) ++ 42 % 77"
+    assert len(figures) >= MIN_CHARS
+    assert detect_language(figures) is None  # no letters: nothing clear to say
+    assert guess_language(figures) is not None  # the cleaner still gets a guess
+
+
+def test_an_unsure_guess_is_no_clear_answer() -> None:
+    mixed = "Ok ja si no tak oui yes nein ok ja si no tak oui yes nein ok ja"
+    assert guess_language(mixed) is not None
+    assert detect_language(mixed) is None  # py3langid gives it well under even odds
