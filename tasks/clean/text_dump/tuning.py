@@ -1,7 +1,7 @@
 """Every tuned number of the text-dump cleaner, with why it exists.
 
-Lengths are in words (count_words: CJK characters count two to a word) unless they say
-characters. They were set on the dev set's pages; a change here changes output, so it is
+Lengths are in words (text_units.unit_words: CJK characters count two to a word) unless
+they say characters. They were set on the dev set's pages; a change here changes output, so it is
 judged on the held-out half like any rule (see README, "Quality").
 """
 

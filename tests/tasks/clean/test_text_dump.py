@@ -15,8 +15,9 @@ from tasks.clean.text_dump import clean_text_dump, prose_language
 from tasks.clean.text_dump.blocks import is_block_heading, is_furniture
 from tasks.clean.text_dump.headline import trim_trailing_labels
 from tasks.clean.text_dump.revise import revise
-from tasks.clean.text_units import split_units
+from tasks.clean.text_units import split_units, unit_words
 from tasks.page.fields import PageContext
+from tasks.page.words import count_words
 
 PROJECT = Path(__file__).resolve().parents[3]
 SEEDS = PROJECT / "tests" / "fixtures" / "seeds"
@@ -576,3 +577,14 @@ def test_revision_by_context_reads_decided_neighbours() -> None:
     # a short line between good and near-good joins the good side; one between two bad
     # neighbours (the page's edge counts as bad) is bad; a near-good next to a good is good
     assert revise(units, classes) == ["good", "good", "good", "bad", "bad", "bad", "bad"]
+
+
+def test_units_are_measured_in_the_cleaners_own_words() -> None:
+    # The cleaner's lengths were tuned in word-character runs (text_units.unit_words), not in
+    # the stored word_count's whitespace words (tasks/page/words): both stay, on purpose.
+    assert (unit_words("The U.S. economy grew 5%"), count_words("The U.S. economy grew 5%")) == (
+        6,
+        5,
+    )
+    assert unit_words("日本語のテキスト") == 1 + 8 // 2  # one run of word characters, 8 CJK
+    assert [u.words for u in split_units("The U.S. economy grew 5% in the third quarter.")] == [10]
