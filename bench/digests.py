@@ -27,8 +27,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.eval import DEVSET, PROJECT, RENDERS, ensure_renders, run_extract
-from bench.render import RENDERERS, decode_html
+from bench.eval import DEVSET, PROJECT, RENDERS, ensure_modern, ensure_renders, run_extract
+from bench.render import RENDERERS, decode_html, render_pages
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "digests"
 REPO_FIXTURE = FIXTURES / "repo.json"
@@ -103,38 +103,14 @@ def repo_digests(workers: int = 1) -> dict[str, list[str]]:
         return digests(run_extract(list(roots), workers=workers).records, roots)
 
 
-def _modern_html(devset: Path, cache: Path) -> Path:
-    """modern/ ships its pages gzip-compressed: they are unpacked once into the cache."""
-    out = cache / "html" / "modern"
-    out.mkdir(parents=True, exist_ok=True)
-    for page in sorted((devset / "modern" / "html").glob("*.html.gz")):
-        target = out / page.name.removesuffix(".gz")
-        if not target.exists():
-            target.write_bytes(gzip.decompress(page.read_bytes()))
-    return out
-
-
-def _render_modern(html_dir: Path, renders: Path) -> None:
-    for renderer, render in sorted(RENDERERS.items()):
-        out = renders / renderer / "modern"
-        out.mkdir(parents=True, exist_ok=True)
-        for page in sorted(html_dir.glob("*.html")):
-            target = out / f"{page.stem}.txt"
-            if target.exists():
-                continue
-            try:
-                text = render(decode_html(page.read_bytes()))
-            except Exception as exc:  # a renderer crash on one page must not stop the set
-                text = ""
-                print(f"{renderer}: {page.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
-            target.write_text(text, encoding="utf-8")
-
-
 def devset_roots(devset: Path = DEVSET, renders: Path = RENDERS, workers: int = 2) -> dict:
     """Every dev-set input folder, labelled `<input>/<set>`, rendering what is missing."""
     ensure_renders(devset, renders, workers=workers)
-    modern_html = _modern_html(devset, renders.parent / "devset-pages")
-    _render_modern(modern_html, renders)
+    modern = renders.parent / "modern"  # bench.eval's MODERN beside the default renders
+    ensure_modern(devset, modern)
+    modern_html = modern / "html"
+    for renderer in sorted(RENDERERS):
+        render_pages(sorted(modern_html.glob("*.html")), renderer, renders / renderer / "modern")
     roots: dict[Path, str] = {}
     for set_name in DEVSET_SETS:
         html = modern_html if set_name == "modern" else devset / set_name / "html"

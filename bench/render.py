@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import codecs
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 DEFAULT_DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
@@ -68,12 +69,13 @@ RENDERERS: dict[str, Callable[[str], str]] = {
 }
 
 
-def render_set(devset: Path, set_name: str, renderer: str, out_dir: Path) -> int:
-    """Render every page of one set; returns how many files were written."""
+def render_pages(pages: Iterable[Path], renderer: str, out_dir: Path) -> int:
+    """Render each HTML page to `out_dir/<stem>.txt` unless it is there already; returns how
+    many files were written. A renderer crash on one page leaves it empty, never stops."""
     render = RENDERERS[renderer]
     out_dir.mkdir(parents=True, exist_ok=True)
     written = 0
-    for page in sorted((devset / set_name / "html").glob("*.html")):
+    for page in pages:
         target = out_dir / f"{page.stem}.txt"
         if target.exists():
             continue
@@ -81,10 +83,15 @@ def render_set(devset: Path, set_name: str, renderer: str, out_dir: Path) -> int
             text = render(decode_html(page.read_bytes()))
         except Exception as exc:  # a renderer crash on one page must not stop the set
             text = ""
-            print(f"{renderer}: {page.name}: {type(exc).__name__}: {exc}")
+            print(f"{renderer}: {page.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
         target.write_text(text, encoding="utf-8")
         written += 1
     return written
+
+
+def render_set(devset: Path, set_name: str, renderer: str, out_dir: Path) -> int:
+    """Render every page of one set; returns how many files were written."""
+    return render_pages(sorted((devset / set_name / "html").glob("*.html")), renderer, out_dir)
 
 
 def main(argv: list[str] | None = None) -> None:
