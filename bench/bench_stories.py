@@ -23,12 +23,11 @@ from pathlib import Path
 
 import polars as pl
 
-from bench.stories_corpus import ROOT, corpus
+from bench.stories_corpus import ROOT, corpus, load_articles
 from tasks.stories.index import index_run
 from tasks.stories.stage import StoryParams
 from warehouse import search
 from warehouse.connection import open_write
-from warehouse.migrate import apply
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -51,24 +50,8 @@ def synthetic(n: int, seed: int, prefix: str, days: int = 365) -> pl.DataFrame:
     )
 
 
-def load(db: Path, frame: pl.DataFrame, run_id: str) -> None:
-    with open_write(db) as con:
-        apply(con)
-        con.execute("INSERT INTO runs (run_id, command) VALUES (?, 'bench')", [run_id])
-        con.register("batch", frame.to_arrow())
-        con.execute(
-            """
-            INSERT INTO articles (article_id, doc_id, source_id, title, body, published_at,
-                                  first_run_id, last_run_id)
-            SELECT article_id, article_id, source_id, title, body, published_at, $run, $run
-            FROM batch
-            """,
-            {"run": run_id},
-        )
-
-
 def timed_run(db: Path, frame: pl.DataFrame, run_id: str) -> dict:
-    load(db, frame, run_id)
+    load_articles(db, frame, run_id, "bench")
     t0 = time.perf_counter()
     stories = index_run(db, run_id, StoryParams())
     t1 = time.perf_counter()

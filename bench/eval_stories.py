@@ -20,35 +20,18 @@ from pathlib import Path
 
 import polars as pl
 
-from bench.stories_corpus import ROOT, corpus
+from bench.stories_corpus import ROOT, corpus, load_articles
 from tasks.stories.index import LSH_THRESHOLD
 from tasks.stories.signatures import LshParams, bands, signatures
 from tasks.stories.stage import StoryParams, score_copies
 from tasks.stories.terms import terms
 from warehouse import stories as wh
-from warehouse.connection import open_write
-from warehouse.migrate import apply
 
 PAIRS = ROOT / "bench" / "stories_pairs.json"
+RUN_ID = "0000000001.000000"
 
 
-def load_warehouse(db: Path, frame: pl.DataFrame, run_id: str = "0000000001.000000") -> None:
-    with open_write(db) as con:
-        apply(con)
-        con.execute("INSERT INTO runs (run_id, command) VALUES (?, 'eval')", [run_id])
-        con.register("corpus", frame.to_arrow())
-        con.execute(
-            """
-            INSERT INTO articles (article_id, doc_id, source_id, title, body, published_at,
-                                  first_run_id, last_run_id)
-            SELECT article_id, article_id, source_id, title, body, published_at, $run, $run
-            FROM corpus
-            """,
-            {"run": run_id},
-        )
-
-
-def candidates(db: Path, params: StoryParams, run_id: str = "0000000001.000000"):
+def candidates(db: Path, params: StoryParams, run_id: str = RUN_ID):
     ids = wh.articles_to_index(db, run_id)
     todo = wh.article_texts(db, ids)
     t0 = time.perf_counter()
@@ -150,7 +133,7 @@ def main() -> None:
     params = StoryParams(window_days=args.window)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "eval.duckdb"
-        load_warehouse(db, frame)
+        load_articles(db, frame, RUN_ID, "eval")
         copies, story, timing = candidates(db, params)
     print(json.dumps(timing), file=sys.stderr)
     out = {"timing": timing, **evaluate(frame, copies, story)}

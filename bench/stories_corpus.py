@@ -131,3 +131,24 @@ def corpus() -> pl.DataFrame:
 if __name__ == "__main__":
     frame = corpus()
     print(frame.height, "articles", file=sys.stderr)
+
+
+def load_articles(db: Path, frame: pl.DataFrame, run_id: str, command: str) -> None:
+    """Articles (article_id, source_id, title, body, published_at) into a warehouse, migrated
+    first, under a new run: what the stories step and the search index then read."""
+    from warehouse.connection import open_write
+    from warehouse.migrate import apply
+
+    with open_write(db) as con:
+        apply(con)
+        con.execute("INSERT INTO runs (run_id, command) VALUES (?, ?)", [run_id, command])
+        con.register("batch", frame.to_arrow())
+        con.execute(
+            """
+            INSERT INTO articles (article_id, doc_id, source_id, title, body, published_at,
+                                  first_run_id, last_run_id)
+            SELECT article_id, article_id, source_id, title, body, published_at, $run, $run
+            FROM batch
+            """,
+            {"run": run_id},
+        )
