@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from tasks.page.language import MIN_CHARS, detect_language, guess_language
 
 GERMAN = (
@@ -32,3 +35,14 @@ def test_an_unsure_guess_is_no_clear_answer() -> None:
     mixed = "Ok ja si no tak oui yes nein ok ja si no tak oui yes nein ok ja"
     assert guess_language(mixed) is not None
     assert detect_language(mixed) is None  # py3langid gives it well under even odds
+
+
+def test_no_other_module_runs_a_language_model() -> None:
+    project = Path(__file__).resolve().parents[3]
+    users = {
+        path.relative_to(project).as_posix()
+        for package in ("newsdesk", "flows", "tasks", "warehouse", "expectations")
+        for path in (project / package).rglob("*.py")
+        if re.search(r"^\s*(?:from|import) py3langid", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert users == {"tasks/page/language.py"}
