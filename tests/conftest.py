@@ -1,14 +1,19 @@
 """Shared fixtures: the project's paths, a real Prefect server for the session, a scratch
-warehouse per test."""
+warehouse per test, a sources registry written for a test, and an alert webhook on 127.0.0.1
+behind a real Prefect notification block."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.webhook import Hook, Receiver
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT / "tests" / "fixtures"
@@ -45,3 +50,49 @@ def seed_dir(tmp_path: Path) -> Path:
     for name in ("000_aead3fb2f9192cb0.txt", "002_9fff910d0917317a.txt"):
         shutil.copy(SEEDS / name, folder / name)
     return folder
+
+
+@pytest.fixture
+def write_registry(tmp_path: Path) -> Callable[..., Path]:
+    """Writes `tmp_path/sources.toml`: one [[source]] per name, with its domains, all in one
+    time zone; returns its path."""
+
+    def write(sources: dict[str, list[str]], timezone: str = "UTC") -> Path:
+        path = tmp_path / "sources.toml"
+        path.write_text(
+            "\n".join(
+                f'[[source]]\nname = "{name}"\ndomains = {json.dumps(domains)}\n'
+                f'timezone = "{timezone}"\n'
+                for name, domains in sources.items()
+            ),
+            encoding="utf-8",
+        )
+        return path
+
+    return write
+
+
+@pytest.fixture
+def webhook() -> Iterator[Receiver]:
+    """A webhook on 127.0.0.1 (a free port) that keeps every POST it receives."""
+    server = Receiver(("127.0.0.1", 0), Hook)
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def alert_block(prefect_api_url: str, webhook: Receiver) -> str:
+    """A real Prefect notification block that posts to `webhook`; returns its slug, the value
+    of `alerts_block`."""
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    CustomWebhookNotificationBlock(
+        name="newsdesk-test",
+        url=f"http://127.0.0.1:{webhook.server_address[1]}/alerts",
+        json_data={"subject": "{{subject}}", "body": "{{body}}"},
+    ).save("newsdesk-test-alerts", overwrite=True)
+    return "custom-webhook/newsdesk-test-alerts"

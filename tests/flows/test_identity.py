@@ -5,23 +5,14 @@ a duplicate of the first, and across sources each outlet keeps its own article."
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from tests.flows.test_web_run import STORY
 
-REGISTRY = """
-[[source]]
-name = "Local Wire"
-domains = ["local.example"]
-timezone = "Europe/Madrid"
-
-[[source]]
-name = "Other Wire"
-domains = ["other.example"]
-timezone = "Europe/Madrid"
-"""
+SOURCES = {"Local Wire": ["local.example"], "Other Wire": ["other.example"]}
 
 
 def page(title: str, extra: str = "", head: str = "", site: str = "") -> str:
@@ -40,12 +31,14 @@ def put(folder: Path, name: str, html: str, url: str | None = None) -> None:
 
 
 def test_articles_are_canonical_urls_versions_and_same_source_copies(
-    prefect_api_url: str, tmp_path: Path, warehouse_path: Path
+    prefect_api_url: str,
+    tmp_path: Path,
+    warehouse_path: Path,
+    write_registry: Callable[..., Path],
 ) -> None:
     from flows.pipeline import newsdesk_run
 
-    registry = tmp_path / "sources.toml"
-    registry.write_text(REGISTRY)
+    registry = write_registry(SOURCES, timezone="Europe/Madrid")
     overrides = {"db": str(warehouse_path), "sources": str(registry), "workers": 1}
     first, second = tmp_path / "first", tmp_path / "second"
     harbour = page("Harbour wall", "The vote was close.")

@@ -4,13 +4,10 @@ through a real Prefect notification block at a webhook on 127.0.0.1."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -18,63 +15,15 @@ import pytest
 
 from newsdesk.cli.status import read_status
 from newsdesk.core.config import load_settings
+from tests.webhook import Receiver
 from warehouse.migrate import migrate
 from warehouse.quiet import quiet_rule
 
-REGISTRY = """
-[[source]]
-name = "Quiet Times"
-domains = ["quiet.example"]
-timezone = "UTC"
-
-[[source]]
-name = "Steady Post"
-domains = ["steady.example"]
-timezone = "UTC"
-
-[[source]]
-name = "Dead Wire"
-domains = ["dead.example"]
-timezone = "UTC"
-"""
-
-
-class Receiver(ThreadingHTTPServer):
-    received: list[dict]
-
-
-class _Hook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append(json.loads(body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def webhook() -> Iterator[Receiver]:
-    server = Receiver(("127.0.0.1", 0), _Hook)
-    server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def alert_block(prefect_api_url: str, webhook: Receiver) -> str:
-    from prefect.blocks.notifications import CustomWebhookNotificationBlock
-
-    CustomWebhookNotificationBlock(
-        name="newsdesk-quiet",
-        url=f"http://127.0.0.1:{webhook.server_address[1]}/alerts",
-        json_data={"subject": "{{subject}}", "body": "{{body}}"},
-    ).save("newsdesk-quiet-alerts", overwrite=True)
-    return "custom-webhook/newsdesk-quiet-alerts"
+SOURCES = {
+    "Quiet Times": ["quiet.example"],
+    "Steady Post": ["steady.example"],
+    "Dead Wire": ["dead.example"],
+}
 
 
 def _history(db: Path, now: datetime) -> None:
@@ -109,7 +58,11 @@ def _history(db: Path, now: datetime) -> None:
 
 
 def test_a_source_that_goes_quiet_raises_one_alert_and_shows_in_status(
-    alert_block: str, webhook: Receiver, warehouse_path: Path, tmp_path: Path
+    alert_block: str,
+    webhook: Receiver,
+    warehouse_path: Path,
+    tmp_path: Path,
+    write_registry: Callable[..., Path],
 ) -> None:
     from prefect.artifacts import Artifact
 
@@ -119,8 +72,7 @@ def test_a_source_that_goes_quiet_raises_one_alert_and_shows_in_status(
     if now.hour == 23 and now.minute >= 55:  # the run must see the same "today" as the history
         pytest.fail("run this test away from midnight UTC")
     _history(warehouse_path, now)
-    registry = tmp_path / "sources.toml"
-    registry.write_text(REGISTRY)
+    registry = write_registry(SOURCES)
     nothing = tmp_path / "inbox"
     nothing.mkdir()
     overrides = {
@@ -137,7 +89,8 @@ def test_a_source_that_goes_quiet_raises_one_alert_and_shows_in_status(
     found = {(a["source_id"], a["kind"]) for a in first["source_alerts"]}
     assert found == {("Quiet Times", "quiet"), ("Dead Wire", "failing")}
 
-    [hit] = webhook.received
+    [received] = webhook.received
+    hit = received["json"]
     assert hit["subject"] == (
         "newsdesk: 2 sources need attention: Dead Wire failing, Quiet Times quiet"
     )

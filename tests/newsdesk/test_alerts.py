@@ -3,17 +3,12 @@ Prefect notification block (a webhook on 127.0.0.1 here) receives the alert."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import pytest
 
 from flows.alerts import check_block, compose
 from newsdesk.core.config import load_settings
+from tests.webhook import Receiver
 
 
 def test_an_alert_names_the_run_the_reason_and_the_counts() -> None:
@@ -42,45 +37,6 @@ def test_an_alert_names_the_run_the_reason_and_the_counts() -> None:
         "warehouse run: r1 (/w.duckdb)",
         "details: http://127.0.0.1:4200/runs/flow-run/x",
     ]
-
-
-class Receiver(ThreadingHTTPServer):
-    received: list[dict]
-
-
-class _Hook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append({"path": self.path, "json": json.loads(body)})
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def webhook() -> Iterator[Receiver]:
-    server = Receiver(("127.0.0.1", 0), _Hook)
-    server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def alert_block(prefect_api_url: str, webhook: Receiver) -> str:
-    from prefect.blocks.notifications import CustomWebhookNotificationBlock
-
-    port = webhook.server_address[1]
-    CustomWebhookNotificationBlock(
-        name="newsdesk-test",
-        url=f"http://127.0.0.1:{port}/alerts",
-        json_data={"subject": "{{subject}}", "body": "{{body}}"},
-    ).save("newsdesk-test-alerts", overwrite=True)
-    return "custom-webhook/newsdesk-test-alerts"
 
 
 def test_a_failing_gate_fails_the_run_and_sends_the_alert(
