@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -104,24 +105,27 @@ def accounting_task(summary: RunSummary, *, run_id: str, batch_no: int, settings
         )
 
 
+def _save_run_rows(
+    save: Callable[..., int], rows: pl.DataFrame, rows_arg: str, run_id: str, settings: Settings
+) -> int:
+    """Rows a run gathered, written under its id in one short write; none: no connection."""
+    if rows.is_empty():
+        return 0
+    return save(
+        settings.db, run_id=run_id, **{rows_arg: rows}, timeout_s=settings.write_lock_timeout_s
+    )
+
+
 @task(name="propose-sources", cache_policy=NO_CACHE)
 def propose_sources_task(proposals: pl.DataFrame, *, run_id: str, settings: Settings) -> int:
     """Unknown publishers' domains seen by the run, for `newsdesk sources --proposed`."""
-    if proposals.is_empty():
-        return 0
-    return wh.record_proposed_sources(
-        settings.db, run_id=run_id, proposals=proposals, timeout_s=settings.write_lock_timeout_s
-    )
+    return _save_run_rows(wh.record_proposed_sources, proposals, "proposals", run_id, settings)
 
 
 @task(name="save-templates", cache_policy=NO_CACHE)
 def save_templates_task(lines: pl.DataFrame, *, run_id: str, settings: Settings) -> int:
     """Count the run's text-dump lines per source, for the templates later runs use."""
-    if lines.is_empty():
-        return 0
-    return wh.save_template_lines(
-        settings.db, run_id=run_id, lines=lines, timeout_s=settings.write_lock_timeout_s
-    )
+    return _save_run_rows(wh.save_template_lines, lines, "lines", run_id, settings)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE)
