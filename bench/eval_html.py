@@ -59,6 +59,7 @@ def pages(kind: str, limit: int | None = None) -> Iterator[tuple[str, str]]:
 
 def newsdesk_html() -> Extractor:
     """newsdesk's clean + extract, with an empty registry and no URL."""
+    from bench.eval import article_text
     from newsdesk.core.registry import Registry
     from tasks.extract.html import extract_html
     from tasks.page.fields import PageContext
@@ -71,7 +72,10 @@ def newsdesk_html() -> Extractor:
         fields = extract_html(html, cleaned.hints, ctx)
         published = fields.published.isoformat() if fields.published else None
         return {
-            "body": fields.body or cleaned.body,
+            # the segments set's article text: standfirst + body (bench.eval.article_text)
+            "body": article_text(
+                {"standfirst": fields.standfirst, "body": fields.body or cleaned.body}
+            ),
             "title": fields.title,
             "published": published,
             "method": fields.published_method,

@@ -6,7 +6,8 @@ usage:
       .cache/renders/inscriptis/segments
   --trafilatura  also time and score bare trafilatura.extract on the same pages' HTML
 
-Writes <out>/<name>.jsonl predictions ({id, body, title, published}) and prints the scorer's
+Writes <out>/<name>.jsonl predictions ({id, body, title, published}; body = standfirst + body,
+the article text the segments set annotates: bench.eval.article_text) and prints the scorer's
 headline for newsdesk, for the all-text baseline (whole dump as body) and, if asked, for
 trafilatura; plus documents per second of each, measured in this one process.
 The core, score_predictions(), takes any predictions, so the CLI's output can be scored too.
@@ -23,6 +24,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from bench.eval import article_text
 from newsdesk.core.registry import Registry
 from tasks.clean.text_dump import clean_text_dump
 from tasks.extract.text_dump import extract_text_dump
@@ -63,9 +65,12 @@ def predict_text(folder: Path, ctx: PageContext) -> tuple[list[dict], float]:
     started = time.perf_counter()
     for doc_id, text in texts:
         cleaned = clean_text_dump(text, ctx)
-        fields = extract_text_dump(text, cleaned.hints, ctx)
+        body = cleaned.body.strip()
+        fields = extract_text_dump(text, cleaned.hints, ctx, body)
         published = fields.published.isoformat() if fields.published else None
-        rows.append({"id": doc_id, "body": cleaned.body, "title": fields.title,
+        kept = body if fields.body is None else fields.body
+        found = {"standfirst": fields.standfirst, "body": kept}
+        rows.append({"id": doc_id, "body": article_text(found), "title": fields.title,
                      "published": published})  # fmt: skip
     return rows, time.perf_counter() - started
 
