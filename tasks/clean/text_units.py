@@ -112,6 +112,32 @@ def unit_words(text: str) -> int:
     return len(_WORD.findall(text)) + cjk // 2 if cjk else len(_WORD.findall(text))
 
 
+def _parted(m: re.Match[str], text: str) -> str:
+    """`text` in place of the markup `m` around it, parted by a space from a word it touches.
+    html2text drops the space before a link or a bold run that follows a word ("inzwischen
+    [eine …]" becomes "inzwischen[eine …](…)", "die **3G-Regelung**" "die**3G-Regelung**"),
+    and markup seldom starts or ends inside a word, so undoing it must not glue two words."""
+    line = m.string
+    before = m.start() > 0 and line[m.start() - 1].isalnum() and text[:1].isalnum()
+    after = m.end() < len(line) and line[m.end()].isalnum() and text[-1:].isalnum()
+    return f"{' ' if before else ''}{text}{' ' if after else ''}"
+
+
+def _link_text(m: re.Match[str]) -> str:
+    return _parted(m, m.group(1))
+
+
+def _strong_text(m: re.Match[str]) -> str:
+    return _parted(m, m.group(2))
+
+
+def _stray_strong(m: re.Match[str]) -> str:
+    """A leftover strong marker goes; between two words ("sowie**medizinische"), a space."""
+    line = m.string
+    inside = m.start() > 0 and m.end() < len(line)
+    return " " if inside and line[m.start() - 1].isalnum() and line[m.end()].isalnum() else ""
+
+
 def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
     """The line without markdown markup, whether it was a heading / an image line, and how
     many of its characters were link text."""
@@ -127,7 +153,7 @@ def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
     image = bool(stripped) and not _MD_IMAGE.sub("", stripped).strip(" []()|")
     line = _MD_IMAGE.sub(lambda m: f"[{m.group(1)}]" if m.group(1) else "", line)
     link_chars = sum(len(m.group(1).strip()) for m in _MD_LINK.finditer(line))
-    line = _MD_LINK.sub(r"\1", line)
+    line = _MD_LINK.sub(_link_text, line)
     tail = _MD_LINK_TAIL.match(line) if "](" in line else None
     if tail:
         link_chars += len(tail.group(1).strip())
@@ -136,8 +162,8 @@ def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
     if "`" in line:
         line = _MD_CODE.sub(r"\1", line)
     emphasised = line
-    line = _MD_EMPHASIS.sub(r"\2", line)
-    line = _MD_STRAY_STRONG.sub("", line)
+    line = _MD_EMPHASIS.sub(_strong_text, line)
+    line = _MD_STRAY_STRONG.sub(_stray_strong, line)
     line = _MD_ITALIC.sub(r"\2", line)
     if line != emphasised:
         line = _SPACE_BEFORE_STOP.sub(r"\1", line)

@@ -166,6 +166,25 @@ def test_markdown_escapes_and_icon_markers_are_undone() -> None:
     assert units[0].block != units[1].block
 
 
+def test_a_link_or_bold_run_that_touches_a_word_is_parted_from_it() -> None:
+    """html2text drops the space before a link ("inzwischen[eine …](…)") or a bold run:
+    undone, its text is a word of its own, never glued to its neighbour; punctuation stays
+    attached."""
+    units = split_units(
+        "Es gibt inzwischen[eine neue Fassung](https://example.org/a) des Leitfadens.\n\n"
+        "Folgt uns auf [Twitter](https://t.example)! Mehr bei der[Technology Review](/tr)s."
+    )
+    assert units[0].text == "Es gibt inzwischen eine neue Fassung des Leitfadens."
+    assert units[1].text == "Folgt uns auf Twitter! Mehr bei der Technology Review s."
+    # the same for a bold run that lost its space ("die**3G-Regelung**")
+    units = split_units("Hier gilt die**3G-Regelung**. Das**Westviertel** und **Essen**.")
+    assert units[0].text == "Hier gilt die 3G-Regelung. Das Westviertel und Essen."
+    # and a stray bold marker between two words
+    assert split_units("Podologie sowie**medizinische Fußpflege")[0].text == (
+        "Podologie sowie medizinische Fußpflege"
+    )
+
+
 def test_markdown_tables_links_over_lines_and_list_headings_are_undone() -> None:
     # html2text's tables: the header rule goes, a row's cells stand side by side
     units = split_units(
