@@ -31,6 +31,7 @@ METHOD = "text-dump"
 _WORD_BOUNDED = r"\b{}\b"
 _ZONE_WEIGHT = {"byline": 100.0, "lead": 60.0, "after": 50.0, "body": 20.0, "far": 5.0}
 _IN_PROSE_WEIGHT = 0.0
+_RELATIVE_PENALTY = 5.0  # an absolute date up to 10 lines further from the headline wins
 # The phrases are in tasks/page/lexicon (table [extract]), one file per language.
 _PUBLISHED_CUE = re.compile(rf"\b(?:{words('extract.published_cue')})\b", re.I)
 _UPDATED_CUE = re.compile(rf"\b(?:{words('extract.updated_cue')})\b", re.I)
@@ -197,6 +198,10 @@ def _published(
         # with a published and an updated date on one line, the earlier one is the publication
         chosen = min(candidates, key=lambda d: _naive(d.value)) if updated else candidates[0]
         score -= 6.0 if updated and len(candidates) == 1 else 0.0
+        if chosen.relative:
+            # "3 weeks ago" is read against the fetch time, a day or more off; the page's
+            # own absolute date near it is the one it was published on
+            score -= _RELATIVE_PENALTY
         if ctx.fetched_at is not None and _naive(chosen.value) > _naive(ctx.fetched_at):
             continue  # not yet published when fetched: an event date or a typo
         if best is None or score > best[0]:

@@ -192,6 +192,16 @@ def test_relative_byline_date_with_fetch_time() -> None:
     assert fields_of(text, PageContext(registry=Registry(()))).published is None
 
 
+def test_the_pages_absolute_date_wins_over_a_relative_one_beside_it() -> None:
+    """A date "3 weeks ago" is the fetch time less three weeks; the page's own date a few lines
+    below is the day it was published."""
+    fetched = datetime(2023, 11, 11, 17, 0, tzinfo=UTC)
+    head = "\n\n".join(["Town News", "Noise complaints reach the committee at last"])
+    text = "\n\n".join([head, "3 weeks ago", "Jane Doe", "October 17, 2023", STORY, STORY])
+    found = fields_of(text, PageContext(registry=Registry(()), fetched_at=fetched))
+    assert found.published == datetime(2023, 10, 17)
+
+
 def test_byline_date_wins_over_dates_of_other_stories() -> None:
     text = page("By Jane Doe | 3 March 2021") + "\n\nMost Read\n\nOther story\n\n  • 9 Sep 2025"
     assert fields_of(text, PageContext(registry=Registry(()))).published == datetime(2021, 3, 3)
