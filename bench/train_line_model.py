@@ -1,9 +1,13 @@
 """Train the text cleaner's line model (tasks/clean/line_model.npz) without hand labels.
 
 usage: python -m bench.train_line_model [--devset DIR] [--renders DIR] [--out PATH]
+                                        [--sets dates [segments] [modern]]
 
-Pages: the dev set's dates/ pages, which the segment scores never see, as the w3m dumps it
-ships and as inscriptis and html2text render them (bench.render, cached under --renders).
+Pages: the dev set's dates/ pages (all of them: the segment scores never see them), the
+shipped model's only pages; with --sets, also the TUNING half only of segments/ and modern/
+(bench/devset_split.json; the held-out half judges the model), as the w3m dumps the dev set
+ships and as inscriptis and html2text render them (bench.render, cached under --renders;
+modern/ as w3m dumps only, as `make eval` reads it).
 Labels: a unit of a dump is story when trafilatura's extraction from the same page's HTML
 (comments left out) contains it. So the model learns where trafilatura, which sees the HTML,
 puts the story, from what survives in a text dump. Both stages are L2-regularised logistic
@@ -14,9 +18,11 @@ predicted out of fold (two halves of the pages), as it will see them on new page
 from __future__ import annotations
 
 import argparse
+import gzip
 import re
 import time
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +32,7 @@ import trafilatura
 from scipy.optimize import minimize
 from scipy.special import expit
 
+from bench import split as devset_split
 from bench.render import decode_html, render_set
 from tasks.clean.line_model import (
     HASH_BUCKETS,
@@ -51,23 +58,29 @@ def _normalise(text: str) -> str:
 
 @dataclass
 class Page:
+    doc_id: str
     dense: np.ndarray
     buckets: list[list[int]]
     labels: np.ndarray
 
 
-def page_rows(dump: str, html: str) -> Page | None:
+def story_of(html: str) -> str:
+    """The distant label's source: trafilatura's text of the page (comments left out)."""
+    return _normalise(trafilatura.extract(html, include_comments=False) or "")
+
+
+def page_rows(doc_id: str, dump: str, story: str) -> Page | None:
     """The model's inputs for every unit of one dump, and the units' distant labels."""
     units = split_units(dump)
     if not units:
         return None
     _, layout = rule_layout(units, frozenset())
-    story = _normalise(trafilatura.extract(html, include_comments=False) or "")
     labels = []
     for unit in units:
         text = _normalise(unit.text)
         labels.append(float(len(text) >= 2 and text in story))
     return Page(
+        doc_id=doc_id,
         dense=dense_features(units, layout),
         buckets=[word_features(u.text) for u in units],
         labels=np.array(labels),
@@ -113,8 +126,8 @@ def train(pages: list[Page], penalty: float = PENALTY) -> LineModel:
     standard = (dense - mean) / scale
     first_design = _design(standard, buckets, None)
     # stage one's probabilities for stage two, each half predicted by a model of the other;
-    # with 400 pages per renderer, a page's three dumps fall in the same half
-    half = np.repeat(np.arange(len(pages)) % 2, sizes)
+    # halves by page, so that a page's dumps by every renderer fall in the same half
+    half = np.repeat([zlib.crc32(p.doc_id.encode()) % 2 for p in pages], sizes)
     out_of_fold = np.zeros(len(labels))
     for h in (0, 1):
         w = fit(first_design[half != h], labels[half != h], penalty)
@@ -140,22 +153,40 @@ def train(pages: list[Page], penalty: float = PENALTY) -> LineModel:
     )
 
 
-def training_pages(devset: Path, renders: Path) -> list[Page]:
-    """Every dates/ page as each renderer dumps it, with its distant labels."""
-    folders = [devset / "dates" / "text-w3m"]
-    for renderer in ("inscriptis", "html2text"):
-        render_set(devset, "dates", renderer, renders / renderer / "dates")
-        folders.append(renders / renderer / "dates")
+SETS = ("dates", "segments", "modern")
+
+
+def _html(path: Path) -> str:
+    data = path.read_bytes()
+    return decode_html(gzip.decompress(data) if path.suffix == ".gz" else data)
+
+
+def training_pages(devset: Path, renders: Path, sets: tuple[str, ...] = SETS) -> list[Page]:
+    """The training pages of each set (dates/: all; the others: their tuning half) as each
+    renderer dumps them, with their distant labels."""
+    split = devset_split.load()
     pages = []
-    html = {
-        p.stem: decode_html(p.read_bytes())
-        for p in sorted((devset / "dates" / "html").glob("*.html"))
-    }
-    for folder in folders:
-        for dump in sorted(folder.glob("*.txt")):
-            page = page_rows(dump.read_text(encoding="utf-8", errors="replace"), html[dump.stem])
-            if page is not None:
-                pages.append(page)
+    for set_name in sets:
+        wanted = None if set_name == "dates" else split[set_name]["tuning"]
+        folders = [devset / set_name / "text-w3m"]
+        if set_name != "modern":
+            for renderer in ("inscriptis", "html2text"):
+                render_set(devset, set_name, renderer, renders / renderer / set_name)
+                folders.append(renders / renderer / set_name)
+        html = {
+            p.name.split(".")[0]: p
+            for p in sorted((devset / set_name / "html").iterdir())
+            if wanted is None or p.name.split(".")[0] in wanted
+        }
+        stories = {doc_id: story_of(_html(path)) for doc_id, path in html.items()}
+        for folder in folders:
+            for dump in sorted(folder.glob("*.txt")):
+                if dump.stem not in stories:
+                    continue
+                text = dump.read_text(encoding="utf-8", errors="replace")
+                page = page_rows(dump.stem, text, stories[dump.stem])
+                if page is not None:
+                    pages.append(page)
     return pages
 
 
@@ -164,9 +195,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--devset", type=Path, default=DEVSET)
     parser.add_argument("--renders", type=Path, default=RENDERS)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--sets", nargs="+", choices=SETS, default=["dates"])
     args = parser.parse_args(argv)
     began = time.perf_counter()
-    pages = training_pages(args.devset, args.renders)
+    pages = training_pages(args.devset, args.renders, tuple(args.sets))
     units = sum(len(p.labels) for p in pages)
     story = sum(p.labels.sum() for p in pages)
     print(f"{len(pages)} dumps, {units} units, {story / units:.3f} labelled story by trafilatura")

@@ -10,7 +10,7 @@ import numpy as np
 from inscriptis import get_text
 
 from bench.render import decode_html
-from bench.train_line_model import page_rows, train
+from bench.train_line_model import page_rows, story_of, train
 from newsdesk.core.registry import load_registry
 from tasks.clean.line_model import (
     HASH_BUCKETS,
@@ -72,7 +72,7 @@ def test_model_never_adds_a_line_of_the_source_template() -> None:
 
 def test_trainer_learns_the_story_from_trafilatura_labels() -> None:
     html = decode_html(gzip.decompress((FIXTURES / "html" / "d0035.html.gz").read_bytes()))
-    page = page_rows(get_text(html), html)
+    page = page_rows("d0035", get_text(html), story_of(html))
     assert page is not None and 0 < page.labels.sum() < len(page.labels)
     model = train([page])
     dense = (page.dense - model.mean) / model.scale
