@@ -503,7 +503,16 @@ def glued_tokens(record: dict[str, Any], devset: Path) -> list[str]:
     if not body or not path.exists():
         return []
     known = page_tokens(path)
-    return [t for t in dict.fromkeys(_TOKEN.findall(body)) if t not in known]
+    return [t for t in dict.fromkeys(_TOKEN.findall(body)) if not _known(t, known)]
+
+
+def _known(token: str, known: set[str]) -> bool:
+    """In the page as it is, or, underscores set aside (markdown emphasis, a file name's
+    separators), made of the page's own words ("_Plos", "Stolperstein_Maria_Tillessen")."""
+    if token in known:
+        return True
+    parts = [part for part in token.split("_") if part]
+    return "_" in token and bool(parts) and all(part in known for part in parts)
 
 
 # --- the seeds: hand-annotated text dumps ----------------------------------------------------
