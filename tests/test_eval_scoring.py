@@ -1,0 +1,34 @@
+"""The evaluation's scoring rules (bench/eval.py) that need no dev set: what the segments set
+scores as a page's article text, and what counts as a glued token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.eval import article_text, glued_tokens, predictions
+
+
+def test_segments_score_the_standfirst_then_the_body() -> None:
+    record = {"path": "/x/s0001.txt", "standfirst": "The dek.\n", "body": "First paragraph."}
+    assert article_text(record) == "The dek.\n\nFirst paragraph."
+    assert article_text({"standfirst": None, "body": "Only body."}) == "Only body."
+    assert article_text({"standfirst": "Only a dek.", "body": None}) == "Only a dek."
+    # a standfirst that is really furniture is scored with the rest, so it counts against
+    furniture = {"path": "/x/s0002.txt", "standfirst": "Subscribe now!", "body": "Story."}
+    (scored,) = predictions([furniture], with_standfirst=True)
+    assert "Subscribe now!" in scored["body"]
+    (body_only,) = predictions([furniture])
+    assert body_only["body"] == "Story."
+
+
+def test_glued_tokens_set_markdown_underscores_aside(tmp_path: Path) -> None:
+    dump = tmp_path / "page.txt"
+    dump.write_text(
+        "Erschienen: _Engelbarts Traum_ bei [Campus](/c)\n"
+        "[Stolperstein_Maria_Tillessen__Wirtschaftsweiber__Gunter_]\n",
+        encoding="utf-8",
+    )
+    body = "Erschienen: Engelbarts Traum bei Campus\n\nStolperstein_Maria_Tillessen Gunter_"
+    assert glued_tokens({"path": str(dump), "body": body}, tmp_path) == []
+    glued = "Erschienen: Engelbarts Traum beiCampus"
+    assert glued_tokens({"path": str(dump), "body": glued}, tmp_path) == ["beiCampus"]
