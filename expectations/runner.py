@@ -106,11 +106,16 @@ def start_gate_process() -> None:
 
 
 def stop_gate_process() -> None:
+    """End the gate process without waiting: a run that validated nothing (an unchanged
+    rerun) must not wait at exit for an import it did not need."""
     global _gate_process
     with _gate_lock:
         pool, _gate_process = _gate_process, None
-    if pool is not None:
-        pool.shutdown(cancel_futures=True)
+    if pool is None:
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def in_gate_process(fn: Callable[..., T], *args: Any) -> T:

@@ -76,6 +76,7 @@ from tasks.load.stage import (
     stored_records,
 )
 from tasks.parallel import Mapper, open_mapper
+from warehouse.publish import read_copy_path
 
 
 class LazyMapper:
@@ -325,7 +326,13 @@ def _phases(
 
 def publish_read_copy(summary: RunSummary, settings: Settings, logger: Any) -> None:
     """Analysts see the run once it is whole. A failed copy leaves them the previous one: it
-    fails a run that had loaded, and is only logged when the run had failed already."""
+    fails a run that had loaded, and is only logged when the run had failed already. A run
+    that took no document (every file unchanged) keeps the copy there is: copying the whole
+    warehouse again would cost an unchanged rerun time proportional to the warehouse, for
+    the one new row of `runs` (the warehouse itself has it)."""
+    if summary.batches == 0 and summary.status == "loaded" and read_copy_path(settings.db).exists():
+        logger.info("read copy for analysts unchanged: the run took no document")
+        return
     try:
         published = publish_read_copy_task(settings)
     except Exception as exc:

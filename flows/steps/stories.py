@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from newsdesk.core.config import Settings
+from tasks.stories.index import StoriesResult, index_run, params_of
 from warehouse import search
-
-if TYPE_CHECKING:
-    from tasks.stories.index import StoriesResult
 
 
 @task(name="stories", cache_policy=NO_CACHE)
 def stories_task(run_id: str, settings: Settings) -> StoriesResult:
     """Copies and stories of the run's new and changed articles."""
-    # imported here: its MinHash library pulls in scipy (~0.5 s of CPU at every start)
-    from tasks.stories.index import index_run, params_of
-
     result = index_run(
         settings.db,
         run_id,
