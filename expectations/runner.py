@@ -15,6 +15,7 @@ import atexit
 import json
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +29,7 @@ import polars as pl
 
 from expectations.result import SAMPLE_SIZE, ExpectationOutcome, GateResult, Severity
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
+from newsdesk.core.processes import die_with
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
@@ -91,6 +93,11 @@ _gate_process: ProcessPoolExecutor | None = None
 _gate_lock = threading.Lock()
 
 
+def _gate_init(parent: int) -> None:
+    die_with(parent)  # a run killed with -9 must not leave its gate process behind
+    warm_up()
+
+
 def start_gate_process() -> None:
     """Start the process that validates (idempotent; it lives as long as this process). Its
     GX import begins at once, so a caller starts it as early as it knows gates will run."""
@@ -99,7 +106,10 @@ def start_gate_process() -> None:
         if _gate_process is not None:
             return
         _gate_process = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_gate_init,
+            initargs=(os.getpid(),),
         )
         _gate_process.submit(int)  # spawns the process now: its import starts here
         atexit.register(stop_gate_process)
