@@ -13,7 +13,10 @@ that every page goes through all four stages and the load.
 - newsdesk: `newsdesk run DIR --json` into a fresh warehouse (W workers, gate thresholds at
   1.0 so that no gate stops the run), with a Prefect server already up (a temporary one on
   a free port); docs/s = pages / wall time of the command. Peak RSS: the largest VmHWM seen
-  of the command's process (main) and of its child processes (workers), sampled every 0.2 s.
+  of the command's process (main) and of its child processes (workers and the gate process),
+  sampled every 0.2 s; CPU seconds of main and of the children likewise (utime + stime from
+  /proc, the last value seen of each process): on a shared machine the CPU figures are the
+  steadier ones.
 - rerun: the same command again on the unchanged folder; its share = rerun / first run.
 Writes .cache/bench/run.json.
 """
@@ -83,13 +86,18 @@ def _warm() -> None:
     import trafilatura  # noqa: F401
 
 
-def trafilatura_rate(folder: Path, workers: int) -> float:
+def trafilatura_rate(folder: Path, workers: int) -> tuple[float, float]:
+    """docs/s, and the pool's CPU seconds per document."""
     pages = [p.read_bytes() for p in sorted(folder.glob("*.html"))]
     with ProcessPoolExecutor(workers, get_context("spawn"), _warm) as pool:
         list(pool.map(_extract, pages[: workers * 2]))  # every worker up and importing
+        pids = [p.pid for p in getattr(pool, "_processes", {}).values()]
+        cpu_before = sum(_cpu_s(pid) or 0.0 for pid in pids)
         started = time.perf_counter()
         list(pool.map(_extract, pages, chunksize=max(1, len(pages) // (workers * 4))))
-        return len(pages) / (time.perf_counter() - started)
+        wall = time.perf_counter() - started
+        cpu = sum(_cpu_s(pid) or 0.0 for pid in pids) - cpu_before
+        return len(pages) / wall, cpu / len(pages)
 
 
 def _hwm_mb(pid: int) -> float:
@@ -100,6 +108,17 @@ def _hwm_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK
 
 
 def _children(pid: int) -> list[int]:
@@ -117,6 +136,7 @@ def newsdesk_run(folder: Path, db: Path, env: dict[str, str]) -> dict[str, Any]:
     script = Path(sys.executable).with_name("newsdesk")
     command = [str(script), "--db", str(db), "run", str(folder), "--json"]
     peaks = {"main": 0.0, "workers": 0.0}
+    cpu: dict[int, float] = {}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=PROJECT, env=env)
@@ -126,6 +146,9 @@ def newsdesk_run(folder: Path, db: Path, env: dict[str, str]) -> dict[str, Any]:
                 peaks["main"] = max(peaks["main"], _hwm_mb(proc.pid))
                 for child in _children(proc.pid):
                     peaks["workers"] = max(peaks["workers"], _hwm_mb(child))
+                for pid in [proc.pid, *_children(proc.pid)]:
+                    if (seconds := _cpu_s(pid)) is not None:
+                        cpu[pid] = seconds
                 time.sleep(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -139,7 +162,14 @@ def newsdesk_run(folder: Path, db: Path, env: dict[str, str]) -> dict[str, Any]:
     if proc.returncode:
         raise RuntimeError(f"newsdesk run failed ({proc.returncode}):\n{stderr[-3000:]}")
     summary = json.loads(stdout)
-    return {"wall_s": wall, "summary": summary, **{f"peak_{k}_mb": v for k, v in peaks.items()}}
+    main_cpu = cpu.pop(proc.pid, 0.0)
+    return {
+        "wall_s": wall,
+        "summary": summary,
+        "cpu_main_s": main_cpu,
+        "cpu_children_s": sum(cpu.values()),
+        **{f"peak_{k}_mb": v for k, v in peaks.items()},
+    }
 
 
 def measure(size: int, workers: int, devset: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -147,7 +177,7 @@ def measure(size: int, workers: int, devset: Path, env: dict[str, str]) -> dict[
         folder = Path(tmp) / "pages"
         registry = build_pages(devset, size, folder)
         env = {**env, "NEWSDESK_SOURCES": str(registry)}
-        traf = trafilatura_rate(folder, workers)
+        traf, traf_cpu = trafilatura_rate(folder, workers)
         db = Path(tmp) / "warehouse.duckdb"
         first = newsdesk_run(folder, db, env)
         rerun = newsdesk_run(folder, db, env)
@@ -157,6 +187,11 @@ def measure(size: int, workers: int, devset: Path, env: dict[str, str]) -> dict[
         "pages": size,
         "workers": workers,
         "trafilatura_docs_s": traf,
+        "trafilatura_cpu_ms_per_doc": traf_cpu * 1000,
+        "newsdesk_cpu_ms_per_doc": (first["cpu_main_s"] + first["cpu_children_s"]) / size * 1000,
+        "cpu_main_s": first["cpu_main_s"],
+        "cpu_children_s": first["cpu_children_s"],
+        "rerun_cpu_main_s": rerun["cpu_main_s"],
         "newsdesk_docs_s": size / first["wall_s"],
         "ratio": size / first["wall_s"] / traf,
         "first_s": first["wall_s"],
@@ -172,13 +207,16 @@ def measure(size: int, workers: int, devset: Path, env: dict[str, str]) -> dict[
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         f"{'pages':>6} {'traf. docs/s':>12} {'newsdesk docs/s':>15} {'ratio':>6} "
-        f"{'RSS main MB':>11} {'RSS workers MB':>14} {'first s':>8} {'rerun s':>8} {'share':>6}"
+        f"{'RSS main MB':>11} {'RSS workers MB':>14} {'first s':>8} {'rerun s':>8} {'share':>6} "
+        f"{'CPU ms/doc traf.':>16} {'newsdesk':>8} {'(main)':>6}"
     ]
     for r in rows:
         lines.append(
             f"{r['pages']:>6} {r['trafilatura_docs_s']:>12.1f} {r['newsdesk_docs_s']:>15.1f} "
             f"{r['ratio']:>6.2f} {r['peak_main_mb']:>11.0f} {r['peak_workers_mb']:>14.0f} "
-            f"{r['first_s']:>8.1f} {r['rerun_s']:>8.1f} {r['rerun_share']:>6.1%}"
+            f"{r['first_s']:>8.1f} {r['rerun_s']:>8.1f} {r['rerun_share']:>6.1%} "
+            f"{r['trafilatura_cpu_ms_per_doc']:>16.1f} {r['newsdesk_cpu_ms_per_doc']:>8.1f} "
+            f"{r['cpu_main_s'] / r['pages'] * 1000:>6.1f}"
         )
     for r in rows:
         lines.append(f"  {r['pages']} pages: first run {r['first']}, rerun {r['rerun']}")

@@ -1,31 +1,41 @@
 """The one adapter to Great Expectations (GX 1.x): every other module stays free of it.
 
 GX has no Polars engine and its SQL path is unreliable on DuckDB, so a batch is validated as a
-pandas frame in an ephemeral (in-memory, file-less) context. GX takes ~7 s to import: it is
-imported lazily, once per process, and `warm_up()` lets a caller start that in a background
-thread while other work runs.
+pandas frame in an ephemeral (in-memory, file-less) context. GX takes ~3 s of CPU to import: it
+is imported lazily, once per process, and `warm_up()` lets a caller start that in a background
+thread while other work runs. A run does better: `start_gate_process()` imports GX in a
+process of its own, on the other core, while the run starts (Prefect, the warehouse, the first
+batch), and every validation goes there with only the checked columns; the run's process
+never imports GX. Without that process, validations run here.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import multiprocessing
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
 from expectations.result import SAMPLE_SIZE, ExpectationOutcome, GateResult, Severity
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
+from newsdesk.core.processes import die_with
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
     from great_expectations.expectations import Expectation
 
+T = TypeVar("T")
 _COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
 _LINEAGE = ("doc_id", "run_id", "uri")
 
@@ -77,6 +87,58 @@ def _gx() -> _Gx:
 def warm_up() -> None:
     """Import GX and build the context now (e.g. in a background thread); idempotent."""
     _gx()
+
+
+_gate_process: ProcessPoolExecutor | None = None
+_gate_lock = threading.Lock()
+
+
+def _gate_init(parent: int) -> None:
+    die_with(parent)  # a run killed with -9 must not leave its gate process behind
+    warm_up()
+
+
+def start_gate_process() -> None:
+    """Start the process that validates (idempotent; it lives as long as this process). Its
+    GX import begins at once, so a caller starts it as early as it knows gates will run."""
+    global _gate_process
+    with _gate_lock:
+        if _gate_process is not None:
+            return
+        _gate_process = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_gate_init,
+            initargs=(os.getpid(),),
+        )
+        _gate_process.submit(int)  # spawns the process now: its import starts here
+        atexit.register(stop_gate_process)
+
+
+def stop_gate_process() -> None:
+    """End the gate process without waiting: a run that validated nothing (an unchanged
+    rerun) must not wait at exit for an import it did not need."""
+    global _gate_process
+    with _gate_lock:
+        pool, _gate_process = _gate_process, None
+    if pool is None:
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def in_gate_process(fn: Callable[..., T], *args: Any) -> T:
+    """fn(*args) in the gate process when one is started, else here. A gate process that
+    died (killed, out of memory) is not started again: this process validates from then on."""
+    pool = _gate_process
+    if pool is None:
+        return fn(*args)
+    try:
+        return pool.submit(fn, *args).result()
+    except BrokenProcessPool:
+        stop_gate_process()
+        return fn(*args)
 
 
 def gx_api() -> ModuleType:
@@ -151,33 +213,85 @@ def empty_result(suite: str, stage: str, frame: pl.DataFrame, threshold: float) 
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One expectation's result as plain data (no GX object), so that it can come back from
+    the gate process."""
+
+    type: str
+    kwargs: dict[str, Any]
+    meta: dict[str, Any]
+    success: bool
+    details: dict[str, Any]  # element_count, unexpected_index_list
+    error: str | None
+
+
+def suite_columns(suite: ExpectationSuite) -> list[str]:
+    """The columns a suite checks: the only ones that go to GX."""
+    return list(
+        dict.fromkeys(c for e in suite.expectations for c in _columns_of(e.configuration.kwargs))
+    )
+
+
+def evaluate(suite: ExpectationSuite, frame: pl.DataFrame) -> list[Checked]:
+    """GX's verdict on `frame` (the suite's columns only), as plain records."""
+    # The pandas frame keeps its default RangeIndex, so GX's unexpected_index_list holds row
+    # positions. (Naming an id column instead makes GX look each failing row up one by one:
+    # ~0.15 ms a row, seconds for a bad batch.)
+    pandas_frame = frame.to_pandas()
+    state = _gx()
+    with _run_lock:
+        batch = state.batch_definition.get_batch(batch_parameters={"dataframe": pandas_frame})
+        report = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    checked = []
+    for result in report.results:
+        config = result.expectation_config
+        details = result.result or {}
+        checked.append(
+            Checked(
+                type=config.type,
+                kwargs={k: config.kwargs.get(k) for k in _COLUMN_KWARGS},
+                meta=dict(config.meta),
+                success=bool(result.success),
+                details={
+                    k: details[k]
+                    for k in ("element_count", "unexpected_index_list")
+                    if k in details
+                },
+                error=_raised(result.exception_info or {}),
+            )
+        )
+    return checked
+
+
 def validate(
     frame: pl.DataFrame, suite: ExpectationSuite, *, stage: str, threshold: float
 ) -> GateResult:
     """Validate `frame` against `suite`; split it into passed rows and reject rows."""
     if frame.is_empty():
         return empty_result(suite.name, stage, frame, threshold)
-    columns = list(
-        dict.fromkeys(c for e in suite.expectations for c in _columns_of(e.configuration.kwargs))
-    )
+    columns = suite_columns(suite)
+    check_columns(suite.name, columns, frame)
+    # Only the checked columns go to pandas: no binary content, no list columns, less copying.
+    checked = evaluate(suite, frame.select(columns))
+    return judge(frame, suite.name, checked, stage=stage, threshold=threshold)
+
+
+def check_columns(suite: str, columns: list[str], frame: pl.DataFrame) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise GateError(f"suite {suite.name!r} checks columns {missing} the frame lacks")
-    # Only the checked columns go to pandas: no binary content, no list columns, less copying.
-    # The pandas frame keeps its default RangeIndex, so GX's unexpected_index_list holds row
-    # positions. (Naming an id column instead makes GX look each failing row up one by one:
-    # ~0.15 ms a row, seconds for a bad batch.)
-    pandas_frame = frame.select(columns).to_pandas()
-    state = _gx()
-    with _run_lock:
-        batch = state.batch_definition.get_batch(batch_parameters={"dataframe": pandas_frame})
-        report = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+        raise GateError(f"suite {suite!r} checks columns {missing} the frame lacks")
 
+
+def judge(
+    frame: pl.DataFrame, suite: str, checked: list[Checked], *, stage: str, threshold: float
+) -> GateResult:
+    """The gate's result from GX's verdict: passed rows, reject rows, outcomes."""
     ids = frame["doc_id"].to_list() if "doc_id" in frame.columns else None
     outcomes: list[tuple[int, ExpectationOutcome]] = []
     failures: list[dict[str, Any]] = []
-    for result in report.results:
-        order, outcome, rows, observed = _read(result, frame, ids, suite.name)
+    for result in checked:
+        order, outcome, rows, observed = _read(result, frame, ids, suite)
         outcomes.append((order, outcome))
         if outcome.severity == "error":
             failures.extend(
@@ -196,7 +310,7 @@ def validate(
     for row in failed_rows:
         keep[row] = False
     return GateResult(
-        suite=suite.name,
+        suite=suite,
         stage=stage,
         rows_evaluated=frame.height,
         rows_failed=len(failed_rows),
@@ -209,24 +323,22 @@ def validate(
 
 
 def _read(
-    result: Any, frame: pl.DataFrame, ids: list[str] | None, suite: str
+    result: Checked, frame: pl.DataFrame, ids: list[str] | None, suite: str
 ) -> tuple[int, ExpectationOutcome, list[int], list[str | None]]:
-    """One GX expectation result → (suite position, outcome, failing rows, observed values)."""
-    config = result.expectation_config
-    meta = config.meta
-    checked = _columns_of(config.kwargs)
+    """One expectation's result → (suite position, outcome, failing rows, observed values)."""
+    meta = result.meta
+    checked = _columns_of(result.kwargs)
     column = ",".join(checked) or None
-    error = _raised(result.exception_info or {})
-    if error is not None:
-        raise GateError(f"suite {suite!r}: {config.type}({column}) raised: {error}")
-    details = result.result or {}
+    if result.error is not None:
+        raise GateError(f"suite {suite!r}: {result.type}({column}) raised: {result.error}")
+    details = result.details
     if not result.success and "unexpected_index_list" not in details:
         raise GateError(
-            f"suite {suite!r}: {config.type}({column}) failed without naming rows; "
+            f"suite {suite!r}: {result.type}({column}) failed without naming rows; "
             "only row-level expectations can gate a batch"
         )
     rows = [int(index) for index in details.get("unexpected_index_list") or []]
-    success = bool(result.success)
+    success = result.success
     if meta.get("keep_first") and rows:
         first = frame[checked[0]].is_first_distinct()
         rows = [row for row in rows if not first[row]]
@@ -234,7 +346,7 @@ def _read(
     shown = [meta["observed"]] if meta.get("observed") else checked
     observed = _observed(frame, shown, rows) if rows else []
     outcome = ExpectationOutcome(
-        expectation=config.type,
+        expectation=result.type,
         column=column,
         reason=meta["reason"],
         severity=meta["severity"],

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import polars as pl
 from prefect import flow, get_run_logger
 
 from expectations import GateResult
+from expectations.runner import start_gate_process
 from flows import progress
 from flows.alerts import notify_failure
 from flows.batch import Steps, through_stages
@@ -73,6 +76,58 @@ from tasks.load.stage import (
     stored_records,
 )
 from tasks.parallel import Mapper, open_mapper
+from warehouse.publish import read_copy_path
+
+
+class LazyMapper:
+    """The run's worker pool (or Dask client), opened for the first batch with documents: a
+    rerun whose files are all unchanged starts no worker. `open` is called from the flow's
+    own thread (see RowMapper: the workers' parent-death signal follows the thread that
+    started them)."""
+
+    def __init__(self, opener: Callable[[], AbstractContextManager[Mapper]]) -> None:
+        self._opener = opener
+        self._mapper: Mapper | None = None
+        self._stack = ExitStack()
+
+    def open(self) -> Mapper:
+        if self._mapper is None:
+            self._mapper = self._stack.enter_context(self._opener())
+        return self._mapper
+
+    def map(
+        self, fn: Callable[[dict[str, Any]], dict[str, Any]], rows: Iterable[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        return self.open().map(fn, rows)
+
+    def __enter__(self) -> LazyMapper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+
+class StepClock:
+    """CPU seconds of this (the run's main) process per step, for the run log: what the run
+    costs beside the workers' clean and extract (which show under their step as waiting)."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = defaultdict(float)
+
+    def timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.cpu[name] += time.process_time() - started
+
+        return run
+
+    def line(self) -> str:
+        steps = sorted(self.cpu.items(), key=lambda kv: -kv[1])
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in steps)
+        return f"main-process CPU s: {time.process_time():.2f} in all (imports too); {parts}"
 
 
 @dataclass
@@ -81,7 +136,7 @@ class RunContext:
     now: datetime
     settings: Settings
     registry: Registry
-    mapper: Mapper
+    mapper: Mapper | LazyMapper
     templates: TemplateMemory
     summary: RunSummary
     slowest: Slowest
@@ -89,6 +144,7 @@ class RunContext:
     gates: GateTally
     proposals: ProposalTally
     template_lines: TemplateLineTally
+    clock: StepClock = field(default_factory=StepClock)
     # the gates' thresholds can stop the run: not while it runs quarantined documents again
     # (a replay, a reprocess's second part): their rate says nothing about the run
     thresholds: bool = True
@@ -98,14 +154,18 @@ class RunContext:
         return gate_task(stage, frame, params, self.settings.threshold(stage))
 
     def steps(self) -> Steps:
+        timed = self.clock.timed
         return Steps(
-            gate=self.gate,
-            skip_known=lambda raw: skip_known_task(raw, self.settings, self.mode),
-            clean=lambda raw: clean_task(
-                raw, self.mapper, self.templates, learn=self.mode == "run"
+            gate=timed("gates", self.gate),
+            skip_known=timed(
+                "skip-known", lambda raw: skip_known_task(raw, self.settings, self.mode)
             ),
-            extract=lambda clean: extract_task(clean, self.mapper),
-            access=lambda raw: access_task(raw, self.mapper),
+            clean=timed(
+                "clean",
+                lambda raw: clean_task(raw, self.mapper, self.templates, learn=self.mode == "run"),
+            ),
+            extract=timed("extract", lambda clean: extract_task(clean, self.mapper)),
+            access=timed("access", lambda raw: access_task(raw, self.mapper)),
         )
 
 
@@ -136,7 +196,7 @@ def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> None:
     dq = pl.concat([g.dq_rows(run.run_id, batch_no) for g in gates], how="vertical_relaxed")
     found = found_in_quarantined(rejects, clean, articles)
     run.proposals.add(proposed_sources(rejects, articles))
-    result = load_task(
+    result = run.clock.timed("load", load_task)(
         batch.raw,
         batch.to_load,
         rejects,
@@ -163,7 +223,9 @@ def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> None:
     summary.add_gates(gates)
     run.gates.add(gates)
     run.slowest.add(articles)
-    accounting_task(summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings)
+    run.clock.timed("accounting", accounting_task)(
+        summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings
+    )
     if run.thresholds:
         stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
 
@@ -264,7 +326,13 @@ def _phases(
 
 def publish_read_copy(summary: RunSummary, settings: Settings, logger: Any) -> None:
     """Analysts see the run once it is whole. A failed copy leaves them the previous one: it
-    fails a run that had loaded, and is only logged when the run had failed already."""
+    fails a run that had loaded, and is only logged when the run had failed already. A run
+    that took no document (every file unchanged) keeps the copy there is: copying the whole
+    warehouse again would cost an unchanged rerun time proportional to the warehouse, for
+    the one new row of `runs` (the warehouse itself has it)."""
+    if summary.batches == 0 and summary.status == "loaded" and read_copy_path(settings.db).exists():
+        logger.info("read copy for analysts unchanged: the run took no document")
+        return
     try:
         published = publish_read_copy_task(settings)
     except Exception as exc:
@@ -292,6 +360,7 @@ def _run(
     rescan: bool = False,
 ) -> dict[str, Any]:
     logger = get_run_logger()
+    start_gate_process()  # started by the CLI already; a no-op then
     registry = load_registry(settings.sources)
     now = datetime.now(UTC)
     summary = RunSummary(run_id=run_id, db=settings.db)
@@ -327,12 +396,15 @@ def _run(
         lambda lines: save_templates_task(lines, run_id=run_id, settings=settings)
     )
     started = time.monotonic()
+    clock = StepClock()
     try:
-        with open_mapper(
-            registry,
-            workers=settings.worker_count,
-            executor=settings.executor,
-            dask_address=settings.dask_address,
+        with LazyMapper(
+            lambda: open_mapper(
+                registry,
+                workers=settings.worker_count,
+                executor=settings.executor,
+                dask_address=settings.dask_address,
+            )
         ) as mapper:
             run = RunContext(
                 run_id,
@@ -347,6 +419,7 @@ def _run(
                 gates,
                 proposals,
                 template_lines,
+                clock,
             )
             batch_numbers = itertools.count()
             phases = _phases(mode, paths, web, fetch_state, reprocess, known, run)
@@ -359,11 +432,14 @@ def _run(
                     counts=_counts,
                 ) as batches:
                     while True:
-                        ingested = ingest_task(batches, run_id, settings.max_bytes)
+                        ingested = clock.timed("ingest", ingest_task)(
+                            batches, run_id, settings.max_bytes
+                        )
                         if not ingested.taken:
                             skip_unchanged(ingested, run)
                             break
                         batch_no = next(batch_numbers)
+                        mapper.open()
                         process_batch(ingested, batch_no, run)
                         progress.report(summary)
                         logger.info(
@@ -374,8 +450,8 @@ def _run(
         if fetch_state is not None:
             save_fetch_state_task(fetch_state, settings)
         # After every batch is in: copies and stories across all sources, and the search index.
-        publish_story_artifacts(stories_task(run_id, settings), run_id)
-        search_index_task(run_id, settings)
+        publish_story_artifacts(clock.timed("stories", stories_task)(run_id, settings), run_id)
+        clock.timed("search-index", search_index_task)(run_id, settings)
         summary.status = "loaded"
         if watch:
             watched = watch_sources_task(settings, run_id, datetime.now(UTC))
@@ -387,8 +463,8 @@ def _run(
         propose_sources_task(proposals.frame, run_id=run_id, settings=settings)
         template_lines.flush()
         finish_run_task(summary, settings)
-        publish_read_copy(summary, settings, logger)
+        clock.timed("read-copy", publish_read_copy)(summary, settings, logger)
         publish_run_artifacts(summary, gates.table())
-        for line in [*summary.lines(), *slowest.lines()]:
+        for line in [*summary.lines(), *slowest.lines(), clock.line()]:
             logger.info(line)
     return summary.as_dict()

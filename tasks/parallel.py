@@ -5,50 +5,24 @@ and the run that called it stays the only writer of the warehouse."""
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import signal
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
+from newsdesk.core.processes import die_with
 from newsdesk.core.registry import Registry
 
 _registry: Registry | None = None
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-_WATCH_S = 1.0
-
-
-def _die_with(parent: int) -> None:
-    """A worker must not outlive the run that started it (a kill -9 of the run would leave
-    it, and the resource tracker it holds open, behind). Linux: the kernel sends SIGKILL
-    when the parent dies. Elsewhere, and for a parent that died before this ran, a thread
-    watches the parent id."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_WATCH_S)
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    threading.Thread(target=watch, name="newsdesk-parent-watch", daemon=True).start()
 
 
 def _init_worker(registry: Registry, parent: int | None = None) -> None:
     global _registry
     _registry = registry
     if parent is not None:
-        _die_with(parent)
+        die_with(parent)
 
 
 def worker_registry() -> Registry:

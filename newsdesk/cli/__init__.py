@@ -95,6 +95,10 @@ def _print_frame(frame: Any, fmt: OutputFormat) -> None:
 
 
 def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any) -> dict[str, Any]:
+    from expectations.runner import start_gate_process
+
+    # GX's import (~3 s of CPU) goes on in a process of its own while Prefect starts here.
+    start_gate_process()
     from newsdesk.cli.prefect_server import connect
 
     api_url = connect(settings)

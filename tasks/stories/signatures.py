@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -46,6 +44,10 @@ class LshParams:
     @classmethod
     def for_threshold(cls, threshold: float) -> LshParams:
         # datasketch's own choice: minimises the weighted false positive and negative areas.
+        # imported when used: datasketch pulls in scipy (~0.5 s of CPU), which a run with
+        # nothing new to index (an unchanged rerun) does not need
+        from datasketch.lsh import _optimal_param
+
         bands, rows = _optimal_param(threshold, NUM_PERM, 0.5, 0.5)
         return cls(bands, rows)
 
@@ -72,6 +74,8 @@ def signatures(articles: pl.DataFrame) -> pl.DataFrame:
     rows = articles.select("article_id", "body").filter(pl.col("body").is_not_null())
     sets = [shingles(body) for body in rows["body"]]
     keep = [i for i, s in enumerate(sets) if s]
+    from datasketch import MinHash
+
     hashes = MinHash.bulk([sets[i] for i in keep], num_perm=NUM_PERM, seed=SEED)
     return pl.DataFrame(
         {

@@ -1,0 +1,69 @@
+"""A run validates in a gate process of its own: the same results as here, and the run's
+process never imports Great Expectations."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+# Run in a fresh interpreter: this test process has GX imported already (conftest).
+SCRIPT = """
+import json, sys
+import polars as pl
+from expectations import check_accounting, run_gate
+from expectations.runner import start_gate_process, stop_gate_process
+
+def clean_gate():
+    frame = pl.DataFrame({
+        "doc_id": ["a", "b", "c"], "run_id": ["r"] * 3, "uri": ["u1", "u2", "u3"],
+        "body": ["x", "x", None], "word_count": [10, 2, None],
+    })
+    result = run_gate("clean", frame, params={"min_words": 5}, threshold=0.5)
+    rejects = result.rejects.sort("doc_id").select("doc_id", "reason", "observed").rows()
+    return {
+        "passed": result.passed["doc_id"].to_list(), "rejects": [list(r) for r in rejects],
+        "failed": result.rows_failed, "exceeded": result.exceeded,
+        "outcomes": [[o.label, o.failed, o.success] for o in result.outcomes],
+    }
+
+if __name__ == "__main__":
+    remote = sys.argv[1] == "remote"
+    if remote:
+        start_gate_process()
+    found = clean_gate()
+    found["accounting"] = check_accounting(
+        ingested=3, loaded=1, quarantined=1, duplicates=0
+    ).exceeded
+    found["gx_here"] = "great_expectations" in sys.modules
+    stop_gate_process()
+    print(json.dumps(found))
+"""
+
+
+def _run(mode: str, tmp_path: Path) -> dict:
+    script = tmp_path / "gate_check.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script), mode],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_gate_process_gives_the_same_results_without_gx_in_the_caller(tmp_path):
+    remote = _run("remote", tmp_path)
+    assert remote.pop("gx_here") is False  # the caller never imported GX
+    assert remote.pop("accounting") is True  # 1 + 1 + 0 != 3: the check ran, and failed
+    script: dict = {"__name__": "here"}
+    exec(SCRIPT, script)  # the same gate, validated in this process
+    here = json.loads(json.dumps(script["clean_gate"]()))
+    assert remote == here
+    assert here["passed"] == ["a"]
+    assert [r[0] for r in here["rejects"]] == ["b", "c"]
