@@ -150,6 +150,26 @@ def _hints_for(html: str, hints: HtmlHints, ctx: PageContext) -> HtmlHints:
     return clean_html(html, ctx).hints
 
 
+# Meta tags that name the author, in the order they are trusted.
+_META_AUTHORS = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "citation_author",
+)
+
+
+def _meta_authors(meta: dict) -> list[str]:
+    return [
+        name
+        for key in _META_AUTHORS
+        for name in (meta.get(key) or [])
+        if not name.startswith("http")
+    ]
+
+
 def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
     """Title, authors, dates and the other article fields of one page."""
     hints = _hints_for(html, hints, ctx)
@@ -178,27 +198,18 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
         or None
     )
 
-    author_raws = (
-        rules.get("authors")
-        or jsonld.get("authors")
-        or [
-            a
-            for key in (
-                "author",
-                "article:author",
-                "parsely-author",
-                "sailthru.author",
-                "dc.creator",
-                "citation_author",
-            )
-            for a in (meta.get(key) or [])
-            if not a.startswith("http")
-        ]
-    )
-    authors = clean_authors(list(author_raws), handles=True)
+    structured = rules.get("authors") or jsonld.get("authors") or _meta_authors(meta)
+    authors = clean_authors(list(structured), handles=True)
     if not authors:
         # the byline as the page shows it: rel=author links, itemprop=author, .byline
         authors = clean_authors(hints.get("bylines") or [], exclude=site_names)[:4]
+    if not authors:
+        # no person named: the desk, team or organisation the page's own markup credits
+        credited = [*structured, *(jsonld.get("author_organisations") or [])]
+        authors = (
+            clean_authors(credited, handles=True, credits=True)
+            or clean_authors(hints.get("bylines") or [], credits=True)[:4]
+        )
     language = _language(jsonld, meta)
     published = _published(
         hints.get("dates") or {},
