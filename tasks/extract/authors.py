@@ -84,3 +84,13 @@ def clean_authors(
             if name and name.casefold() not in skip and name not in names:
                 names.append(name)
     return names
+
+
+def is_label(line: str) -> bool:
+    """A by-word or an author label alone: "By", "Written by", "Author:"."""
+    return bool(_LABEL.match(line.strip()))
+
+
+def by_word(line: str) -> bool:
+    """The line has a by-word after its start ("Posted on 3 May 2025 by Jane Roe")."""
+    return any(found.start() > 0 for found in _BY.finditer(line))

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
-from tasks.extract.authors import clean_author
+from tasks.extract.authors import by_word, clean_author, clean_authors, is_label
 from tasks.extract.text_dates import (
     LANGUAGE_DATE_ORDER,
     FoundDate,
@@ -34,7 +34,7 @@ _IN_PROSE_WEIGHT = 0.0
 # The phrases are in tasks/page/lexicon (table [extract]), one file per language.
 _PUBLISHED_CUE = re.compile(rf"\b(?:{words('extract.published_cue')})\b", re.I)
 _UPDATED_CUE = re.compile(rf"\b(?:{words('extract.updated_cue')})\b", re.I)
-_BYLINE = re.compile(rf"^(?:{words('extract.byline')})\s+(?P<names>.+)$", re.I)
+_BYLINE = re.compile(rf"^(?:{words('extract.byline')})(?::\s*|\s+)(?P<names>.+)$", re.I)
 # A line that labels the page's own date: "Datum: 18.10.2021", "Published: …".
 _DATE_LABEL = re.compile(rf"^(?:{words('extract.date_label')})\s*:", re.I)
 # What follows the names in a byline: a separator and a date, a place, or a role.
@@ -49,6 +49,13 @@ _NAME_SPLIT = re.compile(
     rf"\s*(?:,|&|{words('extract.name_connector', wrap=_WORD_BOUNDED)})\s*", re.I
 )
 _NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4}$")
+# A name on a line not marked as a byline: two to four capitalised words ("Jane Roe",
+# "Julian K. Arni"), or one user name with an inner capital or underscore ("DaleJack", "Noah_B").
+_BARE_NAME = re.compile(
+    r"^(?:[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}"
+    r"|[A-Za-z][a-z0-9]+(?:[A-Z_][A-Za-z0-9]*)+)$"
+)
+_BARE_WORDS = 6  # a names-only line
 
 
 def extract_text_dump(
@@ -212,27 +219,77 @@ _BYLINE_MAX_WORDS = 12  # a byline line is short; "by" inside a sentence is pros
 
 
 def _authors(hints: dict, text: str = "") -> list[str]:
-    """Names from a byline near the story ('By A and B', 'Posted by A at 5:11 AM'); else
-    from the first short byline line anywhere on the page ("Written by A")."""
+    """Names from the byline, in this order of trust:
+    near the story (the lines between headline and story, and just after it): a by-line
+    ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
+    with the names on the next one, a dated line whose names follow its last by-word
+    ('Posted on 3 May 2025 by A'), a name next to the date ('A' above 'May 3, 2025', or
+    'A May 3, 2025'); then a by-line anywhere on the page ("Written by A"); last, a desk or
+    a team the byline credits ('by SolutionsHub Editorial Team') when no person is named."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
-    anywhere = [line for line in text.split("\n") if len(line.split()) <= _BYLINE_MAX_WORDS]
-    for lines in (near, anywhere):
-        for line in lines:
-            found = _byline_names(line)
-            if found:
-                return found
+    dated = {line["text"] for line in hints.get("date_lines") or []}
+    anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= _BYLINE_MAX_WORDS]
+    return (
+        _by_lines(near)
+        or _dated_names(hints.get("before_body", []), dated, hints.get("title"))
+        or _by_lines(anywhere)
+        or _by_lines(near, credits=True)
+    )
+
+
+def _by_lines(lines: list[str], *, credits: bool = False) -> list[str]:
+    """The names of the first by-line, or of the line after a by-word alone on its line."""
+    for k, line in enumerate(lines):
+        found = _byline_names(line, credits=credits)
+        if not found and is_label(line) and k + 1 < len(lines):
+            found = _byline_names(lines[k + 1], bare=True, credits=credits)
+        if found:
+            return found
     return []
 
 
-def _byline_names(line: str) -> list[str]:
+def _dated_names(lines: list[str], dated: set[str], title: str | None) -> list[str]:
+    """Names the page prints with a date between headline and story, at the first date line
+    that has them: after its last by-word, before the date on its line, or on a line of
+    their own just above or below it."""
+    for k, line in enumerate(lines):
+        if line not in dated:
+            continue
+        if len(line.split()) <= _BYLINE_MAX_WORDS and by_word(line):
+            found = clean_authors([line])
+            if found:
+                return found
+        dates = find_dates(line, keep_ambiguous=True)
+        start = line.find(dates[0].raw) if dates else -1
+        head = line[:start].strip() if start > 0 else ""
+        found = (
+            _byline_names(head, bare=True) if head and not (title or "").startswith(head) else []
+        )
+        for other in (lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else ""):
+            if not found and other not in dated and other != title:
+                found = _byline_names(other, bare=True)
+        if found:
+            return found
+    return []
+
+
+def _byline_names(line: str, *, bare: bool = False, credits: bool = False) -> list[str]:
+    """The names of a by-line ('By A and B | 5 May'); bare: of a line that holds only names
+    ('A', 'A and B', a forum user name 'DaleJack')."""
     stripped = line.strip().lstrip("•·*-\u2013□ ").strip()
     m = _BYLINE.match(stripped)
-    if not m:
+    if m:
+        names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
+    elif bare and len(stripped.split()) <= _BARE_WORDS:
+        names = stripped
+    else:
         return []
-    names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
     found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
     found = [n for n in found if _NAME.match(n) and not any(c.isdigit() for c in n)]
-    return [name for name in found if clean_author(name)]
+    # a line not marked as a byline must be names alone
+    if bare and not m and not all(_BARE_NAME.match(n) for n in found):
+        return []
+    return [name for name in found if clean_author(name, credits=credits)]
 
 
 def _site_name(hints: dict, printed: dict) -> str | None:
