@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tasks.extract.text_dates import find_dates
 from tasks.page.lexicon import alternation as words
 
 # Separators between several names; the word connectors only in lower case ("E. Smith" stays).
@@ -94,3 +95,82 @@ def is_label(line: str) -> bool:
 def by_word(line: str) -> bool:
     """The line has a by-word after its start ("Posted on 3 May 2025 by Jane Roe")."""
     return any(found.start() > 0 for found in _BY.finditer(line))
+
+
+# --- bylines as lines of text (a text dump's, or an HTML page's lines around its headline) ---
+
+_WORD_BOUNDED = r"\b{}\b"
+BYLINE = re.compile(rf"^(?:{words('extract.byline')})(?::\s*|\s+)(?P<names>.+)$", re.I)
+BYLINE_MAX_WORDS = 12  # a byline line is short; "by" inside a sentence is prose
+# What follows the names in a byline: a separator and a date, a place, or a role.
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[|/•·\u2013—]|\s-\s).*$"
+    rf"|\s+(?i:{words('extract.byline_preposition')})\s.*$"
+    rf"|,\s*(?:\d|[a-z]|(?i:{words('extract.byline_role_adjective')})\b"
+    rf"|\w*(?i:{words('extract.byline_role')}))\w*.*$"
+    r"|,?\s+\d.*$"
+)
+_NAME_SPLIT = re.compile(
+    rf"\s*(?:,|&|{words('extract.name_connector', wrap=_WORD_BOUNDED)})\s*", re.I
+)
+_NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4}$")
+# A name on a line not marked as a byline: two to four capitalised words ("Jane Roe",
+# "Julian K. Arni"), or one user name with an inner capital or underscore ("DaleJack", "Noah_B").
+_BARE_NAME = re.compile(
+    r"^(?:[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}"
+    r"|[A-Za-z][a-z0-9]+(?:[A-Z_][A-Za-z0-9]*)+)$"
+)
+_BARE_WORDS = 6  # a names-only line
+
+
+def by_lines(lines: list[str], *, credits: bool = False) -> list[str]:
+    """The names of the first by-line, or of the line after a by-word alone on its line."""
+    for k, line in enumerate(lines):
+        found = byline_names(line, credits=credits)
+        if not found and is_label(line) and k + 1 < len(lines):
+            found = byline_names(lines[k + 1], bare=True, credits=credits)
+        if found:
+            return found
+    return []
+
+
+def dated_names(lines: list[str], dated: set[str], title: str | None) -> list[str]:
+    """Names the page prints with a date between headline and story, at the first date line
+    that has them: after its last by-word, before the date on its line, or on a line of
+    their own just above or below it."""
+    for k, line in enumerate(lines):
+        if line not in dated:
+            continue
+        if len(line.split()) <= BYLINE_MAX_WORDS and by_word(line):
+            found = clean_authors([line])
+            if found:
+                return found
+        dates = find_dates(line, keep_ambiguous=True)
+        start = line.find(dates[0].raw) if dates else -1
+        head = line[:start].strip() if start > 0 else ""
+        found = byline_names(head, bare=True) if head and not (title or "").startswith(head) else []
+        for other in (lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else ""):
+            if not found and other not in dated and other != title:
+                found = byline_names(other, bare=True)
+        if found:
+            return found
+    return []
+
+
+def byline_names(line: str, *, bare: bool = False, credits: bool = False) -> list[str]:
+    """The names of a by-line ('By A and B | 5 May'); bare: of a line that holds only names
+    ('A', 'A and B', a forum user name 'DaleJack')."""
+    stripped = line.strip().lstrip("•·*-\u2013□ ").strip()
+    m = BYLINE.match(stripped)
+    if m:
+        names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
+    elif bare and len(stripped.split()) <= _BARE_WORDS:
+        names = stripped
+    else:
+        return []
+    found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
+    found = [n for n in found if _NAME.match(n) and not any(c.isdigit() for c in n)]
+    # a line not marked as a byline must be names alone
+    if bare and not m and not all(_BARE_NAME.match(n) for n in found):
+        return []
+    return [name for name in found if clean_author(name, credits=credits)]

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
-from tasks.extract.authors import by_word, clean_author, clean_authors, is_label
+from tasks.extract.authors import BYLINE, BYLINE_MAX_WORDS, by_lines, dated_names
 from tasks.extract.text_dates import (
     LANGUAGE_DATE_ORDER,
     FoundDate,
@@ -28,34 +28,13 @@ from tasks.page.page_type import classify, text_signals
 
 METHOD = "text-dump"
 
-_WORD_BOUNDED = r"\b{}\b"
 _ZONE_WEIGHT = {"byline": 100.0, "lead": 60.0, "after": 50.0, "body": 20.0, "far": 5.0}
 _IN_PROSE_WEIGHT = 0.0
 # The phrases are in tasks/page/lexicon (table [extract]), one file per language.
 _PUBLISHED_CUE = re.compile(rf"\b(?:{words('extract.published_cue')})\b", re.I)
 _UPDATED_CUE = re.compile(rf"\b(?:{words('extract.updated_cue')})\b", re.I)
-_BYLINE = re.compile(rf"^(?:{words('extract.byline')})(?::\s*|\s+)(?P<names>.+)$", re.I)
 # A line that labels the page's own date: "Datum: 18.10.2021", "Published: …".
 _DATE_LABEL = re.compile(rf"^(?:{words('extract.date_label')})\s*:", re.I)
-# What follows the names in a byline: a separator and a date, a place, or a role.
-_BYLINE_TAIL = re.compile(
-    r"\s*(?:[|/•·\u2013—]|\s-\s).*$"
-    rf"|\s+(?i:{words('extract.byline_preposition')})\s.*$"
-    rf"|,\s*(?:\d|[a-z]|(?i:{words('extract.byline_role_adjective')})\b"
-    rf"|\w*(?i:{words('extract.byline_role')}))\w*.*$"
-    r"|,?\s+\d.*$"
-)
-_NAME_SPLIT = re.compile(
-    rf"\s*(?:,|&|{words('extract.name_connector', wrap=_WORD_BOUNDED)})\s*", re.I
-)
-_NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4}$")
-# A name on a line not marked as a byline: two to four capitalised words ("Jane Roe",
-# "Julian K. Arni"), or one user name with an inner capital or underscore ("DaleJack", "Noah_B").
-_BARE_NAME = re.compile(
-    r"^(?:[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}"
-    r"|[A-Za-z][a-z0-9]+(?:[A-Z_][A-Za-z0-9]*)+)$"
-)
-_BARE_WORDS = 6  # a names-only line
 
 
 def extract_text_dump(
@@ -198,7 +177,7 @@ def _published(
         score += 10.0 if line["words"] <= 15 else 0.0
         score += 8.0 if _PUBLISHED_CUE.search(text) else 0.0
         bare = text.strip().lstrip("•·*-\u2013 ")
-        if line["words"] <= 15 and (_BYLINE.match(bare) or _DATE_LABEL.match(bare)):
+        if line["words"] <= 15 and (BYLINE.match(bare) or _DATE_LABEL.match(bare)):
             score += 30.0  # "By A. Writer, 4 November 2020" or "Datum: …": the story's own
         updated = _UPDATED_CUE.search(text)
         # with a published and an updated date on one line, the earlier one is the publication
@@ -215,9 +194,6 @@ def _naive(value: datetime) -> datetime:
     return value.replace(tzinfo=None)
 
 
-_BYLINE_MAX_WORDS = 12  # a byline line is short; "by" inside a sentence is prose
-
-
 def _authors(hints: dict, text: str = "") -> list[str]:
     """Names from the byline, in this order of trust:
     near the story (the lines between headline and story, and just after it): a by-line
@@ -228,68 +204,13 @@ def _authors(hints: dict, text: str = "") -> list[str]:
     a team the byline credits ('by SolutionsHub Editorial Team') when no person is named."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
     dated = {line["text"] for line in hints.get("date_lines") or []}
-    anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= _BYLINE_MAX_WORDS]
+    anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     return (
-        _by_lines(near)
-        or _dated_names(hints.get("before_body", []), dated, hints.get("title"))
-        or _by_lines(anywhere)
-        or _by_lines(near, credits=True)
+        by_lines(near)
+        or dated_names(hints.get("before_body", []), dated, hints.get("title"))
+        or by_lines(anywhere)
+        or by_lines(near, credits=True)
     )
-
-
-def _by_lines(lines: list[str], *, credits: bool = False) -> list[str]:
-    """The names of the first by-line, or of the line after a by-word alone on its line."""
-    for k, line in enumerate(lines):
-        found = _byline_names(line, credits=credits)
-        if not found and is_label(line) and k + 1 < len(lines):
-            found = _byline_names(lines[k + 1], bare=True, credits=credits)
-        if found:
-            return found
-    return []
-
-
-def _dated_names(lines: list[str], dated: set[str], title: str | None) -> list[str]:
-    """Names the page prints with a date between headline and story, at the first date line
-    that has them: after its last by-word, before the date on its line, or on a line of
-    their own just above or below it."""
-    for k, line in enumerate(lines):
-        if line not in dated:
-            continue
-        if len(line.split()) <= _BYLINE_MAX_WORDS and by_word(line):
-            found = clean_authors([line])
-            if found:
-                return found
-        dates = find_dates(line, keep_ambiguous=True)
-        start = line.find(dates[0].raw) if dates else -1
-        head = line[:start].strip() if start > 0 else ""
-        found = (
-            _byline_names(head, bare=True) if head and not (title or "").startswith(head) else []
-        )
-        for other in (lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else ""):
-            if not found and other not in dated and other != title:
-                found = _byline_names(other, bare=True)
-        if found:
-            return found
-    return []
-
-
-def _byline_names(line: str, *, bare: bool = False, credits: bool = False) -> list[str]:
-    """The names of a by-line ('By A and B | 5 May'); bare: of a line that holds only names
-    ('A', 'A and B', a forum user name 'DaleJack')."""
-    stripped = line.strip().lstrip("•·*-\u2013□ ").strip()
-    m = _BYLINE.match(stripped)
-    if m:
-        names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
-    elif bare and len(stripped.split()) <= _BARE_WORDS:
-        names = stripped
-    else:
-        return []
-    found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
-    found = [n for n in found if _NAME.match(n) and not any(c.isdigit() for c in n)]
-    # a line not marked as a byline must be names alone
-    if bare and not m and not all(_BARE_NAME.match(n) for n in found):
-        return []
-    return [name for name in found if clean_author(name, credits=credits)]
 
 
 def _site_name(hints: dict, printed: dict) -> str | None:
