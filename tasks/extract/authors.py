@@ -136,8 +136,8 @@ def by_lines(lines: list[str], *, credits: bool = False) -> list[str]:
 
 def dated_names(lines: list[str], dated: set[str], title: str | None) -> list[str]:
     """Names the page prints with a date between headline and story, at the first date line
-    that has them: after its last by-word, before the date on its line, or on a line of
-    their own just above or below it."""
+    that has them: after its last by-word, before or after the dates on its line, or on a
+    line of their own just above or below it."""
     for k, line in enumerate(lines):
         if line not in dated:
             continue
@@ -149,6 +149,8 @@ def dated_names(lines: list[str], dated: set[str], title: str | None) -> list[st
         start = line.find(dates[0].raw) if dates else -1
         head = line[:start].strip() if start > 0 else ""
         found = byline_names(head, bare=True) if head and not (title or "").startswith(head) else []
+        end = line.rfind(dates[-1].raw) + len(dates[-1].raw) if dates else len(line)
+        found = found or byline_names(line[end:], bare=True)
         for other in (lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else ""):
             if not found and other not in dated and other != title:
                 found = byline_names(other, bare=True)

@@ -9,7 +9,7 @@ from datetime import datetime, time
 from typing import Any
 
 from newsdesk.core.contracts.hints import HtmlHints
-from tasks.extract.authors import clean_authors
+from tasks.extract.authors import by_lines, clean_authors, dated_names
 from tasks.extract.text_dates import LANGUAGE_DATE_ORDER, ambiguous_numeric, find_dates
 from tasks.page.fields import PageContext, PageFields
 from tasks.page.html import HINTS_VERSION, clean_html
@@ -203,12 +203,18 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
     if not authors:
         # the byline as the page shows it: rel=author links, itemprop=author, .byline
         authors = clean_authors(hints.get("bylines") or [], exclude=site_names)[:4]
+    lines = hints.get("headline_lines") or []
+    if not authors and lines:
+        # a byline without markup, among the lines around the headline
+        dated = {line for line in lines if line and find_dates(line, keep_ambiguous=True)}
+        authors = by_lines(lines) or dated_names(lines, dated, title)
     if not authors:
         # no person named: the desk, team or organisation the page's own markup credits
         credited = [*structured, *(jsonld.get("author_organisations") or [])]
         authors = (
             clean_authors(credited, handles=True, credits=True)
             or clean_authors(hints.get("bylines") or [], credits=True)[:4]
+            or by_lines(lines, credits=True)
         )
     language = _language(jsonld, meta)
     published = _published(

@@ -224,6 +224,17 @@ def test_a_desk_is_credited_only_when_no_person_is() -> None:
     assert fields_of(page(named)).authors == ["David Jackson"]
 
 
+def test_a_byline_without_markup_next_to_the_headline() -> None:
+    """No structured author and no byline markup: the lines around the headline hold it, as
+    a by-line, or as a name above the date (not a section name far from the date)."""
+    by = fields_of(page("", "<p class='x'>by: <!-- -->Jane Roe<!-- -->, Dec 17, 2025</p>"))
+    assert by.authors == ["Jane Roe"]
+    dated = fields_of(page("", "<p>John Smith</p><div><span>July 23, 2025</span> · 6 min</div>"))
+    assert dated.authors == ["John Smith"]
+    undated = fields_of(page("", "<p>John Smith</p><p>Share this story</p>"))
+    assert undated.authors == []
+
+
 def test_page_types_from_markup_and_structure() -> None:
     """A news article is an article; a shop's product page and a section page full of links
     are not, whatever og:type they claim."""
