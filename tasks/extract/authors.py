@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from tasks.extract.text_dates import find_dates
 from tasks.page.lexicon import alternation as words
@@ -24,6 +25,8 @@ _DATE_WORDS = re.compile(rf"^(?:{words('authors.date_word')})\.?$", re.IGNORECAS
 _TAIL = re.compile(
     rf"(?:^|\s+)(?:(?i:{words('authors.tail_word')})\b|"
     rf"(?:{words('authors.tail_preposition')})\s|\d|[|•·]).*$"
+    # a dump glues inline elements: "By Jane RoeUpdated: Dec 19"
+    rf"|(?<=[a-z])(?=[A-Z])(?i:{words('authors.tail_word')})\b.*$"
 )
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -121,6 +124,9 @@ _BARE_NAME = re.compile(
     r"|[A-Za-z][a-z0-9]+(?:[A-Z_][A-Za-z0-9]*)+)$"
 )
 _BARE_WORDS = 6  # a names-only line
+_IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[Julia-Gr]"
+# "Jane Roe on" before the date on its line: the preposition is the date's
+_HEAD_END = re.compile(rf"\s+(?:{words('authors.tail_preposition')})$")
 
 
 def by_lines(lines: list[str], *, credits: bool = False) -> list[str]:
@@ -147,11 +153,11 @@ def dated_names(lines: list[str], dated: set[str], title: str | None) -> list[st
                 return found
         dates = find_dates(line, keep_ambiguous=True)
         start = line.find(dates[0].raw) if dates else -1
-        head = line[:start].strip() if start > 0 else ""
+        head = _HEAD_END.sub("", line[:start].strip()) if start > 0 else ""
         found = byline_names(head, bare=True) if head and not (title or "").startswith(head) else []
         end = line.rfind(dates[-1].raw) + len(dates[-1].raw) if dates else len(line)
         found = found or byline_names(line[end:], bare=True)
-        for other in (lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else ""):
+        for other in (_next_line(reversed(lines[:k])), _next_line(lines[k + 1 :])):
             if not found and other not in dated and other != title:
                 found = byline_names(other, bare=True)
         if found:
@@ -159,10 +165,15 @@ def dated_names(lines: list[str], dated: set[str], title: str | None) -> list[st
     return []
 
 
+def _next_line(lines: Iterable[str]) -> str:
+    """The first line that shows more than images ("[photo-of-jane]" in a text dump)."""
+    return next((line for line in lines if _IMAGES.sub("", line).strip()), "")
+
+
 def byline_names(line: str, *, bare: bool = False, credits: bool = False) -> list[str]:
     """The names of a by-line ('By A and B | 5 May'); bare: of a line that holds only names
     ('A', 'A and B', a forum user name 'DaleJack')."""
-    stripped = line.strip().lstrip("•·*-\u2013□ ").strip()
+    stripped = _IMAGES.sub(" ", line).strip().lstrip("•·*-\u2013□ ").strip()
     m = BYLINE.match(stripped)
     if m:
         names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
@@ -171,8 +182,8 @@ def byline_names(line: str, *, bare: bool = False, credits: bool = False) -> lis
     else:
         return []
     found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
-    found = [n for n in found if _NAME.match(n) and not any(c.isdigit() for c in n)]
-    # a line not marked as a byline must be names alone
-    if bare and not m and not all(_BARE_NAME.match(n) for n in found):
-        return []
-    return [name for name in found if clean_author(name, credits=credits)]
+    if bare and not m:  # a line not marked as a byline must be names alone
+        named = all(_BARE_NAME.match(n) and clean_author(n, credits=credits) for n in found)
+        return found if named else []
+    cleaned = (clean_author(n, credits=credits) for n in found)
+    return [name for name in cleaned if name and _NAME.match(name)]

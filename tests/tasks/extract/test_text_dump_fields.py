@@ -121,6 +121,9 @@ def page(byline: str, title: str = "Noise complaints reach the committee at last
         ("JaneDoe September 5, 2024, 11:15pm", ["JaneDoe"]),
         ("Share This Story\n\nNo date here", []),
         ("by Harbour Desk\n\n3 March 2021", ["Harbour Desk"]),
+        ("Posted Dec 19, 2025\n\n[jane-roe]\n\nJane Roe", ["Jane Roe"]),
+        ("By Jane DoeUpdated: Dec 19, 2025 1:06 PM EST", ["Jane Doe"]),
+        ("Jane Doe on Dec. 13, 2025", ["Jane Doe"]),
     ],
 )
 def test_byline_names_without_by_roles_or_dates(byline: str, expected: list[str]) -> None:
