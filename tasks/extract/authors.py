@@ -129,11 +129,13 @@ _IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[Julia
 _HEAD_END = re.compile(rf"\s+(?:{words('authors.tail_preposition')})$")
 
 
-def by_lines(lines: list[str], *, credits: bool = False) -> list[str]:
-    """The names of the first by-line, or of the line after a by-word alone on its line."""
+def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -> list[str]:
+    """The names of the first by-line, or of the line after a by-word alone on its line;
+    strict: by-lines alone, whose names need no cleaning ("By Jane Roe", not "by Jane Roe
+    (Author)" under a book on sale): the page-type model's byline signal."""
     for k, line in enumerate(lines):
-        found = byline_names(line, credits=credits)
-        if not found and is_label(line) and k + 1 < len(lines):
+        found = byline_names(line, credits=credits, strict=strict)
+        if not found and not strict and is_label(line) and k + 1 < len(lines):
             found = byline_names(lines[k + 1], bare=True, credits=credits)
         if found:
             return found
@@ -170,10 +172,13 @@ def _next_line(lines: Iterable[str]) -> str:
     return next((line for line in lines if _IMAGES.sub("", line).strip()), "")
 
 
-def byline_names(line: str, *, bare: bool = False, credits: bool = False) -> list[str]:
+def byline_names(
+    line: str, *, bare: bool = False, credits: bool = False, strict: bool = False
+) -> list[str]:
     """The names of a by-line ('By A and B | 5 May'); bare: of a line that holds only names
     ('A', 'A and B', a forum user name 'DaleJack')."""
-    stripped = _IMAGES.sub(" ", line).strip().lstrip("•·*-\u2013□ ").strip()
+    shown = line if strict else _IMAGES.sub(" ", line)
+    stripped = shown.strip().lstrip("•·*-\u2013□ ").strip()
     m = BYLINE.match(stripped)
     if m:
         names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
@@ -185,5 +190,7 @@ def byline_names(line: str, *, bare: bool = False, credits: bool = False) -> lis
     if bare and not m:  # a line not marked as a byline must be names alone
         named = all(_BARE_NAME.match(n) and clean_author(n, credits=credits) for n in found)
         return found if named else []
+    if strict:
+        found = [n for n in found if _NAME.match(n)]
     cleaned = (clean_author(n, credits=credits) for n in found)
     return [name for name in cleaned if name and _NAME.match(name)]

@@ -55,7 +55,9 @@ def extract_text_dump(
         section = None
     standfirst, rest = split_standfirst(text, body) if body else (None, None)
     authors = _authors(hints, text)
-    signals = text_signals(text, body or "", len(hints.get("date_lines") or []), bool(authors))
+    signals = text_signals(
+        text, body or "", len(hints.get("date_lines") or []), bylined(hints, text)
+    )
     if found is not None and found.ambiguous and order is None:
         found = _by_url(found, ctx.url, LANGUAGE_DATE_ORDER.get(language or "")) or found
     raw = found.raw if found else None
@@ -211,6 +213,15 @@ def _authors(hints: dict, text: str = "") -> list[str]:
         or by_lines(anywhere)
         or by_lines(near, credits=True)
     )
+
+
+def bylined(hints: dict, text: str) -> bool:
+    """The page-type model's byline signal: a by-line ("By A") near the story or anywhere.
+    Narrower than the authors found (a name next to a date shows on listings and forums
+    too), and what the model was fitted with (bench/train_page_type.py)."""
+    near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
+    anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
+    return bool(by_lines(near, strict=True) or by_lines(anywhere, strict=True))
 
 
 def _site_name(hints: dict, printed: dict) -> str | None:
