@@ -51,6 +51,8 @@ def clean_author(raw: str, *, handles: bool = False, credits: bool = False) -> s
     text = _TAIL.sub("", text).strip(" -\u2013\u2014:·•|,")
     if not text or _LABEL.match(text) or any(ch.isdigit() for ch in text):
         return None
+    if text.startswith("@"):  # a social-media account, not a name
+        return None
     if _ROLES.search(text) and not credits:
         return None
     words = text.split()

@@ -279,6 +279,7 @@ def test_page_types_from_markup_and_structure() -> None:
         (["Lifestyle Desk / example.in / Updated: Dec 17, 2025, 21:47 IST"], []),
         (["Sat, 20 Dec, 2025 - 06:36"], []),
         (["Author"], []),
+        (["@harbourtimes"], []),
     ],
 )
 def test_clean_authors(raws: list[str], expected: list[str]) -> None:
