@@ -58,10 +58,11 @@ def signals_of(path: Path, ctx: PageContext) -> dict:
 
 
 def text_signals_of(text: str, cleaned: Any, found: Any) -> dict:
+    from tasks.extract.text_dump import bylined
     from tasks.page.page_type import text_signals
 
     dates = len(cleaned.hints.get("date_lines") or [])
-    return text_signals(text, cleaned.body, dates, bool(found.authors))
+    return text_signals(text, cleaned.body, dates, bylined(cleaned.hints, text))
 
 
 def save_cache() -> None:

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from tasks.extract.text_dates import find_dates
 from tasks.page.lexicon import alternation as words
 
 # Separators between several names; the word connectors only in lower case ("E. Smith" stays).
 # The phrases are in tasks/page/lexicon (table [authors]), one file per language.
-_SPLIT = re.compile(rf"\s*[,;/|&+]\s*|\s+(?:{words('authors.connector')})\s+")
+# A spaced dash parts a name from its role or desk ("David Jackson - FullStack Editorial Team").
+_SPLIT = re.compile(rf"\s*[,;/|&+]\s*|\s+[-\u2013\u2014]\s+|\s+(?:{words('authors.connector')})\s+")
 _PREFIX = re.compile(rf"^(?:{words('authors.prefix')})\s*:?\s+", re.IGNORECASE)
+# A label with no name after it: "Author", "By:".
+_LABEL = re.compile(rf"^(?:{words('authors.prefix')})\s*:?$", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # "Posted on 3 March 2025 by Jane Doe": the names follow the last "by".
-_BY = re.compile(r"(?:^|\s)(?i:by|von|par|por)\s+(?=\S)")
+_BY = re.compile(rf"(?:^|\s)(?i:{words('authors.by')})\s+(?=\S)")
 # A "name" that is a month or a weekday is the date part of a byline.
-_DATE_WORDS = re.compile(
-    r"^(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|"
-    r"juni|juli|oktober|dezember|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"today|yesterday|heute|gestern)\.?$",
-    re.IGNORECASE,
-)
-# What follows a name in a byline: a date, a time, "Updated …", "| 5 min read".
+_DATE_WORDS = re.compile(rf"^(?:{words('authors.date_word')})\.?$", re.IGNORECASE)
+# What follows a name in a byline: a date, a time, "Updated …", "| 5 min read"; a fragment
+# that opens on one of these ("Updated: Dec 17") has no name.
 _TAIL = re.compile(
-    r"\s+(?:(?i:updated|published|posted|last updated|aktualisiert|veröffentlicht)\b|"
-    r"(?:on|at|am|um|le)\s|\d|[|•·]).*$"
+    rf"(?:^|\s+)(?:(?i:{words('authors.tail_word')})\b|"
+    rf"(?:{words('authors.tail_preposition')})\s|\d|[|•·]).*$"
+    # a dump glues inline elements: "By Jane RoeUpdated: Dec 19"
+    rf"|(?<=[a-z])(?=[A-Z])(?i:{words('authors.tail_word')})\b.*$"
 )
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -35,22 +37,28 @@ _ROLES = re.compile(rf"\b(?:{words('authors.role')})\b", re.IGNORECASE)
 _HANDLE = re.compile(r"^[\w][\w.-]{2,29}$")  # a user name: "aawoods", "q_admin", "raoul"
 
 
-def clean_author(raw: str, *, handles: bool = False) -> str | None:
+def clean_author(raw: str, *, handles: bool = False, credits: bool = False) -> str | None:
     """One person's name from a byline fragment, or None for roles, desks, e-mails, URLs.
     handles: also a lower-case user name, as structured data gives it for forum and blog
-    posts (a page's text shows such words for many other things)."""
+    posts (a page's text shows such words for many other things).
+    credits: also a desk, a team or an agency the page credits ("TOI Lifestyle Desk",
+    "Podium Staff"), for a page that names no person."""
     text = _URL.sub(" ", _BRACKETS.sub(" ", _EMAIL.sub(" ", raw)))
     text = " ".join(text.split()).strip(" -\u2013\u2014:·•|,")
     previous = None
     while previous != text:
         previous, text = text, _PREFIX.sub("", text).strip(" -\u2013\u2014:·•|,")
     text = _TAIL.sub("", text).strip(" -\u2013\u2014:·•|,")
-    if not text or _ROLES.search(text) or any(ch.isdigit() for ch in text):
+    if not text or _LABEL.match(text) or any(ch.isdigit() for ch in text):
+        return None
+    if text.startswith("@"):  # a social-media account, not a name
+        return None
+    if _ROLES.search(text) and not credits:
         return None
     words = text.split()
     if not 1 <= len(words) <= 5 or len(text) > 60:
         return None
-    if len(words) == 1 and not text[:1].isupper():
+    if len(words) == 1 and not text[:1].isupper() and not credits:
         return text if handles and _HANDLE.match(text) else None
     if all(_DATE_WORDS.match(word) for word in words):
         return None
@@ -60,10 +68,15 @@ def clean_author(raw: str, *, handles: bool = False) -> str | None:
 
 
 def clean_authors(
-    raws: list[str], exclude: set[str] | None = None, *, handles: bool = False
+    raws: list[str],
+    exclude: set[str] | None = None,
+    *,
+    handles: bool = False,
+    credits: bool = False,
 ) -> list[str]:
     """Distinct person names, in order, from byline strings that may list several people.
-    `exclude` holds names that are the publisher's, not a person's."""
+    `exclude` holds names that are the publisher's, not a person's; credits: desks and
+    organisations too (see clean_author)."""
     skip = {name.casefold() for name in exclude or ()}
     names: list[str] = []
     for raw in raws:
@@ -73,7 +86,113 @@ def clean_authors(
         if found_by and found_by[-1].start() > 0:
             raw = raw[found_by[-1].end() :]
         for part in _SPLIT.split(_EMAIL.sub(" ", raw)):
-            name = clean_author(part, handles=handles)
+            name = clean_author(part, handles=handles, credits=credits)
             if name and name.casefold() not in skip and name not in names:
                 names.append(name)
     return names
+
+
+def is_label(line: str) -> bool:
+    """A by-word or an author label alone: "By", "Written by", "Author:"."""
+    return bool(_LABEL.match(line.strip()))
+
+
+def by_word(line: str) -> bool:
+    """The line has a by-word after its start ("Posted on 3 May 2025 by Jane Roe")."""
+    return any(found.start() > 0 for found in _BY.finditer(line))
+
+
+# --- bylines as lines of text (a text dump's, or an HTML page's lines around its headline) ---
+
+_WORD_BOUNDED = r"\b{}\b"
+BYLINE = re.compile(rf"^(?:{words('extract.byline')})(?::\s*|\s+)(?P<names>.+)$", re.I)
+BYLINE_MAX_WORDS = 12  # a byline line is short; "by" inside a sentence is prose
+# What follows the names in a byline: a separator and a date, a place, or a role.
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[|/•·\u2013—]|\s-\s).*$"
+    rf"|\s+(?i:{words('extract.byline_preposition')})\s.*$"
+    rf"|,\s*(?:\d|[a-z]|(?i:{words('extract.byline_role_adjective')})\b"
+    rf"|\w*(?i:{words('extract.byline_role')}))\w*.*$"
+    r"|,?\s+\d.*$"
+)
+_NAME_SPLIT = re.compile(
+    rf"\s*(?:,|&|{words('extract.name_connector', wrap=_WORD_BOUNDED)})\s*", re.I
+)
+_NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4}$")
+# A name on a line not marked as a byline: two to four capitalised words ("Jane Roe",
+# "Julian K. Arni"), or one user name with an inner capital or underscore ("DaleJack", "Noah_B").
+_BARE_NAME = re.compile(
+    r"^(?:[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}"
+    r"|[A-Za-z][a-z0-9]+(?:[A-Z_][A-Za-z0-9]*)+)$"
+)
+_BARE_WORDS = 6  # a names-only line
+_IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[Julia-Gr]"
+# "Jane Roe on" before the date on its line: the preposition is the date's
+_HEAD_END = re.compile(rf"\s+(?:{words('authors.tail_preposition')})$")
+
+
+def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -> list[str]:
+    """The names of the first by-line, or of the line after a by-word alone on its line;
+    strict: by-lines alone, whose names need no cleaning ("By Jane Roe", not "by Jane Roe
+    (Author)" under a book on sale): the page-type model's byline signal."""
+    for k, line in enumerate(lines):
+        found = byline_names(line, credits=credits, strict=strict)
+        if not found and not strict and is_label(line) and k + 1 < len(lines):
+            found = byline_names(lines[k + 1], bare=True, credits=credits)
+        if found:
+            return found
+    return []
+
+
+def dated_names(lines: list[str], dated: set[str], title: str | None) -> list[str]:
+    """Names the page prints with a date between headline and story, at the first date line
+    that has them: after its last by-word, before or after the dates on its line, or on a
+    line of their own just above or below it."""
+    for k, line in enumerate(lines):
+        if line not in dated:
+            continue
+        if len(line.split()) <= BYLINE_MAX_WORDS and by_word(line):
+            found = clean_authors([line])
+            if found:
+                return found
+        dates = find_dates(line, keep_ambiguous=True)
+        start = line.find(dates[0].raw) if dates else -1
+        head = _HEAD_END.sub("", line[:start].strip()) if start > 0 else ""
+        found = byline_names(head, bare=True) if head and not (title or "").startswith(head) else []
+        end = line.rfind(dates[-1].raw) + len(dates[-1].raw) if dates else len(line)
+        found = found or byline_names(line[end:], bare=True)
+        for other in (_next_line(reversed(lines[:k])), _next_line(lines[k + 1 :])):
+            if not found and other not in dated and other != title:
+                found = byline_names(other, bare=True)
+        if found:
+            return found
+    return []
+
+
+def _next_line(lines: Iterable[str]) -> str:
+    """The first line that shows more than images ("[photo-of-jane]" in a text dump)."""
+    return next((line for line in lines if _IMAGES.sub("", line).strip()), "")
+
+
+def byline_names(
+    line: str, *, bare: bool = False, credits: bool = False, strict: bool = False
+) -> list[str]:
+    """The names of a by-line ('By A and B | 5 May'); bare: of a line that holds only names
+    ('A', 'A and B', a forum user name 'DaleJack')."""
+    shown = line if strict else _IMAGES.sub(" ", line)
+    stripped = shown.strip().lstrip("•·*-\u2013□ ").strip()
+    m = BYLINE.match(stripped)
+    if m:
+        names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
+    elif bare and len(stripped.split()) <= _BARE_WORDS:
+        names = stripped
+    else:
+        return []
+    found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
+    if bare and not m:  # a line not marked as a byline must be names alone
+        named = all(_BARE_NAME.match(n) and clean_author(n, credits=credits) for n in found)
+        return found if named else []
+    if strict:
+        found = [n for n in found if _NAME.match(n)]
+    cleaned = (clean_author(n, credits=credits) for n in found)
+    return [name for name in cleaned if name and _NAME.match(name)]

@@ -9,7 +9,7 @@ from datetime import datetime, time
 from typing import Any
 
 from newsdesk.core.contracts.hints import HtmlHints
-from tasks.extract.authors import clean_authors
+from tasks.extract.authors import by_lines, clean_authors, dated_names
 from tasks.extract.text_dates import LANGUAGE_DATE_ORDER, ambiguous_numeric, find_dates
 from tasks.page.fields import PageContext, PageFields
 from tasks.page.html import HINTS_VERSION, clean_html
@@ -150,6 +150,26 @@ def _hints_for(html: str, hints: HtmlHints, ctx: PageContext) -> HtmlHints:
     return clean_html(html, ctx).hints
 
 
+# Meta tags that name the author, in the order they are trusted.
+_META_AUTHORS = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "citation_author",
+)
+
+
+def _meta_authors(meta: dict) -> list[str]:
+    return [
+        name
+        for key in _META_AUTHORS
+        for name in (meta.get(key) or [])
+        if not name.startswith("http")
+    ]
+
+
 def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
     """Title, authors, dates and the other article fields of one page."""
     hints = _hints_for(html, hints, ctx)
@@ -178,27 +198,24 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
         or None
     )
 
-    author_raws = (
-        rules.get("authors")
-        or jsonld.get("authors")
-        or [
-            a
-            for key in (
-                "author",
-                "article:author",
-                "parsely-author",
-                "sailthru.author",
-                "dc.creator",
-                "citation_author",
-            )
-            for a in (meta.get(key) or [])
-            if not a.startswith("http")
-        ]
-    )
-    authors = clean_authors(list(author_raws), handles=True)
+    structured = rules.get("authors") or jsonld.get("authors") or _meta_authors(meta)
+    authors = clean_authors(list(structured), handles=True)
     if not authors:
         # the byline as the page shows it: rel=author links, itemprop=author, .byline
         authors = clean_authors(hints.get("bylines") or [], exclude=site_names)[:4]
+    lines = hints.get("headline_lines") or []
+    if not authors and lines:
+        # a byline without markup, among the lines around the headline
+        dated = {line for line in lines if line and find_dates(line, keep_ambiguous=True)}
+        authors = by_lines(lines) or dated_names(lines, dated, title)
+    if not authors:
+        # no person named: the desk, team or organisation the page's own markup credits
+        credited = [*structured, *(jsonld.get("author_organisations") or [])]
+        authors = (
+            clean_authors(credited, handles=True, credits=True)
+            or clean_authors(hints.get("bylines") or [], credits=True)[:4]
+            or by_lines(lines, credits=True)
+        )
     language = _language(jsonld, meta)
     published = _published(
         hints.get("dates") or {},

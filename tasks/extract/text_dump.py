@@ -14,7 +14,7 @@ from datetime import datetime
 
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
-from tasks.extract.authors import clean_author
+from tasks.extract.authors import BYLINE, BYLINE_MAX_WORDS, by_lines, dated_names
 from tasks.extract.text_dates import (
     LANGUAGE_DATE_ORDER,
     FoundDate,
@@ -28,28 +28,14 @@ from tasks.page.page_type import classify, text_signals
 
 METHOD = "text-dump"
 
-_WORD_BOUNDED = r"\b{}\b"
 _ZONE_WEIGHT = {"byline": 100.0, "lead": 60.0, "after": 50.0, "body": 20.0, "far": 5.0}
 _IN_PROSE_WEIGHT = 0.0
 _RELATIVE_PENALTY = 5.0  # an absolute date up to 10 lines further from the headline wins
 # The phrases are in tasks/page/lexicon (table [extract]), one file per language.
 _PUBLISHED_CUE = re.compile(rf"\b(?:{words('extract.published_cue')})\b", re.I)
 _UPDATED_CUE = re.compile(rf"\b(?:{words('extract.updated_cue')})\b", re.I)
-_BYLINE = re.compile(rf"^(?:{words('extract.byline')})\s+(?P<names>.+)$", re.I)
 # A line that labels the page's own date: "Datum: 18.10.2021", "Published: …".
 _DATE_LABEL = re.compile(rf"^(?:{words('extract.date_label')})\s*:", re.I)
-# What follows the names in a byline: a separator and a date, a place, or a role.
-_BYLINE_TAIL = re.compile(
-    r"\s*(?:[|/•·\u2013—]|\s-\s).*$"
-    rf"|\s+(?i:{words('extract.byline_preposition')})\s.*$"
-    rf"|,\s*(?:\d|[a-z]|(?i:{words('extract.byline_role_adjective')})\b"
-    rf"|\w*(?i:{words('extract.byline_role')}))\w*.*$"
-    r"|,?\s+\d.*$"
-)
-_NAME_SPLIT = re.compile(
-    rf"\s*(?:,|&|{words('extract.name_connector', wrap=_WORD_BOUNDED)})\s*", re.I
-)
-_NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4}$")
 
 
 def extract_text_dump(
@@ -70,7 +56,9 @@ def extract_text_dump(
         section = None
     standfirst, rest = split_standfirst(text, body) if body else (None, None)
     authors = _authors(hints, text)
-    signals = text_signals(text, body or "", len(hints.get("date_lines") or []), bool(authors))
+    signals = text_signals(
+        text, body or "", len(hints.get("date_lines") or []), bylined(hints, text)
+    )
     if found is not None and found.ambiguous and order is None:
         found = _by_url(found, ctx.url, LANGUAGE_DATE_ORDER.get(language or "")) or found
     raw = found.raw if found else None
@@ -192,7 +180,7 @@ def _published(
         score += 10.0 if line["words"] <= 15 else 0.0
         score += 8.0 if _PUBLISHED_CUE.search(text) else 0.0
         bare = text.strip().lstrip("•·*-\u2013 ")
-        if line["words"] <= 15 and (_BYLINE.match(bare) or _DATE_LABEL.match(bare)):
+        if line["words"] <= 15 and (BYLINE.match(bare) or _DATE_LABEL.match(bare)):
             score += 30.0  # "By A. Writer, 4 November 2020" or "Datum: …": the story's own
         updated = _UPDATED_CUE.search(text)
         # with a published and an updated date on one line, the earlier one is the publication
@@ -213,31 +201,32 @@ def _naive(value: datetime) -> datetime:
     return value.replace(tzinfo=None)
 
 
-_BYLINE_MAX_WORDS = 12  # a byline line is short; "by" inside a sentence is prose
-
-
 def _authors(hints: dict, text: str = "") -> list[str]:
-    """Names from a byline near the story ('By A and B', 'Posted by A at 5:11 AM'); else
-    from the first short byline line anywhere on the page ("Written by A")."""
+    """Names from the byline, in this order of trust:
+    near the story (the lines between headline and story, and just after it): a by-line
+    ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
+    with the names on the next one, a dated line whose names follow its last by-word
+    ('Posted on 3 May 2025 by A'), a name next to the date ('A' above 'May 3, 2025', or
+    'A May 3, 2025'); then a by-line anywhere on the page ("Written by A"); last, a desk or
+    a team the byline credits ('by SolutionsHub Editorial Team') when no person is named."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
-    anywhere = [line for line in text.split("\n") if len(line.split()) <= _BYLINE_MAX_WORDS]
-    for lines in (near, anywhere):
-        for line in lines:
-            found = _byline_names(line)
-            if found:
-                return found
-    return []
+    dated = {line["text"] for line in hints.get("date_lines") or []}
+    anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
+    return (
+        by_lines(near)
+        or dated_names(hints.get("before_body", []), dated, hints.get("title"))
+        or by_lines(anywhere)
+        or by_lines(near, credits=True)
+    )
 
 
-def _byline_names(line: str) -> list[str]:
-    stripped = line.strip().lstrip("•·*-\u2013□ ").strip()
-    m = _BYLINE.match(stripped)
-    if not m:
-        return []
-    names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
-    found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
-    found = [n for n in found if _NAME.match(n) and not any(c.isdigit() for c in n)]
-    return [name for name in found if clean_author(name)]
+def bylined(hints: dict, text: str) -> bool:
+    """The page-type model's byline signal: a by-line ("By A") near the story or anywhere.
+    Narrower than the authors found (a name next to a date shows on listings and forums
+    too), and what the model was fitted with (bench/train_page_type.py)."""
+    near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
+    anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
+    return bool(by_lines(near, strict=True) or by_lines(anywhere, strict=True))
 
 
 def _site_name(hints: dict, printed: dict) -> str | None:

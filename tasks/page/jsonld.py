@@ -30,6 +30,7 @@ _ARTICLE_TYPES = (
     "event",
 )
 _PAGE_TYPES = ("webpage", "itempage", "aboutpage", "collectionpage", "mediaobject", "videoobject")
+_ORGANISATION_TYPES = ("corporation", "localbusiness", "website", "brand")
 _COMMENTS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CONTROL = re.compile(r"[\x00-\x1f]")
@@ -105,12 +106,29 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _names(value: Any) -> list[str]:
-    """Person or organisation names from a string, an object or a list of either."""
+def _is_organisation(obj: dict) -> bool:
+    """Organization and its kinds (NewsMediaOrganization, Corporation, a business, a site)."""
+    return any(kind.endswith("organization") or kind in _ORGANISATION_TYPES for kind in _types(obj))
+
+
+def _names(value: Any, nodes: dict[str, dict], *, organisations: bool = False) -> list[str]:
+    """Names from a string, an object or a list of either: of the people (and untyped
+    entries), or with organisations=True of the Organization objects alone. An object that
+    only points at another node ({"@id": …}, as Yoast's @graph does) is that node; a Person
+    may give its name in parts (givenName, familyName)."""
     items = value if isinstance(value, list) else [value]
     names = []
     for item in items:
+        if isinstance(item, dict) and not item.get("name"):
+            item = nodes.get(str(item.get("@id")), item)
+        if isinstance(item, dict) and _is_organisation(item) != organisations:
+            continue
+        if not isinstance(item, dict) and organisations:
+            continue
         name = _text(item)
+        if not name and isinstance(item, dict):
+            parts = (_text(item.get("givenName")), _text(item.get("familyName")))
+            name = " ".join(part for part in parts if part) or None
         if name:
             names.append(name)
     return names
@@ -138,6 +156,8 @@ def read_jsonld(tree: HtmlElement) -> dict[str, Any]:
     for script in tree.iterfind(".//script[@type='application/ld+json']"):
         if script.text:
             candidates.extend(_objects(_loads(script.text)))
+    # the nodes a reference ({"@id": …}) may point at, in any of the page's blocks
+    nodes = {str(c["@id"]): c for c in candidates if c.get("@id") and len(c) > 2}
     if not candidates:
         return {}
     # every type the page declares, for telling an article from a product or a forum page
@@ -150,12 +170,15 @@ def read_jsonld(tree: HtmlElement) -> dict[str, Any]:
     )
     site = next((c for c in candidates if "website" in _types(c)), {})
     page = best.get("mainEntityOfPage")
+    credited = best.get("author") or best.get("creator")
     fields = {
         "type": (_types(best) or [None])[0],
         "headline": _text(best.get("headline")) or _text(best.get("name")),
         "date_published": _text(best.get("datePublished")) or _text(best.get("dateCreated")),
         "date_modified": _text(best.get("dateModified")),
-        "authors": _names(best.get("author") or best.get("creator")),
+        "authors": _names(credited, nodes),
+        # an organisation credited as the author: a fallback when no person is named
+        "author_organisations": _names(credited, nodes, organisations=True),
         "body": _text(best.get("articleBody")) or _text(best.get("text")),
         "section": _text(best.get("articleSection")),
         "keywords": _keywords(best.get("keywords")),

@@ -197,6 +197,44 @@ def test_user_names_from_structured_data_and_the_author_box() -> None:
     assert boxed.authors == ["Jane Roe"]
 
 
+def test_authors_from_a_graph_reference_before_an_organisation() -> None:
+    """Yoast's @graph names the author by reference ({"@id": …}) to a Person node elsewhere
+    on the page; an Organization credited as author only counts when no person is named."""
+    person = {"@type": "Person", "@id": "https://example.org/#/jr", "name": "Jane Roe",
+              "url": "https://example.org/author/jr/"}  # fmt: skip
+    post = {"@context": "https://schema.org", "@graph": [
+        {"@type": "Article", "headline": "Wall", "author": {"@id": "https://example.org/#/jr"}},
+        person]}  # fmt: skip
+    assert fields_of(page(jsonld(post))).authors == ["Jane Roe"]
+    by_org = {"@context": "https://schema.org", "@type": "Article", "headline": "Wall",
+              "author": {"@type": "Organization", "name": "Harbour Works"}}  # fmt: skip
+    shown = "<div class='post-meta'><span class='author'>John Smith</span></div>"
+    assert fields_of(page(jsonld(by_org), shown)).authors == ["John Smith"]
+    assert fields_of(page(jsonld(by_org))).authors == ["Harbour Works"]
+
+
+def test_a_desk_is_credited_only_when_no_person_is() -> None:
+    """A desk or a team in the author field is the page's credit when it names no person; a
+    person beside the desk wins."""
+    desk = '<meta name="author" content="Lifestyle Desk">'
+    assert fields_of(page(desk)).authors == ["Lifestyle Desk"]
+    shown = "<p class='byline'>By <a rel='author' href='/a/jr'>Jane Roe</a></p>"
+    assert fields_of(page(desk, shown)).authors == ["Jane Roe"]
+    named = '<meta name="author" content="David Jackson - FullStack Editorial Team">'
+    assert fields_of(page(named)).authors == ["David Jackson"]
+
+
+def test_a_byline_without_markup_next_to_the_headline() -> None:
+    """No structured author and no byline markup: the lines around the headline hold it, as
+    a by-line, or as a name above the date (not a section name far from the date)."""
+    by = fields_of(page("", "<p class='x'>by: <!-- -->Jane Roe<!-- -->, Dec 17, 2025</p>"))
+    assert by.authors == ["Jane Roe"]
+    dated = fields_of(page("", "<p>John Smith</p><div><span>July 23, 2025</span> · 6 min</div>"))
+    assert dated.authors == ["John Smith"]
+    undated = fields_of(page("", "<p>John Smith</p><p>Share this story</p>"))
+    assert undated.authors == []
+
+
 def test_page_types_from_markup_and_structure() -> None:
     """A news article is an article; a shop's product page and a section page full of links
     are not, whatever og:type they claim."""
@@ -238,6 +276,10 @@ def test_page_types_from_markup_and_structure() -> None:
         (["Posted on March 3, 2025 by Jane Roe"], ["Jane Roe"]),
         (["Written by Jane Roe Updated 5 hours ago"], ["Jane Roe"]),
         (["Jane Roe jane@example.org, Senior Editor"], ["Jane Roe"]),
+        (["Lifestyle Desk / example.in / Updated: Dec 17, 2025, 21:47 IST"], []),
+        (["Sat, 20 Dec, 2025 - 06:36"], []),
+        (["Author"], []),
+        (["@harbourtimes"], []),
     ],
 )
 def test_clean_authors(raws: list[str], expected: list[str]) -> None:

@@ -113,6 +113,17 @@ def page(byline: str, title: str = "Noise complaints reach the committee at last
         ("Von Anna Schmidt, 17. Oktober 2022, 14:03 Uhr", ["Anna Schmidt"]),
         ("Posted by Ned Deily at 5:11 AM", ["Ned Deily"]),
         ("Par Marie Dupont - le 3 mars 2019 à 10h15", ["Marie Dupont"]),
+        ("By: Jane Doe | December 16, 2025", ["Jane Doe"]),
+        ("Written by\n\nJane Doe", ["Jane Doe"]),
+        ("Posted on December 18, 2025 Posted by Jane Doe 59 Comments", ["Jane Doe"]),
+        ("Jane Doe\n\nSeptember 4, 2025", ["Jane Doe"]),
+        ("JaneDoe42x September 5, 2024, 11:15pm", []),
+        ("JaneDoe September 5, 2024, 11:15pm", ["JaneDoe"]),
+        ("Share This Story\n\nNo date here", []),
+        ("by Harbour Desk\n\n3 March 2021", ["Harbour Desk"]),
+        ("Posted Dec 19, 2025\n\n[jane-roe]\n\nJane Roe", ["Jane Roe"]),
+        ("By Jane DoeUpdated: Dec 19, 2025 1:06 PM EST", ["Jane Doe"]),
+        ("Jane Doe on Dec. 13, 2025", ["Jane Doe"]),
     ],
 )
 def test_byline_names_without_by_roles_or_dates(byline: str, expected: list[str]) -> None:
