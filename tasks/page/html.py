@@ -120,15 +120,17 @@ _APART = "\ue000"
 
 
 def _space_blocks(tree: HtmlElement) -> None:
-    """Mark the first word of every run of text that a browser shows apart from the text
-    before it (at the edges of a block, a line break, an image) where the page's markup puts
-    no space, so that flattening markup (trafilatura copies a list item's or a cell's nested
-    texts into one) cannot glue two words: minified pages write
-    "<div>CIO</div><div><span>Digital" and "2024<img …>If you". Only a word after a word is
-    marked (a stop or a bracket glues to nothing), and only text that is there changes: no
-    element gains a text or tail it lacked (trafilatura reads an empty one differently from
-    a missing one)."""
-    edge = False  # a block edge lies between the last text and the next
+    """Mark the first word of every run of text that a browser shows apart from the word
+    before it (a block edge, a line break, an image or a space lies between them), so that
+    trafilatura, which trims the spaces at the edges of every text it copies and flattens a
+    list item's or a cell's nested blocks into one text, cannot glue two words: minified
+    pages write "<div>CIO</div><div><span>Digital" and "2024<img …>If you", and
+    "<div> <span>Print length</span> </div> <div> <span>320 pages" loses its spaces. Only a
+    word after a word is marked (a stop or a bracket glues to nothing); words joined by
+    inline markup stay joined ("m<sup>3</sup>"); only text that is there changes, as no
+    element gains a text or tail it lacked (trafilatura reads an empty one differently
+    from a missing one)."""
+    edge = False  # a block edge or a space lies between the last word and the next text
     word = False  # the last text ended in a letter or digit
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag
@@ -141,10 +143,14 @@ def _space_blocks(tree: HtmlElement) -> None:
         text = getattr(element, slot)
         if not text:
             continue
-        if edge and word and (text[0].isalnum() or text[0] == "_"):
+        words = text.strip()
+        if not words:  # trafilatura drops a text of spaces: it parts nothing
+            edge = True
+            continue
+        if word and (edge or text[0].isspace()) and (words[0].isalnum() or words[0] == "_"):
             text = _APART + text
             setattr(element, slot, text)
-        edge, word = False, text[-1].isalnum() or text[-1] == "_"
+        edge, word = text[-1].isspace(), words[-1].isalnum() or words[-1] == "_"
 
 
 def _unmark(root: Any) -> None:
