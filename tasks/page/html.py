@@ -11,6 +11,7 @@ from html import unescape
 from typing import Any
 
 from htmldate import find_date
+from lxml import etree
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
@@ -43,7 +44,7 @@ _LEAD_TAGS = ("p", "h2", "div", "span", "strong", "b", "em", "section", "header"
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(text.replace(_APART, " ").split())
 
 
 def _first_text(tree: HtmlElement, path: str) -> str | None:
@@ -99,10 +100,74 @@ def _lines(element: Any) -> list[str]:
     return [line for line in (_norm(raw) for raw in "".join(parts).split("\n")) if line]
 
 
+# Elements whose edges a browser shows as a break between words (block, table, list and
+# form elements, line breaks and images); inline ones (a, b, span, sup…) join their words:
+# "m<sup>3</sup>" is one word.
+_WORD_BREAKS = frozenset(
+    {"address", "article", "aside", "blockquote", "br", "dd", "details", "dialog", "div"}
+    | {"dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "nav", "ol", "p", "pre"}
+    | {"section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"}
+    | {"caption", "button", "label", "select", "option", "textarea", "img", "picture"}
+    | {"video", "audio", "iframe", "menu"}
+)
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+# What _space_blocks puts between words a browser shows apart: not a space, which trafilatura
+# trims from the edges of every text it copies before it joins them, but a private-use
+# character it keeps as a letter; its output turns each back into a space.
+_APART = "\ue000"
+
+
+def _space_blocks(tree: HtmlElement) -> None:
+    """Mark the first word of every run of text that a browser shows apart from the word
+    before it (a block edge, a line break, an image or a space lies between them), so that
+    trafilatura, which trims the spaces at the edges of every text it copies and flattens a
+    list item's or a cell's nested blocks into one text, cannot glue two words: minified
+    pages write "<div>CIO</div><div><span>Digital" and "2024<img …>If you", and
+    "<div> <span>Print length</span> </div> <div> <span>320 pages" loses its spaces. Only a
+    word after a word is marked (a stop or a bracket glues to nothing); words joined by
+    inline markup stay joined ("m<sup>3</sup>"); only text that is there changes, as no
+    element gains a text or tail it lacked (trafilatura reads an empty one differently
+    from a missing one)."""
+    edge = False  # a block edge or a space lies between the last word and the next text
+    word = False  # the last text ended in a letter or digit
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag
+        shows = isinstance(tag, str)  # a comment's or instruction's text is not shown
+        if shows and tag in _WORD_BREAKS:
+            edge = True
+        slot = "text" if event == "start" else "tail"
+        if slot == "text" and (not shows or tag in _HIDDEN):
+            continue
+        text = getattr(element, slot)
+        if not text:
+            continue
+        words = text.strip()
+        if not words:  # trafilatura drops a text of spaces: it parts nothing
+            edge = True
+            continue
+        if word and (edge or text[0].isspace()) and (words[0].isalnum() or words[0] == "_"):
+            text = _APART + text
+            setattr(element, slot, text)
+        edge, word = text[-1].isspace(), words[-1].isalnum() or words[-1] == "_"
+
+
+def _unmark(root: Any) -> None:
+    """_space_blocks' marks in trafilatura's output back to spaces."""
+    for element in root.iter():
+        if element.text and _APART in element.text:
+            element.text = element.text.replace(_APART, " ")
+        if element.tail and _APART in element.tail:
+            element.tail = element.tail.replace(_APART, " ")
+
+
 def _trafilatura_paragraphs(tree: HtmlElement) -> list[str]:
     document = bare_extraction(tree, options=_OPTIONS)
     if document is None or document.body is None:
         return []
+    _unmark(document.body)
     remove_leftovers(document.body)
     paragraphs: list[str] = []
     for element in document.body:
@@ -245,6 +310,7 @@ def clean_html(html: str, ctx: PageContext) -> Cleaned:
     if selected:
         paragraphs, method = page_rules.paragraphs(selected), "rules"
     else:
+        _space_blocks(tree)
         paragraphs, method = _trafilatura_paragraphs(tree), "trafilatura"
         body_text = "\n".join(paragraphs)
         description = meta.get("og:description") or meta.get("description")

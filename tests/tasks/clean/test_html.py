@@ -201,3 +201,25 @@ def test_br_and_list_items_keep_their_line_breaks() -> None:
     assert "FLJune" not in cleaned.body
     items = [line for line in lines if line.startswith("- Deal ")]
     assert items == [f"- Deal {n}: {n}0% off kettles" for n in range(12)]
+
+
+def test_words_apart_on_the_page_stay_apart_in_minified_markup() -> None:
+    """Minified markup puts no space where a browser breaks: nested blocks inside a list item
+    (which trafilatura flattens into one text) and an image between two words stay two
+    words, and so do blocks parted only by spaces (which trafilatura trims); inline elements
+    still join ("m<sup>3</sup>" is one word)."""
+    related = "<ul>" + "".join(
+        f"<li><div>Story {n} joins the council as CIO</div>"
+        f"<div><div><span>Digital Transformation</span></div></div>"
+        f"<div> <span>Print length</span> </div> <div> <span>{n}20 pages</span> </div></li>"
+        for n in range(6)
+    )
+    lead = "<p>Updated: December 9, 2024<img src='x.png' alt=''>If you live by the harbour</p>"
+    unit = "<p>The new wall holds 40 m<sup>3</sup> of stone per metre of harbour front.</p>"
+    cleaned = clean_html(article(extra_before=lead, extra_after=unit + related + "</ul>"), EMPTY)
+    assert "2024 If you live" in cleaned.body
+    assert "40 m3 of stone" in cleaned.body
+    assert "CIODigital" not in cleaned.body
+    assert "Story 5 joins the council as CIO Digital Transformation" in cleaned.body
+    assert "Print length 520 pages" in cleaned.body
+    assert "\ue000" not in cleaned.body
