@@ -141,6 +141,11 @@ def prune_raw_store(
 ) -> Pruned:
     """prune_unreferenced for a warehouse's own store: the files its rows name are kept."""
     with open_read(db_path, timeout_s) as con:
+        if not con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'raw_documents' "
+            "AND column_name = 'content_sha256'"
+        ).fetchone()[0]:
+            return Pruned(0, 0, 0)  # not migrated to 0050 yet: its bytes are in the table
         referenced = {
             sha
             for (sha,) in con.execute(
