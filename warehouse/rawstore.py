@@ -13,7 +13,8 @@ reprocess read them.
   the same folder, then os.replace), so a committed row never names a half-written file.
   The same bytes twice are stored once (the name is their hash).
 - Read back with their hash checked: a missing or damaged file is `RawUnavailable`, which
-  replay and reprocess turn into a `raw_missing` quarantine row for that page.
+  replay and reprocess turn into a `raw_missing` quarantine row for that page. A damaged
+  file is set aside, so the page seen again is stored whole again.
 - A file no row names (a batch that rolled back, a pruned row) is garbage:
   `prune_unreferenced` deletes it, from the nightly maintenance flow, under the run lock.
 - No fsync per file: a file cut short by a power loss fails its hash check on read
@@ -22,6 +23,7 @@ reprocess read them.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -97,10 +99,20 @@ def get(root: Path, sha: str) -> bytes:
     try:
         content = gzip.decompress(packed)
     except (OSError, EOFError, zlib.error) as exc:
+        _set_aside(path)
         raise RawUnavailable(f"raw store file {path} is damaged: {exc}") from exc
     if content_sha256(content) != sha:
-        raise RawUnavailable(f"raw store file {path} does not hold the bytes of its name")
+        _set_aside(path)
+        raise RawUnavailable(f"raw store file {path} is damaged: not the bytes of its name")
     return content
+
+
+def _set_aside(path: Path) -> None:
+    """A damaged file is renamed out of the way (`….gz.damaged`, for a look and then for
+    prune), so the next load of the same page, which only writes files that are not there,
+    writes it whole again."""
+    with contextlib.suppress(OSError):  # a read-only store: it stays damaged, still reported
+        os.replace(path, path.with_name(path.name + ".damaged"))
 
 
 @dataclass(frozen=True)
@@ -130,7 +142,7 @@ def prune_unreferenced(
             if is_blob and name.removesuffix(_SUFFIX) in referenced:
                 kept += 1
                 continue
-            if stat.st_mtime > cutoff or not (is_blob or name.endswith(".tmp")):
+            if stat.st_mtime > cutoff or not (is_blob or name.endswith((".tmp", ".damaged"))):
                 continue
             path.unlink(missing_ok=True)
             files += 1

@@ -63,10 +63,14 @@ def test_missing_or_damaged_store_files_are_a_row_each_not_a_failure(tmp_path: P
     assert "is damaged" in replay[damaged]["raw_error"]
     assert replay[whole]["raw_error"] is None and replay[whole]["content"] == page(2)
 
-    # the same bytes arriving again bring the lost file back
+    # the same bytes arriving again bring the lost and the damaged file back
+    assert path.with_name(path.name + ".damaged").exists() and not path.exists()
     run2 = start_run(db, command="test", params={})
-    load_batch(db, run_id=run2, **frames([raws[0]], [], []))
-    assert quarantined_raw(db).filter(doc_id=gone)["content"].to_list() == [page(0)]
+    load_batch(db, run_id=run2, **frames(raws[:2], [], []))
+    back = quarantined_raw(db)
+    assert back["raw_error"].null_count() == 3
+    assert back.filter(doc_id=gone)["content"].to_list() == [page(0)]
+    assert back.filter(doc_id=damaged)["content"].to_list() == [page(1)]
 
 
 def _old_warehouse(tmp_path: Path) -> Path:
