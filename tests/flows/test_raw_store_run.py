@@ -49,6 +49,16 @@ def test_replay_and_reprocess_turn_a_lost_store_file_into_a_row(
     first = run(warehouse_path, [inputs])
     assert (first["loaded"], first["quarantined"]) == (1, 2)
     assert len(list(rawstore.store_root(warehouse_path).glob("*/*.gz"))) == 3
+    # `newsdesk raw` gives a stored page back, byte for byte
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    [(doc_id,)] = rows(
+        warehouse_path, f"SELECT doc_id FROM raw_documents WHERE uri LIKE '%/{SEED_LOADED}'"
+    )
+    shown = CliRunner().invoke(app, ["--db", str(warehouse_path), "raw", doc_id[:12]])
+    assert shown.exit_code == 0 and shown.stdout_bytes == (SEEDS / SEED_LOADED).read_bytes()
 
     _blob(warehouse_path, UNKNOWN_HTML.name).unlink()  # lost
     damaged = _blob(warehouse_path, SEED_QUARANTINED)
@@ -66,6 +76,8 @@ def test_replay_and_reprocess_turn_a_lost_store_file_into_a_row(
     assert "is damaged" in missing[0][1] and "is missing" in missing[1][1]
 
     _blob(warehouse_path, SEED_LOADED).unlink()
+    lost = CliRunner().invoke(app, ["--db", str(warehouse_path), "raw", doc_id])
+    assert lost.exit_code != 0 and "is missing" in lost.stderr
     reprocessed = run(warehouse_path, [], reprocess={})
     assert reprocessed["status"] == "loaded"
     assert rows(warehouse_path, "SELECT count(*) FROM articles") == [(1,)]  # kept as it was
