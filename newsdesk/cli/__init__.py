@@ -253,15 +253,15 @@ def run(
     if deployment:
         _trigger(obj, settings, deployment, params)
         return
-    total = None if web else _count(paths)
+    total = None if web else _count(paths, settings.read_timeout_s)
     label = describe_inputs(paths, params["web"], documents=total)
     _finish(_run_flow(obj, settings, total, label=label, rescan=rescan, **params), as_json)
 
 
-def _count(paths: list[str]) -> int | None:
+def _count(paths: list[str], timeout_s: float) -> int | None:
     from flows.progress import count_documents
 
-    return count_documents(Path(p) for p in paths)
+    return count_documents((Path(p) for p in paths), timeout_s=timeout_s)
 
 
 def _trigger(obj: Context, settings: Settings, name: str, params: dict[str, Any]) -> None:
