@@ -431,33 +431,14 @@ def raw(
 ) -> None:
     """The stored bytes of one document, as they were read or fetched (from the raw store
     beside the warehouse; the tables keep only their hash)."""
-    from warehouse.rawstore import RawUnavailable, get, store_root
-    from warehouse.read import analyst_query
+    from warehouse.read import StoredPageError, stored_page
 
     settings = ctx.obj.settings()
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
-    found = analyst_query(
-        settings.db,
-        "SELECT doc_id, content_sha256, size_bytes, content_size FROM raw_documents "
-        "WHERE starts_with(doc_id, ?) ORDER BY doc_id LIMIT 2",
-        [doc],
-        timeout_s=settings.read_lock_timeout_s,
-    )
-    if found.height != 1:
-        raise fail(
-            f"{'no document' if found.is_empty() else 'more than one document'} "
-            f"with a doc_id starting {doc!r}"
-        )
-    row = found.row(0, named=True)
-    if row["content_sha256"] is None:
-        raise fail(
-            f"no bytes were kept for {row['doc_id']} (size {row['size_bytes']}, stored "
-            f"{row['content_size']}): empty, over max_bytes, or not yet moved to the raw store"
-        )
     try:
-        content = get(store_root(settings.db), row["content_sha256"])
-    except RawUnavailable as exc:
+        _, content = stored_page(settings.db, doc, timeout_s=settings.read_lock_timeout_s)
+    except StoredPageError as exc:
         raise fail(str(exc)) from exc
     if out is not None:
         out.write_bytes(content)
