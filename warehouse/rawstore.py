@@ -96,6 +96,8 @@ def get(root: Path, sha: str) -> bytes:
         packed = path.read_bytes()
     except FileNotFoundError as exc:
         raise RawUnavailable(f"raw store file {path} is missing") from exc
+    except OSError as exc:  # permissions, an I/O error of the disk
+        raise RawUnavailable(f"raw store file {path} cannot be read: {exc}") from exc
     try:
         content = gzip.decompress(packed)
     except (OSError, EOFError, zlib.error) as exc:
