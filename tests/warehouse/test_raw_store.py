@@ -133,3 +133,17 @@ def test_prune_deletes_only_old_files_no_row_names(tmp_path: Path) -> None:
     assert not rawstore.blob_path(root, orphan).exists() and not leftover.exists()
     assert rawstore.get(root, kept["doc_id"]) == page(1)
     assert rawstore.get(root, young) == page(8)  # may belong to a batch still loading
+
+
+def test_a_store_file_that_cannot_be_read_is_unavailable_not_a_crash(tmp_path: Path) -> None:
+    root = tmp_path / "w.raw"
+    sha = rawstore.put(root, page(3))
+    path = rawstore.blob_path(root, sha)
+    path.unlink()
+    path.mkdir()  # reading it fails with IsADirectoryError, as an I/O error would
+    try:
+        rawstore.get(root, sha)
+    except rawstore.RawUnavailable as exc:
+        assert "cannot be read" in str(exc)
+    else:
+        raise AssertionError("read a folder as a page")
