@@ -2,13 +2,15 @@
 (synthetic rows of realistic size: a 2.6 KB body of hex words, which compress about as
 badly as prose, authors, tags, a version, a 40 KB raw page):
 
-(a) the read copy newsdesk publishes after each run (warehouse/publish.py): its seconds and
-    its size, against the warehouse's own size (raw page bytes stay out of the copy);
+(a) the read copy newsdesk publishes after each run (warehouse/publish.py): its seconds (wall
+    and this process's CPU) and its size, against the warehouse's own size. The raw pages go
+    where a load puts them, the raw store beside the warehouse (warehouse/rawstore.py); with
+    --raw-in-table they stay in `raw_documents.content`, as before migration 0050;
 (b) DuckLake with a SQLite catalog: one run's commit (a batch of 200 new articles, checked
     against the lake for ids already there, as its tables have no primary key) while
     another process holds a READ_ONLY attach of the lake.
 
-    python -m bench.bench_read_copy [--sizes 10000 100000] [--ducklake-ext DIR]
+    python -m bench.bench_read_copy [--sizes 10000 100000] [--raw-in-table] [--ducklake-ext DIR]
 
 DIR holds ducklake.duckdb_extension and sqlite_scanner.duckdb_extension (the
 duckdb-ext-ducklake / duckdb-ext-sqlite 1.4.4 packages: `uv pip install --target T ...`,
@@ -32,6 +34,7 @@ import duckdb
 
 from warehouse.migrate import migrate
 from warehouse.publish import publish_read_copy
+from warehouse.rawstore import put, store_root
 
 BATCH = 200
 
@@ -50,9 +53,30 @@ SELECT article_id, doc_id, 'r0', title, word_count, doc_id FROM articles;
 INSERT INTO article_authors SELECT article_id, 0, 'Author ' || (hash(article_id) % 1000)
 FROM articles;
 INSERT INTO article_tags SELECT article_id, 0, 'tag' || (hash(article_id) % 300) FROM articles;
-INSERT INTO raw_documents (doc_id, uri, url, size_bytes, content, first_run_id, last_run_id)
-SELECT doc_id, uri, url, 40000, repeat(md5(doc_id), 1250)::BLOB, 'r0', 'r0' FROM articles;
 """
+# A 40 KB page per article: inside the table (as before migration 0050), or named by its hash
+# with the bytes in the raw store (filled by _store_pages).
+_RAW_IN_TABLE = """
+INSERT INTO raw_documents (doc_id, uri, url, size_bytes, content, first_run_id, last_run_id,
+                           content_size)
+SELECT doc_id, uri, url, 40000, repeat(md5(doc_id), 1250)::BLOB, 'r0', 'r0', NULL
+FROM articles;
+"""
+_RAW_IN_STORE = """
+INSERT INTO raw_documents (doc_id, uri, url, size_bytes, first_run_id, last_run_id,
+                           content_sha256, content_size)
+SELECT doc_id, uri, url, 40000, 'r0', 'r0', sha256(repeat(md5(doc_id), 1250)), 40000
+FROM articles;
+"""
+
+
+def _store_pages(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    import hashlib
+
+    root = store_root(db)
+    for (doc_id,) in con.execute("SELECT doc_id FROM articles").fetchall():
+        page = (hashlib.md5(doc_id.encode()).hexdigest() * 1250).encode()
+        put(root, page)
 
 
 def _size(path: Path) -> int:
@@ -60,19 +84,33 @@ def _size(path: Path) -> int:
     return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
-def read_copy(n: int, folder: Path) -> dict[str, float]:
+def _store_size(db: Path) -> int:
+    return sum(p.stat().st_size for p in store_root(db).rglob("*.gz"))
+
+
+def read_copy(n: int, folder: Path, *, raw_in_table: bool = False) -> dict[str, float]:
     db = folder / "warehouse.duckdb"
     migrate(db)
     with duckdb.connect(str(db)) as con:
         con.execute(_FILL.replace("$n", str(n)))
+        con.execute(_RAW_IN_TABLE if raw_in_table else _RAW_IN_STORE)
+        if not raw_in_table:
+            _store_pages(con, db)
         con.execute("CHECKPOINT")
+    cpu = time.process_time()
     published = publish_read_copy(db)
+    cpu_first = time.process_time() - cpu
+    cpu = time.process_time()
     again = publish_read_copy(db)  # the steady state: the old copy is replaced
+    cpu_again = time.process_time() - cpu
     return {
         "warehouse_mb": round(_size(db) / 1e6, 1),
+        "raw_store_mb": round(_store_size(db) / 1e6, 1),
         "copy_mb": round(published.bytes / 1e6, 1),
         "publish_s": round(published.seconds, 2),
         "publish_again_s": round(again.seconds, 2),
+        "publish_cpu_s": round(cpu_first, 2),
+        "publish_again_cpu_s": round(cpu_again, 2),
     }
 
 
@@ -154,12 +192,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--ducklake-ext", type=Path)
     parser.add_argument("--only", choices=["copy", "ducklake"])
+    parser.add_argument(
+        "--raw-in-table", action="store_true", help="raw pages inside the warehouse (pre-0050)"
+    )
     args = parser.parse_args()
     results: dict[str, dict[str, object]] = {}
     for n in args.sizes:
         if args.only != "ducklake":
             with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
-                results[f"read_copy_{n}"] = read_copy(n, Path(tmp))
+                results[f"read_copy_{n}"] = read_copy(n, Path(tmp), raw_in_table=args.raw_in_table)
                 print(json.dumps({f"read_copy_{n}": results[f"read_copy_{n}"]}), flush=True)
         if args.ducklake_ext and args.only != "copy":
             for wal in (False, True):

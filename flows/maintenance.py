@@ -1,5 +1,6 @@
 """Nightly warehouse maintenance: close dead runs, prune old dq_results and one-off template
-lines, ANALYZE, CHECKPOINT, and optionally export every table as Parquet.
+lines, ANALYZE, CHECKPOINT, delete raw-store files no row names, and optionally export every
+table as Parquet.
 
 It holds the same run lock as a pipeline run, so it never writes while a run loads, and while
 it holds it any run still marked `started` is known to be dead (its process ended without
@@ -22,6 +23,7 @@ from flows.run_lock import flow_turn, skipped_state
 from flows.steps.load import publish_read_copy_task
 from newsdesk.core.config import Settings, load_settings
 from warehouse.maintenance import Tidied, tidy
+from warehouse.rawstore import Pruned, prune_raw_store
 from warehouse.read import export_parquet
 
 
@@ -33,6 +35,12 @@ def tidy_task(settings: Settings) -> Tidied:
         template_retention_days=settings.template_retention_days,
         timeout_s=settings.write_lock_timeout_s,
     )
+
+
+@task(name="prune-raw-store", cache_policy=NO_CACHE)
+def prune_task(settings: Settings) -> Pruned:
+    # under the run lock: no load is writing files its rows will name
+    return prune_raw_store(settings.db, timeout_s=settings.read_lock_timeout_s)
 
 
 @task(name="export-parquet", cache_policy=NO_CACHE)
@@ -60,12 +68,21 @@ def newsdesk_maintenance(
         if not turn.acquired:
             return skipped_state(turn, settings.db, result)  # type: ignore[return-value]
         tidied = tidy_task(settings)
+        pruned = prune_task(settings)
         publish_read_copy_task(settings)
     exported = export_task(settings) if settings.export_dir else []
-    result = {**result, "status": "done", **asdict(tidied), "exported": [str(p) for p in exported]}
+    result = {
+        **result,
+        "status": "done",
+        **asdict(tidied),
+        "raw_files_pruned": pruned.files,
+        "raw_bytes_pruned": pruned.bytes,
+        "exported": [str(p) for p in exported],
+    }
     logger.info(
         "marked %d dead runs crashed, pruned %d dq_results rows older than %d days and %d one-off "
-        "template lines unseen for %d days, %.1f → %.1f MB; exported %d tables",
+        "template lines unseen for %d days, %.1f → %.1f MB; deleted %d raw-store files no row "
+        "names; exported %d tables",
         tidied.aborted_runs,
         tidied.pruned_dq_rows,
         settings.dq_retention_days,
@@ -73,6 +90,7 @@ def newsdesk_maintenance(
         settings.template_retention_days,
         tidied.size_before_bytes / 1e6,
         tidied.size_after_bytes / 1e6,
+        pruned.files,
         len(exported),
     )
     create_table_artifact(

@@ -27,13 +27,14 @@ def notice(message: str) -> None:
         _notices(message)
 
 
-def count_documents(paths: Iterable[Path]) -> int | None:
+def count_documents(paths: Iterable[Path], *, timeout_s: float) -> int | None:
     """How many documents the files hold, when that is cheap to know (None: a JSON Lines
-    export or a web archive holds an unknown number)."""
+    export or a web archive holds an unknown number). Each folder listing has `timeout_s`,
+    as in the run (a folder that does not answer counts as its one timeout row)."""
     from tasks.ingest.files import JSONL_SUFFIXES, WARC_SUFFIXES, discover
 
     total = 0
-    for path in discover(paths):
+    for path in discover(paths, timeout_s=timeout_s):
         if isinstance(path, Path) and path.name.lower().endswith((*JSONL_SUFFIXES, *WARC_SUFFIXES)):
             return None
         total += 1

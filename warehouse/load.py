@@ -39,6 +39,7 @@ from newsdesk.core.registry import Registry
 from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
 from warehouse.file_reads import write_file_reads
 from warehouse.migrate import apply as apply_migrations
+from warehouse.rawstore import RawUnavailable, get, put_many, store_root
 from warehouse.read import query
 
 RUN_STATUSES = frozenset({"started", "gated", "loaded", "failed", "aborted", "crashed"})
@@ -49,8 +50,10 @@ RETURNING run_id, flow_run_id, pid, host
 """
 
 # raw_documents keeps every RAW_SCHEMA column but the decoded text (re-derived from content)
-# and run_id (kept as first_run_id / last_run_id).
+# and run_id (kept as first_run_id / last_run_id); the bytes themselves go to the raw store
+# (warehouse/rawstore.py), the row keeps their hash and size.
 _RAW_COLUMNS = pl.Schema({k: v for k, v in RAW_SCHEMA.items() if k not in {"run_id", "text"}})
+_RAW_STORED = [*(k for k in _RAW_COLUMNS if k != "content"), "content_sha256", "content_size"]
 _ARTICLE_COLUMNS = [
     *(k for k in ARTICLE_SCHEMA if k not in {"authors", "tags", "run_id"}),
     "body_sha",  # computed in _prepare
@@ -97,6 +100,15 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _store_bytes(raw: pl.DataFrame, root: Path) -> pl.DataFrame:
+    """The batch's raw bytes written to the store; the frame keeps their hash and size."""
+    contents = raw["content"].to_list()
+    return raw.with_columns(
+        content_sha256=pl.Series(put_many(root, (c or None for c in contents)), dtype=pl.String),
+        content_size=pl.Series([len(c or b"") for c in contents], dtype=pl.Int64),
+    ).drop("content")
+
+
 def _prepare(
     run_id: str,
     raw: pl.DataFrame,
@@ -105,6 +117,8 @@ def _prepare(
     dq: pl.DataFrame,
     found: pl.DataFrame | None,
     versions: pl.DataFrame | None = None,
+    *,
+    store: Path,
 ) -> _Batch:
     versions = without_credentials(
         conform(
@@ -137,7 +151,7 @@ def _prepare(
         .unique(["doc_id", "stage", "expectation"], keep="last", maintain_order=True)
     )
     return _Batch(
-        raw=raw.unique("doc_id", keep="first", maintain_order=True).to_arrow(),
+        raw=_store_bytes(raw.unique("doc_id", keep="first", maintain_order=True), store).to_arrow(),
         articles=articles.drop("authors", "tags", "run_id")
         .with_columns(body_sha=pl.col("body").map_elements(_sha256, return_dtype=pl.String))
         .with_row_index("batch_pos")
@@ -337,12 +351,16 @@ def _write_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch: _Batch) -> 
     ingested, loaded, updated, duplicates, quarantined = con.execute(_COUNTS_SQL).fetchone()
     # an earlier text of an article in this batch is a version of it (updated)
     counts = LoadResult(loaded, updated + batch.versions.num_rows, duplicates, quarantined)
-    raw_columns = ", ".join(_RAW_COLUMNS)
+    raw_columns = ", ".join(_RAW_STORED)
     con.execute(
         f"""
         INSERT INTO raw_documents ({raw_columns}, first_run_id, last_run_id)
         SELECT {raw_columns}, $run, $run FROM batch_raw
         ON CONFLICT (doc_id) DO UPDATE SET last_run_id = excluded.last_run_id, last_seen = now(),
+            -- the same doc_id is the same bytes: just written again to the store, so a row
+            -- whose store file went missing has it back
+            content_sha256 = coalesce(raw_documents.content_sha256, excluded.content_sha256),
+            content_size = coalesce(raw_documents.content_size, excluded.content_size),
             -- read again on every pass (a replay after a rule changed); unread keeps the old
             access = coalesce(excluded.access, raw_documents.access),
             access_evidence = CASE WHEN excluded.access IS NULL
@@ -466,7 +484,9 @@ def load_batch(
     files: FILE_READ_SCHEMA rows, the local files whose last record is in this batch.
     The run's counters in `runs` grow by the returned counts in the same transaction.
     """
-    batch = _prepare(run_id, raw, articles, rejects, dq, found, versions)
+    # the bytes go to the store first, outside the lock: a committed row never names a file
+    # that is not there (a rollback leaves files no row names, for maintenance to prune)
+    batch = _prepare(run_id, raw, articles, rejects, dq, found, versions, store=store_root(db_path))
     with open_write(db_path, timeout_s) as con:
         con.begin()
         try:
@@ -774,16 +794,37 @@ def quarantined_doc_ids(
     return set(found["doc_id"].to_list())
 
 
+def with_stored_bytes(frame: pl.DataFrame, db_path: Path | str) -> pl.DataFrame:
+    """Rows of raw_documents with `content` filled from the raw store (or, for a row not yet
+    moved out, from the table), and `raw_error`: why the bytes could not be read (a missing
+    or damaged store file), null when they were."""
+    root = store_root(db_path)
+    contents: list[bytes | None] = []
+    errors: list[str | None] = []
+    for sha, inline in zip(frame["content_sha256"], frame["content"], strict=True):
+        try:
+            contents.append(get(root, sha) if sha is not None else (inline or b""))
+            errors.append(None)
+        except RawUnavailable as exc:
+            contents.append(None)
+            errors.append(str(exc))
+    return frame.with_columns(
+        content=pl.Series(contents, dtype=pl.Binary),
+        raw_error=pl.Series(errors, dtype=pl.String),
+    ).drop("content_sha256")
+
+
 def quarantined_raw(
     db_path: Path | str, stage: str | None = None, *, timeout_s: float = READ_TIMEOUT_S
 ) -> pl.DataFrame:
-    """RAW_SCHEMA rows rebuilt from the stored bytes of documents with open quarantine rows.
+    """RAW_SCHEMA rows rebuilt from the stored bytes of documents with open quarantine rows,
+    plus `raw_error` (see with_stored_bytes).
 
     `text` is left null (ingest decodes `content` again); run_id is the last run that saw the
     document. Documents without stored bytes (fetch failures) are not included.
     """
     if not Path(db_path).exists():
-        return pl.DataFrame(schema=RAW_SCHEMA)
+        return pl.DataFrame(schema={**RAW_SCHEMA, "raw_error": pl.String})
     columns = [
         "NULL::VARCHAR AS text"
         if name == "text"
@@ -795,7 +836,7 @@ def quarantined_raw(
     frame = query(
         db_path,
         f"""
-        SELECT {", ".join(columns)} FROM raw_documents
+        SELECT {", ".join(columns)}, content_sha256 FROM raw_documents
         WHERE doc_id IN (
             SELECT doc_id FROM quarantine
             WHERE status = 'open' AND ($stage IS NULL OR stage = $stage)
@@ -805,7 +846,8 @@ def quarantined_raw(
         {"stage": stage},
         timeout_s=timeout_s,
     )
-    return frame.cast(dict(RAW_SCHEMA))
+    frame = frame.cast({**dict(RAW_SCHEMA), "content_sha256": pl.String})
+    return with_stored_bytes(frame, db_path)
 
 
 def reprocess_candidates(
@@ -834,7 +876,7 @@ def reprocess_candidates(
         LEFT JOIN current AS c USING (doc_id)
         LEFT JOIN quarantine_found AS f USING (doc_id)
         WHERE (c.doc_id IS NOT NULL OR r.doc_id IN (SELECT doc_id FROM held))
-          AND octet_length(r.content) = r.size_bytes
+          AND coalesce(r.content_size, octet_length(r.content)) = r.size_bytes
           AND ($since IS NULL OR r.first_seen >= CAST($since AS TIMESTAMPTZ))
         ORDER BY c.doc_id IS NULL, r.first_seen, r.doc_id
         """,
@@ -846,11 +888,12 @@ def reprocess_candidates(
 def stored_raw(
     db_path: Path | str, doc_ids: Iterable[str], *, timeout_s: float = READ_TIMEOUT_S
 ) -> pl.DataFrame:
-    """The raw_documents rows (with their bytes) of the given documents, in the given order."""
+    """The raw_documents rows (with their bytes, from the raw store, and `raw_error`: see
+    with_stored_bytes) of the given documents, in the given order."""
     wanted = list(doc_ids)
     if not wanted:
         return pl.DataFrame()
-    return query(
+    frame = query(
         db_path,
         """
         SELECT r.* FROM raw_documents AS r
@@ -860,6 +903,7 @@ def stored_raw(
         {"ids": wanted},
         timeout_s=timeout_s,
     )
+    return with_stored_bytes(frame, db_path)
 
 
 def load_template_lines(

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.connection import WRITE_TIMEOUT_S, open_write
+from warehouse.rawstore import put, store_root
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VIEWS_DIR = Path(__file__).parent / "views"
@@ -123,7 +125,65 @@ def apply(
     except duckdb.Error as exc:
         con.rollback()
         raise MigrationError(f"view {view.name} failed: {exc}") from exc
+    move_raw_out(con)
     return done
+
+
+_MOVE_CHUNK = 200  # rows per transaction: bounded memory, and a crash loses one chunk's work
+
+
+def move_raw_out(con: duckdb.DuckDBPyConnection, chunk: int = _MOVE_CHUNK) -> int:
+    """Move the raw bytes a warehouse from before migration 0050 keeps in
+    `raw_documents.content` into its raw store, a chunk per transaction (files first, then the
+    rows that name them): a crash halfway leaves rows either moved or still holding their
+    bytes, and readers read both. Returns the rows moved; a no-op once done.
+
+    The file does not shrink by itself: DuckDB reuses the freed blocks for later loads."""
+    if not con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND table_name = 'raw_documents' AND column_name = 'content_size'"
+    ).fetchone()[0]:
+        return 0  # a test's own migrations folder without 0050
+    (path,) = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    root = store_root(path)
+    moved = 0
+    while True:
+        rows = con.execute(
+            "SELECT doc_id, content FROM raw_documents WHERE content_size IS NULL LIMIT ?",
+            [chunk],
+        ).fetchall()
+        if not rows:
+            return moved
+        done = [
+            (doc_id, put(root, content) if content else None, len(content or b""))
+            for doc_id, content in rows
+        ]
+        ids, shas, sizes = zip(*done, strict=True)
+        con.register(
+            "moved_raw",
+            pa.table(
+                {
+                    "doc_id": pa.array(ids, pa.string()),
+                    "sha": pa.array(shas, pa.string()),
+                    "size": pa.array(sizes, pa.int64()),
+                }
+            ),
+        )
+        con.begin()
+        try:
+            con.execute(
+                "UPDATE raw_documents AS r SET content_sha256 = m.sha, content_size = m.size, "
+                "content = NULL FROM moved_raw AS m WHERE r.doc_id = m.doc_id"
+            )
+            con.commit()
+        except duckdb.Error:
+            con.rollback()
+            raise
+        finally:
+            con.unregister("moved_raw")
+        moved += len(done)
 
 
 def migrate(

@@ -6,10 +6,11 @@ notebook, for hours) stops every load. The copy is written to a new file next to
 renamed over the old one in one step (os.replace): nobody ever writes the file readers
 open, so a reader never blocks a load and a load never blocks a reader. A reader that keeps
 a connection sees the runs that were whole when it opened; opening the file again shows the
-newest. The copy holds every table and view but the raw page bytes (`raw_documents.content`,
-kept in the warehouse for replay): they are most of the warehouse's size and no analyst
-reads them (10,000 synthetic articles: a 427 MB warehouse, a 19 MB copy published in
-about 2 s; 100,000: 172 MB in about 20 s; bench/bench_read_copy.py).
+newest. The copy holds every table and view; raw page bytes are in neither file but in the
+raw store beside the warehouse (warehouse/rawstore.py), and the `content` column of a
+warehouse from before migration 0050 is left out. What a publish costs is copying what
+analysts read (10,000 synthetic articles: a 20 MB copy in 0.7 s CPU; 100,000: 176 MB in
+about 4 s CPU, 24-33 s wall on a loaded machine; bench/bench_read_copy.py).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import polars as pl
 
 from warehouse.connection import READ_TIMEOUT_S, open_read
 from warehouse.publish import read_copy_path
+from warehouse.rawstore import RawUnavailable, get, store_root
 
 
 class ReadOnlyQuery(PermissionError):
@@ -167,3 +168,34 @@ def proposed_sources(
         {"all": include_accepted},
         timeout_s=timeout_s,
     )
+
+
+class StoredPageError(LookupError):
+    """No single document matches, it has no kept bytes, or its raw-store file is lost."""
+
+
+def stored_page(
+    db_path: Path | str, doc_prefix: str, *, timeout_s: float = READ_TIMEOUT_S
+) -> tuple[str, bytes]:
+    """One document's stored bytes (its doc_id, or a prefix of it), found through what
+    analysts read and fetched from the raw store."""
+    found = analyst_query(
+        db_path,
+        "SELECT doc_id, content_sha256, size_bytes, content_size FROM raw_documents "
+        "WHERE starts_with(doc_id, ?) ORDER BY doc_id LIMIT 2",
+        [doc_prefix],
+        timeout_s=timeout_s,
+    )
+    if found.height != 1:
+        what = "no document" if found.is_empty() else "more than one document"
+        raise StoredPageError(f"{what} with a doc_id starting {doc_prefix!r}")
+    row = found.row(0, named=True)
+    if row["content_sha256"] is None:
+        raise StoredPageError(
+            f"no bytes were kept for {row['doc_id']} (size {row['size_bytes']}, stored "
+            f"{row['content_size']}): empty, over max_bytes, or not yet moved to the raw store"
+        )
+    try:
+        return row["doc_id"], get(store_root(db_path), row["content_sha256"])
+    except RawUnavailable as exc:
+        raise StoredPageError(str(exc)) from exc

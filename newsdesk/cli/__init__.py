@@ -257,15 +257,15 @@ def run(
     if deployment:
         _trigger(obj, settings, deployment, params)
         return
-    total = None if web else _count(paths)
+    total = None if web else _count(paths, settings.read_timeout_s)
     label = describe_inputs(paths, params["web"], documents=total)
     _finish(_run_flow(obj, settings, total, label=label, rescan=rescan, **params), as_json)
 
 
-def _count(paths: list[str]) -> int | None:
+def _count(paths: list[str], timeout_s: float) -> int | None:
     from flows.progress import count_documents
 
-    return count_documents(Path(p) for p in paths)
+    return count_documents((Path(p) for p in paths), timeout_s=timeout_s)
 
 
 def _trigger(obj: Context, settings: Settings, name: str, params: dict[str, Any]) -> None:
@@ -423,6 +423,31 @@ def sql(
     _print_frame(
         analyst_query(settings.db, query, timeout_s=settings.read_lock_timeout_s, fts=True), fmt
     )
+
+
+@app.command()
+def raw(
+    ctx: typer.Context,
+    doc: Annotated[str, typer.Argument(help="A doc_id, or a prefix of it.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write the bytes to this file, not to stdout.")
+    ] = None,
+) -> None:
+    """The stored bytes of one document, as they were read or fetched (from the raw store
+    beside the warehouse; the tables keep only their hash)."""
+    from warehouse.read import StoredPageError, stored_page
+
+    settings = ctx.obj.settings()
+    if not settings.db.exists():
+        raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
+    try:
+        _, content = stored_page(settings.db, doc, timeout_s=settings.read_lock_timeout_s)
+    except StoredPageError as exc:
+        raise fail(str(exc)) from exc
+    if out is not None:
+        out.write_bytes(content)
+    else:
+        sys.stdout.buffer.write(content)
 
 
 def _when(value: str | None, option: str) -> Any:

@@ -3,8 +3,9 @@
 Only regular files under the folders given are read. A FIFO, socket or device is skipped
 with a `special_file` row without being opened (opening a FIFO blocks until a writer comes);
 a symlink whose target leaves the folder given is refused (`outside_root`) unless links
-may be followed. Every open and read runs with a deadline (`[pipeline] read_timeout_s`), so
-a file that never answers costs that long and a `timeout` row, not the run.
+may be followed. Every folder listing, open and read runs with a deadline (`[pipeline]
+read_timeout_s`), so a folder or file that never answers costs that long and a `timeout`
+row, not the run.
 """
 
 from __future__ import annotations
@@ -150,36 +151,66 @@ def _is_input(name: str) -> bool:
 
 
 def discover(
-    paths: Iterable[Path], *, follow_links: bool = False
+    paths: Iterable[Path],
+    *,
+    follow_links: bool = False,
+    timeout_s: float = DEFAULT_READ_TIMEOUT_S,
 ) -> Iterator[Path | IngestFailure]:
     """Every input file under the given files and folders, in a stable order, and a failure
     for each symlink that leaves its folder. Hidden files and sidecars are not inputs; a
     path given explicitly is read even when it is a symlink (it was asked for); a missing
-    path is an error the caller reports."""
+    path is an error the caller reports. Each folder's listing has the read deadline: one
+    that does not answer in time (a hung network mount) is a `timeout` row for that folder,
+    and the walk goes on with the next."""
     for path in paths:
         if path.is_dir():
             root = os.path.realpath(path)
-            yield from _walk(path, root, follow_links, {root})
+            yield from _walk(path, root, follow_links, {root}, timeout_s)
         elif path.exists() or path.is_symlink():
             yield path
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
 
 
+@dataclass(frozen=True)
+class _Entry:
+    path: Path
+    is_dir: bool  # a folder itself, not a link to one
+    link_target: str | None  # a symlink's resolved target
+    link_to_dir: bool
+
+
+def _list(folder: Path) -> list[_Entry]:
+    """A folder's input entries, with everything the walk needs to know about them (each of
+    these calls may touch the file system, so all of them run under the listing's deadline)."""
+    entries: list[_Entry] = []
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            if not _is_input(entry.name):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = os.path.realpath(path)
+                entries.append(_Entry(path, False, target, os.path.isdir(target)))
+            else:
+                entries.append(_Entry(path, entry.is_dir(follow_symlinks=False), None, False))
+    return sorted(entries, key=lambda e: e.path.name)
+
+
 def _walk(
-    folder: Path, root: str, follow: bool, visited: set[str]
+    folder: Path, root: str, follow: bool, visited: set[str], timeout_s: float
 ) -> Iterator[Path | IngestFailure]:
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = bounded(lambda: _list(folder), timeout_s, "listing")
+    except _Skipped as skipped:
+        yield IngestFailure(_uri(folder), skipped.reason, skipped.observed)
+        return
     except OSError as exc:
         yield IngestFailure(_uri(folder), Reason.UNREADABLE, f"{type(exc).__name__}: {exc}")
         return
     for entry in entries:
-        if not _is_input(entry.name):
-            continue
-        path = Path(entry.path)
-        if entry.is_symlink():
-            target = os.path.realpath(path)
+        path, target = entry.path, entry.link_target
+        if target is not None:
             if not follow and not _inside(target, root):
                 yield IngestFailure(
                     _uri(path),
@@ -187,16 +218,16 @@ def _walk(
                     f"symlink to {target} leaves {root} (allow with --follow-links)",
                 )
                 continue
-            if os.path.isdir(target):
+            if entry.link_to_dir:
                 # Inside the root its files are walked anyway; followed, once per folder.
                 if follow and target not in visited:
                     visited.add(target)
-                    yield from _walk(path, root, follow, visited)
+                    yield from _walk(path, root, follow, visited, timeout_s)
                 continue
             yield path
-        elif entry.is_dir(follow_symlinks=False):
+        elif entry.is_dir:
             visited.add(os.path.realpath(path))
-            yield from _walk(path, root, follow, visited)
+            yield from _walk(path, root, follow, visited, timeout_s)
         else:
             yield path
 
@@ -337,7 +368,7 @@ def iter_items(
 ) -> Iterator[RawRecord | IngestFailure]:
     """Every record under the given paths, read lazily: memory stays bounded by the batch."""
     options = ReadOptions(max_bytes, read_timeout_s, follow_links)
-    for item in discover(paths, follow_links=follow_links):
+    for item in discover(paths, follow_links=follow_links, timeout_s=read_timeout_s):
         if isinstance(item, IngestFailure):
             yield item
         else:
@@ -367,7 +398,7 @@ def iter_tracked_items(
     that gave any failure (unreadable, past its deadline, not a regular file, a bad line)
     gets no FileRead: the next run reads it again and counts its failures again."""
     options = ReadOptions(max_bytes, read_timeout_s, follow_links)
-    for path in discover(paths, follow_links=follow_links):
+    for path in discover(paths, follow_links=follow_links, timeout_s=read_timeout_s):
         if isinstance(path, IngestFailure):
             yield path
             continue

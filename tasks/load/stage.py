@@ -13,7 +13,7 @@ from newsdesk.core.contracts.frames import FOUND_SCHEMA, PROPOSED_SOURCE_SCHEMA
 from newsdesk.core.contracts.reasons import Reason
 from newsdesk.core.contracts.run import Stage
 from newsdesk.core.registry import Registry, host_of
-from tasks.ingest.records import RawRecord
+from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.page.fields import article_id_of
 from warehouse.load import (
     loaded_doc_ids,
@@ -58,8 +58,13 @@ def skip_known(raw: pl.DataFrame, settings: Settings, *, mode: str) -> tuple[pl.
     return split_known(raw, known)
 
 
-def _stored_record(row: dict[str, Any], charset_hint: str | None = None) -> RawRecord:
-    """A stored raw document (a `raw_documents` row) as a record to run again."""
+def _stored_record(
+    row: dict[str, Any], charset_hint: str | None = None
+) -> RawRecord | IngestFailure:
+    """A stored raw document (a `raw_documents` row) as a record to run again; a page whose
+    bytes the raw store lost or damaged is a `raw_missing` failure of that page alone."""
+    if row.get("raw_error"):
+        return IngestFailure(uri=row["uri"], reason=Reason.RAW_MISSING, observed=row["raw_error"])
     return RawRecord(
         uri=row["uri"],
         content=row["content"],
@@ -73,7 +78,7 @@ def _stored_record(row: dict[str, Any], charset_hint: str | None = None) -> RawR
     )
 
 
-def replay_records(settings: Settings) -> Iterator[RawRecord]:
+def replay_records(settings: Settings) -> Iterator[RawRecord | IngestFailure]:
     """The quarantined documents whose bytes the warehouse kept, as records to run again."""
     frame = quarantined_raw(settings.db, timeout_s=settings.read_lock_timeout_s)
     for row in frame.iter_rows(named=True):
@@ -124,7 +129,7 @@ def _source_of(registry: Registry, row: dict) -> str | None:
     return None
 
 
-def stored_records(settings: Settings, doc_ids: list[str]) -> Iterator[RawRecord]:
+def stored_records(settings: Settings, doc_ids: list[str]) -> Iterator[RawRecord | IngestFailure]:
     """The stored bytes of the given documents as records to run again, read a batch at a
     time so that a reprocess of the whole warehouse does not hold every page in memory."""
     for start in range(0, len(doc_ids), settings.batch_size):

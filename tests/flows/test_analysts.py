@@ -89,4 +89,4 @@ def test_a_reader_holding_the_analysts_copy_neither_delays_nor_fails_a_run(
             "SELECT count(*) FROM duckdb_columns() "
             "WHERE table_name = 'raw_documents' AND column_name = 'content'"
         ).fetchone()
-    assert content_columns == 0  # raw page bytes stay in the warehouse, for replay
+    assert content_columns == 0  # raw page bytes stay out: in the raw store, for replay

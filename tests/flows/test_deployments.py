@@ -214,6 +214,14 @@ def test_maintenance_closes_dead_runs_prunes_old_checks_and_template_lines_and_e
                    ('Example', 'menu', NULL, 5, 'r-done', 'r-done', now() - INTERVAL 90 DAY),
                    ('Example', 'yesterday', 'a2', 1, 'r-done', 'r-done', now() - INTERVAL 1 DAY);
         """)
+    # a raw-store file no row names (a batch that rolled back), two hours old
+    from warehouse import rawstore
+
+    orphan = rawstore.blob_path(
+        rawstore.store_root(warehouse_path),
+        rawstore.put(rawstore.store_root(warehouse_path), b"<p>rolled back</p>"),
+    )
+    os.utime(orphan, (time.time() - 7200, time.time() - 7200))
     out = tmp_path / "parquet"
     result = newsdesk_maintenance(
         settings_overrides={
@@ -225,6 +233,7 @@ def test_maintenance_closes_dead_runs_prunes_old_checks_and_template_lines_and_e
     )
     assert (result["aborted_runs"], result["pruned_dq_rows"]) == (1, 1)
     assert result["pruned_template_lines"] == 1
+    assert result["raw_files_pruned"] == 1 and not orphan.exists()
     assert (out / "articles.parquet").exists() and (out / "runs.parquet").exists()
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         assert con.execute("SELECT run_id, status FROM runs ORDER BY 1").fetchall() == [

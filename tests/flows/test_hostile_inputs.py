@@ -17,6 +17,8 @@ from typing import ClassVar
 import duckdb
 import pytest
 
+from warehouse import rawstore
+
 REGISTRY = """
 [[source]]
 name = "Local Wire"
@@ -173,8 +175,10 @@ def test_a_hostile_folder_loads_what_is_valid_and_accounts_for_the_rest(
         ("page.html", "special_file"),
         ("passwd.html", "outside_root"),
     ]
-    stored = rows(warehouse_path, "SELECT content FROM raw_documents")
-    assert not any(b"root:x:" in content for (content,) in stored)
+    stored = rows(warehouse_path, "SELECT content_sha256 FROM raw_documents")
+    root = rawstore.store_root(warehouse_path)
+    assert len(list(root.glob("*/*.gz"))) >= 1  # the pages' bytes went to the raw store
+    assert not any(b"root:x:" in rawstore.get(root, sha) for (sha,) in stored if sha)
     found = rows(
         warehouse_path, "SELECT published_raw FROM quarantine_found WHERE published_raw IS NOT NULL"
     )

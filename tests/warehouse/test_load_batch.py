@@ -17,6 +17,7 @@ from tests.warehouse.wh_frames import (
     raw_row,
     reject_row,
 )
+from warehouse import rawstore
 from warehouse.load import (
     LoadResult,
     finish_run,
@@ -74,9 +75,14 @@ def test_a_new_batch_lands_in_every_table_with_its_lineage(db: Path) -> None:
     assert _rows(
         db, "SELECT author FROM article_authors WHERE article_id = 'art-1' ORDER BY position"
     ) == [("Ann Writer",), ("Bob Reporter",)]
-    assert _rows(db, "SELECT content FROM raw_documents WHERE doc_id = ?", [raws[2]["doc_id"]]) == [
-        (page(2),)
-    ]
+    # the bytes live in the raw store beside the file, named by their hash
+    (sha, size, inline), *_ = _rows(
+        db,
+        "SELECT content_sha256, content_size, content FROM raw_documents WHERE doc_id = ?",
+        [raws[2]["doc_id"]],
+    )
+    assert (size, inline) == (len(page(2)), None)
+    assert rawstore.get(rawstore.store_root(db), sha) == page(2)
     assert _rows(
         db,
         "SELECT ingested, loaded, quarantined, batches, status FROM runs WHERE run_id = ?",
@@ -160,7 +166,8 @@ def test_quarantine_is_upserted_then_resolved_when_the_doc_loads(db: Path) -> No
     ) == [(first, second, 2, "open")]
 
     replay = quarantined_raw(db, stage="extract")
-    assert replay.schema == RAW_SCHEMA
+    assert replay.drop("raw_error").schema == RAW_SCHEMA
+    assert replay["raw_error"].null_count() == replay.height  # its bytes read back whole
     assert replay.select("doc_id", "content", "uri").rows() == [
         (bad_raw["doc_id"], bad_raw["content"], bad_raw["uri"])
     ]

@@ -17,6 +17,7 @@ class Reason(StrEnum):
     SPECIAL_FILE = "special_file"  # a FIFO, socket or device under an input folder: not opened
     OUTSIDE_ROOT = "outside_root"  # a symlink leading out of the folder given
     MALFORMED_RECORD = "malformed_record"
+    RAW_MISSING = "raw_missing"  # a stored page's file in the raw store is gone or damaged
     EMPTY_BODY = "empty_body"
     EXTRACTION_DISCARDED = "extraction_discarded"
     EXTRACTION_ERROR = "extraction_error"

@@ -376,6 +376,15 @@ class _Crawl:
                 f"sitemap indexes nested deeper than {self.settings.max_sitemap_depth} "
                 "([fetch] max_sitemap_depth)",
             )
+        for item in sitemap.skipped:  # like a feed's: one row for each unusable entry
+            self.stats.failed += 1
+            await self.emit(
+                IngestFailure(
+                    f"{job.url}#entry-{item.number}",
+                    Reason.INVALID_URL,
+                    self._observed(job, f"sitemap entry {item.number}: {item.why}", None, None),
+                )
+            )
         kind = Kind.SITEMAP if sitemap.is_index else Kind.PAGE
         cap = self.settings.max_sitemap_urls
         for entry in sitemap.entries[:cap]:

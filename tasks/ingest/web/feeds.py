@@ -36,7 +36,7 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> 
     return read_feed(content, url=url, content_type=content_type)[0]
 
 
-def _why_unusable(link: object) -> str:
+def why_unusable(link: object) -> str:
     if not isinstance(link, str) or not link.strip():
         return "no link"
     scheme = link.strip().split(":", 1)[0].lower() if ":" in link else ""
@@ -73,7 +73,7 @@ def read_feed(
         if not isinstance(link, str) or not is_web_url(link):
             title = entry.get("title")
             skipped.append(
-                SkippedItem(number, title if isinstance(title, str) else None, _why_unusable(link))
+                SkippedItem(number, title if isinstance(title, str) else None, why_unusable(link))
             )
             continue
         date = entry.get("published_parsed") or entry.get("updated_parsed")

@@ -76,6 +76,7 @@ class FetchFailed(Exception):
         self.transient = transient
         self.retry_after_s = retry_after_s
         self.attempts = 1
+        self.waited_s = 0.0  # how long the server held the request before it failed
         self.body: bytes | None = None  # a refusal's body (401, 403, 429, 503), capped
         self.content_type: str | None = None
 
@@ -185,6 +186,19 @@ class _Deadline:
 
     def left(self) -> float:
         return self.start() - asyncio.get_running_loop().time()
+
+
+def _stall_is_timeout(failed: FetchFailed, waited_s: float, deadline_s: float) -> None:
+    """A server that holds each request silent and then closes the connection fails as a
+    connection error, but what it cost is time: when those silences used at least half the
+    fetch's deadline, the fetch is a `timeout`. A close that came early (a refused or reset
+    connection, a server that hangs up at once) stays `connection_error`."""
+    if failed.reason == Reason.CONNECTION_ERROR and waited_s >= deadline_s / 2:
+        failed.reason = Reason.TIMEOUT
+        failed.detail = (
+            f"the server held the request {waited_s:.1f}s over {failed.attempts} attempt(s), "
+            f"then closed the connection; the {deadline_s:g}s deadline ran out ({failed.detail})"
+        )
 
 
 async def _with_body(
@@ -300,23 +314,29 @@ class Fetcher:
             wait=wait,
             reraise=True,
         )
-        async for attempt in retrying:
-            with attempt:
-                tries = attempt.retry_state.attempt_number
-                try:
-                    fetched = await self._follow(
-                        url, accept, max_bytes, validators, robots, deadline
-                    )
-                except FetchFailed as failed:
-                    failed.attempts = tries
-                    later = failed.retry_after_s
-                    if later is not None and later > settings.max_wait_s:
-                        failed.detail += (
-                            f" (Retry-After {later:.0f}s exceeds {settings.max_wait_s}s)"
+        waited = 0.0
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    tries = attempt.retry_state.attempt_number
+                    try:
+                        fetched = await self._follow(
+                            url, accept, max_bytes, validators, robots, deadline
                         )
-                        failed.transient = False
-                    raise
-                return replace(fetched, attempts=tries)
+                    except FetchFailed as failed:
+                        failed.attempts = tries
+                        waited += failed.waited_s
+                        later = failed.retry_after_s
+                        if later is not None and later > settings.max_wait_s:
+                            failed.detail += (
+                                f" (Retry-After {later:.0f}s exceeds {settings.max_wait_s}s)"
+                            )
+                            failed.transient = False
+                        raise
+                    return replace(fetched, attempts=tries)
+        except FetchFailed as failed:
+            _stall_is_timeout(failed, waited, settings.deadline_s)
+            raise
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _follow(
@@ -394,12 +414,14 @@ class Fetcher:
             except BlockedAddress as exc:
                 raise FetchFailed(Reason.BLOCKED_ADDRESS, str(exc), final_url=url) from exc
             except (httpx.TransportError, httpx.DecodingError) as exc:
-                raise FetchFailed(
+                failed = FetchFailed(
                     Reason.CONNECTION_ERROR,
                     f"{type(exc).__name__}: {exc}",
                     final_url=url,
                     transient=True,
-                ) from exc
+                )
+                failed.waited_s = time.perf_counter() - started
+                raise failed from exc
 
     async def _exchange(
         self,

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from newsdesk.core.contracts.reasons import Reason
 from tasks.ingest.web.dates import parse_w3c
+from tasks.ingest.web.feeds import SkippedItem, why_unusable
 from tasks.ingest.web.safexml import XmlRefused, gunzip, local_name, parse
 from tasks.ingest.web.urls import is_web_url
 
@@ -24,6 +25,9 @@ class SitemapEntry:
 class Sitemap:
     is_index: bool  # entries are sitemaps, not pages
     entries: tuple[SitemapEntry, ...]
+    # entries without a usable <loc> (none, empty, javascript:, file:, …), or a line of a
+    # text sitemap that is no URL: accounted for by a row each, not dropped
+    skipped: tuple[SkippedItem, ...] = ()
 
 
 def _text(element: object) -> str | None:
@@ -37,23 +41,31 @@ def parse_sitemap(content: bytes, *, max_bytes: int) -> Sitemap:
         content = gunzip(content, max_bytes)
     head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head and head != b"<":
-        lines = content.decode("utf-8", "replace").splitlines()
+        lines = [line.strip() for line in content.decode("utf-8", "replace").splitlines()]
         return Sitemap(
             False,
-            tuple(SitemapEntry(line.strip(), None) for line in lines if is_web_url(line.strip())),
+            tuple(SitemapEntry(line, None) for line in lines if is_web_url(line)),
+            tuple(
+                SkippedItem(number, None, why_unusable(line))
+                for number, line in enumerate(lines, 1)
+                if line and not is_web_url(line)
+            ),
         )
     root = parse(content)
     kind = local_name(root.tag)
     if kind not in ("urlset", "sitemapindex"):
         raise XmlRefused(Reason.MALFORMED_XML, f"not a sitemap: root element <{kind}>")
     entries: list[SitemapEntry] = []
-    for item in root:
+    skipped: list[SkippedItem] = []
+    items = (item for item in root if isinstance(item.tag, str))  # not comments
+    for number, item in enumerate(items, 1):
         fields = {local_name(child.tag): child for child in item}  # loc, lastmod
         news: dict[str, object] = {}  # news:publication_date, news:title; never image:loc
         for child in item.iter():
             news.setdefault(local_name(child.tag), child)
         loc = _text(fields.get("loc"))
         if not loc or not is_web_url(loc):
+            skipped.append(SkippedItem(number, _text(news.get("title")), why_unusable(loc)))
             continue
         published_raw = _text(news.get("publication_date"))
         entries.append(
@@ -64,4 +76,4 @@ def parse_sitemap(content: bytes, *, max_bytes: int) -> Sitemap:
                 title=_text(news.get("title")),
             )
         )
-    return Sitemap(kind == "sitemapindex", tuple(entries))
+    return Sitemap(kind == "sitemapindex", tuple(entries), tuple(skipped))
