@@ -25,7 +25,6 @@ from tasks.ingest.access import classify_batch
 from tasks.ingest.files import batched, iter_items
 from tasks.ingest.records import to_frames
 from tasks.parallel import open_mapper
-from warehouse.load import load_template_lines
 
 
 def warm_up_gates() -> threading.Thread:
@@ -91,7 +90,7 @@ def record(
 def warehouse_templates(db: Path, settings: Settings) -> TemplateMemory:
     """What a warehouse's runs learned of their sources' templates, as a run on it starts
     with (raises warehouse.load.WarehouseOutdated for a file older than this code)."""
-    return TemplateMemory(load_template_lines(db, timeout_s=settings.read_lock_timeout_s))
+    return TemplateMemory(db, timeout_s=settings.read_lock_timeout_s).check()
 
 
 def extract_paths(

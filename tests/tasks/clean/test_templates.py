@@ -176,3 +176,33 @@ def test_a_batch_counts_the_versions_of_a_url_as_one_article() -> None:
         )
         assert template_key(NOTICE) in templates[0]
         assert memory.lines("Al Mayadeen English") == before
+
+
+def test_a_runs_template_memory_does_not_grow_in_the_process() -> None:
+    """200,000 distinct lines learned batch by batch: the run's own lines go to a scratch
+    DuckDB file, so the Python heap after the 40th batch is what it was after the 5th (a
+    dict of them took about 30 MB), and the first batch's lines are still remembered."""
+    import tracemalloc
+
+    memory = TemplateMemory()
+    tracemalloc.start()
+    try:
+        for batch in range(40):
+            memory.learn(
+                pl.DataFrame(
+                    {
+                        "source_id": f"source {batch % 3}",
+                        "line": [f"line {batch} {i}" for i in range(5_000)],
+                        "article": f"article {batch}",
+                    }
+                )
+            )
+            if batch == 4:
+                early = tracemalloc.get_traced_memory()[0]
+        late = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert late - early < 2_000_000, (early, late)
+    assert memory.template_for("source 0", "article 9", {"line 0 17", "line 0 x"}) == {"line 0 17"}
+    assert memory.template_for("source 0", "article 0", {"line 0 17"}) == frozenset()
+    memory.close()
