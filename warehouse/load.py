@@ -872,14 +872,18 @@ def load_template_lines(
     try:
         frame = _template_lines(db_path, source_id, timeout_s)
     except (duckdb.BinderException, duckdb.CatalogException) as exc:  # readers never migrate
-        raise WarehouseOutdated(
-            f"the warehouse at {db_path} predates this newsdesk (its template lines name no "
-            "article): a `newsdesk run` or `newsdesk reprocess` on it brings it up to date"
-        ) from exc
+        raise _outdated(db_path) from exc
     return {
         source: dict(zip(lines, articles, strict=True))
         for source, lines, articles in frame.iter_rows()
     }
+
+
+def _outdated(db_path: Path | str) -> WarehouseOutdated:
+    return WarehouseOutdated(
+        f"the warehouse at {db_path} predates this newsdesk (its template lines name no "
+        "article): a `newsdesk run` or `newsdesk reprocess` on it brings it up to date"
+    )
 
 
 def template_lines_for(
@@ -903,10 +907,7 @@ def template_lines_for(
                 """
             ).pl()
     except (duckdb.BinderException, duckdb.CatalogException) as exc:  # readers never migrate
-        raise WarehouseOutdated(
-            f"the warehouse at {db_path} predates this newsdesk (its template lines name no "
-            "article): a `newsdesk run` or `newsdesk reprocess` on it brings it up to date"
-        ) from exc
+        raise _outdated(db_path) from exc
 
 
 def _template_lines(db_path: Path | str, source_id: str | None, timeout_s: float) -> pl.DataFrame:
