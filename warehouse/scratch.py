@@ -12,6 +12,7 @@ import weakref
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 MEMORY_LIMIT = "64MB"  # a batch's look-ups need far less; the rest spills to the folder
 
@@ -45,3 +46,64 @@ class Scratch:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class RunLines:
+    """The lines a run's text dumps showed (tasks.clean.templates.TemplateMemory), per
+    source: the one article each was seen on, or "" once two or more showed it."""
+
+    def __init__(self) -> None:
+        self._scratch = Scratch()
+        self._scratch.con.execute(
+            "CREATE TABLE run_lines (source_id VARCHAR, line VARCHAR, article VARCHAR)"
+        )
+
+    @property
+    def folder(self) -> Path:
+        return self._scratch.folder
+
+    def learn(self, lines: pl.DataFrame) -> None:
+        """Add a batch's (source_id, line, article) rows, one per line ("" for a line two
+        articles of the batch showed): a line on record for another article becomes ""."""
+        con = self._scratch.con
+        con.register("batch_lines", lines.select("source_id", "line", "article").to_arrow())
+        try:
+            con.execute(
+                """
+                UPDATE run_lines SET article = ''
+                FROM batch_lines b
+                WHERE run_lines.source_id = b.source_id AND run_lines.line = b.line
+                  AND run_lines.article <> '' AND run_lines.article <> b.article
+                """
+            )
+            con.execute(
+                """
+                INSERT INTO run_lines
+                SELECT b.source_id, b.line, b.article FROM batch_lines b
+                ANTI JOIN run_lines r ON r.source_id = b.source_id AND r.line = b.line
+                """
+            )
+        finally:
+            con.unregister("batch_lines")
+
+    def seen(self, pairs: pl.DataFrame) -> pl.DataFrame:
+        """Those of the (source_id, line) pairs on record, with their article."""
+        con = self._scratch.con
+        con.register("wanted", pairs.select("source_id", "line").to_arrow())
+        try:
+            return con.execute(
+                """
+                SELECT r.source_id, r.line, r.article FROM run_lines r
+                SEMI JOIN wanted w ON r.source_id = w.source_id AND r.line = w.line
+                """
+            ).pl()
+        finally:
+            con.unregister("wanted")
+
+    def of_source(self, source_id: str) -> pl.DataFrame:
+        return self._scratch.con.execute(
+            "SELECT source_id, line, article FROM run_lines WHERE source_id = ?", [source_id]
+        ).pl()
+
+    def close(self) -> None:
+        self._scratch.close()

@@ -21,7 +21,7 @@ import polars as pl
 from tasks.clean.text_units import split_units
 from warehouse.connection import READ_TIMEOUT_S
 from warehouse.load import load_template_lines, template_lines_for
-from warehouse.scratch import Scratch
+from warehouse.scratch import RunLines
 
 _LEAD = re.compile(r"^[\s•·*+\-\u2013□☆◦▪‣●○■►▼▶◆◇✓✔#>]+")
 _SPACE = re.compile(r"\s+")
@@ -86,13 +86,13 @@ def _merged(lines: pl.DataFrame) -> pl.DataFrame:
 class TemplateMemory:
     """Per source, the one article each line was seen on, or MANY once seen on two: what the
     warehouse at `db` keeps (looked up per batch, never loaded whole) merged with what this
-    run's pages have shown, kept in a scratch DuckDB file (warehouse.scratch). Nothing of it
-    stays in the process: a run's memory is flat whatever the number of its pages."""
+    run's pages have shown, kept in a scratch DuckDB file (warehouse.scratch.RunLines).
+    Nothing of it stays in the process: flat memory whatever the number of pages."""
 
     def __init__(self, db: Path | str | None = None, *, timeout_s: float = READ_TIMEOUT_S) -> None:
         self._db = Path(db) if db is not None else None
         self._timeout_s = timeout_s
-        self._scratch: Scratch | None = None  # made when a text dump first teaches a line
+        self._run: RunLines | None = None  # made when a text dump first teaches a line
 
     def check(self) -> TemplateMemory:
         """Raises warehouse.load.WarehouseOutdated now for a warehouse too old to read."""
@@ -109,31 +109,9 @@ class TemplateMemory:
         on record becomes MANY."""
         if lines.is_empty():
             return
-        if self._scratch is None:
-            self._scratch = Scratch()
-            self._scratch.con.execute(
-                "CREATE TABLE run_lines (source_id VARCHAR, line VARCHAR, article VARCHAR)"
-            )
-        con = self._scratch.con
-        con.register("batch_lines", _merged(lines.select(_SEEN.keys())).to_arrow())
-        try:
-            con.execute(
-                """
-                UPDATE run_lines SET article = ''
-                FROM batch_lines b
-                WHERE run_lines.source_id = b.source_id AND run_lines.line = b.line
-                  AND run_lines.article <> '' AND run_lines.article <> b.article
-                """
-            )
-            con.execute(
-                """
-                INSERT INTO run_lines
-                SELECT b.source_id, b.line, b.article FROM batch_lines b
-                ANTI JOIN run_lines r ON r.source_id = b.source_id AND r.line = b.line
-                """
-            )
-        finally:
-            con.unregister("batch_lines")
+        if self._run is None:
+            self._run = RunLines()
+        self._run.learn(_merged(lines.select(_SEEN.keys())))
 
     def seen(self, pairs: pl.DataFrame) -> dict[tuple[str, str], str]:
         """(source, line) → the article it was seen on (MANY for two or more), for the given
@@ -142,20 +120,8 @@ class TemplateMemory:
         found = [pl.DataFrame(schema=_SEEN)]
         if self._db is not None:
             found.append(template_lines_for(self._db, pairs, timeout_s=self._timeout_s))
-        if self._scratch is not None and not pairs.is_empty():
-            con = self._scratch.con
-            con.register("wanted", pairs.to_arrow())
-            try:
-                found.append(
-                    con.execute(
-                        """
-                        SELECT r.source_id, r.line, r.article FROM run_lines r
-                        SEMI JOIN wanted w ON r.source_id = w.source_id AND r.line = w.line
-                        """
-                    ).pl()
-                )
-            finally:
-                con.unregister("wanted")
+        if self._run is not None and not pairs.is_empty():
+            found.append(self._run.seen(pairs))
         merged = _merged(pl.concat(found, how="vertical_relaxed"))
         return {(s, line): a for s, line, a in merged.iter_rows()}
 
@@ -185,19 +151,15 @@ class TemplateMemory:
                     schema=_SEEN,
                 )
             )
-        if self._scratch is not None:
-            found.append(
-                self._scratch.con.execute(
-                    "SELECT source_id, line, article FROM run_lines WHERE source_id = ?", [source]
-                ).pl()
-            )
+        if self._run is not None:
+            found.append(self._run.of_source(source))
         merged = _merged(pl.concat(found, how="vertical_relaxed"))
         return dict(zip(merged["line"], merged["article"], strict=True))
 
     def close(self) -> None:
-        if self._scratch is not None:
-            self._scratch.close()
-            self._scratch = None
+        if self._run is not None:
+            self._run.close()
+            self._run = None
 
 
 def learn_template(pages: Iterable[tuple[str, str]], min_articles: int = 2) -> frozenset[str]:

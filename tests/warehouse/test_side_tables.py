@@ -181,6 +181,6 @@ def test_a_runs_template_memory_reads_the_warehouse_per_batch_and_merges_its_own
     assert memory.lines("News") == {"Most read": MANY, "Menu": MANY, "Subscribe": "a1"}
     # the warehouse itself is not written by the memory
     assert load_template_lines(db) == {"News": {"Most read": "a1", "Menu": MANY}}
-    scratch = memory._scratch.folder if memory._scratch else None
+    scratch = memory._run.folder if memory._run else None
     memory.close()
     assert scratch is not None and not scratch.exists()
