@@ -24,8 +24,7 @@ from tasks.gate_params import gate_params
 from tasks.ingest.access import classify_batch
 from tasks.ingest.files import batched, iter_items
 from tasks.ingest.records import to_frames
-from tasks.parallel import RowMapper
-from warehouse.load import load_template_lines
+from tasks.parallel import open_mapper
 
 
 def warm_up_gates() -> threading.Thread:
@@ -91,7 +90,7 @@ def record(
 def warehouse_templates(db: Path, settings: Settings) -> TemplateMemory:
     """What a warehouse's runs learned of their sources' templates, as a run on it starts
     with (raises warehouse.load.WarehouseOutdated for a file older than this code)."""
-    return TemplateMemory(load_template_lines(db, timeout_s=settings.read_lock_timeout_s))
+    return TemplateMemory(db, timeout_s=settings.read_lock_timeout_s).check()
 
 
 def extract_paths(
@@ -117,7 +116,13 @@ def extract_paths(
     def gate_later(stage: Stage, frame: pl.DataFrame) -> None:
         to_gate.append((stage, frame))  # checked once the batch is through: GX loads meanwhile
 
-    with RowMapper(registry, settings.worker_count) as mapper:
+    # The run's executor ([pipeline] executor): local processes, or a Dask cluster's workers.
+    with open_mapper(
+        registry,
+        workers=settings.worker_count,
+        executor=settings.executor,
+        dask_address=settings.dask_address,
+    ) as mapper:
         steps = Steps(
             gate=gate_later,
             clean=lambda raw: clean_with_templates(raw, mapper, memory),

@@ -65,7 +65,7 @@ from newsdesk.core.registry import Registry, load_registry
 from tasks.clean.templates import TemplateMemory
 from tasks.gate_params import gate_params
 from tasks.ingest.batches import TimedBatches
-from tasks.ingest.files import iter_tracked_items
+from tasks.ingest.files import StampLookup, iter_tracked_items
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
 from tasks.load.stage import (
@@ -291,7 +291,7 @@ def _phases(
     web: WebInputs,
     fetch_state: FetchState | None,
     reprocess: dict[str, Any],
-    known: Mapping[str, FileStamp],
+    known: StampLookup | Mapping[str, FileStamp],
     run: RunContext,
 ) -> Iterator[Phase]:
     """The run's inputs, in parts, each with whether the gates' thresholds may stop it."""

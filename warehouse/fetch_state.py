@@ -5,6 +5,7 @@ seen whose document never landed would not be fetched again)."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ import polars as pl
 from newsdesk.core.contracts.fetch import FetchState, Seen
 from newsdesk.core.contracts.frames import without_credentials
 from warehouse.connection import WarehouseMissing, open_read, open_write
+from warehouse.scratch import Scratch
 
 _SEEN_SCHEMA = pl.Schema(
     {
@@ -40,12 +42,8 @@ _LOG_SCHEMA = pl.Schema(
 )
 
 
-def read_seen(con: duckdb.DuckDBPyConnection) -> FetchState:
-    rows = con.execute(
-        "SELECT canonical_url, last_fetched_at, etag, last_modified, doc_id, status, final_url "
-        "FROM seen_urls"
-    ).fetchall()
-    return FetchState(Seen(*row) for row in rows)
+_SEEN_COLUMNS = "canonical_url, last_fetched_at, etag, last_modified, doc_id, status, final_url"
+_COPY_ROWS = 50_000  # rows per record batch copied from the warehouse
 
 
 def write_changes(con: duckdb.DuckDBPyConnection, state: FetchState) -> tuple[int, int]:
@@ -84,13 +82,40 @@ def write_changes(con: duckdb.DuckDBPyConnection, state: FetchState) -> tuple[in
     return seen.height, log.height
 
 
+class _Remembered:
+    """seen_urls as a run starts, copied into a scratch DuckDB file sorted by URL (so that a
+    look-up reads one row group) and asked one URL at a time, from any thread."""
+
+    def __init__(self, scratch: Scratch) -> None:
+        self._scratch = scratch
+        self._lock = threading.Lock()
+
+    def __call__(self, canonical_url: str) -> Seen | None:
+        with self._lock:
+            row = self._scratch.con.execute(
+                f"SELECT {_SEEN_COLUMNS} FROM seen WHERE canonical_url = ?", [canonical_url]
+            ).fetchone()
+        return Seen(*row) if row else None
+
+
 def load_state(db_path: Path | str) -> FetchState:
-    """Everything the warehouse remembers; an empty memory when there is no warehouse yet."""
+    """What the warehouse remembers, looked up per URL in a scratch copy (none of it held in
+    memory); an empty memory when there is no warehouse yet."""
     try:
         with open_read(db_path) as con:
-            return read_seen(con)
+            stream = con.execute(f"SELECT {_SEEN_COLUMNS} FROM seen_urls").fetch_record_batch(
+                _COPY_ROWS
+            )
+            scratch = Scratch()
+            scratch.con.execute("SET TimeZone = 'UTC'")
+            scratch.con.register("on_record", stream)
+            scratch.con.execute(
+                "CREATE TABLE seen AS SELECT * FROM on_record ORDER BY canonical_url"
+            )
+            scratch.con.unregister("on_record")
     except WarehouseMissing:
         return FetchState()
+    return FetchState(remembered=_Remembered(scratch))
 
 
 def save_state(db_path: Path | str, state: FetchState) -> tuple[int, int]:

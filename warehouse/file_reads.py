@@ -3,10 +3,12 @@ the transaction of the batch load that holds each file's last record."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from newsdesk.core.contracts.files import FILE_READ_SCHEMA, FileStamp
 from warehouse.connection import (
@@ -16,23 +18,60 @@ from warehouse.connection import (
     open_read,
     open_write,
 )
+from warehouse.scratch import Scratch
+
+_COPY_ROWS = 50_000  # rows per record batch copied from the warehouse
 
 
-def known_files(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> dict[str, FileStamp]:
-    """uri → stamp of every file on record; empty when there is no warehouse (or no table)
-    yet. One small tuple per file: 100,000 files take about 20 MB."""
+class KnownFiles:
+    """The files on record, copied once into a scratch DuckDB file (warehouse.scratch) at the
+    start of a run and looked up a chunk of files at a time: the run holds none of them in
+    memory (a dict of them took about 200 bytes a file)."""
+
+    def __init__(self, scratch: Scratch | None = None) -> None:
+        self._scratch = scratch  # None: nothing on record
+
+    def stamps(self, uris: Sequence[str]) -> dict[str, FileStamp]:
+        """uri → stamp of those of `uris` on record."""
+        if self._scratch is None or not uris:
+            return {}
+        con = self._scratch.con
+        con.register("wanted", pa.table({"uri": pa.array(list(uris), pa.string())}))
+        try:
+            rows = con.execute(
+                """
+                SELECT uri, size_bytes, mtime_ns, sidecar_mtime_ns FROM known
+                SEMI JOIN wanted USING (uri)
+                """
+            ).fetchall()
+        finally:
+            con.unregister("wanted")
+        return {uri: FileStamp(size, mtime, sidecar) for uri, size, mtime, sidecar in rows}
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            self._scratch.close()
+
+
+def known_files(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> KnownFiles:
+    """Every file on record (none when there is no warehouse, or no table, yet), streamed
+    from the warehouse into a scratch file in record batches."""
     try:
         with open_read(db_path, timeout_s) as con:
             if not con.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'file_reads'"
             ).fetchone()[0]:
-                return {}
-            rows = con.execute(
+                return KnownFiles()
+            stream = con.execute(
                 "SELECT uri, size_bytes, mtime_ns, sidecar_mtime_ns FROM file_reads"
-            ).fetchall()
+            ).fetch_record_batch(_COPY_ROWS)
+            scratch = Scratch()
+            scratch.con.register("on_record", stream)
+            scratch.con.execute("CREATE TABLE known AS SELECT * FROM on_record")
+            scratch.con.unregister("on_record")
     except WarehouseMissing:
-        return {}
-    return {uri: FileStamp(size, mtime, sidecar) for uri, size, mtime, sidecar in rows}
+        return KnownFiles()
+    return KnownFiles(scratch)
 
 
 def write_file_reads(con: duckdb.DuckDBPyConnection, run_id: str, files: pl.DataFrame) -> None:

@@ -36,7 +36,7 @@ from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from newsdesk.core.contracts.run import new_run_id
 from newsdesk.core.hygiene import redact_credentials
 from newsdesk.core.registry import Registry
-from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
+from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_read, open_write
 from warehouse.file_reads import write_file_reads
 from warehouse.migrate import apply as apply_migrations
 from warehouse.rawstore import RawUnavailable, get, put_many, store_root
@@ -916,14 +916,42 @@ def load_template_lines(
     try:
         frame = _template_lines(db_path, source_id, timeout_s)
     except (duckdb.BinderException, duckdb.CatalogException) as exc:  # readers never migrate
-        raise WarehouseOutdated(
-            f"the warehouse at {db_path} predates this newsdesk (its template lines name no "
-            "article): a `newsdesk run` or `newsdesk reprocess` on it brings it up to date"
-        ) from exc
+        raise _outdated(db_path) from exc
     return {
         source: dict(zip(lines, articles, strict=True))
         for source, lines, articles in frame.iter_rows()
     }
+
+
+def _outdated(db_path: Path | str) -> WarehouseOutdated:
+    return WarehouseOutdated(
+        f"the warehouse at {db_path} predates this newsdesk (its template lines name no "
+        "article): a `newsdesk run` or `newsdesk reprocess` on it brings it up to date"
+    )
+
+
+def template_lines_for(
+    db_path: Path | str, pairs: pl.DataFrame, *, timeout_s: float = READ_TIMEOUT_S
+) -> pl.DataFrame:
+    """Of the given (source_id, line) pairs, those the warehouse keeps, with the one article
+    each was seen on or "" (MANY): a batch's look-up, so that no run holds every source's
+    lines in memory. Empty when there is no warehouse yet; raises WarehouseOutdated as
+    load_template_lines does."""
+    empty = pl.DataFrame(schema={"source_id": pl.String, "line": pl.String, "article": pl.String})
+    if pairs.is_empty() or not Path(db_path).exists():
+        return empty
+    try:
+        with open_read(db_path, timeout_s) as con:
+            con.register("wanted", pairs.select("source_id", "line").to_arrow())
+            return con.execute(
+                """
+                SELECT t.source_id, t.line, coalesce(t.article_id, '') AS article
+                FROM source_template_lines t
+                SEMI JOIN wanted w ON t.source_id = w.source_id AND t.line = w.line
+                """
+            ).pl()
+    except (duckdb.BinderException, duckdb.CatalogException) as exc:  # readers never migrate
+        raise _outdated(db_path) from exc
 
 
 def _template_lines(db_path: Path | str, source_id: str | None, timeout_s: float) -> pl.DataFrame:

@@ -10,13 +10,13 @@ from prefect.cache_policies import NO_CACHE
 
 from newsdesk.core.config import Settings
 from newsdesk.core.contracts.fetch import FetchState
-from newsdesk.core.contracts.files import FileRead, FileStamp, FileUnchanged, file_reads_frame
+from newsdesk.core.contracts.files import FileRead, FileUnchanged, file_reads_frame
 from tasks.ingest.access import classify_batch
 from tasks.ingest.batches import TimedBatches
 from tasks.ingest.records import IngestFailure, RawRecord, to_frames
 from tasks.parallel import Mapper
 from warehouse.fetch_state import load_state, save_state
-from warehouse.file_reads import known_files, record_file_reads
+from warehouse.file_reads import KnownFiles, known_files, record_file_reads
 
 
 @dataclass
@@ -60,7 +60,7 @@ def ingest_task(
 
 
 @task(name="known-files", cache_policy=NO_CACHE)
-def known_files_task(settings: Settings) -> dict[str, FileStamp]:
+def known_files_task(settings: Settings) -> KnownFiles:
     return known_files(settings.db, timeout_s=settings.read_lock_timeout_s)
 
 

@@ -36,7 +36,7 @@ def start_run_task(
     run_id: str, settings: Settings, registry: Registry, params: dict[str, Any], command: str
 ) -> TemplateMemory:
     """Migrate, sync the registry, record the run; returns what the sources' pages showed
-    (the text templates' memory)."""
+    (the text templates' memory, read from the warehouse batch by batch)."""
     wh.start_run(
         settings.db,
         run_id=run_id,
@@ -46,9 +46,7 @@ def start_run_task(
         registry=registry,
         timeout_s=settings.write_lock_timeout_s,
     )
-    return TemplateMemory(
-        wh.load_template_lines(settings.db, timeout_s=settings.read_lock_timeout_s)
-    )
+    return TemplateMemory(settings.db, timeout_s=settings.read_lock_timeout_s)
 
 
 @task(name="skip-known", cache_policy=NO_CACHE)

@@ -14,7 +14,7 @@ from newsdesk.core.contracts.frames import TEMPLATE_LINE_SCHEMA
 from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.contracts.reasons import split_failures
 from newsdesk.core.contracts.run import Stage
-from tasks.clean.templates import TemplateMemory, is_long, page_keys
+from tasks.clean.templates import BatchLines, TemplateMemory, is_long, page_keys
 from tasks.clean.text_dump import clean_text_dump
 from tasks.ingest.decode import HTML
 from tasks.ingest.jsonl import is_export_line
@@ -43,11 +43,12 @@ def page_templates(
     raw: pl.DataFrame, memory: TemplateMemory, *, remember: bool = True
 ) -> tuple[list[frozenset[str]], pl.DataFrame]:
     """The template lines of each row of the batch (empty for HTML and sourceless pages): the
-    lines of the page that another article of its source has shown, in `memory` or in this
-    batch. With `remember`, `memory` learns the batch's short lines for the batches after it;
-    they also come back (TEMPLATE_LINE_SCHEMA) for the warehouse to keep. Long lines count
-    within the batch only: across runs they would be every story paragraph ever printed, and
-    a template's long lines recur within a batch."""
+    lines of the page that another article of its source has shown, in `memory` (earlier
+    runs and batches, looked up for this batch's lines only) or in this batch. With
+    `remember`, `memory` learns the batch's short lines for the batches after it; they also
+    come back (TEMPLATE_LINE_SCHEMA) for the warehouse to keep. Long lines count within the
+    batch only: across runs they would be every story paragraph ever printed, and a
+    template's long lines recur within a batch."""
     pages = []
     for i, row in enumerate(
         raw.select("media_type", "url", "uri", "source_hint", "text").iter_rows(named=True)
@@ -56,22 +57,34 @@ def page_templates(
             continue
         if (source := template_source(row)) is not None:
             pages.append((i, source, article_id_of(row["url"], row["uri"]), page_keys(row["text"])))
-    in_batch = TemplateMemory()
+    # A line is template for a page when an earlier batch or run showed it on another
+    # article, or another article of this batch shows it: the same as learning the batch
+    # first and asking then, without the memory having to hold more than this batch's lines.
+    earlier = memory.seen(
+        pl.DataFrame(
+            [(source, k) for _, source, _, keys in pages for k in keys],
+            schema={"source_id": pl.String, "line": pl.String},
+            orient="row",
+        )
+    )
+    in_batch = BatchLines()
     lines = []
     for _, source, article, keys in pages:
-        short = {k for k in keys if not is_long(k)}
-        if remember:
-            memory.add(source, article, short)
-        in_batch.add(source, article, keys - short if remember else keys)
+        in_batch.add(source, article, keys)
         lines += [
-            {"source_id": source, "line": k, "article_id": article, "pages_seen": 1} for k in short
+            {"source_id": source, "line": k, "article_id": article, "pages_seen": 1}
+            for k in keys
+            if not is_long(k)
         ]
+    found = pl.DataFrame(lines, schema=TEMPLATE_LINE_SCHEMA)
+    if remember:
+        memory.learn(found.select("source_id", "line", article="article_id"))
     templates = [frozenset[str]()] * raw.height
     for i, source, article, keys in pages:
-        templates[i] = memory.template_for(source, article, keys) | in_batch.template_for(
-            source, article, keys
-        )
-    return templates, pl.DataFrame(lines, schema=TEMPLATE_LINE_SCHEMA)
+        templates[i] = frozenset(
+            k for k in keys if earlier.get((source, k), article) != article
+        ) | in_batch.template_for(source, article, keys)
+    return templates, found
 
 
 def clean_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -17,11 +17,11 @@ import os
 import stat
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from newsdesk.core.contracts.files import FileRead, FileStamp, FileUnchanged
 from newsdesk.core.contracts.reasons import Reason
@@ -384,36 +384,80 @@ def stamp_of(path: Path) -> FileStamp:
     return FileStamp(st.st_size, st.st_mtime_ns, sidecar)
 
 
+class StampLookup(Protocol):
+    """Files on record (warehouse.file_reads.KnownFiles), asked a chunk at a time."""
+
+    def stamps(self, uris: Sequence[str]) -> Mapping[str, FileStamp]: ...
+
+
+@dataclass(frozen=True)
+class _InMemory:
+    """Files on record given as a mapping (small callers and tests)."""
+
+    known: Mapping[str, FileStamp]
+
+    def stamps(self, uris: Sequence[str]) -> Mapping[str, FileStamp]:
+        return {u: self.known[u] for u in uris if u in self.known}
+
+
+def _lookup(known: StampLookup | Mapping[str, FileStamp]) -> StampLookup:
+    return _InMemory(known) if isinstance(known, Mapping) else known
+
+
+_STAMP_CHUNK = 512  # files stat'ed and looked up together
+
+
+def _stamped(
+    paths: Iterable[Path | IngestFailure], known: StampLookup
+) -> Iterator[tuple[Path, str, FileStamp | None, FileStamp | None] | IngestFailure]:
+    """(path, uri, stamp now, stamp on record) for each path, in order, looked up in chunks."""
+    iterator = iter(paths)
+    while chunk := list(itertools.islice(iterator, _STAMP_CHUNK)):
+        stamped: list[tuple[Path, str, FileStamp | None] | IngestFailure] = []
+        for path in chunk:
+            if isinstance(path, IngestFailure):
+                stamped.append(path)
+                continue
+            try:
+                stamp: FileStamp | None = stamp_of(path)
+            except OSError:
+                stamp = None  # read_file reports it as unreadable
+            stamped.append((path, _uri(path), stamp))
+        on_record = known.stamps([s[1] for s in stamped if not isinstance(s, IngestFailure)])
+        for item in stamped:
+            yield item if isinstance(item, IngestFailure) else (*item, on_record.get(item[1]))
+
+
 def iter_tracked_items(
     paths: Iterable[Path],
     *,
     max_bytes: int,
-    known: Mapping[str, FileStamp],
+    known: StampLookup | Mapping[str, FileStamp],
     read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
     follow_links: bool = False,
 ) -> Iterator[RawRecord | IngestFailure | FileRead | FileUnchanged]:
     """iter_items, for a run that remembers what it read: a file whose size and mtime (and
-    its sidecar's mtime) equal those in `known` is not opened (FileUnchanged); after the
-    records of a file that was read comes its FileRead, for the warehouse to remember. A file
-    that gave any failure (unreadable, past its deadline, not a regular file, a bad line)
-    gets no FileRead: the next run reads it again and counts its failures again."""
+    its sidecar's mtime) equal those on record in `known` is not opened (FileUnchanged);
+    after the records of a file that was read comes its FileRead, for the warehouse to
+    remember. A file that gave any failure (unreadable, past its deadline, not a regular
+    file, a bad line) gets no FileRead: the next run reads it again and counts its failures
+    again. `known` is asked 512 files at a time, so it need not be held in memory."""
     options = ReadOptions(max_bytes, read_timeout_s, follow_links)
-    for path in discover(paths, follow_links=follow_links, timeout_s=read_timeout_s):
-        if isinstance(path, IngestFailure):
-            yield path
+    stamped = _stamped(
+        discover(paths, follow_links=follow_links, timeout_s=read_timeout_s), _lookup(known)
+    )
+    for item in stamped:
+        if isinstance(item, IngestFailure):
+            yield item
             continue
-        uri = _uri(path)
-        try:
-            stamp = stamp_of(path)
-        except OSError:
-            stamp = None  # read_file reports it as unreadable
-        if stamp is not None and known.get(uri) == stamp:
+        path, uri, stamp, on_record = item
+        if stamp is not None and on_record == stamp:
             yield FileUnchanged(uri)
             continue
         failed = False
-        for item in read_file(path, max_bytes=max_bytes, options=options):
-            failed |= isinstance(item, IngestFailure)
-            yield item
+        for record in read_file(path, max_bytes=max_bytes, options=options):
+            failed |= isinstance(record, IngestFailure)
+            yield record
         if stamp is not None and not failed:
             yield FileRead(uri, stamp)
 

@@ -3,6 +3,7 @@ processes leaves: the same articles, the same quarantine."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,12 @@ def dask_cluster() -> Iterator[LocalCluster]:
         dashboard_address=None,
     ) as cluster:
         yield cluster
+
+
+def computed(cluster: LocalCluster) -> int:
+    """How many chunks the cluster's workers have mapped so far (a running count)."""
+    prefix = cluster.scheduler.task_prefixes.get("map_chunk")
+    return prefix.state_counts["memory"] if prefix is not None else 0
 
 
 @pytest.fixture
@@ -91,3 +98,28 @@ def test_dask_needs_a_scheduler_address() -> None:
 
     with pytest.raises(ValueError, match="needs dask_address"):
         open_mapper(Registry(()), workers=1, executor="dask", dask_address="")
+
+
+def test_newsdesk_extract_on_a_dask_cluster_prints_what_it_prints_on_local_processes(
+    dask_cluster: LocalCluster, inputs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`newsdesk extract` maps its batches with the run's executor, so `executor = "dask"`
+    sends its clean and extract to the cluster too, with the same records out."""
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    monkeypatch.setenv("NEWSDESK_PIPELINE_BATCH_SIZE", "4")
+    command = ["extract", str(inputs), "--format", "jsonl"]
+    local = CliRunner().invoke(app, [*command, "--workers", "2"])
+    assert local.exit_code == 0, local.output
+    done_before = computed(dask_cluster)
+    monkeypatch.setenv("NEWSDESK_PIPELINE_EXECUTOR", "dask")
+    monkeypatch.setenv("NEWSDESK_PIPELINE_DASK_ADDRESS", dask_cluster.scheduler_address)
+    cluster = CliRunner().invoke(app, command)
+    assert cluster.exit_code == 0, cluster.output
+    assert computed(dask_cluster) > done_before  # the cluster's workers did the work this time
+    records = [json.loads(line) for line in cluster.stdout.splitlines()]
+    assert records == [json.loads(line) for line in local.stdout.splitlines()]
+    assert len(records) >= 8 and sum(1 for r in records if r["body"]) >= 3
+    assert any(r["gate_failures"] for r in records)

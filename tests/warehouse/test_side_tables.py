@@ -160,3 +160,32 @@ def test_export_writes_every_table_as_parquet(db: Path, tmp_path: Path) -> None:
     assert sorted(rawstore.get(root, sha) for sha in exported_raw["content_sha256"]) == sorted(
         r["content"] for r in raws
     )
+
+
+def test_a_runs_template_memory_reads_the_warehouse_per_batch_and_merges_its_own(db: Path) -> None:
+    """TemplateMemory holds none of the warehouse's lines: it looks up a batch's lines there
+    and in its own scratch file, and a line the warehouse knows from one article becomes
+    MANY once this run shows it on another, as one memory holding both would say."""
+    from tasks.clean.templates import TemplateMemory
+
+    kept = pl.DataFrame(
+        [("News", "Most read", "a1", 1), ("News", "Menu", "a1", 1), ("News", "Menu", "a2", 1)],
+        schema=TEMPLATE_LINE_SCHEMA,
+        orient="row",
+    )
+    save_template_lines(db, run_id="1.0", lines=kept)
+    memory = TemplateMemory(db).check()
+    assert memory.template_for("News", "a1", {"Most read", "Menu", "Story"}) == {"Menu"}
+    memory.add("News", "a1", {"Most read", "Subscribe"})  # a version of a1: still a1's lines
+    assert memory.template_for("News", "a1", {"Most read", "Subscribe"}) == frozenset()
+    assert memory.template_for("News", "a3", {"Most read", "Subscribe"}) == {
+        "Most read",
+        "Subscribe",
+    }
+    memory.add("News", "a3", {"Most read"})
+    assert memory.lines("News") == {"Most read": MANY, "Menu": MANY, "Subscribe": "a1"}
+    # the warehouse itself is not written by the memory
+    assert load_template_lines(db) == {"News": {"Most read": "a1", "Menu": MANY}}
+    scratch = memory._run.folder if memory._run else None
+    memory.close()
+    assert scratch is not None and not scratch.exists()

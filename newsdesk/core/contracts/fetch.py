@@ -3,7 +3,7 @@ warehouse/fetch_state.py loads it from and saves it to DuckDB."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -38,13 +38,24 @@ class FetchState:
     """Remembered pages plus this run's changes and log; only the crawl thread writes it
     while a collect() runs."""
 
-    def __init__(self, seen: Iterable[Seen] = ()) -> None:
+    def __init__(
+        self,
+        seen: Iterable[Seen] = (),
+        *,
+        remembered: Callable[[str], Seen | None] | None = None,
+    ) -> None:
+        # `remembered` looks a URL up in what earlier runs kept (warehouse.fetch_state), so
+        # that a run holds only the pages it fetched itself (at most a run's page cap).
         self._seen = {item.canonical_url: item for item in seen}
+        self._remembered = remembered
         self._changed: dict[str, Seen] = {}
         self._log: list[LogEntry] = []
 
     def get(self, canonical_url: str) -> Seen | None:
-        return self._seen.get(canonical_url)
+        found = self._seen.get(canonical_url)
+        if found is None and self._remembered is not None:
+            found = self._remembered(canonical_url)
+        return found
 
     def remember(self, item: Seen) -> None:
         if item.final_url:  # a redirect may lead to a URL with credentials in it

@@ -176,3 +176,80 @@ def test_a_batch_counts_the_versions_of_a_url_as_one_article() -> None:
         )
         assert template_key(NOTICE) in templates[0]
         assert memory.lines("Al Mayadeen English") == before
+
+
+def test_a_runs_template_memory_does_not_grow_in_the_process() -> None:
+    """200,000 distinct lines learned batch by batch: the run's own lines go to a scratch
+    DuckDB file, so the Python heap after the 40th batch is what it was after the 5th (a
+    dict of them took about 30 MB), and the first batch's lines are still remembered."""
+    import tracemalloc
+
+    memory = TemplateMemory()
+    tracemalloc.start()
+    try:
+        for batch in range(40):
+            memory.learn(
+                pl.DataFrame(
+                    {
+                        "source_id": f"source {batch % 3}",
+                        "line": [f"line {batch} {i}" for i in range(5_000)],
+                        "article": f"article {batch}",
+                    }
+                )
+            )
+            if batch == 4:
+                early = tracemalloc.get_traced_memory()[0]
+        late = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert late - early < 2_000_000, (early, late)
+    assert memory.template_for("source 0", "article 9", {"line 0 17", "line 0 x"}) == {"line 0 17"}
+    assert memory.template_for("source 0", "article 0", {"line 0 17"}) == frozenset()
+    memory.close()
+
+
+def test_batched_lookups_give_the_templates_one_memory_of_every_line_gives() -> None:
+    """page_templates asks the memory for a batch's lines before learning them; a memory
+    that held every line and learned each batch first (as newsdesk did) finds the same
+    template lines for every page, over random batches of pages that share lines, with
+    versions of one article and batches that do not learn (a replay's)."""
+    import random
+
+    registry = load_registry(PROJECT / "sources.toml")
+    words = ["ferry", "council", "harbour", "budget", "tram", "sport", "weather", "opinion"]
+    short = [f"{a} {b}" for a in words for b in words[:4]]
+    long = [" ".join(random.Random(n).choices(words, k=14)) for n in range(6)]
+    with RowMapper(registry, 1):
+        for seed in range(3):
+            rng = random.Random(seed)
+            memory, reference = TemplateMemory(), {}  # reference: key → article or MANY
+            for _ in range(8):
+                pages = [
+                    (f"story-{rng.randrange(8)}", "\n\n".join(rng.sample(short + long, 9)))
+                    for _ in range(rng.randint(1, 5))
+                ]
+                remember = rng.random() < 0.8
+                found, _ = page_templates(_batch(pages), memory, remember=remember)
+                keyed = [
+                    (article_id_of(f"{SOURCE}{url}", ""), page_keys(text)) for url, text in pages
+                ]
+                in_batch: dict[str, str] = {}
+                for article, keys in keyed:
+                    taught = {k for k in keys if len(k.split()) < 12}
+                    for key in taught if remember else ():
+                        if reference.setdefault(key, article) != article:
+                            reference[key] = MANY
+                    for key in keys - taught if remember else keys:
+                        if in_batch.setdefault(key, article) != article:
+                            in_batch[key] = MANY
+                expected = [
+                    frozenset(
+                        k
+                        for k in keys
+                        if reference.get(k, article) != article
+                        or in_batch.get(k, article) != article
+                    )
+                    for article, keys in keyed
+                ]
+                assert found == expected, seed
+            memory.close()

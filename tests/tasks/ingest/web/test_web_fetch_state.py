@@ -68,3 +68,36 @@ def test_saving_nothing_is_fine(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     migrate(db)
     assert save_state(db, FetchState()) == (0, 0)
+
+
+def test_a_large_memory_is_looked_up_not_loaded(tmp_path: Path) -> None:
+    """50,000 pages on record: loading the state takes no Python memory for them (a dict of
+    Seen took about 25 MB), and each URL is still found with what was kept of it."""
+    import tracemalloc
+
+    from warehouse.connection import open_write
+
+    db = tmp_path / "newsdesk.duckdb"
+    migrate(db)
+    with open_write(db) as con:
+        con.execute(
+            """
+            INSERT INTO seen_urls (canonical_url, last_fetched_at, etag, doc_id, status)
+            SELECT 'https://a.example/' || i, TIMESTAMPTZ '2025-06-10 12:00:00+00',
+                   '"e' || i || '"', NULL, 200
+            FROM range(50000) t(i)
+            """
+        )
+    tracemalloc.start()
+    try:
+        state = load_state(db)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert held < 1_000_000, held
+    assert state.get("https://a.example/31337") == Seen(
+        "https://a.example/31337", T1, '"e31337"', None, None, 200, None
+    )
+    assert state.get("https://a.example/50000") is None
+    state.remember(Seen("https://a.example/50000", T2))  # this run's pages come first
+    assert state.get("https://a.example/50000").last_fetched_at == T2
