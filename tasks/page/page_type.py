@@ -108,6 +108,7 @@ _PATH_WORDS = (
     "item",
     "live",
 )
+_SCHEMA_URL = re.compile(r"schema\.org/(\w+)", re.IGNORECASE)
 _DATED_PATH = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d/)?")
 _WORD = re.compile(r"[a-z]+")
 _SLUG_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){3,}")  # a long hyphenated slug: a headline
@@ -135,8 +136,10 @@ def page_signals(
     tree: HtmlElement, schema_types: list[str], meta: dict[str, Any], body_words: int
 ) -> dict[str, Any]:
     """What the classifier reads, gathered in clean_html's single parse (JSON-serialisable);
-    one walk over the tree counts the elements."""
+    one walk over the tree counts the elements. The schema.org types are the JSON-LD ones and
+    the microdata itemtypes (a forum's Comment, a shop's Product and Offer)."""
     counts = dict.fromkeys(_COUNTED, 0)
+    schema = set(schema_types)
     prices = link_words = 0
     for element in tree.iter():
         tag = element.tag
@@ -146,12 +149,15 @@ def page_signals(
             link_words += len(element.text_content().split())
         if element.get("itemprop") == "price":
             prices += 1
+        itemtype = element.get("itemtype")
+        if itemtype:
+            schema.update(t.lower() for t in _SCHEMA_URL.findall(itemtype))
     body = tree.find(".//body")
     text_words = len(body.text_content().split()) if body is not None else 0
     url = meta.get("canonical") or meta.get("og:url") or ""
     path = url.split("//", 1)[-1].partition("/")[2].lower() if url else ""
     return {
-        "schema": sorted(set(schema_types)),
+        "schema": sorted(schema),
         "og": (meta.get("og:type") or "").strip().lower() or None,
         "path": "/" + path.split("?", 1)[0] if url else None,
         "text_words": text_words,
