@@ -185,6 +185,7 @@ def page_signals(
     counts = dict.fromkeys(_COUNTED, 0)
     schema = set(schema_types)
     markup = dict.fromkeys(_MARKUP_NAMES, 0)
+    seen: dict[str, list[str]] = {}
     prices = link_words = 0
     for element in tree.iter():
         tag = element.tag
@@ -197,10 +198,15 @@ def page_signals(
         itemtype = element.get("itemtype")
         if itemtype:
             schema.update(t.lower() for t in _SCHEMA_URL.findall(itemtype))
-        names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        if names != " ":
-            for found in _MARKUP.finditer(names):
-                markup[found.lastgroup or ""] += 1
+        names = element.get("class") or element.get("id")
+        if names:
+            if element.get("id") and element.get("class"):
+                names = f"{names} {element.get('id')}"
+            hits = seen.get(names)
+            if hits is None:  # pages repeat their class names: each is read once
+                hits = seen[names] = [m.lastgroup or "" for m in _MARKUP.finditer(names.lower())]
+            for hit in hits:
+                markup[hit] += 1
     body = tree.find(".//body")
     text_words = len(body.text_content().split()) if body is not None else 0
     repeats, repeat_words, repeat_links = _repeated_blocks(body)
