@@ -4,8 +4,10 @@ forum, documentation or other.
 The page says it first: its schema.org types (JSON-LD) and og:type. Those are often missing
 or wrong (a shop tags every page og:type=article, a blog sets "website"), so a small logistic
 regression weighs them together with the page's structure: how much of its text is links,
-how long the main text is, teaser blocks (<article> elements), dates, prices, forms, and the
-words of its own canonical address (/blog/, /product/, /docs/, /tag/). No phrase lists.
+how long the main text is, teaser blocks (<article> elements), runs of repeated sibling blocks
+(a thread's posts, a listing's teasers), what its class and id names call its parts (post,
+price, card, toc, byline), dates, prices, forms, and the words of its own canonical address
+(/blog/, /product/, /docs/, /tag/). Schema.org types come from JSON-LD and microdata.
 
 The weights (page_type_model.json) are fitted by bench/train_page_type.py on the TUNING half
 of the dev set only (modern/'s annotated page types, and the segments/ and dates/ tuning pages
@@ -108,6 +110,7 @@ _PATH_WORDS = (
     "item",
     "live",
 )
+_SCHEMA_URL = re.compile(r"schema\.org/(\w+)", re.IGNORECASE)
 _DATED_PATH = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d/)?")
 _WORD = re.compile(r"[a-z]+")
 _SLUG_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){3,}")  # a long hyphenated slug: a headline
@@ -127,6 +130,48 @@ def add_body_signals(signals: dict[str, Any], paragraphs: list[str]) -> dict[str
     return signals
 
 
+# What a page's own class and id names call its parts: posts and replies (a thread), prices
+# and carts (a shop), teaser cards (a listing), a table of contents or permalink anchors
+# (documentation), a byline (an article). Counted per element, weighed by the model.
+_MARKUP = re.compile(
+    r"(?<![a-z])(?:(?P<post>posts?|comments?|repl(?:y|ies)|messages?|answers?|thread|topic)"
+    r"|(?P<price>prices?|cart|basket|checkout|sku|add-to-cart|addtocart|product)"
+    r"|(?P<card>cards?|teasers?|tiles?|promo|grid-item|item-list|listing|feed)"
+    r"|(?P<toc>toc|toctree|table-of-contents|headerlink|sidebar|docs?|highlight)"
+    r"|(?P<byline>byline|author|dateline|pubdate|published))(?![a-z])"
+)
+_MARKUP_NAMES = ("post", "price", "card", "toc", "byline")
+_BLOCKS = {"div", "li", "article", "section", "tr"}
+
+
+def _repeated_blocks(body: HtmlElement | None) -> tuple[int, int, int]:
+    """The page's largest run of sibling blocks that share a first class name and each hold
+    some text (8 words or more): a thread's posts, a listing's teasers, a shop's tiles.
+    Returns (how many, their words, their link words); a story's paragraphs are <p>."""
+    best = (0, 0, 0)
+    if body is None:
+        return best
+    for parent in body.iter(*_BLOCKS, "ul", "ol", "tbody", "main", "body"):
+        groups: dict[str, list[HtmlElement]] = {}
+        for child in parent:
+            if child.tag in _BLOCKS:
+                names = (child.get("class") or "").split()
+                groups.setdefault(names[0] if names else child.tag, []).append(child)
+        for members in groups.values():
+            if len(members) <= max(best[0], 2):
+                continue
+            words = links = kept = 0
+            for member in members:
+                n = len(member.text_content().split())
+                if n >= 8:
+                    kept += 1
+                    words += n
+                    links += sum(len(a.text_content().split()) for a in member.iter("a"))
+            if kept >= 3 and kept > best[0]:
+                best = (kept, words, links)
+    return best
+
+
 _COUNTED = ("article", "time", "p", "form", "pre", "code", "button", "input", "img", "h2", "h3",
             "li")  # fmt: skip
 
@@ -135,8 +180,12 @@ def page_signals(
     tree: HtmlElement, schema_types: list[str], meta: dict[str, Any], body_words: int
 ) -> dict[str, Any]:
     """What the classifier reads, gathered in clean_html's single parse (JSON-serialisable);
-    one walk over the tree counts the elements."""
+    one walk over the tree counts the elements. The schema.org types are the JSON-LD ones and
+    the microdata itemtypes (a forum's Comment, a shop's Product and Offer)."""
     counts = dict.fromkeys(_COUNTED, 0)
+    schema = set(schema_types)
+    markup = dict.fromkeys(_MARKUP_NAMES, 0)
+    seen: dict[str, list[str]] = {}
     prices = link_words = 0
     for element in tree.iter():
         tag = element.tag
@@ -146,12 +195,25 @@ def page_signals(
             link_words += len(element.text_content().split())
         if element.get("itemprop") == "price":
             prices += 1
+        itemtype = element.get("itemtype")
+        if itemtype:
+            schema.update(t.lower() for t in _SCHEMA_URL.findall(itemtype))
+        names = element.get("class") or element.get("id")
+        if names:
+            if element.get("id") and element.get("class"):
+                names = f"{names} {element.get('id')}"
+            hits = seen.get(names)
+            if hits is None:  # pages repeat their class names: each is read once
+                hits = seen[names] = [m.lastgroup or "" for m in _MARKUP.finditer(names.lower())]
+            for hit in hits:
+                markup[hit] += 1
     body = tree.find(".//body")
     text_words = len(body.text_content().split()) if body is not None else 0
+    repeats, repeat_words, repeat_links = _repeated_blocks(body)
     url = meta.get("canonical") or meta.get("og:url") or ""
     path = url.split("//", 1)[-1].partition("/")[2].lower() if url else ""
     return {
-        "schema": sorted(set(schema_types)),
+        "schema": sorted(schema),
         "og": (meta.get("og:type") or "").strip().lower() or None,
         "path": "/" + path.split("?", 1)[0] if url else None,
         "text_words": text_words,
@@ -167,9 +229,17 @@ def page_signals(
         "images": counts["img"],
         "headings": counts["h2"] + counts["h3"],
         "lists": counts["li"],
+        "repeats": repeats,
+        "repeat_words": repeat_words,
+        "repeat_links": repeat_links,
+        **{f"markup_{name}": n for name, n in markup.items()},
         "published_meta": bool(meta.get("article:published_time")),
         "author_meta": bool(meta.get("author") or meta.get("article:author")),
     }
+
+
+_LOGGED = ("articles", "times", "paragraphs", "forms", "prices", "code", "buttons", "images",
+           "headings", "lists", *(f"markup_{name}" for name in _MARKUP_NAMES))  # fmt: skip
 
 
 def features(signals: dict[str, Any]) -> dict[str, float]:
@@ -203,9 +273,17 @@ def features(signals: dict[str, Any]) -> dict[str, float]:
     out["body_share"] = body / text if text else 0.0
     out["body_words"] = _log(body) / 10
     out["text_words"] = _log(text) / 10
-    for key in ("articles", "times", "paragraphs", "forms", "prices", "code", "buttons",
-                "images", "headings", "lists"):  # fmt: skip
+    for key in _LOGGED:
         out[key] = _log(signals.get(key) or 0) / 5
+    # repeated sibling blocks: a thread's posts (long, few links), teasers (short, linked)
+    repeats = signals.get("repeats") or 0
+    repeat_words = signals.get("repeat_words") or 0
+    out["repeats"] = _log(repeats) / 5
+    out["repeat_share"] = min(repeat_words / text, 1.0) if text else 0.0
+    out["repeat_link_share"] = (
+        (signals.get("repeat_links") or 0) / repeat_words if repeat_words else 0.0
+    )
+    out["repeat_length"] = _log(repeat_words / repeats) / 5 if repeats else 0.0
     # articles are prose: most of the main text in long paragraphs
     out["prose_share"] = (signals.get("prose_words") or 0) / body if body else 0.0
     out["body_paragraphs"] = _log(signals.get("body_paragraphs") or 0) / 5

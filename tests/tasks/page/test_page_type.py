@@ -1,0 +1,63 @@
+"""What the page-type classifier reads from a page's own markup: microdata types, the names
+its class attributes give its parts, and runs of repeated sibling blocks."""
+
+from __future__ import annotations
+
+from lxml.html import fromstring
+
+from tasks.page.page_type import classify, page_signals
+
+POST = (
+    "<div class='message'><span class='author'>user{n}</span>"
+    "<p>I tried the update on my laptop and it still fails after the restart, number {n}.</p>"
+    "<a href='#reply'>Reply</a></div>"
+)
+
+
+def test_microdata_types_join_the_json_ld_types() -> None:
+    tree = fromstring(
+        "<html><body><div itemscope itemtype='https://schema.org/Product'>"
+        "<span itemprop='price'>20</span></div></body></html>"
+    )
+    signals = page_signals(tree, ["webpage"], {}, 0)
+    assert signals["schema"] == ["product", "webpage"]
+    assert signals["prices"] == 1
+
+
+def test_repeated_posts_and_their_markup_are_counted() -> None:
+    """A thread: twelve sibling posts of one class, each with text and few links."""
+    thread = "".join(POST.format(n=n) for n in range(12))
+    tree = fromstring(f"<html><body><main>{thread}</main></body></html>")
+    signals = page_signals(tree, [], {}, 0)
+    assert signals["repeats"] == 12
+    assert signals["repeat_words"] > 12 * 15
+    assert signals["repeat_links"] == 12  # one "Reply" link word per post
+    assert signals["markup_post"] == 12  # class="message"
+    assert signals["markup_byline"] == 12  # class="author"
+
+
+def test_a_story_has_no_repeated_blocks() -> None:
+    """A story's paragraphs are <p> elements: they are not a run of blocks."""
+    paragraphs = "".join(
+        f"<p>The council met on Tuesday and agreed the budget for the harbour, item {n}.</p>"
+        for n in range(12)
+    )
+    tree = fromstring(f"<html><body><article>{paragraphs}</article></body></html>")
+    signals = page_signals(tree, ["newsarticle"], {}, 0)
+    assert signals["repeats"] == 0
+    assert signals["markup_post"] == 0
+
+
+def test_classify_keeps_a_marked_up_news_article() -> None:
+    paragraphs = " ".join(["The council met on Tuesday and agreed the harbour budget."] * 12)
+    tree = fromstring(
+        f"<html><body><article><p class='byline'>By Jane Roe</p><p>{paragraphs}</p>"
+        "</article></body></html>"
+    )
+    meta = {
+        "og:type": "article",
+        "canonical": "https://example.org/2026/03/01/harbour-budget-agreed-by-council",
+    }
+    signals = page_signals(tree, ["newsarticle"], meta, 0)
+    signals |= {"body_words": 120, "body_paragraphs": 1, "prose_words": 120, "dated": True}
+    assert classify(signals) == "article"
