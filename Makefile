@@ -55,4 +55,5 @@ serve: .venv/.synced
 	.venv/bin/newsdesk serve
 
 clean-warehouse:
-	rm -f .newsdesk/warehouse.duckdb .newsdesk/warehouse.duckdb.wal
+	rm -f .newsdesk/warehouse.duckdb .newsdesk/warehouse.duckdb.wal .newsdesk/warehouse.read.duckdb
+	rm -rf .newsdesk/warehouse.raw
