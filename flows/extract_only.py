@@ -24,6 +24,7 @@ from tasks.gate_params import gate_params
 from tasks.ingest.access import classify_batch
 from tasks.ingest.files import batched, iter_items
 from tasks.ingest.records import to_frames
+from tasks.one_pass import OnePass
 from tasks.parallel import open_mapper
 
 
@@ -123,13 +124,17 @@ def extract_paths(
         executor=settings.executor,
         dask_address=settings.dask_address,
     ) as mapper:
-        steps = Steps(
-            gate=gate_later,
-            clean=lambda raw: clean_with_templates(raw, mapper, memory),
-            extract=lambda clean: extract_batch(clean, mapper),
-            access=lambda raw: classify_batch(raw, mapper),
-            preview=True,
-        )
+
+        def steps() -> Steps:
+            one = OnePass(mapper)  # a batch's pages parsed and sent to a worker once
+            return Steps(
+                gate=gate_later,
+                clean=lambda raw: clean_with_templates(raw, one, memory),
+                extract=lambda clean: extract_batch(clean, one),
+                access=lambda raw: classify_batch(raw, one),
+                preview=True,
+            )
+
         items = iter_items(
             paths,
             max_bytes=settings.max_bytes,
@@ -139,7 +144,7 @@ def extract_paths(
         for batch in batched(items, settings.batch_size):
             raw, unreadable = to_frames(batch, run_id=run_id, max_bytes=settings.max_bytes)
             to_gate.clear()
-            done = through_stages(raw, steps)
+            done = through_stages(raw, steps())
             rejects = [unreadable, done.clean_errors, done.extract_errors]
             if warm is not None:
                 from expectations import run_gate

@@ -70,11 +70,13 @@ from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
 from tasks.load.stage import (
     found_in_quarantined,
+    known_doc_ids,
     proposed_sources,
     replay_records,
     reprocess_plan,
     stored_records,
 )
+from tasks.one_pass import OnePass
 from tasks.parallel import Mapper, open_mapper
 from warehouse.publish import read_copy_path
 
@@ -154,7 +156,13 @@ class RunContext:
         return gate_task(stage, frame, params, self.settings.threshold(stage))
 
     def steps(self) -> Steps:
+        """One batch's steps. Its access, clean and extract share one OnePass: each HTML page
+        is parsed and sent to a worker once (tasks/one_pass.py); known documents only get
+        their access read, as skip_known sets them aside after the ingest gate."""
         timed = self.clock.timed
+        one = OnePass(
+            self.mapper, known=lambda ids: known_doc_ids(ids, self.settings, mode=self.mode)
+        )
         return Steps(
             gate=timed("gates", self.gate),
             skip_known=timed(
@@ -162,10 +170,10 @@ class RunContext:
             ),
             clean=timed(
                 "clean",
-                lambda raw: clean_task(raw, self.mapper, self.templates, learn=self.mode == "run"),
+                lambda raw: clean_task(raw, one, self.templates, learn=self.mode == "run"),
             ),
-            extract=timed("extract", lambda clean: extract_task(clean, self.mapper)),
-            access=timed("access", lambda raw: access_task(raw, self.mapper)),
+            extract=timed("extract", lambda clean: extract_task(clean, one)),
+            access=timed("access", lambda raw: access_task(raw, one)),
         )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
+from lxml.html import HtmlElement
 
 from newsdesk.core.contracts.clean import CLEAN_SCHEMA
 from newsdesk.core.contracts.frames import TEMPLATE_LINE_SCHEMA
@@ -87,15 +88,16 @@ def page_templates(
     return templates, found
 
 
-def clean_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Clean one document. Errors become a reject, never a crashed batch."""
+def clean_row(row: dict[str, Any], tree: HtmlElement | None = None) -> dict[str, Any]:
+    """Clean one document (`tree`: its HTML already parsed, changed here). Errors become a
+    reject, never a crashed batch."""
     started = time.perf_counter()
     try:
         text = row["text"] or ""
         ctx = page_context(row)
         cleaned: Cleaned
         if row["media_type"] == HTML:
-            cleaned = clean_html(text, ctx)
+            cleaned = clean_html(text, ctx, tree)
         else:
             cleaned = clean_text_dump(text, ctx, template=frozenset(row.pop("template", ())))
         body = cleaned.body.strip()

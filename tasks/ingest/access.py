@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 import lxml.html
 import polars as pl
 from lxml import etree
+from trafilatura.utils import load_html
 
 from newsdesk.core.contracts.raw import Access
 from tasks.ingest.decode import HTML
@@ -125,15 +128,68 @@ def _jsonld(tree: lxml.html.HtmlElement) -> tuple[bool, tuple[str, ...]]:
     return not_free, tuple(dict.fromkeys(selectors))
 
 
+_HIDDEN_XPATH = etree.XPath(" | ".join(f".//{tag}" for tag in _DROP))
+
+
+@contextmanager
+def _hidden_blanked(body: lxml.html.HtmlElement) -> Iterator[None]:
+    """While inside: every text within the body's elements of _DROP is blank (their tails, which
+    lie outside them, stay), so that text_content() gives what a reader sees; afterwards the
+    tree is as it was. Cheaper than copying the tree to drop them (clean and extract read
+    this tree next), and than an XPath over every text node."""
+    saved: list[tuple[lxml.html.HtmlElement, str, str]] = []
+    try:
+        for hidden in _HIDDEN_XPATH(body):
+            if hidden.text is not None:
+                saved.append((hidden, "text", hidden.text))
+                hidden.text = None
+            for inner in hidden.iterdescendants():
+                for slot in ("text", "tail"):
+                    value = getattr(inner, slot)
+                    if value is not None:
+                        saved.append((inner, slot, value))
+                        setattr(inner, slot, None)
+        yield
+    finally:
+        for element, slot, value in reversed(saved):
+            setattr(element, slot, value)
+
+
 def _words(element: lxml.html.HtmlElement) -> int:
     return len(element.text_content().split())
 
 
-def _read(text: str) -> tuple[_Page, lxml.html.HtmlElement] | None:
+def _shown(element: lxml.html.HtmlElement, body: lxml.html.HtmlElement) -> bool:
+    """Whether an element of the body is outside its elements of _DROP (a reader sees it)."""
+    for ancestor in element.iterancestors():
+        if ancestor is body:
+            return True
+        if ancestor.tag in _DROP:
+            return False
+    return True
+
+
+def parse(text: str) -> lxml.html.HtmlElement | None:
+    """The page's tree as the clean stage parses it (trafilatura's loader), so that one parse
+    serves access, clean and extract; lxml's document parser for what that loader refuses (a
+    bare fragment: a challenge body may be one)."""
+    tree = load_html(text)
+    if tree is not None:
+        return tree
     try:
-        tree = lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError):
         return None
+
+
+def _body(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    body = tree.find(".//body")
+    return tree if body is None else body
+
+
+def _read(tree: lxml.html.HtmlElement, body: lxml.html.HtmlElement) -> _Page:
+    """What the page shows. Its scripts (JSON-LD among them) are read first; then its visible
+    text, with the body's hidden texts blanked only while that is read."""
     title = " ".join((tree.findtext(".//title") or "").split()).lower()
     not_free, selectors = _jsonld(tree)
     scripts = tree.xpath("//script")
@@ -143,17 +199,14 @@ def _read(text: str) -> tuple[_Page, lxml.html.HtmlElement] | None:
         for s in scripts
         if not s.get("src") and "json" not in (s.get("type") or "").lower()
     )
-    body = tree.find(".//body")
-    if body is None:
-        body = tree
-    for element in body.xpath(" | ".join(f".//{tag}" for tag in _DROP)):
-        element.drop_tree()
-    visible = body.text_content()
-    articles = body.xpath(".//article")
+    with _hidden_blanked(body):
+        visible = body.text_content()
+        articles = [a for a in body.iterdescendants("article") if _shown(a, body)]
+        article_words = max((_words(a) for a in articles), default=None)
     return _Page(
         title=title,
         words=len(visible.split()),
-        article_words=max((_words(a) for a in articles), default=None),
+        article_words=article_words,
         text_tail=" ".join(visible[-_PROMPT_TAIL_CHARS * 2 :].split()).lower()[
             -_PROMPT_TAIL_CHARS:
         ],
@@ -161,18 +214,20 @@ def _read(text: str) -> tuple[_Page, lxml.html.HtmlElement] | None:
         inline_script_bytes=inline,
         not_free=not_free,
         gated_selectors=selectors,
-    ), tree
+    )
 
 
-def _empty_root(tree: lxml.html.HtmlElement) -> str | None:
+def _empty_root(tree: lxml.html.HtmlElement, body: lxml.html.HtmlElement) -> str | None:
     """The id of an app's empty mount point (#root, #__next, …), for the evidence only."""
     for found in tree.xpath(_ROOTS_XPATH):
-        if not _words(found):
+        if _shown(found, body) and not _words(found):
             return found.get("id")
     return None
 
 
-def _gated_words(tree: lxml.html.HtmlElement, selectors: tuple[str, ...]) -> tuple[str, int] | None:
+def _gated_words(
+    tree: lxml.html.HtmlElement, body: lxml.html.HtmlElement, selectors: tuple[str, ...]
+) -> tuple[str, int] | None:
     """The first non-free part the page serves, and its words (None: none of them is there;
     the page gates on the client and its text may be whole)."""
     for selector in selectors:
@@ -180,6 +235,7 @@ def _gated_words(tree: lxml.html.HtmlElement, selectors: tuple[str, ...]) -> tup
             found = tree.cssselect(selector)
         except Exception:  # cssselect raises its own errors on selectors it cannot read
             continue
+        found = [f for f in found if _shown(f, body)]
         if found:
             return selector, sum(_words(f) for f in found)
     return None
@@ -198,13 +254,16 @@ def _blocked_markup(lowered: str, title: str) -> str | None:
     return None
 
 
-def classify_html(text: str, *, status: int | None = None) -> Verdict:
-    """The access of an HTML page (and the HTTP status it came with, when fetched)."""
-    read = _read(text)
-    if read is None:
+def classify_html(
+    text: str, *, status: int | None = None, tree: lxml.html.HtmlElement | None = None
+) -> Verdict:
+    """The access of an HTML page (and the HTTP status it came with, when fetched); `tree`:
+    the page already parsed (`parse`), which is read, never changed."""
+    tree = parse(text) if tree is None else tree
+    if tree is None:
         return OPEN  # nothing to parse: the gates say why (empty, undecodable)
-    page, tree = read
-    lowered = text.lower()
+    body = _body(tree)
+    page = _read(tree, body)
     prefix = f"HTTP {status}; " if status is not None and status >= 400 else ""
     script_bytes = page.inline_script_bytes
     shell = page.words <= SHELL_MAX_WORDS and (
@@ -212,7 +271,7 @@ def classify_html(text: str, *, status: int | None = None) -> Verdict:
     )
 
     if page.words <= BLOCKED_MAX_WORDS:
-        wall = _blocked_markup(lowered, page.title)
+        wall = _blocked_markup(text.lower(), page.title)
         if wall:
             return Verdict(Access.BLOCKED, f"{prefix}{wall}; {page.words} visible words")
         if status in REFUSED_STATUSES and shell:
@@ -224,7 +283,8 @@ def classify_html(text: str, *, status: int | None = None) -> Verdict:
             )
 
     if shell:
-        empty = _empty_root(tree)
+        with _hidden_blanked(body):
+            empty = _empty_root(tree, body)
         root = f", empty #{empty}" if empty else ""
         return Verdict(
             Access.JS_REQUIRED,
@@ -233,7 +293,8 @@ def classify_html(text: str, *, status: int | None = None) -> Verdict:
         )
 
     if page.not_free:
-        gated = _gated_words(tree, page.gated_selectors)
+        with _hidden_blanked(body):
+            gated = _gated_words(tree, body, page.gated_selectors)
         if gated is not None and gated[1] <= GATED_MAX_WORDS:
             return Verdict(
                 Access.PAYWALLED,
@@ -273,26 +334,31 @@ def classify_text(text: str) -> Verdict:
     return OPEN
 
 
-def access_row(row: dict[str, Any]) -> dict[str, Any]:
-    """One raw document's access (runs in the worker pool). A page the reader trips on is
-    left unread (null), never a crashed batch: the later gates still judge it."""
+def access_row(row: dict[str, Any], tree: lxml.html.HtmlElement | None = None) -> dict[str, Any]:
+    """One raw document's access (runs in the worker pool; `tree`: its HTML already parsed).
+    A page the reader trips on is left unread (null), never a crashed batch: the later gates
+    still judge it."""
     text = row.get("text")
     if not text:
         return {"doc_id": row["doc_id"], "access": None, "access_evidence": None}
     try:
-        verdict = classify_html(text) if row["media_type"] == HTML else classify_text(text)
+        if row["media_type"] == HTML:
+            verdict = classify_html(text, tree=tree)
+        else:
+            verdict = classify_text(text)
     except Exception:  # lxml or cssselect on a pathological page
         return {"doc_id": row["doc_id"], "access": None, "access_evidence": None}
     return {"doc_id": row["doc_id"], **verdict.as_row()}
 
 
 def classify_batch(raw: pl.DataFrame, mapper: Mapper) -> pl.DataFrame:
-    """The raw batch with `access` and `access_evidence` filled in, row order kept."""
+    """The raw batch with `access` and `access_evidence` filled in, row order kept. The rows go
+    out whole but for their bytes: a mapper that cleans and extracts a page in the same call
+    (tasks.one_pass) needs the rest. A row whose worker died is left unread."""
     if raw.is_empty():
         return raw
-    rows = raw.select("doc_id", "media_type", "text").iter_rows(named=True)
-    found = mapper.map(access_row, rows)
+    found = mapper.map(access_row, raw.drop("content").iter_rows(named=True))
     return raw.with_columns(
-        pl.Series("access", [r["access"] for r in found], dtype=pl.String),
-        pl.Series("access_evidence", [r["access_evidence"] for r in found], dtype=pl.String),
+        pl.Series("access", [r.get("access") for r in found], dtype=pl.String),
+        pl.Series("access_evidence", [r.get("access_evidence") for r in found], dtype=pl.String),
     )

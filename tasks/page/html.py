@@ -274,9 +274,10 @@ def _date_hints(
     }
 
 
-def clean_html(html: str, ctx: PageContext) -> Cleaned:
-    """The page's main text (paragraphs joined by blank lines) and the hints extract reads."""
-    tree = load_html(html)
+def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> Cleaned:
+    """The page's main text (paragraphs joined by blank lines) and the hints extract reads;
+    `tree`: the page already parsed by trafilatura's loader (it is changed here)."""
+    tree = load_html(html) if tree is None else tree
     if tree is None:
         return Cleaned(body="", method="unparsable")
     source = ctx.registry.by_url(ctx.url)
