@@ -113,9 +113,22 @@ def decode(
     """The bytes' media type, encoding and text; the text without NUL and other control
     characters (no stage or reader wants them, and some tools cut strings at a NUL)."""
     found = _decode(content, media_type_hint, charset_hint)
-    if found.text is None:
+    if found.text is None or _no_controls(content, found.encoding):
         return found
     return Decoded(found.media_type, found.encoding, strip_controls(found.text))
+
+
+# bytes → 0 for the bytes that are C0 controls strip_controls takes out (all but tab, LF, CR)
+_CONTROLS_TO_ZERO = bytes(0 if b < 32 and b not in (9, 10, 13) else 1 for b in range(256))
+
+
+def _no_controls(content: bytes, encoding: str | None) -> bool:
+    """Whether UTF-8 bytes hold no control character: in UTF-8 a byte below 0x20 is only ever
+    that character, so one pass over the bytes in C (0.1 ms for a 400 KB page) spares the
+    two regex passes over the text (1.2 ms) on the pages that have none, nearly all."""
+    return bool(encoding and encoding.startswith("utf-8")) and (
+        b"\0" not in content.translate(_CONTROLS_TO_ZERO)
+    )
 
 
 def _decode(content: bytes, media_type_hint: str | None, charset_hint: str | None) -> Decoded:
