@@ -22,6 +22,7 @@ from tasks.ingest.jsonl import is_export_line
 from tasks.page.fields import article_id_of, page_context
 from tasks.page.html import clean_html
 from tasks.page.language import detect_language
+from tasks.page.meta_tags import stated_language
 from tasks.page.words import count_words
 from tasks.parallel import Mapper, worker_registry
 
@@ -102,8 +103,15 @@ def clean_row(row: dict[str, Any], tree: HtmlElement | None = None) -> dict[str,
             cleaned = clean_text_dump(text, ctx, template=frozenset(row.pop("template", ())))
         body = cleaned.body.strip()
         # a text dump's cleaner has named the page's language already, and extract prefers
-        # it: the body is read again only where the cleaner could not tell
-        language = cleaned.hints.get("language") or detect_language(body)
+        # it, as it prefers what an HTML page's markup states (the article's language): the
+        # body is read again only where neither could tell
+        hints = cleaned.hints
+        stated = (
+            stated_language(hints.get("jsonld") or {}, hints.get("meta") or {})
+            if row["media_type"] == HTML
+            else None
+        )
+        language = hints.get("language") or stated or detect_language(body)
         return {
             **row,
             "body": body,

@@ -21,11 +21,11 @@ from tasks.page.html_dates import (
     plausible,
     url_date,
 )
+from tasks.page.meta_tags import stated_language
 from tasks.page.page_type import classify
 
 # Separators between a headline and the site's name in <title> / og:title.
 _TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014·:»/-]\s+|\s+::\s+|\s*\|\s*")
-_LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$", re.I)
 
 
 def _first(meta: dict[str, Any], *keys: str) -> str | None:
@@ -79,21 +79,6 @@ def clean_title(raw: str | None, site_names: set[str], h1: str | None, domain: s
     if len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
         return title[: title.rfind(parts[-1])].rstrip(" |\u2013\u2014·:»/-")
     return title
-
-
-def _language(jsonld: dict, meta: dict) -> str | None:
-    for raw in (
-        jsonld.get("language"),
-        meta.get("lang"),
-        meta.get("og:locale"),
-        meta.get("content-language"),
-        meta.get("language"),
-        meta.get("dc.language"),
-    ):
-        match = _LANG.match(raw.strip()) if isinstance(raw, str) else None
-        if match:
-            return match.group(1).lower()[:2]
-    return None
 
 
 def _evidence(item: dict | None) -> DateEvidence | None:
@@ -216,7 +201,7 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
             or clean_authors(hints.get("bylines") or [], credits=True)[:4]
             or by_lines(lines, credits=True)
         )
-    language = _language(jsonld, meta)
+    language = stated_language(jsonld, meta)
     published = _published(
         hints.get("dates") or {},
         ctx,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -52,3 +53,23 @@ def read_meta_tags(tree: HtmlElement) -> dict[str, Any]:
         found["time_pubdate"] = time.get("datetime").strip()
         break
     return found
+
+
+_LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$", re.I)
+
+
+def stated_language(jsonld: dict, meta: dict) -> str | None:
+    """The language the page's markup states (JSON-LD inLanguage, html lang, og:locale, …),
+    as an ISO 639-1 code; extract's article language, and clean's without reading the text."""
+    for raw in (
+        jsonld.get("language"),
+        meta.get("lang"),
+        meta.get("og:locale"),
+        meta.get("content-language"),
+        meta.get("language"),
+        meta.get("dc.language"),
+    ):
+        match = _LANG.match(raw.strip()) if isinstance(raw, str) else None
+        if match:
+            return match.group(1).lower()[:2]
+    return None
