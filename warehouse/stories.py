@@ -8,7 +8,6 @@ signature, e.g. after an interrupted run), so earlier articles are never hashed 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -21,15 +20,6 @@ from warehouse.read import query
 # common to tell events apart; leaving it out of the join keeps the candidate join linear.
 _COMMON_SHARE = 0.02
 _COMMON_MIN = 50
-
-
-@dataclass(frozen=True)
-class StoryCounts:
-    indexed: int  # articles hashed by this run
-    copies: int  # copy links added
-    same_story: int  # same_story links added
-    stories: int  # stories in the warehouse
-    new_stories: int  # stories whose first article this run loaded
 
 
 def articles_to_index(

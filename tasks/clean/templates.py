@@ -160,14 +160,3 @@ class TemplateMemory:
         if self._run is not None:
             self._run.close()
             self._run = None
-
-
-def learn_template(pages: Iterable[tuple[str, str]], min_articles: int = 2) -> frozenset[str]:
-    """Lines found on at least `min_articles` (never fewer than two) of the given articles of
-    one source; `pages` are (article id, text) pairs, several versions of an article count
-    once."""
-    seen: dict[str, set[str]] = {}
-    for article, text in pages:
-        for key in page_keys(text):
-            seen.setdefault(key, set()).add(article)
-    return frozenset(k for k, articles in seen.items() if len(articles) >= max(min_articles, 2))

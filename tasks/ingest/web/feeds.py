@@ -31,11 +31,6 @@ class SkippedItem:
     why: str
 
 
-def parse_feed(content: bytes, *, url: str, content_type: str | None = None) -> list[FeedEntry]:
-    """The entries' links (see read_feed), without the skipped items."""
-    return read_feed(content, url=url, content_type=content_type)[0]
-
-
 def why_unusable(link: object) -> str:
     if not isinstance(link, str) or not link.strip():
         return "no link"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from newsdesk.core.contracts.reasons import Reason
@@ -30,17 +30,3 @@ def read_url_list(path: Path) -> Iterator[str | IngestFailure]:
                     Reason.INVALID_URL,
                     f"line {number}: not an http(s) URL: {text[:200]!r}",
                 )
-
-
-def split_urls(values: Iterable[str]) -> tuple[list[str], list[IngestFailure]]:
-    """URLs given as arguments: the usable ones, and a failure for each of the others."""
-    urls: list[str] = []
-    failures: list[IngestFailure] = []
-    for value in values:
-        if is_web_url(value):
-            urls.append(value.strip())
-        else:
-            failures.append(
-                IngestFailure(value, Reason.INVALID_URL, f"not an http(s) URL: {value[:200]!r}")
-            )
-    return urls, failures

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tasks.ingest.records import IngestFailure
-from tasks.ingest.web.feeds import parse_feed, read_feed
+from tasks.ingest.web.feeds import read_feed
 from tasks.ingest.web.safexml import XmlRefused
 from tasks.ingest.web.sitemaps import parse_sitemap
-from tasks.ingest.web.urllist import read_url_list, split_urls
+from tasks.ingest.web.urllist import read_url_list
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Example</title><link>https://news.example/</link>
@@ -61,7 +61,7 @@ NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_rss_entries_with_dates_and_resolved_links() -> None:
-    entries = parse_feed(
+    entries, _ = read_feed(
         RSS, url="https://news.example/feed.xml", content_type="application/rss+xml"
     )
     assert [e.url for e in entries] == ["https://news.example/a/1", "https://news.example/a/2"]
@@ -88,7 +88,7 @@ def test_feed_items_without_a_usable_link_are_reported_not_dropped() -> None:
 
 
 def test_atom_entries() -> None:
-    [entry] = parse_feed(ATOM, url="https://news.example/atom.xml")
+    [entry], _ = read_feed(ATOM, url="https://news.example/atom.xml")
     assert entry.url == "https://news.example/atom/1"
     assert entry.published == datetime(2025, 6, 10, 6, 0, tzinfo=UTC)
 
@@ -96,20 +96,20 @@ def test_atom_entries() -> None:
 @pytest.mark.parametrize("document", [XXE, LAUGHS])
 def test_feeds_with_entity_declarations_are_refused(document: bytes) -> None:
     with pytest.raises(XmlRefused) as refused:
-        parse_feed(document, url="https://x.example/feed")
+        read_feed(document, url="https://x.example/feed")
     assert refused.value.reason == "unsafe_xml"
 
 
 def test_a_feed_that_is_not_a_feed() -> None:
     with pytest.raises(XmlRefused) as refused:
-        parse_feed(b"<html><body>Oops</body></html>", url="https://x.example/feed")
+        read_feed(b"<html><body>Oops</body></html>", url="https://x.example/feed")
     assert refused.value.reason == "malformed_xml"
 
 
 def test_feedparser_never_opens_what_the_bytes_name() -> None:
     # Bytes that spell a local path are data, not a file to read.
     with pytest.raises(XmlRefused):
-        parse_feed(b"/etc/passwd", url="https://x.example/feed")
+        read_feed(b"/etc/passwd", url="https://x.example/feed")
 
 
 def test_sitemap_index() -> None:
@@ -164,6 +164,3 @@ def test_url_lists(tmp_path: Path) -> None:
     assert isinstance(items[1], IngestFailure) and items[1].reason == "invalid_url"
     assert items[1].uri.endswith("urls.txt#L4")
     assert items[2] == "https://b.example/2"
-    urls, failures = split_urls(["https://a.example/", "a.example/no-scheme"])
-    assert urls == ["https://a.example/"]
-    assert [f.reason for f in failures] == ["invalid_url"]
