@@ -9,7 +9,11 @@ from typing import Any
 
 import polars as pl
 
-from newsdesk.core.contracts.frames import PROPOSED_SOURCE_SCHEMA, TEMPLATE_LINE_SCHEMA
+from newsdesk.core.contracts.frames import (
+    PROPOSED_SOURCE_SCHEMA,
+    TEMPLATE_LINE_SCHEMA,
+    merge_proposals,
+)
 
 EXAMPLES = 3  # failure examples kept per expectation for the UI's gate table
 
@@ -66,16 +70,8 @@ class ProposalTally:
     def add(self, proposals: pl.DataFrame) -> None:
         if proposals.is_empty():
             return
-        self.frame = (
+        self.frame = merge_proposals(
             pl.concat([self.frame, proposals.select(PROPOSED_SOURCE_SCHEMA.names())])
-            .group_by("domain", maintain_order=True)
-            .agg(
-                pl.col("site_name").drop_nulls().first(),
-                pl.col("language").drop_nulls().first(),
-                pl.col("pages").fill_null(1).sum(),
-                pl.col("sample_uri").drop_nulls().first(),
-            )
-            .cast(PROPOSED_SOURCE_SCHEMA)  # type: ignore[arg-type]
         )
 
 

@@ -27,6 +27,7 @@ from newsdesk.core.contracts.frames import (
     PROPOSED_SOURCE_SCHEMA,
     TEMPLATE_LINE_SCHEMA,
     conform,
+    merge_proposals,
     rows_to_frame,
     scrub,
     without_credentials,
@@ -681,19 +682,11 @@ def record_proposed_sources(
     timeout_s: float = WRITE_TIMEOUT_S,
 ) -> int:
     """Add this run's unclaimed domains (PROPOSED_SOURCE_SCHEMA); returns distinct domains."""
-    table = (
+    table = merge_proposals(
         conform(proposals, PROPOSED_SOURCE_SCHEMA, "proposals")
         .with_columns(pl.col("domain").str.to_lowercase().str.strip_prefix("www."))
         .drop_nulls("domain")
-        .group_by("domain", maintain_order=True)
-        .agg(
-            pl.col("site_name").drop_nulls().first(),
-            pl.col("language").drop_nulls().first(),
-            pl.col("pages").fill_null(1).sum(),
-            pl.col("sample_uri").drop_nulls().first(),
-        )
-        .to_arrow()
-    )
+    ).to_arrow()
     with open_write(db_path, timeout_s) as con:
         con.register("proposals", table)
         con.execute(

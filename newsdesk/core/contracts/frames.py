@@ -57,6 +57,23 @@ PROPOSED_SOURCE_SCHEMA = pl.Schema(
 )
 
 
+def merge_proposals(proposals: pl.DataFrame) -> pl.DataFrame:
+    """One PROPOSED_SOURCE_SCHEMA row per domain: the first name and language printed, the
+    pages added up, the first sample. A run's tally and the warehouse merge alike, so a
+    domain proposed over several batches is one proposal with all its pages."""
+    return (
+        proposals.select(PROPOSED_SOURCE_SCHEMA.names())
+        .group_by("domain", maintain_order=True)
+        .agg(
+            pl.col("site_name").drop_nulls().first(),
+            pl.col("language").drop_nulls().first(),
+            pl.col("pages").fill_null(1).sum(),
+            pl.col("sample_uri").drop_nulls().first(),
+        )
+        .cast(PROPOSED_SOURCE_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
 def scrub(text: str) -> str:
     """Join valid surrogate pairs and replace unpaired surrogates with U+FFFD."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
