@@ -20,6 +20,7 @@ error covers them.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
@@ -205,3 +206,19 @@ def open_read(
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN; COMMIT when the block ends; ROLLBACK when it raises anything (an interrupt
+    too), then the exception goes on. Every write of the warehouse goes through here, so a
+    batch, a run's start or a migration is committed whole or not at all."""
+    con.begin()
+    try:
+        yield con
+        con.commit()
+    except BaseException:
+        # A COMMIT that failed has ended the transaction already; its error is the one to see.
+        with contextlib.suppress(duckdb.TransactionException):
+            con.rollback()
+        raise

@@ -13,7 +13,7 @@ import polars as pl
 
 from newsdesk.core.contracts.fetch import FetchState, Seen
 from newsdesk.core.contracts.frames import without_credentials
-from warehouse.connection import WarehouseMissing, open_read, open_write
+from warehouse.connection import WarehouseMissing, open_read, open_write, transaction
 from warehouse.scratch import Scratch
 
 _SEEN_SCHEMA = pl.Schema(
@@ -63,19 +63,15 @@ def write_changes(con: duckdb.DuckDBPyConnection, state: FetchState) -> tuple[in
         "final_url",
         "headers",
     )
-    con.begin()
     try:
-        con.register("seen_batch", seen.to_arrow())
-        con.register("log_batch", log.to_arrow())
-        con.execute("INSERT OR REPLACE INTO seen_urls SELECT * FROM seen_batch")
-        con.execute(
-            "INSERT INTO fetch_log SELECT run_id, url, status, reason, bytes, elapsed_ms, "
-            "fetched_at, final_url, headers::JSON FROM log_batch"
-        )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        with transaction(con):
+            con.register("seen_batch", seen.to_arrow())
+            con.register("log_batch", log.to_arrow())
+            con.execute("INSERT OR REPLACE INTO seen_urls SELECT * FROM seen_batch")
+            con.execute(
+                "INSERT INTO fetch_log SELECT run_id, url, status, reason, bytes, elapsed_ms, "
+                "fetched_at, final_url, headers::JSON FROM log_batch"
+            )
     finally:
         con.unregister("seen_batch")
         con.unregister("log_batch")

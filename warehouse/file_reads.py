@@ -17,6 +17,7 @@ from warehouse.connection import (
     WarehouseMissing,
     open_read,
     open_write,
+    transaction,
 )
 from warehouse.scratch import Scratch
 
@@ -98,12 +99,6 @@ def record_file_reads(
     """Files whose records all went into earlier batches (the stream ended on their marks)."""
     if files.is_empty():
         return 0
-    with open_write(db_path, timeout_s) as con:
-        con.begin()
-        try:
-            write_file_reads(con, run_id, files)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+    with open_write(db_path, timeout_s) as con, transaction(con):
+        write_file_reads(con, run_id, files)
     return files.height

@@ -37,7 +37,13 @@ from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from newsdesk.core.contracts.run import new_run_id
 from newsdesk.core.hygiene import redact_credentials
 from newsdesk.core.registry import Registry
-from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_read, open_write
+from warehouse.connection import (
+    READ_TIMEOUT_S,
+    WRITE_TIMEOUT_S,
+    open_read,
+    open_write,
+    transaction,
+)
 from warehouse.file_reads import write_file_reads
 from warehouse.migrate import apply as apply_migrations
 from warehouse.rawstore import RawUnavailable, get, put_many, store_root
@@ -488,16 +494,10 @@ def load_batch(
     # the bytes go to the store first, outside the lock: a committed row never names a file
     # that is not there (a rollback leaves files no row names, for maintenance to prune)
     batch = _prepare(run_id, raw, articles, rejects, dq, found, versions, store=store_root(db_path))
-    with open_write(db_path, timeout_s) as con:
-        con.begin()
-        try:
-            result = _write_batch(con, run_id, batch)
-            if files is not None:
-                write_file_reads(con, run_id, files)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+    with open_write(db_path, timeout_s) as con, transaction(con):
+        result = _write_batch(con, run_id, batch)
+        if files is not None:
+            write_file_reads(con, run_id, files)
     return result
 
 
@@ -519,22 +519,21 @@ def start_run(
     sources = _registry_table(registry) if registry is not None else None
     with open_write(db_path, timeout_s) as con:
         apply_migrations(con)
-        con.begin()
-        if sources is not None:
-            _sync_sources(con, sources)
-        con.execute(
-            "INSERT INTO runs (run_id, flow_run_id, command, params, pid, host) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                flow_run_id and scrub(flow_run_id),
-                redact_credentials(scrub(command)),
-                params_json,
-                os.getpid(),
-                socket.gethostname(),
-            ],
-        )
-        con.commit()
+        with transaction(con):
+            if sources is not None:
+                _sync_sources(con, sources)
+            con.execute(
+                "INSERT INTO runs (run_id, flow_run_id, command, params, pid, host) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    flow_run_id and scrub(flow_run_id),
+                    redact_credentials(scrub(command)),
+                    params_json,
+                    os.getpid(),
+                    socket.gethostname(),
+                ],
+            )
     return run_id
 
 
@@ -589,9 +588,8 @@ def record_dq(db_path: Path | str, dq: pl.DataFrame, *, timeout_s: float = WRITE
     table = conform(dq, DQ_SCHEMA, "dq").to_arrow()
     with open_write(db_path, timeout_s) as con:
         con.register("batch_dq", table)
-        con.begin()
-        _write_dq(con)
-        con.commit()
+        with transaction(con):
+            _write_dq(con)
     return table.num_rows
 
 
@@ -667,10 +665,8 @@ def sync_sources(
     source. Proposed domains the registry now claims become 'accepted'.
     """
     table = _registry_table(registry)
-    with open_write(db_path, timeout_s) as con:
-        con.begin()
+    with open_write(db_path, timeout_s) as con, transaction(con):
         changed = _sync_sources(con, table)
-        con.commit()
     return changed
 
 

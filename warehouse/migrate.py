@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.connection import WRITE_TIMEOUT_S, open_write
+from warehouse.connection import WRITE_TIMEOUT_S, open_write, transaction
 from warehouse.rawstore import put, store_root
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -105,25 +105,21 @@ def apply(
     for migration in migrations:
         if migration.version in applied:
             continue
-        con.begin()
         try:
-            con.execute(migration.sql)
-            con.execute(
-                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
-                [migration.version, migration.name, migration.checksum],
-            )
-            con.commit()
+            with transaction(con):
+                con.execute(migration.sql)
+                con.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                    [migration.version, migration.name, migration.checksum],
+                )
         except duckdb.Error as exc:
-            con.rollback()
             raise MigrationError(f"migration {migration.name} failed: {exc}") from exc
         done.append(migration.version)
-    con.begin()
     try:
-        for view in sorted(views_dir.glob("*.sql")):
-            con.execute(view.read_text(encoding="utf-8"))
-        con.commit()
+        with transaction(con):
+            for view in sorted(views_dir.glob("*.sql")):
+                con.execute(view.read_text(encoding="utf-8"))
     except duckdb.Error as exc:
-        con.rollback()
         raise MigrationError(f"view {view.name} failed: {exc}") from exc
     move_raw_out(con)
     return done
@@ -171,16 +167,12 @@ def move_raw_out(con: duckdb.DuckDBPyConnection, chunk: int = _MOVE_CHUNK) -> in
                 }
             ),
         )
-        con.begin()
         try:
-            con.execute(
-                "UPDATE raw_documents AS r SET content_sha256 = m.sha, content_size = m.size, "
-                "content = NULL FROM moved_raw AS m WHERE r.doc_id = m.doc_id"
-            )
-            con.commit()
-        except duckdb.Error:
-            con.rollback()
-            raise
+            with transaction(con):
+                con.execute(
+                    "UPDATE raw_documents AS r SET content_sha256 = m.sha, content_size = m.size, "
+                    "content = NULL FROM moved_raw AS m WHERE r.doc_id = m.doc_id"
+                )
         finally:
             con.unregister("moved_raw")
         moved += len(done)

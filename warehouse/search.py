@@ -21,7 +21,13 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_read, open_write
+from warehouse.connection import (
+    READ_TIMEOUT_S,
+    WRITE_TIMEOUT_S,
+    open_read,
+    open_write,
+    transaction,
+)
 
 SCHEMA = "fts_main_articles"
 # Indexed in this order; standfirst only where the warehouse has that column.
@@ -149,8 +155,7 @@ def refresh_index(
     with open_write(db_path, timeout_s) as con:
         load_fts(con)
         fields = _fields(con)
-        con.begin()
-        try:
+        with transaction(con):
             if _indexed_fields(con) != fields:
                 rebuild(con)
                 result = {"mode": "rebuilt"}
@@ -167,10 +172,6 @@ def refresh_index(
                     "VALUES (?, ?, ?)",
                     [run_id, result["mode"], result.get("articles")],
                 )
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
     return result
 
 

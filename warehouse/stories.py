@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write
+from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write, transaction
 from warehouse.read import query
 
 # A term in more than this share of articles (and more than _COMMON_MIN of them) is too
@@ -86,8 +86,7 @@ def save_features(
     with open_write(db_path, timeout_s) as con:
         for name, table in tables.items():
             con.register(f"new_{name}", table)
-        con.begin()
-        try:
+        with transaction(con):
             for table in ("article_signatures", "article_bands", "article_terms"):
                 con.execute(
                     f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM new_idx)"
@@ -103,10 +102,6 @@ def save_features(
             )
             con.execute("INSERT INTO article_bands SELECT article_id, band, bucket FROM new_bnds")
             con.execute("INSERT INTO article_terms SELECT article_id, term, in_title FROM new_trms")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
 
 
 def copy_candidates(
@@ -312,8 +307,7 @@ def save_links_and_stories(
             "touched",
             pl.DataFrame({"article_id": touched}, schema={"article_id": pl.String}).to_arrow(),
         )
-        con.begin()
-        try:
+        with transaction(con):
             con.execute(
                 """
                 INSERT INTO article_links (article_id, other_id, similarity, relation, run_id)
@@ -333,10 +327,6 @@ def save_links_and_stories(
                 "SELECT count(*), count(*) FILTER (WHERE first_run_id = $run) FROM stories",
                 {"run": run_id},
             ).fetchone()
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
     return int(total), int(new)
 
 
