@@ -1,19 +1,18 @@
 """Shared fixtures: the project's paths, a real Prefect server for the session, a scratch
-warehouse per test, a sources registry written for a test, and an alert webhook on 127.0.0.1
-behind a real Prefect notification block."""
+warehouse per test, a sources registry written for a test, HTTP servers on 127.0.0.1
+(`sites`), and an alert webhook there behind a real Prefect notification block."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.webhook import Hook, Receiver
+from tests.httpserver import Reply, Site
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT / "tests" / "fixtures"
@@ -73,26 +72,38 @@ def write_registry(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def webhook() -> Iterator[Receiver]:
-    """A webhook on 127.0.0.1 (a free port) that keeps every POST it receives."""
-    server = Receiver(("127.0.0.1", 0), Hook)
-    server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def sites() -> Iterator[Callable[[], Site]]:
+    """Makes HTTP servers on 127.0.0.1 (tests/httpserver.py `Site`, one a host), each on a
+    free port; all closed after the test."""
+    made: list[Site] = []
+
+    def make() -> Site:
+        site = Site()
+        made.append(site)
+        return site
+
+    yield make
+    for site in made:
+        site.close()
 
 
 @pytest.fixture
-def alert_block(prefect_api_url: str, webhook: Receiver) -> str:
+def webhook(sites: Callable[[], Site]) -> Site:
+    """A webhook at /alerts on 127.0.0.1 that keeps every POST it receives (`posted()`)."""
+    site = sites()
+    site.add("/alerts", Reply(204))
+    return site
+
+
+@pytest.fixture
+def alert_block(prefect_api_url: str, webhook: Site) -> str:
     """A real Prefect notification block that posts to `webhook`; returns its slug, the value
     of `alerts_block`."""
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
     CustomWebhookNotificationBlock(
         name="newsdesk-test",
-        url=f"http://127.0.0.1:{webhook.server_address[1]}/alerts",
+        url=webhook.url("/alerts"),
         json_data={"subject": "{{subject}}", "body": "{{body}}"},
     ).save("newsdesk-test-alerts", overwrite=True)
     return "custom-webhook/newsdesk-test-alerts"

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
 
 import duckdb
 import pytest
+
+from tests.httpserver import Reply, Site
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "access"
 STORY = (
@@ -28,47 +27,25 @@ def _open_page() -> bytes:
 <article><h1>Harbour wall</h1><p>{STORY}</p><p>{STORY}</p></article></body></html>""".encode()
 
 
-class Hostile(BaseHTTPRequestHandler):
-    pages: ClassVar[dict[str, tuple[int, bytes]]] = {}
-
-    def do_GET(self) -> None:
-        if self.path == "/robots.txt":
-            status, body = 200, b"User-agent: *\nAllow: /\n"
-        else:
-            status, body = Hostile.pages.get(self.path, (404, b"not here"))
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def hostile() -> Iterator[str]:
-    fixture = (FIXTURES / "{}").as_posix()
-    Hostile.pages = {
+def hostile(sites: Callable[[], Site]) -> str:
+    site = sites()
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    pages = {
         "/news/open.html": (200, _open_page()),
-        "/news/challenge.html": (
-            403,
-            Path(fixture.format("cloudflare_challenge.html")).read_bytes(),
-        ),
+        "/news/challenge.html": (403, (FIXTURES / "cloudflare_challenge.html").read_bytes()),
         "/news/forbidden.html": (
             403,
             b"<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden"
             b"</h1></center><hr><center>nginx</center></body></html>",
         ),
-        "/news/shell.html": (200, Path(fixture.format("react_shell.html")).read_bytes()),
-        "/news/paywall.html": (200, Path(fixture.format("jsonld_gated_teaser.html")).read_bytes()),
+        "/news/shell.html": (200, (FIXTURES / "react_shell.html").read_bytes()),
+        "/news/paywall.html": (200, (FIXTURES / "jsonld_gated_teaser.html").read_bytes()),
     }
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    site.robots()
+    for path, (status, body) in pages.items():
+        site.add(path, Reply(status, body, html))
+    return site.base
 
 
 def test_each_page_that_gives_nothing_is_quarantined_with_why(

@@ -12,65 +12,39 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
 from tests.flows.test_web_run import article
+from tests.httpserver import Reply, Request, Site
 from warehouse.read import query
 
 HELD = 4  # the page the server never answers while the run is alive
 
 
-class StallingSite(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    release: ClassVar[threading.Event] = threading.Event()
-
-    def do_GET(self) -> None:
-        port = self.server.server_address[1]
-        if self.path == "/feed.xml":
-            items = "".join(
-                f"<item><link>http://127.0.0.1:{port}/news/{n}.html</link></item>"
-                for n in range(1, HELD + 1)
-            )
-            body = f"<rss version='2.0'><channel><title>W</title>{items}</channel></rss>".encode()
-            kind = "application/rss+xml"
-        elif self.path.startswith("/news/"):
-            n = int(self.path.removeprefix("/news/").removesuffix(".html"))
-            if n == HELD:
-                StallingSite.release.wait(120)
-            body, kind = article(n), "text/html; charset=utf-8"
-        else:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # the killed run hung up mid-answer: the point of the test
-
-
 @pytest.fixture
-def stalling_site() -> Iterator[int]:
-    StallingSite.release = threading.Event()
-    server = _QuietServer(("127.0.0.1", 0), StallingSite)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1]
-    StallingSite.release.set()
-    server.shutdown()
+def stalling_site(sites: Callable[[], Site]) -> Iterator[int]:
+    """A feed of HELD pages; the last one is answered only once the test ends."""
+    site = sites()
+    release = threading.Event()
+    items = "".join(
+        f"<item><link>{site.url(f'/news/{n}.html')}</link></item>" for n in range(1, HELD + 1)
+    )
+    feed = f"<rss version='2.0'><channel><title>W</title>{items}</channel></rss>".encode()
+    site.add("/feed.xml", Reply(200, feed, {"Content-Type": "application/rss+xml"}))
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    for n in range(1, HELD):
+        site.add(f"/news/{n}.html", Reply(200, article(n), html))
+
+    def held(_request: Request) -> Reply:
+        release.wait(120)
+        return Reply(200, article(HELD), html)
+
+    site.add(f"/news/{HELD}.html", held)
+    yield site.port
+    release.set()
 
 
 def _children() -> dict[int, list[int]]:

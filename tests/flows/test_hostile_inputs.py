@@ -7,16 +7,14 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
 
 import duckdb
 import pytest
 
+from tests.httpserver import Reply, Site
 from warehouse import rawstore
 
 REGISTRY = """
@@ -196,57 +194,33 @@ def test_a_hostile_folder_loads_what_is_valid_and_accounts_for_the_rest(
     ) == [(2,)]
 
 
-class _Wire(BaseHTTPRequestHandler):
-    """A feed whose items link with credentials, javascript:, file: and nothing; pages; and
-    pages that fail (404, 410)."""
-
-    port: ClassVar[int] = 0
-
-    def do_GET(self) -> None:
-        base = f"http://127.0.0.1:{_Wire.port}"
-        if self.path == "/robots.txt":
-            body, kind, status = b"User-agent: *\nAllow: /\n", "text/plain", 200
-        elif self.path == "/feed.xml":
-            items = (
-                f"<item><title>Harbour</title><link>http://reader:secret@127.0.0.1:{_Wire.port}"
-                "/news/1.html</link></item>"
-                "<item><title>Script</title><link>javascript:alert(1)</link></item>"
-                "<item><title>Local</title><link>file:///etc/passwd</link></item>"
-                "<item><title>Nothing</title></item>"
-            )
-            body = f"<rss version='2.0'><channel><title>W</title>{items}</channel></rss>".encode()
-            kind, status = "application/rss+xml", 200
-        elif self.path == "/news/1.html":
-            body = (
-                "<html><head><title>Harbour</title><script type='application/ld+json'>"
-                '{"@type": "NewsArticle", "headline": "Harbour", "datePublished": '
-                f'"2024-03-04T08:00:00+01:00", "url": "{base}/news/1.html"}}</script></head>'
-                f"<body><article><h1>Harbour</h1><p>{story('harbour')}</p>"
-                f"<p>{story('quay')}</p></article></body></html>"
-            ).encode()
-            kind, status = "text/html; charset=utf-8", 200
-        else:
-            body, kind = b"gone", "text/plain"
-            status = 410 if self.path.startswith("/gone") else 404
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def wire() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Wire)
-    _Wire.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield _Wire.port
-    server.shutdown()
-    server.server_close()
+def wire(sites: Callable[[], Site]) -> int:
+    """A feed whose items link with credentials, javascript:, file: and nothing; a page; and
+    pages that fail (404 for any path not served, 410 under /gone/)."""
+    site = sites()
+    base = site.base
+    site.robots()
+    items = (
+        f"<item><title>Harbour</title><link>http://reader:secret@127.0.0.1:{site.port}"
+        "/news/1.html</link></item>"
+        "<item><title>Script</title><link>javascript:alert(1)</link></item>"
+        "<item><title>Local</title><link>file:///etc/passwd</link></item>"
+        "<item><title>Nothing</title></item>"
+    )
+    feed = f"<rss version='2.0'><channel><title>W</title>{items}</channel></rss>".encode()
+    site.add("/feed.xml", Reply(200, feed, {"Content-Type": "application/rss+xml"}))
+    page = (
+        "<html><head><title>Harbour</title><script type='application/ld+json'>"
+        '{"@type": "NewsArticle", "headline": "Harbour", "datePublished": '
+        f'"2024-03-04T08:00:00+01:00", "url": "{base}/news/1.html"}}</script></head>'
+        f"<body><article><h1>Harbour</h1><p>{story('harbour')}</p>"
+        f"<p>{story('quay')}</p></article></body></html>"
+    ).encode()
+    site.add("/news/1.html", Reply(200, page, {"Content-Type": "text/html; charset=utf-8"}))
+    for n in range(5):
+        site.add(f"/gone/{n}", Reply(410, b"gone", {"Content-Type": "text/plain"}))
+    return site.port
 
 
 def test_web_items_are_accounted_for_credentials_never_stored_failures_counted(

@@ -15,7 +15,7 @@ import pytest
 
 from newsdesk.cli.status import read_status
 from newsdesk.core.config import load_settings
-from tests.webhook import Receiver
+from tests.httpserver import Site
 from warehouse.migrate import migrate
 from warehouse.quiet import quiet_rule
 
@@ -59,7 +59,7 @@ def _history(db: Path, now: datetime) -> None:
 
 def test_a_source_that_goes_quiet_raises_one_alert_and_shows_in_status(
     alert_block: str,
-    webhook: Receiver,
+    webhook: Site,
     warehouse_path: Path,
     tmp_path: Path,
     write_registry: Callable[..., Path],
@@ -89,7 +89,7 @@ def test_a_source_that_goes_quiet_raises_one_alert_and_shows_in_status(
     found = {(a["source_id"], a["kind"]) for a in first["source_alerts"]}
     assert found == {("Quiet Times", "quiet"), ("Dead Wire", "failing")}
 
-    [received] = webhook.received
+    [received] = webhook.posted()
     hit = received["json"]
     assert hit["subject"] == (
         "newsdesk: 2 sources need attention: Dead Wire failing, Quiet Times quiet"
@@ -115,7 +115,7 @@ def test_a_source_that_goes_quiet_raises_one_alert_and_shows_in_status(
         paths=[str(nothing)], label="scheduled", watch_sources=True, settings_overrides=overrides
     )
     assert len(second["source_alerts"]) == 2
-    assert len(webhook.received) == 1
+    assert len(webhook.posted()) == 1
 
     settings = load_settings(overrides=overrides)
     status = read_status(warehouse_path, timeout_s=5, rule=quiet_rule(settings))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
 
 import duckdb
 import pytest
+
+from tests.httpserver import Site
 
 STORY = (
     "The council voted on Tuesday to rebuild the old harbour wall, which storms damaged "
@@ -28,61 +27,28 @@ def article(n: int) -> bytes:
 </article><footer>© Local Wire</footer></body></html>""".encode()
 
 
-class Site(BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        Site.hits.append(self.path)
-        port = self.server.server_address[1]
-        if self.path == "/robots.txt":
-            body, kind = b"User-agent: *\nDisallow: /private/\n", "text/plain"
-        elif self.path == "/feed.xml":
-            items = "".join(
-                f"<item><title>Harbour story {n}</title>"
-                f"<link>http://127.0.0.1:{port}/news/{n}.html</link></item>"
-                for n in (1, 2)
-            )
-            items += f"<item><link>http://127.0.0.1:{port}/private/3.html</link></item>"
-            items += f"<item><link>http://127.0.0.1:{port}/news/missing.html</link></item>"
-            body = (
-                f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>"
-                f"{items}</channel></rss>".encode()
-            )
-            kind = "application/rss+xml"
-        elif self.path in ("/news/1.html", "/news/2.html"):
-            body, kind = article(int(self.path[6])), "text/html; charset=utf-8"
-        else:
-            self.send_error(404)
-            return
-        etag = f'"{hash(body)}"'
-        if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", etag)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def site() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    Site.hits = []
-    yield server.server_address[1]
-    server.shutdown()
+def site(sites: Callable[[], Site]) -> Site:
+    """A registry source's host: robots.txt, a feed of two stories, one link robots.txt
+    forbids and one to a missing page; the feed and pages have ETags."""
+    site = sites()
+    site.robots("User-agent: *\nDisallow: /private/\n")
+    items = "".join(
+        f"<item><title>Harbour story {n}</title><link>{site.url(f'/news/{n}.html')}</link></item>"
+        for n in (1, 2)
+    )
+    items += f"<item><link>{site.url('/private/3.html')}</link></item>"
+    items += f"<item><link>{site.url('/news/missing.html')}</link></item>"
+    feed = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>{items}"
+    site.serve("/feed.xml", f"{feed}</channel></rss>".encode(), "application/rss+xml")
+    for n in (1, 2):
+        site.serve(f"/news/{n}.html", article(n), "text/html; charset=utf-8")
+    return site
 
 
 def test_a_source_is_fetched_politely_once_and_incrementally(
     prefect_api_url: str,
-    site: int,
+    site: Site,
     tmp_path: Path,
     warehouse_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -96,7 +62,7 @@ def test_a_source_is_fetched_politely_once_and_incrementally(
 name = "Local Wire"
 domains = ["127.0.0.1"]
 timezone = "Europe/Madrid"
-feeds = ["http://127.0.0.1:{site}/feed.xml"]
+feeds = ["{site.url("/feed.xml")}"]
 """)
     overrides = {
         "db": str(warehouse_path),
@@ -110,7 +76,7 @@ feeds = ["http://127.0.0.1:{site}/feed.xml"]
     # robots.txt forbids /private/, and the missing page answers 404: both are on record.
     reasons = dict(((r["stage"], r["reason"]), r["documents"]) for r in first["quarantine_reasons"])
     assert reasons == {("ingest", "robots_disallowed"): 1, ("ingest", "http_status"): 1}
-    assert "/private/3.html" not in Site.hits
+    assert "/private/3.html" not in site.paths()
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         titles = con.execute(
             "SELECT title, source_id, published_local FROM articles ORDER BY title"
@@ -122,8 +88,9 @@ feeds = ["http://127.0.0.1:{site}/feed.xml"]
     ]
     assert logged >= 3
 
-    Site.hits = []
+    asked_before = len(site.paths())
     second = newsdesk_run(web={"sources": ["Local Wire"]}, settings_overrides=overrides)
     assert second["loaded"] == 0
     # The feed answered 304 Not Modified: no page was asked for again.
-    assert not any(hit.startswith("/news/") for hit in Site.hits)
+    assert "/feed.xml" in site.paths()[asked_before:]
+    assert not any(path.startswith("/news/") for path in site.paths()[asked_before:])

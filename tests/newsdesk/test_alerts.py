@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flows.alerts import check_block, compose
 from newsdesk.core.config import load_settings
-from tests.webhook import Receiver
+from tests.httpserver import Site
 
 
 def test_an_alert_names_the_run_the_reason_and_the_counts() -> None:
@@ -40,7 +40,7 @@ def test_an_alert_names_the_run_the_reason_and_the_counts() -> None:
 
 
 def test_a_failing_gate_fails_the_run_and_sends_the_alert(
-    alert_block: str, webhook: Receiver, seed_dir: Path, warehouse_path: Path, tmp_path: Path
+    alert_block: str, webhook: Site, seed_dir: Path, warehouse_path: Path, tmp_path: Path
 ) -> None:
     from flows.pipeline import newsdesk_run
 
@@ -60,7 +60,7 @@ def test_a_failing_gate_fails_the_run_and_sends_the_alert(
     assert state.is_failed()
     assert "extract gate rejected 100%" in state.message
 
-    [hit] = webhook.received
+    [hit] = webhook.posted()
     assert hit["path"] == "/alerts"
     # the flow run is named by its run id and the label of what ran
     assert re.fullmatch(
@@ -74,7 +74,7 @@ def test_a_failing_gate_fails_the_run_and_sends_the_alert(
 
 
 def test_a_run_that_succeeds_sends_nothing(
-    alert_block: str, webhook: Receiver, seed_dir: Path, warehouse_path: Path
+    alert_block: str, webhook: Site, seed_dir: Path, warehouse_path: Path
 ) -> None:
     from flows.pipeline import newsdesk_run
 
@@ -84,7 +84,7 @@ def test_a_run_that_succeeds_sends_nothing(
         settings_overrides={"db": str(warehouse_path), "workers": 1, "alerts_block": alert_block},
     )
     assert state.is_completed()
-    assert webhook.received == []
+    assert webhook.posted() == []
 
 
 def test_a_missing_block_is_reported_before_runs_depend_on_it(prefect_api_url: str) -> None:

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from newsdesk.cli import app
 from tests.conftest import PROJECT, SEEDS
+from tests.httpserver import Site
 
 runner = CliRunner()
 NEWSDESK = Path(sys.executable).with_name("newsdesk")
@@ -305,41 +307,24 @@ def test_follow_links_lets_a_run_read_a_symlink_out_of_its_folder(
 
 
 def test_a_url_with_credentials_reaches_neither_prefect_nor_the_warehouse(
-    prefect_api_url: str, tmp_path: Path, warehouse_path: Path
+    prefect_api_url: str, tmp_path: Path, warehouse_path: Path, sites: Callable[[], Site]
 ) -> None:
     """The run's parameters are stored by Prefect: the URL goes in without its password."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     from prefect.client.orchestration import get_client
 
-    class Missing(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Missing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://reader:hunter2@127.0.0.1:{server.server_address[1]}/page"
-        done = newsdesk(
-            "--db",
-            str(warehouse_path),
-            "run",
-            url,
-            "--json",
-            env={
-                "PREFECT_API_URL": prefect_api_url,
-                "NEWSDESK_FETCH_ALLOW": f"127.0.0.1:{server.server_address[1]}",
-            },
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    missing = sites()  # every path answers 404
+    url = f"http://reader:hunter2@127.0.0.1:{missing.port}/page"
+    done = newsdesk(
+        "--db",
+        str(warehouse_path),
+        "run",
+        url,
+        "--json",
+        env={
+            "PREFECT_API_URL": prefect_api_url,
+            "NEWSDESK_FETCH_ALLOW": f"127.0.0.1:{missing.port}",
+        },
+    )
     assert done.returncode == 0, done.stderr
     assert "hunter2" not in done.stdout + done.stderr
     with get_client(sync_client=True) as client:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from newsdesk.core.contracts.fetch import FetchState
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web.collect import Kind, Target, collect
-from tests.tasks.ingest.web.conftest import Reply, Site
+from tests.httpserver import Reply, Site
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from newsdesk.core.contracts.fetch import FetchState
 from tasks.ingest.records import IngestFailure
 from tasks.ingest.web.collect import Target, collect
 from tasks.ingest.web.settings import FetchSettings
-from tests.tasks.ingest.web.conftest import Request, Site
+from tests.httpserver import Request, Site
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

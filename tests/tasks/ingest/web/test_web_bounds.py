@@ -14,7 +14,7 @@ from newsdesk.core.contracts.fetch import FetchState
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web.collect import Kind, Target, collect
 from tasks.ingest.web.settings import FetchSettings
-from tests.tasks.ingest.web.conftest import Reply, Site, stall
+from tests.httpserver import Reply, Site, stall
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from newsdesk.core.registry import Source
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web.collect import CrawlStats, Kind, Target, collect, targets_for_source
 from tasks.ingest.web.settings import FetchSettings
-from tests.tasks.ingest.web.conftest import Reply, Site
+from tests.httpserver import Reply, Site
 
 RUN1 = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
 RUN2 = datetime(2025, 6, 10, 13, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from newsdesk.core.contracts.fetch import FetchState
 from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web.collect import Kind, Target, collect
 from tasks.ingest.web.settings import FetchSettings
-from tests.tasks.ingest.web.conftest import Reply, Site, gzipped, reset, stall, trickle
+from tests.httpserver import Reply, Site, gzipped, reset, stall, trickle
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
