@@ -16,10 +16,13 @@ import argparse
 import hashlib
 import multiprocessing
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
+from typing import Any
 
 from newsdesk.core.contracts.fetch import FetchState
 from tasks.ingest.records import IngestFailure, RawRecord
@@ -91,6 +94,26 @@ def _serve(ports: list, pages: int, hits, ready) -> None:  # runs in the child p
         time.sleep(3600)
 
 
+@contextmanager
+def local_hosts(hosts: int, pages: int) -> Iterator[tuple[list[int], Any]]:
+    """`hosts` hosts of `pages` pages each, served by a child process (so that serving costs
+    the measured process nothing); yields their ports and the shared count of requests
+    answered (`.value`). The child is stopped on leaving."""
+    context = multiprocessing.get_context("spawn")
+    manager = context.Manager()
+    ports = manager.list([0] * hosts)
+    hits, ready = context.Value("q", 0), context.Event()
+    server = context.Process(target=_serve, args=(ports, pages, hits, ready), daemon=True)
+    server.start()
+    try:
+        if not ready.wait(30):
+            raise RuntimeError("the local hosts did not start within 30 s")
+        yield list(ports), hits
+    finally:
+        server.terminate()
+        manager.shutdown()
+
+
 def _run(
     targets: list[Target],
     settings: FetchSettings,
@@ -130,15 +153,7 @@ def main() -> None:
     parser.add_argument("--total-concurrency", type=int, default=32)
     args = parser.parse_args()
 
-    context = multiprocessing.get_context("spawn")
-    manager = context.Manager()
-    ports = manager.list([0] * args.hosts)
-    hits = context.Value("q", 0)
-    ready = context.Event()
-    server = context.Process(target=_serve, args=(ports, args.pages, hits, ready), daemon=True)
-    server.start()
-    try:
-        ready.wait(30)
+    with local_hosts(args.hosts, args.pages) as (ports, hits):
         targets = [Target(f"http://127.0.0.1:{port}/feed.xml", Kind.FEED) for port in ports]
         settings = replace(
             FetchSettings(),
@@ -155,9 +170,6 @@ def main() -> None:
         )
         _run(targets, settings, state, now, "first run", hits)
         _run(targets, settings, state, now + timedelta(hours=1), "second run", hits)
-    finally:
-        server.terminate()
-        manager.shutdown()
 
 
 if __name__ == "__main__":

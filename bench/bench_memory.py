@@ -13,15 +13,14 @@ sampled every 0.2 s. Writes .cache/bench/memory.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.bench_run import DEVSET, OUT, build_pages, newsdesk_run
+from bench.bench_run import build_pages, newsdesk_run
+from bench.runner import DEVSET, OUT, prefect_server, run_env, write_result
 
 
 def measure(size: int, devset: Path, env: dict[str, str], tmp: Path) -> dict[str, Any]:
@@ -49,25 +48,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
 
-    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="newsdesk-mem-prefect-")
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"  # no address but 127.0.0.1
-    from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
-
     rows = []
     with (
         tempfile.TemporaryDirectory(prefix="newsdesk-mem-", dir=args.tmp) as tmp,
-        prefect_test_harness(server_startup_timeout=180),
+        prefect_server("newsdesk-mem-prefect-") as api_url,
     ):
-        env = {
-            **os.environ,
-            "PREFECT_API_URL": str(PREFECT_API_URL.value()),
-            "NEWSDESK_PIPELINE_WORKERS": str(args.workers),
-            **{
-                f"NEWSDESK_GATES_{s}_THRESHOLD": "1.0"
-                for s in ("INGEST", "CLEAN", "EXTRACT", "LOAD")
-            },
-        }
+        env = run_env(api_url, args.workers)
         for size in args.sizes:
             rows.append(measure(size, args.devset, env, Path(tmp)))
             r = rows[-1]
@@ -76,14 +62,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{r['peak_workers_mb']:.0f} MB  {r['wall_s']:.0f} s  {r['counts']}",
                 flush=True,
             )
-    result = {
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(),
-        "workers": args.workers,
-        "rows": rows,
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "memory.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    write_result(args.out, "memory.json", {"workers": args.workers, "rows": rows})
     if len(rows) > 1:
         small, large = rows[0], rows[-1]
         for key in ("peak_main_mb", "peak_workers_mb"):

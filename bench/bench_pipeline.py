@@ -34,14 +34,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-PROJECT = Path(__file__).resolve().parents[1]
-DEVSET = PROJECT.parent / "shared" / "devset"
-OUT = PROJECT / ".cache" / "bench"
+from bench.runner import DEVSET, OUT, PROJECT, run_newsdesk, write_result
+
 WARM_UP = 10
 KINDS = {"html": "html", "text": "text-w3m"}  # input → dev set folder
 
@@ -158,25 +156,13 @@ def newsdesk_run(samples: Path) -> dict[str, Any]:
     from newsdesk.cli.prefect_server import is_healthy, local_api_url
     from newsdesk.core.config import load_settings
 
-    script = Path(sys.executable).with_name("newsdesk")
     server_up = is_healthy(os.environ.get("PREFECT_API_URL") or local_api_url(load_settings()))
     with tempfile.TemporaryDirectory() as tmp:
-        command = [str(script), "--db", f"{tmp}/warehouse.duckdb", "run", str(samples), "--json"]
-        with open(f"{tmp}/stderr", "w+b") as err, open(f"{tmp}/stdout", "w+b") as out:
-            started = time.perf_counter()
-            proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=PROJECT)
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall = time.perf_counter() - started
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            out.seek(0)
-            err.seek(0)
-            stdout, stderr = out.read().decode(), err.read().decode()
-    if proc.returncode:
-        raise RuntimeError(f"newsdesk run failed ({proc.returncode}):\n{stderr[-3000:]}")
-    summary = json.loads(stdout)
+        run = run_newsdesk(["--db", f"{tmp}/warehouse.duckdb", "run", str(samples), "--json"])
+    summary = run["summary"]
     return {
-        "wall_s": wall,
-        "peak_mb": usage.ru_maxrss / 1024,
+        "wall_s": run["wall_s"],
+        "peak_mb": run["peak_mb"],
         "prefect_server_was_up": server_up,
         "ingested": summary.get("ingested"),
         "loaded": summary.get("loaded"),
@@ -235,16 +221,13 @@ def main(argv: list[str] | None = None) -> None:
             )
     run = newsdesk_run(args.samples)
     result = {
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "pages": args.pages,
-        "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "rows": rows,
         "newsdesk_run": run,
         "measured": __doc__.split("Pages:", 1)[1].split("Writes", 1)[0].strip(),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    write_result(args.out, "latest.json", result)
     print(table(rows, run))
     print(f"(figures in {args.out / 'latest.json'})")
 

@@ -12,11 +12,9 @@ that every page goes through all four stages and the load.
   warm spawn pool of W processes over the same files' bytes (read before timing).
 - newsdesk: `newsdesk run DIR --json` into a fresh warehouse (W workers, gate thresholds at
   1.0 so that no gate stops the run), with a Prefect server already up (a temporary one on
-  a free port); docs/s = pages / wall time of the command. Peak RSS: the largest VmHWM seen
-  of the command's process (main) and of its child processes (workers and the gate process),
-  sampled every 0.2 s; CPU seconds of main and of the children likewise (utime + stime from
-  /proc, the last value seen of each process): on a shared machine the CPU figures are the
-  steadier ones.
+  a free port); docs/s = pages / wall time of the command. Peak RSS and CPU seconds of the
+  command's process (main) and of its children (workers, the gate process) as
+  bench/runner.py samples them: on a shared machine the CPU figures are the steadier ones.
 - rerun: the same command again on the unchanged folder; its share = rerun / first run.
 Writes .cache/bench/run.json.
 """
@@ -27,21 +25,16 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-PROJECT = Path(__file__).resolve().parents[1]
-DEVSET = PROJECT.parent / "shared" / "devset"
-OUT = PROJECT / ".cache" / "bench"
+from bench.runner import DEVSET, OUT, cpu_s, prefect_server, run_env, run_newsdesk, write_result
 
 
 def build_pages(devset: Path, pages: int, folder: Path) -> Path:
@@ -92,84 +85,17 @@ def trafilatura_rate(folder: Path, workers: int) -> tuple[float, float]:
     with ProcessPoolExecutor(workers, get_context("spawn"), _warm) as pool:
         list(pool.map(_extract, pages[: workers * 2]))  # every worker up and importing
         pids = [p.pid for p in getattr(pool, "_processes", {}).values()]
-        cpu_before = sum(_cpu_s(pid) or 0.0 for pid in pids)
+        cpu_before = sum(cpu_s(pid) or 0.0 for pid in pids)
         started = time.perf_counter()
         list(pool.map(_extract, pages, chunksize=max(1, len(pages) // (workers * 4))))
         wall = time.perf_counter() - started
-        cpu = sum(_cpu_s(pid) or 0.0 for pid in pids) - cpu_before
+        cpu = sum(cpu_s(pid) or 0.0 for pid in pids) - cpu_before
         return len(pages) / wall, cpu / len(pages)
 
 
-def _hwm_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_s(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / _TICK
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(c) for c in (task / "children").read_text().split()]
-    except OSError:
-        return found
-    return found + [g for c in found for g in _children(c)]
-
-
 def newsdesk_run(folder: Path, db: Path, env: dict[str, str]) -> dict[str, Any]:
-    """One `newsdesk run`: wall time, its summary, peak RSS of main and of the workers."""
-    script = Path(sys.executable).with_name("newsdesk")
-    command = [str(script), "--db", str(db), "run", str(folder), "--json"]
-    peaks = {"main": 0.0, "workers": 0.0}
-    cpu: dict[int, float] = {}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=PROJECT, env=env)
-
-        def sample() -> None:
-            while proc.poll() is None:
-                peaks["main"] = max(peaks["main"], _hwm_mb(proc.pid))
-                for child in _children(proc.pid):
-                    peaks["workers"] = max(peaks["workers"], _hwm_mb(child))
-                for pid in [proc.pid, *_children(proc.pid)]:
-                    if (seconds := _cpu_s(pid)) is not None:
-                        cpu[pid] = seconds
-                time.sleep(0.2)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        proc.wait()
-        wall = time.perf_counter() - started
-        sampler.join()
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    if proc.returncode:
-        raise RuntimeError(f"newsdesk run failed ({proc.returncode}):\n{stderr[-3000:]}")
-    summary = json.loads(stdout)
-    main_cpu = cpu.pop(proc.pid, 0.0)
-    return {
-        "wall_s": wall,
-        "summary": summary,
-        "cpu_main_s": main_cpu,
-        "cpu_children_s": sum(cpu.values()),
-        **{f"peak_{k}_mb": v for k, v in peaks.items()},
-    }
+    """One `newsdesk run`: wall time, its summary, peak RSS and CPU of main and of the workers."""
+    return run_newsdesk(["--db", str(db), "run", str(folder), "--json"], env)
 
 
 def measure(size: int, workers: int, devset: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -235,31 +161,14 @@ def main(argv: list[str] | None = None) -> None:
     if not (args.devset / "segments" / "truth.jsonl").exists():
         raise SystemExit(f"make bench needs the dev set at {args.devset}")
 
-    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="newsdesk-bench-prefect-")
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"  # no address but 127.0.0.1
-    from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
-
     rows = []
-    with prefect_test_harness(server_startup_timeout=180):  # a server up, on a free port
-        env = {
-            **os.environ,
-            "PREFECT_API_URL": str(PREFECT_API_URL.value()),
-            "NEWSDESK_PIPELINE_WORKERS": str(args.workers),
-            **{f"NEWSDESK_GATES_{s}_THRESHOLD": "1.0" for s in ("INGEST", "CLEAN", "EXTRACT")},
-            "NEWSDESK_GATES_LOAD_THRESHOLD": "1.0",
-        }
+    with prefect_server() as api_url:
+        env = run_env(api_url, args.workers)
         for size in sizes:
             rows.append(measure(size, args.workers, args.devset, env))
             print(f"  {size} pages done", file=sys.stderr)
-    result = {
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "cpu_count": os.cpu_count(),
-        "rows": rows,
-        "measured": __doc__.split("Pages:", 1)[1].split("Writes", 1)[0].strip(),
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "run.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    measured = __doc__.split("Pages:", 1)[1].split("Writes", 1)[0].strip()
+    write_result(args.out, "run.json", {"rows": rows, "measured": measured})
     print(table(rows))
     print(f"(figures in {args.out / 'run.json'}; 2 cores shared with other jobs: indicative)")
 

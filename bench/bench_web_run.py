@@ -12,24 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench.bench_fetch import _serve
-
-
-def run_once(command: list[str], env: dict[str, str]) -> tuple[float, dict]:
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"newsdesk run failed:\n{done.stderr[-2000:]}")
-    return elapsed, json.loads(done.stdout)
+from bench.bench_fetch import local_hosts
+from bench.runner import run_newsdesk
 
 
 def main() -> None:
@@ -37,14 +25,10 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--pages", type=int, default=50)
     args = parser.parse_args()
-    context = multiprocessing.get_context("spawn")
-    manager = context.Manager()
-    ports = manager.list([0] * args.hosts)
-    hits, ready = context.Value("q", 0), context.Event()
-    server = context.Process(target=_serve, args=(ports, args.pages, hits, ready), daemon=True)
-    server.start()
-    ready.wait(30)
-    with tempfile.TemporaryDirectory() as scratch:
+    with (
+        local_hosts(args.hosts, args.pages) as (ports, hits),
+        tempfile.TemporaryDirectory() as scratch,
+    ):
         registry = Path(scratch) / "sources.toml"
         feeds = json.dumps([f"http://127.0.0.1:{port}/feed.xml" for port in ports])
         registry.write_text(
@@ -58,7 +42,6 @@ def main() -> None:
             "NEWSDESK_FETCH_TOTAL_CONCURRENCY": "32",
         }
         command = [
-            str(Path(sys.executable).with_name("newsdesk")),
             "--db",
             str(Path(scratch) / "bench.duckdb"),
             "--sources",
@@ -71,7 +54,8 @@ def main() -> None:
         rows = []
         for label in ("first run", "same run again"):
             before = hits.value
-            elapsed, summary = run_once(command, env)
+            run = run_newsdesk(command, env)
+            elapsed, summary = run["wall_s"], run["summary"]
             requests = hits.value - before
             rows.append(
                 (
@@ -83,7 +67,6 @@ def main() -> None:
                     elapsed,
                 )
             )
-    server.terminate()
     print(
         f"{args.hosts} hosts x {args.pages} pages, per-host delay 0; wall time of "
         "`newsdesk run` (start-up included)"

@@ -1,0 +1,147 @@
+"""What the benches that run the real `newsdesk` command share: where things are, a Prefect
+server of their own, the run's environment, and one `newsdesk` subprocess measured (wall
+time, its JSON summary, peak memory and CPU of the command and of its children).
+
+Peak RSS: the largest VmHWM seen of the command's process (main) and of its child processes
+(workers and the gate process), sampled every 0.2 s, and the kernel's ru_maxrss of the tree
+(the largest process, children included, once all have exited); CPU seconds of main and of
+the children likewise (utime + stime from /proc, the last value seen of each process): on a
+shared machine the CPU figures are the steadier ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[1]
+DEVSET = PROJECT.parent / "shared" / "devset"
+OUT = PROJECT / ".cache" / "bench"
+NEWSDESK = Path(sys.executable).with_name("newsdesk")  # the installed command of this venv
+
+_TICK = os.sysconf("SC_CLK_TCK")
+_SAMPLE_S = 0.2
+
+
+def hwm_mb(pid: int) -> float:
+    """The process's peak resident set so far (VmHWM), 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def cpu_s(pid: int) -> float | None:
+    """utime + stime of the process so far; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def children(pid: int) -> list[int]:
+    """Every descendant of the process, children first."""
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        return found
+    return found + [g for c in found for g in children(c)]
+
+
+def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`newsdesk ARGS` (which must print its summary with --json) from the project folder:
+    wall_s, summary, cpu_main_s, cpu_children_s, peak_main_mb, peak_workers_mb (sampled) and
+    peak_mb (ru_maxrss of the tree). Raises RuntimeError with its stderr's end if it fails."""
+    peaks = {"main": 0.0, "workers": 0.0}
+    cpu: dict[int, float] = {}
+    done = threading.Event()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [str(NEWSDESK), *args], stdout=out, stderr=err, cwd=PROJECT, env=env
+        )
+
+        def sample() -> None:
+            while not done.is_set():
+                peaks["main"] = max(peaks["main"], hwm_mb(proc.pid))
+                for child in children(proc.pid):
+                    peaks["workers"] = max(peaks["workers"], hwm_mb(child))
+                for pid in [proc.pid, *children(proc.pid)]:
+                    if (seconds := cpu_s(pid)) is not None:
+                        cpu[pid] = seconds
+                done.wait(_SAMPLE_S)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        sampler.join()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if proc.returncode:
+        raise RuntimeError(f"newsdesk {args[0]} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    main_cpu = cpu.pop(proc.pid, 0.0)
+    return {
+        "wall_s": wall,
+        "summary": json.loads(stdout),
+        "cpu_main_s": main_cpu,
+        "cpu_children_s": sum(cpu.values()),
+        **{f"peak_{k}_mb": v for k, v in peaks.items()},
+        "peak_mb": usage.ru_maxrss / 1024,  # Linux: kilobytes
+    }
+
+
+@contextmanager
+def prefect_server(prefix: str = "newsdesk-bench-prefect-") -> Iterator[str]:
+    """A temporary Prefect server on a free port, with a throw-away PREFECT_HOME; yields its
+    API URL. Analytics off: nothing leaves the machine."""
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix=prefix)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield str(PREFECT_API_URL.value())
+
+
+def run_env(api_url: str, workers: int) -> dict[str, str]:
+    """The environment of a measured run: this Prefect server, W workers, and every gate's
+    threshold at 1.0, so that no gate stops the run."""
+    return {
+        **os.environ,
+        "PREFECT_API_URL": api_url,
+        "NEWSDESK_PIPELINE_WORKERS": str(workers),
+        **{f"NEWSDESK_GATES_{s}_THRESHOLD": "1.0" for s in ("INGEST", "CLEAN", "EXTRACT", "LOAD")},
+    }
+
+
+def write_result(out: Path, name: str, result: Mapping[str, Any]) -> Path:
+    """`result` as OUT/name, stamped with when and on how many cores; returns the path."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    stamped = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        **result,
+    }
+    path.write_text(json.dumps(stamped, indent=1) + "\n", encoding="utf-8")
+    return path
