@@ -18,6 +18,19 @@ SEED_QUARANTINED = "000_aead3fb2f9192cb0.txt"
 UNKNOWN_HTML = PROJECT / "tests" / "fixtures" / "html" / "pythonspeed-pipenv-docker.html"
 
 
+def seed_inputs(folder: Path) -> Path:
+    """`folder` made with the two seeds (one loads, one is quarantined) and an HTML page, with
+    its URL in a sidecar, of a publisher the registry does not know."""
+    folder.mkdir()
+    for name in (SEED_LOADED, SEED_QUARANTINED):
+        shutil.copy(SEEDS / name, folder / name)
+    shutil.copy(UNKNOWN_HTML, folder / UNKNOWN_HTML.name)
+    (folder / (UNKNOWN_HTML.name + ".meta.json")).write_text(
+        json.dumps({"url": "https://pythonspeed.com/articles/pipenv-docker/"})
+    )
+    return folder
+
+
 def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
@@ -45,14 +58,7 @@ def run(
 
 @pytest.fixture
 def inputs(tmp_path: Path) -> Path:
-    folder = tmp_path / "inputs"
-    folder.mkdir()
-    for name in (SEED_LOADED, SEED_QUARANTINED):
-        shutil.copy(SEEDS / name, folder / name)
-    shutil.copy(UNKNOWN_HTML, folder / UNKNOWN_HTML.name)
-    (folder / (UNKNOWN_HTML.name + ".meta.json")).write_text(
-        json.dumps({"url": "https://pythonspeed.com/articles/pipenv-docker/"})
-    )
+    folder = seed_inputs(tmp_path / "inputs")
     (folder / "empty.txt").write_bytes(b"")
     return folder
 

@@ -3,23 +3,17 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
-import duckdb
-
-from tests.conftest import PROJECT, SEEDS
+from tests.conftest import SEEDS
+from tests.flows.test_pipeline import (
+    SEED_LOADED,
+    SEED_QUARANTINED,
+    UNKNOWN_HTML,
+    rows,
+    seed_inputs,
+)
 from warehouse import rawstore
-
-SEED_LOADED = "002_9fff910d0917317a.txt"
-SEED_QUARANTINED = "000_aead3fb2f9192cb0.txt"
-UNKNOWN_HTML = PROJECT / "tests" / "fixtures" / "html" / "pythonspeed-pipenv-docker.html"
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def run(db: Path, paths: list[Path], **kwargs: object) -> dict:
@@ -38,14 +32,7 @@ def _blob(db: Path, name: str) -> Path:
 def test_replay_and_reprocess_turn_a_lost_store_file_into_a_row(
     prefect_api_url: str, warehouse_path: Path, tmp_path: Path
 ) -> None:
-    inputs = tmp_path / "inputs"
-    inputs.mkdir()
-    for name in (SEED_LOADED, SEED_QUARANTINED):
-        shutil.copy(SEEDS / name, inputs / name)
-    shutil.copy(UNKNOWN_HTML, inputs / UNKNOWN_HTML.name)
-    (inputs / (UNKNOWN_HTML.name + ".meta.json")).write_text(
-        json.dumps({"url": "https://pythonspeed.com/articles/pipenv-docker/"})
-    )
+    inputs = seed_inputs(tmp_path / "inputs")
     first = run(warehouse_path, [inputs])
     assert (first["loaded"], first["quarantined"]) == (1, 2)
     assert len(list(rawstore.store_root(warehouse_path).glob("*/*.gz"))) == 3

@@ -15,7 +15,13 @@ from typer.testing import CliRunner
 from newsdesk.cli import app
 from tasks.extract.stage import PARSER_VERSION
 from tests.conftest import PROJECT, SEEDS
-from tests.flows.test_pipeline import SEED_LOADED, SEED_QUARANTINED, UNKNOWN_HTML, rows
+from tests.flows.test_pipeline import (
+    SEED_LOADED,
+    SEED_QUARANTINED,
+    UNKNOWN_HTML,
+    rows,
+    seed_inputs,
+)
 
 # A short line the publisher prints under its stories: a template line once two different
 # articles show it, but a line of the story as long as only one article (in any of its
@@ -145,15 +151,7 @@ def test_a_line_on_two_articles_is_template_and_reprocess_brings_it_to_the_older
 @pytest.fixture
 def loaded(prefect_api_url: str, tmp_path: Path, warehouse_path: Path) -> Path:
     """The seeds and an HTML page of a publisher the registry does not know yet."""
-    folder = tmp_path / "inputs"
-    folder.mkdir()
-    for name in (SEED_LOADED, SEED_QUARANTINED):
-        shutil.copy(SEEDS / name, folder / name)
-    shutil.copy(UNKNOWN_HTML, folder / UNKNOWN_HTML.name)
-    (folder / (UNKNOWN_HTML.name + ".meta.json")).write_text(
-        json.dumps({"url": "https://pythonspeed.com/articles/pipenv-docker/"})
-    )
-    summary = run(warehouse_path, [folder])
+    summary = run(warehouse_path, [seed_inputs(tmp_path / "inputs")])
     assert (summary["loaded"], summary["quarantined"]) == (1, 2)
     return warehouse_path
 
