@@ -10,10 +10,10 @@ rotating order so that a change in machine load hits all alike:
 - trafilatura: `trafilatura.extract(bytes, with_metadata=True, include_comments=False)` per
   page (issue 14's reference; it decodes the bytes itself);
 - newsdesk: the run's own stage functions on the batch: decode + hash (`raw_row`, in the
-  run's main process), then access, clean and extract through one `tasks.one_pass.OnePass`
-  (as a run maps them), over a mapper that runs in this process but pickles every row there
-  and back, as the pool does;
-- with --apart, also newsdesk as before OnePass: each stage mapping its own function.
+  run's main process), then access, clean and extract through one page pass
+  (`tasks.one_pass.read_pages`, as a run maps them), over a mapper that runs in this process
+  but pickles every row there and back, as the pool does;
+- with --apart, also newsdesk as before the page pass: each stage mapping its own function.
 Reported per page: the worker functions' CPU (what the pool's processes spend), the pickling
 both ways (`transfer`), the main process's framing around them (`frames`: building rows and
 frames), and decode + hash. Times are `time.process_time`, after WARM_UP pages untimed (the
@@ -161,9 +161,9 @@ def newsdesk_path(clock: Clock, *, apart: bool) -> Callable[[list[tuple[Path, by
     from tasks.parallel import _init_worker
 
     try:
-        from tasks.one_pass import OnePass
-    except ImportError:  # the code before OnePass
-        OnePass = None
+        from tasks.one_pass import read_pages
+    except ImportError:  # the code before the page pass
+        read_pages = None
 
     _init_worker(Registry(()))
     prefix = "apart " if apart else ""
@@ -179,10 +179,14 @@ def newsdesk_path(clock: Clock, *, apart: bool) -> Callable[[list[tuple[Path, by
         raw = pl.DataFrame(rows, schema=RAW_SCHEMA)
         clock.add(f"{prefix}decode+hash", started)
         started = time.process_time()
-        one = mapper if apart or OnePass is None else OnePass(mapper)
-        raw = classify_batch(raw, one)
-        clean = clean_batch(raw, one)[0]
-        articles = extract_batch(clean, one)[0]
+        if apart or read_pages is None:
+            raw = classify_batch(raw, mapper)
+            clean = clean_batch(raw, mapper)[0]
+            articles = extract_batch(clean, mapper)[0]
+        else:
+            pages = read_pages(raw, mapper)
+            clean = clean_batch(pages.raw, pages.clean)[0]
+            articles = extract_batch(clean, pages.extract)[0]
         clock.add(f"{prefix}stages", started)
         if articles.height != len(batch):
             raise RuntimeError(f"{articles.height} articles of {len(batch)} pages")

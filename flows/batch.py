@@ -11,23 +11,24 @@ import polars as pl
 
 from expectations import GateResult
 from newsdesk.core.contracts.run import Stage
-from tasks.load.stage import split_versions
+from tasks.load.stage import split_known, split_versions
+from tasks.one_pass import Pages
+from tasks.parallel import Mapper
 
 Frames = tuple[pl.DataFrame, pl.DataFrame]
 
 
 @dataclass
 class Steps:
-    """The stage functions of a batch. `gate` returns None when it checks later or not at
-    all. With `preview` (newsdesk extract) a gate's failures go on to the next stage, so that
-    each document shows what was extracted from it, and there is no load gate."""
+    """The stage functions of a batch after its page pass (tasks.one_pass.read_pages): clean
+    and extract get the pass's Mapper for their stage. `gate` returns None when it checks
+    later or not at all. With `preview` (newsdesk extract) a gate's failures go on to the
+    next stage, so that each document shows what was extracted from it, there is no load
+    gate, and no document is set aside as known."""
 
     gate: Callable[[Stage, pl.DataFrame], GateResult | None]
-    clean: Callable[[pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]
-    extract: Callable[[pl.DataFrame], Frames]
-    skip_known: Callable[[pl.DataFrame], tuple[pl.DataFrame, int]] = lambda raw: (raw, 0)
-    # fills `access` and `access_evidence` (tasks.ingest.access) before the ingest gate
-    access: Callable[[pl.DataFrame], pl.DataFrame] = lambda raw: raw
+    clean: Callable[[pl.DataFrame, Mapper], tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]
+    extract: Callable[[pl.DataFrame, Mapper], Frames]
     preview: bool = False
 
 
@@ -47,7 +48,7 @@ class Batch:
     earlier_versions: pl.DataFrame | None = None  # older texts of an article in this batch
 
 
-def through_stages(raw: pl.DataFrame, steps: Steps) -> Batch:
+def through_stages(pages: Pages, steps: Steps) -> Batch:
     gates: list[GateResult] = []
 
     def gate(stage: Stage, frame: pl.DataFrame) -> pl.DataFrame:
@@ -58,14 +59,15 @@ def through_stages(raw: pl.DataFrame, steps: Steps) -> Batch:
             return frame
         return result.passed
 
-    raw = steps.access(raw)
+    raw = pages.raw
     raw_ok = gate(Stage.INGEST, raw)
     if steps.preview:  # undecodable bytes have no text to clean
-        raw_ok = raw_ok.filter(pl.col("text").is_not_null())
-    fresh, duplicates = steps.skip_known(raw_ok)
-    clean, clean_errors, lines = steps.clean(fresh)
+        fresh, duplicates = raw_ok.filter(pl.col("text").is_not_null()), 0
+    else:
+        fresh, duplicates = split_known(raw_ok, set(pages.known))
+    clean, clean_errors, lines = steps.clean(fresh, pages.clean)
     clean_ok = gate(Stage.CLEAN, clean)
-    articles, extract_errors = steps.extract(clean_ok)
+    articles, extract_errors = steps.extract(clean_ok, pages.extract)
     articles_ok = gate(Stage.EXTRACT, articles)
     earlier = None
     if not steps.preview:

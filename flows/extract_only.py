@@ -21,10 +21,9 @@ from tasks.clean.stage import clean_with_templates
 from tasks.clean.templates import TemplateMemory
 from tasks.extract.stage import extract_batch
 from tasks.gate_params import gate_params
-from tasks.ingest.access import classify_batch
 from tasks.ingest.files import batched, iter_items
 from tasks.ingest.records import to_frames
-from tasks.one_pass import OnePass
+from tasks.one_pass import read_pages
 from tasks.parallel import open_mapper
 
 
@@ -124,16 +123,12 @@ def extract_paths(
         executor=settings.executor,
         dask_address=settings.dask_address,
     ) as mapper:
-
-        def steps() -> Steps:
-            one = OnePass(mapper)  # a batch's pages parsed and sent to a worker once
-            return Steps(
-                gate=gate_later,
-                clean=lambda raw: clean_with_templates(raw, one, memory),
-                extract=lambda clean: extract_batch(clean, one),
-                access=lambda raw: classify_batch(raw, one),
-                preview=True,
-            )
+        steps = Steps(
+            gate=gate_later,
+            clean=lambda raw, ready: clean_with_templates(raw, ready, memory),
+            extract=extract_batch,
+            preview=True,
+        )
 
         items = iter_items(
             paths,
@@ -144,7 +139,8 @@ def extract_paths(
         for batch in batched(items, settings.batch_size):
             raw, unreadable = to_frames(batch, run_id=run_id, max_bytes=settings.max_bytes)
             to_gate.clear()
-            done = through_stages(raw, steps())
+            # a batch's pages parsed and sent to a worker once (tasks/one_pass.py)
+            done = through_stages(read_pages(raw, mapper), steps)
             rejects = [unreadable, done.clean_errors, done.extract_errors]
             if warm is not None:
                 from expectations import run_gate

@@ -34,10 +34,10 @@ from flows.steps.extract import extract_task
 from flows.steps.gate import gate_task
 from flows.steps.ingest import (
     Ingested,
-    access_task,
     ingest_task,
     known_files_task,
     load_fetch_state_task,
+    read_pages_task,
     record_files_task,
     save_fetch_state_task,
 )
@@ -45,11 +45,11 @@ from flows.steps.load import (
     accounting_task,
     close_crashed_runs_task,
     finish_run_task,
+    known_documents_task,
     load_task,
     propose_sources_task,
     publish_read_copy_task,
     save_templates_task,
-    skip_known_task,
     start_run_task,
 )
 from flows.steps.stories import search_index_task, stories_task
@@ -70,13 +70,12 @@ from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
 from tasks.load.stage import (
     found_in_quarantined,
-    known_doc_ids,
     proposed_sources,
     replay_records,
     reprocess_plan,
     stored_records,
 )
-from tasks.one_pass import OnePass
+from tasks.one_pass import Pages
 from tasks.parallel import Mapper, open_mapper
 from warehouse.publish import read_copy_path
 
@@ -155,25 +154,25 @@ class RunContext:
         params = gate_params(stage, self.settings, self.registry, self.now)
         return gate_task(stage, frame, params, self.settings.threshold(stage))
 
-    def steps(self) -> Steps:
-        """One batch's steps. Its access, clean and extract share one OnePass: each HTML page
-        is parsed and sent to a worker once (tasks/one_pass.py); known documents only get
-        their access read, as skip_known sets them aside after the ingest gate."""
+    def read_pages(self, raw: pl.DataFrame) -> Pages:
+        """The batch's page pass (tasks/one_pass.py): each HTML page parsed and sent to a
+        worker once for its access, clean and extract; the documents the warehouse knows,
+        looked up once, get their access read only and are set aside after the ingest gate."""
         timed = self.clock.timed
-        one = OnePass(
-            self.mapper, known=lambda ids: known_doc_ids(ids, self.settings, mode=self.mode)
+        known = timed("known-documents", known_documents_task)(
+            raw["doc_id"].to_list(), self.settings, self.mode
         )
+        return timed("read-pages", read_pages_task)(raw, self.mapper, known)
+
+    def steps(self) -> Steps:
+        timed = self.clock.timed
         return Steps(
             gate=timed("gates", self.gate),
-            skip_known=timed(
-                "skip-known", lambda raw: skip_known_task(raw, self.settings, self.mode)
-            ),
             clean=timed(
                 "clean",
-                lambda raw: clean_task(raw, one, self.templates, learn=self.mode == "run"),
+                lambda raw, ready: clean_task(raw, ready, self.templates, learn=self.mode == "run"),
             ),
-            extract=timed("extract", lambda clean: extract_task(clean, one)),
-            access=timed("access", lambda raw: access_task(raw, one)),
+            extract=timed("extract", extract_task),
         )
 
 
@@ -191,8 +190,8 @@ def skip_unchanged(ingested: Ingested, run: RunContext) -> None:
 
 def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> None:
     """One batch through every stage and gate, loaded in one transaction."""
-    raw, unreadable = ingested.raw, ingested.unreadable
-    batch = through_stages(raw, run.steps())
+    unreadable = ingested.unreadable
+    batch = through_stages(run.read_pages(ingested.raw), run.steps())
     gates = batch.gates
     run.template_lines.add(batch.template_lines)
     clean, articles = batch.clean, batch.articles

@@ -1,34 +1,35 @@
-"""A batch's HTML pages read once: access, clean and extract from one parse, in one worker call.
+"""A batch's pages read once: access, clean and extract from one parse, in one worker call.
 
 A run asks three stages of every page, with gates between them: access (before the ingest
 gate), clean (after it, and after documents already loaded are set aside) and extract (after
 the clean gate). Run one by one, each stage parsed the page's HTML again and each got the
-page's text pickled to a worker. `OnePass` is the batch's Mapper (tasks.parallel) for all
-three: when the access stage maps `access_row`, it maps `page_row` instead, which parses an
-HTML page once and, when the page is open, also cleans and extracts it from that tree (the
-tree is read by access, then changed by clean; extract reads clean's hints). The results wait
-here; when the clean and extract stages map `clean_row` and `extract_row` over the pages the
-gates let through, they get them back instead of sending the pages out again. Whatever has
-no result waiting (a text dump, a page that was not open, a worker that died) goes to the
-workers as before. Stage functions and gates are unchanged, so every page ends as it would
-have: the results are the ones those functions give, computed earlier.
+page's text pickled to a worker. `read_pages` is the batch's first step instead: it maps
+`page_row` over the batch, which parses an HTML page once and, when the page is open, also
+cleans and extracts it from that tree (the tree is read by access, then changed by clean;
+extract reads clean's hints). What it returns (`Pages`) holds the batch with its access read,
+and for the clean and extract stages a Mapper each (`Ready`) that gives back the results
+computed in that pass instead of sending the pages out again. Whatever has no result waiting
+(a text dump, a page that was not open, a worker that died) goes to the workers as before.
+Stage functions and gates are unchanged, so every page ends as it would have: the results
+are the ones those functions give, computed earlier.
 
 What this costs: a page that the ingest gate then stops, or that is already in the warehouse,
-was cleaned for nothing. `known` (the warehouse's documents, as skip_known reads them) keeps
-the second kind from being cleaned: a rerun with --rescan reads access only, as before.
-Use one OnePass per batch: it holds the batch's results until its stages take them.
+was cleaned for nothing. `known` (the warehouse's documents, which skip_known sets aside
+after the ingest gate) keeps the second kind from being cleaned: a rerun with --rescan reads
+access only, as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
 
+import polars as pl
 from trafilatura.utils import load_html
 
 from tasks.clean.stage import clean_row
 from tasks.extract.stage import extract_row
-from tasks.ingest.access import access_row
+from tasks.ingest.access import access_row, with_access
 from tasks.ingest.decode import HTML
 from tasks.parallel import Mapper, Row, RowFn
 
@@ -51,63 +52,66 @@ def page_row(row: Row) -> Row:
     return out
 
 
-def _key(row: Row) -> tuple[str, str]:
+Key = tuple[str, str]
+
+
+def _key(row: Row) -> Key:
     return row["doc_id"], row["uri"]
 
 
-class OnePass:
-    """The Mapper of one batch's access, clean and extract stages (see the module's doc)."""
+class Ready:
+    """One stage's results from the page pass, as a Mapper: a row with a result waiting gets
+    it back, the others go to `mapper` with the stage's function, all in row order."""
 
-    def __init__(
-        self, mapper: Mapper, known: Callable[[list[str]], set[str]] | None = None
-    ) -> None:
+    def __init__(self, mapper: Mapper) -> None:
         self._mapper = mapper
-        self._known = known
-        # results by page (doc_id, uri): the same bytes may come from two places in a batch
-        self._cleaned: dict[tuple[str, str], list[Row]] = {}
-        self._articles: dict[tuple[str, str], list[Row]] = {}
+        # by page (doc_id, uri): the same bytes may come from two places in a batch
+        self._waiting: dict[Key, list[Row]] = {}
 
-    def __getattr__(self, name: str) -> Any:  # workers, close, … of the mapper it wraps
-        return getattr(self._mapper, name)
+    def put(self, row: Row, result: Row) -> None:
+        self._waiting.setdefault(_key(row), []).append(result)
 
     def map(self, fn: RowFn, rows: Iterable[Row]) -> list[Row]:
-        if fn is access_row:
-            return self._read(list(rows))
-        if fn is clean_row:
-            return self._taken(fn, list(rows), self._cleaned)
-        if fn is extract_row:
-            return self._taken(fn, list(rows), self._articles)
-        return self._mapper.map(fn, rows)
-
-    def _read(self, rows: list[Row]) -> list[Row]:
-        known = self._known([r["doc_id"] for r in rows]) if self._known and rows else set()
-        fresh = [i for i, r in enumerate(rows) if r["doc_id"] not in known]
-        found: list[Row] = [{}] * len(rows)
-        for i, done in zip(
-            fresh, self._mapper.map(page_row, (rows[i] for i in fresh)), strict=True
-        ):
-            found[i] = done.get("access") or {"doc_id": rows[i]["doc_id"]}  # the worker died
-            if "clean" in done:
-                cleaned = {**done["clean"], "text": rows[i]["text"]}
-                self._cleaned.setdefault(_key(rows[i]), []).append(cleaned)
-            if "article" in done:
-                self._articles.setdefault(_key(rows[i]), []).append(done["article"])
-        rest = [i for i, r in enumerate(rows) if r["doc_id"] in known]
-        for i, done in zip(
-            rest, self._mapper.map(access_row, (rows[i] for i in rest)), strict=True
-        ):
-            found[i] = done
-        return found
-
-    def _taken(
-        self, fn: RowFn, rows: list[Row], waiting: dict[tuple[str, str], list[Row]]
-    ) -> list[Row]:
-        """The results waiting for these rows, and fn mapped over the others, in row order."""
+        rows = list(rows)
         results: list[Row | None] = []
         for row in rows:
-            ready = waiting.get(_key(row))
+            ready = self._waiting.get(_key(row))
             results.append(ready.pop(0) if ready else None)
         missing = [i for i, result in enumerate(results) if result is None]
         for i, done in zip(missing, self._mapper.map(fn, (rows[i] for i in missing)), strict=True):
             results[i] = done
         return results  # type: ignore[return-value]
+
+
+@dataclass
+class Pages:
+    """A batch after its page pass: the raw frame with its access read, the documents the
+    warehouse knew (`known`, read before the pass; skip_known sets them aside), and the clean
+    and extract stages' Mappers."""
+
+    raw: pl.DataFrame
+    known: Set[str]
+    clean: Ready
+    extract: Ready
+
+
+def read_pages(raw: pl.DataFrame, mapper: Mapper, known: Set[str] = frozenset()) -> Pages:
+    """The batch's page pass (see the module's doc): every row's access; for the pages not in
+    `known`, also their clean and extract results. The rows go out whole but for their bytes."""
+    pages = Pages(raw, known, Ready(mapper), Ready(mapper))
+    if raw.is_empty():
+        return pages
+    rows = list(raw.drop("content").iter_rows(named=True))
+    fresh = [i for i, r in enumerate(rows) if r["doc_id"] not in known]
+    rest = [i for i, r in enumerate(rows) if r["doc_id"] in known]
+    found: list[Row] = [{}] * len(rows)
+    for i, done in zip(fresh, mapper.map(page_row, (rows[i] for i in fresh)), strict=True):
+        found[i] = done.get("access") or {"doc_id": rows[i]["doc_id"]}  # the worker died
+        if "clean" in done:
+            pages.clean.put(rows[i], {**done["clean"], "text": rows[i]["text"]})
+        if "article" in done:
+            pages.extract.put(rows[i], done["article"])
+    for i, done in zip(rest, mapper.map(access_row, (rows[i] for i in rest)), strict=True):
+        found[i] = done
+    pages.raw = with_access(raw, found)
+    return pages

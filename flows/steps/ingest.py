@@ -11,9 +11,9 @@ from prefect.cache_policies import NO_CACHE
 from newsdesk.core.config import Settings
 from newsdesk.core.contracts.fetch import FetchState
 from newsdesk.core.contracts.files import FileRead, FileUnchanged, file_reads_frame
-from tasks.ingest.access import classify_batch
 from tasks.ingest.batches import TimedBatches
 from tasks.ingest.records import IngestFailure, RawRecord, to_frames
+from tasks.one_pass import Pages, read_pages
 from tasks.parallel import Mapper
 from warehouse.fetch_state import load_state, save_state
 from warehouse.file_reads import KnownFiles, known_files, record_file_reads
@@ -69,10 +69,11 @@ def record_files_task(files: pl.DataFrame, *, run_id: str, settings: Settings) -
     return record_file_reads(settings.db, run_id, files, timeout_s=settings.write_lock_timeout_s)
 
 
-@task(name="access", cache_policy=NO_CACHE)
-def access_task(raw: pl.DataFrame, mapper: Mapper) -> pl.DataFrame:
-    """Whether each page is open, paywalled, blocked or needs JavaScript (in the pool)."""
-    return classify_batch(raw, mapper)
+@task(name="read-pages", cache_policy=NO_CACHE)
+def read_pages_task(raw: pl.DataFrame, mapper: Mapper, known: set[str]) -> Pages:
+    """Whether each page is open, paywalled, blocked or needs JavaScript, and the open pages
+    not `known` cleaned and extracted too, in one worker call a page (tasks.one_pass)."""
+    return read_pages(raw, mapper, known)
 
 
 @task(name="load-fetch-state", cache_policy=NO_CACHE)

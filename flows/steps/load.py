@@ -15,7 +15,7 @@ from flows.thresholds import AccountingMismatch
 from newsdesk.core.config import Settings
 from newsdesk.core.registry import Registry
 from tasks.clean.templates import TemplateMemory
-from tasks.load.stage import skip_known
+from tasks.load.stage import known_doc_ids
 from warehouse import load as wh
 from warehouse.publish import Published, publish_read_copy
 
@@ -49,9 +49,11 @@ def start_run_task(
     return TemplateMemory(settings.db, timeout_s=settings.read_lock_timeout_s)
 
 
-@task(name="skip-known", cache_policy=NO_CACHE)
-def skip_known_task(raw: pl.DataFrame, settings: Settings, mode: str) -> tuple[pl.DataFrame, int]:
-    return skip_known(raw, settings, mode=mode)
+@task(name="known-documents", cache_policy=NO_CACHE)
+def known_documents_task(doc_ids: list[str], settings: Settings, mode: str) -> set[str]:
+    """The batch's documents the warehouse knows (skip_known sets them aside), read once for
+    the page pass (which reads only their access) and the skip after the ingest gate."""
+    return known_doc_ids(doc_ids, settings, mode=mode)
 
 
 @task(name="load", cache_policy=NO_CACHE)

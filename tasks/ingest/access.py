@@ -351,14 +351,18 @@ def access_row(row: dict[str, Any], tree: lxml.html.HtmlElement | None = None) -
     return {"doc_id": row["doc_id"], **verdict.as_row()}
 
 
-def classify_batch(raw: pl.DataFrame, mapper: Mapper) -> pl.DataFrame:
-    """The raw batch with `access` and `access_evidence` filled in, row order kept. The rows go
-    out whole but for their bytes: a mapper that cleans and extracts a page in the same call
-    (tasks.one_pass) needs the rest. A row whose worker died is left unread."""
-    if raw.is_empty():
-        return raw
-    found = mapper.map(access_row, raw.drop("content").iter_rows(named=True))
+def with_access(raw: pl.DataFrame, found: list[dict[str, Any]]) -> pl.DataFrame:
+    """The raw batch with `access` and `access_evidence` from `found` (access_row's rows, in
+    the batch's order); a row whose worker died is left unread."""
     return raw.with_columns(
         pl.Series("access", [r.get("access") for r in found], dtype=pl.String),
         pl.Series("access_evidence", [r.get("access_evidence") for r in found], dtype=pl.String),
     )
+
+
+def classify_batch(raw: pl.DataFrame, mapper: Mapper) -> pl.DataFrame:
+    """The raw batch with `access` and `access_evidence` filled in, row order kept (a run reads
+    them in its page pass, tasks.one_pass, with clean and extract)."""
+    if raw.is_empty():
+        return raw
+    return with_access(raw, mapper.map(access_row, raw.drop("content").iter_rows(named=True)))

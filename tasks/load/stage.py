@@ -47,20 +47,15 @@ def split_versions(articles: pl.DataFrame) -> tuple[pl.DataFrame, int, pl.DataFr
 
 
 def known_doc_ids(doc_ids: list[str], settings: Settings, *, mode: str) -> set[str]:
-    """The documents skip_known sets aside: already loaded, or quarantined past the ingest
-    stage. On a replay, quarantined documents are exactly what should run again; a reprocess
-    runs every document it was given again, loaded or not."""
+    """The documents a batch sets aside after its ingest gate (split_known): already loaded,
+    or quarantined past the ingest stage. On a replay, quarantined documents are exactly what
+    should run again; a reprocess runs every document it was given again, loaded or not."""
     if not doc_ids or not settings.db.exists() or mode == "reprocess":
         return set()
     known = loaded_doc_ids(settings.db, doc_ids, timeout_s=settings.read_lock_timeout_s)
     if mode != "replay":
         known |= quarantined_doc_ids(settings.db, doc_ids, timeout_s=settings.read_lock_timeout_s)
     return known
-
-
-def skip_known(raw: pl.DataFrame, settings: Settings, *, mode: str) -> tuple[pl.DataFrame, int]:
-    """The documents not known yet (known_doc_ids), and how many were set aside."""
-    return split_known(raw, known_doc_ids(raw["doc_id"].to_list(), settings, mode=mode))
 
 
 def _stored_record(

@@ -18,7 +18,7 @@ from tasks.clean.stage import clean_batch
 from tasks.extract.stage import extract_batch
 from tasks.ingest.access import classify_batch
 from tasks.ingest.records import RawRecord, raw_row
-from tasks.one_pass import OnePass
+from tasks.one_pass import read_pages
 from tasks.parallel import RowMapper
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -63,13 +63,24 @@ def _raw() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=RAW_SCHEMA)
 
 
-def _stages(raw: pl.DataFrame, mapper: Any) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    read = classify_batch(raw, mapper)
-    clean, errors = clean_batch(read, mapper)
+Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
+def _done(read: pl.DataFrame, clean_with: Any, extract_with: Any) -> Frames:
+    clean, errors = clean_batch(read, clean_with)
     assert errors.is_empty()
-    articles, errors = extract_batch(clean, mapper)
+    articles, errors = extract_batch(clean, extract_with)
     assert errors.is_empty()
     return read, clean.drop(TIMINGS, strict=False), articles.drop(TIMINGS, strict=False)
+
+
+def _apart(raw: pl.DataFrame, mapper: Any) -> Frames:
+    return _done(classify_batch(raw, mapper), mapper, mapper)
+
+
+def _together(raw: pl.DataFrame, mapper: Any) -> Frames:
+    pages = read_pages(raw, mapper)
+    return _done(pages.raw, pages.clean, pages.extract)
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +91,8 @@ def mapper() -> Iterable[RowMapper]:
 
 def test_one_pass_gives_what_the_stages_give_apart(mapper: RowMapper) -> None:
     raw = _raw()
-    apart = _stages(raw, mapper)
-    together = _stages(raw, OnePass(mapper))
+    apart = _apart(raw, mapper)
+    together = _together(raw, mapper)
     for one, other in zip(apart, together, strict=True):
         assert one.equals(other)
     assert apart[0]["access"].to_list() == ["open", "open", "open", "js_required", "open"]
@@ -91,7 +102,7 @@ def test_one_pass_gives_what_the_stages_give_apart(mapper: RowMapper) -> None:
 def test_an_open_html_page_goes_to_a_worker_once(mapper: RowMapper) -> None:
     raw = _raw()
     recording = Recording(mapper)
-    _stages(raw, OnePass(recording))
+    _together(raw, recording)
     html = [Path(name).name for name in PAGES]
     dump = raw["uri"][-1].rsplit("/", 1)[-1]
     assert recording.sent("page_row") == [*html, dump]
@@ -106,7 +117,8 @@ def test_known_documents_only_get_their_access_read(mapper: RowMapper) -> None:
     raw = _raw()
     known = raw["doc_id"][0]
     recording = Recording(mapper)
-    read = classify_batch(raw, OnePass(recording, known=lambda ids: {known} & set(ids)))
+    pages = read_pages(raw, recording, known={known})
     assert recording.sent("access_row") == ["pythonspeed-pipenv-docker.html"]
     assert "pythonspeed-pipenv-docker.html" not in recording.sent("page_row")
-    assert read["access"].to_list() == classify_batch(raw, mapper)["access"].to_list()
+    assert pages.raw["access"].to_list() == classify_batch(raw, mapper)["access"].to_list()
+    assert pages.known == {known}
