@@ -24,7 +24,7 @@ from tasks.gate_params import gate_params
 from tasks.ingest.files import batched, iter_items
 from tasks.ingest.records import to_frames
 from tasks.one_pass import read_pages
-from tasks.parallel import open_mapper
+from tasks.parallel import run_mapper
 
 
 def warm_up_gates() -> threading.Thread:
@@ -116,13 +116,7 @@ def extract_paths(
     def gate_later(stage: Stage, frame: pl.DataFrame) -> None:
         to_gate.append((stage, frame))  # checked once the batch is through: GX loads meanwhile
 
-    # The run's executor ([pipeline] executor): local processes, or a Dask cluster's workers.
-    with open_mapper(
-        registry,
-        workers=settings.worker_count,
-        executor=settings.executor,
-        dask_address=settings.dask_address,
-    ) as mapper:
+    with run_mapper(registry, settings) as mapper:
         steps = Steps(
             gate=gate_later,
             clean=lambda raw, ready: clean_with_templates(raw, ready, memory),

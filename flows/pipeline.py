@@ -76,7 +76,7 @@ from tasks.load.stage import (
     stored_records,
 )
 from tasks.one_pass import Pages
-from tasks.parallel import Mapper, open_mapper
+from tasks.parallel import Mapper, run_mapper
 from warehouse.publish import read_copy_path
 
 
@@ -405,14 +405,7 @@ def _run(
     started = time.monotonic()
     clock = StepClock()
     try:
-        with LazyMapper(
-            lambda: open_mapper(
-                registry,
-                workers=settings.worker_count,
-                executor=settings.executor,
-                dask_address=settings.dask_address,
-            )
-        ) as mapper:
+        with LazyMapper(lambda: run_mapper(registry, settings)) as mapper:
             run = RunContext(
                 run_id,
                 now,

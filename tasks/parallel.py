@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
+from newsdesk.core.config import Settings
 from newsdesk.core.processes import die_with
 from newsdesk.core.registry import Registry
 
@@ -181,3 +182,14 @@ def open_mapper(
             raise ValueError('[pipeline] executor = "dask" needs dask_address = "tcp://HOST:PORT"')
         return DaskRowMapper(registry, dask_address)
     return RowMapper(registry, workers)
+
+
+def run_mapper(registry: Registry, settings: Settings) -> RowMapper | DaskRowMapper:
+    """The mapper of a run's [pipeline] settings (executor, workers, dask_address): local
+    processes, or a Dask cluster's workers; use it as a context manager."""
+    return open_mapper(
+        registry,
+        workers=settings.worker_count,
+        executor=settings.executor,
+        dask_address=settings.dask_address,
+    )
