@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from flows import progress
 from flows.alerts import notify_failure
 from flows.batch import Steps, through_stages
 from flows.naming import current_run_id, describe_inputs, run_name
+from flows.overlap import BatchLoader
 from flows.reporting import (
     Slowest,
     publish_run_artifacts,
@@ -109,26 +112,36 @@ class LazyMapper:
 
 
 class StepClock:
-    """CPU seconds of this (the run's main) process per step, for the run log: what the run
-    costs beside the workers' clean and extract (which show under their step as waiting)."""
+    """CPU seconds (of the thread that ran it) and wall seconds of the run's main process per
+    step, for the run log: what the run costs beside the workers' access, clean and extract
+    (which show under read-pages as waiting), and how long each step takes."""
 
     def __init__(self) -> None:
         self.cpu: dict[str, float] = defaultdict(float)
+        self.wall: dict[str, float] = defaultdict(float)
+        self._lock = threading.Lock()  # the flow's thread and the loader's (flows/overlap.py)
 
     def timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def run(*args: Any, **kwargs: Any) -> Any:
-            started = time.process_time()
+            started, cpu = time.perf_counter(), time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                self.cpu[name] += time.process_time() - started
+                with self._lock:
+                    self.cpu[name] += time.thread_time() - cpu
+                    self.wall[name] += time.perf_counter() - started
 
         return run
 
     def line(self) -> str:
-        steps = sorted(self.cpu.items(), key=lambda kv: -kv[1])
-        parts = ", ".join(f"{k} {v:.2f}" for k, v in steps)
-        return f"main-process CPU s: {time.process_time():.2f} in all (imports too); {parts}"
+        def parts(seconds: dict[str, float]) -> str:
+            steps = sorted(seconds.items(), key=lambda kv: -kv[1])
+            return ", ".join(f"{k} {v:.2f}" for k, v in steps)
+
+        return (
+            f"main-process CPU s: {time.process_time():.2f} in all (imports too); "
+            f"{parts(self.cpu)}; wall s: {parts(self.wall)}"
+        )
 
 
 @dataclass
@@ -146,6 +159,7 @@ class RunContext:
     proposals: ProposalTally
     template_lines: TemplateLineTally
     clock: StepClock = field(default_factory=StepClock)
+    started: float = field(default_factory=time.monotonic)
     # the gates' thresholds can stop the run: not while it runs quarantined documents again
     # (a replay, a reprocess's second part): their rate says nothing about the run
     thresholds: bool = True
@@ -154,15 +168,19 @@ class RunContext:
         params = gate_params(stage, self.settings, self.registry, self.now)
         return gate_task(stage, frame, params, self.settings.threshold(stage))
 
-    def read_pages(self, raw: pl.DataFrame) -> Pages:
+    def read_pages(self, raw: pl.DataFrame, loading: Set[str]) -> tuple[Pages, set[str]]:
         """The batch's page pass (tasks/one_pass.py): each HTML page parsed and sent to a
         worker once for its access, clean and extract; the documents the warehouse knows,
-        looked up once, get their access read only and are set aside after the ingest gate."""
+        looked up once, get their access read only and are set aside after the ingest gate.
+        Ids of the batch being loaded meanwhile (`loading`) are not looked up yet: they come
+        back as unsure, for finish_batch to look up once that load is in."""
         timed = self.clock.timed
+        ids = raw["doc_id"].to_list()
+        unsure = {i for i in ids if i in loading}
         known = timed("known-documents", known_documents_task)(
-            raw["doc_id"].to_list(), self.settings, self.mode
+            [i for i in ids if i not in unsure], self.settings, self.mode
         )
-        return timed("read-pages", read_pages_task)(raw, self.mapper, known)
+        return timed("read-pages", read_pages_task)(raw, self.mapper, known), unsure
 
     def steps(self) -> Steps:
         timed = self.clock.timed
@@ -188,10 +206,20 @@ def skip_unchanged(ingested: Ingested, run: RunContext) -> None:
     )
 
 
-def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> None:
-    """One batch through every stage and gate, loaded in one transaction."""
+def finish_batch(
+    ingested: Ingested, pages: Pages, unsure: set[str], batch_no: int, run: RunContext
+) -> None:
+    """One batch, after its page pass, through every gate, loaded in one transaction (in the
+    loader's thread when batches overlap: flows/overlap.py)."""
+    if unsure:  # shared with the batch loaded before: known now if that batch had them
+        pages.known = {
+            *pages.known,
+            *run.clock.timed("known-documents", known_documents_task)(
+                sorted(unsure), run.settings, run.mode
+            ),
+        }
     unreadable = ingested.unreadable
-    batch = through_stages(run.read_pages(ingested.raw), run.steps())
+    batch = through_stages(pages, run.steps())
     gates = batch.gates
     run.template_lines.add(batch.template_lines)
     clean, articles = batch.clean, batch.articles
@@ -233,6 +261,8 @@ def process_batch(ingested: Ingested, batch_no: int, run: RunContext) -> None:
     run.clock.timed("accounting", accounting_task)(
         summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings
     )
+    progress.report(summary)
+    get_run_logger().info(stage_counts_line(batch_no, summary, time.monotonic() - run.started))
     if run.thresholds:
         stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
 
@@ -402,7 +432,6 @@ def _run(
     template_lines = TemplateLineTally(
         lambda lines: save_templates_task(lines, run_id=run_id, settings=settings)
     )
-    started = time.monotonic()
     clock = StepClock()
     try:
         with LazyMapper(lambda: run_mapper(registry, settings)) as mapper:
@@ -425,25 +454,29 @@ def _run(
             phases = _phases(mode, paths, web, fetch_state, reprocess, known, run)
             for items, thresholds in phases:
                 run.thresholds = thresholds
-                with TimedBatches(
-                    items,
-                    batch_size=settings.batch_size,
-                    flush_s=settings.flush_s,
-                    counts=_counts,
-                ) as batches:
+                with (
+                    TimedBatches(
+                        items,
+                        batch_size=settings.batch_size,
+                        flush_s=settings.flush_s,
+                        counts=_counts,
+                    ) as batches,
+                    BatchLoader(settings.overlap) as loader,
+                ):
                     while True:
                         ingested = clock.timed("ingest", ingest_task)(
                             batches, run_id, settings.max_bytes
                         )
                         if not ingested.taken:
+                            loader.wait()
                             skip_unchanged(ingested, run)
                             break
                         batch_no = next(batch_numbers)
                         mapper.open()
-                        process_batch(ingested, batch_no, run)
-                        progress.report(summary)
-                        logger.info(
-                            stage_counts_line(batch_no, summary, time.monotonic() - started)
+                        pages, unsure = run.read_pages(ingested.raw, loader.in_flight)
+                        loader.submit(
+                            partial(finish_batch, ingested, pages, unsure, batch_no, run),
+                            set(ingested.raw["doc_id"]),
                         )
                 if thresholds:  # at the end of its part, every gate counts
                     stop_if_over_threshold(summary, settings, min_rows=1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -55,6 +56,7 @@ class RowMapper:
         self.workers = max(1, workers)
         self._registry = registry
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # a run's loader thread maps too (flows/overlap.py)
         _init_worker(registry)
         if self.workers > 1:
             self._pool = self._new_pool()
@@ -99,11 +101,12 @@ class RowMapper:
         return results
 
     def _live_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None or getattr(self._pool, "_broken", False):
-            if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
-            self._pool = self._new_pool()
-        return self._pool
+        with self._lock:
+            if self._pool is None or getattr(self._pool, "_broken", False):
+                if self._pool is not None:
+                    self._pool.shutdown(cancel_futures=True)
+                self._pool = self._new_pool()
+            return self._pool
 
     def close(self) -> None:
         if self._pool is not None:

@@ -63,6 +63,7 @@ class PipelineSettings(_Section):
     follow_links: bool
     executor: Literal["processes", "dask"]
     dask_address: str
+    overlap: bool
 
     @field_validator("dask_address")
     @classmethod
@@ -161,6 +162,7 @@ FLAT: dict[str, tuple[str, str]] = {
     "follow_links": ("pipeline", "follow_links"),
     "executor": ("pipeline", "executor"),
     "dask_address": ("pipeline", "dask_address"),
+    "overlap": ("pipeline", "overlap"),
     **{key: ("gates", key) for key in GateSettings.model_fields},
     **{f"prefect_{key}": ("prefect", key) for key in PrefectSettings.model_fields},
     **{f"fetch_{key}": ("fetch", key) for key in FetchConfig.model_fields},
