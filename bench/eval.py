@@ -39,8 +39,9 @@ What is measured
   (precision/recall of page_type "article") from `score modern`, next to trafilatura's
   `bare_extraction(html, with_metadata=True, include_comments=False)` on the same pages.
 - glued tokens: body tokens (runs of word characters) of newsdesk's records that appear
-  nowhere in the page's own text (HTML: its text as a browser separates it, blocks apart;
-  text: the dump, markdown underscores set aside): words glued together, or text made up.
+  nowhere in the page's own text (HTML: its text as a browser separates it, blocks apart,
+  ruby annotations out of the line, or inside one run of text between two tags; text: the
+  dump, markdown underscores set aside): words glued together, or text made up.
   Pinned as a ceiling on the held-out half (bench/floors.json).
 Writes every figure to .cache/eval/latest.json and the prediction files next to it.
 """
@@ -71,6 +72,7 @@ from typing import Any
 
 from bench import split as devset_split
 from bench.render import RENDERERS, decode_html, render_set
+from newsdesk.core.hygiene import strip_controls
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEVSET = PROJECT.parent / "shared" / "devset"
@@ -472,14 +474,20 @@ def page_tokens(path: Path) -> set[str]:
     (block elements and <br> apart, inline elements joined; alt, title and content attributes
     too, which extractors may show), so two words in neighbouring blocks never make one token;
     a text dump as it is, where markdown's underscores (`_Neuland_`, emphasis to html2text)
-    are markup, not part of a word, so a token also counts without them."""
+    are markup, not part of a word, so a token also counts without them.
+    An HTML page's tokens also count run by run (each text between two tags on its own): a
+    token inside one run joins nothing, so it is no glue even where the record parts words
+    that inline markup runs together ("<b>PRO</b><em>2 Day" shown as two lines). Ruby
+    annotations (<rt>, <rp>) stand above their base text, not in its line ("痴漢する")."""
     data = path.read_bytes()
     if path.suffix != ".html":
         tokens = set(_TOKEN.findall(data.decode("utf-8", errors="replace")))
         return tokens | {part for t in tokens if "_" in t for part in t.split("_") if part}
     from lxml import html as lxml_html
 
-    text = decode_html(data)
+    # the page as the product reads it (tasks/ingest/decode): lxml would refuse to write back
+    # a text holding a control character, and empty it instead
+    text = strip_controls(decode_html(data))
     try:
         parser = lxml_html.HTMLParser(encoding="utf-8")  # not the charset the page declares
         tree = lxml_html.fromstring(text.encode("utf-8"), parser=parser)
@@ -487,6 +495,9 @@ def page_tokens(path: Path) -> set[str]:
         return set(_TOKEN.findall(text))
     attributes = ("alt", "title", "content", "aria-label")
     parts = [str(v) for a in attributes for v in tree.xpath(f"//@{a}")]
+    parts += [str(run) for run in tree.xpath("//text()")]
+    for annotation in tree.xpath("//rt | //rp"):
+        annotation.drop_tree()  # its text is in parts already; its tail stays
     for element in tree.iter():
         if isinstance(element.tag, str) and element.tag.lower() in _BLOCKS:
             with contextlib.suppress(ValueError):  # text lxml will not write back as is

@@ -32,3 +32,26 @@ def test_glued_tokens_set_markdown_underscores_aside(tmp_path: Path) -> None:
     assert glued_tokens({"path": str(dump), "body": body}, tmp_path) == []
     glued = "Erschienen: Engelbarts Traum beiCampus"
     assert glued_tokens({"path": str(dump), "body": glued}, tmp_path) == ["beiCampus"]
+
+
+def test_glued_tokens_of_an_html_page(tmp_path: Path) -> None:
+    """Words that blocks, a <br> or a script part on the page and the record runs together
+    are glue; a word split where inline markup meets ("<b>PRO</b><em>2") is not glue, ruby
+    annotations are not part of their line, and a control character hides no paragraph."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><p>West Palm Beach, FL<br>June 10</p><div>Links</div><div>Overview</div>"
+        "<p><strong>Join VIP PRO</strong><em>2 Day Delivery</em></p>"
+        "<p><ruby>痴漢<rp>(</rp><rt>ちかん</rt><rp>)</rp></ruby>する</p>"
+        "<p>Denn bei aller Liebe\x08 für das Schöne</p></body></html>",
+        encoding="utf-8",
+    )
+
+    def glued(body: str) -> list[str]:
+        return glued_tokens({"path": str(page), "body": body}, tmp_path)
+
+    assert glued("West Palm Beach, FLJune 10\n\nLinksOverview") == ["FLJune", "LinksOverview"]
+    assert glued("West Palm Beach, FL\nJune 10\n\nLinks\n\nOverview") == []
+    assert glued("Join VIP PRO\n2 Day Delivery\n\nJoin VIP PRO2 Day Delivery") == []
+    assert glued("痴漢する ちかん") == []
+    assert glued("Denn bei aller Liebe für das Schöne") == []

@@ -70,10 +70,20 @@ def _visible_text(html: str) -> str:
 # trafilatura leaves some HTML inside its own elements (a <table> in a <p>): its rows, items and
 # line breaks count too, and its cells stand apart.
 _LINE_BREAKS = frozenset(
-    {"lb", "item", "row", "list", "table", "p", "head", "quote", "code"}
+    {"lb", "item", "row", "list", "table", "p", "head", "quote"}
     | {"br", "tr", "li", "ul", "ol", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
 )
 _CELLS = frozenset({"cell", "td", "th"})
+
+
+def _breaks_line(element: Any) -> bool:
+    """Whether an element of trafilatura's output ends a line. <code> is both a block of code
+    (its lines apart from the text around it) and a word set in code inside a sentence, which
+    must stay part of its word ("<code>import</code>ing" is "importing"): a block has lines."""
+    if element.tag == "code":
+        text = "".join(element.itertext()).strip()
+        return "\n" in text or next(element.iter("lb", "br"), None) is not None
+    return element.tag in _LINE_BREAKS
 
 
 def _lines(element: Any) -> list[str]:
@@ -85,7 +95,7 @@ def _lines(element: Any) -> list[str]:
         if node.text:
             parts.append(node.text)
         for child in node:
-            block = child.tag in _LINE_BREAKS
+            block = _breaks_line(child)
             if block:
                 parts.append("\n")
             elif child.tag in _CELLS:
@@ -126,17 +136,20 @@ def _space_blocks(tree: HtmlElement) -> None:
     trafilatura, which trims the spaces at the edges of every text it copies and flattens a
     list item's or a cell's nested blocks into one text, cannot glue two words: minified
     pages write "<div>CIO</div><div><span>Digital" and "2024<img …>If you", and
-    "<div> <span>Print length</span> </div> <div> <span>320 pages" loses its spaces. Only a
-    word after a word is marked (a stop or a bracket glues to nothing); words joined by
-    inline markup stay joined ("m<sup>3</sup>"); only text that is there changes, as no
-    element gains a text or tail it lacked (trafilatura reads an empty one differently
+    "<div> <span>Print length</span> </div> <div> <span>320 pages" loses its spaces. A word
+    is marked after any text, not only after a word: trafilatura may drop the text between
+    ("…Travelinsurance.com</span>…<div>scroll for more info.</div>…<strong>Overview:"); words
+    joined by inline markup stay joined ("m<sup>3</sup>"); only text that is there changes,
+    as no element gains a text or tail it lacked (trafilatura reads an empty one differently
     from a missing one)."""
-    edge = False  # a block edge or a space lies between the last word and the next text
-    word = False  # the last text ended in a letter or digit
+    edge = False  # a block edge or a space lies between the last text and the next one
+    seen = False  # a text came before
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag
         shows = isinstance(tag, str)  # a comment's or instruction's text is not shown
-        if shows and tag in _WORD_BREAKS:
+        if shows and (tag in _WORD_BREAKS or tag in _HIDDEN):
+            # a script or style between two texts parts them too: what it stands for (an ad,
+            # a widget it fills in, a styled gap) is not part of either word
             edge = True
         slot = "text" if event == "start" else "tail"
         if slot == "text" and (not shows or tag in _HIDDEN):
@@ -148,10 +161,10 @@ def _space_blocks(tree: HtmlElement) -> None:
         if not words:  # trafilatura drops a text of spaces: it parts nothing
             edge = True
             continue
-        if word and (edge or text[0].isspace()) and (words[0].isalnum() or words[0] == "_"):
+        if seen and (edge or text[0].isspace()) and (words[0].isalnum() or words[0] == "_"):
             text = _APART + text
             setattr(element, slot, text)
-        edge, word = text[-1].isspace(), words[-1].isalnum() or words[-1] == "_"
+        edge, seen = text[-1].isspace(), True
 
 
 def _unmark(root: Any) -> None:
@@ -163,11 +176,40 @@ def _unmark(root: Any) -> None:
             element.tail = element.tail.replace(_APART, " ")
 
 
+# Loose text kept as a paragraph: a sentence of at least this many words. Shorter loose texts
+# between blocks are a page's furniture far more often than its story (a dateline under the
+# headline, "Read more…", a label, a price).
+_LOOSE_WORDS = 10
+_SENTENCE_END = re.compile("[.!?\u2026][\"'\u201d\u2019\u00bb)\\]]*$")
+
+
+def _is_prose(text: str) -> bool:
+    return len(text.split()) >= _LOOSE_WORDS and bool(_SENTENCE_END.search(text))
+
+
+def _wrap_loose_text(body: Any) -> None:
+    """Text that trafilatura keeps between its blocks rather than in one (prose right after a
+    heading, not wrapped in a <p> on the page: "<h2>Background</h2>The council…") becomes a
+    paragraph of its own when it is prose; the blocks are read one by one, and it would be
+    lost. Other loose text goes."""
+    loose = [(0, body.text)] if body.text else []
+    loose += [(i + 1, e.tail) for i, e in enumerate(body) if e.tail]
+    for element in body:
+        element.tail = None
+    body.text = None
+    for index, text in reversed(loose):
+        if _is_prose(text.strip()):
+            paragraph = etree.Element("p")
+            paragraph.text = text.strip()
+            body.insert(index, paragraph)
+
+
 def _trafilatura_paragraphs(tree: HtmlElement) -> list[str]:
     document = bare_extraction(tree, options=_OPTIONS)
     if document is None or document.body is None:
         return []
     _unmark(document.body)
+    _wrap_loose_text(document.body)
     remove_leftovers(document.body)
     paragraphs: list[str] = []
     for element in document.body:

@@ -223,3 +223,44 @@ def test_words_apart_on_the_page_stay_apart_in_minified_markup() -> None:
     assert "Story 5 joins the council as CIO Digital Transformation" in cleaned.body
     assert "Print length 520 pages" in cleaned.body
     assert "\ue000" not in cleaned.body
+
+
+def test_prose_between_blocks_is_kept_and_loose_labels_are_not() -> None:
+    """Text that stands right after a heading without a <p> around it is a paragraph of the
+    story when it is prose; a short loose label or dateline between blocks is not."""
+    prose = "This is prose after a heading that no paragraph wraps, as older pages write it."
+    section = f"<h2>Background</h2>{prose}<h2>Details</h2>Posted 24. März 2004, 19:49"
+    cleaned = clean_html(article(extra_after=section + "<p>" + STORY[0] + " Again.</p>"), EMPTY)
+    paragraphs = cleaned.body.split("\n\n")
+    assert prose in paragraphs
+    assert paragraphs.index("Background") + 1 == paragraphs.index(prose)
+    assert "19:49" not in cleaned.body
+
+
+def test_inline_code_stays_in_its_word_and_a_code_block_keeps_its_lines() -> None:
+    inline = "<p>All the modules had to be <code>import</code>ing cleanly before the port.</p>"
+    block = "<pre><code>x = 1\ny = 2</code></pre>"
+    cleaned = clean_html(article(extra_after=inline + block), EMPTY)
+    assert "All the modules had to be importing cleanly before the port." in cleaned.body
+    assert "x = 1\ny = 2" in cleaned.body
+
+
+@pytest.mark.parametrize("hidden", ["<script>var slot = 1;</script>", "<style>.a{}</style>"])
+def test_a_script_or_style_between_two_words_parts_them(hidden: str) -> None:
+    """What a script or style stands for (an ad it fills in, a styled gap) parts the text on
+    either side; trafilatura would join it, even after a stop ("$195.00or")."""
+    price = f"<p>The wall costs <b>$195.00</b>{hidden}<span>or four payments</span> a year.</p>"
+    cleaned = clean_html(article(extra_before=price), EMPTY)
+    assert "$195.00 or four payments" in cleaned.body
+
+
+def test_words_after_dropped_furniture_are_not_glued_to_the_text_before_it() -> None:
+    """A word is kept apart from the text before it even when that text ends in a stop: the
+    extractor may drop what lies between ("…Travelinsurance.com" + "Overview:")."""
+    lead = (
+        "<p>Links to <span>Example.com</span></p><div><i>4.6</i> stars.</div>"
+        "<p><strong> Overview:</strong> the council voted to rebuild the harbour wall.</p>"
+    )
+    cleaned = clean_html(article(extra_before=lead), EMPTY)
+    assert "comOverview" not in cleaned.body
+    assert "stars.Overview" not in cleaned.body
