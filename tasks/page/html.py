@@ -231,7 +231,14 @@ def _trafilatura_paragraphs(tree: HtmlElement) -> list[str]:
             lines = _lines(element)
             if lines:
                 paragraphs.append("\n".join(lines))
-    return paragraphs
+    return _once(paragraphs)
+
+
+def _once(paragraphs: list[str]) -> list[str]:
+    """Each paragraph once: a page that shows a text twice holds it twice in its markup (a
+    copy for small screens, a teaser of the text below, the whole article again in a
+    print or "continue reading" block), but it is one text of the story."""
+    return list(dict.fromkeys(paragraphs))
 
 
 def _standfirst(tree: HtmlElement, description: str | None, body: str) -> str | None:

@@ -255,12 +255,22 @@ def test_a_script_or_style_between_two_words_parts_them(hidden: str) -> None:
 
 
 def test_words_after_dropped_furniture_are_not_glued_to_the_text_before_it() -> None:
-    """A word is kept apart from the text before it even when that text ends in a stop: the
-    extractor may drop what lies between ("…Travelinsurance.com" + "Overview:")."""
-    lead = (
-        "<p>Links to <span>Example.com</span></p><div><i>4.6</i> stars.</div>"
-        "<p><strong> Overview:</strong> the council voted to rebuild the harbour wall.</p>"
+    """A word is kept apart from the text before it even when that text ends in a stop, and
+    when trafilatura drops what lay between (a share box: "Example0.com" + "Overview:")."""
+    items = "".join(
+        f"<li><div><span>Links to Example{n}.com</span></div><div class='share'>Share.</div>"
+        f"<div class='note'>Scroll right.</div><div><strong>Overview:</strong> plan {n}</div></li>"
+        for n in range(5)
     )
-    cleaned = clean_html(article(extra_before=lead), EMPTY)
-    assert "comOverview" not in cleaned.body
-    assert "stars.Overview" not in cleaned.body
+    cleaned = clean_html(article(extra_after=f"<ul>{items}</ul>"), EMPTY)
+    assert "- Links to Example0.com Scroll right. Overview: plan 0" in cleaned.body.split("\n")
+    assert "comOverview" not in cleaned.body and "right.Overview" not in cleaned.body
+
+
+def test_a_text_the_page_shows_twice_is_kept_once() -> None:
+    """A page that repeats its story (a copy for small screens, the article again in a
+    "continue reading" block) gives each of its paragraphs once, in the first copy's order."""
+    copy = "".join(f"<p>{p}</p>" for p in STORY)
+    cleaned = clean_html(article(extra_after=f"<div class='mobile'>{copy}</div>"), EMPTY)
+    paragraphs = cleaned.body.split("\n\n")
+    assert [p for p in paragraphs if p in STORY] == STORY
