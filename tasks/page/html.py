@@ -234,11 +234,21 @@ def _trafilatura_paragraphs(tree: HtmlElement) -> list[str]:
     return _once(paragraphs)
 
 
+# A body whose repeated paragraphs hold at least this share of its words holds its text twice.
+_COPY_SHARE = 1 / 3
+
+
 def _once(paragraphs: list[str]) -> list[str]:
-    """Each paragraph once: a page that shows a text twice holds it twice in its markup (a
-    copy for small screens, a teaser of the text below, the whole article again in a
-    print or "continue reading" block), but it is one text of the story."""
-    return list(dict.fromkeys(paragraphs))
+    """Each paragraph once when the page holds its text twice (the article again below itself,
+    a copy for small screens): then the repeated paragraphs are a large share of the words.
+    A few repeats are the page's own and stay (a list shown in a summary and again in the
+    text, a quote in a carousel, "Pros" and "Cons" over every product)."""
+    once = list(dict.fromkeys(paragraphs))
+    if len(once) == len(paragraphs):
+        return paragraphs
+    words = sum(len(p.split()) for p in paragraphs)
+    repeated = words - sum(len(p.split()) for p in once)
+    return once if repeated >= _COPY_SHARE * words else paragraphs
 
 
 def _standfirst(tree: HtmlElement, description: str | None, body: str) -> str | None:

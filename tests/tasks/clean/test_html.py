@@ -274,3 +274,17 @@ def test_a_text_the_page_shows_twice_is_kept_once() -> None:
     cleaned = clean_html(article(extra_after=f"<div class='mobile'>{copy}</div>"), EMPTY)
     paragraphs = cleaned.body.split("\n\n")
     assert [p for p in paragraphs if p in STORY] == STORY
+
+
+def test_a_few_repeats_of_the_page_s_own_stay() -> None:
+    """Headings over every product and a quote shown twice are the page's own repeats."""
+    products = "".join(
+        f"<h2>Kettle {n}</h2><h3>Pros</h3><p>Kettle {n} boils a litre of water in {n + 2} "
+        f"minutes and keeps it warm for an hour.</p><h3>Cons</h3><p>Loud at {n}0 dB.</p>"
+        for n in range(4)
+    )
+    quote = f"<blockquote><p>{STORY[0]}</p></blockquote>"
+    cleaned = clean_html(article(extra_after=products + quote), EMPTY)
+    paragraphs = cleaned.body.split("\n\n")
+    assert paragraphs.count("Pros") == 4 and paragraphs.count("Cons") == 4
+    assert paragraphs.count(STORY[0]) == 2
