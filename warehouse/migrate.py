@@ -5,6 +5,9 @@ transaction, and recorded with their sha256 in `schema_migrations` (dlt's `_dlt_
 An applied file that changed, vanished, or a new file numbered below the newest applied one
 is an error: history is never rewritten, fixes go in a new file. The views in
 `warehouse/views/*.sql` hold no data, so they are simply recreated after every migration run.
+Every run starts by migrating, so that work is skipped when the `schema_state` table holds
+the fingerprint (sha256) of the migration and view files as they were when it last completed:
+a run's start then costs one small read, not a transaction per view.
 """
 
 from __future__ import annotations
@@ -92,13 +95,58 @@ def _check_history(migrations: list[Migration], applied: dict[int, tuple[str, st
         )
 
 
+def fingerprint(migrations: list[Migration], views_dir: Path = VIEWS_DIR) -> str:
+    """The sha256 of the migration files (names and contents) and of the views."""
+    digest = hashlib.sha256()
+    for migration in migrations:
+        digest.update(f"{migration.name} {migration.checksum}\n".encode())
+    for view in sorted(views_dir.glob("*.sql")):
+        digest.update(f"{view.name} ".encode() + view.read_bytes() + b"\n")
+    return digest.hexdigest()
+
+
+def _recorded_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND table_name = 'schema_state'"
+    ).fetchone()
+    if not found or not found[0]:
+        return None
+    row = con.execute("SELECT fingerprint FROM schema_state WHERE key = 'files'").fetchone()
+    return row[0] if row else None
+
+
+def _record_fingerprint(con: duckdb.DuckDBPyConnection, value: str) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_state "
+        "(key VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, "
+        "recorded_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    con.execute(
+        "INSERT OR REPLACE INTO schema_state (key, fingerprint) VALUES ('files', ?)", [value]
+    )
+
+
+def is_current(
+    con: duckdb.DuckDBPyConnection,
+    migrations_dir: Path = MIGRATIONS_DIR,
+    views_dir: Path = VIEWS_DIR,
+) -> bool:
+    """Whether the warehouse completed a migration run with exactly these files."""
+    return _recorded_fingerprint(con) == fingerprint(discover(migrations_dir), views_dir)
+
+
 def apply(
     con: duckdb.DuckDBPyConnection,
     migrations_dir: Path = MIGRATIONS_DIR,
     views_dir: Path = VIEWS_DIR,
 ) -> list[int]:
-    """Apply pending migrations and recreate the views on an open read-write connection."""
+    """Apply pending migrations and recreate the views on an open read-write connection (a
+    no-op when the files are those of the last completed migration run: `schema_state`)."""
     migrations = discover(migrations_dir)
+    wanted = fingerprint(migrations, views_dir)
+    if _recorded_fingerprint(con) == wanted:
+        return []
     applied = _applied(con)
     _check_history(migrations, applied)
     done: list[int] = []
@@ -122,6 +170,7 @@ def apply(
     except duckdb.Error as exc:
         raise MigrationError(f"view {view.name} failed: {exc}") from exc
     move_raw_out(con)
+    _record_fingerprint(con, wanted)  # last: an interrupted migration run is done again
     return done
 
 

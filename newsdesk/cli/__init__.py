@@ -257,9 +257,30 @@ def run(
     if deployment:
         _trigger(obj, settings, deployment, params)
         return
+    if paths and not web and not rescan and (recorded := _if_unchanged(settings, registry, params)):
+        _finish(recorded, as_json)
+        return
     total = None if web else _count(paths, settings.read_timeout_s)
     label = describe_inputs(paths, params["web"], documents=total)
     _finish(_run_flow(obj, settings, total, label=label, rescan=rescan, **params), as_json)
+
+
+def _if_unchanged(
+    settings: Settings, registry: Registry, params: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A rerun whose files are all unchanged, recorded without running the pipeline
+    (flows/unchanged.py); None when the pipeline must run."""
+    from newsdesk.cli.prefect_server import connect
+
+    api_url = connect(settings)
+    if api_url is None:  # ephemeral Prefect: the flow records the run
+        return None
+    from flows.unchanged import record_unchanged_run
+
+    recorded = record_unchanged_run(params["paths"], settings, registry, api_url=api_url)
+    if recorded is not None:
+        typer.echo(f"Prefect UI: {api_url.removesuffix('/api')}/runs", err=True)
+    return recorded
 
 
 def _count(paths: list[str], timeout_s: float) -> int | None:

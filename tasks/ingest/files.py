@@ -462,6 +462,31 @@ def iter_tracked_items(
             yield FileRead(uri, stamp)
 
 
+def all_unchanged(
+    paths: Iterable[Path],
+    *,
+    known: StampLookup | Mapping[str, FileStamp],
+    read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+    follow_links: bool = False,
+) -> int | None:
+    """How many files the paths hold when every one of them is on record in `known` with its
+    stamp unchanged, so iter_tracked_items would read none of them; None as soon as one is
+    new, changed, or fails (a failure is counted again by every run), or when there is none.
+    Nothing is opened: the files are listed and stat'ed only."""
+    files = 0
+    stamped = _stamped(
+        discover(paths, follow_links=follow_links, timeout_s=read_timeout_s), _lookup(known)
+    )
+    for item in stamped:
+        if isinstance(item, IngestFailure):
+            return None
+        _, _, stamp, on_record = item
+        if stamp is None or on_record != stamp:
+            return None
+        files += 1
+    return files or None
+
+
 def batched(
     items: Iterable[RawRecord | IngestFailure], size: int
 ) -> Iterator[list[RawRecord | IngestFailure]]:

@@ -5,7 +5,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.migrate import MIGRATIONS_DIR, VIEWS_DIR, MigrationError, discover, migrate
+from warehouse.migrate import (
+    MIGRATIONS_DIR,
+    VIEWS_DIR,
+    MigrationError,
+    discover,
+    is_current,
+    migrate,
+)
 
 TABLES = {
     "runs",
@@ -145,3 +152,30 @@ def test_views_are_recreated_from_their_files(tmp_path: Path) -> None:
     assert migrate(path, views_dir=views) == []
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("SELECT * FROM v_runs").fetchall() == [(42,)]
+
+
+def test_a_start_with_the_same_files_skips_the_work_and_any_change_redoes_it(
+    tmp_path: Path,
+) -> None:
+    """schema_state holds the fingerprint of the files the last completed migration run had:
+    with the same files a start does nothing (a view dropped by hand stays dropped, which
+    shows nothing was recreated); a changed view file, or a lost fingerprint, redoes it."""
+    views = Path(shutil.copytree(VIEWS_DIR, tmp_path / "views"))
+    path = tmp_path / "newsdesk.duckdb"
+    migrate(path, views_dir=views)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DROP VIEW v_runs")
+        assert is_current(con, views_dir=views)
+    migrate(path, views_dir=views)
+    assert "v_runs" not in _catalog(path)[1]
+
+    (views / "v_runs.sql").write_text("CREATE OR REPLACE VIEW v_runs AS SELECT 7 AS answer;")
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert not is_current(con, views_dir=views)
+    migrate(path, views_dir=views)
+    with duckdb.connect(str(path)) as con:
+        assert con.execute("SELECT * FROM v_runs").fetchall() == [(7,)]
+        con.execute("DROP VIEW v_runs")
+        con.execute("DELETE FROM schema_state")  # as if the last migration run was cut short
+    migrate(path, views_dir=views)
+    assert "v_runs" in _catalog(path)[1]
