@@ -18,10 +18,9 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -89,13 +88,61 @@ def warm_up() -> None:
     _gx()
 
 
-_gate_process: ProcessPoolExecutor | None = None
-_gate_lock = threading.Lock()
-
-
-def _gate_init(parent: int) -> None:
+def _serve(conn: Connection, parent: int) -> None:
+    """The gate process: import GX, then run what the parent sends, one call at a time,
+    until the parent hangs up. An import that fails ends it: the parent validates then."""
     die_with(parent)  # a run killed with -9 must not leave its gate process behind
     warm_up()
+    while True:
+        try:
+            fn, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[bool, Any] = (True, fn(*args))
+        except Exception as exc:  # the caller raises it, as if it had run there
+            reply = (False, exc)
+        conn.send(reply)
+
+
+class _GateProcess:
+    """A spawned process and the pipe to it (no executor: one call at a time is all gates
+    need, and a plain Process can be ended without waiting for anything)."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child, os.getpid()), name="newsdesk-gates", daemon=True
+        )
+        self.process.start()  # its GX import starts now
+        child.close()  # the pipe ends (EOFError here) when the process dies
+        self.lock = threading.Lock()
+
+    def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(*args) there; GateProcessDied when the process is gone."""
+        with self.lock:
+            try:
+                self.conn.send((fn, args))
+                ok, value = self.conn.recv()
+            except (EOFError, OSError) as exc:
+                raise GateProcessDied(str(exc)) from exc
+        if ok:
+            return value
+        raise value
+
+    def stop(self) -> None:
+        self.process.terminate()  # no wait for an import an unchanged run did not need
+        self.conn.close()
+        self.process.join(timeout=5)
+
+
+class GateProcessDied(RuntimeError):
+    """The gate process ended (killed, out of memory) before it answered."""
+
+
+_gate_process: _GateProcess | None = None
+_gate_lock = threading.Lock()
 
 
 def start_gate_process() -> None:
@@ -105,38 +152,33 @@ def start_gate_process() -> None:
     with _gate_lock:
         if _gate_process is not None:
             return
-        _gate_process = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_gate_init,
-            initargs=(os.getpid(),),
-        )
-        _gate_process.submit(int)  # spawns the process now: its import starts here
+        _gate_process = _GateProcess()
         atexit.register(stop_gate_process)
 
 
 def stop_gate_process() -> None:
-    """End the gate process without waiting: a run that validated nothing (an unchanged
-    rerun) must not wait at exit for an import it did not need."""
+    """End the gate process without waiting for its import to finish."""
     global _gate_process
     with _gate_lock:
-        pool, _gate_process = _gate_process, None
-    if pool is None:
-        return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+        gate, _gate_process = _gate_process, None
+    if gate is not None:
+        gate.stop()
+
+
+def gate_process_pid() -> int | None:
+    gate = _gate_process
+    return gate.process.pid if gate is not None else None
 
 
 def in_gate_process(fn: Callable[..., T], *args: Any) -> T:
     """fn(*args) in the gate process when one is started, else here. A gate process that
     died (killed, out of memory) is not started again: this process validates from then on."""
-    pool = _gate_process
-    if pool is None:
+    gate = _gate_process
+    if gate is None:
         return fn(*args)
     try:
-        return pool.submit(fn, *args).result()
-    except BrokenProcessPool:
+        return gate.call(fn, *args)
+    except GateProcessDied:
         stop_gate_process()
         return fn(*args)
 

@@ -79,19 +79,30 @@ from tasks.load.stage import (
     stored_records,
 )
 from tasks.one_pass import Pages
-from tasks.parallel import Mapper, run_mapper
+from tasks.parallel import Mapper, RowMapper, run_mapper
 from warehouse.publish import read_copy_path
+
+SMALL_BATCH = 20  # documents: a batch this small, before any pool, is cleaned in the run
 
 
 class LazyMapper:
     """The run's worker pool (or Dask client), opened for the first batch with documents: a
     rerun whose files are all unchanged starts no worker. `open` is called from the flow's
     own thread (see RowMapper: the workers' parent-death signal follows the thread that
-    started them)."""
+    started them). With `local` (the run's own process), batches of at most SMALL_BATCH
+    documents met before any pool is open go there: starting a pool (each worker imports
+    the stages) costs seconds of CPU, cleaning the two seeds a fraction of one."""
 
-    def __init__(self, opener: Callable[[], AbstractContextManager[Mapper]]) -> None:
+    def __init__(
+        self,
+        opener: Callable[[], AbstractContextManager[Mapper]],
+        local: Callable[[], Mapper] | None = None,
+    ) -> None:
         self._opener = opener
+        self._local = local
         self._mapper: Mapper | None = None
+        self._current: Mapper | None = None
+        self._here: Mapper | None = None
         self._stack = ExitStack()
 
     def open(self) -> Mapper:
@@ -99,10 +110,18 @@ class LazyMapper:
             self._mapper = self._stack.enter_context(self._opener())
         return self._mapper
 
+    def for_batch(self, documents: int) -> None:
+        """Where the next batch's rows go."""
+        if self._mapper is None and self._local is not None and documents <= SMALL_BATCH:
+            self._here = self._here or self._local()
+            self._current = self._here
+        else:
+            self._current = self.open()
+
     def map(
         self, fn: Callable[[dict[str, Any]], dict[str, Any]], rows: Iterable[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        return self.open().map(fn, rows)
+        return (self._current or self.open()).map(fn, rows)
 
     def __enter__(self) -> LazyMapper:
         return self
@@ -434,7 +453,10 @@ def _run(
     )
     clock = StepClock()
     try:
-        with LazyMapper(lambda: run_mapper(registry, settings)) as mapper:
+        with LazyMapper(
+            lambda: run_mapper(registry, settings),
+            local=(lambda: RowMapper(registry, 1)) if settings.executor == "processes" else None,
+        ) as mapper:
             run = RunContext(
                 run_id,
                 now,
@@ -472,7 +494,7 @@ def _run(
                             skip_unchanged(ingested, run)
                             break
                         batch_no = next(batch_numbers)
-                        mapper.open()
+                        mapper.for_batch(ingested.taken)
                         pages, unsure = run.read_pages(ingested.raw, loader.in_flight)
                         loader.submit(
                             partial(finish_batch, ingested, pages, unsure, batch_no, run),

@@ -257,7 +257,11 @@ def run(
     if deployment:
         _trigger(obj, settings, deployment, params)
         return
-    if paths and not web and not rescan and (recorded := _if_unchanged(settings, registry, params)):
+    if not paths or web or rescan or not settings.db.exists():
+        from expectations.runner import start_gate_process
+
+        start_gate_process()  # the pipeline runs: GX's import starts now, beside the rest
+    elif recorded := _if_unchanged(settings, registry, params):
         _finish(recorded, as_json)
         return
     total = None if web else _count(paths, settings.read_timeout_s)

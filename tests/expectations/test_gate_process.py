@@ -10,10 +10,10 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 # Run in a fresh interpreter: this test process has GX imported already (conftest).
 SCRIPT = """
-import json, sys
+import json, os, signal, sys
 import polars as pl
 from expectations import check_accounting, run_gate
-from expectations.runner import start_gate_process, stop_gate_process
+from expectations.runner import gate_process_pid, start_gate_process, stop_gate_process
 
 def clean_gate():
     frame = pl.DataFrame({
@@ -29,10 +29,16 @@ def clean_gate():
     }
 
 if __name__ == "__main__":
-    remote = sys.argv[1] == "remote"
+    remote = sys.argv[1] in ("remote", "killed")
     if remote:
         start_gate_process()
     found = clean_gate()
+    if sys.argv[1] == "killed":  # the gate process dies: this process validates from then on
+        pid = gate_process_pid()
+        os.kill(pid, signal.SIGKILL)
+        assert json.dumps(clean_gate()) == json.dumps(found)
+        assert gate_process_pid() is None
+
     found["accounting"] = check_accounting(
         ingested=3, loaded=1, quarantined=1, duplicates=0
     ).exceeded
@@ -67,3 +73,12 @@ def test_gate_process_gives_the_same_results_without_gx_in_the_caller(tmp_path):
     assert remote == here
     assert here["passed"] == ["a"]
     assert [r[0] for r in here["rejects"]] == ["b", "c"]
+
+
+def test_a_killed_gate_process_leaves_the_validation_to_the_caller(tmp_path):
+    killed = _run("killed", tmp_path)
+    assert killed.pop("gx_here") is True  # validated here once the gate process was gone
+    assert killed.pop("accounting") is True
+    remote = _run("remote", tmp_path)
+    remote.pop("gx_here"), remote.pop("accounting")
+    assert killed == remote
