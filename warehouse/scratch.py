@@ -2,12 +2,17 @@
 while it goes (the lines its text dumps showed, the local files on record). DuckDB holds at
 most `memory_limit` of it in memory and keeps the rest on disk, so what grows with the
 number of pages grows on disk, not in the process. The folder goes when the scratch closes
-(or is collected)."""
+(or is collected). A run killed with -9 cannot remove its folder: folders are named with the
+pid of their process, and the first scratch of a later process removes those whose process is
+gone."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
+import threading
 import weakref
 from pathlib import Path
 
@@ -15,6 +20,31 @@ import duckdb
 import polars as pl
 
 MEMORY_LIMIT = "64MB"  # a batch's look-ups need far less; the rest spills to the folder
+PREFIX = "newsdesk-scratch-"
+_OWNED = re.compile(rf"^{PREFIX}(\d+)-")
+_swept = threading.Event()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def sweep(folder: Path | None = None) -> list[Path]:
+    """Remove the scratch folders left by processes that are gone; returns them."""
+    removed = []
+    root = folder or Path(tempfile.gettempdir())
+    for entry in root.glob(f"{PREFIX}*"):
+        owner = _OWNED.match(entry.name)
+        if owner and entry.is_dir() and not _alive(int(owner.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
 
 
 def _drop(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
@@ -26,7 +56,10 @@ class Scratch:
     """One connection to a fresh scratch database; use it from one thread at a time."""
 
     def __init__(self, memory_limit: str = MEMORY_LIMIT) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="newsdesk-scratch-"))
+        if not _swept.is_set():
+            _swept.set()
+            sweep()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         self.con = duckdb.connect(
             str(self.folder / "scratch.duckdb"),
             config={
