@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench_run                 # 1,000 and 10,000 pages
     .venv/bin/python -m bench.bench_run --quick         # 100 and 300 pages, under 2 minutes
-    .venv/bin/python -m bench.bench_run --sizes 500 2000 --workers 2
+    .venv/bin/python -m bench.bench_run --sizes 500 2000 --workers 2   # one size or more
 
 Pages: the dev set's segments/html pages (about 128 KB each), copied as often as a size
 needs, each copy with one distinct trailing comment and a `.meta.json` sidecar (the page's
@@ -151,7 +151,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs=2, default=(1000, 10_000))
+    parser.add_argument("--sizes", type=int, nargs="+", default=(1000, 10_000))
     parser.add_argument("--quick", action="store_true", help="100 and 300 pages")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--devset", type=Path, default=DEVSET)
