@@ -17,6 +17,7 @@ the run lock held by another run, or no Prefect server (ephemeral mode).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import urllib.request
@@ -146,6 +147,14 @@ class PrefectApi:
             {"state": {"type": "COMPLETED", "name": "Completed", "message": message}},
         )
 
+    def fail_flow_run(self, flow_run_id: str, message: str) -> None:
+        """Best effort: the flow run shows Failed, not Running forever."""
+        with contextlib.suppress(OSError):
+            self.post(
+                f"/flow_runs/{flow_run_id}/set_state",
+                {"state": {"type": "FAILED", "name": "Failed", "message": message}, "force": True},
+            )
+
 
 def record_unchanged_run(
     paths: list[str],
@@ -171,20 +180,27 @@ def record_unchanged_run(
         summary.ingested = summary.duplicates = summary.unchanged_files = files
         params = {"paths": paths, "replay": False, "web": None}
         api = PrefectApi(api_url)
-        flow_run_id = api.start_flow_run(f"{run_id} {label}", {**params, "label": label})
-        wh.start_run(
-            settings.db,
-            run_id=run_id,
-            flow_run_id=flow_run_id,
-            command="run",
-            params=params,
-            registry=registry,
-            timeout_s=settings.write_lock_timeout_s,
-        )
-        wh.finish_run(settings.db, summary.as_dict(), timeout_s=settings.write_lock_timeout_s)
-        message = (
-            f"nothing changed: {files} files unchanged since they were read (size and "
-            f"modification time); recorded without running the pipeline (pid {os.getpid()})"
-        )
-        api.finish_flow_run(flow_run_id, summary, message)
+        try:
+            flow_run_id = api.start_flow_run(f"{run_id} {label}", {**params, "label": label})
+        except (OSError, ValueError, KeyError):  # the flow then says what Prefect answers
+            return None
+        try:
+            wh.start_run(
+                settings.db,
+                run_id=run_id,
+                flow_run_id=flow_run_id,
+                command="run",
+                params=params,
+                registry=registry,
+                timeout_s=settings.write_lock_timeout_s,
+            )
+            wh.finish_run(settings.db, summary.as_dict(), timeout_s=settings.write_lock_timeout_s)
+            message = (
+                f"nothing changed: {files} files unchanged since they were read (size and "
+                f"modification time); recorded without running the pipeline (pid {os.getpid()})"
+            )
+            api.finish_flow_run(flow_run_id, summary, message)
+        except BaseException as exc:
+            api.fail_flow_run(flow_run_id, f"{type(exc).__name__}: {exc}")
+            raise
     return summary.as_dict()
