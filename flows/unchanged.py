@@ -34,38 +34,33 @@ from newsdesk.core.registry import Registry
 from tasks.ingest.files import all_unchanged
 from warehouse import load as wh
 from warehouse.connection import WarehouseMissing, open_read
-from warehouse.file_reads import known_files
+from warehouse.file_reads import OnRecord
 from warehouse.migrate import is_current
 
 FLOW_NAME = "newsdesk-run"  # flows.pipeline.newsdesk_run's name
 _HTTP_TIMEOUT_S = 10.0
 
 
-def _ready(settings: Settings) -> bool:
-    """A warehouse whose schema is current and that no dead run left `started`."""
+def _unchanged_files(paths: list[str], settings: Settings) -> int | None:
+    """How many files the paths hold, when the warehouse's schema is current, no dead run
+    is left `started` and every file is on record unchanged; else None."""
     try:
         with open_read(settings.db, settings.read_lock_timeout_s) as con:
             if not is_current(con):
-                return False
+                return None
             (started,) = con.execute(
                 "SELECT count(*) FROM runs WHERE status = 'started'"
             ).fetchone()
-            return started == 0
+            if started:
+                return None
+            return all_unchanged(
+                [Path(p) for p in paths],
+                known=OnRecord(con),
+                read_timeout_s=settings.read_timeout_s,
+                follow_links=settings.follow_links,
+            )
     except WarehouseMissing:
-        return False
-
-
-def _unchanged_files(paths: list[str], settings: Settings) -> int | None:
-    known = known_files(settings.db, timeout_s=settings.read_lock_timeout_s)
-    try:
-        return all_unchanged(
-            [Path(p) for p in paths],
-            known=known,
-            read_timeout_s=settings.read_timeout_s,
-            follow_links=settings.follow_links,
-        )
-    finally:
-        known.close()
+        return None
 
 
 class PrefectApi:
@@ -169,7 +164,7 @@ def record_unchanged_run(
         return None
     label = describe_inputs(paths)
     with run_lock(settings.db, timeout_s=0, label=label) as turn:
-        if not turn.acquired or not _ready(settings):
+        if not turn.acquired:
             return None
         files = _unchanged_files(paths, settings)
         if files is None:
@@ -185,16 +180,15 @@ def record_unchanged_run(
         except (OSError, ValueError, KeyError):  # the flow then says what Prefect answers
             return None
         try:
-            wh.start_run(
+            wh.record_unchanged_run(
                 settings.db,
                 run_id=run_id,
                 flow_run_id=flow_run_id,
-                command="run",
                 params=params,
                 registry=registry,
+                files=files,
                 timeout_s=settings.write_lock_timeout_s,
             )
-            wh.finish_run(settings.db, summary.as_dict(), timeout_s=settings.write_lock_timeout_s)
             message = (
                 f"nothing changed: {files} files unchanged since they were read (size and "
                 f"modification time); recorded without running the pipeline (pid {os.getpid()})"

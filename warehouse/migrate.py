@@ -105,25 +105,29 @@ def fingerprint(migrations: list[Migration], views_dir: Path = VIEWS_DIR) -> str
     return digest.hexdigest()
 
 
-def _recorded_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+def read_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """A fingerprint kept in `schema_state` ("files": the migrations and views applied;
+    "registry": the registry last synced into `sources`), None when there is none."""
     found = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
         "AND table_name = 'schema_state'"
     ).fetchone()
     if not found or not found[0]:
         return None
-    row = con.execute("SELECT fingerprint FROM schema_state WHERE key = 'files'").fetchone()
+    # a literal, not a bound parameter: DuckDB imports pandas (~0.6 s) to bind one
+    quoted = key.replace("'", "''")
+    row = con.execute(f"SELECT fingerprint FROM schema_state WHERE key = '{quoted}'").fetchone()
     return row[0] if row else None
 
 
-def _record_fingerprint(con: duckdb.DuckDBPyConnection, value: str) -> None:
+def write_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_state "
         "(key VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, "
         "recorded_at TIMESTAMPTZ NOT NULL DEFAULT now())"
     )
     con.execute(
-        "INSERT OR REPLACE INTO schema_state (key, fingerprint) VALUES ('files', ?)", [value]
+        "INSERT OR REPLACE INTO schema_state (key, fingerprint) VALUES (?, ?)", [key, value]
     )
 
 
@@ -133,7 +137,7 @@ def is_current(
     views_dir: Path = VIEWS_DIR,
 ) -> bool:
     """Whether the warehouse completed a migration run with exactly these files."""
-    return _recorded_fingerprint(con) == fingerprint(discover(migrations_dir), views_dir)
+    return read_state(con, "files") == fingerprint(discover(migrations_dir), views_dir)
 
 
 def apply(
@@ -145,7 +149,7 @@ def apply(
     no-op when the files are those of the last completed migration run: `schema_state`)."""
     migrations = discover(migrations_dir)
     wanted = fingerprint(migrations, views_dir)
-    if _recorded_fingerprint(con) == wanted:
+    if read_state(con, "files") == wanted:
         return []
     applied = _applied(con)
     _check_history(migrations, applied)
@@ -170,7 +174,7 @@ def apply(
     except duckdb.Error as exc:
         raise MigrationError(f"view {view.name} failed: {exc}") from exc
     move_raw_out(con)
-    _record_fingerprint(con, wanted)  # last: an interrupted migration run is done again
+    write_state(con, "files", wanted)  # last: an interrupted migration run is done again
     return done
 
 

@@ -13,11 +13,10 @@ from newsdesk.core.config import Settings
 from newsdesk.core.contracts.fetch import FetchState
 from newsdesk.core.registry import Registry
 from tasks.ingest.records import IngestFailure, RawRecord
-from tasks.ingest.web.settings import FetchSettings
-from tasks.ingest.web.urllist import read_url_list
 
-if TYPE_CHECKING:  # the crawler (~0.4 s of imports) loads only for a run that fetches
+if TYPE_CHECKING:  # the crawler (~0.5 s of imports) loads only for a run that fetches
     from tasks.ingest.web.collect import Target
+    from tasks.ingest.web.settings import FetchSettings
 
 
 class UnknownSourceName(ValueError):
@@ -71,6 +70,7 @@ def plan(inputs: WebInputs, registry: Registry) -> tuple[list[Target], list[Inge
     if not inputs:
         return [], []
     from tasks.ingest.web.collect import Kind, targets_for_source, targets_for_urls
+    from tasks.ingest.web.urllist import read_url_list
 
     chosen = list(registry.sources) if inputs.all_sources else []
     for name in inputs.sources:
@@ -94,6 +94,8 @@ def plan(inputs: WebInputs, registry: Registry) -> tuple[list[Target], list[Inge
 
 
 def fetch_settings(settings: Settings) -> FetchSettings:
+    from tasks.ingest.web.settings import FetchSettings
+
     return FetchSettings.of(settings)
 
 
