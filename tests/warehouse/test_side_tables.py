@@ -189,3 +189,21 @@ def test_a_runs_template_memory_reads_the_warehouse_per_batch_and_merges_its_own
     scratch = memory._run.folder if memory._run else None
     memory.close()
     assert scratch is not None and not scratch.exists()
+
+
+def test_a_run_syncs_the_registry_only_when_it_changed(db: Path) -> None:
+    """start_run syncs `sources` when the registry differs from the one last synced
+    (schema_state 'registry'), and leaves the table alone otherwise."""
+    registry = load_registry(REPO / "sources.toml")
+    start_run(db, command="run", registry=registry)
+    first = registry.sources[0]
+    with duckdb.connect(str(db)) as con:  # a mark the sync would overwrite
+        con.execute("UPDATE sources SET timezone = 'Asia/Tokyo' WHERE name = ?", [first.name])
+    start_run(db, command="run", registry=registry)
+    tz = "SELECT timezone FROM sources WHERE name = ?"
+    assert query(db, tz, [first.name])["timezone"].to_list() == ["Asia/Tokyo"]  # not synced
+
+    changed = Registry((Source(name=first.name, domains=first.domains, timezone="UTC"),))
+    start_run(db, command="run", registry=changed)
+    assert query(db, tz, [first.name])["timezone"].to_list() == ["UTC"]
+    assert query(db, "SELECT count(*) AS n FROM sources WHERE in_registry")["n"][0] == 1
