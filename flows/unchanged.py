@@ -33,34 +33,24 @@ from newsdesk.core.contracts.run import new_run_id
 from newsdesk.core.registry import Registry
 from tasks.ingest.files import all_unchanged
 from warehouse import load as wh
-from warehouse.connection import WarehouseMissing, open_read
-from warehouse.file_reads import OnRecord
-from warehouse.migrate import is_current
+from warehouse.file_reads import files_on_record
 
 FLOW_NAME = "newsdesk-run"  # flows.pipeline.newsdesk_run's name
 _HTTP_TIMEOUT_S = 10.0
 
 
 def _unchanged_files(paths: list[str], settings: Settings) -> int | None:
-    """How many files the paths hold, when the warehouse's schema is current, no dead run
-    is left `started` and every file is on record unchanged; else None."""
-    try:
-        with open_read(settings.db, settings.read_lock_timeout_s) as con:
-            if not is_current(con):
-                return None
-            (started,) = con.execute(
-                "SELECT count(*) FROM runs WHERE status = 'started'"
-            ).fetchone()
-            if started:
-                return None
-            return all_unchanged(
-                [Path(p) for p in paths],
-                known=OnRecord(con),
-                read_timeout_s=settings.read_timeout_s,
-                follow_links=settings.follow_links,
-            )
-    except WarehouseMissing:
-        return None
+    """How many files the paths hold, when the warehouse may record the run without the
+    pipeline and every file is on record unchanged; else None."""
+    with files_on_record(settings.db, timeout_s=settings.read_lock_timeout_s) as on_record:
+        if on_record is None:
+            return None
+        return all_unchanged(
+            [Path(p) for p in paths],
+            known=on_record,
+            read_timeout_s=settings.read_timeout_s,
+            follow_links=settings.follow_links,
+        )
 
 
 class PrefectApi:

@@ -3,7 +3,8 @@ the transaction of the batch load that holds each file's last record."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,7 @@ from warehouse.connection import (
     open_write,
     transaction,
 )
+from warehouse.migrate import is_current
 from warehouse.scratch import Scratch
 
 _COPY_ROWS = 50_000  # rows per record batch copied from the warehouse
@@ -79,6 +81,27 @@ class OnRecord:
             f"WHERE uri IN ({listed})"
         ).fetchall()
         return {uri: FileStamp(size, mtime, sidecar) for uri, size, mtime, sidecar in rows}
+
+
+@contextmanager
+def files_on_record(
+    db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S
+) -> Iterator[OnRecord | None]:
+    """The files on record, asked on a read connection held for the block, when a run may
+    be recorded without the pipeline (flows/unchanged.py): the schema is current and no run
+    is left `started` by a dead process (the flow closes those). None otherwise, or when
+    there is no warehouse."""
+    with ExitStack() as stack:
+        try:
+            con = stack.enter_context(open_read(db_path, timeout_s))
+        except WarehouseMissing:
+            yield None
+            return
+        ready = (
+            is_current(con)
+            and not con.execute("SELECT count(*) FROM runs WHERE status = 'started'").fetchone()[0]
+        )
+        yield OnRecord(con) if ready else None
 
 
 def known_files(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> KnownFiles:

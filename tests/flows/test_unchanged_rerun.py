@@ -69,15 +69,15 @@ def test_an_unchanged_rerun_is_recorded_in_prefect_and_a_changed_file_still_runs
     assert recorded["loaded"] + recorded["updated"] + recorded["quarantined"] == 0
 
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
+    flow_run_id = UUID(recorded["flow_run_id"])
     with get_client(sync_client=True) as client:
-        flow_run = client.read_flow_run(UUID(recorded["flow_run_id"]))
+        flow_run = client.read_flow_run(flow_run_id)
         flow = client.read_flow(flow_run.flow_id)
-        artifacts = {
-            a.key: a
-            for a in client.read_artifacts()
-            if str(a.flow_run_id) == recorded["flow_run_id"]
-        }
+        # the session's server holds every test's artifacts: ask for this flow run's only
+        only_this_run = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        artifacts = {a.key: a for a in client.read_artifacts(artifact_filter=only_this_run)}
     assert flow.name == "newsdesk-run"
     assert flow_run.state is not None and flow_run.state.is_completed()
     assert "nothing changed: 2 files" in (flow_run.state.message or "")
