@@ -49,8 +49,11 @@ def clean_author(raw: str, *, handles: bool = False, credits: bool = False) -> s
     while previous != text:
         previous, text = text, _PREFIX.sub("", text).strip(" -\u2013\u2014:·•|,")
     text = _TAIL.sub("", text).strip(" -\u2013\u2014:·•|,")
-    if not text or _LABEL.match(text) or any(ch.isdigit() for ch in text):
+    if not text or _LABEL.match(text):
         return None
+    if any(ch.isdigit() for ch in text):
+        # a user name may hold digits ("Pippin06"); a name never does
+        return text if handles and _HANDLE.match(text) and not text.isdigit() else None
     if text.startswith("@"):  # a social-media account, not a name
         return None
     if _ROLES.search(text) and not credits:
@@ -92,6 +95,22 @@ def clean_authors(
     return names
 
 
+def is_person_name(name: str) -> bool:
+    """Two to four capitalised words ("Jane Roe", "Julian K. Arni"): a person's name as a
+    byline prints it."""
+    return bool(_PERSON.match(name))
+
+
+def is_account(name: str) -> bool:
+    """A CMS or forum user name rather than a name as printed: one word with a dot, an
+    underscore or a digit, in lower case, or with an inner capital ("andrew.keaveney",
+    "KatieS", "jsmith")."""
+    return bool(
+        _HANDLE.match(name)
+        and (re.search(r"[._\d]", name) or name[:1].islower() or re.search(r"[a-z][A-Z]", name))
+    )
+
+
 def is_label(line: str) -> bool:
     """A by-word or an author label alone: "By", "Written by", "Author:"."""
     return bool(_LABEL.match(line.strip()))
@@ -125,6 +144,7 @@ _BARE_NAME = re.compile(
     r"^(?:[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}"
     r"|[A-Za-z][a-z0-9]+(?:[A-Z_][A-Za-z0-9]*)+)$"
 )
+_PERSON = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}$")
 _BARE_WORDS = 6  # a names-only line
 _IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[Julia-Gr]"
 # "Jane Roe on" before the date on its line: the preposition is the date's

@@ -25,6 +25,8 @@ _ARTICLE_TYPES = (
     "scholarlyarticle",
     "report",
     "posting",
+    "discussionforumposting",
+    "question",
     "recipe",
     "review",
     "event",
