@@ -175,9 +175,10 @@ def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -
         found = byline_names(line, credits=credits, strict=strict)
         if not found and not strict and is_label(line):
             # the names on the next line, or the one after an author photo's file name
+            # ("[]avatar_jane_roe": one word, no prose)
             for after in lines[k + 1 : k + 3]:
                 found = byline_names(after, bare=True, credits=credits)
-                if found or is_label(after):
+                if found or len(after.split()) != 1:
                     break
         if found:
             return found
@@ -185,8 +186,9 @@ def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -
 
 
 # "Thread starter jdoe", "Discussion in 'Help' started by jdoe, May 26, 2025.": the user
-# name of a forum thread's first post (user names are lower case, hold digits).
-_STARTER = re.compile(rf"(?:^|\s)(?i:{words('authors.starter')})\s*:?\s+(?P<name>[^\s,]+)")
+# name of a forum thread's first post (user names are lower case, hold digits), which ends
+# the line or comes before a comma: "started by the council in 2019" is prose.
+_STARTER = re.compile(rf"(?:^|\s)(?i:{words('authors.starter')})\s*:?\s+(?P<name>[^\s,]+)(?=\s*(?:,|$))")
 
 
 def thread_starter(lines: list[str]) -> list[str]:
