@@ -11,7 +11,9 @@ from tasks.page.lexicon import alternation as words
 # Separators between several names; the word connectors only in lower case ("E. Smith" stays).
 # The phrases are in tasks/page/lexicon (table [authors]), one file per language.
 # A spaced dash parts a name from its role or desk ("David Jackson - FullStack Editorial Team").
-_SPLIT = re.compile(rf"\s*[,;/|&+]\s*|\s+[-\u2013\u2014]\s+|\s+(?:{words('authors.connector')})\s+")
+_SPLIT = re.compile(
+    rf"\s*[,;/|&+»]\s*|\s+[-\u2013\u2014]\s+|\s+(?:{words('authors.connector')})\s+"
+)
 _PREFIX = re.compile(rf"^(?:{words('authors.prefix')})\s*:?\s+", re.IGNORECASE)
 # A label with no name after it: "Author", "By:".
 _LABEL = re.compile(rf"^(?:{words('authors.prefix')})\s*:?$", re.IGNORECASE)
@@ -188,7 +190,9 @@ def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -
 # "Thread starter jdoe", "Discussion in 'Help' started by jdoe, May 26, 2025.": the user
 # name of a forum thread's first post (user names are lower case, hold digits), which ends
 # the line or comes before a comma: "started by the council in 2019" is prose.
-_STARTER = re.compile(rf"(?:^|\s)(?i:{words('authors.starter')})\s*:?\s+(?P<name>[^\s,]+)(?=\s*(?:,|$))")
+_STARTER = re.compile(
+    rf"(?:^|\s)(?i:{words('authors.starter')})\s*:?\s+(?P<name>[^\s,]+)(?=\s*(?:,|$))"
+)
 
 
 def thread_starter(lines: list[str]) -> list[str]:

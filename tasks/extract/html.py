@@ -176,8 +176,9 @@ def _authors(
 ) -> list[str]:
     """The page's authors, from the most to the least explicit evidence: the registry's
     rules, structured data (JSON-LD, meta tags), the first post's user name on a forum, the
-    byline the page shows, a name under an author label, a byline among the lines around the
-    headline or opening the description; then the desk or organisation credited."""
+    byline the page shows, a byline among the lines around the headline, a name under an
+    author label, a name by the date, the first user name printed, a byline opening the
+    description; then the desk or organisation credited."""
     structured = (
         rules.get("authors") or jsonld.get("authors") or _meta_authors(meta) or _written_by(meta)
     )
@@ -185,8 +186,10 @@ def _authors(
     poster = clean_authors([hints["poster"]], handles=True) if hints.get("poster") else []
     shown = clean_authors(hints.get("bylines") or [], exclude=site_names)[:4]
     if authors and not poster and all(is_account(name) for name in authors):
-        # a CMS account name ("andrew.keaveney", "KatieS") where the byline shows a person
-        authors = [name for name in shown if is_person_name(name)] or authors
+        # a CMS account name ("andrew.keaveney", "KatieS") where the byline or an author
+        # label shows a person
+        labelled = clean_authors(hints.get("labelled") or [], exclude=site_names)[:1]
+        authors = [name for name in [*shown, *labelled] if is_person_name(name)] or authors
     if authors:
         return authors
     authors = poster or shown
@@ -200,6 +203,8 @@ def _authors(
     if not authors and lines:
         dated = {line for line in lines if line and find_dates(line, keep_ambiguous=True)}
         authors = dated_names(lines, dated, title)
+    if not authors and hints.get("username"):
+        authors = clean_authors([hints["username"]], handles=True)
     description = _first(meta, "og:description", "description")
     if not authors and description:
         authors = by_lines([description])  # "By Jane Roe RAJSHAHI, Dec 20 (BSS) - …"

@@ -51,7 +51,13 @@ _NAME_WORDS = 5
 # message, NodeBB's data-username on the post at index 0).
 _FIRST_POST = XPath(
     "(//body//*[@data-author][contains(@class, 'message') or contains(@class, 'post')]"
-    " | //body//*[@data-index='0'][@data-username])[1]"
+    " | //body//*[@data-index='0'][@data-username] | //body//shreddit-post[@author])[1]"
+)
+# Forum software that marks no post's author in an attribute prints the first post's user
+# name in an element of class "username" (vBulletin, phpBB, XenForo) or "hnuser".
+_USERNAME = XPath(
+    "(//body//*[contains(concat(' ', normalize-space(@class), ' '), ' username ') "
+    "or contains(concat(' ', normalize-space(@class), ' '), ' hnuser ')]" + _NOT_COMMENT + ")[1]"
 )
 
 
@@ -120,5 +126,14 @@ def forum_poster(tree: HtmlElement) -> str | None:
     first = next(iter(_FIRST_POST(tree)), None)
     if first is None:
         return None
-    name = _norm(first.get("data-author") or first.get("data-username") or "")
+    name = _norm(
+        first.get("data-author") or first.get("data-username") or first.get("author") or ""
+    )
     return name or None
+
+
+def first_username(tree: HtmlElement) -> str | None:
+    """The first user name the page prints (a forum's first post's, when no markup says)."""
+    first = next(iter(_USERNAME(tree)), None)
+    name = _norm(first.text_content()) if first is not None else ""
+    return name if 0 < len(name) <= 40 else None

@@ -22,7 +22,7 @@ from trafilatura.utils import load_html
 from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.registry import ExtractionRules
 from tasks.page import rules as page_rules
-from tasks.page.bylines import forum_poster, labelled_names, shown_bylines
+from tasks.page.bylines import first_username, forum_poster, labelled_names, shown_bylines
 from tasks.page.fields import PageContext
 from tasks.page.html_dates import (
     DateEvidence,
@@ -304,6 +304,7 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
         "bylines": _bylines(tree, searched=not named),
         "labelled": labelled_names(tree),
         "poster": forum_poster(tree),
+        "username": first_username(tree),
     }
     if not named:
         hints["headline_lines"] = _headline_lines(tree)

@@ -172,7 +172,20 @@ def read_jsonld(tree: HtmlElement) -> dict[str, Any]:
     )
     site = next((c for c in candidates if "website" in _types(c)), {})
     page = best.get("mainEntityOfPage")
-    credited = best.get("author") or best.get("creator")
+    # the page's main object may credit no one while another of its objects does (a
+    # WebPage beside its Article); never a comment's, an answer's or a review's writer
+    credited = (
+        best.get("author")
+        or best.get("creator")
+        or next(
+            (
+                c.get("author")
+                for c in candidates
+                if c.get("author") and not {"comment", "answer", "review"} & set(_types(c))
+            ),
+            None,
+        )
+    )
     fields = {
         "type": (_types(best) or [None])[0],
         "headline": _text(best.get("headline")) or _text(best.get("name")),

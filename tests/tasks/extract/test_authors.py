@@ -7,12 +7,13 @@ from lxml.html import fromstring
 from tasks.extract.authors import (
     by_lines,
     byline_names,
+    clean_authors,
     dated_names,
     is_account,
     photo_names,
     thread_starter,
 )
-from tasks.page.bylines import forum_poster, labelled_names, shown_bylines
+from tasks.page.bylines import first_username, forum_poster, labelled_names, shown_bylines
 
 
 def test_a_names_line_lists_up_to_six_people_without_their_credentials() -> None:
@@ -90,3 +91,20 @@ def test_the_first_posts_user_name_on_a_forum() -> None:
     nodebb = _tree("<li component='post' data-index='0' data-username='luizjr4'>…</li>")
     assert forum_poster(nodebb) == "luizjr4"
     assert forum_poster(_tree("<p>No forum here</p>")) is None
+    reddit = _tree("<shreddit-post author='spez' post-title='Hi'></shreddit-post>")
+    assert forum_poster(reddit) == "spez"
+
+
+def test_the_first_user_name_printed_outside_comments() -> None:
+    tree = _tree(
+        "<div class='comments'><a class='username'>late_reply</a></div>"
+        "<div class='postbody'><a class='username understate'>slow-poke</a></div>"
+    )
+    assert first_username(tree) == "slow-poke"
+    assert first_username(_tree("<p class='usernames'>x</p>")) is None
+
+
+def test_a_phpbb_byline_parts_the_name_from_its_date() -> None:
+    assert clean_authors(["by slow-poke » Mon Jan 01, 2024 10:00 am"], handles=True) == [
+        "slow-poke"
+    ]

@@ -259,7 +259,17 @@ def test_authors_from_forum_and_seo_markup() -> None:
     thread = {"@context": "https://schema.org", "@type": "DiscussionForumPosting",
               "headline": "Wall", "author": {"@type": "Person", "name": "Linc"}}  # fmt: skip
     assert fields_of(page(jsonld(thread))).authors == ["Linc"]
-    yoast = '<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Jane Roe">'
+    # a WebPage credits no one; the Article beside it does; a comment's writer never counts
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "Wall", "datePublished": "2025-01-02"},
+        {"@type": "Comment", "author": {"@type": "Person", "name": "Late Reply"}},
+        {"@type": "HowTo", "name": "Wall",
+         "author": {"@type": "Person", "name": "Ann Lee"}}]}  # fmt: skip
+    assert fields_of(page(jsonld(graph))).authors == ["Ann Lee"]
+    yoast = (
+        '<meta name="twitter:label1" content="Written by">'
+        '<meta name="twitter:data1" content="Jane Roe">'
+    )
     assert fields_of(page(yoast)).authors == ["Jane Roe"]
 
 
