@@ -80,6 +80,8 @@ def test_a_name_under_an_author_label_block() -> None:
         "<h2>Article by</h2><div>Matias Heikkilä</div>"
     )
     assert labelled_names(tree) == ["Matias Heikkilä"]
+    reply = _tree("<div id='comments'><p>Written by</p><p>A Reader</p></div>")
+    assert labelled_names(reply) == []
 
 
 def test_the_first_posts_user_name_on_a_forum() -> None:
