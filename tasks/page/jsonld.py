@@ -166,13 +166,17 @@ def read_jsonld(tree: HtmlElement) -> dict[str, Any]:
     # the page's main object may credit no one while another of its objects does (a WebPage
     # beside its Article, a forum thread's DiscussionForumPosting); never a comment's, an
     # answer's or a review's writer
-    credited = best.get("author") or best.get("creator") or next(
-        (
-            c.get("author")
-            for c in candidates
-            if c.get("author") and not {"comment", "answer", "review"} & set(_types(c))
-        ),
-        None,
+    credited = (
+        best.get("author")
+        or best.get("creator")
+        or next(
+            (
+                c.get("author")
+                for c in candidates
+                if c.get("author") and not {"comment", "answer", "review"} & set(_types(c))
+            ),
+            None,
+        )
     )
     if _rank(best) >= 1000:
         named = {"authors": _names(credited, nodes)} if credited else {}
