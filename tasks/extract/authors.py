@@ -11,10 +11,14 @@ from tasks.page.lexicon import alternation as words
 # Separators between several names; the word connectors only in lower case ("E. Smith" stays).
 # The phrases are in tasks/page/lexicon (table [authors]), one file per language.
 # A spaced dash parts a name from its role or desk ("David Jackson - FullStack Editorial Team").
-_SPLIT = re.compile(rf"\s*[,;/|&+]\s*|\s+[-\u2013\u2014]\s+|\s+(?:{words('authors.connector')})\s+")
+_SPLIT = re.compile(
+    rf"\s*[,;/|&+»]\s*|\s+[-\u2013\u2014]\s+|\s+(?:{words('authors.connector')})\s+"
+)
 _PREFIX = re.compile(rf"^(?:{words('authors.prefix')})\s*:?\s+", re.IGNORECASE)
 # A label with no name after it: "Author", "By:".
 _LABEL = re.compile(rf"^(?:{words('authors.prefix')})\s*:?$", re.IGNORECASE)
+# The same alone in its block, with the name in the next one ("Article by" / "Jane Roe").
+_BLOCK_LABEL = re.compile(rf"^(?:{words('authors.label')})\s*:?$", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # "Posted on 3 March 2025 by Jane Doe": the names follow the last "by".
 _BY = re.compile(rf"(?:^|\s)(?i:{words('authors.by')})\s+(?=\S)")
@@ -49,8 +53,11 @@ def clean_author(raw: str, *, handles: bool = False, credits: bool = False) -> s
     while previous != text:
         previous, text = text, _PREFIX.sub("", text).strip(" -\u2013\u2014:·•|,")
     text = _TAIL.sub("", text).strip(" -\u2013\u2014:·•|,")
-    if not text or _LABEL.match(text) or any(ch.isdigit() for ch in text):
+    if not text or _LABEL.match(text):
         return None
+    if any(ch.isdigit() for ch in text):
+        # a user name may hold digits ("Pippin06"); a name never does
+        return text if handles and _HANDLE.match(text) and not text.isdigit() else None
     if text.startswith("@"):  # a social-media account, not a name
         return None
     if _ROLES.search(text) and not credits:
@@ -92,9 +99,25 @@ def clean_authors(
     return names
 
 
+def is_person_name(name: str) -> bool:
+    """Two to four capitalised words ("Jane Roe", "Julian K. Arni"): a person's name as a
+    byline prints it."""
+    return bool(_PERSON.match(name))
+
+
+def is_account(name: str) -> bool:
+    """A CMS or forum user name rather than a name as printed: one word with a dot, an
+    underscore or a digit, in lower case, or with an inner capital ("andrew.keaveney",
+    "KatieS", "jsmith")."""
+    return bool(
+        _HANDLE.match(name)
+        and (re.search(r"[._\d]", name) or name[:1].islower() or re.search(r"[a-z][A-Z]", name))
+    )
+
+
 def is_label(line: str) -> bool:
-    """A by-word or an author label alone: "By", "Written by", "Author:"."""
-    return bool(_LABEL.match(line.strip()))
+    """A by-word or an author label alone: "By", "Written by", "Author:", "Article by"."""
+    return bool(_LABEL.match(line.strip()) or _BLOCK_LABEL.match(line.strip()))
 
 
 def by_word(line: str) -> bool:
@@ -105,7 +128,11 @@ def by_word(line: str) -> bool:
 # --- bylines as lines of text (a text dump's, or an HTML page's lines around its headline) ---
 
 _WORD_BOUNDED = r"\b{}\b"
-BYLINE = re.compile(rf"^(?:{words('extract.byline')})(?::\s*|\s+)(?P<names>.+)$", re.I)
+# "ByJane Roe": a dump glues the by-word to a linked name (a capital after it, case-sensitive)
+BYLINE = re.compile(
+    rf"^(?:(?:{words('extract.byline')})(?::\s*|\s+)|(?-i:By)(?=[A-ZÀ-ÞĀ-Ž][a-zà-ÿ]))(?P<names>.+)$",
+    re.I,
+)
 BYLINE_MAX_WORDS = 12  # a byline line is short; "by" inside a sentence is prose
 # What follows the names in a byline: a separator and a date, a place, or a role.
 _BYLINE_TAIL = re.compile(
@@ -125,7 +152,18 @@ _BARE_NAME = re.compile(
     r"^(?:[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}"
     r"|[A-Za-z][a-z0-9]+(?:[A-Z_][A-Za-z0-9]*)+)$"
 )
-_BARE_WORDS = 6  # a names-only line
+_PERSON = re.compile(r"^[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}$")
+_BARE_WORDS = 18  # a names-only line: up to six names (_BARE_PARTS), each checked
+_BARE_PARTS = 6
+_BARE_TAIL = re.compile(r"\s+[|•·]\s.*$")  # "A, B, C & D": up to six names, each checked
+# Post-nominal letters after a name ("Jane Roe, MD, PhD", "Dylan Bailey, MS, RD, FAND"):
+# degrees and credentials, not more names.
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z][a-z]?\.){1,3}(?:\s?[A-Z]{2,6})?|Ph\.?D\.?)$")
+# A name printed twice in a row: an author photo's alt text ("Picture of Jane Roe", "Jane
+# Roe Profile Image") or the name repeated, then the name as a line of its own.
+_PHOTO_LINES = 2
+_PHOTO = re.compile(rf"\b(?:{words('authors.photo')})\b", re.IGNORECASE)
+_BULLETS = frozenset("•·*-\u2013□◦▪")
 _IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[Julia-Gr]"
 # "Jane Roe on" before the date on its line: the preposition is the date's
 _HEAD_END = re.compile(rf"\s+(?:{words('authors.tail_preposition')})$")
@@ -137,9 +175,51 @@ def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -
     (Author)" under a book on sale): the page-type model's byline signal."""
     for k, line in enumerate(lines):
         found = byline_names(line, credits=credits, strict=strict)
-        if not found and not strict and is_label(line) and k + 1 < len(lines):
-            found = byline_names(lines[k + 1], bare=True, credits=credits)
+        if not found and not strict and is_label(line):
+            # the names on the next line, or the one after an author photo's file name
+            # ("[]avatar_jane_roe": one word, no prose)
+            for after in lines[k + 1 : k + 3]:
+                found = byline_names(after, bare=True, credits=credits)
+                if found or len(after.split()) != 1:
+                    break
         if found:
+            return found
+    return []
+
+
+# "Thread starter jdoe", "Discussion in 'Help' started by jdoe, May 26, 2025.": the user
+# name of a forum thread's first post (user names are lower case, hold digits), which ends
+# the line or comes before a comma: "started by the council in 2019" is prose.
+_STARTER = re.compile(
+    rf"(?:^|\s)(?i:{words('authors.starter')})\s*:?\s+(?P<name>[^\s,]+)(?=\s*(?:,|$))"
+)
+
+
+def thread_starter(lines: list[str]) -> list[str]:
+    """The user name the forum shows as the thread's starter, at its first mention."""
+    for line in lines:
+        found = _STARTER.search(line)
+        name = clean_author(found.group("name"), handles=True) if found else None
+        if name:
+            return [name]
+    return []
+
+
+def photo_names(lines: list[str]) -> list[str]:
+    """The names of the first names-only line whose name the line before it shows too: an
+    author photo's alt text above the name ("Picture of Jane Roe" / "Jane Roe"), the usual
+    author box of a page that prints no by-word."""
+    shown = [line.strip() for line in lines if line.strip()]
+    for k in range(1, len(shown)):
+        if shown[k][:1] in _BULLETS:
+            continue  # a menu item, which menus repeat
+        found = byline_names(shown[k], bare=True)
+        before = shown[max(0, k - _PHOTO_LINES) : k]
+        # the alt text calls it a photo ("Picture of …", "… Profile Image"); a heading or
+        # a menu item shown twice is no author box
+        if found and any(
+            _PHOTO.search(line.replace(found[0], " ")) for line in before if found[0] in line
+        ):
             return found
     return []
 
@@ -149,9 +229,11 @@ def dated_names(lines: list[str], dated: set[str], title: str | None) -> list[st
     that has them: after its last by-word, before or after the dates on its line, or on a
     line of their own just above or below it."""
     for k, line in enumerate(lines):
-        if line not in dated:
-            continue
-        if len(line.split()) <= BYLINE_MAX_WORDS and by_word(line):
+        if line not in dated or (title and line.strip() == title.strip()):
+            continue  # a date in the headline is the story's subject, not its byline
+        last_by = [m.start() for m in _BY.finditer(line) if m.start() > 0]
+        if last_by and len(line[: last_by[-1]].split()) <= BYLINE_MAX_WORDS:
+            # "Posted on 3 May 2025 by A - 5 Comments on …": the names after the last by-word
             found = clean_authors([line])
             if found:
                 return found
@@ -184,12 +266,17 @@ def byline_names(
     m = BYLINE.match(stripped)
     if m:
         names = _BYLINE_TAIL.sub("", m.group("names")).strip(" ,.")
-    elif bare and len(stripped.split()) <= _BARE_WORDS:
-        names = stripped
+    elif bare and len(_BARE_TAIL.sub("", stripped).split()) <= _BARE_WORDS:
+        # names alone, up to a separator ("Jane Roe | The Texas Newsroom"); each checked below
+        names = _BARE_TAIL.sub("", stripped)
     else:
         return []
     found = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
+    if len(found) > 1:
+        found = [n for n in found if not _CREDENTIAL.match(n)] or found
     if bare and not m:  # a line not marked as a byline must be names alone
+        if len(found) > _BARE_PARTS:
+            return []
         named = all(_BARE_NAME.match(n) and clean_author(n, credits=credits) for n in found)
         return found if named else []
     if strict:

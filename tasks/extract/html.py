@@ -9,7 +9,14 @@ from datetime import datetime, time
 from typing import Any
 
 from newsdesk.core.contracts.hints import HtmlHints
-from tasks.extract.authors import by_lines, clean_authors, dated_names
+from tasks.extract.authors import (
+    by_lines,
+    clean_authors,
+    dated_names,
+    is_account,
+    is_label,
+    is_person_name,
+)
 from tasks.extract.text_dates import LANGUAGE_DATE_ORDER, ambiguous_numeric, find_dates
 from tasks.page.fields import PageContext, PageFields
 from tasks.page.html import HINTS_VERSION, clean_html
@@ -155,6 +162,63 @@ def _meta_authors(meta: dict) -> list[str]:
     ]
 
 
+def _written_by(meta: dict) -> list[str]:
+    """The name a page gives as twitter:data1/2 under a "Written by" label (Yoast SEO's)."""
+    return [
+        meta[f"twitter:data{k}"]
+        for k in (1, 2)
+        if is_label(meta.get(f"twitter:label{k}") or "") and meta.get(f"twitter:data{k}")
+    ]
+
+
+def _authors(
+    hints: HtmlHints, rules: dict, jsonld: dict, meta: dict, site_names: set[str], title: str | None
+) -> list[str]:
+    """The page's authors, from the most to the least explicit evidence: the registry's
+    rules, structured data (JSON-LD, meta tags), the first post's user name on a forum, the
+    byline the page shows, a byline among the lines around the headline, a name under an
+    author label, a name by the date, the first user name printed, a byline opening the
+    description; then the desk or organisation credited."""
+    structured = (
+        rules.get("authors") or jsonld.get("authors") or _meta_authors(meta) or _written_by(meta)
+    )
+    authors = clean_authors(list(structured), handles=True)
+    poster = clean_authors([hints["poster"]], handles=True) if hints.get("poster") else []
+    shown = clean_authors(hints.get("bylines") or [], exclude=site_names)[:4]
+    if authors and not poster and all(is_account(name) for name in authors):
+        # a CMS account name ("andrew.keaveney", "KatieS") where the byline or an author
+        # label shows a person
+        labelled = clean_authors(hints.get("labelled") or [], exclude=site_names)[:1]
+        authors = [name for name in [*shown, *labelled] if is_person_name(name)] or authors
+    if authors:
+        return authors
+    authors = poster or shown
+    lines = hints.get("headline_lines") or []
+    if not authors and lines:
+        # a byline without markup, among the lines around the headline
+        authors = by_lines(lines)
+    if not authors:
+        # the first name set under an author label (later ones credit books, quotes, images)
+        authors = clean_authors(hints.get("labelled") or [], exclude=site_names)[:1]
+    if not authors and lines:
+        dated = {line for line in lines if line and find_dates(line, keep_ambiguous=True)}
+        authors = dated_names(lines, dated, title)
+    if not authors and hints.get("username"):
+        authors = clean_authors([hints["username"]], handles=True)
+    description = _first(meta, "og:description", "description")
+    if not authors and description:
+        authors = by_lines([description])  # "By Jane Roe RAJSHAHI, Dec 20 (BSS) - …"
+    if not authors:
+        # no person named: the desk, team or organisation the page's own markup credits
+        credited = [*structured, *(jsonld.get("author_organisations") or [])]
+        authors = (
+            clean_authors(credited, handles=True, credits=True)
+            or clean_authors(hints.get("bylines") or [], credits=True)[:4]
+            or by_lines(lines, credits=True)
+        )
+    return authors
+
+
 def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
     """Title, authors, dates and the other article fields of one page."""
     hints = _hints_for(html, hints, ctx)
@@ -183,24 +247,7 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
         or None
     )
 
-    structured = rules.get("authors") or jsonld.get("authors") or _meta_authors(meta)
-    authors = clean_authors(list(structured), handles=True)
-    if not authors:
-        # the byline as the page shows it: rel=author links, itemprop=author, .byline
-        authors = clean_authors(hints.get("bylines") or [], exclude=site_names)[:4]
-    lines = hints.get("headline_lines") or []
-    if not authors and lines:
-        # a byline without markup, among the lines around the headline
-        dated = {line for line in lines if line and find_dates(line, keep_ambiguous=True)}
-        authors = by_lines(lines) or dated_names(lines, dated, title)
-    if not authors:
-        # no person named: the desk, team or organisation the page's own markup credits
-        credited = [*structured, *(jsonld.get("author_organisations") or [])]
-        authors = (
-            clean_authors(credited, handles=True, credits=True)
-            or clean_authors(hints.get("bylines") or [], credits=True)[:4]
-            or by_lines(lines, credits=True)
-        )
+    authors = _authors(hints, rules, jsonld, meta, site_names, title)
     language = stated_language(jsonld, meta)
     published = _published(
         hints.get("dates") or {},

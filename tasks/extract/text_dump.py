@@ -14,7 +14,14 @@ from datetime import datetime
 
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
-from tasks.extract.authors import BYLINE, BYLINE_MAX_WORDS, by_lines, dated_names
+from tasks.extract.authors import (
+    BYLINE,
+    BYLINE_MAX_WORDS,
+    by_lines,
+    dated_names,
+    photo_names,
+    thread_starter,
+)
 from tasks.extract.text_dates import (
     LANGUAGE_DATE_ORDER,
     FoundDate,
@@ -202,20 +209,23 @@ def _naive(value: datetime) -> datetime:
 
 
 def _authors(hints: dict, text: str = "") -> list[str]:
-    """Names from the byline, in this order of trust:
+    """Names from the byline, in this order of trust: a forum's thread starter;
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
     with the names on the next one, a dated line whose names follow its last by-word
     ('Posted on 3 May 2025 by A'), a name next to the date ('A' above 'May 3, 2025', or
-    'A May 3, 2025'); then a by-line anywhere on the page ("Written by A"); last, a desk or
+    'A May 3, 2025'); then a by-line anywhere on the page ("Written by A"), a name under its
+    author photo ("Picture of A" / "A"); last, a desk or
     a team the byline credits ('by SolutionsHub Editorial Team') when no person is named."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
     dated = {line["text"] for line in hints.get("date_lines") or []}
     anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     return (
-        by_lines(near)
+        thread_starter(anywhere)
+        or by_lines(near)
         or dated_names(hints.get("before_body", []), dated, hints.get("title"))
         or by_lines(anywhere)
+        or photo_names(anywhere)
         or by_lines(near, credits=True)
     )
 

@@ -163,14 +163,29 @@ def read_jsonld(tree: HtmlElement) -> dict[str, Any]:
     # every type the page declares, for telling an article from a product or a forum page
     types = sorted({kind for c in candidates for kind in _types(c)})
     best = min(candidates, key=_rank)
+    # the page's main object may credit no one while another of its objects does (a WebPage
+    # beside its Article, a forum thread's DiscussionForumPosting); never a comment's, an
+    # answer's or a review's writer
+    credited = (
+        best.get("author")
+        or best.get("creator")
+        or next(
+            (
+                c.get("author")
+                for c in candidates
+                if c.get("author") and not {"comment", "answer", "review"} & set(_types(c))
+            ),
+            None,
+        )
+    )
     if _rank(best) >= 1000:
-        return {"types": types}
+        named = {"authors": _names(credited, nodes)} if credited else {}
+        return {"types": types, **{k: v for k, v in named.items() if v}}
     publisher = best.get("publisher") or next(
         (c.get("publisher") for c in candidates if c.get("publisher")), None
     )
     site = next((c for c in candidates if "website" in _types(c)), {})
     page = best.get("mainEntityOfPage")
-    credited = best.get("author") or best.get("creator")
     fields = {
         "type": (_types(best) or [None])[0],
         "headline": _text(best.get("headline")) or _text(best.get("name")),

@@ -43,6 +43,9 @@ class HtmlHints(TypedDict, total=False):
     method: str  # how the body was found: rules or trafilatura
     standfirst: str | None  # the lead paragraph shown apart from the story (never in body)
     bylines: list[str]  # byline texts the page shows (rel=author, .byline, author boxes)
+    labelled: list[str]  # texts after an author label alone in its block ("Article by")
+    poster: str | None  # the user name on a forum thread's first post
+    username: str | None  # the first user name the page prints (class "username")
     headline_lines: list[str]  # the text lines around the <h1>, when no structured author
     page: dict[str, Any]  # tasks.page.page_type signals: schema types, og:type, structure
 

@@ -235,6 +235,55 @@ def test_a_byline_without_markup_next_to_the_headline() -> None:
     assert undated.authors == []
 
 
+def test_a_cms_account_yields_to_the_person_the_byline_shows() -> None:
+    """Structured data naming a CMS account ("andrew.keaveney", "KatieS") yields to the
+    person the page's byline shows; a first name alone ("Susan") is a name, and stays."""
+    shown = "<p>by <a class='author-link' href='/authors/ao'><span>Aoife O'Riordan</span></a></p>"
+    account = '<meta name="author" content="KatieS">'
+    assert fields_of(page(account, shown)).authors == ["Aoife O'Riordan"]
+    assert fields_of(page(account)).authors == ["KatieS"]
+    first_name = '<meta name="author" content="Susan">'
+    assert fields_of(page(first_name, shown)).authors == ["Susan"]
+
+
+def test_authors_from_forum_and_seo_markup() -> None:
+    """A forum thread's starter is its first post's user name, not a reply's; a
+    DiscussionForumPosting names it too; Yoast's "Written by" twitter label names a writer."""
+    posts = (
+        "<article class='message message--post' data-author='Pippin06'>"
+        "<a class='username'>Pippin06</a></article>"
+        "<article class='message message--post' data-author='SmellSharpe'>"
+        "<span class='author'>Smell Sharpe</span></article>"
+    )
+    assert fields_of(page("", posts)).authors == ["Pippin06"]
+    thread = {"@context": "https://schema.org", "@type": "DiscussionForumPosting",
+              "headline": "Wall", "author": {"@type": "Person", "name": "Linc"}}  # fmt: skip
+    assert fields_of(page(jsonld(thread))).authors == ["Linc"]
+    # a WebPage credits no one; the Article beside it does; a comment's writer never counts
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "Wall", "datePublished": "2025-01-02"},
+        {"@type": "Comment", "author": {"@type": "Person", "name": "Late Reply"}},
+        {"@type": "HowTo", "name": "Wall",
+         "author": {"@type": "Person", "name": "Ann Lee"}}]}  # fmt: skip
+    assert fields_of(page(jsonld(graph))).authors == ["Ann Lee"]
+    yoast = (
+        '<meta name="twitter:label1" content="Written by">'
+        '<meta name="twitter:data1" content="Jane Roe">'
+    )
+    assert fields_of(page(yoast)).authors == ["Jane Roe"]
+
+
+def test_a_name_under_an_author_label_or_opening_the_description() -> None:
+    """No markup names the author: a heading "Article written by:" over the name, or the
+    description's own "By …"; a second label (a book's "Author:") adds no one."""
+    boxed = "<h2>Article written by:</h2><h3>Doris Munoz, MD</h3><p>Author:</p><p>H.G. Parry</p>"
+    assert fields_of(page("", STORY + boxed)).authors == ["Doris Munoz"]
+    described = (
+        '<meta name="description" content="By Jane Roe | HARBOURTOWN, Dec 20 - The council">'
+    )
+    assert fields_of(page(described)).authors == ["Jane Roe"]
+
+
 def test_page_types_from_markup_and_structure() -> None:
     """A news article is an article; a shop's product page and a section page full of links
     are not, whatever og:type they claim."""

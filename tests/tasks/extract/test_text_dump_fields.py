@@ -124,6 +124,15 @@ def page(byline: str, title: str = "Noise complaints reach the committee at last
         ("Posted Dec 19, 2025\n\n[jane-roe]\n\nJane Roe", ["Jane Roe"]),
         ("By Jane DoeUpdated: Dec 19, 2025 1:06 PM EST", ["Jane Doe"]),
         ("Jane Doe on Dec. 13, 2025", ["Jane Doe"]),
+        # issue 16: forums, author labels and photos, credentials, glued and long bylines
+        ("  • Thread starter jdoe42\n  • Start date Dec 30, 2023", ["jdoe42"]),
+        ("Discussion in 'Help' started by pelex, May 26, 2025.", ["pelex"]),
+        ("Article written by:\n\n[]avatar_jane_roe\n\nJane Roe", ["Jane Roe"]),
+        ("ByJane Roe\n\nFriday, November 14, 2025", ["Jane Roe"]),
+        ("Jane Roe, MD, PhD\n\nPublished Jun 4, 2025", ["Jane Roe"]),
+        ("By\n\nJane Roe | The Town Newsroom", ["Jane Roe"]),
+        ("Picture of Jane Roe\n\nJane Roe", ["Jane Roe"]),
+        ("Main Menu\n\nMain Menu", []),
     ],
 )
 def test_byline_names_without_by_roles_or_dates(byline: str, expected: list[str]) -> None:

@@ -1,0 +1,112 @@
+"""Author names from byline lines and from the bylines an HTML page shows (issue 16)."""
+
+from __future__ import annotations
+
+from lxml.html import fromstring
+
+from tasks.extract.authors import (
+    by_lines,
+    byline_names,
+    clean_authors,
+    dated_names,
+    is_account,
+    photo_names,
+    thread_starter,
+)
+from tasks.page.bylines import first_username, forum_poster, labelled_names, shown_bylines
+
+
+def test_a_names_line_lists_up_to_six_people_without_their_credentials() -> None:
+    line = "Ann Lee, Bob Stone, Cy Park & Di Moss"
+    assert byline_names(line, bare=True) == ["Ann Lee", "Bob Stone", "Cy Park", "Di Moss"]
+    assert byline_names("Dylan Bailey, MS, RD, FAND", bare=True) == ["Dylan Bailey"]
+    assert byline_names("New rules, old habits and the council", bare=True) == []
+
+
+def test_a_label_names_the_line_after_it_or_the_one_after_a_photo() -> None:
+    assert by_lines(["Article by", "Matias Heikkilä"]) == ["Matias Heikkilä"]
+    assert by_lines(["Written by", "[]avatar_jr", "Jane Roe"]) == ["Jane Roe"]
+    assert by_lines(["Written by", "Subscribe to our newsletter today", "Jane Roe"]) == []
+
+
+def test_a_long_dated_line_names_the_people_after_its_last_by_word() -> None:
+    line = "Posted on December 20, 2025 by Jane Roe (CNX) - 5 Comments on Do you need 14 ports"
+    assert dated_names([line], {line}, None) == ["Jane Roe"]
+    title = "Update 2024-09-05 broke the app"
+    assert dated_names([title, "Bugs Forum"], {title}, title) == []
+
+
+def test_a_name_under_its_photo_but_not_a_menu_shown_twice() -> None:
+    assert photo_names(["Headshot of Lisa Pham, Writer at Jobber", "Lisa Pham"]) == ["Lisa Pham"]
+    assert photo_names(["Elliot Raba Image", "", "Elliot Raba"]) == ["Elliot Raba"]
+    assert photo_names(["Main Menu", "Main Menu"]) == []
+    assert photo_names(["  • Picture of Jane Roe", "  • Jane Roe"]) == []
+
+
+def test_the_thread_starter_is_a_user_name() -> None:
+    assert thread_starter(["  • Thread starter Pippin06", "  • Start date Dec 30"]) == ["Pippin06"]
+    assert thread_starter(["Discussion in 'Help' started by pelex, May 26, 2025."]) == ["pelex"]
+    assert thread_starter(["Started by the council in 2019, the scheme"]) == []
+
+
+def test_accounts_are_user_names_not_printed_names() -> None:
+    assert [is_account(n) for n in ("andrew.keaveney", "KatieS", "jdoe", "Susan", "Jane Roe")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def _tree(body: str):
+    return fromstring(f"<html><body>{body}</body></html>")
+
+
+def test_byline_elements_by_class_token_not_boxes_or_comments() -> None:
+    tree = _tree(
+        "<div class='author-bio'>Jane Roe writes about harbours.</div>"
+        "<span class='post-author'>John Smith</span>"
+        "<div class='comments'><span class='comment-author'>Troll</span></div>"
+        "<form><label class='author-name'>Name *</label></form>"
+        "<div itemprop='author' itemscope><meta itemprop='name' content='Ann Lee'></div>"
+    )
+    assert shown_bylines(tree) == ["John Smith", "Ann Lee"]
+
+
+def test_a_name_under_an_author_label_block() -> None:
+    tree = _tree(
+        "<p>Stories written by our readers are welcome.</p>"
+        "<h2>Article by</h2><div>Matias Heikkilä</div>"
+    )
+    assert labelled_names(tree) == ["Matias Heikkilä"]
+    reply = _tree("<div id='comments'><p>Written by</p><p>A Reader</p></div>")
+    assert labelled_names(reply) == []
+
+
+def test_the_first_posts_user_name_on_a_forum() -> None:
+    xenforo = _tree(
+        "<article class='message message--post' data-author='Pippin06'>…</article>"
+        "<article class='message message--post' data-author='SmellSharpe'>…</article>"
+    )
+    assert forum_poster(xenforo) == "Pippin06"
+    nodebb = _tree("<li component='post' data-index='0' data-username='luizjr4'>…</li>")
+    assert forum_poster(nodebb) == "luizjr4"
+    assert forum_poster(_tree("<p>No forum here</p>")) is None
+    reddit = _tree("<shreddit-post author='spez' post-title='Hi'></shreddit-post>")
+    assert forum_poster(reddit) == "spez"
+
+
+def test_the_first_user_name_printed_outside_comments() -> None:
+    tree = _tree(
+        "<div class='comments'><a class='username'>late_reply</a></div>"
+        "<div class='postbody'><a class='username understate'>slow-poke</a></div>"
+    )
+    assert first_username(tree) == "slow-poke"
+    assert first_username(_tree("<p class='usernames'>x</p>")) is None
+
+
+def test_a_phpbb_byline_parts_the_name_from_its_date() -> None:
+    assert clean_authors(["by slow-poke » Mon Jan 01, 2024 10:00 am"], handles=True) == [
+        "slow-poke"
+    ]
