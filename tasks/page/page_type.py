@@ -12,8 +12,9 @@ price, card, toc, byline), dates, prices, forms, and the words of its own canoni
 The weights (page_type_model.json) are fitted by bench/train_page_type.py on the TUNING half
 of the dev set only (modern/'s annotated page types, and the segments/ and dates/ tuning pages
 as articles); `make eval` judges the model on the held-out half. The model says article or
-not; a page that is not an article gets the type its markup names, else listing when links
-dominate it, else other.
+not, from a threshold the training chose by site-grouped cross-validation (the model file's
+"thresholds"); a page that is not an article gets the type its markup names, else listing
+when links dominate it, else other.
 """
 
 from __future__ import annotations
