@@ -368,7 +368,7 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
     if not named:
         hints["headline_lines"] = _headline_lines(tree)
     # before trafilatura, which prunes the tree it is given
-    signals = page_signals(tree, jsonld.get("types") or [], meta, 0)
+    signals = page_signals(tree, jsonld.get("types") or [], meta, 0, jsonld.get("type"))
 
     selected = page_rules.select(tree, rules.body)
     if selected:

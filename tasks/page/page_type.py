@@ -12,8 +12,9 @@ price, card, toc, byline), dates, prices, forms, and the words of its own canoni
 The weights (page_type_model.json) are fitted by bench/train_page_type.py on the TUNING half
 of the dev set only (modern/'s annotated page types, and the segments/ and dates/ tuning pages
 as articles); `make eval` judges the model on the held-out half. The model says article or
-not; a page that is not an article gets the type its markup names, else listing when links
-dominate it, else other.
+not, from a threshold the training chose by site-grouped cross-validation (the model file's
+"thresholds"); a page that is not an article gets the type its markup names, else listing
+when links dominate it, else other.
 """
 
 from __future__ import annotations
@@ -177,11 +178,18 @@ _COUNTED = ("article", "time", "p", "form", "pre", "code", "button", "input", "i
 
 
 def page_signals(
-    tree: HtmlElement, schema_types: list[str], meta: dict[str, Any], body_words: int
+    tree: HtmlElement,
+    schema_types: list[str],
+    meta: dict[str, Any],
+    body_words: int,
+    main_type: str | None = None,
 ) -> dict[str, Any]:
     """What the classifier reads, gathered in clean_html's single parse (JSON-serialisable);
     one walk over the tree counts the elements. The schema.org types are the JSON-LD ones and
-    the microdata itemtypes (a forum's Comment, a shop's Product and Offer)."""
+    the microdata itemtypes (a forum's Comment, a shop's Product and Offer); main_type is the
+    type of the JSON-LD object the page describes itself with (tasks.page.jsonld's best one):
+    a CMS that marks its posts as BlogPosting marks its other pages as WebPage, while the
+    types the page merely mentions (an Organization, a BreadcrumbList) say little."""
     counts = dict.fromkeys(_COUNTED, 0)
     schema = set(schema_types)
     markup = dict.fromkeys(_MARKUP_NAMES, 0)
@@ -214,6 +222,7 @@ def page_signals(
     path = url.split("//", 1)[-1].partition("/")[2].lower() if url else ""
     return {
         "schema": sorted(schema),
+        "main_type": main_type,
         "og": (meta.get("og:type") or "").strip().lower() or None,
         "path": "/" + path.split("?", 1)[0] if url else None,
         "text_words": text_words,
@@ -242,6 +251,16 @@ _LOGGED = ("articles", "times", "paragraphs", "forms", "prices", "code", "button
            "headings", "lists", *(f"markup_{name}" for name in _MARKUP_NAMES))  # fmt: skip
 
 
+def _main_kind(main_type: str | None) -> str:
+    """The family of the page's main JSON-LD object: article (a liveblog is one), webpage (the
+    generic page types), other (anything else that carries a date), or none."""
+    if not main_type:
+        return "none"
+    if _SCHEMA.get(main_type) in ("article", "liveblog"):
+        return "article"
+    return "webpage" if main_type in ("webpage", "itempage") else "other"
+
+
 def features(signals: dict[str, Any]) -> dict[str, float]:
     """Named numeric features of one page's signals."""
     out: dict[str, float] = {"bias": 1.0}
@@ -251,6 +270,7 @@ def features(signals: dict[str, Any]) -> dict[str, float]:
             out[f"schema:{kind}"] = 1.0
     if not signals.get("schema"):
         out["schema:none"] = 1.0
+    out[f"main:{_main_kind(signals.get('main_type'))}"] = 1.0
     og = signals.get("og")
     out[f"og:{og if og in _OG else 'other' if og else 'none'}"] = 1.0
     path = signals.get("path")
@@ -346,8 +366,15 @@ def featurise(signals: dict[str, Any]) -> tuple[str, dict[str, float]]:
 
 
 @cache
-def _model() -> dict[str, dict[str, float]]:
+def _model() -> dict[str, Any]:
     return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+
+
+def threshold(signals: dict[str, Any]) -> float:
+    """The probability from which a page is an article: chosen by bench/train_page_type.py by
+    cross-validation on the tuning half, per model (the HTML one and the text-dump one)."""
+    name = featurise(signals)[0]
+    return float((_model().get("thresholds") or {}).get(name, 0.5))
 
 
 def article_probability(signals: dict[str, Any]) -> float:
@@ -363,7 +390,7 @@ def classify(signals: dict[str, Any] | None) -> str:
     if not signals:
         return "article"
     named = [_SCHEMA.get(t) for t in signals.get("schema") or ()]
-    if article_probability(signals) >= 0.5:
+    if article_probability(signals) >= threshold(signals):
         return "liveblog" if "liveblog" in named else "article"
     if signals.get("kind") == "text":
         lines = signals.get("lines") or 0

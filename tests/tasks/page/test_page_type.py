@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from lxml.html import fromstring
 
-from tasks.page.page_type import classify, page_signals
+from tasks.page.page_type import (
+    _model,
+    article_probability,
+    classify,
+    features,
+    page_signals,
+    threshold,
+)
 
 POST = (
     "<div class='message'><span class='author'>user{n}</span>"
@@ -61,3 +68,29 @@ def test_classify_keeps_a_marked_up_news_article() -> None:
     signals = page_signals(tree, ["newsarticle"], meta, 0)
     signals |= {"body_words": 120, "body_paragraphs": 1, "prose_words": 120, "dated": True}
     assert classify(signals) == "article"
+
+
+def test_the_main_json_ld_object_is_a_signal_of_its_own() -> None:
+    """A CMS marks its posts as BlogPosting and its other pages as WebPage; the types the page
+    only mentions (a BreadcrumbList, an Organization) are not its main object."""
+    tree = fromstring("<html><body><p>Our services</p></body></html>")
+    types = ["breadcrumblist", "organization", "webpage"]
+    page = features(page_signals(tree, types, {}, 0, "webpage"))
+    post = features(page_signals(tree, [*types, "blogposting"], {}, 0, "blogposting"))
+    bare = features(page_signals(tree, [], {}, 0))
+    assert page["main:webpage"] == 1.0 and "main:article" not in page
+    assert post["main:article"] == 1.0 and "main:webpage" not in post
+    assert bare["main:none"] == 1.0
+
+
+def test_a_page_is_an_article_from_the_cross_validated_threshold() -> None:
+    """classify compares the probability with the threshold the training chose (not 0.5), for
+    the HTML model; the text-dump model keeps its own."""
+    tree = fromstring("<html><body><p>Some text of a page.</p></body></html>")
+    signals = page_signals(tree, [], {}, 0)
+    html_threshold = threshold(signals)
+    assert html_threshold == _model()["thresholds"]["weights"]
+    assert 0.3 <= html_threshold <= 0.9
+    assert threshold({"kind": "text"}) == _model()["thresholds"]["text_weights"]
+    said = classify(signals)
+    assert (said == "article") == (article_probability(signals) >= html_threshold)
