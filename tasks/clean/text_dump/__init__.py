@@ -120,7 +120,7 @@ def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None
 
 
 def _learned_additions(units: list[Unit], layout: Layout) -> set[int]:
-    """Story lines the rules left out that the line model finds likelier story than not.
+    """Story lines the rules left out that the line model finds likely enough story.
     It never overrules what the rules know for certain: no headline, byline or tag line,
     nothing the rules recognised as furniture, a caption or a line of the source's template
     (class bad or minor), no line in a box that a block heading opens ("Written By",
