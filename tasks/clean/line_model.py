@@ -9,10 +9,11 @@ second also sees the first stage's probabilities of the neighbouring units, so a
 between story lines leans to story. text_dump adds the units it finds likely enough story
 (STORY_PROBABILITY), within limits the rules set.
 
-It was trained without any hand labels (bench/train_line_model.py): trafilatura's extraction
-from the HTML of the same pages labels each line of their text dumps, on the dev set's
-dates/ pages, which the segment scores never use. The weights are in line_model.npz (word
-weights as float16).
+It was trained without labelling a line by hand (bench/train_line_model.py): trafilatura's
+extraction from the HTML of the same pages labels each line of their text dumps, on the dev
+set's dates/ pages, which the segment scores never use; and on the tuning half of segments/,
+the units that hold an annotated segment are labelled by the annotation (story or not). The
+weights are in line_model.npz (word weights as float16).
 """
 
 from __future__ import annotations
