@@ -30,7 +30,7 @@ from newsdesk.core.contracts.hints import Cleaned
 from tasks.clean.line_model import STORY_PROBABILITY, Layout, story_probabilities
 from tasks.clean.templates import template_key
 from tasks.clean.text_dump import headline, hints, story_run, structure
-from tasks.clean.text_dump.blocks import Block, classify, stop_density
+from tasks.clean.text_dump.blocks import Block, classify, is_run_on, stop_density
 from tasks.clean.text_dump.language import prose_language, stoplist
 from tasks.clean.text_dump.page import Page
 from tasks.clean.text_dump.revise import revise
@@ -120,12 +120,13 @@ def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None
 
 
 def _learned_additions(units: list[Unit], layout: Layout) -> set[int]:
-    """Story lines the rules left out that the line model finds likelier story than not.
+    """Story lines the rules left out that the line model finds likely enough story.
     It never overrules what the rules know for certain: no headline, byline or tag line,
     nothing the rules recognised as furniture, a caption or a line of the source's template
-    (class bad or minor), no line in a box that a block heading opens ("Written By",
-    "Related"), and nothing beyond the block headings that close the story or open the
-    furniture above it."""
+    (class bad or minor), no run-on line (a drop-down's options, a tag cloud: its words can
+    score like prose, but it is never story), no line in a box that a block heading opens
+    ("Written By", "Related"), and nothing beyond the block headings that close the story or
+    open the furniture above it."""
     first = max((b for b in layout.boundaries if b < layout.start), default=-1)
     last = min((b for b in layout.boundaries if b >= layout.end), default=len(units))
     probabilities = story_probabilities(units, layout)
@@ -136,6 +137,7 @@ def _learned_additions(units: list[Unit], layout: Layout) -> set[int]:
         and i not in layout.keep
         and i not in layout.shadow
         and layout.classes[i] not in (Block.BAD, Block.MINOR)
+        and not is_run_on(units[i])
         and i != layout.title
         and not headline.is_metadata_line(units[i])
         and not headline.is_date_line(units[i])

@@ -10,7 +10,7 @@ import numpy as np
 from inscriptis import get_text
 
 from bench.render import decode_html
-from bench.train_line_model import page_rows, story_of, train
+from bench.train_line_model import ANNOTATED_WEIGHT, annotated_rows, page_rows, story_of, train
 from newsdesk.core.registry import load_registry
 from tasks.clean.line_model import (
     HASH_BUCKETS,
@@ -79,3 +79,24 @@ def test_trainer_learns_the_story_from_trafilatura_labels() -> None:
     score = dense @ model.first_dense + [model.first_words[b].sum() for b in page.buckets]
     story, rest = score[page.labels > 0], score[page.labels == 0]
     assert np.median(story) > np.median(rest)
+
+
+def test_trainer_learns_from_the_annotated_segments_only() -> None:
+    truth = {
+        "with": ["As usual, StackOverflow knows the answer"],
+        "without": ["Powered by Nikola", "As usual"],  # a unit with both is story
+    }
+    page = annotated_rows("s0091", BLOG_POST, truth)
+    assert page is not None
+    units = split_units(BLOG_POST)
+    labelled = {units[i].text: page.labels[i] for i in np.flatnonzero(page.weights)}
+    assert labelled == {
+        next(u.text for u in units if "StackOverflow knows" in u.text): 1.0,
+        next(u.text for u in units if "Powered by Nikola" in u.text): 0.0,
+    }
+    assert set(page.weights) == {0.0, ANNOTATED_WEIGHT}  # the rest: context, no label
+    model = train([page, page])
+    dense = (page.dense - model.mean) / model.scale
+    score = dense @ model.first_dense + [model.first_words[b].sum() for b in page.buckets]
+    story, furniture = (score[page.weights > 0][page.labels[page.weights > 0] == v] for v in (1, 0))
+    assert story.min() > furniture.max()
