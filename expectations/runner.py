@@ -105,6 +105,9 @@ def _serve(conn: Connection, parent: int) -> None:
         conn.send(reply)
 
 
+_STOP_GRACE_S = 2.0
+
+
 class _GateProcess:
     """A spawned process and the pipe to it (no executor: one call at a time is all gates
     need, and a plain Process can be ended without waiting for anything)."""
@@ -132,9 +135,14 @@ class _GateProcess:
         raise value
 
     def stop(self) -> None:
-        self.process.terminate()  # no wait for an import an unchanged run did not need
+        # Hanging up lets a process that has finished its import return and clean up (a
+        # terminated one leaves the resource tracker warning of a leaked semaphore); one
+        # still importing GX is not waited for.
         self.conn.close()
-        self.process.join(timeout=5)
+        self.process.join(timeout=_STOP_GRACE_S)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
 
 
 class GateProcessDied(RuntimeError):

@@ -60,6 +60,10 @@ def _run(mode: str, tmp_path: Path) -> dict:
         env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    if mode != "killed":
+        # A gate process ended by a signal leaves the resource tracker warning, on every run,
+        # of leaked semaphores; one that is hung up on returns and cleans up.
+        assert "leaked semaphore" not in done.stderr, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
