@@ -20,18 +20,9 @@ def publish_run_artifacts(summary: RunSummary, gate_rows: list[dict[str, Any]]) 
         "evaluated / passed / failed, with failure examples.",
     )
     counts = summary.as_dict()
-    stage_rows = [
-        {"stage": "ingested", "documents": summary.ingested},
-        {"stage": "cleaned", "documents": summary.cleaned},
-        {"stage": "extracted", "documents": summary.extracted},
-        {"stage": "loaded (new)", "documents": summary.loaded},
-        {"stage": "loaded (updated)", "documents": summary.updated},
-        {"stage": "duplicates", "documents": summary.duplicates},
-        {"stage": "quarantined", "documents": summary.quarantined},
-    ]
     create_table_artifact(
         key=f"{key}-counts",
-        table=stage_rows,
+        table=summary.stage_counts(),
         description=f"Documents per stage, run {summary.run_id}",
     )
     create_table_artifact(

@@ -55,6 +55,18 @@ class RunSummary:
             self.access[access] += n
         self.access["blocked"] += unreadable.filter(pl.col("reason") == "blocked").height
 
+    def stage_counts(self) -> list[dict[str, Any]]:
+        """Documents per stage: the rows of the run's `newsdesk-run-counts` table."""
+        return [
+            {"stage": "ingested", "documents": self.ingested},
+            {"stage": "cleaned", "documents": self.cleaned},
+            {"stage": "extracted", "documents": self.extracted},
+            {"stage": "loaded (new)", "documents": self.loaded},
+            {"stage": "loaded (updated)", "documents": self.updated},
+            {"stage": "duplicates", "documents": self.duplicates},
+            {"stage": "quarantined", "documents": self.quarantined},
+        ]
+
     def access_counts(self) -> dict[str, int]:
         """Every class, zeros included, in a fixed order."""
         return {k: self.access.get(k, 0) for k in ACCESS_CLASSES}

@@ -99,18 +99,12 @@ class PrefectApi:
                 for line in [message, *summary.lines()]
             ],
         )
-        counts = [
-            {"stage": "ingested", "documents": summary.ingested},
-            {"stage": "duplicates", "documents": summary.duplicates},
-            {"stage": "loaded (new)", "documents": 0},
-            {"stage": "quarantined", "documents": 0},
-        ]
         self.post(
             "/artifacts/",
             {
                 "key": "newsdesk-run-counts",
                 "type": "table",
-                "data": json.dumps(counts),
+                "data": json.dumps(summary.stage_counts()),
                 "description": f"Documents per stage, run {summary.run_id}",
                 "flow_run_id": flow_run_id,
             },
