@@ -1,13 +1,17 @@
-"""Child processes that must not outlive the process that started them."""
+"""Child processes that must not outlive the process that started them, and what keeps a
+process's start and exit cheap (the garbage collector around heavy imports and at exit)."""
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _WATCH_S = 1.0
@@ -31,3 +35,28 @@ def die_with(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
     threading.Thread(target=watch, name="newsdesk-parent-watch", daemon=True).start()
+
+
+@contextmanager
+def imports_without_gc() -> Iterator[None]:
+    """Heavy imports (Prefect, Great Expectations) build hundreds of thousands of objects and
+    no garbage: the collector's full passes over them as they grow cost about a fifth of the
+    import's CPU (GX: 2.9 s → 2.3 s). So the collector waits while they run, and what they
+    built is then frozen (gc.freeze): kept out of every later collection, the run's own
+    garbage included, which the collector still finds."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def exit_without_collecting() -> None:
+    """Called as a process is about to exit: the interpreter's teardown otherwise collects
+    over every object the imports built, 0.3-0.5 s on an idle core for a process with Prefect
+    or Great Expectations loaded (seconds on a busy machine), to free memory the exit frees
+    anyway. Frozen objects are skipped; exit handlers still run."""
+    gc.freeze()

@@ -86,3 +86,26 @@ def test_a_killed_gate_process_leaves_the_validation_to_the_caller(tmp_path):
     remote = _run("remote", tmp_path)
     remote.pop("gx_here"), remote.pop("accounting")
     assert killed == remote
+
+
+def test_gx_starts_without_running_the_modules_no_suite_uses():
+    # scipy.stats and altair, which GX imports at its top, load only when first touched.
+    code = (
+        "import sys\n"
+        "from expectations.runner import warm_up\n"
+        "warm_up()\n"
+        "ran = 'scipy.stats._distn_infrastructure', 'altair.vegalite'\n"
+        "print(*(name in sys.modules for name in ran))\n"
+        "import scipy.stats\n"
+        "print(scipy.stats.norm.cdf(0.0), 'scipy.stats._distn_infrastructure' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "False", "0.5", "True"]
