@@ -13,6 +13,7 @@ import typer
 from newsdesk.cli import ops as cli_ops
 from newsdesk.core.config import Settings, SettingsError, load_settings
 from newsdesk.core.hygiene import strip_credentials
+from newsdesk.core.processes import exit_without_collecting, imports_without_gc
 from newsdesk.core.registry import Registry, RegistryError, load_registry
 
 app = typer.Typer(
@@ -102,8 +103,9 @@ def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any
     from newsdesk.cli.prefect_server import connect
 
     api_url = connect(settings)
-    from flows.pipeline import newsdesk_run
-    from flows.progress import terminal_progress
+    with imports_without_gc():  # Prefect, Polars, DuckDB and the stages: 0.3 s less CPU
+        from flows.pipeline import newsdesk_run
+        from flows.progress import terminal_progress
 
     overrides = {k: str(v) for k, v in ctx.overrides.items() if v is not None}
     with terminal_progress(total):
@@ -797,3 +799,5 @@ def entry() -> None:
     ) as exc:
         typer.echo(f"newsdesk: {exc}", err=True)
         raise SystemExit(2) from None
+    finally:
+        exit_without_collecting()
