@@ -83,17 +83,22 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"PRAGMA create_fts_index('articles', 'article_id', {fields}, overwrite=1)")
 
 
+_CHANGED_SQL = f"""
+SELECT article_id FROM articles
+WHERE last_run_id NOT IN (SELECT run_id FROM search_index_runs)
+   OR article_id NOT IN (SELECT name FROM {SCHEMA}.docs)
+"""
+
+
+def _changed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether an article changed since the index last took it in (or is not in it)."""
+    return con.execute(f"SELECT EXISTS ({_CHANGED_SQL})").fetchone()[0]
+
+
 def _apply_changes(con: duckdb.DuckDBPyConnection, fields: list[str]) -> int:
     """Re-index the articles changed by runs not yet in the index, and any it lacks."""
     s = SCHEMA
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE fts_changed AS
-        SELECT article_id FROM articles
-        WHERE last_run_id NOT IN (SELECT run_id FROM search_index_runs)
-           OR article_id NOT IN (SELECT name FROM {s}.docs)
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE fts_changed AS {_CHANGED_SQL}")
     (changed,) = con.execute("SELECT count(*) FROM fts_changed").fetchone()
     if not changed:
         return 0
@@ -153,8 +158,11 @@ def refresh_index(
 ) -> dict[str, Any]:
     """Bring the search index up to date after a run; returns what was done."""
     with open_write(db_path, timeout_s) as con:
-        load_fts(con)
         fields = _fields(con)
+        # Loading fts costs more than the rest when no article changed (a rerun of known
+        # pages): the check for changes needs only the index's plain tables.
+        if _indexed_fields(con) != fields or _changed(con):
+            load_fts(con)
         with transaction(con):
             if _indexed_fields(con) != fields:
                 rebuild(con)
