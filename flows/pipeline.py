@@ -31,6 +31,7 @@ from flows.reporting import (
     stage_counts_line,
 )
 from flows.run_lock import flow_turn, mark_crashed_in_prefect, skipped_state
+from flows.small_runs import SMALL_BATCH
 from flows.source_watch import watch_sources_task
 from flows.steps.clean import clean_task
 from flows.steps.extract import extract_task
@@ -81,8 +82,6 @@ from tasks.load.stage import (
 from tasks.one_pass import Pages
 from tasks.parallel import Mapper, RowMapper, run_mapper
 from warehouse.publish import read_copy_path
-
-SMALL_BATCH = 20  # documents: a batch this small, before any pool, is cleaned in the run
 
 
 class LazyMapper:

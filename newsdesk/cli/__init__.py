@@ -267,6 +267,9 @@ def run(
         _finish(recorded, as_json)
         return
     total = None if web else _count(paths, settings.read_timeout_s)
+    from flows.small_runs import prepare
+
+    prepare(total)
     label = describe_inputs(paths, params["web"], documents=total)
     _finish(_run_flow(obj, settings, total, label=label, rescan=rescan, **params), as_json)
 

@@ -46,3 +46,18 @@ def test_no_other_module_runs_a_language_model() -> None:
         if re.search(r"^\s*(?:from|import) py3langid", path.read_text(encoding="utf-8"), re.M)
     }
     assert users == {"tasks/page/language.py"}
+
+
+def test_a_model_loading_in_the_background_is_loaded_once():
+    import threading
+
+    from tasks.page import language
+
+    language._loaded.cache_clear()
+    language.load_in_background()
+    text = "The council approved the new budget for the city's schools on Tuesday evening."
+    assert language.guess_language(text) == "en"  # waits for the thread's load, or loads it
+    for thread in threading.enumerate():
+        if thread.name == "newsdesk-language-model":
+            thread.join()
+    assert language._loaded.cache_info().misses == 1
