@@ -25,12 +25,12 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 import polars as pl
-from trafilatura.utils import load_html
 
 from tasks.clean.stage import clean_row
 from tasks.extract.stage import extract_row
 from tasks.ingest.access import access_row, with_access
 from tasks.ingest.decode import HTML
+from tasks.page.parse import load_html
 from tasks.parallel import Mapper, Row, RowFn
 
 _SPECULATE = (None, "open")  # the accesses the ingest gate lets through

@@ -23,10 +23,10 @@ from typing import Any
 import lxml.html
 import polars as pl
 from lxml import etree
-from trafilatura.utils import load_html
 
 from newsdesk.core.contracts.raw import Access
 from tasks.ingest.decode import HTML
+from tasks.page.parse import load_html
 from tasks.parallel import Mapper
 
 _MARKERS = Path(__file__).with_name("access_markers.toml")
