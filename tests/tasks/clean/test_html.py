@@ -129,6 +129,46 @@ def test_the_description_shown_as_a_lead_is_the_standfirst_not_body() -> None:
     assert extract_html(hidden, found.hints, EMPTY).standfirst is None
 
 
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "  After   years\n of delay the town will <b>finally</b> repair the wall that"
+        " protects its port.",
+        "After&nbsp;years of <em>delay</em> the town will finally repair the wall that"
+        " protects its port.",
+    ],
+)
+def test_the_lead_is_found_however_its_spaces_and_markup_fall(shown: str) -> None:
+    """The lead is matched on normalised text (spaces collapsed), whatever the raw text's
+    spacing and inline markup; it is looked for before trafilatura prunes the tree."""
+    lead = "After years of delay the town will finally repair the wall that protects its port."
+    head = f'<meta name="description" content="{lead}">'
+    body = f"<article><h1>Harbour wall</h1><div class='teaser'><strong>{shown}</strong></div>"
+    body += "".join(f"<p>{p}</p>" for p in STORY)
+    cleaned = clean_html(page(body + "</article>", head), EMPTY)
+    assert cleaned.hints["standfirst"] == lead
+
+
+@pytest.mark.parametrize("name", ["s0105.html.gz", "s0194.html.gz", "d0035.html.gz"])
+def test_trafilatura_on_the_tree_itself_gives_bare_extractions_body(name: str) -> None:
+    """_bare_extraction runs trafilatura's steps on the tree it is given (no copy) and gives
+    the body trafilatura.bare_extraction gives with the same options."""
+    from lxml import etree
+    from trafilatura import bare_extraction
+
+    from tasks.page.html import _OPTIONS, _bare_extraction
+    from tasks.page.parse import load_html
+
+    html = gzip.decompress((HTML / name).read_bytes()).decode("utf-8")
+    expected = bare_extraction(load_html(html), options=_OPTIONS)
+    found = _bare_extraction(load_html(html))
+    assert expected is not None and found is not None
+    assert etree.tostring(found.body) == etree.tostring(expected.body)
+    assert found.raw_text == expected.raw_text
+    assert _bare_extraction(load_html("<html><body><p></p><div></div></body></html>")) is None
+    assert bare_extraction(load_html("<html><body><p></p><div></div></body></html>")) is None
+
+
 def registry_with(rules: ExtractionRules) -> Registry:
     return Registry(
         (
