@@ -26,7 +26,7 @@ from lxml import etree
 
 from newsdesk.core.contracts.raw import Access
 from tasks.ingest.decode import HTML
-from tasks.page.parse import load_html
+from tasks.page.parse import find_body, first_below, load_html
 from tasks.parallel import Mapper
 
 _MARKERS = Path(__file__).with_name("access_markers.toml")
@@ -183,14 +183,15 @@ def parse(text: str) -> lxml.html.HtmlElement | None:
 
 
 def _body(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    body = tree.find(".//body")
+    body = find_body(tree)
     return tree if body is None else body
 
 
 def _read(tree: lxml.html.HtmlElement, body: lxml.html.HtmlElement) -> _Page:
     """What the page shows. Its scripts (JSON-LD among them) are read first; then its visible
     text, with the body's hidden texts blanked only while that is read."""
-    title = " ".join((tree.findtext(".//title") or "").split()).lower()
+    found = first_below(tree, "title")
+    title = " ".join(((found.text if found is not None else None) or "").split()).lower()
     not_free, selectors = _jsonld(tree)
     scripts = tree.xpath("//script")
     srcs = sum(1 for s in scripts if s.get("src"))

@@ -29,6 +29,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from newsdesk.core.registry import PAGE_TYPES
+from tasks.page.parse import find_body
 
 MODEL_PATH = Path(__file__).with_name("page_type_model.json")
 
@@ -153,6 +154,8 @@ def _repeated_blocks(body: HtmlElement | None) -> tuple[int, int, int]:
     if body is None:
         return best
     for parent in body.iter(*_BLOCKS, "ul", "ol", "tbody", "main", "body"):
+        if len(parent) <= max(best[0], 2):
+            continue  # too few children for a group that counts (see below)
         groups: dict[str, list[HtmlElement]] = {}
         for child in parent:
             if child.tag in _BLOCKS:
@@ -206,16 +209,17 @@ def page_signals(
         itemtype = element.get("itemtype")
         if itemtype:
             schema.update(t.lower() for t in _SCHEMA_URL.findall(itemtype))
-        names = element.get("class") or element.get("id")
+        classes, ids = element.get("class"), element.get("id")
+        names = classes or ids
         if names:
-            if element.get("id") and element.get("class"):
-                names = f"{names} {element.get('id')}"
+            if classes and ids:
+                names = f"{classes} {ids}"
             hits = seen.get(names)
             if hits is None:  # pages repeat their class names: each is read once
                 hits = seen[names] = [m.lastgroup or "" for m in _MARKUP.finditer(names.lower())]
             for hit in hits:
                 markup[hit] += 1
-    body = tree.find(".//body")
+    body = find_body(tree)
     text_words = len(body.text_content().split()) if body is not None else 0
     repeats, repeat_words, repeat_links = _repeated_blocks(body)
     url = meta.get("canonical") or meta.get("og:url") or ""

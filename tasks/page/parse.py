@@ -79,3 +79,22 @@ def load_html(html: str | bytes) -> HtmlElement | None:
     if tree is not None and dubious and len(tree) < 2:
         return None
     return tree
+
+
+def first_below(tree: HtmlElement, tag: str) -> HtmlElement | None:
+    """`tree.find(f".//{tag}")`, the first such element below the root in document order,
+    without the walk over the rest of the page that costs (lxml's iterator, having found one,
+    looks on for the next): the search goes child by child and stops in the child that holds
+    it (<title> in <head>; <body> right under the root)."""
+    for child in tree:
+        if child.tag == tag:
+            return child
+        found = child.find(f".//{tag}")
+        if found is not None:
+            return found
+    return None
+
+
+def find_body(tree: HtmlElement) -> HtmlElement | None:
+    """`tree.find(".//body")`, cheaply (first_below)."""
+    return first_below(tree, "body")

@@ -71,3 +71,21 @@ def test_refusals_and_repairs_as_trafilatura(text: str | bytes) -> None:
     assert (ours is None) == (theirs is None)
     if ours is not None:
         assert etree.tostring(ours) == etree.tostring(theirs)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>T</title></head><body><svg><title>icon</title></svg></body></html>",
+        "<html><body><p>no head</p><svg><title>x</title></svg></body></html>",
+        "<div><p>a</p><section><p>b</p></section></div>",
+        "<html><head></head><body><div>x</div></body></html>",
+    ],
+)
+@pytest.mark.parametrize("tag", ["body", "title", "p", "head", "section", "svg"])
+def test_first_below_is_find_descendant(html: str, tag: str) -> None:
+    from tasks.page.parse import first_below
+
+    tree = lxml.html.document_fromstring(html)
+    for root in (tree, *tree.iterdescendants()):
+        assert first_below(root, tag) is root.find(f".//{tag}")
