@@ -23,6 +23,7 @@ from lxml.html import HtmlElement
 
 from tasks.page.leftovers import is_related_heading
 from tasks.page.lexicon import alternation as words
+from tasks.page.parse import in_body
 
 # Meta keys naming the publication time, best first (lower-cased, as read_meta_tags keeps them).
 PUBLISHED_META = (
@@ -233,7 +234,7 @@ _STORY_STARTED = 2  # long runs after the headline: a standfirst, then the story
 
 def _headline(tree: HtmlElement, title: str | None) -> HtmlElement | None:
     """The page's headline element: the h1 that the <title> repeats, else the first h1."""
-    heads = [h for h in tree.iterfind(".//body//h1") if h.text_content().strip()]
+    heads = [h for h in in_body(tree, "h1") if h.text_content().strip()]
     if not heads:
         return None
     key = " ".join((title or "").split()).casefold()

@@ -12,6 +12,8 @@ lookups, so every reader sees the objects it saw before.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from lxml import etree
 from lxml.html import (
     HtmlComment,
@@ -98,3 +100,10 @@ def first_below(tree: HtmlElement, tag: str) -> HtmlElement | None:
 def find_body(tree: HtmlElement) -> HtmlElement | None:
     """`tree.find(".//body")`, cheaply (first_below)."""
     return first_below(tree, "body")
+
+
+def in_body(tree: HtmlElement, tag: str) -> Iterator[HtmlElement]:
+    """`tree.iterfind(f".//body//{tag}")`, cheaply: the parser keeps a single <body> (it drops
+    a misplaced second one), so these are the elements below that one."""
+    body = find_body(tree)
+    return iter(()) if body is None else body.iterdescendants(tag)

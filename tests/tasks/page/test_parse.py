@@ -89,3 +89,22 @@ def test_first_below_is_find_descendant(html: str, tag: str) -> None:
     tree = lxml.html.document_fromstring(html)
     for root in (tree, *tree.iterdescendants()):
         assert first_below(root, tag) is root.find(f".//{tag}")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>T</title></head><body><h1>a</h1><div><h1>b</h1></div></body></html>",
+        "<html><body><h1>a</h1><body><h1>second body</h1></body></body></html>",
+        "<p>x</p><body><h1>a</h1></body><html><body><h1>b</h1></body></html>",
+        "<div><h1>fragment</h1></div><div>y</div>",
+        "<html><head><title>no h1</title></head></html>",
+    ],
+)
+def test_in_body_is_iterfind_below_body(html: str) -> None:
+    from tasks.page.parse import in_body
+
+    tree = load_html(html)
+    if tree is None:
+        tree = lxml.html.document_fromstring(html)
+    assert list(in_body(tree, "h1")) == list(tree.iterfind(".//body//h1"))
