@@ -5,7 +5,7 @@ lxml.html's parser asks a Python method (`HtmlElementClassLookup.lookup`) for th
 every element object it hands out: each step of an iteration, each search hit, each node of a
 copy. A page's pass (access, our readers, trafilatura and htmldate on that tree and its
 copies) creates some 14,000 of them per page; the Python call costs about 3 % of the
-page's CPU. `_LOOKUP` gives the same classes (FormElement for <form>, InputElement for
+page's CPU. `_lookup()` gives the same classes (FormElement for <form>, InputElement for
 <input>…, HtmlElement for the other elements, HtmlComment and the rest) from lxml's own C
 lookups, so every reader sees the objects it saw before.
 """
