@@ -108,3 +108,25 @@ def test_in_body_is_iterfind_below_body(html: str) -> None:
     if tree is None:
         tree = lxml.html.document_fromstring(html)
     assert list(in_body(tree, "h1")) == list(tree.iterfind(".//body//h1"))
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><script>a</script></head><body><div><script type='x'>b</script></div>"
+        "<svg><script>c</script></svg><iframe></iframe><template><p>t</p></template></body></html>",
+        "<div><script>fragment</script><p>text</p></div><div>y</div>",
+    ],
+)
+def test_access_walks_find_what_its_xpaths_found(html: str) -> None:
+    """tasks.ingest.access reads scripts and hidden elements with lxml's iterators: the same
+    elements, in the same order, as the XPaths it used (//script; .//script | .//style …)."""
+    from tasks.ingest.access import _DROP, _body, _scripts
+
+    tree = load_html(html)
+    assert tree is not None
+    for root in (tree, *tree.iterdescendants()):
+        assert list(_scripts(root)) == root.xpath("//script")
+    body = _body(tree)
+    hidden = etree.XPath(" | ".join(f".//{tag}" for tag in _DROP))
+    assert list(body.iterdescendants(*_DROP)) == hidden(body)
