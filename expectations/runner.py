@@ -32,7 +32,12 @@ import polars as pl
 
 from expectations.result import SAMPLE_SIZE, ExpectationOutcome, GateResult, Severity
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
-from newsdesk.core.processes import die_with, exit_without_collecting, imports_without_gc
+from newsdesk.core.processes import (
+    die_with,
+    exit_without_collecting,
+    imports_without_gc,
+    name_process,
+)
 
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
@@ -155,6 +160,7 @@ def _serve(conn: Connection, parent: int) -> None:
     """The gate process: import GX, then run what the parent sends, one call at a time,
     until the parent hangs up. An import that fails ends it: the parent validates then."""
     die_with(parent)  # a run killed with -9 must not leave its gate process behind
+    name_process(GATE_PROCESS_NAME)
     with imports_without_gc():
         warm_up()
     while True:
@@ -171,6 +177,7 @@ def _serve(conn: Connection, parent: int) -> None:
 
 
 _STOP_GRACE_S = 2.0
+GATE_PROCESS_NAME = "newsdesk-gates"  # what ps and top show (bench/runner.py tells it apart)
 
 
 class _GateProcess:
