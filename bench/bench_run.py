@@ -13,8 +13,9 @@ that every page goes through all four stages and the load.
 - newsdesk: `newsdesk run DIR --json` into a fresh warehouse (W workers, gate thresholds at
   1.0 so that no gate stops the run), with a Prefect server already up (a temporary one on
   a free port); docs/s = pages / wall time of the command. Peak RSS and CPU seconds of the
-  command's process (main) and of its children (workers, the gate process) as
-  bench/runner.py samples them: on a shared machine the CPU figures are the steadier ones.
+  command's process (main) and of its children (workers, the gate process; CPU ms/doc
+  shows all of them together, then main's and the gate process's own) as bench/runner.py
+  samples them: on a shared machine the CPU figures are the steadier ones.
 - rerun: the same command again on the unchanged folder; its share = rerun / first run.
 Writes .cache/bench/run.json.
 """
@@ -30,6 +31,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -75,16 +77,20 @@ def _extract(html: bytes) -> int:
     return len(text or "")
 
 
-def _warm() -> None:
+def _warm(started: Queue[int]) -> None:
     import trafilatura  # noqa: F401
+
+    started.put(os.getpid())  # the pool's workers, for their CPU seconds
 
 
 def trafilatura_rate(folder: Path, workers: int) -> tuple[float, float]:
     """docs/s, and the pool's CPU seconds per document."""
     pages = [p.read_bytes() for p in sorted(folder.glob("*.html"))]
-    with ProcessPoolExecutor(workers, get_context("spawn"), _warm) as pool:
-        list(pool.map(_extract, pages[: workers * 2]))  # every worker up and importing
-        pids = [p.pid for p in getattr(pool, "_processes", {}).values()]
+    context = get_context("spawn")
+    started: Queue[int] = context.Queue()
+    with ProcessPoolExecutor(workers, context, _warm, (started,)) as pool:
+        list(pool.map(_extract, pages[: workers * 2]))  # warm: workers start when work comes
+        pids = [started.get(timeout=600) for _ in range(workers)]  # every one of them up
         cpu_before = sum(cpu_s(pid) or 0.0 for pid in pids)
         started = time.perf_counter()
         list(pool.map(_extract, pages, chunksize=max(1, len(pages) // (workers * 4))))
@@ -117,6 +123,7 @@ def measure(size: int, workers: int, devset: Path, env: dict[str, str]) -> dict[
         "newsdesk_cpu_ms_per_doc": (first["cpu_main_s"] + first["cpu_children_s"]) / size * 1000,
         "cpu_main_s": first["cpu_main_s"],
         "cpu_children_s": first["cpu_children_s"],
+        "cpu_gates_s": first["cpu_gates_s"],
         "rerun_cpu_main_s": rerun["cpu_main_s"],
         "newsdesk_docs_s": size / first["wall_s"],
         "ratio": size / first["wall_s"] / traf,
@@ -134,7 +141,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         f"{'pages':>6} {'traf. docs/s':>12} {'newsdesk docs/s':>15} {'ratio':>6} "
         f"{'RSS main MB':>11} {'RSS workers MB':>14} {'first s':>8} {'rerun s':>8} {'share':>6} "
-        f"{'CPU ms/doc traf.':>16} {'newsdesk':>8} {'(main)':>6}"
+        f"{'CPU ms/doc traf.':>16} {'newsdesk':>8} {'(main)':>6} {'(gates)':>7}"
     ]
     for r in rows:
         lines.append(
@@ -142,7 +149,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['ratio']:>6.2f} {r['peak_main_mb']:>11.0f} {r['peak_workers_mb']:>14.0f} "
             f"{r['first_s']:>8.1f} {r['rerun_s']:>8.1f} {r['rerun_share']:>6.1%} "
             f"{r['trafilatura_cpu_ms_per_doc']:>16.1f} {r['newsdesk_cpu_ms_per_doc']:>8.1f} "
-            f"{r['cpu_main_s'] / r['pages'] * 1000:>6.1f}"
+            f"{r['cpu_main_s'] / r['pages'] * 1000:>6.1f} "
+            f"{r['cpu_gates_s'] / r['pages'] * 1000:>7.1f}"
         )
     for r in rows:
         lines.append(f"  {r['pages']} pages: first run {r['first']}, rerun {r['rerun']}")

@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from expectations.runner import GATE_PROCESS_NAME
+
 PROJECT = Path(__file__).resolve().parents[1]
 DEVSET = PROJECT.parent / "shared" / "devset"
 OUT = PROJECT / ".cache" / "bench"
@@ -53,6 +55,14 @@ def cpu_s(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
+def comm(pid: int) -> str:
+    """The process's name (/proc/PID/comm): the gate process names itself newsdesk-gates."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def children(pid: int) -> list[int]:
     """Every descendant of the process, children first."""
     found: list[int] = []
@@ -66,10 +76,12 @@ def children(pid: int) -> list[int]:
 
 def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """`newsdesk ARGS` (which must print its summary with --json) from the project folder:
-    wall_s, summary, cpu_main_s, cpu_children_s, peak_main_mb, peak_workers_mb (sampled) and
-    peak_mb (ru_maxrss of the tree). Raises RuntimeError with its stderr's end if it fails."""
+    wall_s, summary, cpu_main_s, cpu_children_s (cpu_gates_s of them: the gate process),
+    peak_main_mb, peak_workers_mb (sampled) and peak_mb (ru_maxrss of the tree). Raises
+    RuntimeError with its stderr's end if it fails."""
     peaks = {"main": 0.0, "workers": 0.0}
     cpu: dict[int, float] = {}
+    gates: set[int] = set()
     done = threading.Event()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -85,6 +97,8 @@ def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[
                 for pid in [proc.pid, *children(proc.pid)]:
                     if (seconds := cpu_s(pid)) is not None:
                         cpu[pid] = seconds
+                        if pid not in gates and comm(pid) == GATE_PROCESS_NAME:
+                            gates.add(pid)
                 done.wait(_SAMPLE_S)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -105,6 +119,7 @@ def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[
         "summary": json.loads(stdout),
         "cpu_main_s": main_cpu,
         "cpu_children_s": sum(cpu.values()),
+        "cpu_gates_s": sum(v for pid, v in cpu.items() if pid in gates),
         **{f"peak_{k}_mb": v for k, v in peaks.items()},
         "peak_mb": usage.ru_maxrss / 1024,  # Linux: kilobytes
     }

@@ -94,6 +94,8 @@ def run_gate(
     gate_params = GateParams.of(params)
     if frame.is_empty():
         return empty_result(GATES[stage][0], stage, frame, threshold)
+    if "source_id" in frame.columns:
+        gate_params = gate_params.for_sources(frame["source_id"].unique().to_list())
     return _validate((stage, gate_params), frame, stage, threshold)
 
 

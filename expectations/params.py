@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -56,3 +56,17 @@ class GateParams:
         if missing:
             raise ValueError(f"suite {suite!r} needs gate parameters {missing}")
         return tuple(getattr(self, name) for name in names)
+
+    def for_sources(self, present: Iterable[str | None]) -> GateParams:
+        """The same checks with the registry cut to the sources a batch names: a value is in
+        the registry exactly when it is in the part the batch names. GX's cost per batch
+        grows with the size of a value set (it copies an expectation's kwargs over and over
+        while validating): with a registry of 487 sources the extract gate took 0.7 s of CPU
+        a batch, with the batch's own sources a tenth of that."""
+        if self.source_names is None:
+            return self
+        seen = set(present)
+        pairs = self.page_types
+        if pairs is not None:
+            pairs = frozenset(pair for pair in pairs if pair[0] in seen)
+        return replace(self, source_names=self.source_names & seen, page_types=pairs)

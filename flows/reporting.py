@@ -52,7 +52,7 @@ def publish_run_artifacts(summary: RunSummary, gate_rows: list[dict[str, Any]]) 
 
 
 def publish_story_artifacts(result: Any, run_id: str) -> None:
-    """The stories the run started or grew, and the largest clusters of copies."""
+    """The stories the run started or grew, and the largest clusters of copies among them."""
     rows = [
         {
             "new": "new" if story["new"] else "grew",
@@ -74,8 +74,8 @@ def publish_story_artifacts(result: Any, run_id: str) -> None:
     create_table_artifact(
         key="newsdesk-run-copies",
         table=result.copy_clusters or [{"articles": 0, "title": "no copies"}],
-        description="The largest clusters of copied text (the same body on several pages), "
-        "in the whole warehouse",
+        description="The largest clusters of copied text (the same body on several pages) "
+        "among the stories this run changed",
     )
 
 

@@ -13,7 +13,13 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from warehouse.connection import READ_TIMEOUT_S, WRITE_TIMEOUT_S, open_write, transaction
+from warehouse.connection import (
+    READ_TIMEOUT_S,
+    WRITE_TIMEOUT_S,
+    open_read,
+    open_write,
+    transaction,
+)
 from warehouse.read import query
 
 # A term in more than this share of articles (and more than _COMMON_MIN of them) is too
@@ -221,27 +227,49 @@ def links(db_path: Path | str, *, timeout_s: float = READ_TIMEOUT_S) -> pl.DataF
     )
 
 
-# Stories change only around the run's articles: the groups (after this run's links) of the
-# touched articles (the ones the run indexed, and the ends of its new links), and every
-# member of their previous stories (a changed article that lost a link splits its old
-# story). Every new link has an end the run indexed, so each group recomputed here lies
-# wholly inside `affected`, and the stories elsewhere stay as they are.
-_STORIES_SQL = """
-CREATE OR REPLACE TEMP TABLE affected AS
-WITH touched_groups AS (
-    SELECT DISTINCT component FROM new_components
-    WHERE article_id IN (SELECT article_id FROM touched)
+# The articles whose stories a run can change, from the articles it touched: every article
+# linked to one of them, every member of a story one of them is in, and so on until nothing
+# is added (a changed article may have lost the link that held its old story together, so
+# the old stories' members are followed too, not only the links). A node is an article or a
+# story; the walk is DuckDB's, and what comes back to Python is the neighbourhood only.
+_AROUND_SQL = """
+WITH RECURSIVE edges(from_story, a, to_story, b) AS (
+    SELECT false, article_id, false, other_id FROM article_links
+    UNION ALL SELECT false, other_id, false, article_id FROM article_links
+    UNION ALL SELECT false, article_id, true, story_id FROM story_articles
+    UNION ALL SELECT true, story_id, false, article_id FROM story_articles
 ),
-base AS (
-    SELECT article_id FROM touched
-    UNION SELECT article_id FROM new_components
-    WHERE component IN (SELECT component FROM touched_groups)
+reach(is_story, id) AS (
+    SELECT false, article_id FROM (SELECT unnest($ids) AS article_id)
+    UNION
+    SELECT e.to_story, e.b FROM reach AS r
+    JOIN edges AS e ON e.from_story = r.is_story AND e.a = r.id
 )
-SELECT article_id FROM base
-UNION SELECT article_id FROM story_articles WHERE story_id IN (
-    SELECT story_id FROM story_articles WHERE article_id IN (SELECT article_id FROM base)
-);
+SELECT id AS article_id FROM reach WHERE NOT is_story ORDER BY 1
+"""
 
+
+def links_around(
+    db_path: Path | str, article_ids: list[str], *, timeout_s: float = READ_TIMEOUT_S
+) -> tuple[list[str], pl.DataFrame]:
+    """The articles whose stories change with `article_ids` (those, and all that their links
+    and stories reach), and the stored links among them (article_id, other_id, similarity,
+    relation): what a run reads instead of every link in the warehouse."""
+    with open_read(db_path, timeout_s) as con:
+        around = [a for (a,) in con.execute(_AROUND_SQL, {"ids": article_ids}).fetchall()]
+        found = con.execute(
+            "SELECT article_id, other_id, similarity, relation FROM article_links "
+            "WHERE article_id IN (SELECT unnest($ids)) ORDER BY 1, 2",
+            {"ids": around},
+        ).pl()
+    return around, found
+
+
+# Stories change only around the run's articles: `affected` (links_around) holds every
+# article a run's links and stories reach, so each group recomputed here lies wholly inside
+# it, every old story that meets it is inside it too, and the stories elsewhere stay as they
+# are. `new_components` gives the group (after this run's links) of each linked one.
+_STORIES_SQL = """
 CREATE OR REPLACE TEMP TABLE members AS
 SELECT a.article_id, a.published_at, a.source_id, a.title, a.first_run_id, a.last_run_id,
        first_value(a.article_id) OVER (
@@ -267,8 +295,10 @@ outlets AS (
     FROM outlet_first GROUP BY story_id
 ),
 copied AS (
-    SELECT article_id FROM article_links WHERE relation = 'copy'
-    UNION SELECT other_id FROM article_links WHERE relation = 'copy'
+    SELECT article_id FROM article_links
+    WHERE relation = 'copy' AND article_id IN (SELECT article_id FROM affected)
+    UNION SELECT other_id FROM article_links
+    WHERE relation = 'copy' AND other_id IN (SELECT article_id FROM affected)
 )
 SELECT m.story_id,
        min(m.published_at),
@@ -283,7 +313,6 @@ SELECT m.story_id,
 FROM members AS m JOIN outlets AS o USING (story_id)
 GROUP BY m.story_id;
 DROP TABLE members;
-DROP TABLE affected;
 """
 
 
@@ -294,18 +323,21 @@ def save_links_and_stories(
     new_links: pl.DataFrame,
     components: pl.DataFrame,
     touched: list[str],
+    affected: list[str],
     timeout_s: float = WRITE_TIMEOUT_S,
 ) -> tuple[int, int]:
-    """Add the run's links, recompute the stories around `touched` from `components`
-    (article_id, component of every linked article); returns (stories, new stories)."""
+    """Add the run's links, recompute the stories of the `affected` articles (links_around
+    the `touched` ones: the articles the run indexed and the ends of its new links) from
+    `components` (article_id, component of each linked one among them); returns (stories,
+    new stories)."""
     links_table = new_links.select("article_id", "other_id", "similarity", "relation").to_arrow()
     comp_table: pa.Table = components.select("article_id", "component").to_arrow()
     with open_write(db_path, timeout_s) as con:
         con.register("new_links", links_table)
         con.register("new_components", comp_table)
         con.register(
-            "touched",
-            pl.DataFrame({"article_id": touched}, schema={"article_id": pl.String}).to_arrow(),
+            "affected",
+            pl.DataFrame({"article_id": affected}, schema={"article_id": pl.String}).to_arrow(),
         )
         with transaction(con):
             con.execute(

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PR_SET_NAME = 15
 _WATCH_S = 1.0
 
 
@@ -60,3 +61,14 @@ def exit_without_collecting() -> None:
     or Great Expectations loaded (seconds on a busy machine), to free memory the exit frees
     anyway. Frozen objects are skipped; exit handlers still run."""
     gc.freeze()
+
+
+def name_process(name: str) -> None:
+    """Show the process as `name` (at most 15 bytes) in ps, top and /proc/PID/comm, where a
+    spawned child is otherwise one more `python`; a no-op where Linux's prctl is missing."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+        except (OSError, AttributeError):
+            pass

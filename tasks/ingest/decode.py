@@ -52,6 +52,7 @@ _MAX_REPLACED_SHARE = 0.01
 # compressed bytes are about 10 % of them and binary formats more; a page with a few stray
 # NULs or control bytes well under 1 %. Above this share of the first 4 KiB: binary.
 _CONTROL_BYTES = frozenset(range(32)) - {9, 10, 11, 12, 13, 27}
+_KEEP_CONTROLS = bytes(b for b in range(256) if b not in _CONTROL_BYTES)  # deleted: the rest
 _MAX_CONTROL_SHARE = 0.01
 
 
@@ -82,7 +83,9 @@ def sniff_media_type(content: bytes, hint: str | None = None) -> str:
 def _is_binary(head: bytes) -> bool:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE)):
         return False
-    controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
+    # counted in C: deleting every other byte leaves the control bytes (a Python loop over
+    # 4 KiB took 0.15 ms a page in the run's process)
+    controls = len(head.translate(None, _KEEP_CONTROLS))
     return controls > _MAX_CONTROL_SHARE * len(head)
 
 

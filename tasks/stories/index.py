@@ -30,7 +30,8 @@ class StoriesResult:
     stories: int = 0
     new_stories: int = 0
     story_rows: list[dict] = field(default_factory=list)  # stories the run started or grew
-    copy_clusters: list[dict] = field(default_factory=list)  # the largest: size, outlets, title
+    # the largest around the run's articles: size, outlets, title
+    copy_clusters: list[dict] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per step, for the run's log
 
 
@@ -77,26 +78,24 @@ def index_run(
     )
     clock.lap("story_candidates")
     new_links = choose_links(copies, story, params)
-    all_links = pl.concat(
-        [
-            wh.links(db, timeout_s=read_timeout_s).join(
-                new_links, on=["article_id", "other_id"], how="anti"
-            ),
-            new_links,
-        ]
-    )
-    pairs = list(all_links.select("article_id", "other_id").iter_rows())
     touched = sorted({*ids, *new_links["article_id"].to_list(), *new_links["other_id"].to_list()})
+    # Only the links around the run's articles: what a run reads grows with what it loaded,
+    # not with the warehouse.
+    affected, stored = wh.links_around(db, touched, timeout_s=read_timeout_s)
+    links_now = pl.concat(
+        [stored.join(new_links, on=["article_id", "other_id"], how="anti"), new_links]
+    )
     total, new = wh.save_links_and_stories(
         db,
         run_id,
         new_links=new_links,
-        components=components(pairs),
+        components=components(links_now.select("article_id", "other_id").iter_rows()),
         touched=touched,
+        affected=affected,
         timeout_s=write_timeout_s,
     )
     clock.lap("stories")
-    copy_pairs = all_links.filter(pl.col("relation") == "copy")
+    copy_pairs = links_now.filter(pl.col("relation") == "copy")
     result = StoriesResult(
         indexed=len(ids),
         copies=int((new_links["relation"] == "copy").sum()),

@@ -3,6 +3,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from expectations import GateParams, run_gate
+from expectations.after_extract import build_suite
+from expectations.runner import validate
 from newsdesk.core.contracts.article import ARTICLE_SCHEMA
 from newsdesk.core.registry import Registry, Source
 
@@ -142,3 +144,51 @@ def test_non_article_pages_are_quarantined_with_their_type(make_frame):
     observed = dict(result.rejects.select("doc_id", "observed").iter_rows())
     assert observed == {"section": "listing", "clip": "video", "video-elsewhere": "video"}
     assert sorted(result.passed["doc_id"]) == ["allowed", "live", "story"]
+
+
+def test_the_registry_is_cut_to_the_batch_sources_without_changing_a_verdict(make_frame):
+    """GX's cost grows with a value set's size, so a gate gets only the registry's part the
+    batch names: the same rows pass and fail, with the same reasons, as with all of it."""
+    names = [f"Outlet {i}" for i in range(300)]
+    listings = ("article", "listing")
+    registry = Registry(
+        tuple(
+            Source(
+                name=name,
+                domains=(f"outlet{i}.example",),
+                timezone="UTC",
+                **({"page_types": listings} if i == 7 else {}),
+            )
+            for i, name in enumerate(names)
+        )
+    )
+    params = GateParams(
+        date_min=date(1990, 1, 1),
+        now=NOW,
+        source_names=registry.names,
+        page_types=registry.page_type_pairs(),
+    )
+    narrowed = params.for_sources(["Outlet 7", "Nowhere", None, "Outlet 7"])
+    assert narrowed.source_names == frozenset({"Outlet 7"})
+    assert narrowed.page_types == frozenset({("Outlet 7", "article"), ("Outlet 7", "listing")})
+    defaults = GateParams(date_min=date(1990, 1, 1), now=NOW, source_names=registry.names)
+    assert defaults.for_sources(["Outlet 1"]).page_types is None  # the defaults follow the names
+    assert GateParams(max_bytes=5).for_sources(["Outlet 1"]) == GateParams(max_bytes=5)
+
+    rows = [
+        article("known", source_id="Outlet 3"),
+        article("listing-allowed", source_id="Outlet 7", page_type="listing"),
+        article("listing-refused", source_id="Outlet 3", page_type="listing"),
+        article("unknown", source_id="Nowhere"),
+        article("no-source", source_id=None),
+    ]
+    frame = make_frame(ARTICLE_SCHEMA, rows)
+    result = run_gate("extract", frame, params=params, threshold=1.0)
+    whole = validate(frame, build_suite(params), stage="extract", threshold=1.0)
+    assert result.rejects.equals(whole.rejects)
+    assert reasons(result) == {
+        "listing-refused": ["not_article"],
+        "unknown": ["unknown_source"],
+        "no-source": ["unknown_source"],
+    }
+    assert sorted(result.passed["doc_id"]) == ["known", "listing-allowed"]

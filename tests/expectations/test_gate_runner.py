@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
-from expectations import DQ_SCHEMA, GateError, run_gate
+from expectations import DQ_SCHEMA, GateError, run_gate, runner
 from expectations.runner import gx_api, make_suite, rule, validate
 from newsdesk.core.contracts.article import ARTICLE_SCHEMA
 from newsdesk.core.contracts.clean import CLEAN_SCHEMA
@@ -155,3 +155,46 @@ def test_bad_stage_and_threshold(make_frame):
         run_gate("after_clean", frame, params=PARAMS, threshold=0.0)
     with pytest.raises(ValueError, match="threshold"):
         run_gate("clean", frame, params=PARAMS, threshold=5)
+
+
+class _NeverValidating:
+    """A stand-in for the runner's thread-local whose `configs` never holds anything."""
+
+    configs = property(lambda self: None, lambda self, value: None)
+
+
+def test_memoized_configurations_give_gx_own_verdicts(make_frame, monkeypatch):
+    """While a batch is validated, each expectation's configuration is built once (GX
+    rebuilds it for every kwarg it reads): the verdicts are the ones GX gives without that."""
+    frame = make_frame(
+        ARTICLE_SCHEMA,
+        [
+            {
+                "doc_id": "ok",
+                "source_id": "Example Times",
+                "title": "t",
+                "published_at": datetime(2025, 1, 1, tzinfo=UTC),
+                "page_type": "article",
+            },
+            {
+                "doc_id": "old",
+                "source_id": "Example Times",
+                "title": " ",
+                "published_at": datetime(1980, 1, 1, tzinfo=UTC),
+                "page_type": "video",
+            },
+            {"doc_id": "bad", "source_id": "Elsewhere", "title": None, "published_at": None},
+        ],
+    )
+    from expectations.gates import _suite
+    from expectations.params import GateParams
+
+    suite = _suite("extract", GateParams.of(PARAMS))
+    columns = runner.suite_columns(suite)
+    memoized = runner.evaluate(suite, frame.select(columns))
+    monkeypatch.setattr(runner, "_validating", _NeverValidating())
+    assert runner.evaluate(suite, frame.select(columns)) == memoized
+    assert [c.success for c in memoized].count(False) == 6
+    # outside a validation the property is GX's own: a fresh configuration each time
+    first = suite.expectations[0]
+    assert first.configuration is not first.configuration

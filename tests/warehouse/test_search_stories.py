@@ -13,6 +13,7 @@ import pytest
 from tasks.stories.index import index_run
 from tasks.stories.stage import StoryParams
 from warehouse import search
+from warehouse import stories as wh
 from warehouse.connection import open_write
 
 WIRE = (
@@ -162,6 +163,7 @@ def assert_stories_as_rebuilt(db: Path) -> None:
         new_links=links.head(0),
         components=components(links.select("article_id", "other_id").iter_rows()),
         touched=everyone,
+        affected=everyone,
     )
     assert snapshot() == kept
 
@@ -282,3 +284,48 @@ def test_a_step_interrupted_after_hashing_is_done_again_by_the_next_run(db: Path
     again = index_run(db, "2.0", StoryParams())
     assert (again.indexed, again.copies) == (2, 1)
     assert index_run(db, "3.0", StoryParams()).indexed == 0
+
+
+def test_a_run_reads_only_the_links_around_its_articles(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stories step reads the links its articles' links and stories reach, not every
+    link of the warehouse; a changed article that held a story together splits it, and a
+    story that keeps its other links stays whole."""
+    params = StoryParams()
+    goats = "Wild goats ate every plant on the island " * 9
+    put(
+        db,
+        "1.0",
+        [
+            art("a", "AP", "Storm Ciaran hits England", WIRE),
+            art("b", "Mirror", "Storm hits the south", WIRE + " (AP)", 3),
+            art("c", "Metro", "Storm Ciaran", WIRE + " More later.", 3),
+            art("x", "Salon", "Goats ruled this island", goats),
+            art("y", "Daily", "Goats are back", goats + " Again.", 4),
+        ],
+    )
+    index_run(db, "1.0", params)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM article_links").fetchone() == (4,)
+
+    read: list[tuple[list[str], list[str]]] = []
+    real = wh.links_around
+
+    def spy(db_path: Path, ids: list[str], **kw: float) -> tuple[list[str], pl.DataFrame]:
+        affected, found = real(db_path, ids, **kw)
+        read.append((affected, sorted({*found["article_id"], *found["other_id"]})))
+        return affected, found
+
+    monkeypatch.setattr(wh, "links_around", spy)
+    put(db, "2.0", [art("b", "Mirror", "Budget day", "Nothing about weather here " * 9, 3)])
+    second = index_run(db, "2.0", params)
+    assert second.indexed == 1
+    # b's old story (a, b, c) is recomputed; the goats' story is never read
+    assert read == [(["a", "b", "c"], ["a", "c"])]
+    with duckdb.connect(str(db), read_only=True) as con:
+        stories = con.execute(
+            "SELECT article_count, outlets FROM stories ORDER BY article_count DESC, story_id"
+        ).fetchall()
+    assert stories == [(2, ["AP", "Metro"]), (2, ["Salon", "Daily"]), (1, ["Mirror"])]
+    assert_stories_as_rebuilt(db)

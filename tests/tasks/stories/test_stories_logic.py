@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import polars as pl
 
 from tasks.stories.groups import components, largest_groups
@@ -103,3 +105,22 @@ def test_components_and_largest_groups() -> None:
     assert comp["a"] == comp["b"] == comp["c"] == "a"
     assert comp["x"] == comp["y"] == "x"
     assert largest_groups(pairs, 2) == [["p", "q", "r", "s"], ["a", "b", "c"]]
+
+
+def test_signatures_are_datasketch_minhashes_and_lsh_params_its_choice() -> None:
+    """Signatures stored by earlier runs are compared with new ones: the numpy MinHash must
+    give datasketch's bytes, and the kept LSH parameters datasketch's answer."""
+    from datasketch import MinHash
+    from datasketch.lsh import _optimal_param
+
+    from tasks.stories import signatures as sig
+
+    rng = random.Random(7)
+    vocabulary = [*BASE.split(), "goats", "Zürich", "naïve", "ß", "—", "2024"]
+    for n in (1, 2, 5, 6, 40, 400):
+        text = " ".join(rng.choice(vocabulary) for _ in range(n))
+        found = shingles(text)
+        [expected] = MinHash.bulk([found], num_perm=sig.NUM_PERM, seed=sig.SEED)
+        assert sig.minhash(found) == expected.hashvalues.astype("<u4").tobytes()
+    for (threshold, perm), kept in sig._OPTIMAL.items():
+        assert _optimal_param(threshold, perm, 0.5, 0.5) == kept
