@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import zipfile
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +43,7 @@ CLASSES = ("bad", "short", "neargood", "good", "sparse", "minor")
 REVISED = ("bad", "good", "neargood", "short")
 NEIGHBOUR_STEPS = (-2, -1, 1, 2)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest stamp a zip member can carry
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,15 @@ class LineModel:
         arrays = {k: getattr(self, k) for k in self.__dataclass_fields__}
         for k in ("first_words", "second_words"):
             arrays[k] = np.asarray(arrays[k]).astype(np.float16)
-        np.savez_compressed(path, **arrays)
+        # np.savez_compressed stamps each member with the time of writing, so two fits with
+        # the same weights gave different bytes; a fixed stamp makes the file a function of
+        # the weights alone (`make train-lines` rewrites the committed file byte for byte).
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, array in arrays.items():
+                member = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                with archive.open(member, "w", force_zip64=True) as out:
+                    np.lib.format.write_array(out, np.asarray(array), allow_pickle=False)
 
     @classmethod
     def load(cls, path: Path) -> LineModel:
