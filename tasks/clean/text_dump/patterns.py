@@ -121,7 +121,7 @@ BREADCRUMB = re.compile(r"\s(?:>|»|\u203a|/|\|)\s")
 PAGINATION = re.compile(r"^(?:[←«\u2039<]|\d+\s*(?:[|/]\s*\d+\s*)+$)|[→»\u203a>]$")
 DATEISH = re.compile(
     r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d{3})|"
-    r"\b\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,}\.?,?\s+(?:de\s+)?\d{4}(?!\d{3})|"
+    r"\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?[^\W\d_]{3,}\.?,?\s+(?:de\s+)?\d{4}(?!\d{3})|"
     r"\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}(?!\d{3})|\b\d{4}年|"
     rf"\b(?:{words('text_dump.relative_date')})\b|\b\d{{1,2}}:\d{{2}}\b",
     _I,

@@ -4,6 +4,7 @@ leave out (and no template line), and its trainer learns from trafilatura's dist
 from __future__ import annotations
 
 import gzip
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from bench.train_line_model import ANNOTATED_WEIGHT, annotated_rows, page_rows, 
 from newsdesk.core.registry import load_registry
 from tasks.clean.line_model import (
     HASH_BUCKETS,
+    LineModel,
     default_model,
     dense_features,
     story_probabilities,
@@ -100,3 +102,18 @@ def test_trainer_learns_from_the_annotated_segments_only() -> None:
     score = dense @ model.first_dense + [model.first_words[b].sum() for b in page.buckets]
     story, furniture = (score[page.weights > 0][page.labels[page.weights > 0] == v] for v in (1, 0))
     assert story.min() > furniture.max()
+
+
+def test_training_is_deterministic_to_the_byte(tmp_path: Path) -> None:
+    """`make train-lines` must rewrite the committed line_model.npz exactly: the same pages
+    give the same weights, and the file holds nothing else (no time of writing)."""
+    page = annotated_rows("s0091", BLOG_POST, {"with": ["As usual"], "without": ["Toggle"]})
+    assert page is not None
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    train([page, page]).save(first)
+    train([page, page]).save(second)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:  # no member stamped with the time of writing
+        assert {m.date_time for m in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    model = LineModel.load(first)
+    assert model.first_words.dtype == np.float16 and model.mean.dtype == np.float64

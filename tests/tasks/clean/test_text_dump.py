@@ -258,6 +258,16 @@ def test_date_lines_inside_the_story_are_not_story() -> None:
     assert "On 4 June 2019 the committee met again." in body  # a sentence with a date stays
 
 
+@pytest.mark.parametrize(
+    "line", ["publié le 1er novembre 2023 à 16h28", "Posted 22nd of March 2021", "1st January 2020"]
+)
+def test_a_day_with_an_ordinal_suffix_makes_a_date_line(line: str) -> None:
+    # the extractor reads these forms (tasks/extract/text_dates); the cleaner must hand them on
+    page = "\n\n".join(["Noise complaints reach the committee", line, _story()])
+    dated = clean_text_dump(page, CTX).hints["date_lines"]
+    assert [d["text"] for d in dated if d["text"] == line] == [line]
+
+
 def test_a_drop_down_of_options_is_not_prose() -> None:
     # html2text prints a <select>'s options as one long line without a stop
     options = " ".join(
