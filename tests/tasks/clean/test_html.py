@@ -60,6 +60,15 @@ def test_a_plain_article_gives_its_paragraphs_separated_by_blank_lines() -> None
     assert "Impressum" not in cleaned.body
 
 
+def test_an_article_s_body_does_not_repeat_its_headline() -> None:
+    # trafilatura keeps the <h1> of the container it reads; the headline is the title field
+    cleaned = clean_html(article(), EMPTY)
+    assert cleaned.body.split("\n\n") == STORY
+    # a headline that the text repeats later is not the opening line: the body is untouched
+    repeated = article(extra_before="<p>Harbour wall to be rebuilt</p>")
+    assert clean_html(repeated, EMPTY).body.split("\n\n")[0] == "Harbour wall to be rebuilt"
+
+
 def test_a_page_without_an_article_gives_an_empty_body() -> None:
     assert clean_html("<html><body></body></html>", EMPTY).body == ""
     assert clean_html("", EMPTY).body == ""
