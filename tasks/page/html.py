@@ -33,7 +33,7 @@ from tasks.page.html_dates import (
     url_date,
 )
 from tasks.page.jsonld import read_jsonld
-from tasks.page.leftovers import remove_leftovers
+from tasks.page.leftovers import drop_teaser_cards, remove_leftovers
 from tasks.page.meta_tags import read_meta_tags
 from tasks.page.page_type import add_body_signals, classify, page_signals
 
@@ -386,6 +386,7 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
     if selected:
         paragraphs, method = page_rules.paragraphs(selected), "rules"
     else:
+        drop_teaser_cards(tree)
         _space_blocks(tree)
         paragraphs, method = _trafilatura_paragraphs(tree), "trafilatura"
         body_text = "\n".join(paragraphs)
