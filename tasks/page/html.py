@@ -33,9 +33,9 @@ from tasks.page.html_dates import (
     url_date,
 )
 from tasks.page.jsonld import read_jsonld
-from tasks.page.leftovers import remove_leftovers
+from tasks.page.leftovers import drop_teaser_cards, remove_leftovers
 from tasks.page.meta_tags import read_meta_tags
-from tasks.page.page_type import add_body_signals, page_signals
+from tasks.page.page_type import add_body_signals, classify, page_signals
 from tasks.page.parse import first_below, in_body, load_html
 
 HINTS_VERSION = 6
@@ -318,6 +318,18 @@ def _lead_paragraph(tree: HtmlElement, description: str | None) -> str | None:
     return None
 
 
+def _without_headline(paragraphs: list[str], headlines: tuple[str | None, ...]) -> list[str]:
+    """The body without the headline it opens with: trafilatura keeps the <h1> when the
+    container it chose holds it, but an article's headline is the record's title, not its
+    text. Only the first paragraph, only an exact match."""
+    if len(paragraphs) < 2:
+        return paragraphs
+    first = _norm(paragraphs[0]).casefold()
+    if any(first == _norm(h).casefold() for h in headlines if h):
+        return paragraphs[1:]
+    return paragraphs
+
+
 def _needs_search(structured: list[DateEvidence]) -> bool:
     """Whether htmldate's search must weigh in: no strong structured date, structured dates
     that disagree, or a UTC time whose local day the page may show differently."""
@@ -420,6 +432,7 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
     if selected:
         paragraphs, method = page_rules.paragraphs(selected), "rules"
     else:
+        drop_teaser_cards(tree)
         _space_blocks(tree)
         description = meta.get("og:description") or meta.get("description")
         description = description or jsonld.get("description")
@@ -431,6 +444,11 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
         hints["standfirst"] = _standfirst(lead, description, body_text)
     signals["dated"] = bool(jsonld.get("date_published") or meta.get("article:published_time"))
     hints["page"] = add_body_signals(signals, paragraphs)
+    if method == "trafilatura" and classify(hints["page"]) in ("article", "liveblog"):
+        # a story's headline is its title, not its text; a thread's or a service page's
+        # heading is part of what it shows. After the page-type signals, which were
+        # measured on bodies that kept the headline.
+        paragraphs = _without_headline(paragraphs, (hints["h1"], headline, title_tag))
     hints["method"] = method
     return Cleaned(body="\n\n".join(paragraphs), method=method, hints=hints)
 

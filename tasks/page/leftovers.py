@@ -64,3 +64,84 @@ def remove_leftovers(body: _Element) -> int:
                     element.remove(item)
                     dropped += 1
     return dropped
+
+
+# --- teaser cards on the page, before trafilatura reads it ----------------------------------------
+
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_CARD_CHARS = 800  # a run's middle card: a linked headline, a label, a date, a sentence or two
+_MIN_CARDS = 3
+_CARD_DEPTH = 6  # how far above a linked headline its card may start
+# Characters of the story container's own paragraphs (some 150 words): below, the page is a
+# listing's intro over its cards, and the cards are what it shows.
+_MIN_STORY = 1000
+
+
+def _story_container(tree: _Element) -> _Element | None:
+    """The element whose own paragraphs hold the most text: where a story is."""
+    totals: dict[_Element, int] = {}
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None:
+            totals[parent] = totals.get(parent, 0) + len(paragraph.text_content())
+    return max(totals, key=totals.__getitem__) if totals else None
+
+
+def _card_key(element: _Element) -> tuple[str, str]:
+    return element.tag, (element.get("class") or "").split(" ", 1)[0]
+
+
+def _linked_headlines(tree: _Element) -> list[_Element]:
+    """Headings that are, or hold, a link to another page: a teaser's headline."""
+    found = []
+    for heading in tree.iter(*_HEADINGS):
+        link = next(heading.iter("a"), None)
+        if link is None:
+            parent = heading.getparent()
+            link = parent if parent is not None and parent.tag == "a" else None
+        if link is not None and link.get("href") and len(heading.text_content().split()) >= 2:
+            found.append(heading)
+    return found
+
+
+def drop_teaser_cards(tree: _Element) -> int:
+    """Remove runs of teaser cards that come after the story, outside its container: at
+    least three sibling blocks of one kind (tag and first class name), each a short block
+    with a linked headline ("Read this next", "More from…", a site's latest posts). Cards
+    inside the story's container, around it or in its <article> stay (a roundup's items are
+    its text), and so do all cards when the story is short (a listing's intro).
+    Returns how many cards were removed."""
+    story = _story_container(tree)
+    if story is None or sum(len(p.text_content()) for p in story.iterchildren("p")) < _MIN_STORY:
+        return 0
+    around = {story, *story.iterancestors()}
+    runs: dict[tuple[_Element, tuple[str, str]], dict[_Element, None]] = {}
+    for heading in _linked_headlines(tree):
+        card = heading
+        for _ in range(_CARD_DEPTH):
+            parent = card.getparent()
+            if parent is None or parent in around:
+                break
+            runs.setdefault((parent, _card_key(card)), {})[card] = None
+            card = parent
+    # the page's own <article> around the story marks its extent: cards in it are its own
+    outer = next(story.iterancestors("article"), None)
+    candidates = [
+        (parent, cards)
+        for (parent, _), cards in runs.items()
+        if len(cards) >= _MIN_CARDS
+        and story not in parent.iterancestors()
+        and (outer is None or (parent is not outer and outer not in parent.iterancestors()))
+    ]
+    if not candidates:
+        return 0
+    order = {element: i for i, element in enumerate(tree.iter())}
+    dropped = 0
+    for parent, cards in candidates:
+        kept = [card for card in cards if card.getparent() is parent and order[card] > order[story]]
+        sizes = sorted(len(card.text_content()) for card in kept)
+        if len(kept) >= _MIN_CARDS and sizes[len(sizes) // 2] <= _CARD_CHARS:
+            for card in kept:
+                parent.remove(card)  # its tail is the spacing between cards
+            dropped += len(kept)
+    return dropped

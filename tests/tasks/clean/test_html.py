@@ -60,6 +60,15 @@ def test_a_plain_article_gives_its_paragraphs_separated_by_blank_lines() -> None
     assert "Impressum" not in cleaned.body
 
 
+def test_an_article_s_body_does_not_repeat_its_headline() -> None:
+    # trafilatura keeps the <h1> of the container it reads; the headline is the title field
+    cleaned = clean_html(article(), EMPTY)
+    assert cleaned.body.split("\n\n") == STORY
+    # a headline that the text repeats later is not the opening line: the body is untouched
+    repeated = article(extra_before="<p>Harbour wall to be rebuilt</p>")
+    assert clean_html(repeated, EMPTY).body.split("\n\n")[0] == "Harbour wall to be rebuilt"
+
+
 def test_a_page_without_an_article_gives_an_empty_body() -> None:
     assert clean_html("<html><body></body></html>", EMPTY).body == ""
     assert clean_html("", EMPTY).body == ""
@@ -328,3 +337,33 @@ def test_a_few_repeats_of_the_page_s_own_stay() -> None:
     paragraphs = cleaned.body.split("\n\n")
     assert paragraphs.count("Pros") == 4 and paragraphs.count("Cons") == 4
     assert paragraphs.count(STORY[0]) == 2
+
+
+def _cards(n: int = 3) -> str:
+    return "".join(
+        f"<div class='entry'><h3><a href='/story-{i}'>Other story number {i} headline"
+        f"</a></h3><p>Teaser sentence of other story {i}, which the site shows under every"
+        " article of the section to keep its readers on the site a little longer.</p></div>"
+        for i in range(n)
+    )
+
+
+def test_teaser_cards_after_the_story_and_outside_it_are_dropped() -> None:
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    html = page(
+        f"<div id='content'><div class='lead'><h1>Harbour wall to be rebuilt</h1>{story}</div>"
+        f"<div class='block'><h3>Read on</h3>{_cards()}</div></div>"
+    )
+    body = clean_html(html, EMPTY).body
+    assert STORY[-1] in body
+    assert "Teaser sentence" not in body and "Other story" not in body
+
+
+def test_teaser_cards_in_the_story_s_article_or_under_a_short_intro_stay() -> None:
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    in_article = page(
+        f"<article><div class='text'>{story}</div><div class='more'>{_cards()}</div></article>"
+    )
+    assert "Teaser sentence of other story 2" in clean_html(in_article, EMPTY).body
+    listing = page(f"<div><div class='intro'><p>{STORY[0]}</p></div><div>{_cards(6)}</div></div>")
+    assert "Teaser sentence of other story 5" in clean_html(listing, EMPTY).body
