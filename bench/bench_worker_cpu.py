@@ -57,6 +57,7 @@ SUBSTEPS = {
     "  jsonld + meta tags": ("tasks.page.html:read_jsonld", "tasks.page.html:read_meta_tags"),
     "  date hints": ("tasks.page.html:_date_hints",),
     "  bylines": (
+        "tasks.page.html:read_bylines",
         "tasks.page.html:_bylines",
         "tasks.page.html:_headline_lines",
         "tasks.page.html:labelled_names",

@@ -16,13 +16,13 @@ from lxml import etree
 from lxml.etree import XPath, strip_tags
 from lxml.html import HtmlElement
 from trafilatura.core import trafilatura_sequence
-from trafilatura.metadata import Document, extract_author
+from trafilatura.metadata import Document
 from trafilatura.settings import Extractor
 
 from newsdesk.core.contracts.hints import Cleaned
 from newsdesk.core.registry import ExtractionRules
 from tasks.page import rules as page_rules
-from tasks.page.bylines import first_username, forum_poster, labelled_names, shown_bylines
+from tasks.page.bylines import read_bylines
 from tasks.page.fields import PageContext
 from tasks.page.html_dates import (
     DateEvidence,
@@ -418,10 +418,14 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
             "title": page_rules.select_text(tree, rules.title),
             "authors": page_rules.select_text(tree, rules.authors),
         },
-        "bylines": _bylines(tree, searched=not named),
-        "labelled": labelled_names(tree),
-        "poster": forum_poster(tree),
-        "username": first_username(tree),
+    }
+    # trafilatura's byline search too when the structured data names no author
+    bylines = read_bylines(tree, search=not named)
+    hints |= {
+        "bylines": bylines.shown,
+        "labelled": bylines.labelled,
+        "poster": bylines.poster,
+        "username": bylines.username,
     }
     if not named:
         hints["headline_lines"] = _headline_lines(tree)
@@ -488,14 +492,34 @@ def _headline_lines(tree: HtmlElement) -> list[str]:
         return []
     lines: list[tuple[Any, str]] = []  # (the block a text belongs to, text so far)
     headline = None
+    # element → (in a skipped element, the nearest block around it, in the headline),
+    # worked out once per element: the texts share their few ancestors
+    places: dict[HtmlElement, tuple[bool, HtmlElement | None, bool]] = {}
+
+    def place(element: HtmlElement) -> tuple[bool, HtmlElement | None, bool]:
+        chain = []
+        node: HtmlElement | None = element
+        while node is not None and node not in places:
+            chain.append(node)
+            node = node.getparent()
+        skipped, block, in_h1 = places[node] if node is not None else (False, None, False)
+        for node in reversed(chain):
+            skipped = skipped or node.tag in _SKIPPED
+            block = node if node.tag in _BLOCKS else block
+            in_h1 = in_h1 or node is h1
+            places[node] = (skipped, block, in_h1)
+        return places[element]
+
     for node in _TEXT_NODES(h1):
         parent = node.getparent()
         if parent is None or not isinstance(parent.tag, str):
             continue
         owner = parent if node.is_text else parent.getparent()
-        if owner is None or any(a.tag in _SKIPPED for a in (owner, *owner.iterancestors())):
+        if owner is None:
             continue
-        block = next((a for a in (owner, *owner.iterancestors()) if a.tag in _BLOCKS), None)
+        skipped, block, in_h1 = place(owner)
+        if skipped:
+            continue
         text = _norm(str(node))
         if not text:
             continue
@@ -503,7 +527,7 @@ def _headline_lines(tree: HtmlElement) -> list[str]:
             lines[-1] = (block, f"{lines[-1][1]} {text}")
         else:
             lines.append((block, text))
-        if headline is None and (owner is h1 or h1 in owner.iterancestors()):
+        if headline is None and in_h1:
             headline = len(lines) - 1
     if headline is None:
         return []
@@ -512,18 +536,3 @@ def _headline_lines(tree: HtmlElement) -> list[str]:
     # a paragraph of the story is no byline: kept as an empty line, so that lines stay next
     # to their neighbours only
     return [text if len(text.split()) <= _BYLINE_WORDS else "" for _, text in near]
-
-
-def _bylines(tree: HtmlElement, *, searched: bool) -> list[str]:
-    """Byline texts as shown on the page (tasks.page.bylines), a few at most; searched: also
-    trafilatura's byline search first (its XPaths over author classes and ids, outside
-    comments), for pages whose structured data names no author."""
-    found: list[str] = []
-    if searched:
-        author = extract_author(tree)
-        if author:
-            found.append(author)
-    for text in shown_bylines(tree):
-        if text not in found:
-            found.append(text)
-    return found[:6]

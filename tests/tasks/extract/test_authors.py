@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml.html import fromstring
+from trafilatura.metadata import extract_author
 
 from tasks.extract.authors import (
     by_lines,
@@ -13,7 +15,7 @@ from tasks.extract.authors import (
     photo_names,
     thread_starter,
 )
-from tasks.page.bylines import first_username, forum_poster, labelled_names, shown_bylines
+from tasks.page.bylines import read_bylines
 
 
 def test_a_names_line_lists_up_to_six_people_without_their_credentials() -> None:
@@ -71,7 +73,7 @@ def test_byline_elements_by_class_token_not_boxes_or_comments() -> None:
         "<form><label class='author-name'>Name *</label></form>"
         "<div itemprop='author' itemscope><meta itemprop='name' content='Ann Lee'></div>"
     )
-    assert shown_bylines(tree) == ["John Smith", "Ann Lee"]
+    assert read_bylines(tree).shown == ["John Smith", "Ann Lee"]
 
 
 def test_a_name_under_an_author_label_block() -> None:
@@ -79,9 +81,36 @@ def test_a_name_under_an_author_label_block() -> None:
         "<p>Stories written by our readers are welcome.</p>"
         "<h2>Article by</h2><div>Matias Heikkilä</div>"
     )
-    assert labelled_names(tree) == ["Matias Heikkilä"]
+    assert read_bylines(tree).labelled == ["Matias Heikkilä"]
     reply = _tree("<div id='comments'><p>Written by</p><p>A Reader</p></div>")
-    assert labelled_names(reply) == []
+    assert read_bylines(reply).labelled == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # its first XPath (a specific element) before its later ones, even further down
+        "<span class='byline'>By Ann Lee</span><p><a rel='author'>Bob Stone</a></p>",
+        # pruned: comments, dates, figures, a sidebar; a link's class 'print' around it
+        "<div class='sidebar'><span class='author'>Side Bar</span></div>"
+        "<figure><span class='author'>Photo Credit</span></figure>"
+        "<div id='comments-area'><p class='author'>A Reader</p></div>"
+        "<a class='print-author'>Printer</a><div class='author'>Jane Roe</div>",
+        # text pruned inside the find: a date in the byline, its tail kept
+        "<div class='author-name'>Jane <time>May 5</time>Roe<span class='date'>x</span>!</div>",
+        # too short, then too long, then a writer
+        "<span class='author'>JR</span><p class='author'>" + "word " * 30 + "</p>"
+        "<h4 class='writer'>Jane Roe</h4>",
+        "<div id='author'>By <a href='mailto:j@x.org'>j@x.org</a></div>"
+        "<p class='screenname'>jr</p>",
+        "<p>No byline</p>",
+    ],
+)
+def test_the_byline_search_finds_what_trafilatura_finds(body: str) -> None:
+    page = f"<html><head><link rel='author' href='/a'></head><body>{body}</body></html>"
+    assert read_bylines(fromstring(page), search=True).shown[:1] == [
+        name for name in [extract_author(fromstring(page))] if name
+    ]
 
 
 def test_the_first_posts_user_name_on_a_forum() -> None:
@@ -89,12 +118,12 @@ def test_the_first_posts_user_name_on_a_forum() -> None:
         "<article class='message message--post' data-author='Pippin06'>…</article>"
         "<article class='message message--post' data-author='SmellSharpe'>…</article>"
     )
-    assert forum_poster(xenforo) == "Pippin06"
+    assert read_bylines(xenforo).poster == "Pippin06"
     nodebb = _tree("<li component='post' data-index='0' data-username='luizjr4'>…</li>")
-    assert forum_poster(nodebb) == "luizjr4"
-    assert forum_poster(_tree("<p>No forum here</p>")) is None
+    assert read_bylines(nodebb).poster == "luizjr4"
+    assert read_bylines(_tree("<p>No forum here</p>")).poster is None
     reddit = _tree("<shreddit-post author='spez' post-title='Hi'></shreddit-post>")
-    assert forum_poster(reddit) == "spez"
+    assert read_bylines(reddit).poster == "spez"
 
 
 def test_the_first_user_name_printed_outside_comments() -> None:
@@ -102,8 +131,8 @@ def test_the_first_user_name_printed_outside_comments() -> None:
         "<div class='comments'><a class='username'>late_reply</a></div>"
         "<div class='postbody'><a class='username understate'>slow-poke</a></div>"
     )
-    assert first_username(tree) == "slow-poke"
-    assert first_username(_tree("<p class='usernames'>x</p>")) is None
+    assert read_bylines(tree).username == "slow-poke"
+    assert read_bylines(_tree("<p class='usernames'>x</p>")).username is None
 
 
 def test_a_phpbb_byline_parts_the_name_from_its_date() -> None:
