@@ -6,9 +6,10 @@ leftover prompts and credits removed). The same pass gathers the evidence extrac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from html import unescape
+from itertools import chain, islice
 from typing import Any
 
 from htmldate import find_date
@@ -477,10 +478,34 @@ _BLOCKS = frozenset(
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "svg", "button", "select"})
 _AROUND_HEADLINE = (3, 10)
 _BYLINE_WORDS = 30  # lines before and after the headline's own line
-# the text around the headline, in document order (the nearest 60 before, 200 after)
-_TEXT_NODES = XPath(
-    "preceding::text()[position() <= 60] | .//text() | following::text()[position() <= 200]"
-)
+# the text around the headline, in document order: the nearest 60 text nodes before it, its
+# own, and (_following_texts) the first 200 after it
+_PRECEDING = XPath("preceding::text()[position() <= 60] | .//text()")
+_FOLLOWING = 200
+_WALK_EVENTS = ("start", "end", "comment", "pi")
+
+
+def _following_texts(h1: HtmlElement) -> Iterator[tuple[Any, bool, str]]:
+    """following::text() of the headline, lazily, in document order, as (the element it is the
+    text or the tail of, is it a text (not a tail), the text): XPath would walk the rest of the
+    page before the first is read, and the lines need a few."""
+    node: HtmlElement | None = h1
+    while node is not None:
+        if node.tail is not None:
+            yield node, False, node.tail
+        sibling = node.getnext()
+        while sibling is not None:
+            if isinstance(sibling.tag, str):
+                for event, element in etree.iterwalk(sibling, events=_WALK_EVENTS):
+                    if event == "start":
+                        if element.text is not None:
+                            yield element, True, element.text
+                    elif element is not sibling and element.tail is not None:
+                        yield element, False, element.tail  # an end, a comment's, a PI's
+            if sibling.tail is not None:
+                yield sibling, False, sibling.tail
+            sibling = sibling.getnext()
+        node = node.getparent()
 
 
 def _headline_lines(tree: HtmlElement) -> list[str]:
@@ -490,6 +515,7 @@ def _headline_lines(tree: HtmlElement) -> list[str]:
     h1 = next(tree.iterfind(".//body//h1"), None)
     if h1 is None:
         return []
+    before, after = _AROUND_HEADLINE
     lines: list[tuple[Any, str]] = []  # (the block a text belongs to, text so far)
     headline = None
     # element → (in a skipped element, the nearest block around it, in the headline),
@@ -497,41 +523,45 @@ def _headline_lines(tree: HtmlElement) -> list[str]:
     places: dict[HtmlElement, tuple[bool, HtmlElement | None, bool]] = {}
 
     def place(element: HtmlElement) -> tuple[bool, HtmlElement | None, bool]:
-        chain = []
+        path = []  # the element and its ancestors not yet placed
         node: HtmlElement | None = element
         while node is not None and node not in places:
-            chain.append(node)
+            path.append(node)
             node = node.getparent()
         skipped, block, in_h1 = places[node] if node is not None else (False, None, False)
-        for node in reversed(chain):
+        for node in reversed(path):
             skipped = skipped or node.tag in _SKIPPED
             block = node if node.tag in _BLOCKS else block
             in_h1 = in_h1 or node is h1
             places[node] = (skipped, block, in_h1)
         return places[element]
 
-    for node in _TEXT_NODES(h1):
-        parent = node.getparent()
+    texts = chain(
+        ((node.getparent(), node.is_text, str(node)) for node in _PRECEDING(h1)),
+        islice(_following_texts(h1), _FOLLOWING),
+    )
+    for parent, is_text, raw in texts:
         if parent is None or not isinstance(parent.tag, str):
             continue
-        owner = parent if node.is_text else parent.getparent()
+        owner = parent if is_text else parent.getparent()
         if owner is None:
             continue
         skipped, block, in_h1 = place(owner)
         if skipped:
             continue
-        text = _norm(str(node))
+        text = _norm(raw)
         if not text:
             continue
         if lines and lines[-1][0] is block:
             lines[-1] = (block, f"{lines[-1][1]} {text}")
         else:
             lines.append((block, text))
+            if headline is not None and len(lines) > headline + after + 1:
+                break  # the last line wanted is whole: nothing after it is read
         if headline is None and in_h1:
             headline = len(lines) - 1
     if headline is None:
         return []
-    before, after = _AROUND_HEADLINE
     near = lines[max(0, headline - before) : headline + after + 1]
     # a paragraph of the story is no byline: kept as an empty line, so that lines stay next
     # to their neighbours only
