@@ -122,17 +122,20 @@ class _Walk(NamedTuple):
     labels: list[HtmlElement]  # <body> elements whose own first text could be a label
 
 
-def _walk(root: HtmlElement) -> _Walk:
+def _walk(root: HtmlElement, *, whole: bool) -> _Walk:
+    """whole: the elements outside <body> too (trafilatura's search reads them: the head's
+    <link rel=author>); the other rules read <body> alone."""
     walk = _Walk([], [])
     hinted: dict[str, bool] = {}  # class → _CLASS_HINT found in it (pages repeat classes)
-    body = next(root.iter("body"), None)
-    for element in root.iter():  # up to <body>: the head's <link rel=author>
+    body = _first_body(root)
+    for element in root.iter() if whole else ():
         if element is body:
             break
         _consider(element, False, walk, hinted)
     if body is None:
         return walk
-    _consider(body, False, walk, hinted)
+    if whole:
+        _consider(body, False, walk, hinted)
     _label(body, walk.labels)  # <body>'s own text is in it, <body> is not
     found, labels = walk.found, walk.labels
     # the checks written out, with local names: this loop is most of the cost
@@ -163,18 +166,32 @@ def _walk(root: HtmlElement) -> _Walk:
         # a label is short: XPath's normalize-space() keeps all but the spaces
         if (
             text
+            and not text.isspace()
             and (len(text) < chars or _chars(text) < chars)
             and label(" ".join(text.split()))
             and 1 < len(_XML_SPACE.sub(" ", text).strip(" ")) < chars
         ):
             labels.append(element)
-    node = body
+    node = body if whole else root
     while node is not root and node is not None:  # after <body> (the parser leaves nothing)
         for sibling in node.itersiblings():
             for element in sibling.iter():
                 _consider(element, False, walk, hinted)
         node = node.getparent()
     return walk
+
+
+def _first_body(root: HtmlElement) -> HtmlElement | None:
+    """The first <body> in document order: the root's child, as the parser makes it (lxml's
+    iter() would look on through the whole page for a second one)."""
+    body = root.find("body")
+    if root.tag != "body" and body is not None and not any(
+        element.tag == "body"
+        for sibling in body.itersiblings(preceding=True)
+        for element in sibling.iter()
+    ):
+        return body
+    return next(root.iter("body"), None)
 
 
 def _consider(element: HtmlElement, inside: bool, walk: _Walk, hinted: dict[str, bool]) -> None:
@@ -226,7 +243,7 @@ def read_bylines(tree: HtmlElement, *, search: bool = False) -> Bylines:
     trafilatura's byline search too, its find first in `shown` (for pages whose structured
     data names no author)."""
     root = tree.getroottree().getroot()
-    walk = _walk(root)
+    walk = _walk(root, whole=search)
     shown: list[str] = []
     if search:
         author = _trafilatura_author(root, walk)

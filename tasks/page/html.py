@@ -482,6 +482,7 @@ _BYLINE_WORDS = 30  # lines before and after the headline's own line
 # own, and (_following_texts) the first 200 after it
 _PRECEDING = XPath("preceding::text()[position() <= 60] | .//text()")
 _FOLLOWING = 200
+_FIRST_H1 = XPath("descendant::body[1]/descendant::h1[1]")
 _WALK_EVENTS = ("start", "end", "comment", "pi")
 
 
@@ -512,7 +513,9 @@ def _headline_lines(tree: HtmlElement) -> list[str]:
     """The page's text lines just above and below its first <h1>, as a text dump shows them
     (a block element starts a line): where a byline without markup stands ("by: Jane Roe,
     Dec 17, 2025", a name above its date)."""
-    h1 = next(tree.iterfind(".//body//h1"), None)
+    # the first <h1> (lxml's iterfind would look on through the page for a second one)
+    first = _FIRST_H1(tree)
+    h1 = first[0] if first else next(tree.iterfind(".//body//h1"), None)
     if h1 is None:
         return []
     before, after = _AROUND_HEADLINE
