@@ -185,10 +185,14 @@ def _first_body(root: HtmlElement) -> HtmlElement | None:
     """The first <body> in document order: the root's child, as the parser makes it (lxml's
     iter() would look on through the whole page for a second one)."""
     body = root.find("body")
-    if root.tag != "body" and body is not None and not any(
-        element.tag == "body"
-        for sibling in body.itersiblings(preceding=True)
-        for element in sibling.iter()
+    if (
+        root.tag != "body"
+        and body is not None
+        and not any(
+            element.tag == "body"
+            for sibling in body.itersiblings(preceding=True)
+            for element in sibling.iter()
+        )
     ):
         return body
     return next(root.iter("body"), None)
