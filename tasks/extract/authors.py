@@ -12,7 +12,7 @@ from tasks.page.lexicon import alternation as words
 # The phrases are in tasks/page/lexicon (table [authors]), one file per language.
 # A spaced dash parts a name from its role or desk ("David Jackson - FullStack Editorial Team").
 _SPLIT = re.compile(
-    rf"\s*[,;/|&+»]\s*|\s+[-\u2013\u2014]\s+|\s+(?:{words('authors.connector')})\s+"
+    rf"\s*[,;/|&+»·•]\s*|\s+[-\u2013\u2014]\s+|\s+(?:{words('authors.connector')})\s+"
 )
 _PREFIX = re.compile(rf"^(?:{words('authors.prefix')})\s*:?\s+", re.IGNORECASE)
 # A label with no name after it: "Author", "By:".
@@ -38,6 +38,7 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ROLES = re.compile(rf"\b(?:{words('authors.role')})\b", re.IGNORECASE)
 
 
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _HANDLE = re.compile(r"^[\w][\w.-]{2,29}$")  # a user name: "aawoods", "q_admin", "raoul"
 
 
@@ -53,8 +54,8 @@ def clean_author(raw: str, *, handles: bool = False, credits: bool = False) -> s
     while previous != text:
         previous, text = text, _PREFIX.sub("", text).strip(" -\u2013\u2014:·•|,")
     text = _TAIL.sub("", text).strip(" -\u2013\u2014:·•|,")
-    if not text or _LABEL.match(text):
-        return None
+    if not text or _LABEL.match(text) or is_label(_THE.sub("", text)):
+        return None  # a label, not a name: "By:", "The Author", "About the author"
     if any(ch.isdigit() for ch in text):
         # a user name may hold digits ("Pippin06"); a name never does
         return text if handles and _HANDLE.match(text) and not text.isdigit() else None

@@ -41,8 +41,8 @@ class Bylines(NamedTuple):
 # What the walk keeps: an element whose class or id holds one of these (every class and id
 # condition below contains one), or that has one of the attributes or tags the rules ask for.
 _CLASS_HINT = re.compile(
-    r"uthor|byl|yline|BBL|username|hnuser|screenname|writer|channel-name|zuozhe|bianji"
-    r"|xiaobian|submitted-by|posted-by|journalist-name"
+    r"uthor|byl|yline|BBL|(?i:ser[-_]?name)|hnuser|screenname|writer|channel-name|zuozhe"
+    r"|bianji|xiaobian|submitted-by|posted-by|journalist-name"
 )
 _ID_HINT = re.compile(r"uthor|zuozhe|bianji|xiaobian")
 _RARE_KEYS = frozenset(
@@ -426,15 +426,20 @@ def _poster(walk: _Walk) -> str | None:
     return None
 
 
+# The class of the element that prints a post's user name: "username" (phpBB, XenForo),
+# "bigusername" (vBulletin), "PostUser-name" (Flarum), "hnuser" (Hacker News).
+_USERNAME_CLASS = re.compile(r"^[\w-]*?user[-_]?name$|^hnuser$", re.IGNORECASE)
+
+
 def _username(walk: _Walk) -> str | None:
     """The first user name the page prints (a forum's first post's, when no markup says):
-    forum software that marks no post's author in an attribute prints it in an element of
-    class "username" (vBulletin, phpBB, XenForo) or "hnuser"."""
+    forum software that marks no post's author in an attribute prints it in an element whose
+    class names it (_USERNAME_CLASS)."""
     for element, inside in walk.found:
         if not inside:
             continue
         tokens = _XML_SPACE.split(element.get("class") or "")
-        if ("username" in tokens or "hnuser" in tokens) and _outside_comments(element):
+        if any(map(_USERNAME_CLASS.match, tokens)) and _outside_comments(element):
             name = _norm(element.text_content())
             return name if 0 < len(name) <= 40 else None
     return None

@@ -133,6 +133,16 @@ def test_the_first_user_name_printed_outside_comments() -> None:
     )
     assert read_bylines(tree).username == "slow-poke"
     assert read_bylines(_tree("<p class='usernames'>x</p>")).username is None
+    vbulletin = _tree("<td><a class='bigusername' href='member.php?u=1'>microfast</a></td>")
+    assert read_bylines(vbulletin).username == "microfast"
+    flarum = _tree("<div class='PostUser'><h3 class='PostUser-name'>antonjw</h3></div>")
+    assert read_bylines(flarum).username == "antonjw"
+
+
+def test_a_date_and_a_name_parted_by_a_dot_and_a_label_that_is_no_name() -> None:
+    line = "Dec. 19, 2025 · Niko Matsakis on behalf of Vision Doc group"
+    assert clean_authors([line]) == ["Niko Matsakis"]
+    assert clean_authors(["The Author", "About the author"]) == []
 
 
 def test_a_phpbb_byline_parts_the_name_from_its_date() -> None:
