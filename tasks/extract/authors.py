@@ -12,7 +12,7 @@ from tasks.page.lexicon import alternation as words
 # The phrases are in tasks/page/lexicon (table [authors]), one file per language.
 # A spaced dash parts a name from its role or desk ("David Jackson - FullStack Editorial Team").
 _SPLIT = re.compile(
-    rf"\s*[,;/|&+»·•]\s*|\s+[-\u2013\u2014]\s+|\s+(?:{words('authors.connector')})\s+"
+    rf"\s*[,;/|&+»]\s*|\s+[-\u2013\u2014]\s+|\s+(?:{words('authors.connector')})\s+"
 )
 _PREFIX = re.compile(rf"^(?:{words('authors.prefix')})\s*:?\s+", re.IGNORECASE)
 # A label with no name after it: "Author", "By:".
@@ -38,6 +38,9 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ROLES = re.compile(rf"\b(?:{words('authors.role')})\b", re.IGNORECASE)
 
 
+# A date before the names, parted by a dot or a bar ("Dec. 19, 2025 · Jane Roe"); after
+# them, such a dot starts the byline's tail (_TAIL).
+_LEAD_DATE = re.compile(r"^[^·•|]*\d[^·•|]*[·•|]\s*")
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
 _HANDLE = re.compile(r"^[\w][\w.-]{2,29}$")  # a user name: "aawoods", "q_admin", "raoul"
 
@@ -93,6 +96,7 @@ def clean_authors(
         found_by = list(_BY.finditer(raw))
         if found_by and found_by[-1].start() > 0:
             raw = raw[found_by[-1].end() :]
+        raw = _LEAD_DATE.sub("", raw)
         for part in _SPLIT.split(_EMAIL.sub(" ", raw)):
             name = clean_author(part, handles=handles, credits=credits)
             if name and name.casefold() not in skip and name not in names:
