@@ -40,7 +40,7 @@ _ROLES = re.compile(rf"\b(?:{words('authors.role')})\b", re.IGNORECASE)
 
 # A date before the names, parted by a dot or a bar ("Dec. 19, 2025 · Jane Roe"); after
 # them, such a dot starts the byline's tail (_TAIL).
-_LEAD_DATE = re.compile(r"^[^·•|]*\d[^·•|]*[·•|]\s*")
+_LEAD = re.compile(r"^([^·•|]*)[·•|]\s*")
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
 _HANDLE = re.compile(r"^[\w][\w.-]{2,29}$")  # a user name: "aawoods", "q_admin", "raoul"
 
@@ -96,7 +96,9 @@ def clean_authors(
         found_by = list(_BY.finditer(raw))
         if found_by and found_by[-1].start() > 0:
             raw = raw[found_by[-1].end() :]
-        raw = _LEAD_DATE.sub("", raw)
+        lead = _LEAD.match(raw)
+        if lead and find_dates(lead.group(1), keep_ambiguous=True):
+            raw = raw[lead.end() :]
         for part in _SPLIT.split(_EMAIL.sub(" ", raw)):
             name = clean_author(part, handles=handles, credits=credits)
             if name and name.casefold() not in skip and name not in names:
