@@ -52,11 +52,10 @@ if __name__ == "__main__":
 """
 
 
-def _run(mode: str, tmp_path: Path) -> dict:
-    script = tmp_path / "gate_check.py"
-    script.write_text(SCRIPT, encoding="utf-8")
+def _python(*args: str) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter on the project (nothing imported yet), which must succeed."""
     done = subprocess.run(
-        [sys.executable, str(script), mode],
+        [sys.executable, *args],
         cwd=PROJECT,
         capture_output=True,
         text=True,
@@ -64,6 +63,13 @@ def _run(mode: str, tmp_path: Path) -> dict:
         env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def _run(mode: str, tmp_path: Path) -> dict:
+    script = tmp_path / "gate_check.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    done = _python(str(script), mode)
     if mode != "killed":
         # A gate process ended by a signal leaves the resource tracker warning, on every run,
         # of leaked semaphores; one that is hung up on returns and cleans up.
@@ -104,13 +110,5 @@ def test_gx_starts_without_running_the_modules_no_suite_uses():
         "import scipy.stats\n"
         "print(scipy.stats.norm.cdf(0.0), 'scipy.stats._distn_infrastructure' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = _python("-c", code)
     assert done.stdout.split() == ["False", "False", "0.5", "True"]
