@@ -274,6 +274,7 @@ def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:
         image_url=_first(meta, "og:image", "og:image:url", "twitter:image") or jsonld.get("image"),
         language=language,
         standfirst=hints.get("standfirst"),
-        page_type=classify(hints.get("page")),
+        # clean_html decided it; hints of this version gathered before it did are classified
+        page_type=(hints.get("page") or {}).get("type") or classify(hints.get("page")),
         extraction_method=hints.get("method") or "html",
     )

@@ -449,7 +449,9 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
         hints["standfirst"] = _standfirst(lead, description, body_text)
     signals["dated"] = bool(jsonld.get("date_published") or meta.get("article:published_time"))
     hints["page"] = add_body_signals(signals, paragraphs)
-    if method == "trafilatura" and classify(hints["page"]) in ("article", "liveblog"):
+    # decided once, here: extract reads it
+    hints["page"]["type"] = kind = classify(hints["page"])
+    if method == "trafilatura" and kind in ("article", "liveblog"):
         # a story's headline is its title, not its text; a thread's or a service page's
         # heading is part of what it shows. After the page-type signals, which were
         # measured on bodies that kept the headline.

@@ -47,7 +47,8 @@ class HtmlHints(TypedDict, total=False):
     poster: str | None  # the user name on a forum thread's first post
     username: str | None  # the first user name the page prints (class "username")
     headline_lines: list[str]  # the text lines around the <h1>, when no structured author
-    page: dict[str, Any]  # tasks.page.page_type signals: schema types, og:type, structure
+    page: dict[str, Any]  # tasks.page.page_type signals (schema types, og:type, structure)
+    # and the page type classify decided from them ("type")
 
 
 class DateLine(TypedDict):

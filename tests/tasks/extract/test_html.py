@@ -310,6 +310,19 @@ def test_page_types_from_markup_and_structure() -> None:
     assert section.page_type in ("listing", "other")
 
 
+def test_the_page_type_is_decided_once_by_clean() -> None:
+    """clean_html classifies the page (its body handling depends on the type) and extract
+    reads that decision; hints gathered before clean wrote it are classified by extract."""
+    html = page(jsonld(NEWS))
+    hints = clean_html(html, EMPTY).hints
+    assert hints["page"]["type"] == "article"
+    decided = json.loads(json.dumps(hints))
+    decided["page"]["type"] = "forum"  # what clean said stands, the signals are not read again
+    assert extract_html(html, decided, EMPTY).page_type == "forum"
+    del decided["page"]["type"]
+    assert extract_html(html, decided, EMPTY).page_type == "article"
+
+
 @pytest.mark.parametrize(
     ("raws", "expected"),
     [
