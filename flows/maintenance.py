@@ -22,6 +22,7 @@ from flows.naming import maintenance_name
 from flows.run_lock import flow_turn, skipped_state
 from flows.steps.load import publish_read_copy_task
 from newsdesk.core.config import Settings, load_settings
+from warehouse.connection import set_memory_limit
 from warehouse.maintenance import Tidied, tidy
 from warehouse.rawstore import Pruned, prune_raw_store
 from warehouse.read import export_parquet
@@ -60,6 +61,7 @@ def newsdesk_maintenance(
     """Keep the warehouse fast and small; never while a run writes it."""
     logger = get_run_logger()
     settings = load_settings(overrides=settings_overrides)
+    set_memory_limit(settings.warehouse.memory_limit)
     result: dict[str, Any] = {"db": str(settings.db), "status": "skipped"}
     if not settings.db.exists():
         logger.info("no warehouse at %s yet: nothing to maintain", settings.db)

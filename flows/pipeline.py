@@ -81,6 +81,7 @@ from tasks.load.stage import (
 )
 from tasks.one_pass import Pages
 from tasks.parallel import Mapper, RowMapper, run_mapper
+from warehouse.connection import set_memory_limit
 from warehouse.publish import read_copy_path
 
 
@@ -312,6 +313,7 @@ def newsdesk_run(
     are unchanged is not read again, unless `rescan` (a replay or reprocess reads its files
     anyway). One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
     settings = load_settings(overrides=settings_overrides)
+    set_memory_limit(settings.warehouse.memory_limit)
     run_id = current_run_id()
     label = label or describe_inputs(paths or (), web, replay, reprocess=reprocess)
     with flow_turn(settings.db, timeout_s=settings.run_lock_timeout_s, label=label) as turn:

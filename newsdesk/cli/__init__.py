@@ -31,7 +31,12 @@ class Context:
         self.overrides = {"db": db, "sources": sources}
 
     def settings(self, **extra: Any) -> Settings:
-        return load_settings(overrides={**self.overrides, **extra})
+        settings = load_settings(overrides={**self.overrides, **extra})
+        # Here, not at the top: DuckDB loads only for the commands that read settings.
+        from warehouse.connection import set_memory_limit
+
+        set_memory_limit(settings.warehouse.memory_limit)
+        return settings
 
     def registry(self, settings: Settings) -> Registry:
         return load_registry(settings.sources)

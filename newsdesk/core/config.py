@@ -14,6 +14,7 @@ Sections are models (settings.fetch.retries); the flat names the stages use
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date
@@ -38,6 +39,9 @@ SETTINGS_ENV = "NEWSDESK_SETTINGS"
 LOCAL_SETTINGS_FILE = "newsdesk.toml"
 
 
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
+
+
 class SettingsError(ValueError):
     """A setting is missing or has the wrong type; the message names the key."""
 
@@ -52,6 +56,15 @@ class WarehouseSettings(_Section):
     write_lock_timeout_s: float
     read_lock_timeout_s: float
     run_lock_timeout_s: float
+    memory_limit: str
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        # It goes into a SET statement: a number and a unit only.
+        if not _SIZE.fullmatch(value.strip()):
+            raise ValueError(f"memory_limit must be a size such as 128MB or 1GiB, not {value!r}")
+        return value.strip()
 
 
 class PipelineSettings(_Section):
@@ -154,6 +167,7 @@ FLAT: dict[str, tuple[str, str]] = {
     "write_lock_timeout_s": ("warehouse", "write_lock_timeout_s"),
     "read_lock_timeout_s": ("warehouse", "read_lock_timeout_s"),
     "run_lock_timeout_s": ("warehouse", "run_lock_timeout_s"),
+    "warehouse_memory_limit": ("warehouse", "memory_limit"),
     "batch_size": ("pipeline", "batch_size"),
     "workers": ("pipeline", "workers"),
     "max_bytes": ("pipeline", "max_bytes"),

@@ -55,6 +55,8 @@ _URL_LINE = re.compile(
     r"^[ \t]*(?:url|source url|original url)[ \t]*:[ \t]*(https?://\S+)[ \t]*$", re.I
 )
 _URL_LINE_WITHIN = 10  # first non-blank lines
+# Rows turned into a frame at a time by to_frames (their pages' bytes plus text length).
+_PART_BYTES = 8 << 20
 
 
 def stated_url(text: str) -> str | None:
@@ -126,8 +128,15 @@ def raw_row(record: RawRecord, run_id: str, max_bytes: int) -> dict:
 def to_frames(
     items: Iterable[RawRecord | IngestFailure], *, run_id: str, max_bytes: int
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The batch's raw documents and the items that never became documents."""
+    """The batch's raw documents and the items that never became documents.
+
+    The documents' frame is built a part at a time (`_PART_BYTES` of bytes and text): a
+    row holds its page twice as Python objects (the bytes, and the decoded text at up to
+    four bytes a character), and polars building one frame from a whole batch of rows held
+    about three times the frame's size at once; a part's rows are dropped once copied."""
+    parts: list[pl.DataFrame] = []
     rows: list[dict] = []
+    held = 0
     failures: list[dict] = []
     for item in items:
         if isinstance(item, IngestFailure):
@@ -145,7 +154,7 @@ def to_frames(
             )
         else:
             try:
-                rows.append(raw_row(item, run_id, max_bytes))
+                row = raw_row(item, run_id, max_bytes)
             except Exception as exc:  # one record's bytes must not fail the batch
                 uri = _safe_url(item.uri) or ""
                 reason = str(Reason.UNDECODABLE)
@@ -160,4 +169,13 @@ def to_frames(
                         "observed": _safe(f"{type(exc).__name__}: {exc}"[:500]),
                     }
                 )
-    return pl.DataFrame(rows, schema=RAW_SCHEMA), pl.DataFrame(failures, schema=REJECT_SCHEMA)
+                continue
+            rows.append(row)
+            held += len(row["content"]) + len(row["text"] or "")
+            if held >= _PART_BYTES:
+                parts.append(pl.DataFrame(rows, schema=RAW_SCHEMA))
+                rows, held = [], 0
+    parts.append(pl.DataFrame(rows, schema=RAW_SCHEMA))
+    # No rechunk: that would copy the whole frame once more; the stages read chunked columns.
+    raw = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+    return raw, pl.DataFrame(failures, schema=REJECT_SCHEMA)

@@ -13,10 +13,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from newsdesk.cli import app
+from newsdesk.core.config import defaults
 from tests.conftest import PROJECT, SEEDS
 from tests.httpserver import Site
 
@@ -98,6 +100,28 @@ def test_extract_jsonl_streams_one_line_per_document(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in out.splitlines()]
     assert [Path(r["path"]).name for r in lines] == ["a.txt", "b.pdf"]
     assert lines[1]["gate_failures"][0]["reason"] == "unsupported_type"
+
+
+def test_the_warehouse_memory_limit_setting_reaches_the_commands_connections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse.connection import set_memory_limit
+    from warehouse.migrate import migrate
+
+    db = tmp_path / "warehouse.duckdb"
+    migrate(db)
+    monkeypatch.setenv("NEWSDESK_WAREHOUSE_MEMORY_LIMIT", "300MB")
+    try:
+        code, out, err = invoke(
+            "sql", "SELECT current_setting('memory_limit') AS m", "--format", "csv", db=db
+        )
+    finally:
+        set_memory_limit(defaults().warehouse.memory_limit)
+    assert code == 0, err
+    with duckdb.connect() as con:
+        con.execute("SET memory_limit = '300MB'")
+        expected = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert out.splitlines()[1] == expected
 
 
 def test_sql_formats_and_refuses_writes(loaded_db: Path) -> None:
