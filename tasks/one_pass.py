@@ -102,7 +102,12 @@ def read_pages(raw: pl.DataFrame, mapper: Mapper, known: Set[str] = frozenset())
     if raw.is_empty():
         return pages
     rows = list(raw.drop("content").iter_rows(named=True))
-    fresh = [i for i, r in enumerate(rows) if r["doc_id"] not in known]
+    # The largest pages first: the workers then end the batch on small ones, together,
+    # instead of one of them waiting while the other finishes a large page sent last.
+    fresh = sorted(
+        (i for i, r in enumerate(rows) if r["doc_id"] not in known),
+        key=lambda i: -len(rows[i]["text"] or ""),
+    )
     rest = [i for i, r in enumerate(rows) if r["doc_id"] in known]
     found: list[Row] = [{}] * len(rows)
     for i, done in zip(fresh, mapper.map(page_row, (rows[i] for i in fresh)), strict=True):
