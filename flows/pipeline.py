@@ -23,7 +23,7 @@ from flows import progress
 from flows.alerts import notify_failure
 from flows.batch import Steps, through_stages
 from flows.naming import current_run_id, describe_inputs, run_name
-from flows.overlap import BatchLoader
+from flows.overlap import BatchLoader, ReadAhead
 from flows.reporting import (
     Slowest,
     publish_run_artifacts,
@@ -477,23 +477,25 @@ def _run(
             phases = _phases(mode, paths, web, fetch_state, reprocess, known, run)
             for items, thresholds in phases:
                 run.thresholds = thresholds
+                batches = TimedBatches(
+                    items, batch_size=settings.batch_size, flush_s=settings.flush_s, counts=_counts
+                )
+                ingest = partial(
+                    clock.timed("ingest", ingest_task), batches, run_id, settings.max_bytes
+                )
+                # leaving: the last load waited for, the reader stopped, a read ahead ended
                 with (
-                    TimedBatches(
-                        items,
-                        batch_size=settings.batch_size,
-                        flush_s=settings.flush_s,
-                        counts=_counts,
-                    ) as batches,
+                    ReadAhead(ingest, settings.overlap) as ahead,
+                    batches,
                     BatchLoader(settings.overlap) as loader,
                 ):
                     while True:
-                        ingested = clock.timed("ingest", ingest_task)(
-                            batches, run_id, settings.max_bytes
-                        )
+                        ingested = ahead.take()
                         if not ingested.taken:
                             loader.wait()
                             skip_unchanged(ingested, run)
                             break
+                        ahead.start()  # the next batch is read while this one is in the workers
                         batch_no = next(batch_numbers)
                         mapper.for_batch(ingested.taken)
                         pages, unsure = run.read_pages(ingested.raw, loader.in_flight)

@@ -8,6 +8,7 @@ wait between the reader and the batches, so a fast reader does not pile them up.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -105,7 +106,8 @@ class TimedBatches(Generic[T]):
     def close(self) -> None:
         """Stop the reader. One waiting for room is let go at once; one inside the source's
         next() (a crawl waiting for its next page) stops when that returns, and being a
-        daemon thread it never keeps the process alive."""
+        daemon thread it never keeps the process alive. A consumer waiting for a batch gets
+        what it has."""
         self._stop.set()
         while True:
             try:
@@ -113,6 +115,10 @@ class TimedBatches(Generic[T]):
             except queue.Empty:
                 break
         self._thread.join(timeout=1.0)
+        # A consumer waiting in next_batch (a batch read ahead, flows/overlap.py) ends now:
+        # the reader puts nothing more once stopped.
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(_DONE)
 
     def __enter__(self) -> TimedBatches[T]:
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -49,3 +50,17 @@ def test_marks_ride_along_without_taking_a_place() -> None:
             [-6],
         ]
         assert batches.next_batch() == []
+
+
+def test_closing_lets_a_consumer_waiting_for_a_batch_go() -> None:
+    """A batch read ahead (flows/overlap.py ReadAhead) may be waiting for items when a
+    failing run closes the batches: it gets what it has, at once."""
+    batches = TimedBatches(slow([0, 60.0]), batch_size=5, flush_s=60)
+    got: list[list[int]] = []
+    consumer = threading.Thread(target=lambda: got.append(batches.next_batch()))
+    consumer.start()
+    time.sleep(0.3)  # the consumer holds item 0 and waits for the next one
+    batches.close()
+    consumer.join(5.0)
+    assert not consumer.is_alive()
+    assert got == [[0]]
