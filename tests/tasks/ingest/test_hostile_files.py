@@ -170,6 +170,20 @@ def test_every_read_has_a_deadline(tmp_path: Path) -> None:
     time.sleep(0.1)
 
 
+def test_reads_share_one_thread_and_one_that_hangs_keeps_it(tmp_path: Path) -> None:
+    """Bounded calls run on one thread in turn (no thread started per read); a call past its
+    deadline is left its thread, and the calls after it get a thread of their own."""
+    threads = {bounded(lambda: threading.get_ident(), 5, "read") for _ in range(20)}
+    assert len(threads) == 1
+    release = threading.Event()
+    with pytest.raises(_Skipped):
+        bounded(lambda: release.wait(30), 0.2, "read")
+    after = bounded(lambda: threading.get_ident(), 5, "read")
+    assert after not in threads
+    assert bounded(lambda: "still read", 5, "read") == "still read"
+    release.set()
+
+
 def test_gzipped_pages_are_read_and_bounded(tmp_path: Path) -> None:
     page = "<html><body><h1>Title</h1><p>" + BODY + "</p></body></html>"
     (tmp_path / "page.html.gz").write_bytes(gzip.compress(page.encode()))
