@@ -110,6 +110,11 @@ class LazyMapper:
             self._mapper = self._stack.enter_context(self._opener())
         return self._mapper
 
+    @property
+    def opened(self) -> Mapper | None:
+        """The pool (or client), if a batch opened it; None: no worker was started."""
+        return self._mapper
+
     def for_batch(self, documents: int) -> None:
         """Where the next batch's rows go."""
         if self._mapper is None and self._local is not None and documents <= SMALL_BATCH:
@@ -505,10 +510,13 @@ def _run(
                         )
                 if thresholds:  # at the end of its part, every gate counts
                     stop_if_over_threshold(summary, settings, min_rows=1)
-        if fetch_state is not None:
-            save_fetch_state_task(fetch_state, settings)
-        # After every batch is in: copies and stories across all sources, and the search index.
-        publish_story_artifacts(clock.timed("stories", stories_task)(run_id, settings), run_id)
+            if fetch_state is not None:
+                save_fetch_state_task(fetch_state, settings)
+            # After every batch is in: copies and stories across all sources (the articles'
+            # features on the workers, idle by now, if the run opened them), then the search
+            # index (the workers gone).
+            stories = clock.timed("stories", stories_task)(run_id, settings, mapper.opened)
+            publish_story_artifacts(stories, run_id)
         clock.timed("search-index", search_index_task)(run_id, settings)
         summary.status = "loaded"
         if watch:

@@ -8,19 +8,22 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from newsdesk.core.config import Settings
+from tasks.parallel import Mapper
 from tasks.stories.index import StoriesResult, index_run, params_of
 from warehouse import search
 
 
 @task(name="stories", cache_policy=NO_CACHE)
-def stories_task(run_id: str, settings: Settings) -> StoriesResult:
-    """Copies and stories of the run's new and changed articles."""
+def stories_task(run_id: str, settings: Settings, mapper: Mapper | None = None) -> StoriesResult:
+    """Copies and stories of the run's new and changed articles (their features computed on
+    `mapper`, the run's workers, when it has them)."""
     result = index_run(
         settings.db,
         run_id,
         params_of(settings),
         read_timeout_s=settings.read_lock_timeout_s,
         write_timeout_s=settings.write_lock_timeout_s,
+        mapper=mapper,
     )
     get_run_logger().info(
         "stories: %d articles indexed, %d copy and %d same_story links added; "

@@ -10,10 +10,11 @@ from pathlib import Path
 import polars as pl
 
 from newsdesk.core.config import Settings
+from tasks.parallel import Mapper
+from tasks.stories.features import features
 from tasks.stories.groups import components, largest_groups
-from tasks.stories.signatures import LshParams, bands, signatures
+from tasks.stories.signatures import LshParams, bands
 from tasks.stories.stage import StoryParams, choose_links, score_copies
-from tasks.stories.terms import terms
 from warehouse import stories as wh
 
 # Candidate pairs for copies share a bucket when their Jaccard similarity is around this or
@@ -42,8 +43,10 @@ def index_run(
     *,
     read_timeout_s: float = 60.0,
     write_timeout_s: float = 300.0,
+    mapper: Mapper | None = None,
 ) -> StoriesResult:
-    """The whole step on a warehouse file; a run with nothing new to index changes nothing."""
+    """The whole step on a warehouse file; a run with nothing new to index changes nothing.
+    With `mapper` (the run's workers), the articles' features are computed there."""
     clock = _Clock()
     ids = wh.articles_to_index(db, run_id, timeout_s=read_timeout_s)
     if not ids:
@@ -55,7 +58,7 @@ def index_run(
         chunk = ids[start : start + CHUNK]
         texts = wh.article_texts(db, chunk, timeout_s=read_timeout_s)
         clock.lap("read")
-        sigs = signatures(texts)
+        sigs, found = features(texts, mapper)
         clock.lap("minhash")
         wh.save_features(
             db,
@@ -63,7 +66,7 @@ def index_run(
             indexed=chunk,
             signatures=sigs,
             bands=bands(sigs, lsh),
-            terms=terms(texts),
+            terms=found,
             timeout_s=write_timeout_s,
         )
         clock.lap("features")
