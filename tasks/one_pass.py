@@ -113,7 +113,10 @@ def read_pages(raw: pl.DataFrame, mapper: Mapper, known: Set[str] = frozenset())
     for i, done in zip(fresh, mapper.map(page_row, (rows[i] for i in fresh)), strict=True):
         found[i] = done.get("access") or {"doc_id": rows[i]["doc_id"]}  # the worker died
         if "clean" in done:
-            pages.clean.put(rows[i], {**done["clean"], "text": rows[i]["text"]})
+            # without the page's text: clean_batch takes that column from the raw frame, and
+            # holding each page's text as a Python string until the clean step held a batch
+            # of pages twice in memory
+            pages.clean.put(rows[i], done["clean"])
         if "article" in done:
             pages.extract.put(rows[i], done["article"])
     for i, done in zip(rest, mapper.map(access_row, (rows[i] for i in rest)), strict=True):

@@ -139,9 +139,9 @@ def clean_batch(
             row["template"] = sorted(templates[i])
         rows.append(row)
     results = mapper.map(clean_row, rows)
-    # A row comes back with its page's text unchanged: the frame takes that column from
-    # `raw` as it is, rather than copying each page's text back through Python (0.1 ms a
-    # page in the run's process).
+    # A row comes back with its page's text unchanged (or without it: the page pass's rows,
+    # tasks/one_pass.py): the frame takes that column from `raw` as it is, rather than
+    # copying each page's text back through Python (0.1 ms a page in the run's process).
     kept = [i for i, r in enumerate(results) if "error" not in r]
     for result in results:
         result.pop("text", None)
