@@ -34,7 +34,7 @@ from tasks.page.html_dates import (
     url_date,
 )
 from tasks.page.jsonld import read_jsonld
-from tasks.page.leftovers import drop_teaser_cards, remove_leftovers
+from tasks.page.leftovers import drop_dialogs, drop_teaser_cards, remove_leftovers
 from tasks.page.meta_tags import read_meta_tags
 from tasks.page.page_type import add_body_signals, classify, page_signals
 from tasks.page.parse import first_below, in_body, load_html
@@ -437,6 +437,7 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
     if selected:
         paragraphs, method = page_rules.paragraphs(selected), "rules"
     else:
+        drop_dialogs(tree)
         drop_teaser_cards(tree)
         _space_blocks(tree)
         description = meta.get("og:description") or meta.get("description")

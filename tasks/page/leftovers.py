@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from lxml.etree import _Element
+from lxml.etree import XPath, _Element
 
 from tasks.page.lexicon import alternation as words
 
@@ -145,3 +145,42 @@ def drop_teaser_cards(tree: _Element) -> int:
                 parent.remove(card)  # its tail is the spacing between cards
             dropped += len(kept)
     return dropped
+
+
+# --- dialogs: what a page shows only on request -------------------------------------------------
+
+# A modal dialog (a "republish this story" box, a sign-up or share form) is written into the page
+# and shown on a click: ARIA marks it (role="dialog", aria-modal) or it is a <dialog> not open.
+_DIALOGS = XPath(
+    "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true'] | //dialog[not(@open)]"
+)
+
+
+def drop_dialogs(tree: _Element) -> int:
+    """Remove the page's modal dialogs, unless one holds the story (a page that opens its
+    article in a lightbox). Returns how many were removed."""
+    dialogs = _DIALOGS(tree)
+    if not dialogs:
+        return 0
+    story = _story_container(tree)
+    dropped = 0
+    for dialog in dialogs:
+        parent = dialog.getparent()
+        if parent is None or (
+            story is not None and (dialog is story or dialog in story.iterancestors())
+        ):
+            continue
+        _remove_keeping_tail(dialog)
+        dropped += 1
+    return dropped
+
+
+def _remove_keeping_tail(element: _Element) -> None:
+    parent = element.getparent()
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)

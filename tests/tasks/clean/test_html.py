@@ -367,3 +367,31 @@ def test_teaser_cards_in_the_story_s_article_or_under_a_short_intro_stay() -> No
     assert "Teaser sentence of other story 2" in clean_html(in_article, EMPTY).body
     listing = page(f"<div><div class='intro'><p>{STORY[0]}</p></div><div>{_cards(6)}</div></div>")
     assert "Teaser sentence of other story 5" in clean_html(listing, EMPTY).body
+
+
+_REPUBLISH = (
+    "Want to republish this story? Credit the writer and the paper, link back to the article"
+    " and keep the text as it was published, with no changes to its meaning."
+)
+
+
+@pytest.mark.parametrize(
+    "dialog",
+    [
+        f"<div role='dialog'><h2>Republish</h2><p>{_REPUBLISH}</p></div>",
+        f"<div class='box' aria-modal='true'><p>{_REPUBLISH}</p></div>",
+    ],
+)
+def test_a_modal_dialog_in_the_story_s_container_is_not_its_text(dialog: str) -> None:
+    """A dialog the page shows on a click (ARIA's role=dialog or aria-modal) is furniture even
+    inside the article, where trafilatura keeps it."""
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    body = clean_html(page(f"<article><h1>Harbour wall</h1>{story}{dialog}</article>"), EMPTY).body
+    assert STORY[-1] in body and "republish" not in body
+
+
+def test_a_dialog_that_holds_the_story_stays() -> None:
+    """A page that shows its article in a dialog (a lightbox): the dialog is the story."""
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    body = clean_html(page(f"<div role='dialog'><h1>Harbour wall</h1>{story}</div>"), EMPTY).body
+    assert STORY[-1] in body
