@@ -91,10 +91,19 @@ def _card_key(element: _Element) -> tuple[str, str]:
     return element.tag, (element.get("class") or "").split(" ", 1)[0]
 
 
+# A heading is an <h2>-<h6>, or an element styled or marked as one: card grids often set their
+# headlines as <p class="h4"> or <div role="heading">.
+_CLASSED = " or ".join(
+    f"contains(concat(' ', normalize-space(@class), ' '), ' {tag} ')" for tag in _HEADINGS
+)
+_TAGGED = " or ".join(f"self::{tag}" for tag in _HEADINGS)
+_HEADING_LIKE = XPath(f"//*[{_TAGGED} or @role='heading' or {_CLASSED}]")
+
+
 def _linked_headlines(tree: _Element) -> list[_Element]:
     """Headings that are, or hold, a link to another page: a teaser's headline."""
     found = []
-    for heading in tree.iter(*_HEADINGS):
+    for heading in _HEADING_LIKE(tree):
         link = next(heading.iter("a"), None)
         if link is None:
             parent = heading.getparent()

@@ -339,20 +339,23 @@ def test_a_few_repeats_of_the_page_s_own_stay() -> None:
     assert paragraphs.count(STORY[0]) == 2
 
 
-def _cards(n: int = 3) -> str:
+def _cards(n: int = 3, heading: str = "h3") -> str:
+    tag = heading.split()[0]
     return "".join(
-        f"<div class='entry'><h3><a href='/story-{i}'>Other story number {i} headline"
-        f"</a></h3><p>Teaser sentence of other story {i}, which the site shows under every"
+        f"<div class='entry'><{heading}><a href='/story-{i}'>Other story number {i} headline"
+        f"</a></{tag}><p>Teaser sentence of other story {i}, which the site shows under every"
         " article of the section to keep its readers on the site a little longer.</p></div>"
         for i in range(n)
     )
 
 
-def test_teaser_cards_after_the_story_and_outside_it_are_dropped() -> None:
+@pytest.mark.parametrize("heading", ["h3", "p class='card-title h4'", "div role='heading'"])
+def test_teaser_cards_after_the_story_and_outside_it_are_dropped(heading: str) -> None:
+    """Whether a card's headline is an <h3> or an element styled or marked as a heading."""
     story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
     html = page(
         f"<div id='content'><div class='lead'><h1>Harbour wall to be rebuilt</h1>{story}</div>"
-        f"<div class='block'><h3>Read on</h3>{_cards()}</div></div>"
+        f"<div class='block'><h3>Read on</h3>{_cards(heading=heading)}</div></div>"
     )
     body = clean_html(html, EMPTY).body
     assert STORY[-1] in body
