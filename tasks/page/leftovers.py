@@ -77,7 +77,7 @@ _CARD_DEPTH = 6  # how far above a linked headline its card may start
 _MIN_STORY = 1000
 
 
-def _story_container(tree: _Element) -> _Element | None:
+def story_container(tree: _Element) -> _Element | None:
     """The element whose own paragraphs hold the most text: where a story is."""
     totals: dict[_Element, int] = {}
     for paragraph in tree.iter("p"):
@@ -113,14 +113,13 @@ def _linked_headlines(tree: _Element) -> list[_Element]:
     return found
 
 
-def drop_teaser_cards(tree: _Element) -> int:
+def drop_teaser_cards(tree: _Element, story: _Element | None) -> int:
     """Remove runs of teaser cards that come after the story, outside its container: at
     least three sibling blocks of one kind (tag and first class name), each a short block
     with a linked headline ("Read this next", "More from…", a site's latest posts). Cards
     inside the story's container, around it or in its <article> stay (a roundup's items are
     its text), and so do all cards when the story is short (a listing's intro).
     Returns how many cards were removed."""
-    story = _story_container(tree)
     if story is None or sum(len(p.text_content()) for p in story.iterchildren("p")) < _MIN_STORY:
         return 0
     around = {story, *story.iterancestors()}
@@ -165,13 +164,12 @@ _DIALOGS = XPath(
 )
 
 
-def drop_dialogs(tree: _Element) -> int:
+def drop_dialogs(tree: _Element, story: _Element | None) -> int:
     """Remove the page's modal dialogs, unless one holds the story (a page that opens its
     article in a lightbox). Returns how many were removed."""
     dialogs = _DIALOGS(tree)
     if not dialogs:
         return 0
-    story = _story_container(tree)
     dropped = 0
     for dialog in dialogs:
         parent = dialog.getparent()

@@ -398,3 +398,20 @@ def test_a_dialog_that_holds_the_story_stays() -> None:
     story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
     body = clean_html(page(f"<div role='dialog'><h1>Harbour wall</h1>{story}</div>"), EMPTY).body
     assert STORY[-1] in body
+
+
+def test_headings_and_lists_of_a_story_trafilatura_found_no_container_for_stay() -> None:
+    """With no article container it knows, trafilatura takes the page's paragraphs alone:
+    the story's headings and lists between them are put back, in place; a heading over a
+    gallery (no text follows it) and the furniture around the story stay out."""
+    story = (
+        f"<p>{STORY[0]}</p><h2>Why the wall matters</h2><p>{STORY[1]}</p>"
+        "<ul><li>Four months of work on the old wall.</li><li>Two million euros.</li></ul>"
+        f"<p>{STORY[2]}</p><h2>Photos of the harbour</h2><div class='gallery'><img src='a.jpg'>"
+        f"</div><p>{STORY[3]}</p><h2>More stories</h2><ul><li><a href='/x'>Other</a></li></ul>"
+    )
+    body = clean_html(page(f"<div class='rich'><h1>Harbour wall</h1>{story}</div>"), EMPTY).body
+    paragraphs = body.split("\n\n")
+    assert paragraphs[paragraphs.index(STORY[1]) - 1] == "Why the wall matters"
+    assert "- Two million euros." in paragraphs
+    assert "Photos of the harbour" not in body and "More stories" not in body
