@@ -34,7 +34,12 @@ from tasks.page.html_dates import (
     url_date,
 )
 from tasks.page.jsonld import read_jsonld
-from tasks.page.leftovers import drop_teaser_cards, remove_leftovers
+from tasks.page.leftovers import (
+    drop_dialogs,
+    drop_teaser_cards,
+    remove_leftovers,
+    story_container,
+)
 from tasks.page.meta_tags import read_meta_tags
 from tasks.page.page_type import add_body_signals, classify, page_signals
 from tasks.page.parse import first_below, in_body, load_html
@@ -232,13 +237,86 @@ def _bare_extraction(tree: HtmlElement) -> Document | None:
     return document
 
 
-def _trafilatura_paragraphs(tree: HtmlElement) -> list[str]:
+# A story's block that trafilatura's paragraph-only recovery leaves out: (kind, its lines).
+_Block = tuple[str, list[str]]
+_OUTLINE_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _outline(story: HtmlElement | None) -> list[_Block]:
+    """The story container's own blocks in order, read before trafilatura prunes the tree:
+    paragraphs (the anchors), headings, and lists (one line per item)."""
+    if story is None:
+        return []
+    blocks: list[_Block] = []
+    for child in story:
+        tag = child.tag
+        if tag == "p":
+            text = _norm(child.text_content())
+            if text:
+                blocks.append(("p", [text]))
+        elif tag in _OUTLINE_HEADINGS:
+            text = _norm(child.text_content())
+            if text:
+                blocks.append(("head", [text]))
+        elif tag in ("ul", "ol"):
+            items = [_norm(item.text_content()) for item in child.iterchildren("li")]
+            items = [item for item in items if item]
+            if items:
+                blocks.append(("list", items))
+        elif isinstance(tag, str):
+            blocks.append(("other", []))  # a figure, a gallery, a widget: what a heading may head
+    return blocks
+
+
+def _heads_text(outline: list[_Block], number: int) -> bool:
+    """Whether the heading at `number` introduces text (a paragraph or a list follows it),
+    not a gallery or a widget."""
+    following = outline[number + 1] if number + 1 < len(outline) else None
+    return following is not None and following[0] in ("p", "list")
+
+
+def _restore_outline(paragraphs: list[str], outline: list[_Block]) -> list[str]:
+    """The story's headings and lists put back between its paragraphs, where trafilatura found
+    no article container and took the page's paragraphs alone (its recovery reads <p>s, not
+    headings or lists): a heading or list of the story container goes back when paragraphs
+    of that container that the body holds stand before and after it. Furniture around the
+    story stays out: only blocks between two kept paragraphs return."""
+    position = {_norm(text): index for index, text in enumerate(paragraphs)}
+    shown = _norm(" ".join(paragraphs))
+    inserts: dict[int, list[str]] = {}
+    pending: list[str] = []
+    anchored = False
+    for number, (kind, lines) in enumerate(outline):
+        if kind == "p":
+            index = position.get(lines[0])
+            if index is None:
+                continue
+            if anchored and pending:
+                inserts.setdefault(index, []).extend(pending)
+            pending, anchored = [], True
+        elif kind == "head" and not _heads_text(outline, number):
+            continue
+        elif kind != "other" and anchored and not all(line in shown for line in lines):
+            bullet = "- " if kind == "list" and len(lines) > 1 else ""
+            pending.extend(f"{bullet}{line}" for line in lines)
+    if not inserts:
+        return paragraphs
+    restored: list[str] = []
+    for index, text in enumerate(paragraphs):
+        restored.extend(inserts.get(index, ()))
+        restored.append(text)
+    return restored
+
+
+def _trafilatura_paragraphs(tree: HtmlElement, outline: list[_Block] | None = None) -> list[str]:
     document = _bare_extraction(tree)
     if document is None or document.body is None:
         return []
     _unmark(document.body)
     _wrap_loose_text(document.body)
     remove_leftovers(document.body)
+    # paragraphs alone: trafilatura's recovery of a page's <p>s, no container found
+    recovered = all(element.tag == "p" for element in document.body)
     paragraphs: list[str] = []
     for element in document.body:
         if element.tag == "list":
@@ -259,6 +337,8 @@ def _trafilatura_paragraphs(tree: HtmlElement) -> list[str]:
             lines = _lines(element)
             if lines:
                 paragraphs.append("\n".join(lines))
+    if recovered and outline:
+        paragraphs = _restore_outline(paragraphs, outline)
     return _once(paragraphs)
 
 
@@ -437,12 +517,16 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
     if selected:
         paragraphs, method = page_rules.paragraphs(selected), "rules"
     else:
-        drop_teaser_cards(tree)
+        story = story_container(tree)
+        drop_dialogs(tree, story)
+        drop_teaser_cards(tree, story)
         _space_blocks(tree)
         description = meta.get("og:description") or meta.get("description")
         description = description or jsonld.get("description")
-        lead = _lead_paragraph(tree, description)  # trafilatura then prunes the tree
-        paragraphs, method = _trafilatura_paragraphs(tree), "trafilatura"
+        # before trafilatura, which prunes the tree
+        lead = _lead_paragraph(tree, description)
+        outline = _outline(story if story is not None and story.getparent() is not None else None)
+        paragraphs, method = _trafilatura_paragraphs(tree, outline), "trafilatura"
         body_text = "\n".join(paragraphs)
         # the lead paragraph trafilatura left out is the standfirst: a field of its own,
         # never prepended to the body

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from lxml.etree import _Element
+from lxml.etree import XPath, _Element
 
 from tasks.page.lexicon import alternation as words
 
@@ -77,7 +77,7 @@ _CARD_DEPTH = 6  # how far above a linked headline its card may start
 _MIN_STORY = 1000
 
 
-def _story_container(tree: _Element) -> _Element | None:
+def story_container(tree: _Element) -> _Element | None:
     """The element whose own paragraphs hold the most text: where a story is."""
     totals: dict[_Element, int] = {}
     for paragraph in tree.iter("p"):
@@ -91,10 +91,19 @@ def _card_key(element: _Element) -> tuple[str, str]:
     return element.tag, (element.get("class") or "").split(" ", 1)[0]
 
 
+# A heading is an <h2>-<h6>, or an element styled or marked as one: card grids often set their
+# headlines as <p class="h4"> or <div role="heading">.
+_CLASSED = " or ".join(
+    f"contains(concat(' ', normalize-space(@class), ' '), ' {tag} ')" for tag in _HEADINGS
+)
+_TAGGED = " or ".join(f"self::{tag}" for tag in _HEADINGS)
+_HEADING_LIKE = XPath(f"//*[{_TAGGED} or @role='heading' or {_CLASSED}]")
+
+
 def _linked_headlines(tree: _Element) -> list[_Element]:
     """Headings that are, or hold, a link to another page: a teaser's headline."""
     found = []
-    for heading in tree.iter(*_HEADINGS):
+    for heading in _HEADING_LIKE(tree):
         link = next(heading.iter("a"), None)
         if link is None:
             parent = heading.getparent()
@@ -104,14 +113,13 @@ def _linked_headlines(tree: _Element) -> list[_Element]:
     return found
 
 
-def drop_teaser_cards(tree: _Element) -> int:
+def drop_teaser_cards(tree: _Element, story: _Element | None) -> int:
     """Remove runs of teaser cards that come after the story, outside its container: at
     least three sibling blocks of one kind (tag and first class name), each a short block
     with a linked headline ("Read this next", "More from…", a site's latest posts). Cards
     inside the story's container, around it or in its <article> stay (a roundup's items are
     its text), and so do all cards when the story is short (a listing's intro).
     Returns how many cards were removed."""
-    story = _story_container(tree)
     if story is None or sum(len(p.text_content()) for p in story.iterchildren("p")) < _MIN_STORY:
         return 0
     around = {story, *story.iterancestors()}
@@ -145,3 +153,41 @@ def drop_teaser_cards(tree: _Element) -> int:
                 parent.remove(card)  # its tail is the spacing between cards
             dropped += len(kept)
     return dropped
+
+
+# --- dialogs: what a page shows only on request -------------------------------------------------
+
+# A modal dialog (a "republish this story" box, a sign-up or share form) is written into the page
+# and shown on a click: ARIA marks it (role="dialog", aria-modal) or it is a <dialog> not open.
+_DIALOGS = XPath(
+    "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true'] | //dialog[not(@open)]"
+)
+
+
+def drop_dialogs(tree: _Element, story: _Element | None) -> int:
+    """Remove the page's modal dialogs, unless one holds the story (a page that opens its
+    article in a lightbox). Returns how many were removed."""
+    dialogs = _DIALOGS(tree)
+    if not dialogs:
+        return 0
+    dropped = 0
+    for dialog in dialogs:
+        parent = dialog.getparent()
+        if parent is None or (
+            story is not None and (dialog is story or dialog in story.iterancestors())
+        ):
+            continue
+        _remove_keeping_tail(dialog)
+        dropped += 1
+    return dropped
+
+
+def _remove_keeping_tail(element: _Element) -> None:
+    parent = element.getparent()
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)

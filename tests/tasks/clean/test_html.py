@@ -339,20 +339,23 @@ def test_a_few_repeats_of_the_page_s_own_stay() -> None:
     assert paragraphs.count(STORY[0]) == 2
 
 
-def _cards(n: int = 3) -> str:
+def _cards(n: int = 3, heading: str = "h3") -> str:
+    tag = heading.split()[0]
     return "".join(
-        f"<div class='entry'><h3><a href='/story-{i}'>Other story number {i} headline"
-        f"</a></h3><p>Teaser sentence of other story {i}, which the site shows under every"
+        f"<div class='entry'><{heading}><a href='/story-{i}'>Other story number {i} headline"
+        f"</a></{tag}><p>Teaser sentence of other story {i}, which the site shows under every"
         " article of the section to keep its readers on the site a little longer.</p></div>"
         for i in range(n)
     )
 
 
-def test_teaser_cards_after_the_story_and_outside_it_are_dropped() -> None:
+@pytest.mark.parametrize("heading", ["h3", "p class='card-title h4'", "div role='heading'"])
+def test_teaser_cards_after_the_story_and_outside_it_are_dropped(heading: str) -> None:
+    """Whether a card's headline is an <h3> or an element styled or marked as a heading."""
     story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
     html = page(
         f"<div id='content'><div class='lead'><h1>Harbour wall to be rebuilt</h1>{story}</div>"
-        f"<div class='block'><h3>Read on</h3>{_cards()}</div></div>"
+        f"<div class='block'><h3>Read on</h3>{_cards(heading=heading)}</div></div>"
     )
     body = clean_html(html, EMPTY).body
     assert STORY[-1] in body
@@ -367,3 +370,48 @@ def test_teaser_cards_in_the_story_s_article_or_under_a_short_intro_stay() -> No
     assert "Teaser sentence of other story 2" in clean_html(in_article, EMPTY).body
     listing = page(f"<div><div class='intro'><p>{STORY[0]}</p></div><div>{_cards(6)}</div></div>")
     assert "Teaser sentence of other story 5" in clean_html(listing, EMPTY).body
+
+
+_REPUBLISH = (
+    "Want to republish this story? Credit the writer and the paper, link back to the article"
+    " and keep the text as it was published, with no changes to its meaning."
+)
+
+
+@pytest.mark.parametrize(
+    "dialog",
+    [
+        f"<div role='dialog'><h2>Republish</h2><p>{_REPUBLISH}</p></div>",
+        f"<div class='box' aria-modal='true'><p>{_REPUBLISH}</p></div>",
+    ],
+)
+def test_a_modal_dialog_in_the_story_s_container_is_not_its_text(dialog: str) -> None:
+    """A dialog the page shows on a click (ARIA's role=dialog or aria-modal) is furniture even
+    inside the article, where trafilatura keeps it."""
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    body = clean_html(page(f"<article><h1>Harbour wall</h1>{story}{dialog}</article>"), EMPTY).body
+    assert STORY[-1] in body and "republish" not in body
+
+
+def test_a_dialog_that_holds_the_story_stays() -> None:
+    """A page that shows its article in a dialog (a lightbox): the dialog is the story."""
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    body = clean_html(page(f"<div role='dialog'><h1>Harbour wall</h1>{story}</div>"), EMPTY).body
+    assert STORY[-1] in body
+
+
+def test_headings_and_lists_of_a_story_trafilatura_found_no_container_for_stay() -> None:
+    """With no article container it knows, trafilatura takes the page's paragraphs alone:
+    the story's headings and lists between them are put back, in place; a heading over a
+    gallery (no text follows it) and the furniture around the story stay out."""
+    story = (
+        f"<p>{STORY[0]}</p><h2>Why the wall matters</h2><p>{STORY[1]}</p>"
+        "<ul><li>Four months of work on the old wall.</li><li>Two million euros.</li></ul>"
+        f"<p>{STORY[2]}</p><h2>Photos of the harbour</h2><div class='gallery'><img src='a.jpg'>"
+        f"</div><p>{STORY[3]}</p><h2>More stories</h2><ul><li><a href='/x'>Other</a></li></ul>"
+    )
+    body = clean_html(page(f"<div class='rich'><h1>Harbour wall</h1>{story}</div>"), EMPTY).body
+    paragraphs = body.split("\n\n")
+    assert paragraphs[paragraphs.index(STORY[1]) - 1] == "Why the wall matters"
+    assert "- Two million euros." in paragraphs
+    assert "Photos of the harbour" not in body and "More stories" not in body
