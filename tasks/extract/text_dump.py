@@ -17,6 +17,7 @@ from newsdesk.core.registry import normalise_name
 from tasks.extract.authors import (
     BYLINE,
     BYLINE_MAX_WORDS,
+    bio_names,
     by_lines,
     dated_names,
     photo_names,
@@ -62,7 +63,7 @@ def extract_text_dump(
     if section and normalise_name(section) in printed:
         section = None
     standfirst, rest = split_standfirst(text, body) if body else (None, None)
-    authors = _authors(hints, text)
+    authors = _authors(hints, text, body or "")
     signals = text_signals(
         text, body or "", len(hints.get("date_lines") or []), bylined(hints, text)
     )
@@ -208,7 +209,7 @@ def _naive(value: datetime) -> datetime:
     return value.replace(tzinfo=None)
 
 
-def _authors(hints: dict, text: str = "") -> list[str]:
+def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     """Names from the byline, in this order of trust: a forum's thread starter;
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
@@ -218,16 +219,41 @@ def _authors(hints: dict, text: str = "") -> list[str]:
     author photo ("Picture of A" / "A"); last, a desk or
     a team the byline credits ('by SolutionsHub Editorial Team') when no person is named."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
-    dated = {line["text"] for line in hints.get("date_lines") or []}
+    # a dump glues inline elements: "September 8, 2016Autumn Adams"
+    dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
+    byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
     anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     return (
         thread_starter(anywhere)
         or by_lines(near)
-        or dated_names(hints.get("before_body", []), dated, hints.get("title"))
+        or dated_names(byline_zone, dated, hints.get("title"))
         or by_lines(anywhere)
         or photo_names(anywhere)
+        or bio_names(text.split("\n"))
         or by_lines(near, credits=True)
+        or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
     )
+
+
+def _furniture(text: str, body: str) -> list[str]:
+    """The page's lines the cleaner did not keep in the story (an author box is one of them;
+    a name-like heading inside the story is the story's)."""
+    kept = {line.strip() for line in body.split("\n")}
+    return [line for line in text.split("\n") if line.strip() not in kept]
+
+
+def _credited(names: list[str]) -> list[str]:
+    """A desk or a team printed as a name ("TOI Lifestyle Desk"), not a lower-case tag
+    ("evidence_based") that happens to sit next to the date."""
+    return [name for name in names if name[:1].isupper()]
+
+
+_GLUED = re.compile(r"(?<=\d)(?=[A-ZÀ-ÞĀ-Ž][a-zà-ÿ])")
+
+
+def _unglue(line: str) -> str:
+    """The line with a space where a figure runs into a capitalised word."""
+    return _GLUED.sub(" ", line)
 
 
 def bylined(hints: dict, text: str) -> bool:
