@@ -214,22 +214,25 @@ def thread_starter(lines: list[str]) -> list[str]:
     return []
 
 
-def photo_names(lines: list[str]) -> list[str]:
+def photo_names(lines: list[str], *, accounts: bool = True) -> list[str]:
     """The names of the first names-only line under an author photo: its alt text shows
     the name ("Picture of Jane Roe" / "Jane Roe") or calls it the author's ("Author image" /
-    "Jane Roe"), the usual author box of a page that prints no by-word; or a user name under
-    the photo its alt text gives as theirs ("jdoe's user avatar" / "jdoe")."""
+    "Jane Roe"), the usual author box of a page that prints no by-word; accounts: or a user
+    name under the photo its alt text gives as theirs ("jdoe's user avatar" / "jdoe"), which
+    a forum shows for every poster and editor, not only the author."""
     shown = [line.strip() for line in lines if line.strip()]
     for k in range(1, len(shown)):
         if shown[k][:1] in _BULLETS:
             continue  # a menu item, which menus repeat
         before = shown[max(0, k - _PHOTO_LINES) : k]
         found = byline_names(shown[k], bare=True)
+        found = found if accounts or not any(map(is_account, found)) else []
         # the alt text calls it a photo ("Picture of …", "… Profile Image"); a heading or
         # a menu item shown twice is no author box
         if found and any(_author_photo(line, found[0]) for line in before):
             return found
         name = clean_author(shown[k], handles=True) if _HANDLE.match(shown[k]) else None
+        name = name if accounts else None
         if name and any(_own_photo(line, name) for line in before):
             return [name]
     return []
@@ -265,7 +268,7 @@ def bio_names(lines: list[str]) -> list[str]:
     for k, line in enumerate(lines):
         if line.strip()[:1] in _BULLETS or len(line.split()) > _BARE_PARTS:
             continue
-        found = byline_names(line, bare=True)
+        found = byline_names(_BRACKETS.sub(" ", line), bare=True)  # "Jane Roe (JRoeNews)"
         if not found or not is_person_name(found[0]):
             continue
         bio = _paragraph_after(lines, k)
@@ -322,6 +325,20 @@ def dated_names(
         if found:
             return found
     return []
+
+
+_DAY = re.compile(r"^(?:[12]?\d|3[01])(?:st|nd|rd|th)?$")
+
+
+def yearless_date(line: str) -> bool:
+    """A line that is a day and a month, with no year ("Jun 9", "Friday, 9 June"): the
+    date of a blog post of this year under its author's name, which no date parser reads."""
+    tokens = [token.strip(",.") for token in line.split()]
+    if not 2 <= len(tokens) <= 4:
+        return False
+    days = sum(bool(_DAY.match(token)) for token in tokens)
+    months = sum(bool(_DATE_WORDS.match(token)) for token in tokens)
+    return days == 1 and months == len(tokens) - 1
 
 
 def _next_line(lines: Iterable[str]) -> str:

@@ -22,6 +22,7 @@ from tasks.extract.authors import (
     dated_names,
     photo_names,
     thread_starter,
+    yearless_date,
 )
 from tasks.extract.text_dates import (
     LANGUAGE_DATE_ORDER,
@@ -222,10 +223,12 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     # a dump glues inline elements: "September 8, 2016Autumn Adams"
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
+    dated |= {line for line in byline_zone if yearless_date(line)}
     anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     return (
         thread_starter(anywhere)
         or by_lines(near)
+        or photo_names(byline_zone, accounts=False)
         or dated_names(byline_zone, dated, hints.get("title"))
         or by_lines(anywhere)
         or photo_names(anywhere)

@@ -15,6 +15,7 @@ from tasks.extract.authors import (
     is_account,
     photo_names,
     thread_starter,
+    yearless_date,
 )
 from tasks.page.bylines import read_bylines
 
@@ -71,6 +72,16 @@ def test_a_dated_byline_names_the_writer_before_its_separator_or_the_desk_if_ask
     desk = "TOI Lifestyle Desk / etimes.in / Updated: Dec 17, 2025, 21:47 IST"
     assert dated_names([desk], {desk}, None) == []
     assert dated_names([desk], {desk}, None, credits=True) == ["TOI Lifestyle Desk"]
+
+
+def test_a_name_above_a_date_with_no_year() -> None:
+    assert [yearless_date(line) for line in ("Jun 9", "Friday, 9 June", "Jun 2025", "9")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert dated_names(["Kalyn Keen", "Jun 9", "5 min read"], {"Jun 9"}, None) == ["Kalyn Keen"]
 
 
 def test_the_thread_starter_is_a_user_name() -> None:
