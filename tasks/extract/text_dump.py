@@ -64,7 +64,7 @@ def extract_text_dump(
     if section and normalise_name(section) in printed:
         section = None
     standfirst, rest = split_standfirst(text, body) if body else (None, None)
-    authors = _authors(hints, text, body or "")
+    authors = _authors(hints, text)
     signals = text_signals(
         text, body or "", len(hints.get("date_lines") or []), bylined(hints, text)
     )
@@ -210,15 +210,18 @@ def _naive(value: datetime) -> datetime:
     return value.replace(tzinfo=None)
 
 
-def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
+def _authors(hints: dict, text: str = "") -> list[str]:
     """Names from the byline, in this order of trust: a forum's thread starter;
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
-    with the names on the next one, a dated line whose names follow its last by-word
-    ('Posted on 3 May 2025 by A'), a name next to the date ('A' above 'May 3, 2025', or
-    'A May 3, 2025'); then a by-line anywhere on the page ("Written by A"), a name under its
-    author photo ("Picture of A" / "A"); last, a desk or
-    a team the byline credits ('by SolutionsHub Editorial Team') when no person is named."""
+    with the names on the next one, a name under its author photo in the byline zone
+    ("Author image" / "A"), a dated line whose names follow its last by-word ('Posted on 3
+    May 2025 by A'), a name next to the date ('A' above 'May 3, 2025' or 'Jun 9', 'A May 3,
+    2025', 'A - 2025/4/29'); then a by-line anywhere on the page ("Written by A"), a name
+    under its author photo ("Picture of A" / "A", "a's user avatar" / "a"), an author box
+    (the name, then a bio about that person: "A" / "A started the site; his …"); last, a
+    desk or a team the byline credits ('by SolutionsHub Editorial Team', 'TOI Lifestyle
+    Desk / … / Updated: Dec 17, 2025') when no person is named."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
     # a dump glues inline elements: "September 8, 2016Autumn Adams"
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
@@ -236,13 +239,6 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or by_lines(near, credits=True)
         or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
     )
-
-
-def _furniture(text: str, body: str) -> list[str]:
-    """The page's lines the cleaner did not keep in the story (an author box is one of them;
-    a name-like heading inside the story is the story's)."""
-    kept = {line.strip() for line in body.split("\n")}
-    return [line for line in text.split("\n") if line.strip() not in kept]
 
 
 def _credited(names: list[str]) -> list[str]:
