@@ -172,6 +172,8 @@ _PHOTO_LINES = 2
 _PHOTO = re.compile(rf"\b(?:{words('authors.photo')})\b", re.IGNORECASE)
 _BULLETS = frozenset("•·*-\u2013□◦▪")
 _IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[Julia-Gr]"
+# What parts a byline's names from the rest of the line before its date.
+_HEAD_SEPARATOR = re.compile(r"\s[/|·•]\s")
 # "Jane Roe on" before the date on its line: the preposition is the date's
 _HEAD_END = re.compile(rf"\s+(?:{words('authors.tail_preposition')})$")
 
@@ -212,50 +214,131 @@ def thread_starter(lines: list[str]) -> list[str]:
     return []
 
 
-def photo_names(lines: list[str]) -> list[str]:
-    """The names of the first names-only line whose name the line before it shows too: an
-    author photo's alt text above the name ("Picture of Jane Roe" / "Jane Roe"), the usual
-    author box of a page that prints no by-word."""
+def photo_names(lines: list[str], *, accounts: bool = True) -> list[str]:
+    """The names of the first names-only line under an author photo: its alt text shows
+    the name ("Picture of Jane Roe" / "Jane Roe") or calls it the author's ("Author image" /
+    "Jane Roe"), the usual author box of a page that prints no by-word; accounts: or a user
+    name under the photo its alt text gives as theirs ("jdoe's user avatar" / "jdoe"), which
+    a forum shows for every poster and editor, not only the author."""
     shown = [line.strip() for line in lines if line.strip()]
     for k in range(1, len(shown)):
         if shown[k][:1] in _BULLETS:
             continue  # a menu item, which menus repeat
-        found = byline_names(shown[k], bare=True)
         before = shown[max(0, k - _PHOTO_LINES) : k]
+        found = byline_names(shown[k], bare=True)
+        found = found if accounts or not any(map(is_account, found)) else []
         # the alt text calls it a photo ("Picture of …", "… Profile Image"); a heading or
         # a menu item shown twice is no author box
-        if found and any(
-            _PHOTO.search(line.replace(found[0], " ")) for line in before if found[0] in line
-        ):
+        if found and any(_author_photo(line, found[0]) for line in before):
             return found
+        name = clean_author(shown[k], handles=True) if _HANDLE.match(shown[k]) else None
+        name = name if accounts else None
+        if name and any(_own_photo(line, name) for line in before):
+            return [name]
     return []
 
 
-def dated_names(lines: list[str], dated: set[str], title: str | None) -> list[str]:
+def _author_photo(line: str, name: str) -> bool:
+    """The alt text of the photo of `name`: a photo word and the name, or a photo word and
+    an author label alone ("Author image")."""
+    if name in line:
+        return bool(_PHOTO.search(line.replace(name, " ")))
+    rest = _PHOTO.sub(" ", line).strip(" -:") if _PHOTO.search(line) else ""
+    return bool(rest) and is_label(rest)
+
+
+def _own_photo(line: str, name: str) -> bool:
+    """The alt text of a user's photo: "jdoe's user avatar"."""
+    return bool(re.match(rf"{re.escape(name)}['\u2019]s\s", line) and _PHOTO.search(line))
+
+
+_BIO_WORDS = 8  # a bio names its author in its first words: "Jane started …", "(Editor) - Jane …"
+_BIO_MIN_WORDS = 8  # ... and is prose, not a menu or a teaser title
+# ... about a person: "he", "her"
+_PERSONAL = re.compile(rf"\b(?i:{words('authors.bio_pronoun')})\b")
+
+
+def bio_names(lines: list[str]) -> list[str]:
+    """The name of the first author box: a person's name alone on its line, then the
+    author's bio, the paragraph that starts on the next line shown, which credits the full
+    name after a by-word ("This post was written by Jane Roe, head of …"), or calls them by
+    the first name alone, goes on in lower case and speaks of a person ("Jane Roe" / "Jane
+    started the site in 2010; her …"). A heading that opens a paragraph about a thing
+    repeats its term ("Rustic Furniture" / "Rustic furniture is …") and says "it"."""
+    for k, line in enumerate(lines):
+        if line.strip()[:1] in _BULLETS or len(line.split()) > _BARE_PARTS:
+            continue
+        found = byline_names(_BRACKETS.sub(" ", line), bare=True)  # "Jane Roe (JRoeNews)"
+        if not found or not is_person_name(found[0]):
+            continue
+        bio = _paragraph_after(lines, k)
+        if len(bio.split()) < _BIO_MIN_WORDS:
+            continue
+        opening = " ".join(bio.split()[:_BIO_WORDS])
+        first, second = found[0].split()[:2]
+        if re.search(rf"{_BY.pattern}{re.escape(found[0])}\b", opening):
+            return found[:1]
+        called = re.search(rf"(?:^|[\s(\u2013\u2014-]){re.escape(first)}\s+([a-z]\w*)", opening)
+        if called and called.group(1) != second.casefold() and _PERSONAL.search(bio):
+            return found[:1]
+    return []
+
+
+def _paragraph_after(lines: list[str], k: int) -> str:
+    """The text from the first line shown after line k up to the next blank line."""
+    shown: list[str] = []
+    for line in lines[k + 1 :]:
+        if line.strip():
+            shown.append(line.strip())
+        elif shown:
+            break
+    return " ".join(shown)
+
+
+def dated_names(
+    lines: list[str], dated: set[str], title: str | None, *, credits: bool = False
+) -> list[str]:
     """Names the page prints with a date between headline and story, at the first date line
     that has them: after its last by-word, before or after the dates on its line, or on a
-    line of their own just above or below it."""
+    line of their own just above or below it. credits: a desk or a team too."""
     for k, line in enumerate(lines):
         if line not in dated or (title and line.strip() == title.strip()):
             continue  # a date in the headline is the story's subject, not its byline
         last_by = [m.start() for m in _BY.finditer(line) if m.start() > 0]
         if last_by and len(line[: last_by[-1]].split()) <= BYLINE_MAX_WORDS:
             # "Posted on 3 May 2025 by A - 5 Comments on …": the names after the last by-word
-            found = clean_authors([line])
+            found = clean_authors([line], credits=credits)
             if found:
                 return found
         dates = find_dates(line, keep_ambiguous=True)
         start = line.find(dates[0].raw) if dates else -1
-        head = _HEAD_END.sub("", line[:start].strip()) if start > 0 else ""
-        found = byline_names(head, bare=True) if head and not (title or "").startswith(head) else []
+        # the names up to the first separator: "A - 2025/4/29", "A / site.com / Updated: …"
+        head = _HEAD_SEPARATOR.split(line[:start].strip())[0] if start > 0 else ""
+        head = _HEAD_END.sub("", head.strip(" -\u2013\u2014|/·•"))
+        named = head and not (title or "").startswith(head)
+        found = byline_names(head, bare=True, credits=credits) if named else []
         end = line.rfind(dates[-1].raw) + len(dates[-1].raw) if dates else len(line)
-        found = found or byline_names(line[end:], bare=True)
+        found = found or byline_names(line[end:], bare=True, credits=credits)
         for other in (_next_line(reversed(lines[:k])), _next_line(lines[k + 1 :])):
             if not found and other not in dated and other != title:
-                found = byline_names(other, bare=True)
+                found = byline_names(other, bare=True, credits=credits)
         if found:
             return found
     return []
+
+
+_DAY = re.compile(r"^(?:[12]?\d|3[01])(?:st|nd|rd|th)?$")
+
+
+def yearless_date(line: str) -> bool:
+    """A line that is a day and a month, with no year ("Jun 9", "Friday, 9 June"): the
+    date of a blog post of this year under its author's name, which no date parser reads."""
+    tokens = [token.strip(",.") for token in line.split()]
+    if not 2 <= len(tokens) <= 4:
+        return False
+    days = sum(bool(_DAY.match(token)) for token in tokens)
+    months = sum(bool(_DATE_WORDS.match(token)) for token in tokens)
+    return days == 1 and months == len(tokens) - 1
 
 
 def _next_line(lines: Iterable[str]) -> str:

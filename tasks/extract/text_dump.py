@@ -17,10 +17,12 @@ from newsdesk.core.registry import normalise_name
 from tasks.extract.authors import (
     BYLINE,
     BYLINE_MAX_WORDS,
+    bio_names,
     by_lines,
     dated_names,
     photo_names,
     thread_starter,
+    yearless_date,
 )
 from tasks.extract.text_dates import (
     LANGUAGE_DATE_ORDER,
@@ -212,22 +214,45 @@ def _authors(hints: dict, text: str = "") -> list[str]:
     """Names from the byline, in this order of trust: a forum's thread starter;
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
-    with the names on the next one, a dated line whose names follow its last by-word
-    ('Posted on 3 May 2025 by A'), a name next to the date ('A' above 'May 3, 2025', or
-    'A May 3, 2025'); then a by-line anywhere on the page ("Written by A"), a name under its
-    author photo ("Picture of A" / "A"); last, a desk or
-    a team the byline credits ('by SolutionsHub Editorial Team') when no person is named."""
+    with the names on the next one, a name under its author photo in the byline zone
+    ("Author image" / "A"), a dated line whose names follow its last by-word ('Posted on 3
+    May 2025 by A'), a name next to the date ('A' above 'May 3, 2025' or 'Jun 9', 'A May 3,
+    2025', 'A - 2025/4/29'); then a by-line anywhere on the page ("Written by A"), a name
+    under its author photo ("Picture of A" / "A", "a's user avatar" / "a"), an author box
+    (the name, then a bio about that person: "A" / "A started the site; his …"); last, a
+    desk or a team the byline credits ('by SolutionsHub Editorial Team', 'TOI Lifestyle
+    Desk / … / Updated: Dec 17, 2025') when no person is named."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
-    dated = {line["text"] for line in hints.get("date_lines") or []}
+    # a dump glues inline elements: "September 8, 2016Autumn Adams"
+    dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
+    byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
+    dated |= {line for line in byline_zone if yearless_date(line)}
     anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     return (
         thread_starter(anywhere)
         or by_lines(near)
-        or dated_names(hints.get("before_body", []), dated, hints.get("title"))
+        or photo_names(byline_zone, accounts=False)
+        or dated_names(byline_zone, dated, hints.get("title"))
         or by_lines(anywhere)
         or photo_names(anywhere)
+        or bio_names(text.split("\n"))
         or by_lines(near, credits=True)
+        or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
     )
+
+
+def _credited(names: list[str]) -> list[str]:
+    """A desk or a team printed as a name ("TOI Lifestyle Desk"), not a lower-case tag
+    ("evidence_based") that happens to sit next to the date."""
+    return [name for name in names if name[:1].isupper()]
+
+
+_GLUED = re.compile(r"(?<=\d)(?=[A-ZÀ-ÞĀ-Ž][a-zà-ÿ])")
+
+
+def _unglue(line: str) -> str:
+    """The line with a space where a figure runs into a capitalised word."""
+    return _GLUED.sub(" ", line)
 
 
 def bylined(hints: dict, text: str) -> bool:

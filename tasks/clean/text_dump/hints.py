@@ -29,15 +29,16 @@ def render(units: list[Unit], keep: list[int]) -> list[str]:
     previous: Unit | None = None
     for i in keep:
         unit = units[i]
+        text = unit.shown or unit.text
         if (
             unit.bullet
             and previous is not None
             and previous.bullet
             and previous.block == unit.block
         ):
-            out[-1] = f"{out[-1]}\n- {unit.text}"
+            out[-1] = f"{out[-1]}\n- {text}"
         else:
-            out.append(f"- {unit.text}" if unit.bullet else unit.text)
+            out.append(f"- {text}" if unit.bullet else text)
         previous = unit
     return out
 

@@ -14,6 +14,7 @@ from newsdesk.core.registry import load_registry
 from tasks.clean.text_dump import clean_text_dump, prose_language
 from tasks.clean.text_dump.blocks import is_block_heading, is_furniture
 from tasks.clean.text_dump.headline import trim_trailing_labels
+from tasks.clean.text_dump.hints import render
 from tasks.clean.text_dump.revise import revise
 from tasks.clean.text_units import split_units, unit_words
 from tasks.page.fields import PageContext
@@ -183,6 +184,26 @@ def test_a_link_or_bold_run_that_touches_a_word_is_parted_from_it() -> None:
     assert split_units("Podologie sowie**medizinische Fußpflege")[0].text == (
         "Podologie sowie medizinische Fußpflege"
     )
+
+
+def test_two_links_run_together_are_parted_in_the_body_only() -> None:
+    """html2text runs two adjacent links together ("[Fold](#)[Unfold](#)"), and a link
+    behind a bold marker ("an**[mail](…)**oder"): the body the cleaner writes parts them,
+    while the unit's text, which the rules and the line model read, stays as it was."""
+    units = split_units(
+        "[Fold](javascript:;)[Unfold](javascript:;) Table of Contents\n\n"
+        "**Fragen? per E-Mail an**[ __info@example.de__](mailto:info@example.de)**oder hier.**"
+    )
+    assert [unit.text for unit in units] == [
+        "FoldUnfold Table of Contents",
+        "Fragen? per E-Mail an info@example.deoder hier.",
+    ]
+    assert [unit.shown for unit in units] == [
+        "Fold Unfold Table of Contents",
+        "Fragen? per E-Mail an info@example.de oder hier.",
+    ]
+    assert render(units, [0, 1]) == [unit.shown for unit in units]
+    assert split_units("[Home](/)")[0].shown == ""  # nothing parted: the text is shown
 
 
 def test_markdown_tables_links_over_lines_and_list_headings_are_undone() -> None:

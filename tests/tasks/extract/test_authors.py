@@ -7,6 +7,7 @@ from lxml.html import fromstring
 from trafilatura.metadata import extract_author
 
 from tasks.extract.authors import (
+    bio_names,
     by_lines,
     byline_names,
     clean_authors,
@@ -14,6 +15,7 @@ from tasks.extract.authors import (
     is_account,
     photo_names,
     thread_starter,
+    yearless_date,
 )
 from tasks.page.bylines import read_bylines
 
@@ -43,6 +45,43 @@ def test_a_name_under_its_photo_but_not_a_menu_shown_twice() -> None:
     assert photo_names(["Elliot Raba Image", "", "Elliot Raba"]) == ["Elliot Raba"]
     assert photo_names(["Main Menu", "Main Menu"]) == []
     assert photo_names(["  • Picture of Jane Roe", "  • Jane Roe"]) == []
+
+
+def test_a_name_under_an_author_photo_or_a_user_name_under_its_own_avatar() -> None:
+    assert photo_names(["Author image", "Gopal Singh Panwar", "8 min"]) == ["Gopal Singh Panwar"]
+    assert photo_names(["drat's user avatar", "drat"]) == ["drat"]
+    assert photo_names(["Whitepaper image", "Whitepaper"]) == []  # a card, not an author
+    assert photo_names(["Bring photos to life with Livephoto", "Live"]) == []
+
+
+def test_an_author_box_is_a_name_then_a_bio_about_that_person() -> None:
+    box = ["Albert Swann", "", "(Editor) - Albert comes from a family garage;", "his first car"]
+    assert bio_names(box) == ["Albert Swann"]
+    credited = ["Danielle Padula", "This post was written by Danielle Padula, Head of Marketing"]
+    assert bio_names(credited) == ["Danielle Padula"]
+    # a heading and the paragraph about its thing: the term again, and no person in it
+    heading = ["Rustic Furniture", "Rustic furniture is a celebration of wood; he loves it."]
+    assert bio_names(heading) == []
+    thing = ["Agile Software Development", "Agile is the name of an iterative and adaptive way"]
+    assert bio_names(thing) == []
+
+
+def test_a_dated_byline_names_the_writer_before_its_separator_or_the_desk_if_asked() -> None:
+    line = "EcoFlow- 2025/4/29"
+    assert dated_names([line], {line}, None) == ["EcoFlow"]
+    desk = "TOI Lifestyle Desk / etimes.in / Updated: Dec 17, 2025, 21:47 IST"
+    assert dated_names([desk], {desk}, None) == []
+    assert dated_names([desk], {desk}, None, credits=True) == ["TOI Lifestyle Desk"]
+
+
+def test_a_name_above_a_date_with_no_year() -> None:
+    assert [yearless_date(line) for line in ("Jun 9", "Friday, 9 June", "Jun 2025", "9")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert dated_names(["Kalyn Keen", "Jun 9", "5 min read"], {"Jun 9"}, None) == ["Kalyn Keen"]
 
 
 def test_the_thread_starter_is_a_user_name() -> None:

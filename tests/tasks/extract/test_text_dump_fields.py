@@ -133,6 +133,13 @@ def page(byline: str, title: str = "Noise complaints reach the committee at last
         ("By\n\nJane Roe | The Town Newsroom", ["Jane Roe"]),
         ("Picture of Jane Roe\n\nJane Roe", ["Jane Roe"]),
         ("Main Menu\n\nMain Menu", []),
+        # a date glued to the names; a desk credited when no person is named
+        ("September 1, 2016September 8, 2016Jane Roe", ["Jane Roe"]),
+        (
+            "Harbour Lifestyle Desk / harbour.example / Updated: Dec 17, 2025",
+            ["Harbour Lifestyle Desk"],
+        ),
+        ("Team Harbour\n\nSeptember 4, 2025", ["Team Harbour"]),
     ],
 )
 def test_byline_names_without_by_roles_or_dates(byline: str, expected: list[str]) -> None:
