@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 
 from expectations import GateResult
 from expectations.runner import start_gate_process
 from flows import progress
 from flows.alerts import notify_failure
 from flows.batch import Steps, through_stages
+from flows.json_flow import json_flow
 from flows.naming import current_run_id, describe_inputs, run_name
 from flows.overlap import BatchLoader
 from flows.reporting import (
@@ -285,7 +286,7 @@ def finish_batch(
         stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
 
 
-@flow(
+@json_flow(
     name="newsdesk-run",
     flow_run_name=run_name,
     log_prints=False,
