@@ -32,7 +32,7 @@ from flows.reporting import (
     stage_counts_line,
 )
 from flows.run_lock import flow_turn, mark_crashed_in_prefect, skipped_state
-from flows.small_runs import SMALL_BATCH
+from flows.small_runs import SMALL_BATCH, warehouse_kept_open
 from flows.source_watch import watch_sources_task
 from flows.steps.clean import clean_task
 from flows.steps.extract import extract_task
@@ -302,6 +302,7 @@ def newsdesk_run(
     reprocess: dict[str, Any] | None = None,
     watch_sources: bool = False,
     rescan: bool = False,
+    documents: int | None = None,
 ) -> dict[str, Any]:
     """Load files and folders, pages fetched from the web (`web`: sources, all_sources, urls,
     feeds, sitemaps, url_lists) or, with `replay`, the quarantined documents again. With
@@ -311,7 +312,9 @@ def newsdesk_run(
     run lock. `watch_sources` (the scheduled ingest): afterwards, alert on registry sources
     that went quiet or keep failing ([quiet]). A local file read before whose size and mtime
     are unchanged is not read again, unless `rescan` (a replay or reprocess reads its files
-    anyway). One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
+    anyway). `documents`: how many the command line counted in `paths` (None: not counted);
+    a run of at most SMALL_BATCH keeps the warehouse open throughout (flows/small_runs.py).
+    One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
     settings = load_settings(overrides=settings_overrides)
     run_id = current_run_id()
     label = label or describe_inputs(paths or (), web, replay, reprocess=reprocess)
@@ -320,16 +323,17 @@ def newsdesk_run(
             skipped = RunSummary(run_id=run_id, db=settings.db, status="skipped")
             return skipped_state(turn, settings.db, skipped.as_dict())  # type: ignore[return-value]
         mode = "reprocess" if reprocess is not None else "replay" if replay else "run"
-        return _run(
-            run_id,
-            paths or [],
-            mode,
-            WebInputs.of(web),
-            settings,
-            reprocess or {},
-            watch_sources,
-            rescan=rescan,
-        )
+        with warehouse_kept_open(settings.db, documents, settings.write_lock_timeout_s):
+            return _run(
+                run_id,
+                paths or [],
+                mode,
+                WebInputs.of(web),
+                settings,
+                reprocess or {},
+                watch_sources,
+                rescan=rescan,
+            )
 
 
 Item = RawRecord | IngestFailure | FileRead | FileUnchanged
