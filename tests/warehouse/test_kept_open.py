@@ -30,9 +30,8 @@ def test_the_process_reads_and_writes_through_it_and_others_wait(db: Path) -> No
         # A reader here: read-only next to the open read-write database would be refused.
         with open_read(db, timeout_s=1) as con:
             assert con.execute("SELECT count(*) FROM hold").fetchone() == (2,)
-        with kept_open(db):  # nested: the same database stays open
-            with open_write(db) as con:
-                con.execute("INSERT INTO hold VALUES (3)")
+        with kept_open(db), open_write(db) as con:  # nested: the same database stays open
+            con.execute("INSERT INTO hold VALUES (3)")
         reader = ctx.Process(target=_count_after_waiting, args=(str(db), ready, results))
         reader.start()
         assert ready.wait(60)
