@@ -36,7 +36,6 @@ from expectations.result import SAMPLE_SIZE, ExpectationOutcome, GateResult, Sev
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
 from newsdesk.core.processes import (
     die_with,
-    exit_without_collecting,
     imports_without_gc,
     name_process,
 )
@@ -171,8 +170,12 @@ def serve(fd: int, parent: int) -> None:
         try:
             fn, args = conn.recv()
         except (EOFError, OSError):
-            exit_without_collecting()  # the parent waits for this exit
-            return
+            # The parent waits for this exit, and nothing here needs tearing down (GX's
+            # context is in memory): end without the interpreter's teardown of every module
+            # GX loaded (0.1-0.4 s), as a forked multiprocessing child ends.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
         try:
             reply: tuple[bool, Any] = (True, fn(*args))
         except Exception as exc:  # the caller raises it, as if it had run there
