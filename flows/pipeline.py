@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 
 from expectations import GateResult
 from expectations.runner import start_gate_process
 from flows import progress
 from flows.alerts import notify_failure
 from flows.batch import Steps, through_stages
+from flows.json_flow import json_flow
 from flows.naming import current_run_id, describe_inputs, run_name
 from flows.overlap import BatchLoader, ReadAhead
 from flows.reporting import (
@@ -31,7 +32,7 @@ from flows.reporting import (
     stage_counts_line,
 )
 from flows.run_lock import flow_turn, mark_crashed_in_prefect, skipped_state
-from flows.small_runs import SMALL_BATCH
+from flows.small_runs import SMALL_BATCH, is_small, step, warehouse_kept_open
 from flows.source_watch import watch_sources_task
 from flows.steps.clean import clean_task
 from flows.steps.extract import extract_task
@@ -187,6 +188,10 @@ class RunContext:
     # the gates' thresholds can stop the run: not while it runs quarantined documents again
     # (a replay, a reprocess's second part): their rate says nothing about the run
     thresholds: bool = True
+    small: bool = False  # counted small by the command line: bookkeeping steps are no tasks
+
+    def step(self, task: Any) -> Callable[..., Any]:
+        return step(task, self.small)
 
     def gate(self, stage: Stage, frame: pl.DataFrame) -> GateResult:
         params = gate_params(stage, self.settings, self.registry, self.now)
@@ -201,10 +206,10 @@ class RunContext:
         timed = self.clock.timed
         ids = raw["doc_id"].to_list()
         unsure = {i for i in ids if i in loading}
-        known = timed("known-documents", known_documents_task)(
+        known = timed("known-documents", self.step(known_documents_task))(
             [i for i in ids if i not in unsure], self.settings, self.mode
         )
-        return timed("read-pages", read_pages_task)(raw, self.mapper, known), unsure
+        return timed("read-pages", self.step(read_pages_task))(raw, self.mapper, known), unsure
 
     def steps(self) -> Steps:
         timed = self.clock.timed
@@ -225,7 +230,7 @@ def skip_unchanged(ingested: Ingested, run: RunContext) -> None:
     summary.ingested += ingested.unchanged
     summary.duplicates += ingested.unchanged
     summary.unchanged_files += ingested.unchanged
-    summary.files_read += record_files_task(
+    summary.files_read += run.step(record_files_task)(
         ingested.files, run_id=run.run_id, settings=run.settings
     )
 
@@ -238,7 +243,7 @@ def finish_batch(
     if unsure:  # shared with the batch loaded before: known now if that batch had them
         pages.known = {
             *pages.known,
-            *run.clock.timed("known-documents", known_documents_task)(
+            *run.clock.timed("known-documents", run.step(known_documents_task))(
                 sorted(unsure), run.settings, run.mode
             ),
         }
@@ -282,7 +287,7 @@ def finish_batch(
     summary.add_gates(gates)
     run.gates.add(gates)
     run.slowest.add(articles)
-    run.clock.timed("accounting", accounting_task)(
+    run.clock.timed("accounting", run.step(accounting_task))(
         summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings
     )
     progress.report(summary)
@@ -291,7 +296,7 @@ def finish_batch(
         stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
 
 
-@flow(
+@json_flow(
     name="newsdesk-run",
     flow_run_name=run_name,
     log_prints=False,
@@ -307,6 +312,7 @@ def newsdesk_run(
     reprocess: dict[str, Any] | None = None,
     watch_sources: bool = False,
     rescan: bool = False,
+    documents: int | None = None,
 ) -> dict[str, Any]:
     """Load files and folders, pages fetched from the web (`web`: sources, all_sources, urls,
     feeds, sitemaps, url_lists) or, with `replay`, the quarantined documents again. With
@@ -316,7 +322,9 @@ def newsdesk_run(
     run lock. `watch_sources` (the scheduled ingest): afterwards, alert on registry sources
     that went quiet or keep failing ([quiet]). A local file read before whose size and mtime
     are unchanged is not read again, unless `rescan` (a replay or reprocess reads its files
-    anyway). One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
+    anyway). `documents`: how many the command line counted in `paths` (None: not counted);
+    a run of at most SMALL_BATCH keeps the warehouse open throughout (flows/small_runs.py).
+    One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
     settings = load_settings(overrides=settings_overrides)
     set_memory_limit(settings.warehouse.memory_limit)
     run_id = current_run_id()
@@ -326,16 +334,18 @@ def newsdesk_run(
             skipped = RunSummary(run_id=run_id, db=settings.db, status="skipped")
             return skipped_state(turn, settings.db, skipped.as_dict())  # type: ignore[return-value]
         mode = "reprocess" if reprocess is not None else "replay" if replay else "run"
-        return _run(
-            run_id,
-            paths or [],
-            mode,
-            WebInputs.of(web),
-            settings,
-            reprocess or {},
-            watch_sources,
-            rescan=rescan,
-        )
+        with warehouse_kept_open(settings.db, documents, settings.write_lock_timeout_s):
+            return _run(
+                run_id,
+                paths or [],
+                mode,
+                WebInputs.of(web),
+                settings,
+                reprocess or {},
+                watch_sources,
+                rescan=rescan,
+                small=is_small(documents),
+            )
 
 
 Item = RawRecord | IngestFailure | FileRead | FileUnchanged
@@ -386,7 +396,9 @@ def _phases(
     yield items, mode == "run"
 
 
-def publish_read_copy(summary: RunSummary, settings: Settings, logger: Any) -> None:
+def publish_read_copy(
+    summary: RunSummary, settings: Settings, logger: Any, *, small: bool = False
+) -> None:
     """Analysts see the run once it is whole. A failed copy leaves them the previous one: it
     fails a run that had loaded, and is only logged when the run had failed already. A run
     that took no document (every file unchanged) keeps the copy there is: copying the whole
@@ -396,7 +408,7 @@ def publish_read_copy(summary: RunSummary, settings: Settings, logger: Any) -> N
         logger.info("read copy for analysts unchanged: the run took no document")
         return
     try:
-        published = publish_read_copy_task(settings)
+        published = step(publish_read_copy_task, small)(settings)
     except Exception as exc:
         if summary.status != "loaded":
             logger.error("read copy not published (analysts keep the previous one): %s", exc)
@@ -420,6 +432,7 @@ def _run(
     watch: bool = False,
     *,
     rescan: bool = False,
+    small: bool = False,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     start_gate_process()  # started by the CLI already; a no-op then
@@ -427,19 +440,19 @@ def _run(
     now = datetime.now(UTC)
     summary = RunSummary(run_id=run_id, db=settings.db)
     # This run holds the run lock: any run still `started` lost its process.
-    crashed = close_crashed_runs_task(settings)
+    crashed = step(close_crashed_runs_task, small)(settings)
     if crashed:
         logger.warning("runs whose process died, now marked crashed: %s", crashed)
         mark_crashed_in_prefect(crashed)
     params: dict[str, Any] = {"paths": paths, "replay": mode == "replay", "web": web.as_dict()}
     if mode == "reprocess":
         params["reprocess"] = reprocess
-    templates = start_run_task(run_id, settings, registry, params, command=mode)
+    templates = step(start_run_task, small)(run_id, settings, registry, params, command=mode)
     fetch_state = load_fetch_state_task(settings) if web else None
     # Files read by an earlier run and unchanged since are skipped: not on --rescan, and not
     # in a replay or reprocess (they run stored documents again).
     tracked = mode == "run" and bool(paths) and not rescan
-    known = known_files_task(settings) if tracked else {}
+    known = step(known_files_task, small)(settings) if tracked else {}
     logger.info(
         "%s %s → %s (batches of %d, clean and extract on %s)",
         mode,
@@ -455,7 +468,7 @@ def _run(
     slowest = Slowest()
     proposals = ProposalTally()
     template_lines = TemplateLineTally(
-        lambda lines: save_templates_task(lines, run_id=run_id, settings=settings)
+        lambda lines: step(save_templates_task, small)(lines, run_id=run_id, settings=settings)
     )
     clock = StepClock()
     try:
@@ -477,6 +490,7 @@ def _run(
                 proposals,
                 template_lines,
                 clock,
+                small=small,
             )
             batch_numbers = itertools.count()
             phases = _phases(mode, paths, web, fetch_state, reprocess, known, run)
@@ -515,9 +529,11 @@ def _run(
             # After every batch is in: copies and stories across all sources (the articles'
             # features on the workers, idle by now, if the run opened them), then the search
             # index (the workers gone).
-            stories = clock.timed("stories", stories_task)(run_id, settings, mapper.opened)
+            stories = clock.timed("stories", step(stories_task, small))(
+                run_id, settings, mapper.opened
+            )
             publish_story_artifacts(stories, run_id)
-        clock.timed("search-index", search_index_task)(run_id, settings)
+        clock.timed("search-index", step(search_index_task, small))(run_id, settings)
         summary.status = "loaded"
         if watch:
             watched = watch_sources_task(settings, run_id, datetime.now(UTC))
@@ -526,10 +542,10 @@ def _run(
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        propose_sources_task(proposals.frame, run_id=run_id, settings=settings)
+        step(propose_sources_task, small)(proposals.frame, run_id=run_id, settings=settings)
         template_lines.flush()
-        finish_run_task(summary, settings)
-        clock.timed("read-copy", publish_read_copy)(summary, settings, logger)
+        step(finish_run_task, small)(summary, settings)
+        clock.timed("read-copy", publish_read_copy)(summary, settings, logger, small=small)
         publish_run_artifacts(summary, gates.table())
         for line in [*summary.lines(), *slowest.lines(), clock.line()]:
             logger.info(line)

@@ -114,7 +114,9 @@ def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any
 
     overrides = {k: str(v) for k, v in ctx.overrides.items() if v is not None}
     with terminal_progress(total):
-        state = newsdesk_run(settings_overrides=overrides, return_state=True, **params)
+        state = newsdesk_run(
+            settings_overrides=overrides, documents=total, return_state=True, **params
+        )
     result = state.result(raise_on_failure=False)
     if api_url:
         typer.echo(f"Prefect UI: {api_url.removesuffix('/api')}/runs", err=True)

@@ -138,9 +138,10 @@ def test_a_killed_run_keeps_its_pages_leaves_no_process_and_shows_as_crashed(
 
         assert _wait_for(loaded, 150, "the first batch to be loaded") == 3
         workers = _wait_for(lambda: _descendants(proc.pid), 30, "the worker processes")
-        # the gate process and the resource tracker (a batch of three is cleaned in the run's
-        # own process: flows.pipeline.SMALL_BATCH); a larger batch adds the pool's workers
-        assert len(workers) >= 2
+        # the gate process (a batch of three is cleaned in the run's own process:
+        # flows.pipeline.SMALL_BATCH); a larger batch adds the pool's workers and the
+        # resource tracker of their spawn
+        assert len(workers) >= 1
 
         os.kill(proc.pid, signal.SIGKILL)
         killed = time.monotonic()

@@ -3,7 +3,9 @@ process: a pool (its workers import the stages) is started only for a larger bat
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flows.pipeline import SMALL_BATCH, LazyMapper
@@ -43,3 +45,45 @@ def test_small_batches_run_here_until_a_larger_one_opens_the_pool() -> None:
         remote.for_batch(1)
         remote.map(lambda r: r, [1])
     assert opened == [1, 1] and log[-1] == "pool"
+
+
+STAGES = {"ingest", "gate", "clean", "extract", "load"}  # what the UI shows for every run
+
+
+def _task_names(flow_run_id: Any, wanted: set[str]) -> set[str]:
+    """The task names of a flow run's task runs, once `wanted` are among them (the server
+    records task runs from events, a moment after they end)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    only = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+    deadline = time.monotonic() + 60
+    with get_client(sync_client=True) as client:
+        while True:
+            names = {t.name.split("-")[0] for t in client.read_task_runs(flow_run_filter=only)}
+            if wanted <= names or time.monotonic() > deadline:
+                return names
+            time.sleep(0.5)
+
+
+def test_a_run_counted_small_keeps_its_stages_as_task_runs_and_no_bookkeeping(
+    prefect_api_url: str, seed_dir: Path, tmp_path: Path
+) -> None:
+    from flows.pipeline import newsdesk_run
+
+    found: dict[int | None, tuple[dict[str, Any], set[str]]] = {}
+    for documents in (2, None):  # counted by the command line, or not
+        state = newsdesk_run(
+            paths=[str(seed_dir)],
+            settings_overrides={"db": str(tmp_path / f"w{documents}.duckdb"), "workers": 1},
+            documents=documents,
+            return_state=True,
+        )
+        wanted = STAGES if documents else STAGES | {"start", "finish", "publish"}
+        found[documents] = (state.result(), _task_names(state.state_details.flow_run_id, wanted))
+    (small, small_tasks), (counted_not, tasks) = found[2], found[None]
+    assert small_tasks == STAGES  # gate-ingest … gate-load are "gate"
+    assert {"start", "known", "stories", "search", "finish", "publish"} <= tasks
+    # the same run either way
+    keys = ("ingested", "loaded", "updated", "duplicates", "quarantined", "quarantine_reasons")
+    assert [small[k] for k in keys] == [counted_not[k] for k in keys]
