@@ -36,6 +36,7 @@ class Bylines(NamedTuple):
     labelled: list[str]  # texts that follow an author label standing alone in its element
     poster: str | None  # the user name on a forum thread's first post, as its markup states it
     username: str | None  # the first user name the page prints outside comments
+    linked: list[str]  # texts of links to an author's page ("/author/jane-roe/"), first first
 
 
 # What the walk keeps: an element whose class or id holds one of these (every class and id
@@ -50,6 +51,9 @@ _RARE_KEYS = frozenset(
 )
 _AUTHOR_TESTIDS = ("AuthorCard", "AuthorURL")
 _TAGS = frozenset({"author", "rel", "shreddit-post"})
+# A link to an author's own page: WordPress's /author/jane-roe/, /authors/jane-roe, a CMS's
+# /blog/author/jane-roe/ (a slug after the word: "/authors/" alone is a list of them all).
+_AUTHOR_HREF = re.compile(r"/authors?/[^/?#\s]")
 
 # --- bylines the page marks: rel=author, schema.org author properties, and elements whose
 # class names the author ("byline", "author-name", "c-byline__author"), in <body>. Reader
@@ -158,6 +162,7 @@ def _walk(root: HtmlElement, *, whole: bool) -> _Walk:
                 or ("id" in keys and id_hint(element.get("id")))
                 or (not rare_keys.isdisjoint(keys) and _rare_hint(element))
                 or tag in tags
+                or (tag == "a" and "/author" in (element.get("href") or ""))
             ):
                 found.append((element, True))
         elif tag in tags:
@@ -256,7 +261,9 @@ def read_bylines(tree: HtmlElement, *, search: bool = False) -> Bylines:
     for text in _marked(walk):
         if text not in shown:
             shown.append(text)
-    return Bylines(shown[:_MAX_FOUND], _labelled(walk), _poster(walk), _username(walk))
+    return Bylines(
+        shown[:_MAX_FOUND], _labelled(walk), _poster(walk), _username(walk), _linked(walk)
+    )
 
 
 def _outside_comments(element: HtmlElement) -> bool:
@@ -443,3 +450,37 @@ def _username(walk: _Walk) -> str | None:
             name = _norm(element.text_content())
             return name if 0 < len(name) <= 40 else None
     return None
+
+
+# What parts a link's name from the rest of what the link shows ("Jane Roe" / "Staff Writer"
+# in two blocks of one link to her page).
+_LINK_BLOCKS = frozenset({"div", "p", "dt", "dd", "li", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _linked(walk: _Walk) -> list[str]:
+    """The texts of links to an author's page, in document order (a few at most): the page's
+    byline when its markup names it nothing else. A link that shows the author's name above
+    their role ("Jane Roe" / "Staff Writer" in blocks of their own) gives its first block."""
+    found: list[str] = []
+    for element, inside in walk.found:
+        if (
+            not inside
+            or element.tag != "a"
+            or not _AUTHOR_HREF.search(element.get("href") or "")
+            or not _outside_comments(element)
+        ):
+            continue
+        first = next(
+            (
+                text
+                for block in element.iterdescendants(*_LINK_BLOCKS)
+                if (text := _norm(block.text_content()))
+            ),
+            None,
+        )
+        text = first or _norm(element.text_content())
+        if text and len(text) <= _MAX_CHARS and text not in found:
+            found.append(text)
+            if len(found) >= _MAX_FOUND:
+                break
+    return found

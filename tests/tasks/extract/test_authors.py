@@ -139,6 +139,16 @@ def test_the_first_user_name_printed_outside_comments() -> None:
     assert read_bylines(flarum).username == "antonjw"
 
 
+def test_links_to_author_pages_in_order_the_name_block_of_each() -> None:
+    tree = _tree(
+        "<a href='/authors/'>Our authors</a>"
+        "<a href='/author/kim/'><img alt='Kim Lee'><dl><dt>Kim Lee</dt><dd>Producer</dd></dl></a>"
+        "<a href='https://x.org/blog/author/ann-roe/'>Ann Roe</a>"
+        "<div class='comments'><a href='/author/troll/'>A Troll</a></div>"
+    )
+    assert read_bylines(tree).linked == ["Kim Lee", "Ann Roe"]
+
+
 def test_a_date_and_a_name_parted_by_a_dot_and_a_label_that_is_no_name() -> None:
     line = "Dec. 19, 2025 · Niko Matsakis on behalf of Vision Doc group"
     assert clean_authors([line]) == ["Niko Matsakis"]
