@@ -313,12 +313,24 @@ def _byline_text(element: HtmlElement) -> str:
     if element.get("rel") == "author":
         return _norm(element.text_content())
     if any(_BYLINE_CLASS.match(token) for token in (element.get("class") or "").split()):
-        return _norm(element.text_content())
+        return _linked_box(element) or _norm(element.text_content())
     return ""
 
 
+def _linked_box(element: HtmlElement) -> str | None:
+    """The names of a box of authors that links each one's page, one a link ("Jane Roe" /
+    "Staff Writer", "John Doe" / "Editor" in one box: the roles are no names)."""
+    links = element.iter("a")
+    linked = [_link_name(a) for a in links if _AUTHOR_HREF.search(a.get("href") or "")]
+    if len(linked) < 2:
+        return None
+    return ", ".join(dict.fromkeys(name for name in linked if name)) or None
+
+
 def _trafilatura_author(root: HtmlElement, walk: _Walk) -> str | None:
-    """trafilatura.metadata.extract_author(root), without copying and pruning the page."""
+    """trafilatura.metadata.extract_author(root), without copying and pruning the page; but
+    a box that links two or more authors' pages gives their names (_linked_box), where
+    trafilatura runs names and roles together."""
     if any(element.tag == "rel" for element, _ in walk.found):
         # its first XPath asks for rel='me' child elements: never seen on a page
         return extract_author(root)
@@ -362,7 +374,8 @@ def _trafilatura_author(root: HtmlElement, walk: _Walk) -> str | None:
                 element = prune_unwanted_nodes(deepcopy(element), AUTHOR_DISCARD_XPATHS)
             content = trim(" ".join(element.itertext()))
             if content and 2 < len(content) < 120:
-                return normalize_authors(None, content)
+                # a box that links each author's page: their names, not their roles
+                return _linked_box(element) or normalize_authors(None, content)
     return None
 
 
@@ -470,17 +483,19 @@ def _linked(walk: _Walk) -> list[str]:
             or not _outside_comments(element)
         ):
             continue
-        first = next(
-            (
-                text
-                for block in element.iterdescendants(*_LINK_BLOCKS)
-                if (text := _norm(block.text_content()))
-            ),
-            None,
-        )
-        text = first or _norm(element.text_content())
+        text = _link_name(element)
         if text and len(text) <= _MAX_CHARS and text not in found:
             found.append(text)
             if len(found) >= _MAX_FOUND:
                 break
     return found
+
+
+def _link_name(link: HtmlElement) -> str:
+    """What a link to an author's page shows of the name: its first block when it has blocks
+    ("Jane Roe" above "Staff Writer"), else its text."""
+    for block in link.iterdescendants(*_LINK_BLOCKS):
+        text = _norm(block.text_content())
+        if text:
+            return text
+    return _norm(link.text_content())

@@ -147,6 +147,12 @@ def test_links_to_author_pages_in_order_the_name_block_of_each() -> None:
         "<div class='comments'><a href='/author/troll/'>A Troll</a></div>"
     )
     assert read_bylines(tree).linked == ["Kim Lee", "Ann Roe"]
+    box = _tree(
+        "<div class='page__author'><a href='/author/kim/'><dl><dt>Kim Lee</dt><dd>Producer</dd>"
+        "</dl></a><a href='/author/ann/'><dl><dt>Ann Roe</dt><dd>Programmer</dd></dl></a></div>"
+    )
+    assert read_bylines(box).shown == ["Kim Lee, Ann Roe"]
+    assert read_bylines(box, search=True).shown == ["Kim Lee, Ann Roe"]
 
 
 def test_a_date_and_a_name_parted_by_a_dot_and_a_label_that_is_no_name() -> None:
