@@ -161,6 +161,17 @@ def test_a_date_and_a_name_parted_by_a_dot_and_a_label_that_is_no_name() -> None
     assert clean_authors(["The Author", "About the author"]) == []
 
 
+def test_names_without_credentials_entities_trailing_dates_or_avatar_initials() -> None:
+    assert clean_authors(["Dylan Bailey, MS, RD, FAND"]) == ["Dylan Bailey"]
+    assert clean_authors(["Maria &amp; Katerina"]) == ["Maria", "Katerina"]
+    assert clean_authors(["Supermove February 8", "Jane RoeDecember 17, 2025"]) == [
+        "Supermove",
+        "Jane Roe",
+    ]
+    assert clean_authors(["CM Craig McCarthy Last updated", "CM"]) == ["Craig McCarthy"]
+    assert clean_authors(["JGD", "Theresa May"], handles=True) == ["JGD", "Theresa May"]
+
+
 def test_a_phpbb_byline_parts_the_name_from_its_date() -> None:
     assert clean_authors(["by slow-poke » Mon Jan 01, 2024 10:00 am"], handles=True) == [
         "slow-poke"
