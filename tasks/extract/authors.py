@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -31,6 +32,9 @@ _TAIL = re.compile(
     rf"(?:{words('authors.tail_preposition')})\s|\d|[|•·]).*$"
     # a dump glues inline elements: "By Jane RoeUpdated: Dec 19"
     rf"|(?<=[a-z])(?=[A-Z])(?i:{words('authors.tail_word')})\b.*$"
+    # a date after the name, its month first, spaced or glued: "Jane Roe February 8, 2022",
+    # "Jane RoeFebruary 8"
+    rf"|(?:\s+|(?<=[a-z])(?=[A-Z]))(?i:{words('authors.date_word')})\.?\s+\d.*$"
 )
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -93,17 +97,42 @@ def clean_authors(
     for raw in raws:
         if _URL.fullmatch(raw.strip()):
             continue
+        if "&" in raw:
+            raw = html.unescape(raw)  # escaped twice in JSON-LD: "Maria &amp; Katerina"
         found_by = list(_BY.finditer(raw))
         if found_by and found_by[-1].start() > 0:
             raw = raw[found_by[-1].end() :]
         lead = _LEAD.match(raw)
         if lead and find_dates(lead.group(1), keep_ambiguous=True):
             raw = raw[lead.end() :]
-        for part in _SPLIT.split(_EMAIL.sub(" ", raw)):
+        for k, part in enumerate(_SPLIT.split(_EMAIL.sub(" ", raw))):
+            if k and _CREDENTIAL.match(part.strip()):
+                continue  # "Dylan Bailey, MS, RD, FAND": her credentials, not more people
             name = clean_author(part, handles=handles, credits=credits)
             if name and name.casefold() not in skip and name not in names:
                 names.append(name)
-    return names
+    return _without_initials(names)
+
+
+_INITIALS = re.compile(r"^[A-Z]{2,3}$")
+
+
+def _without_initials(names: list[str]) -> list[str]:
+    """Names without the initials an avatar shows in place of a photo ("CM" beside "Craig
+    McCarthy", "CM Craig McCarthy"): a name's initials are no one else's name."""
+    stripped = []
+    for name in names:
+        first, _, rest = name.partition(" ")
+        if _INITIALS.match(first) and rest and first == _initials_of(rest):
+            name = rest  # "CM Craig McCarthy": the avatar's letters before the name
+        if name not in stripped:
+            stripped.append(name)
+    initials = {_initials_of(name) for name in stripped if " " in name}
+    return [name for name in stripped if not (_INITIALS.match(name) and name in initials)]
+
+
+def _initials_of(name: str) -> str:
+    return "".join(word[0] for word in name.split())
 
 
 def is_person_name(name: str) -> bool:

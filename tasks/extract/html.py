@@ -190,9 +190,13 @@ def _authors(
         # label shows a person
         labelled = clean_authors(hints.get("labelled") or [], exclude=site_names)[:1]
         authors = [name for name in [*shown, *labelled] if is_person_name(name)] or authors
+    linked = _linked_names(hints.get("linked") or [], site_names)
+    if authors and linked and not poster and all(is_site(name, site_names) for name in authors):
+        # the publisher credited as the author where the page links a person's author page
+        return linked
     if authors:
         return authors
-    authors = poster or shown
+    authors = poster or shown or linked
     lines = hints.get("headline_lines") or []
     if not authors and lines:
         # a byline without markup, among the lines around the headline
@@ -217,6 +221,21 @@ def _authors(
             or by_lines(lines, credits=True)
         )
     return authors
+
+
+def _linked_names(texts: list[str], site_names: set[str]) -> list[str]:
+    """The people the first link to an author's page names ("/author/jane-roe/": the story's
+    byline comes before the teasers' links): persons' names ("Jane Roe", "Jane Roe and John
+    Doe"), not the publisher nor what such links also say ("Full bio", "View author page")."""
+    names = clean_authors(texts[:1], handles=True)
+    if all(is_person_name(name) and not is_site(name, site_names) for name in names):
+        return names
+    return []
+
+
+def is_site(name: str, site_names: set[str]) -> bool:
+    """The name is the publisher's (og:site_name, JSON-LD publisher)."""
+    return name.casefold() in {site.casefold() for site in site_names}
 
 
 def extract_html(html: str, hints: HtmlHints, ctx: PageContext) -> PageFields:

@@ -36,6 +36,7 @@ class Bylines(NamedTuple):
     labelled: list[str]  # texts that follow an author label standing alone in its element
     poster: str | None  # the user name on a forum thread's first post, as its markup states it
     username: str | None  # the first user name the page prints outside comments
+    linked: list[str]  # texts of links to an author's page ("/author/jane-roe/"), first first
 
 
 # What the walk keeps: an element whose class or id holds one of these (every class and id
@@ -50,6 +51,9 @@ _RARE_KEYS = frozenset(
 )
 _AUTHOR_TESTIDS = ("AuthorCard", "AuthorURL")
 _TAGS = frozenset({"author", "rel", "shreddit-post"})
+# A link to an author's own page: WordPress's /author/jane-roe/, /authors/jane-roe, a CMS's
+# /blog/author/jane-roe/ (a slug after the word: "/authors/" alone is a list of them all).
+_AUTHOR_HREF = re.compile(r"/authors?/[^/?#\s]")
 
 # --- bylines the page marks: rel=author, schema.org author properties, and elements whose
 # class names the author ("byline", "author-name", "c-byline__author"), in <body>. Reader
@@ -158,6 +162,7 @@ def _walk(root: HtmlElement, *, whole: bool) -> _Walk:
                 or ("id" in keys and id_hint(element.get("id")))
                 or (not rare_keys.isdisjoint(keys) and _rare_hint(element))
                 or tag in tags
+                or (tag == "a" and "/author" in (element.get("href") or ""))
             ):
                 found.append((element, True))
         elif tag in tags:
@@ -256,7 +261,9 @@ def read_bylines(tree: HtmlElement, *, search: bool = False) -> Bylines:
     for text in _marked(walk):
         if text not in shown:
             shown.append(text)
-    return Bylines(shown[:_MAX_FOUND], _labelled(walk), _poster(walk), _username(walk))
+    return Bylines(
+        shown[:_MAX_FOUND], _labelled(walk), _poster(walk), _username(walk), _linked(walk)
+    )
 
 
 def _outside_comments(element: HtmlElement) -> bool:
@@ -306,12 +313,24 @@ def _byline_text(element: HtmlElement) -> str:
     if element.get("rel") == "author":
         return _norm(element.text_content())
     if any(_BYLINE_CLASS.match(token) for token in (element.get("class") or "").split()):
-        return _norm(element.text_content())
+        return _linked_box(element) or _norm(element.text_content())
     return ""
 
 
+def _linked_box(element: HtmlElement) -> str | None:
+    """The names of a box of authors that links each one's page, one a link ("Jane Roe" /
+    "Staff Writer", "John Doe" / "Editor" in one box: the roles are no names)."""
+    links = element.iter("a")
+    linked = [_link_name(a) for a in links if _AUTHOR_HREF.search(a.get("href") or "")]
+    if len(linked) < 2:
+        return None
+    return ", ".join(dict.fromkeys(name for name in linked if name)) or None
+
+
 def _trafilatura_author(root: HtmlElement, walk: _Walk) -> str | None:
-    """trafilatura.metadata.extract_author(root), without copying and pruning the page."""
+    """trafilatura.metadata.extract_author(root), without copying and pruning the page; but
+    a box that links two or more authors' pages gives their names (_linked_box), where
+    trafilatura runs names and roles together."""
     if any(element.tag == "rel" for element, _ in walk.found):
         # its first XPath asks for rel='me' child elements: never seen on a page
         return extract_author(root)
@@ -355,7 +374,8 @@ def _trafilatura_author(root: HtmlElement, walk: _Walk) -> str | None:
                 element = prune_unwanted_nodes(deepcopy(element), AUTHOR_DISCARD_XPATHS)
             content = trim(" ".join(element.itertext()))
             if content and 2 < len(content) < 120:
-                return normalize_authors(None, content)
+                # a box that links each author's page: their names, not their roles
+                return _linked_box(element) or normalize_authors(None, content)
     return None
 
 
@@ -443,3 +463,39 @@ def _username(walk: _Walk) -> str | None:
             name = _norm(element.text_content())
             return name if 0 < len(name) <= 40 else None
     return None
+
+
+# What parts a link's name from the rest of what the link shows ("Jane Roe" / "Staff Writer"
+# in two blocks of one link to her page).
+_LINK_BLOCKS = frozenset({"div", "p", "dt", "dd", "li", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _linked(walk: _Walk) -> list[str]:
+    """The texts of links to an author's page, in document order (a few at most): the page's
+    byline when its markup names it nothing else. A link that shows the author's name above
+    their role ("Jane Roe" / "Staff Writer" in blocks of their own) gives its first block."""
+    found: list[str] = []
+    for element, inside in walk.found:
+        if (
+            not inside
+            or element.tag != "a"
+            or not _AUTHOR_HREF.search(element.get("href") or "")
+            or not _outside_comments(element)
+        ):
+            continue
+        text = _link_name(element)
+        if text and len(text) <= _MAX_CHARS and text not in found:
+            found.append(text)
+            if len(found) >= _MAX_FOUND:
+                break
+    return found
+
+
+def _link_name(link: HtmlElement) -> str:
+    """What a link to an author's page shows of the name: its first block when it has blocks
+    ("Jane Roe" above "Staff Writer"), else its text."""
+    for block in link.iterdescendants(*_LINK_BLOCKS):
+        text = _norm(block.text_content())
+        if text:
+            return text
+    return _norm(link.text_content())

@@ -46,6 +46,7 @@ class HtmlHints(TypedDict, total=False):
     labelled: list[str]  # texts after an author label alone in its block ("Article by")
     poster: str | None  # the user name on a forum thread's first post
     username: str | None  # the first user name the page prints (class "username")
+    linked: list[str]  # texts of links to an author's page ("/author/jane-roe/")
     headline_lines: list[str]  # the text lines around the <h1>, when no structured author
     page: dict[str, Any]  # tasks.page.page_type signals (schema types, og:type, structure)
     # and the page type classify decided from them ("type")

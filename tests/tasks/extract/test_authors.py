@@ -178,10 +178,37 @@ def test_the_first_user_name_printed_outside_comments() -> None:
     assert read_bylines(flarum).username == "antonjw"
 
 
+def test_links_to_author_pages_in_order_the_name_block_of_each() -> None:
+    tree = _tree(
+        "<a href='/authors/'>Our authors</a>"
+        "<a href='/author/kim/'><img alt='Kim Lee'><dl><dt>Kim Lee</dt><dd>Producer</dd></dl></a>"
+        "<a href='https://x.org/blog/author/ann-roe/'>Ann Roe</a>"
+        "<div class='comments'><a href='/author/troll/'>A Troll</a></div>"
+    )
+    assert read_bylines(tree).linked == ["Kim Lee", "Ann Roe"]
+    box = _tree(
+        "<div class='page__author'><a href='/author/kim/'><dl><dt>Kim Lee</dt><dd>Producer</dd>"
+        "</dl></a><a href='/author/ann/'><dl><dt>Ann Roe</dt><dd>Programmer</dd></dl></a></div>"
+    )
+    assert read_bylines(box).shown == ["Kim Lee, Ann Roe"]
+    assert read_bylines(box, search=True).shown == ["Kim Lee, Ann Roe"]
+
+
 def test_a_date_and_a_name_parted_by_a_dot_and_a_label_that_is_no_name() -> None:
     line = "Dec. 19, 2025 · Niko Matsakis on behalf of Vision Doc group"
     assert clean_authors([line]) == ["Niko Matsakis"]
     assert clean_authors(["The Author", "About the author"]) == []
+
+
+def test_names_without_credentials_entities_trailing_dates_or_avatar_initials() -> None:
+    assert clean_authors(["Dylan Bailey, MS, RD, FAND"]) == ["Dylan Bailey"]
+    assert clean_authors(["Maria &amp; Katerina"]) == ["Maria", "Katerina"]
+    assert clean_authors(["Supermove February 8", "Jane RoeDecember 17, 2025"]) == [
+        "Supermove",
+        "Jane Roe",
+    ]
+    assert clean_authors(["CM Craig McCarthy Last updated", "CM"]) == ["Craig McCarthy"]
+    assert clean_authors(["JGD", "Theresa May"], handles=True) == ["JGD", "Theresa May"]
 
 
 def test_a_phpbb_byline_parts_the_name_from_its_date() -> None:

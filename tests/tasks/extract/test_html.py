@@ -246,6 +246,23 @@ def test_a_cms_account_yields_to_the_person_the_byline_shows() -> None:
     assert fields_of(page(first_name, shown)).authors == ["Susan"]
 
 
+def test_a_link_to_an_author_page_names_the_author() -> None:
+    """The first link to an author's page names the story's author where nothing else does,
+    and where the structured data credits the publisher; a teaser's author never does."""
+    linked = "<p><a href='/author/mk/'>Moses Kim and Kate Shokurova</a></p>"
+    assert fields_of(page("", linked)).authors == ["Moses Kim", "Kate Shokurova"]
+    publisher = (
+        '<meta property="og:site_name" content="Rapid7"><meta name="author" content="Rapid7">'
+    )
+    person = "<a href='/blog/author/spencer/'>Spencer McIntyre</a>"
+    assert fields_of(page(publisher, person)).authors == ["Spencer McIntyre"]
+    assert fields_of(page(publisher, "<a href='/author/spencer/'>Full bio</a>")).authors == [
+        "Rapid7"
+    ]
+    teaser = "<a href='/author/news/'>Rapid7</a><p>More</p><a href='/author/sm/'>Scott Miller</a>"
+    assert fields_of(page(publisher, teaser)).authors == ["Rapid7"]
+
+
 def test_authors_from_forum_and_seo_markup() -> None:
     """A forum thread's starter is its first post's user name, not a reply's; a
     DiscussionForumPosting names it too; Yoast's "Written by" twitter label names a writer."""
