@@ -32,7 +32,7 @@ shown, then article:section): CV 0.880/0.887 and 0.885/0.890, held-out 0.830/0.8
 CV 0.84-0.85. Part of what is left is the annotation (blog posts under /post/ annotated
 "forum") and articles with no markup and no canonical address. Also tried for HTML (issue 16,
 CV 0.874/0.877 before): headline-like links (5-20 words) and runs of them (lists of 4+),
-h1s and comment blocks: CV 0.872-0.891 at a min(P, R) no better than 0.881; without the
+h1s and comment blocks: CV 0.872-0.891 precision, min(P, R) at best 0.877; without the
 URL word "post" (its weight comes from blog posts under /post/ annotated "forum": 8 of the
 tuning half's 36 forum pages) CV 0.879/0.883 but held-out 0.838/0.889 (0.856/0.899 with it).
 
