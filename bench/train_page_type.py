@@ -47,8 +47,11 @@ question lines, islands of prose blocks and the longest run's share, where the e
 body starts in the dump, its span and its density there): all together CV 0.598/0.935,
 forward-selected six 0.621/0.948 but held-out 0.568/0.970 (kept model 0.596/0.970); the
 repeated short lines alone 0.606/0.927, held-out 0.591/0.980. The old sets' weight and the
-L2 (0.1-1 x 0.0001-0.03) at that point: CV precision 0.55-0.61. A thread whose first post
-is a pasted article reads like an article in a dump.
+L2 (0.1-1 x 0.0001-0.03) at that point: CV precision 0.55-0.61. Pairwise products of the
+features: CV 0.625/0.890 or 0.591/0.944 (L2 0.001, 0.01). A second cut for unsure pages
+(article from a lower probability when the dump has a byline or a date line): at best CV
+0.597/0.931, since two thirds of modern/'s other pages have one too. A thread whose first
+post is a pasted article reads like an article in a dump.
 
 The held-out half is scored only to report: it never takes part in the fit or the choices.
 Prints article precision/recall on modern/ and, per annotated type, how many pages are
