@@ -95,8 +95,7 @@ def _loaded() -> Any:  # py3langid has no type hints
         # without: normalising keeps the order)
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     data = {
-        name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-        for name in _ARRAYS
+        name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS
     }
 
     def stdlib(values: Any) -> array[int]:  # py3langid walks these as stdlib arrays
