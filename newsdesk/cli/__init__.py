@@ -788,6 +788,9 @@ app.command()(cli_ops.status)
 
 def entry() -> None:
     """Console entry point: expected failures end in one line, not a traceback."""
+    from warehouse.pandas_probes import answer_without_pandas
+
+    answer_without_pandas()  # DuckDB's binds and Arrow scans then leave pandas unloaded
     import duckdb
 
     from newsdesk.cli.prefect_server import PrefectServerError
