@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from lxml.html import HtmlElement
 
 from newsdesk.core.contracts.clean import CLEAN_SCHEMA
 from newsdesk.core.contracts.frames import TEMPLATE_LINE_SCHEMA
@@ -20,11 +19,13 @@ from tasks.clean.text_dump import clean_text_dump
 from tasks.ingest.decode import HTML
 from tasks.ingest.jsonl import is_export_line
 from tasks.page.fields import article_id_of, page_context
-from tasks.page.html import clean_html
 from tasks.page.language import detect_language
 from tasks.page.meta_tags import stated_language
 from tasks.page.words import count_words
 from tasks.parallel import Mapper, worker_registry
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 
 def template_source(row: Mapping[str, Any]) -> str | None:
@@ -98,6 +99,10 @@ def clean_row(row: dict[str, Any], tree: HtmlElement | None = None) -> dict[str,
         ctx = page_context(row)
         cleaned: Cleaned
         if row["media_type"] == HTML:
+            # here, not at the top: a run of text dumps never loads the HTML cleaner and
+            # trafilatura (0.1 s of CPU)
+            from tasks.page.html import clean_html
+
             cleaned = clean_html(text, ctx, tree)
         else:
             cleaned = clean_text_dump(text, ctx, template=frozenset(row.pop("template", ())))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from importlib.metadata import version
 from typing import Any
 from urllib.parse import urljoin
 
 import polars as pl
-import trafilatura
 
 from newsdesk.core.contracts.article import ARTICLE_SCHEMA
 from newsdesk.core.contracts.reasons import split_failures
@@ -18,7 +18,6 @@ from newsdesk.core.hygiene import clean_title
 from newsdesk.core.registry import Registry, Source, host_of
 from newsdesk.core.version import __version__
 from tasks.extract.dates import parse_hint_date, zoned
-from tasks.extract.html import extract_html
 from tasks.extract.text_dump import extract_text_dump
 from tasks.ingest.decode import HTML
 from tasks.ingest.web.urls import canonicalize, is_web_url
@@ -26,7 +25,9 @@ from tasks.page.fields import PageFields, page_context
 from tasks.page.words import count_words
 from tasks.parallel import Mapper, worker_registry
 
-PARSER_VERSION = f"newsdesk {__version__}; trafilatura {trafilatura.__version__}"
+# trafilatura's version from its metadata: a run of text dumps never imports it (nor the
+# HTML extractor below, imported at the first HTML page)
+PARSER_VERSION = f"newsdesk {__version__}; trafilatura {version('trafilatura')}"
 
 
 def _same_outlet(registry: Registry, url: str, reference: str) -> bool:
@@ -130,6 +131,8 @@ def extract_row(row: dict[str, Any]) -> dict[str, Any]:
         hints = json.loads(row["hints"] or "{}")
         ctx = page_context(row)
         if row["media_type"] == HTML:
+            from tasks.extract.html import extract_html
+
             page = extract_html(row["text"] or "", hints, ctx)
         else:
             page = extract_text_dump(row["text"] or "", hints, ctx, row["body"])

@@ -24,7 +24,6 @@ from lxml.html import (
     HtmlProcessingInstruction,
     fromstring,
 )
-from trafilatura.utils import decode_file, is_dubious_html, repair_faulty_html
 
 
 def _lookup() -> etree.ElementNamespaceClassLookup:
@@ -63,6 +62,10 @@ def _from_bytes(text: str) -> HtmlElement | None:
 def load_html(html: str | bytes) -> HtmlElement | None:
     """The page's tree as `trafilatura.utils.load_html` parses it (decoded, repaired, the
     same fallbacks and the same refusal of what is not HTML), from our parser."""
+    # here, not at the top: this module's other helpers serve text dumps too, which need no
+    # trafilatura (its import is 0.05-0.1 s of CPU)
+    from trafilatura.utils import decode_file, is_dubious_html, repair_faulty_html
+
     text = decode_file(html)
     beginning = text[:50].lower()
     dubious = is_dubious_html(beginning)
