@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import json
 import logging
 import multiprocessing
@@ -36,6 +33,7 @@ from expectations.result import SAMPLE_SIZE, ExpectationOutcome, GateResult, Sev
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
 from newsdesk.core.processes import (
     die_with,
+    imports_deferring,
     imports_without_gc,
     name_process,
 )
@@ -94,30 +92,14 @@ def _memoize_configuration(expectation_class: type) -> None:
 
 # Modules GX imports at its top for expectations no suite here uses (scipy.stats for the
 # distribution tests, altair for their charts): 0.7 s of the 2.4 s of CPU its import takes.
-# They are imported lazily (importlib.util.LazyLoader): loaded the first time anything
-# touches them, so a suite that needs them still gets them.
+# They are imported lazily: loaded the first time anything touches them, so a suite that
+# needs them still gets them.
 _DEFERRED = frozenset({"scipy.stats", "altair"})
 
 
-class _DeferredImports(importlib.abc.MetaPathFinder):
-    def find_spec(
-        self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if name not in _DEFERRED:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and spec.loader is not None:
-            spec.loader = importlib.util.LazyLoader(spec.loader)
-        return spec
-
-
 def _import_gx() -> ModuleType:
-    finder = _DeferredImports()
-    sys.meta_path.insert(0, finder)
-    try:
+    with imports_deferring(_DEFERRED):
         import great_expectations
-    finally:
-        sys.meta_path.remove(finder)
     return great_expectations
 
 

@@ -76,6 +76,15 @@ def run_counts(settings: Settings, flow_run_id: str) -> dict[str, Any] | None:
     return {**frame.row(0, named=True), "db": str(settings.db)} if frame.height else None
 
 
+def load_block(name: str) -> Block:
+    """Block.load, with Prefect's webhook block type loaded first: a run imports it lazily
+    (newsdesk/cli/prefect_server.py PREFECT_DEFERRED), and Block.load finds a type only once
+    its module has run."""
+    import prefect.blocks.webhook  # noqa: F401 (imported again: a lazy module loads)
+
+    return Block.load(name)
+
+
 def notify_failure(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -> None:
     """on_failure / on_crashed hook: send the alert through the configured block, if any."""
     params = flow_run.parameters or {}
@@ -103,7 +112,7 @@ def send(settings: Settings, alert: Alert) -> bool:
     if not settings.alerts_block:
         return False
     try:
-        block = Block.load(settings.alerts_block)
+        block = load_block(settings.alerts_block)
         with block.raise_on_failure():
             block.notify(alert.body, alert.subject)
     except Exception as exc:
@@ -118,7 +127,7 @@ def check_block(settings: Settings) -> str | None:
     if not settings.alerts_block:
         return None
     try:
-        block = Block.load(settings.alerts_block)
+        block = load_block(settings.alerts_block)
     except Exception as exc:  # a missing block is a ValueError, a bad name others
         return (
             f"[alerts] block = {settings.alerts_block!r} cannot be loaded ({exc}); "

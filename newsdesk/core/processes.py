@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence, Set
 from contextlib import contextmanager
+from types import ModuleType
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _PR_SET_NAME = 15
@@ -53,6 +57,35 @@ def imports_without_gc() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+class _Deferred(importlib.abc.MetaPathFinder):
+    def __init__(self, names: Set[str]) -> None:
+        self.names = names
+
+    def find_spec(
+        self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if name not in self.names:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+@contextmanager
+def imports_deferring(names: Set[str]) -> Iterator[None]:
+    """The modules named, when a heavy import (GX, Prefect) loads them at its top though a
+    run does not use them, are imported lazily (importlib.util.LazyLoader) while the block
+    runs: each is loaded the first time anything touches it (an attribute, or an import
+    statement naming it again), so code that needs it still gets it."""
+    finder = _Deferred(names)
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
 
 
 def exit_without_collecting() -> None:
