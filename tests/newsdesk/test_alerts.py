@@ -3,7 +3,11 @@ Prefect notification block (a webhook on 127.0.0.1 here) receives the alert."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 from flows.alerts import check_block, compose
@@ -92,3 +96,40 @@ def test_a_missing_block_is_reported_before_runs_depend_on_it(prefect_api_url: s
     problem = check_block(settings)
     assert problem and "no-such-block" in problem and "will not be notified" in problem
     assert check_block(load_settings(overrides={"alerts_block": ""})) is None
+
+
+def test_a_webhook_block_loads_in_a_process_that_deferred_its_type(
+    prefect_api_url: str, webhook: Site
+) -> None:
+    """A run imports Prefect's webhook block type lazily (PREFECT_DEFERRED): until its module
+    runs, Block.load would not know the type. load_block loads it first. In a fresh
+    interpreter, as a run's process is (this one has Prefect imported already)."""
+    from prefect.blocks.webhook import Webhook
+
+    Webhook(url=webhook.url("/hook")).save("newsdesk-test-webhook", overwrite=True)
+    code = """
+        import sys
+        from newsdesk.cli.prefect_server import PREFECT_DEFERRED
+        from newsdesk.core.processes import imports_deferring
+        with imports_deferring(PREFECT_DEFERRED):
+            import flows.pipeline
+        from prefect.blocks.core import Block
+        try:
+            Block.get_block_class_from_key("webhook")
+            known = True
+        except Exception:
+            known = False
+        from flows.alerts import load_block
+        block = load_block("webhook/newsdesk-test-webhook")
+        print(known, type(block).__name__, block.url.get_secret_value())
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "PREFECT_API_URL": prefect_api_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "Webhook", webhook.url("/hook")]
