@@ -140,6 +140,26 @@ def is_current(
     return read_state(con, "files") == fingerprint(discover(migrations_dir), views_dir)
 
 
+def _migrate(con: duckdb.DuckDBPyConnection, migration: Migration) -> int:
+    try:
+        con.execute(migration.sql)
+        con.execute(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+            [migration.version, migration.name, migration.checksum],
+        )
+    except duckdb.Error as exc:
+        raise MigrationError(f"migration {migration.name} failed: {exc}") from exc
+    return migration.version
+
+
+def _views(con: duckdb.DuckDBPyConnection, views_dir: Path) -> None:
+    for view in sorted(views_dir.glob("*.sql")):
+        try:
+            con.execute(view.read_text(encoding="utf-8"))
+        except duckdb.Error as exc:
+            raise MigrationError(f"view {view.name} failed: {exc}") from exc
+
+
 def apply(
     con: duckdb.DuckDBPyConnection,
     migrations_dir: Path = MIGRATIONS_DIR,
@@ -153,26 +173,22 @@ def apply(
         return []
     applied = _applied(con)
     _check_history(migrations, applied)
-    done: list[int] = []
-    for migration in migrations:
-        if migration.version in applied:
-            continue
-        try:
-            with transaction(con):
-                con.execute(migration.sql)
-                con.execute(
-                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
-                    [migration.version, migration.name, migration.checksum],
-                )
-        except duckdb.Error as exc:
-            raise MigrationError(f"migration {migration.name} failed: {exc}") from exc
-        done.append(migration.version)
-    try:
+    if not applied:
+        # A new warehouse: every migration and the views in one transaction (one commit,
+        # not 16: 0.05 s of CPU and as many syncs of the file). Nothing is lost if one
+        # fails, as nothing was there; a warehouse with a history keeps each migration's
+        # own transaction, so one that fails leaves the earlier ones applied.
         with transaction(con):
-            for view in sorted(views_dir.glob("*.sql")):
-                con.execute(view.read_text(encoding="utf-8"))
-    except duckdb.Error as exc:
-        raise MigrationError(f"view {view.name} failed: {exc}") from exc
+            done = [_migrate(con, m) for m in migrations]
+            _views(con, views_dir)
+    else:
+        done = []
+        for migration in migrations:
+            if migration.version not in applied:
+                with transaction(con):
+                    done.append(_migrate(con, migration))
+        with transaction(con):
+            _views(con, views_dir)
     move_raw_out(con)
     write_state(con, "files", wanted)  # last: an interrupted migration run is done again
     return done
