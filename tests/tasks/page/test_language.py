@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tasks.page.language import MIN_CHARS, detect_language, guess_language
 
 GERMAN = (
@@ -61,3 +63,27 @@ def test_a_model_loading_in_the_background_is_loaded_once():
         if thread.name == "newsdesk-language-model":
             thread.join()
     assert language._loaded.cache_info().misses == 1
+
+
+def test_the_model_is_decompressed_once_into_the_cache_and_answers_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from tasks.page import language
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    try:
+        language._loaded.cache_clear()
+        written = language._loaded()  # decompresses into the cache
+        [folder] = (tmp_path / "newsdesk" / "langid").iterdir()
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            f"{name}.npy" for name in language._ARRAYS
+        )
+        language._loaded.cache_clear()
+        mapped = language._loaded()  # maps what the first load wrote
+        for text in (GERMAN, ENGLISH, "Ok ja si no tak oui yes nein ok ja si no tak oui yes"):
+            assert written.classify(text) == mapped.classify(text) == packaged.classify(text)
+    finally:
+        language._loaded.cache_clear()
