@@ -8,11 +8,11 @@ before pandas is loaded: while nothing has imported it, such a probe can only an
 Later duckdb-python releases look only when pandas is already loaded; `answer_without_pandas`
 does the same for this one.
 
-A probe is an import of `pandas` that no Python `import` statement, `importlib` call or
-`importlib.util.find_spec` asked for: one made from compiled code (DuckDB's, a Cython
-module's). It fails as if pandas were not installed; DuckDB and pyarrow ask again next time,
-so once Python code imports pandas they find it. In a process where nothing imported pandas,
-`DuckDBPyConnection.df()` says pandas is missing: import pandas first.
+A probe is an import of `pandas` made from compiled code while a warehouse module (this
+package) calls into DuckDB, or while `pyarrow.dataset` is being imported for DuckDB's Arrow
+scan. It fails as if pandas were not installed; DuckDB and pyarrow ask again next time, so
+once pandas is loaded they find it. Every other import of pandas is left alone: a Python
+`import pandas` (GX), `importlib` (polars), pyarrow's `to_pandas` called from elsewhere.
 """
 
 from __future__ import annotations
@@ -20,16 +20,17 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import opcode
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType, ModuleType
 
 _IMPORT_NAME = opcode.opmap["IMPORT_NAME"]
 _EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
 _MACHINERY = "<frozen importlib._bootstrap"  # also _bootstrap_external
-# the importlib calls Python code makes to import a module or to ask whether it is there
-# (polars asks so before it imports pandas lazily)
-_IMPORTLIB_CALLS = ("/importlib/__init__.py", "/importlib/util.py", "<frozen importlib.util>")
+_WAREHOUSE = str(Path(__file__).resolve().parent) + os.sep
+_PYARROW_DATASET = os.sep + os.path.join("pyarrow", "dataset.py")
 
 
 def _imported_name(frame: FrameType) -> str | None:
@@ -45,15 +46,18 @@ def _imported_name(frame: FrameType) -> str | None:
     return names[arg] if arg < len(names) else None
 
 
-def _asked_by_python(frame: FrameType | None) -> bool:
+def _is_probe(frame: FrameType | None) -> bool:
     while frame is not None and frame.f_code.co_filename.startswith(_MACHINERY):
         frame = frame.f_back
     if frame is None:
-        return True
-    if frame.f_code.co_filename.replace("\\", "/").endswith(_IMPORTLIB_CALLS):
-        return True
-    name = _imported_name(frame)
-    return name is not None and (name == "pandas" or name.startswith("pandas."))
+        return False
+    filename = frame.f_code.co_filename
+    if filename.endswith(_PYARROW_DATASET):
+        return True  # pyarrow._dataset's import, asking whether pandas is there
+    if not filename.startswith(_WAREHOUSE):
+        return False
+    name = _imported_name(frame)  # a warehouse module's own `import pandas` is no probe
+    return not (name is not None and (name == "pandas" or name.startswith("pandas.")))
 
 
 class _PandasProbes(importlib.abc.MetaPathFinder):
@@ -63,10 +67,10 @@ class _PandasProbes(importlib.abc.MetaPathFinder):
         if name != "pandas":
             return None
         try:
-            asked_by_python = _asked_by_python(sys._getframe(1))
+            probe = _is_probe(sys._getframe(1))
         except Exception:  # an interpreter whose frames look otherwise: import as usual
             return None
-        if asked_by_python:
+        if not probe:
             return None
         raise ModuleNotFoundError("pandas is not loaded: a probe is answered 'no'", name=name)
 

@@ -25,42 +25,51 @@ def run_fresh(code: str) -> str:
     return result.stdout.strip()
 
 
-def test_binds_and_arrow_scans_leave_pandas_unloaded() -> None:
+def test_the_warehouse_binds_and_scans_arrow_without_pandas(tmp_path: Path) -> None:
     out = run_fresh(
-        """
+        f"""
         import sys
+        from pathlib import Path
         from warehouse.pandas_probes import answer_without_pandas
         answer_without_pandas()
-        import duckdb, polars as pl, pyarrow as pa
-        con = duckdb.connect()
-        rows = con.execute("SELECT ?::VARCHAR, ? + 1, ? IS NULL", ["a", 41, None]).fetchall()
-        con.register("t", pa.table({"x": [1, 2]}))
-        total = con.execute("SELECT sum(x) FROM t WHERE x > ?", [0]).fetchone()[0]
-        frame = con.execute("SELECT * FROM t ORDER BY x").pl()
-        print(rows, total, frame["x"].to_list(), "pandas" in sys.modules)
+        from newsdesk.core.registry import load_registry
+        from warehouse.load import sync_sources
+        from warehouse.migrate import migrate
+        from warehouse.read import query
+        db = Path({str(tmp_path / "w.duckdb")!r})
+        migrate(db)  # bound parameters
+        changed = sync_sources(db, load_registry(Path("sources.toml")))  # an Arrow table
+        sources = query(db, "SELECT count(*) AS n FROM sources WHERE name <> ?", ["x"])
+        print(changed > 0, sources["n"][0] == changed, "pandas" in sys.modules)
         """
     )
-    assert out == "[('a', 42, True)] 3 [1, 2] False"
+    assert out == "True True False"
 
 
-def test_python_code_that_imports_pandas_gets_it_and_duckdb_then_uses_it() -> None:
+def test_code_outside_the_warehouse_gets_pandas_and_duckdb_then_uses_it(tmp_path: Path) -> None:
     out = run_fresh(
-        """
-        import importlib
+        f"""
+        import sys
+        from pathlib import Path
         from warehouse.pandas_probes import answer_without_pandas
         answer_without_pandas()
         import duckdb, polars as pl
-        con = duckdb.connect()
-        con.execute("SELECT ?", [1]).fetchall()  # a probe, answered 'no'
-        pd = importlib.import_module("pandas")  # asked by Python code: imported
+        from newsdesk.core.registry import load_registry
+        from warehouse.load import sync_sources
+        from warehouse.migrate import migrate
+        db = Path({str(tmp_path / "w.duckdb")!r})
+        migrate(db)
+        sync_sources(db, load_registry(Path("sources.toml")))
+        before = "pandas" in sys.modules  # the warehouse's probes were answered 'no'
+        converted = pl.DataFrame({{"a": [1]}}).to_pandas()  # pyarrow imports it for polars
         import pandas
+        con = duckdb.connect()
         nat = con.execute("SELECT ? IS NULL", [pandas.NaT]).fetchone()[0]
         df = con.execute("SELECT 7 AS a").df()
-        converted = pl.DataFrame({"a": [1]}).to_pandas()
-        print(pd is pandas, nat, type(df).__name__, int(df["a"][0]), type(converted).__name__)
+        print(before, type(converted).__name__, nat, type(df).__name__, int(df["a"][0]))
         """
     )
-    assert out == "True True DataFrame 7 DataFrame"
+    assert out == "False DataFrame True DataFrame 7"
 
 
 def test_polars_lazy_pandas_import_is_a_python_import() -> None:
