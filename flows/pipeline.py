@@ -47,7 +47,7 @@ from flows.steps.ingest import (
     save_fetch_state_task,
 )
 from flows.steps.load import (
-    accounting_task,
+    Accounting,
     close_crashed_runs_task,
     finish_run_task,
     known_documents_task,
@@ -58,7 +58,7 @@ from flows.steps.load import (
     start_run_task,
 )
 from flows.steps.stories import search_index_task, stories_task
-from flows.summary import RunSummary
+from flows.summary import RunSummary, quarantined_documents
 from flows.tally import GateTally, ProposalTally, TemplateLineTally
 from flows.thresholds import stop_if_over_threshold
 from newsdesk.core.config import Settings, load_settings
@@ -75,6 +75,7 @@ from tasks.ingest.records import IngestFailure, RawRecord
 from tasks.ingest.web_inputs import WebInputs, web_items
 from tasks.load.stage import (
     found_in_quarantined,
+    known_doc_ids,
     proposed_sources,
     replay_records,
     reprocess_plan,
@@ -206,8 +207,8 @@ class RunContext:
         timed = self.clock.timed
         ids = raw["doc_id"].to_list()
         unsure = {i for i in ids if i in loading}
-        known = timed("known-documents", self.step(known_documents_task))(
-            [i for i in ids if i not in unsure], self.settings, self.mode
+        known = partial(
+            known_doc_ids, [i for i in ids if i not in unsure], self.settings, mode=self.mode
         )
         return timed("read-pages", self.step(read_pages_task))(raw, self.mapper, known), unsure
 
@@ -260,6 +261,15 @@ def finish_batch(
     dq = pl.concat([g.dq_rows(run.run_id, batch_no) for g in gates], how="vertical_relaxed")
     found = found_in_quarantined(rejects, clean, articles)
     run.proposals.add(proposed_sources(rejects, articles))
+    summary = run.summary
+    accounting = Accounting(
+        summary,
+        ingested=ingested.taken + ingested.unchanged,
+        duplicates=batch.duplicates + ingested.unchanged,
+        quarantined=quarantined_documents(rejects),
+        run_id=run.run_id,
+        batch_no=batch_no,
+    )
     result = run.clock.timed("load", load_task)(
         batch.raw,
         batch.to_load,
@@ -270,9 +280,9 @@ def finish_batch(
         run_id=run.run_id,
         settings=run.settings,
         versions=batch.earlier_versions,
+        accounting=accounting,
     )
 
-    summary = run.summary
     summary.batches += 1
     summary.ingested += ingested.taken + ingested.unchanged
     summary.cleaned += clean.height
@@ -287,9 +297,7 @@ def finish_batch(
     summary.add_gates(gates)
     run.gates.add(gates)
     run.slowest.add(articles)
-    run.clock.timed("accounting", run.step(accounting_task))(
-        summary, run_id=run.run_id, batch_no=batch_no, settings=run.settings
-    )
+    accounting.raise_if_unbalanced()
     progress.report(summary)
     get_run_logger().info(stage_counts_line(batch_no, summary, time.monotonic() - run.started))
     if run.thresholds:

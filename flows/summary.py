@@ -16,6 +16,12 @@ from newsdesk.core.contracts.raw import Access
 ACCESS_CLASSES = tuple(a.value for a in Access)
 
 
+def quarantined_documents(rejects: pl.DataFrame) -> int:
+    """The inputs a batch's rejects hold back. Identical bytes under two names are two
+    inputs: counted by (document, place)."""
+    return 0 if rejects.is_empty() else rejects.select("doc_id", "uri").n_unique()
+
+
 @dataclass
 class RunSummary:
     run_id: str
@@ -44,8 +50,7 @@ class RunSummary:
     def add_rejects(self, rejects: pl.DataFrame) -> None:
         if rejects.is_empty():
             return
-        # Identical bytes under two names are two inputs: count by (document, place).
-        self.quarantined += rejects.select("doc_id", "uri").n_unique()
+        self.quarantined += quarantined_documents(rejects)
         pairs = rejects.select("doc_id", "uri", "stage", "reason").unique()
         for stage, reason in pairs.select("stage", "reason").iter_rows():
             self.reasons[(stage, reason)] += 1

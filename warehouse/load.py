@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -480,6 +480,7 @@ def load_batch(
     found: pl.DataFrame | None = None,
     versions: pl.DataFrame | None = None,
     files: pl.DataFrame | None = None,
+    checks: Callable[[LoadResult], pl.DataFrame] | None = None,
     timeout_s: float = WRITE_TIMEOUT_S,
 ) -> LoadResult:
     """Load one gated batch in one transaction; loading the same batch again adds nothing.
@@ -490,6 +491,8 @@ def load_batch(
     found: FOUND_SCHEMA rows, what the stages had found in the quarantined documents;
     versions: ARTICLE_SCHEMA rows, earlier texts of the batch's articles (versions only);
     files: FILE_READ_SCHEMA rows, the local files whose last record is in this batch.
+    checks: given the batch's counts, DQ_SCHEMA rows of checks made on them (the run's
+    accounting), written in the same transaction: no second connection per batch.
     The run's counters in `runs` grow by the returned counts in the same transaction.
     """
     # the bytes go to the store first, outside the lock: a committed row never names a file
@@ -499,6 +502,9 @@ def load_batch(
         result = _write_batch(con, run_id, batch)
         if files is not None:
             write_file_reads(con, run_id, files)
+        if checks is not None:
+            con.register("batch_dq", conform(checks(result), DQ_SCHEMA, "dq").to_arrow())
+            _write_dq(con)
     return result
 
 

@@ -10,6 +10,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from expectations import GateResult
 from flows.summary import RunSummary
 from flows.thresholds import AccountingMismatch
 from newsdesk.core.config import Settings
@@ -68,6 +69,7 @@ def load_task(
     run_id: str,
     settings: Settings,
     versions: pl.DataFrame | None = None,
+    accounting: Accounting | None = None,
 ) -> wh.LoadResult:
     return wh.load_batch(
         settings.db,
@@ -79,29 +81,56 @@ def load_task(
         found=found,
         versions=versions,
         files=files,
+        checks=accounting,
         timeout_s=settings.write_lock_timeout_s,
     )
 
 
-@task(name="accounting", cache_policy=NO_CACHE)
-def accounting_task(summary: RunSummary, *, run_id: str, batch_no: int, settings: Settings) -> None:
-    """Every input accounted for: loaded + updated + duplicates + quarantined = ingested."""
-    from expectations import check_accounting
+class Accounting:
+    """Every input accounted for once a batch is in: loaded + updated + duplicates +
+    quarantined = ingested. Checked on the counts the load returns, inside its transaction
+    (`load_task`'s `checks`), so the check's dq row commits with the batch: one connection
+    and one task run a batch instead of two each. `raise_if_unbalanced` then stops the run,
+    as a check of its own did, with the batch and its row committed."""
 
-    result = check_accounting(
-        ingested=summary.ingested,
-        loaded=summary.loaded + summary.updated,
-        quarantined=summary.quarantined,
-        duplicates=summary.duplicates,
-    )
-    wh.record_dq(
-        settings.db, result.dq_rows(run_id, batch_no), timeout_s=settings.write_lock_timeout_s
-    )
-    if result.exceeded:
+    def __init__(
+        self,
+        summary: RunSummary,
+        *,
+        ingested: int,
+        duplicates: int,
+        quarantined: int,
+        run_id: str,
+        batch_no: int,
+    ) -> None:
+        self._summary = summary  # the run before this batch: not changed here
+        self._batch = {"ingested": ingested, "duplicates": duplicates, "quarantined": quarantined}
+        self._run_id = run_id
+        self._batch_no = batch_no
+        self._counts: dict[str, int] = {}
+        self._result: GateResult | None = None
+
+    def __call__(self, loaded: wh.LoadResult) -> pl.DataFrame:
+        from expectations import check_accounting
+
+        s, batch = self._summary, self._batch
+        self._counts = {
+            "ingested": s.ingested + batch["ingested"],
+            "loaded": s.loaded + s.updated + loaded.loaded + loaded.updated,
+            "quarantined": s.quarantined + batch["quarantined"],
+            "duplicates": s.duplicates + batch["duplicates"] + loaded.duplicates,
+        }
+        self._result = check_accounting(**self._counts)
+        return self._result.dq_rows(self._run_id, self._batch_no)
+
+    def raise_if_unbalanced(self) -> None:
+        if self._result is None or not self._result.exceeded:
+            return
+        c = self._counts
         raise AccountingMismatch(
-            f"accounting failed after batch {batch_no}: ingested {summary.ingested} ≠ "
-            f"loaded {summary.loaded + summary.updated} + duplicates {summary.duplicates} + "
-            f"quarantined {summary.quarantined}"
+            f"accounting failed after batch {self._batch_no}: ingested {c['ingested']} ≠ "
+            f"loaded {c['loaded']} + duplicates {c['duplicates']} + "
+            f"quarantined {c['quarantined']}"
         )
 
 
