@@ -71,6 +71,10 @@ class Ready:
     def put(self, row: Row, result: Row) -> None:
         self._waiting.setdefault(_key(row), []).append(result)
 
+    def waiting(self, row: Row) -> bool:
+        """Whether a result waits for this row (it then needs no text: mapped_rows)."""
+        return bool(self._waiting.get(_key(row)))
+
     def map(self, fn: RowFn, rows: Iterable[Row]) -> list[Row]:
         rows = list(rows)
         results: list[Row | None] = []

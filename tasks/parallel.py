@@ -13,6 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
+import polars as pl
+
 from newsdesk.core.config import Settings
 from newsdesk.core.processes import die_with
 from newsdesk.core.registry import Registry
@@ -43,6 +45,19 @@ class Mapper(Protocol):
     """What clean and extract need: a per-row function mapped over a batch, in order."""
 
     def map(self, fn: RowFn, rows: Iterable[Row]) -> list[Row]: ...
+
+
+def mapped_rows(frame: pl.DataFrame, mapper: Mapper, large: str) -> list[Row]:
+    """The frame's rows for `mapper.map`, with the `large` column (a page's text) only in
+    the rows the mapper will compute: a Mapper that holds results already (tasks.one_pass's
+    `Ready`) says which with `waiting(row)`. Copying every page's text into Python for rows
+    whose result is waiting cost ~0.1 ms a page in the run's process, at each stage."""
+    rows = list(frame.drop(large).iter_rows(named=True))
+    waiting = getattr(mapper, "waiting", None)
+    needed = [i for i, row in enumerate(rows) if waiting is None or not waiting(row)]
+    for i, value in zip(needed, frame[large].gather(needed).to_list(), strict=True):
+        rows[i][large] = value
+    return rows
 
 
 def _died(row: Row) -> Row:

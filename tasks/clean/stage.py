@@ -22,7 +22,7 @@ from tasks.page.fields import article_id_of, page_context
 from tasks.page.language import detect_language
 from tasks.page.meta_tags import stated_language
 from tasks.page.words import count_words
-from tasks.parallel import Mapper, worker_registry
+from tasks.parallel import Mapper, mapped_rows, worker_registry
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -53,13 +53,18 @@ def page_templates(
     batch only: across runs they would be every story paragraph ever printed, and a
     template's long lines recur within a batch."""
     pages = []
-    for i, row in enumerate(
-        raw.select("media_type", "url", "uri", "source_hint", "text").iter_rows(named=True)
+    # the text of text dumps only: an HTML page's would be copied into Python for nothing
+    dumps = [i for i, media in enumerate(raw["media_type"].to_list()) if media != HTML]
+    for i, text, row in zip(
+        dumps,
+        raw["text"].gather(dumps).to_list(),
+        raw.select("url", "uri", "source_hint")[dumps].iter_rows(named=True),
+        strict=True,
     ):
-        if row["media_type"] == HTML or not row["text"]:
+        if not text:
             continue
         if (source := template_source(row)) is not None:
-            pages.append((i, source, article_id_of(row["url"], row["uri"]), page_keys(row["text"])))
+            pages.append((i, source, article_id_of(row["url"], row["uri"]), page_keys(text)))
     # A line is template for a page when an earlier batch or run showed it on another
     # article, or another article of this batch shows it: the same as learning the batch
     # first and asking then, without the memory having to hold more than this batch's lines.
@@ -138,11 +143,10 @@ def clean_batch(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cleaned rows (CLEAN_SCHEMA) and the documents whose cleaning failed (REJECT_SCHEMA);
     `templates` holds each row's template lines (page_templates)."""
-    rows = []
-    for i, row in enumerate(raw.drop("content").iter_rows(named=True)):
+    rows = mapped_rows(raw.drop("content"), mapper, "text")
+    for i, row in enumerate(rows):
         if templates and templates[i]:
             row["template"] = sorted(templates[i])
-        rows.append(row)
     results = mapper.map(clean_row, rows)
     # A row comes back with its page's text unchanged (or without it: the page pass's rows,
     # tasks/one_pass.py): the frame takes that column from `raw` as it is, rather than

@@ -23,7 +23,7 @@ from tasks.ingest.decode import HTML
 from tasks.ingest.web.urls import canonicalize, is_web_url
 from tasks.page.fields import PageFields, page_context
 from tasks.page.words import count_words
-from tasks.parallel import Mapper, worker_registry
+from tasks.parallel import Mapper, mapped_rows, worker_registry
 
 # trafilatura's version from its metadata: a run of text dumps never imports it (nor the
 # HTML extractor below, imported at the first HTML page)
@@ -148,7 +148,7 @@ def extract_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def extract_batch(clean: pl.DataFrame, mapper: Mapper) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Article rows (ARTICLE_SCHEMA) and the documents whose extraction failed."""
-    results = mapper.map(extract_row, clean.iter_rows(named=True))
+    results = mapper.map(extract_row, mapped_rows(clean, mapper, "text"))
     return split_failures(
         results, ARTICLE_SCHEMA, stage=Stage.EXTRACT, expectation="extractor_completes"
     )
