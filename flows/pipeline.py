@@ -353,6 +353,7 @@ def newsdesk_run(
                 watch_sources,
                 rescan=rescan,
                 small=is_small(documents),
+                large=documents is not None and documents > SMALL_BATCH,
             )
 
 
@@ -441,6 +442,7 @@ def _run(
     *,
     rescan: bool = False,
     small: bool = False,
+    large: bool = False,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     start_gate_process()  # started by the CLI already; a no-op then
@@ -516,6 +518,15 @@ def _run(
                     batches,
                     BatchLoader(settings.overlap) as loader,
                 ):
+                    # A run counted large starts its workers once its first batch will be
+                    # large (so not for a rerun of unchanged files): they start and import
+                    # the stages while that batch is read, not after.
+                    if (
+                        large
+                        and mapper.opened is None
+                        and batches.wait_for(SMALL_BATCH + 1, settings.flush_s)
+                    ):
+                        mapper.open()
                     while True:
                         ingested = ahead.take()
                         if not ingested.taken:

@@ -5,10 +5,11 @@ and the run that called it stays the only writer of the warehouse."""
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
@@ -22,11 +23,13 @@ from newsdesk.core.registry import Registry
 _registry: Registry | None = None
 
 
-def _init_worker(registry: Registry, parent: int | None = None) -> None:
+def _init_worker(registry: Registry, parent: int | None = None, warm: Sequence[str] = ()) -> None:
     global _registry
     _registry = registry
     if parent is not None:
         die_with(parent)
+    for module in warm:  # the stages' imports (~1 s of CPU) as the worker starts
+        importlib.import_module(module)
 
 
 def worker_registry() -> Registry:
@@ -68,9 +71,10 @@ class RowMapper:
     """Maps a per-row function over a batch, in this process (workers=1) or in a pool of
     spawned processes (spawn, not fork: the parent runs Prefect's threads)."""
 
-    def __init__(self, registry: Registry, workers: int) -> None:
+    def __init__(self, registry: Registry, workers: int, warm: Sequence[str] = ()) -> None:
         self.workers = max(1, workers)
         self._registry = registry
+        self._warm = tuple(warm)
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # a run's loader thread maps too (flows/overlap.py)
         _init_worker(registry)
@@ -82,12 +86,14 @@ class RowMapper:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(self._registry, os.getpid()),
+            initargs=(self._registry, os.getpid(), self._warm),
         )
         # Start every worker now, from this thread: the kernel's parent-death signal follows
         # the thread that forked, and a short-lived task thread must not take workers along.
-        for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
-            started.result()
+        # A spawn pool starts a process at each submit while none is idle; not waiting for
+        # them lets the caller go on while they start and import the `warm` modules.
+        for _ in range(self.workers):
+            pool.submit(os.getpid)
         return pool
 
     def map(
@@ -196,14 +202,20 @@ class DaskRowMapper:
 
 
 def open_mapper(
-    registry: Registry, *, workers: int, executor: str = "processes", dask_address: str = ""
+    registry: Registry,
+    *,
+    workers: int,
+    executor: str = "processes",
+    dask_address: str = "",
+    warm: Sequence[str] = (),
 ) -> RowMapper | DaskRowMapper:
-    """The mapper [pipeline] executor names; use it as a context manager."""
+    """The mapper [pipeline] executor names; use it as a context manager. `warm`: modules
+    local workers import as they start."""
     if executor == "dask":
         if not dask_address:
             raise ValueError('[pipeline] executor = "dask" needs dask_address = "tcp://HOST:PORT"')
         return DaskRowMapper(registry, dask_address)
-    return RowMapper(registry, workers)
+    return RowMapper(registry, workers, warm)
 
 
 def run_mapper(registry: Registry, settings: Settings) -> RowMapper | DaskRowMapper:
@@ -214,4 +226,5 @@ def run_mapper(registry: Registry, settings: Settings) -> RowMapper | DaskRowMap
         workers=settings.worker_count,
         executor=settings.executor,
         dask_address=settings.dask_address,
+        warm=("tasks.one_pass",),  # the page pass: what a run's workers run first
     )

@@ -47,6 +47,9 @@ class TimedBatches(Generic[T]):
         self._stop = threading.Event()
         self._done = False
         self._error: BaseException | None = None
+        self._read_counted = 0  # items that count, read so far (wait_for)
+        self._ended = False
+        self._progress = threading.Condition()
         self._thread = threading.Thread(target=self._read, name="newsdesk-batches", daemon=True)
         self._thread.start()
 
@@ -64,11 +67,18 @@ class TimedBatches(Generic[T]):
             for item in self._items:
                 if not self._put(item):
                     break
+                if self._counts(item):
+                    with self._progress:
+                        self._read_counted += 1
+                        self._progress.notify_all()
             else:
                 self._put(_DONE)
         except BaseException as exc:  # handed to the consumer, who fails the run with it
             self._put(_Failed(exc))
         finally:
+            with self._progress:
+                self._ended = True
+                self._progress.notify_all()
             close = getattr(self._items, "close", None)
             if close is not None:
                 close()  # a generator's cleanup (a crawl stops its fetches) runs here
@@ -102,6 +112,15 @@ class TimedBatches(Generic[T]):
             if deadline is None:
                 deadline = time.monotonic() + self.flush_s
         return batch
+
+    def wait_for(self, items: int, timeout: float) -> bool:
+        """Whether the reader has read `items` items that count (waited for up to `timeout`
+        seconds; False at once when the items end before that many)."""
+        with self._progress:
+            self._progress.wait_for(
+                lambda: self._read_counted >= items or self._ended, timeout=timeout
+            )
+            return self._read_counted >= items
 
     def close(self) -> None:
         """Stop the reader. One waiting for room is let go at once; one inside the source's

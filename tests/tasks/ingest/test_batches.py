@@ -64,3 +64,22 @@ def test_closing_lets_a_consumer_waiting_for_a_batch_go() -> None:
     consumer.join(5.0)
     assert not consumer.is_alive()
     assert got == [[0]]
+
+
+def test_waiting_for_items_that_count() -> None:
+    """wait_for (a run starts its workers once its first batch will be large): true once
+    that many items that count were read; false as soon as the items end with fewer (a rerun
+    of unchanged files: marks only), or when the wait times out (a slow source)."""
+    items = iter([-1, 0, -2, 1, 2])
+    with TimedBatches(items, batch_size=10, flush_s=60, counts=lambda n: n >= 0) as batches:
+        assert batches.wait_for(3, timeout=30)
+        assert not batches.wait_for(4, timeout=30)  # the items ended with three
+    marks = iter([-1, -2, -3])
+    with TimedBatches(marks, batch_size=10, flush_s=60, counts=lambda n: n >= 0) as batches:
+        started = time.monotonic()
+        assert not batches.wait_for(1, timeout=30)
+        assert time.monotonic() - started < 10
+        assert batches.next_batch() == [-1, -2, -3]
+    with TimedBatches(slow([0, 5.0]), batch_size=10, flush_s=60) as batches:
+        assert not batches.wait_for(2, timeout=0.3)
+        assert batches.wait_for(1, timeout=30)
