@@ -226,5 +226,7 @@ def run_mapper(registry: Registry, settings: Settings) -> RowMapper | DaskRowMap
         workers=settings.worker_count,
         executor=settings.executor,
         dask_address=settings.dask_address,
-        warm=("tasks.one_pass",),  # the page pass: what a run's workers run first
+        # the page pass, what a run's workers run first, with its HTML cleaner and extractor
+        # (imported at the first HTML page otherwise)
+        warm=("tasks.one_pass", "tasks.page.html", "tasks.extract.html"),
     )
