@@ -645,16 +645,6 @@ def finish_run(
         raise ValueError(f"run {run_id} was never started")
 
 
-def record_dq(db_path: Path | str, dq: pl.DataFrame, *, timeout_s: float = WRITE_TIMEOUT_S) -> int:
-    """Record gate results outside a batch load (e.g. the accounting check); returns rows."""
-    table = conform(dq, DQ_SCHEMA, "dq").to_arrow()
-    with open_write(db_path, timeout_s) as con:
-        con.register("batch_dq", table)
-        with transaction(con):
-            _write_dq(con)
-    return table.num_rows
-
-
 _SOURCE_SCHEMA = pl.Schema(
     {
         "name": pl.String,

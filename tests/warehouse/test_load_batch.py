@@ -24,7 +24,6 @@ from warehouse.load import (
     load_batch,
     loaded_doc_ids,
     quarantined_raw,
-    record_dq,
     start_run,
 )
 from warehouse.read import quarantine_rows, quarantine_summary, table_counts
@@ -283,7 +282,6 @@ def test_dq_rows_are_replaced_per_run_batch_and_suite(db: Path) -> None:
     run = start_run(db, command="test")
     raws, articles = good_batch(run, range(1))
     gate = dq_row(run, 0, failed=1)
-    load_batch(db, run_id=run, **frames(raws, articles, [], [gate, dq_row(run, 0)]))
     accounting = pl.DataFrame(
         [
             {
@@ -294,8 +292,18 @@ def test_dq_rows_are_replaced_per_run_batch_and_suite(db: Path) -> None:
         ],
         schema=DQ_SCHEMA,
     )
-    assert record_dq(db, accounting) == 1
-    assert record_dq(db, accounting) == 1  # a retry replaces, does not add
+    counted: list[LoadResult] = []
+
+    def checks(result: LoadResult) -> pl.DataFrame:  # the run's accounting, in the load
+        counted.append(result)
+        return accounting
+
+    for _ in range(2):  # a retried batch replaces its rows, does not add
+        load_batch(
+            db, run_id=run, **frames(raws, articles, [], [gate, dq_row(run, 0)]), checks=checks
+        )
+    assert counted[0] == LoadResult(loaded=1, updated=0, duplicates=0, quarantined=0)
+    assert len(counted) == 2
     assert _rows(db, "SELECT suite, count(*) FROM dq_results GROUP BY suite ORDER BY suite") == [
         ("accounting", 1),
         ("after_extract", 2),
@@ -303,6 +311,20 @@ def test_dq_rows_are_replaced_per_run_batch_and_suite(db: Path) -> None:
     assert _rows(db, "SELECT recorded_at::VARCHAR FROM dq_results WHERE suite = 'accounting'") == [
         ("2025-01-01 00:00:00+00",)
     ]
+
+
+def test_a_check_that_fails_inside_the_load_rolls_the_batch_back(db: Path) -> None:
+    run = start_run(db, command="test")
+    raws, articles = good_batch(run, range(2))
+
+    def broken(result: LoadResult) -> pl.DataFrame:
+        raise RuntimeError("the gate process is gone")
+
+    with pytest.raises(RuntimeError, match="gate process"):
+        load_batch(db, run_id=run, **frames(raws, articles, [], []), checks=broken)
+    assert {t: n for t, n in table_counts(db).items() if t in DATA_TABLES} == dict.fromkeys(
+        DATA_TABLES, 0
+    )
 
 
 def test_quarantine_listings(db: Path) -> None:
