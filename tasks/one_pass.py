@@ -71,9 +71,17 @@ class Ready:
     def put(self, row: Row, result: Row) -> None:
         self._waiting.setdefault(_key(row), []).append(result)
 
-    def waiting(self, row: Row) -> bool:
-        """Whether a result waits for this row (it then needs no text: mapped_rows)."""
-        return bool(self._waiting.get(_key(row)))
+    def waiting(self, rows: Iterable[Row]) -> list[bool]:
+        """For each row, whether `map` has a result waiting for it (it then needs no text:
+        mapped_rows); two rows of one page need two results, as in `map`."""
+        left = {key: len(results) for key, results in self._waiting.items()}
+        found = []
+        for row in rows:
+            key = _key(row)
+            found.append(left.get(key, 0) > 0)
+            if found[-1]:
+                left[key] -= 1
+        return found
 
     def map(self, fn: RowFn, rows: Iterable[Row]) -> list[Row]:
         rows = list(rows)

@@ -53,11 +53,12 @@ class Mapper(Protocol):
 def mapped_rows(frame: pl.DataFrame, mapper: Mapper, large: str) -> list[Row]:
     """The frame's rows for `mapper.map`, with the `large` column (a page's text) only in
     the rows the mapper will compute: a Mapper that holds results already (tasks.one_pass's
-    `Ready`) says which with `waiting(row)`. Copying every page's text into Python for rows
+    `Ready`) says which with `waiting(rows)`. Copying every page's text into Python for rows
     whose result is waiting cost ~0.1 ms a page in the run's process, at each stage."""
     rows = list(frame.drop(large).iter_rows(named=True))
     waiting = getattr(mapper, "waiting", None)
-    needed = [i for i, row in enumerate(rows) if waiting is None or not waiting(row)]
+    ready = waiting(rows) if waiting is not None else [False] * len(rows)
+    needed = [i for i, done in enumerate(ready) if not done]
     for i, value in zip(needed, frame[large].gather(needed).to_list(), strict=True):
         rows[i][large] = value
     return rows

@@ -133,3 +133,18 @@ def test_known_documents_only_get_their_access_read(mapper: RowMapper) -> None:
     assert "pythonspeed-pipenv-docker.html" not in recording.sent("page_row")
     assert pages.raw["access"].to_list() == classify_batch(raw, mapper)["access"].to_list()
     assert pages.known == {known}
+
+
+def test_a_row_without_a_result_waiting_gets_its_text(mapper: RowMapper) -> None:
+    """Rows whose result waits go to the stage without their text (tasks.parallel's
+    mapped_rows); a page met twice with one result waiting is cleaned the second time from
+    its text, and comes out the same."""
+    raw = _raw().head(1)
+    recording = Recording(mapper)
+    pages = read_pages(raw, recording)
+    twice = pl.concat([pages.raw, pages.raw])
+    clean, errors = clean_batch(twice, pages.clean)
+    assert errors.is_empty()
+    assert recording.sent("clean_row") == ["pythonspeed-pipenv-docker.html"]
+    one, other = clean.drop(TIMINGS, strict=False).iter_rows(named=True)
+    assert one == other and one["body"]
