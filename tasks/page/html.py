@@ -137,9 +137,12 @@ _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title"}
 
 
 # What _space_blocks puts between words a browser shows apart: not a space, which trafilatura
-# trims from the edges of every text it copies before it joins them, but a private-use
-# character it keeps as a letter; its output turns each back into a space.
-_APART = "\ue000"
+# trims from the edges of every text it copies before it joins them, but a character it keeps
+# as a letter; its output turns each back into a space. The object replacement character: a
+# printable symbol, since trafilatura's fallback extractors (readability, the baseline) drop
+# every non-printable one (a private-use mark went there, and "$195.00" met "or"); a page
+# that shows one shows a placeholder box, no part of a word.
+_APART = "\ufffc"
 
 
 def _space_blocks(tree: HtmlElement) -> None:
