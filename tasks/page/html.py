@@ -37,6 +37,7 @@ from tasks.page.jsonld import read_jsonld
 from tasks.page.leftovers import (
     drop_dialogs,
     drop_teaser_cards,
+    drop_unindexed,
     remove_leftovers,
     story_container,
 )
@@ -523,6 +524,7 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
     else:
         story = story_container(tree)
         drop_dialogs(tree, story)
+        drop_unindexed(tree, story)
         drop_teaser_cards(tree, story)
         _space_blocks(tree)
         description = meta.get("og:description") or meta.get("description")

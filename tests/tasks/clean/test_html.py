@@ -400,6 +400,35 @@ def test_a_dialog_that_holds_the_story_stays() -> None:
     assert STORY[-1] in body
 
 
+_OFFER_NOTE = (
+    "Financing is available to qualified customers only, subject to credit approval, and the"
+    " monthly rate shown assumes the full term of the plan with no early repayment at all."
+)
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        f"<div class='offer-notes robots-nocontent'><p>{_OFFER_NOTE}</p></div>",
+        f"<div data-nosnippet><p>{_OFFER_NOTE}</p></div>",
+        f"<p data-nosnippet='true'>{_OFFER_NOTE}</p>",
+    ],
+)
+def test_what_the_page_marks_as_no_content_is_not_its_text(marked: str) -> None:
+    """A block the page tells search engines is not its content (data-nosnippet, the
+    robots-nocontent class) stays out, even inside the article, where trafilatura keeps it."""
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    body = clean_html(page(f"<article><h1>Harbour wall</h1>{story}{marked}</article>"), EMPTY).body
+    assert STORY[-1] in body and "Financing" not in body
+
+
+def test_a_story_inside_a_block_marked_as_no_content_stays() -> None:
+    """A page that marks its whole layout: the marked block holds the story, which stays."""
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    body = clean_html(page(f"<div data-nosnippet><h1>Harbour wall</h1>{story}</div>"), EMPTY).body
+    assert STORY[-1] in body
+
+
 def test_headings_and_lists_of_a_story_trafilatura_found_no_container_for_stay() -> None:
     """With no article container it knows, trafilatura takes the page's paragraphs alone:
     the story's headings and lists between them are put back, in place; a heading over a
