@@ -9,7 +9,7 @@ import pytest
 
 from newsdesk.core.registry import ExtractionRules, Registry, Source
 from tasks.page.fields import PageContext
-from tasks.page.html import clean_html
+from tasks.page.html import _APART, clean_html
 from tasks.page.leftovers import is_leftover
 from tasks.page.rules import RuleError, compile_selector
 from tests.conftest import FIXTURES
@@ -271,7 +271,18 @@ def test_words_apart_on_the_page_stay_apart_in_minified_markup() -> None:
     assert "CIODigital" not in cleaned.body
     assert "Story 5 joins the council as CIO Digital Transformation" in cleaned.body
     assert "Print length 520 pages" in cleaned.body
-    assert "\ufffc" not in cleaned.body
+    assert _APART not in cleaned.body
+
+
+def test_the_word_apart_mark_survives_trafilatura_s_fallback_extractors() -> None:
+    """trafilatura's fallbacks (readability, its baseline) drop every non-printable character
+    from what they keep; the mark that parts two words must be one they keep, or a product
+    page's "$195.00</b>…<span>or 4 payments" comes out as "$195.00or"."""
+    from trafilatura.utils import remove_control_characters, sanitize
+
+    marked = f"$195.00{_APART}or 4 payments"
+    assert remove_control_characters(marked) == marked
+    assert sanitize(marked) == marked
 
 
 def test_prose_between_blocks_is_kept_and_loose_labels_are_not() -> None:
