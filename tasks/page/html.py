@@ -37,6 +37,7 @@ from tasks.page.jsonld import read_jsonld
 from tasks.page.leftovers import (
     drop_dialogs,
     drop_teaser_cards,
+    drop_unindexed,
     remove_leftovers,
     story_container,
 )
@@ -137,9 +138,12 @@ _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title"}
 
 
 # What _space_blocks puts between words a browser shows apart: not a space, which trafilatura
-# trims from the edges of every text it copies before it joins them, but a private-use
-# character it keeps as a letter; its output turns each back into a space.
-_APART = "\ue000"
+# trims from the edges of every text it copies before it joins them, but a character it keeps
+# as a letter; its output turns each back into a space. The object replacement character: a
+# printable symbol, since trafilatura's fallback extractors (readability, the baseline) drop
+# every non-printable one (a private-use mark went there, and "$195.00" met "or"); a page
+# that shows one shows a placeholder box, no part of a word.
+_APART = "\ufffc"
 
 
 def _space_blocks(tree: HtmlElement) -> None:
@@ -520,6 +524,7 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
     else:
         story = story_container(tree)
         drop_dialogs(tree, story)
+        drop_unindexed(tree, story)
         drop_teaser_cards(tree, story)
         _space_blocks(tree)
         description = meta.get("og:description") or meta.get("description")

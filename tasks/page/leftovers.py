@@ -191,3 +191,29 @@ def _remove_keeping_tail(element: _Element) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+# --- what the page marks as no part of its content ----------------------------------------------
+
+# Markup by which a page tells search engines what is not its content: Google's data-nosnippet
+# and the robots-nocontent class (Yahoo's, still written by WordPress' sharing buttons). Pages
+# put it on share bars, cookie notices, footnotes of offers and their navigation.
+_UNINDEXED = XPath(
+    "//*[@data-nosnippet or contains(concat(' ', normalize-space(@class), ' '), "
+    "' robots-nocontent ')]"
+)
+
+
+def drop_unindexed(tree: _Element, story: _Element | None) -> int:
+    """Remove what the page marks as not its content, unless a marked element holds the story
+    (a page that marks its whole layout). Returns how many were removed."""
+    dropped = 0
+    for element in _UNINDEXED(tree):
+        parent = element.getparent()
+        if parent is None or (
+            story is not None and (element is story or element in story.iterancestors())
+        ):
+            continue
+        _remove_keeping_tail(element)
+        dropped += 1
+    return dropped

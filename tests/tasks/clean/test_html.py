@@ -9,7 +9,7 @@ import pytest
 
 from newsdesk.core.registry import ExtractionRules, Registry, Source
 from tasks.page.fields import PageContext
-from tasks.page.html import clean_html
+from tasks.page.html import _APART, clean_html
 from tasks.page.leftovers import is_leftover
 from tasks.page.rules import RuleError, compile_selector
 from tests.conftest import FIXTURES
@@ -271,7 +271,18 @@ def test_words_apart_on_the_page_stay_apart_in_minified_markup() -> None:
     assert "CIODigital" not in cleaned.body
     assert "Story 5 joins the council as CIO Digital Transformation" in cleaned.body
     assert "Print length 520 pages" in cleaned.body
-    assert "\ue000" not in cleaned.body
+    assert _APART not in cleaned.body
+
+
+def test_the_word_apart_mark_survives_trafilatura_s_fallback_extractors() -> None:
+    """trafilatura's fallbacks (readability, its baseline) drop every non-printable character
+    from what they keep; the mark that parts two words must be one they keep, or a product
+    page's "$195.00</b>…<span>or 4 payments" comes out as "$195.00or"."""
+    from trafilatura.utils import remove_control_characters, sanitize
+
+    marked = f"$195.00{_APART}or 4 payments"
+    assert remove_control_characters(marked) == marked
+    assert sanitize(marked) == marked
 
 
 def test_prose_between_blocks_is_kept_and_loose_labels_are_not() -> None:
@@ -397,6 +408,35 @@ def test_a_dialog_that_holds_the_story_stays() -> None:
     """A page that shows its article in a dialog (a lightbox): the dialog is the story."""
     story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
     body = clean_html(page(f"<div role='dialog'><h1>Harbour wall</h1>{story}</div>"), EMPTY).body
+    assert STORY[-1] in body
+
+
+_OFFER_NOTE = (
+    "Financing is available to qualified customers only, subject to credit approval, and the"
+    " monthly rate shown assumes the full term of the plan with no early repayment at all."
+)
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        f"<div class='offer-notes robots-nocontent'><p>{_OFFER_NOTE}</p></div>",
+        f"<div data-nosnippet><p>{_OFFER_NOTE}</p></div>",
+        f"<p data-nosnippet='true'>{_OFFER_NOTE}</p>",
+    ],
+)
+def test_what_the_page_marks_as_no_content_is_not_its_text(marked: str) -> None:
+    """A block the page tells search engines is not its content (data-nosnippet, the
+    robots-nocontent class) stays out, even inside the article, where trafilatura keeps it."""
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    body = clean_html(page(f"<article><h1>Harbour wall</h1>{story}{marked}</article>"), EMPTY).body
+    assert STORY[-1] in body and "Financing" not in body
+
+
+def test_a_story_inside_a_block_marked_as_no_content_stays() -> None:
+    """A page that marks its whole layout: the marked block holds the story, which stays."""
+    story = "".join(f"<p>{p} ({i})</p>" for i in range(3) for p in STORY)
+    body = clean_html(page(f"<div data-nosnippet><h1>Harbour wall</h1>{story}</div>"), EMPTY).body
     assert STORY[-1] in body
 
 
