@@ -310,6 +310,11 @@ def bio_names(lines: list[str]) -> list[str]:
         called = re.search(rf"(?:^|[\s(\u2013\u2014-]){re.escape(first)}\s+([a-z]\w*)", opening)
         if called and called.group(1) != second.casefold() and _PERSONAL.search(bio):
             return found[:1]
+        # or by the full name as the line printed it, then a verb ("Jane Roe is a freelance
+        # writer …"): a heading about a thing is repeated in lower case ("Rustic furniture")
+        named = re.search(rf"(?:^|\s){re.escape(found[0])}\s+[a-z]", opening)
+        if named and _PERSONAL.search(bio):
+            return found[:1]
     return []
 
 
