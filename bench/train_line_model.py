@@ -22,6 +22,10 @@ ANNOTATED_WEIGHT each, the page's other units nothing (they still give stage two
 context). trafilatura's labels alone taught the model trafilatura's view, which leaves out
 short story lines the annotation counts; the tuning half's annotation corrects it (held-out
 segments F1 rose on every renderer, and trafilatura's labels on the same pages lowered it).
+Tried and not kept (s18text, 2026-12-03): four structure features for dumps without links
+(how often the page prints the unit's text, its distance from the headline and side of it,
+the size of its block): held-out segments F1 w3m 0.8967 -> 0.8989, but html2text 0.9005 ->
+0.8992 and inscriptis 0.9026 -> 0.9020.
 Both stages are L2-regularised logistic regressions fitted with L-BFGS; stage two is fitted
 on stage-one probabilities that were predicted out of fold (two halves of the pages), as it
 will see them on new pages.
