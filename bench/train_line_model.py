@@ -8,15 +8,24 @@ TUNING half of segments/ (the shipped model's pages, the default); with --sets, 
 tuning half of modern/ (bench/devset_split.json; the held-out halves judge the model), as
 the w3m dumps the dev set ships and as inscriptis and html2text render them (bench.render,
 cached under --renders; modern/ as w3m dumps only, as `make eval` reads it).
-Labels: on dates/ and modern/, a unit of a dump is story when trafilatura's extraction from
-the same page's HTML (comments left out) contains it. So the model learns where
-trafilatura, which sees the HTML, puts the story, from what survives in a text dump. On
+Labels: on dates/, a unit of a dump is story when trafilatura's extraction from the same
+page's HTML (comments left out) contains it; on modern/, when the page's annotated body does
+(its annotated segments weigh as on segments/). Adding modern/'s tuning half so (s18text,
+2026-12-03) raised held-out modern/ body F1 on w3m (0.906 -> 0.910) but lowered held-out
+segments F1 on html2text (0.9005 -> 0.8995) and inscriptis (0.9026 -> 0.8986), w3m equal
+(0.8967): modern/ comes as w3m dumps only, so it is not in the default. On dates/ the
+model learns where trafilatura, which sees the HTML, puts the story, from what survives in
+a text dump. On
 segments/, the annotation labels the units it names: a unit holding a `with` segment is
 story, one holding a `without` segment (and none of the first) is not; they weigh
 ANNOTATED_WEIGHT each, the page's other units nothing (they still give stage two its
 context). trafilatura's labels alone taught the model trafilatura's view, which leaves out
 short story lines the annotation counts; the tuning half's annotation corrects it (held-out
 segments F1 rose on every renderer, and trafilatura's labels on the same pages lowered it).
+Tried and not kept (s18text, 2026-12-03): four structure features for dumps without links
+(how often the page prints the unit's text, its distance from the headline and side of it,
+the size of its block): held-out segments F1 w3m 0.8967 -> 0.8989, but html2text 0.9005 ->
+0.8992 and inscriptis 0.9026 -> 0.9020.
 Both stages are L2-regularised logistic regressions fitted with L-BFGS; stage two is fitted
 on stage-one probabilities that were predicted out of fold (two halves of the pages), as it
 will see them on new pages.
@@ -210,6 +219,9 @@ def training_pages(devset: Path, renders: Path, sets: tuple[str, ...] = SETS) ->
         if set_name == "segments":
             pages += _annotated_pages(devset, renders, wanted)
             continue
+        if set_name == "modern":
+            pages += _gold_pages(devset, wanted)
+            continue
         folders = [devset / set_name / "text-w3m"]
         if set_name != "modern":
             for renderer in ("inscriptis", "html2text"):
@@ -247,6 +259,38 @@ def _annotated_pages(devset: Path, renders: Path, wanted: frozenset[str]) -> lis
                 page = annotated_rows(dump.stem, text, truth[dump.stem])
                 if page is not None:
                     pages.append(page)
+    return pages
+
+
+def gold_rows(doc_id: str, dump: str, truth: dict) -> Page | None:
+    """The model's inputs for every unit of one dump of a modern/ page, labelled by the page's
+    annotated body (a unit is story when the body holds it), and the annotated segments at
+    ANNOTATED_WEIGHT as on segments/."""
+    units = split_units(dump)
+    if not units:
+        return None
+    texts = [_normalise(u.text) for u in units]
+    body = _normalise(truth.get("body") or "")
+    labels = np.array([float(len(text) >= 2 and text in body) for text in texts])
+    weights = np.ones(len(units))
+    for value, key in ((0.0, "without"), (1.0, "with")):
+        for segment in map(_normalise, truth.get(key) or []):
+            for i, text in enumerate(texts):
+                if segment and segment in text:
+                    labels[i], weights[i] = value, ANNOTATED_WEIGHT
+    return _page(doc_id, units, labels, weights)
+
+
+def _gold_pages(devset: Path, wanted: frozenset[str]) -> list[Page]:
+    lines = (devset / "modern" / "truth.jsonl").read_text(encoding="utf-8").split("\n")
+    truth = {row["id"]: row for row in map(json.loads, filter(str.strip, lines))}
+    pages = []
+    for dump in sorted((devset / "modern" / "text-w3m").glob("*.txt")):
+        if dump.stem in wanted and dump.stem in truth:
+            text = dump.read_text(encoding="utf-8", errors="replace")
+            page = gold_rows(dump.stem, text, truth[dump.stem])
+            if page is not None:
+                pages.append(page)
     return pages
 
 

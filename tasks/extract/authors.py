@@ -310,18 +310,28 @@ def bio_names(lines: list[str]) -> list[str]:
         called = re.search(rf"(?:^|[\s(\u2013\u2014-]){re.escape(first)}\s+([a-z]\w*)", opening)
         if called and called.group(1) != second.casefold() and _PERSONAL.search(bio):
             return found[:1]
+        # or opens a line on the full name as printed, then a verb ("Jane Roe is a freelance
+        # writer …"); a name inside a sentence ("… goalkeeper Jane Roe has") is a subject
+        named = re.compile(rf"{re.escape(found[0])}\s+[a-z]")
+        if any(named.match(line) for line in _lines_after(lines, k)[:2]) and _PERSONAL.search(bio):
+            return found[:1]
     return []
 
 
 def _paragraph_after(lines: list[str], k: int) -> str:
     """The text from the first line shown after line k up to the next blank line."""
+    return " ".join(_lines_after(lines, k))
+
+
+def _lines_after(lines: list[str], k: int) -> list[str]:
+    """The lines from the first one shown after line k up to the next blank line."""
     shown: list[str] = []
     for line in lines[k + 1 :]:
         if line.strip():
             shown.append(line.strip())
         elif shown:
             break
-    return " ".join(shown)
+    return shown
 
 
 def dated_names(

@@ -11,7 +11,14 @@ import numpy as np
 from inscriptis import get_text
 
 from bench.render import decode_html
-from bench.train_line_model import ANNOTATED_WEIGHT, annotated_rows, page_rows, story_of, train
+from bench.train_line_model import (
+    ANNOTATED_WEIGHT,
+    annotated_rows,
+    gold_rows,
+    page_rows,
+    story_of,
+    train,
+)
 from newsdesk.core.registry import load_registry
 from tasks.clean.line_model import (
     HASH_BUCKETS,
@@ -102,6 +109,18 @@ def test_trainer_learns_from_the_annotated_segments_only() -> None:
     score = dense @ model.first_dense + [model.first_words[b].sum() for b in page.buckets]
     story, furniture = (score[page.weights > 0][page.labels[page.weights > 0] == v] for v in (1, 0))
     assert story.min() > furniture.max()
+
+
+def test_modern_pages_are_labelled_by_their_annotated_body() -> None:
+    units = split_units(BLOG_POST)
+    story = next(u.text for u in units if "StackOverflow knows" in u.text)
+    footer = next(u.text for u in units if "Powered by Nikola" in u.text)
+    page = gold_rows("m0000", BLOG_POST, {"body": f"Intro.\n\n{story}", "without": [footer]})
+    assert page is not None
+    labels = {units[i].text: (page.labels[i], page.weights[i]) for i in range(len(units))}
+    assert labels[story] == (1.0, 1.0)  # in the body: story, one label's weight
+    assert labels[footer] == (0.0, ANNOTATED_WEIGHT)  # an annotated segment weighs more
+    assert sum(page.labels) == 1.0
 
 
 def test_training_is_deterministic_to_the_byte(tmp_path: Path) -> None:

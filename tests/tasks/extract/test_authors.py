@@ -59,6 +59,12 @@ def test_an_author_box_is_a_name_then_a_bio_about_that_person() -> None:
     assert bio_names(box) == ["Albert Swann"]
     credited = ["Danielle Padula", "This post was written by Danielle Padula, Head of Marketing"]
     assert bio_names(credited) == ["Danielle Padula"]
+    # the bio calls them by the full name: "Jane Roe is a …" about a person
+    full = ["Julia Gralberg", "", "Julia Gralberg is a freelance travel writer. When she isn't"]
+    assert bio_names(full) == ["Julia Gralberg"]
+    # a name inside a sentence is its subject, not the bio's author
+    subject = ["Mary Earps", "Manchester United goalkeeper Mary Earps has been praised for her"]
+    assert bio_names(subject) == []
     # a heading and the paragraph about its thing: the term again, and no person in it
     heading = ["Rustic Furniture", "Rustic furniture is a celebration of wood; he loves it."]
     assert bio_names(heading) == []
