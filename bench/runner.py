@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from expectations.runner import GATE_PROCESS_NAME
+from expectations.gate_process import GATE_PROCESS_NAME
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEVSET = PROJECT.parent / "shared" / "devset"

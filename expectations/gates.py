@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from expectations import after_clean, after_extract, after_ingest, before_load
+from expectations.gate_process import in_gate_process
 from expectations.params import GateParams
 from expectations.result import GateResult
 from expectations.runner import (
@@ -16,7 +17,6 @@ from expectations.runner import (
     check_columns,
     empty_result,
     evaluate,
-    in_gate_process,
     judge,
     suite_columns,
 )

@@ -3,7 +3,7 @@
 GX has no Polars engine and its SQL path is unreliable on DuckDB, so a batch is validated as a
 pandas frame in an ephemeral (in-memory, file-less) context. GX takes ~3 s of CPU to import: it
 is imported lazily, once per process, and `warm_up()` lets a caller start that in a background
-thread while other work runs. A run does better: `start_gate_process()` imports GX in a
+thread while other work runs. A run does better: `gate_process.start_gate_process()` imports GX in a
 process of its own, on the other core, while the run starts (Prefect, the warehouse, the first
 batch), and every validation goes there with only the checked columns; the run's process
 never imports GX. Without that process, validations run here.
@@ -11,16 +11,12 @@ never imports GX. Without that process, validations run here.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import json
 import logging
-import multiprocessing
 import os
-import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -29,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
+from expectations.gate_process import GATE_PROCESS_NAME
 from expectations.result import SAMPLE_SIZE, ExpectationOutcome, GateResult, Severity
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA, Reason
 from newsdesk.core.processes import (
@@ -140,9 +137,9 @@ def warm_up() -> None:
 
 
 def serve(fd: int, parent: int) -> None:
-    """The gate process (`python -c`, started by _GateProcess): import GX, then run what the
-    parent sends on the socket `fd`, one call at a time, until the parent hangs up. An
-    import that fails ends it: the parent validates then."""
+    """The gate process (`python -c`, started by expectations.gate_process): import GX,
+    then run what the parent sends on the socket `fd`, one call at a time, until the parent
+    hangs up. An import that fails ends it: the parent validates then."""
     conn = Connection(fd)
     die_with(parent)  # a run killed with -9 must not leave its gate process behind
     name_process(GATE_PROCESS_NAME)
@@ -163,109 +160,6 @@ def serve(fd: int, parent: int) -> None:
         except Exception as exc:  # the caller raises it, as if it had run there
             reply = (False, exc)
         conn.send(reply)
-
-
-_STOP_GRACE_S = 2.0
-GATE_PROCESS_NAME = "newsdesk-gates"  # what ps and top show (bench/runner.py tells it apart)
-
-
-# The gate process's program: this module's `serve`, with the caller's import path.
-_SERVE = (
-    "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
-    "from expectations.runner import serve; serve(int(sys.argv[2]), int(sys.argv[3]))"
-)
-
-
-class _GateProcess:
-    """A fresh interpreter and a socket to it (no executor: one call at a time is all gates
-    need, and a plain process can be ended without waiting for anything). Started as
-    `python -c`, not as a multiprocessing spawn: a spawned child imports the parent's main
-    module first (the `newsdesk` command: its CLI, 0.2 s of CPU) and comes with a resource
-    tracker process, neither of which the gates need."""
-
-    def __init__(self) -> None:
-        self.conn, child = multiprocessing.Pipe()
-        fd = child.fileno()
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _SERVE, json.dumps(sys.path), str(fd), str(os.getpid())],
-            pass_fds=(fd,),
-            stdin=subprocess.DEVNULL,
-        )  # its GX import starts now
-        child.close()  # the socket ends (EOFError here) when the process dies
-        self.lock = threading.Lock()
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """fn(*args) there; GateProcessDied when the process is gone."""
-        with self.lock:
-            try:
-                self.conn.send((fn, args))
-                ok, value = self.conn.recv()
-            except (EOFError, OSError) as exc:
-                raise GateProcessDied(str(exc)) from exc
-        if ok:
-            return value
-        raise value
-
-    def stop(self) -> None:
-        # Hanging up lets a process that has finished its import return and clean up; one
-        # still importing GX is not waited for.
-        self.conn.close()
-        try:
-            self.process.wait(timeout=_STOP_GRACE_S)
-        except subprocess.TimeoutExpired:
-            self.process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=5)
-
-
-class GateProcessDied(RuntimeError):
-    """The gate process ended (killed, out of memory) before it answered."""
-
-
-_gate_process: _GateProcess | None = None
-_gate_lock = threading.Lock()
-
-
-def start_gate_process() -> None:
-    """Start the process that validates (idempotent; it lives as long as this process). Its
-    GX import begins at once, so a caller starts it as early as it knows gates will run."""
-    global _gate_process
-    with _gate_lock:
-        if _gate_process is not None:
-            return
-        _gate_process = _GateProcess()
-        atexit.register(stop_gate_process)
-
-
-def stop_gate_process() -> None:
-    """End the gate process without waiting for its import to finish."""
-    global _gate_process
-    with _gate_lock:
-        gate, _gate_process = _gate_process, None
-    if gate is not None:
-        gate.stop()
-
-
-def gate_process_pid() -> int | None:
-    gate = _gate_process
-    return gate.pid if gate is not None else None
-
-
-def in_gate_process(fn: Callable[..., T], *args: Any) -> T:
-    """fn(*args) in the gate process when one is started, else here. A gate process that
-    died (killed, out of memory) is not started again: this process validates from then on."""
-    gate = _gate_process
-    if gate is None:
-        return fn(*args)
-    try:
-        return gate.call(fn, *args)
-    except GateProcessDied:
-        stop_gate_process()
-        return fn(*args)
 
 
 def gx_api() -> ModuleType:

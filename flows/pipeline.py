@@ -18,7 +18,7 @@ import polars as pl
 from prefect import get_run_logger
 
 from expectations import GateResult
-from expectations.runner import start_gate_process
+from expectations.gate_process import start_gate_process
 from flows import progress
 from flows.alerts import notify_failure
 from flows.batch import Steps, through_stages

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsdesk.core.config import Settings
-from newsdesk.core.contracts.fetch import FetchState
 from newsdesk.core.registry import Registry
-from tasks.ingest.records import IngestFailure, RawRecord
 
 if TYPE_CHECKING:  # the crawler (~0.5 s of imports) loads only for a run that fetches
+    # Polars (~0.2 s of imports), which the CLI loads only once it has started the gate process
+    from newsdesk.core.contracts.fetch import FetchState
+    from tasks.ingest.records import IngestFailure, RawRecord
     from tasks.ingest.web.collect import Target
     from tasks.ingest.web.settings import FetchSettings
 

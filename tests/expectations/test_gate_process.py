@@ -13,7 +13,7 @@ SCRIPT = """
 import json, os, signal, sys
 import polars as pl
 from expectations import check_accounting, run_gate
-from expectations.runner import gate_process_pid, start_gate_process, stop_gate_process
+from expectations.gate_process import gate_process_pid, start_gate_process, stop_gate_process
 
 def clean_gate():
     frame = pl.DataFrame({
