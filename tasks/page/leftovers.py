@@ -167,17 +167,18 @@ _DIALOGS = XPath(
 def drop_dialogs(tree: _Element, story: _Element | None) -> int:
     """Remove the page's modal dialogs, unless one holds the story (a page that opens its
     article in a lightbox). Returns how many were removed."""
-    dialogs = _DIALOGS(tree)
-    if not dialogs:
-        return 0
+    return _drop_outside_story(_DIALOGS(tree), story)
+
+
+def _drop_outside_story(elements: list[_Element], story: _Element | None) -> int:
+    """Remove each element that is not the story nor one of its ancestors; how many were."""
     dropped = 0
-    for dialog in dialogs:
-        parent = dialog.getparent()
-        if parent is None or (
-            story is not None and (dialog is story or dialog in story.iterancestors())
+    for element in elements:
+        if element.getparent() is None or (
+            story is not None and (element is story or element in story.iterancestors())
         ):
             continue
-        _remove_keeping_tail(dialog)
+        _remove_keeping_tail(element)
         dropped += 1
     return dropped
 
@@ -207,13 +208,4 @@ _UNINDEXED = XPath(
 def drop_unindexed(tree: _Element, story: _Element | None) -> int:
     """Remove what the page marks as not its content, unless a marked element holds the story
     (a page that marks its whole layout). Returns how many were removed."""
-    dropped = 0
-    for element in _UNINDEXED(tree):
-        parent = element.getparent()
-        if parent is None or (
-            story is not None and (element is story or element in story.iterancestors())
-        ):
-            continue
-        _remove_keeping_tail(element)
-        dropped += 1
-    return dropped
+    return _drop_outside_story(_UNINDEXED(tree), story)
