@@ -40,6 +40,7 @@ import re
 import time
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,12 +252,22 @@ def _annotated_pages(devset: Path, renders: Path, wanted: frozenset[str]) -> lis
     for renderer in ("inscriptis", "html2text"):
         render_set(devset, "segments", renderer, renders / renderer / "segments")
         folders.append(renders / renderer / "segments")
+    return _labelled_pages(folders, wanted, truth, annotated_rows)
+
+
+def _labelled_pages(
+    folders: list[Path],
+    wanted: frozenset[str],
+    truth: dict,
+    rows: Callable[[str, str, dict], Page | None],
+) -> list[Page]:
+    """`rows` of every dump in `folders` that is wanted and annotated (None: no units)."""
     pages = []
     for folder in folders:
         for dump in sorted(folder.glob("*.txt")):
             if dump.stem in wanted and dump.stem in truth:
                 text = dump.read_text(encoding="utf-8", errors="replace")
-                page = annotated_rows(dump.stem, text, truth[dump.stem])
+                page = rows(dump.stem, text, truth[dump.stem])
                 if page is not None:
                     pages.append(page)
     return pages
@@ -284,14 +295,7 @@ def gold_rows(doc_id: str, dump: str, truth: dict) -> Page | None:
 def _gold_pages(devset: Path, wanted: frozenset[str]) -> list[Page]:
     lines = (devset / "modern" / "truth.jsonl").read_text(encoding="utf-8").split("\n")
     truth = {row["id"]: row for row in map(json.loads, filter(str.strip, lines))}
-    pages = []
-    for dump in sorted((devset / "modern" / "text-w3m").glob("*.txt")):
-        if dump.stem in wanted and dump.stem in truth:
-            text = dump.read_text(encoding="utf-8", errors="replace")
-            page = gold_rows(dump.stem, text, truth[dump.stem])
-            if page is not None:
-                pages.append(page)
-    return pages
+    return _labelled_pages([devset / "modern" / "text-w3m"], wanted, truth, gold_rows)
 
 
 def main(argv: list[str] | None = None) -> None:

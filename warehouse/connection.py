@@ -211,19 +211,29 @@ def open_write(
 
     Do not open a reader inside it in the same process: the reader would wait for the writer.
     """
-    db_path = Path(db_path)
+    con, turnstile = _connect_writer(Path(db_path), timeout_s)
+    try:
+        yield con
+    finally:
+        con.close()
+        if turnstile is not None:
+            os.close(turnstile)
+
+
+def _connect_writer(
+    db_path: Path, timeout_s: float
+) -> tuple[duckdb.DuckDBPyConnection, int | None]:
+    """A read-write connection and the turnstile taken for it (the caller releases it),
+    both waited for up to `timeout_s` together."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout_s
     turnstile = _take_turnstile(db_path, deadline)
     try:
-        con = _connect(db_path, read_only=False, deadline=deadline)
-        try:
-            yield con
-        finally:
-            con.close()
-    finally:
+        return _connect(db_path, read_only=False, deadline=deadline), turnstile
+    except BaseException:
         if turnstile is not None:
             os.close(turnstile)
+        raise
 
 
 @contextmanager
@@ -238,14 +248,9 @@ def kept_open(db_path: Path | str, timeout_s: float = WRITE_TIMEOUT_S) -> Iterat
     if key in _kept:
         yield
         return
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + timeout_s
-    turnstile = _take_turnstile(db_path, deadline)
-    try:
-        con = _connect(db_path, read_only=False, deadline=deadline)
-    finally:
-        if turnstile is not None:
-            os.close(turnstile)
+    con, turnstile = _connect_writer(db_path, timeout_s)
+    if turnstile is not None:
+        os.close(turnstile)
     with _kept_lock:
         _kept[key] = con
     try:

@@ -2,11 +2,9 @@
 process never imports Great Expectations."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.fresh_python import run_python
 
 # Run in a fresh interpreter: this test process has GX imported already (conftest).
 SCRIPT = """
@@ -52,24 +50,10 @@ if __name__ == "__main__":
 """
 
 
-def _python(*args: str) -> subprocess.CompletedProcess[str]:
-    """A fresh interpreter on the project (nothing imported yet), which must succeed."""
-    done = subprocess.run(
-        [sys.executable, *args],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done
-
-
 def _run(mode: str, tmp_path: Path) -> dict:
     script = tmp_path / "gate_check.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    done = _python(str(script), mode)
+    done = run_python(str(script), mode)
     if mode != "killed":
         # A gate process ended by a signal leaves the resource tracker warning, on every run,
         # of leaked semaphores; one that is hung up on returns and cleans up.
@@ -110,5 +94,5 @@ def test_gx_starts_without_running_the_modules_no_suite_uses():
         "import scipy.stats\n"
         "print(scipy.stats.norm.cdf(0.0), 'scipy.stats._distn_infrastructure' in sys.modules)\n"
     )
-    done = _python("-c", code)
+    done = run_python("-c", code)
     assert done.stdout.split() == ["False", "False", "0.5", "True"]

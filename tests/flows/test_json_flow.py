@@ -1,15 +1,12 @@
 """The run's flow stores its parameters as Prefect would, without importing FastAPI."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from prefect import Flow
 
 from flows.json_flow import JsonFlow
-
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.fresh_python import run_python
 
 
 def _fn(paths=None, web=None, flag=False, where=None, nan=None):
@@ -41,13 +38,5 @@ def test_json_parameters_do_not_import_fastapi():
         "found = newsdesk_run.serialize_parameters({'paths': ['/a'], 'web': None})\n"
         "print(found, 'fastapi' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = run_python("-c", code)
     assert done.stdout.split("\n")[0] == "{'paths': ['/a'], 'web': None} False"
