@@ -84,15 +84,19 @@ def test_a_killed_gate_process_leaves_the_validation_to_the_caller(tmp_path):
 
 
 def test_gx_starts_without_running_the_modules_no_suite_uses():
-    # scipy.stats and altair, which GX imports at its top, load only when first touched.
+    # scipy.stats and altair, which GX imports at its top, load only when first touched;
+    # SQLAlchemy, an optional dependency of GX's SQL path, is not imported by GX at all, and
+    # imports as usual afterwards.
     code = (
         "import sys\n"
         "from expectations.runner import warm_up\n"
         "warm_up()\n"
-        "ran = 'scipy.stats._distn_infrastructure', 'altair.vegalite'\n"
+        "ran = 'scipy.stats._distn_infrastructure', 'altair.vegalite', 'sqlalchemy'\n"
         "print(*(name in sys.modules for name in ran))\n"
         "import scipy.stats\n"
         "print(scipy.stats.norm.cdf(0.0), 'scipy.stats._distn_infrastructure' in sys.modules)\n"
+        "import sqlalchemy\n"
+        "print(sqlalchemy.__name__)\n"
     )
     done = run_python("-c", code)
-    assert done.stdout.split() == ["False", "False", "0.5", "True"]
+    assert done.stdout.split() == ["False", "False", "False", "0.5", "True", "sqlalchemy"]
