@@ -106,7 +106,8 @@ def imports_hiding(names: Set[str]) -> Iterator[None]:
     runs: for a library that imports an optional dependency at its top only if it is there
     (GX and SQLAlchemy), when another package of the environment brought it in and the
     caller never uses it. One already imported is left as it is, and after the block it
-    imports as usual."""
+    imports as usual. The hiding is process-wide while the block runs (another thread's
+    import of it fails too): only for packages no part of newsdesk imports."""
     finder = _Hidden(names)
     sys.meta_path.insert(0, finder)
     try:
