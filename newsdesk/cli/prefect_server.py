@@ -11,7 +11,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from newsdesk.core.config import Settings
 
@@ -20,19 +19,8 @@ HEALTH_TIMEOUT_S = 120.0
 # What Prefect imports at its top that a run does not use (newsdesk.core.processes
 # imports_deferring): the webhook block type, whose module builds four HTTP transports, two
 # of them loading the CA bundle (~0.05 s of CPU idle, 0.08 s under load). An alert's
-# Block.load loads it first (flows/alerts.py load_block). (The notification blocks,
-# ~0.07 s, cannot wait so: Prefect imports their module twice, and the second import
-# statement loads a lazy module.)
+# Block.load loads it first (flows/alerts.py load_block).
 PREFECT_DEFERRED = frozenset({"prefect.blocks.webhook"})
-
-
-# Prefect builds a verified TLS context for each API client it makes (four in a run: the
-# run's, the log and event workers', the events client's version check), from certifi's
-# bundle of ~140 certificates: 25-80 ms of CPU each, though a plain-HTTP API never uses
-# them. For an http:// API this one-certificate bundle (a throw-away self-signed
-# certificate, its key discarded) is what they load instead (~1 ms); an https:// API, or a
-# PREFECT_API_SSL_CERT_FILE already set, is left as it is.
-PLAIN_HTTP_CA = Path(__file__).with_name("plain_http_ca.pem")
 
 
 class PrefectServerError(RuntimeError):
@@ -112,14 +100,6 @@ def start_local_server(settings: Settings) -> tuple[str, float]:
     )
 
 
-def use_api(api_url: str) -> str:
-    """This process's Prefect reports to `api_url` (see PLAIN_HTTP_CA)."""
-    os.environ["PREFECT_API_URL"] = api_url
-    if urlsplit(api_url).scheme == "http":
-        os.environ.setdefault("PREFECT_API_SSL_CERT_FILE", str(PLAIN_HTTP_CA))
-    return api_url
-
-
 def connect(settings: Settings, *, announce: bool = True) -> str | None:
     """Point this process's Prefect at a server; returns its API URL (None: ephemeral)."""
     quiet_environment(settings)
@@ -128,7 +108,8 @@ def connect(settings: Settings, *, announce: bool = True) -> str | None:
         return None
     api_url = os.environ.get("PREFECT_API_URL") or local_api_url(settings)
     if is_healthy(api_url):
-        return use_api(api_url)
+        os.environ["PREFECT_API_URL"] = api_url
+        return api_url
     if os.environ.get("PREFECT_API_URL"):
         raise PrefectServerError(f"no Prefect server answers at PREFECT_API_URL={api_url}")
     if announce:
@@ -138,4 +119,5 @@ def connect(settings: Settings, *, announce: bool = True) -> str | None:
             file=sys.stderr,
         )
     api_url, _ = start_local_server(settings)
-    return use_api(api_url)
+    os.environ["PREFECT_API_URL"] = api_url
+    return api_url
