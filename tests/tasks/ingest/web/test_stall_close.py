@@ -29,13 +29,18 @@ def hang_up_after(seconds: float):
 
 def test_a_stall_that_ends_in_a_close_is_a_timeout_an_early_close_is_not(sites, settings):
     site: Site = sites()
-    site.add("/stall-then-close", hang_up_after(1.1))
+    # Each silence is a quarter of the deadline, so two of them are half of it, the line
+    # between `timeout` and `connection_error`: the client's count of a silence includes the
+    # server's, so a loaded machine only adds to it. The other half of the deadline is room
+    # for everything around the silences (connects, the backoff, a loaded scheduler), which
+    # must not run the deadline out first; the connect and read timeouts only stop a hang.
+    deadline_s = 6.0
+    site.add("/stall-then-close", hang_up_after(deadline_s / 4 + 0.05))
     site.add("/close", hang_up_after(0.0))
-    # two attempts: each silence ends in a close well inside the read timeout and the
-    # deadline, so the last failure is a close, yet 2.2 s of the 4 s went to silence
-    patient: FetchSettings = replace(settings, read_timeout_s=5.0, deadline_s=4.0, retries=1)
+    patient: FetchSettings = replace(
+        settings, connect_timeout_s=30.0, read_timeout_s=30.0, deadline_s=deadline_s, retries=1
+    )
 
-    started = time.monotonic()
     items = list(
         collect(
             [Target(site.url("/stall-then-close")), Target(site.url("/close"))],
@@ -45,7 +50,6 @@ def test_a_stall_that_ends_in_a_close_is_a_timeout_an_early_close_is_not(sites, 
             now=NOW,
         )
     )
-    took = time.monotonic() - started
 
     by_uri = {i.uri: i for i in items}
     stalled, closed = by_uri[site.url("/stall-then-close")], by_uri[site.url("/close")]
@@ -55,4 +59,3 @@ def test_a_stall_that_ends_in_a_close_is_a_timeout_an_early_close_is_not(sites, 
     assert "RemoteProtocolError" in closed.observed
     assert site.paths().count("/close") == 2  # retried: an early close may be a blip
     assert site.paths().count("/stall-then-close") == 2
-    assert took < 4.0 + 1.0, took
