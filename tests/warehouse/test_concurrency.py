@@ -28,8 +28,12 @@ SELECT
 """
 
 
-def _write(db: str, results: mp.Queue) -> None:
+def _write(db: str, reading, results: mp.Queue) -> None:
     try:
+        # The loads start once the reader has read: a process that is slow to start on a
+        # loaded machine must not find the load over (the test is about the two together).
+        if not reading.wait(120):
+            raise AssertionError("the reader never read")
         run = start_run(db, command="concurrency-test")
         for b in range(BATCHES):
             raws = [
@@ -46,11 +50,12 @@ def _write(db: str, results: mp.Queue) -> None:
         results.put(("writer", traceback.format_exc()))
 
 
-def _read(db: str, stop, results: mp.Queue) -> None:
+def _read(db: str, reading, stop, results: mp.Queue) -> None:
     seen: list[tuple] = []
     try:
         while not stop.is_set():
             seen.append(query(db, SNAPSHOT, timeout_s=30).row(0))
+            reading.set()
         seen.append(query(db, SNAPSHOT, timeout_s=30).row(0))
         results.put(("reader", seen))
     except BaseException:
@@ -61,18 +66,17 @@ def test_a_loader_and_a_tight_reader_loop_never_fail_each_other(tmp_path: Path) 
     db = tmp_path / "newsdesk.duckdb"
     start_run(db, command="create")  # the reader needs a file to open
     ctx = mp.get_context("spawn")
-    results, stop = ctx.Queue(), ctx.Event()
-    reader = ctx.Process(target=_read, args=(str(db), stop, results))
-    writer = ctx.Process(target=_write, args=(str(db), results))
-    started = time.monotonic()
+    results, reading, stop = ctx.Queue(), ctx.Event(), ctx.Event()
+    reader = ctx.Process(target=_read, args=(str(db), reading, stop, results))
+    writer = ctx.Process(target=_write, args=(str(db), reading, results))
     reader.start()
     writer.start()
-    first = results.get(timeout=120)
+    # generous: these only stop a hang (pytest-timeout would, later and with less to say)
+    first = results.get(timeout=240)
     stop.set()
-    second = results.get(timeout=60)
+    second = results.get(timeout=240)
     writer.join(10)
     reader.join(10)
-    elapsed = time.monotonic() - started
     outcome = dict([first, second])
 
     assert outcome["writer"] is None, outcome["writer"]
@@ -82,16 +86,20 @@ def test_a_loader_and_a_tight_reader_loop_never_fail_each_other(tmp_path: Path) 
         assert articles % PER_BATCH == 0  # never part of a batch
         assert articles == versions == raw == counted == batches * PER_BATCH
         assert authors == 2 * articles
+    assert snapshots[0][0] == 0  # the reader read before the first load
     assert snapshots[-1][0] == BATCHES * PER_BATCH  # every batch is in
-    # the reader really ran alongside the loads: it saw batches come in one by one
-    assert len({s[0] for s in snapshots}) > BATCHES // 3, (len(snapshots), elapsed)
-    assert elapsed < 60
+    # The reader was not held off for the whole load: it saw batches come in. How many it
+    # saw depends on how the two processes are scheduled (on a loaded machine, few), so
+    # that is not counted; a loader that kept readers out until it was done (the
+    # turnstile lets waiting readers in between batches) would leave none.
+    partial = {s[0] for s in snapshots} - {0, BATCHES * PER_BATCH}
+    assert len(partial) >= 2, (len(snapshots), sorted(partial))
 
 
-def _hold_open(db: str, seconds: float, opened) -> None:
+def _hold_open(db: str, opened, release) -> None:
     con = duckdb.connect(db, read_only=True)  # a plain DuckDB client, e.g. an analyst's CLI
     opened.set()
-    time.sleep(seconds)
+    release.wait(120)  # until the test is done with it (the bound only stops a hang)
     con.close()
 
 
@@ -99,28 +107,32 @@ def test_a_load_waits_for_a_reader_that_keeps_the_file_open(db: Path) -> None:
     run = start_run(db, command="test")
     raws = [raw_row(b"page", "https://example.com/a", run)]
     ctx = mp.get_context("spawn")
-    opened = ctx.Event()
-    holder = ctx.Process(target=_hold_open, args=(str(db), 1.5, opened))
+    opened, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_open, args=(str(db), opened, release))
     holder.start()
-    assert opened.wait(30)
+    assert opened.wait(60)
+    # The file is held when the load starts and until half a second later at least, however
+    # late this process is scheduled: the load cannot have got in before that.
     started = time.monotonic()
+    threading.Timer(0.5, release.set).start()
     result = load_batch(db, run_id=run, **frames(raws, [article_row(raws[0], "a")]))
     waited = time.monotonic() - started
     holder.join(10)
     assert result.loaded == 1
-    assert waited > 0.5  # it really had to wait, and then succeeded
+    assert waited >= 0.5  # it really had to wait, and then succeeded
 
 
 def test_a_writer_that_runs_out_of_patience_says_why(db: Path) -> None:
     ctx = mp.get_context("spawn")
-    opened = ctx.Event()
-    holder = ctx.Process(target=_hold_open, args=(str(db), 3, opened))
+    opened, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_open, args=(str(db), opened, release))
     holder.start()
     try:
-        assert opened.wait(30)
+        assert opened.wait(60)
         with pytest.raises(WarehouseBusy, match=r"could not open read-write.*lock"):
             start_run(db, command="test", timeout_s=0.3)
     finally:
+        release.set()  # held until then, however long the wait took on a loaded machine
         holder.join(10)
 
 
@@ -129,12 +141,12 @@ def test_a_reader_waits_out_a_writer_in_the_same_process(db: Path) -> None:
     # ("different configuration"); open_read treats that like the file lock and waits.
     writer = duckdb.connect(str(db))
     writer.execute("CREATE TABLE hold (a INTEGER)")
+    started = time.monotonic()  # before the timer: the writer is open for 0.5 s of this
     timer = threading.Timer(0.5, writer.close)
     timer.start()
-    started = time.monotonic()
-    with open_read(db, timeout_s=10) as reader:
+    with open_read(db, timeout_s=30) as reader:
         assert reader.execute("SELECT count(*) FROM hold").fetchone() == (0,)
-    assert time.monotonic() - started > 0.3
+    assert time.monotonic() - started >= 0.5
     timer.join()
 
 

@@ -17,12 +17,22 @@ def slow(delays: list[float]) -> Iterator[int]:
         yield n
 
 
+def silent_after_two(end: threading.Event) -> Iterator[int]:
+    """Two quick items, then a silence until `end` (the bound only stops a hang)."""
+    yield 0
+    yield 1
+    end.wait(60)
+    yield 2
+    yield 3
+
+
 def test_a_batch_goes_when_full_or_when_its_first_item_has_waited() -> None:
-    # Two quick items, then a long silence: the two go after flush_s, not after the silence.
-    with TimedBatches(slow([0, 0, 3.0, 0]), batch_size=10, flush_s=0.5) as batches:
-        started = time.monotonic()
+    # The two go after flush_s, while the source is still silent: had the batch waited for
+    # the silence to end it would hold all four (no clock to read on a loaded machine).
+    end = threading.Event()
+    with TimedBatches(silent_after_two(end), batch_size=10, flush_s=0.5) as batches:
         assert batches.next_batch() == [0, 1]
-        assert time.monotonic() - started < 2.0
+        end.set()
         assert batches.next_batch() == [2, 3]
         assert batches.next_batch() == []
     with TimedBatches(iter(range(5)), batch_size=2, flush_s=60) as batches:

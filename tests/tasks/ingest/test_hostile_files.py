@@ -163,7 +163,7 @@ def test_every_read_has_a_deadline(tmp_path: Path) -> None:
         bounded(read_all, 0.5, "read")
     elapsed = time.monotonic() - started
     assert skipped.value.reason == Reason.TIMEOUT
-    assert 0.5 <= elapsed < 2
+    assert 0.5 <= elapsed < 10  # the read never returns: the bound only allows for load
     # Let the abandoned reader finish, so the test leaves no thread behind.
     with open(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "wb"):
         pass

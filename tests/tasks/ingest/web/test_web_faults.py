@@ -3,6 +3,7 @@ fetched still is. One crawl over all the faults at once, so the slow ones overla
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -95,7 +96,9 @@ def test_every_fault_has_its_reason_and_good_pages_still_arrive(faulty, settings
         Target(faulty.url("/broken.xml"), Kind.SITEMAP),
     ]
 
-    got = _run(targets, settings)
+    # Short limits, so the slow and trickling pages fail in tenths of a second.
+    short = replace(settings, connect_timeout_s=0.5, read_timeout_s=0.5, deadline_s=1.5)
+    got = _run(targets, short)
 
     def reason(path: str) -> str:
         item = got[faulty.url(path)]
