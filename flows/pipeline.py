@@ -281,6 +281,7 @@ def finish_batch(
         settings=run.settings,
         versions=batch.earlier_versions,
         accounting=accounting,
+        packed=pages.packed,
     )
 
     summary.batches += 1
