@@ -9,7 +9,8 @@ Why: the bytes were most of the warehouse's size (a 40 KB page against a 3 KB ar
 every backup, checkpoint and read-copy publish carried them although only replay and
 reprocess read them.
 
-- Written before the batch that names them commits, each atomically (a temporary file in
+- Packed by the run's workers as they read each page (`pack`, from tasks/one_pass.py), and
+  written by the run's process before the batch that names them commits, each atomically (a temporary file in
   the same folder, then os.replace), so a committed row never names a half-written file.
   The same bytes twice are stored once (the name is their hash).
 - Read back with their hash checked: a missing or damaged file is `RawUnavailable`, which
@@ -41,8 +42,8 @@ from warehouse.connection import READ_TIMEOUT_S, open_read
 _SUFFIX = ".gz"
 _NAME = re.compile(r"^[0-9a-f]{64}\.gz$")
 # gzip level 1: 400 dev-set pages (132 KB on average) shrink 4.2x at 0.86 ms CPU a page;
-# level 6 gives 4.9x for 2.0 ms. The single writer compresses every page it loads, so
-# speed wins over the last 15 %.
+# level 6 gives 4.9x for 2.0 ms. Every page a run loads is compressed (by the run's workers,
+# beside extraction: `pack`), so speed wins over the last 15 %.
 _LEVEL = 1
 _THREADS = 4  # zlib and file writes release the GIL
 # Files younger than this are left by prune: they may belong to a batch still loading.
