@@ -10,8 +10,9 @@ every backup, checkpoint and read-copy publish carried them although only replay
 reprocess read them.
 
 - Packed by the run's workers as they read each page (`pack`, from tasks/one_pass.py), and
-  written by the run's process before the batch that names them commits, each atomically (a temporary file in
-  the same folder, then os.replace), so a committed row never names a half-written file.
+  written by the run's process before the batch that names them commits, each atomically
+  (a temporary file in the same folder, then os.replace), so a committed row never names a
+  half-written file.
   The same bytes twice are stored once (the name is their hash).
 - Read back with their hash checked: a missing or damaged file is `RawUnavailable`, which
   replay and reprocess turn into a `raw_missing` quarantine row for that page. A damaged
