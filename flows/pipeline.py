@@ -89,11 +89,10 @@ from warehouse.publish import read_copy_path
 
 class LazyMapper:
     """The run's worker pool (or Dask client), opened for the first batch with documents: a
-    rerun whose files are all unchanged starts no worker. `open` is called from the flow's
-    own thread (see RowMapper: the workers' parent-death signal follows the thread that
-    started them). With `local` (the run's own process), batches of at most SMALL_BATCH
-    documents met before any pool is open go there: starting a pool (each worker imports
-    the stages) costs seconds of CPU, cleaning the two seeds a fraction of one."""
+    rerun whose files are all unchanged starts no worker. With `local` (the run's own
+    process), batches of at most SMALL_BATCH documents met before any pool is open go
+    there: starting a pool (the stages' imports) costs a second or more of CPU, cleaning
+    the two seeds a fraction of one."""
 
     def __init__(
         self,
@@ -281,6 +280,7 @@ def finish_batch(
         settings=run.settings,
         versions=batch.earlier_versions,
         accounting=accounting,
+        packed=pages.packed,
     )
 
     summary.batches += 1

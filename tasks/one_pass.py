@@ -22,7 +22,7 @@ access only, as before.
 from __future__ import annotations
 
 from collections.abc import Iterable, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -32,21 +32,26 @@ from tasks.ingest.access import access_row, with_access
 from tasks.ingest.decode import HTML
 from tasks.page.parse import load_html
 from tasks.parallel import Mapper, Row, RowFn
+from warehouse.rawstore import pack
 
 _SPECULATE = (None, "open")  # the accesses the ingest gate lets through
 
 
 def page_row(row: Row) -> Row:
     """In a worker: a raw row's access, and for an HTML page the gate will let through, its
-    clean row (without the text, which the caller has) and its article row."""
+    clean row (without the text, which the caller has) and its article row. A row sent with
+    its bytes (`content`) gets them back packed for the raw store (`packed`)."""
+    content = row.pop("content", None)
+    out: Row = {"packed": pack(content)} if content else {}
     if row["media_type"] != HTML or not row.get("text"):
-        return {"access": access_row(row)}
+        return {**out, "access": access_row(row)}
     tree = load_html(row["text"])
     access = access_row(row, tree)
+    out["access"] = access
     if access["access"] not in _SPECULATE:
-        return {"access": access}
+        return out
     cleaned = clean_row({**row, **access}, tree)
-    out: Row = {"access": access, "clean": {k: v for k, v in cleaned.items() if k != "text"}}
+    out["clean"] = {k: v for k, v in cleaned.items() if k != "text"}
     if "error" not in cleaned:
         out["article"] = extract_row(cleaned)
     return out
@@ -98,22 +103,33 @@ class Ready:
 @dataclass
 class Pages:
     """A batch after its page pass: the raw frame with its access read, the documents the
-    warehouse knew (`known`, read before the pass; skip_known sets them aside), and the clean
-    and extract stages' Mappers."""
+    warehouse knew (`known`, read before the pass; skip_known sets them aside), the clean
+    and extract stages' Mappers, and (with `pack`) the pages' bytes packed for the raw store
+    by doc_id."""
 
     raw: pl.DataFrame
     known: Set[str]
     clean: Ready
     extract: Ready
+    packed: dict[str, bytes] = field(default_factory=dict)
 
 
-def read_pages(raw: pl.DataFrame, mapper: Mapper, known: Set[str] = frozenset()) -> Pages:
+def read_pages(
+    raw: pl.DataFrame, mapper: Mapper, known: Set[str] = frozenset(), *, pack: bool = False
+) -> Pages:
     """The batch's page pass (see the module's doc): every row's access; for the pages not in
-    `known`, also their clean and extract results. The rows go out whole but for their bytes."""
+    `known`, also their clean and extract results. The rows go out whole but for their bytes;
+    with `pack` (a run that loads), the bytes of the pages not in `known` go too, and come
+    back packed for the raw store (`Pages.packed`): the compression, about 1 ms of CPU a
+    page, then runs in the workers beside extraction, not in the run's own process."""
     pages = Pages(raw, known, Ready(mapper), Ready(mapper))
     if raw.is_empty():
         return pages
     rows = list(raw.drop("content").iter_rows(named=True))
+    if pack:
+        for row, content in zip(rows, raw["content"].to_list(), strict=True):
+            if content and row["doc_id"] not in known:
+                row["content"] = content
     # The largest pages first: the workers then end the batch on small ones, together,
     # instead of one of them waiting while the other finishes a large page sent last.
     fresh = sorted(
@@ -123,7 +139,10 @@ def read_pages(raw: pl.DataFrame, mapper: Mapper, known: Set[str] = frozenset())
     rest = [i for i, r in enumerate(rows) if r["doc_id"] in known]
     found: list[Row] = [{}] * len(rows)
     for i, done in zip(fresh, mapper.map(page_row, (rows[i] for i in fresh)), strict=True):
+        rows[i].pop("content", None)
         found[i] = done.get("access") or {"doc_id": rows[i]["doc_id"]}  # the worker died
+        if "packed" in done:
+            pages.packed[rows[i]["doc_id"]] = done["packed"]
         if "clean" in done:
             # without the page's text: clean_batch takes that column from the raw frame, and
             # holding each page's text as a Python string until the clean step held a batch

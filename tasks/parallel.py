@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import multiprocessing.context
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -23,13 +24,30 @@ from newsdesk.core.registry import Registry
 _registry: Registry | None = None
 
 
-def _init_worker(registry: Registry, parent: int | None = None, warm: Sequence[str] = ()) -> None:
+def _init_worker(registry: Registry, die: bool = False, warm: Sequence[str] = ()) -> None:
+    """In a worker as it starts: the run's registry; with `die`, death with the process that
+    started it (the fork server, which ends when the run does); the `warm` modules (already
+    there when the fork server imported them)."""
     global _registry
     _registry = registry
-    if parent is not None:
-        die_with(parent)
+    if die:
+        die_with(os.getppid())
     for module in warm:  # the stages' imports (~1 s of CPU) as the worker starts
         importlib.import_module(module)
+
+
+def _context(warm: Sequence[str]) -> multiprocessing.context.BaseContext:
+    """Where a pool's workers come from: a fork server (POSIX) that imported the `warm`
+    modules once and forks each worker from itself, so the stages' imports (~1 s of CPU a
+    worker) are paid once a run, not once a worker; else spawn. Not plain fork: the run's
+    process runs Prefect's threads, and a fork of it could copy a lock some thread held.
+    The fork server is a fresh single-threaded interpreter; it ends when the run's process
+    does (its pipe to it closes), and its workers die with it (die_with)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(warm))  # only until the server has started
+    return context
 
 
 def worker_registry() -> Registry:
@@ -70,7 +88,7 @@ def _died(row: Row) -> Row:
 
 class RowMapper:
     """Maps a per-row function over a batch, in this process (workers=1) or in a pool of
-    spawned processes (spawn, not fork: the parent runs Prefect's threads)."""
+    processes from a fork server (`_context`)."""
 
     def __init__(self, registry: Registry, workers: int, warm: Sequence[str] = ()) -> None:
         self.workers = max(1, workers)
@@ -85,14 +103,13 @@ class RowMapper:
     def _new_pool(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=_context(self._warm),
             initializer=_init_worker,
-            initargs=(self._registry, os.getpid(), self._warm),
+            initargs=(self._registry, True, self._warm),
         )
-        # Start every worker now, from this thread: the kernel's parent-death signal follows
-        # the thread that forked, and a short-lived task thread must not take workers along.
-        # A spawn pool starts a process at each submit while none is idle; not waiting for
-        # them lets the caller go on while they start and import the `warm` modules.
+        # Start every worker now: the pool starts a process at each submit while none is
+        # idle; not waiting for them lets the caller go on while they start (and the fork
+        # server, the first time, imports the `warm` modules).
         for _ in range(self.workers):
             pool.submit(os.getpid)
         return pool

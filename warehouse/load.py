@@ -108,11 +108,21 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _store_bytes(raw: pl.DataFrame, root: Path) -> pl.DataFrame:
-    """The batch's raw bytes written to the store; the frame keeps their hash and size."""
+def _store_bytes(
+    raw: pl.DataFrame, root: Path, packed: Mapping[str, bytes] | None = None
+) -> pl.DataFrame:
+    """The batch's raw bytes written to the store; the frame keeps their hash and size.
+    `packed`: by doc_id (the sha256 of the document's bytes), the bytes a run's workers
+    packed already: written as they are, neither hashed nor compressed again here."""
     contents = raw["content"].to_list()
+    ready = [
+        (doc_id, packed[doc_id]) if packed and c and doc_id in packed else None
+        for doc_id, c in zip(raw["doc_id"].to_list(), contents, strict=True)
+    ]
+    to_pack = [None if r is not None else c or None for c, r in zip(contents, ready, strict=True)]
+    stored = put_many(root, to_pack, ready)
     return raw.with_columns(
-        content_sha256=pl.Series(put_many(root, (c or None for c in contents)), dtype=pl.String),
+        content_sha256=pl.Series(stored, dtype=pl.String),
         content_size=pl.Series([len(c or b"") for c in contents], dtype=pl.Int64),
     ).drop("content")
 
@@ -127,6 +137,7 @@ def _prepare(
     versions: pl.DataFrame | None = None,
     *,
     store: Path,
+    packed: Mapping[str, bytes] | None = None,
 ) -> _Batch:
     versions = without_credentials(
         conform(
@@ -159,7 +170,9 @@ def _prepare(
         .unique(["doc_id", "stage", "expectation"], keep="last", maintain_order=True)
     )
     return _Batch(
-        raw=_store_bytes(raw.unique("doc_id", keep="first", maintain_order=True), store).to_arrow(),
+        raw=_store_bytes(
+            raw.unique("doc_id", keep="first", maintain_order=True), store, packed
+        ).to_arrow(),
         articles=articles.drop("authors", "tags", "run_id")
         .with_columns(body_sha=pl.col("body").map_elements(_sha256, return_dtype=pl.String))
         .with_row_index("batch_pos")
@@ -481,6 +494,7 @@ def load_batch(
     versions: pl.DataFrame | None = None,
     files: pl.DataFrame | None = None,
     checks: Callable[[LoadResult], pl.DataFrame] | None = None,
+    packed: Mapping[str, bytes] | None = None,
     timeout_s: float = WRITE_TIMEOUT_S,
 ) -> LoadResult:
     """Load one gated batch in one transaction; loading the same batch again adds nothing.
@@ -493,11 +507,23 @@ def load_batch(
     files: FILE_READ_SCHEMA rows, the local files whose last record is in this batch.
     checks: given the batch's counts, DQ_SCHEMA rows of checks made on them (the run's
     accounting), written in the same transaction: no second connection per batch.
+    packed: by doc_id, raw bytes already packed for the raw store (rawstore.pack, by the
+    run's workers): stored as they are.
     The run's counters in `runs` grow by the returned counts in the same transaction.
     """
     # the bytes go to the store first, outside the lock: a committed row never names a file
     # that is not there (a rollback leaves files no row names, for maintenance to prune)
-    batch = _prepare(run_id, raw, articles, rejects, dq, found, versions, store=store_root(db_path))
+    batch = _prepare(
+        run_id,
+        raw,
+        articles,
+        rejects,
+        dq,
+        found,
+        versions,
+        store=store_root(db_path),
+        packed=packed,
+    )
     with open_write(db_path, timeout_s) as con, transaction(con):
         result = _write_batch(con, run_id, batch)
         if files is not None:

@@ -9,8 +9,10 @@ Why: the bytes were most of the warehouse's size (a 40 KB page against a 3 KB ar
 every backup, checkpoint and read-copy publish carried them although only replay and
 reprocess read them.
 
-- Written before the batch that names them commits, each atomically (a temporary file in
-  the same folder, then os.replace), so a committed row never names a half-written file.
+- Packed by the run's workers as they read each page (`pack`, from tasks/one_pass.py), and
+  written by the run's process before the batch that names them commits, each atomically
+  (a temporary file in the same folder, then os.replace), so a committed row never names a
+  half-written file.
   The same bytes twice are stored once (the name is their hash).
 - Read back with their hash checked: a missing or damaged file is `RawUnavailable`, which
   replay and reprocess turn into a `raw_missing` quarantine row for that page. A damaged
@@ -26,11 +28,12 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import itertools
 import os
 import re
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +43,8 @@ from warehouse.connection import READ_TIMEOUT_S, open_read
 _SUFFIX = ".gz"
 _NAME = re.compile(r"^[0-9a-f]{64}\.gz$")
 # gzip level 1: 400 dev-set pages (132 KB on average) shrink 4.2x at 0.86 ms CPU a page;
-# level 6 gives 4.9x for 2.0 ms. The single writer compresses every page it loads, so
-# speed wins over the last 15 %.
+# level 6 gives 4.9x for 2.0 ms. Every page a run loads is compressed (by the run's workers,
+# beside extraction: `pack`), so speed wins over the last 15 %.
 _LEVEL = 1
 _THREADS = 4  # zlib and file writes release the GIL
 # Files younger than this are left by prune: they may belong to a batch still loading.
@@ -66,27 +69,53 @@ def blob_path(root: Path, sha: str) -> Path:
     return root / sha[:2] / f"{sha}{_SUFFIX}"
 
 
+def pack(content: bytes) -> bytes:
+    """`content` as the store keeps it (gzip; mtime=0: the same bytes give the same file).
+    Pure and picklable: a run's workers pack the pages they read (tasks/one_pass.py), so the
+    compression runs beside extraction instead of in the run's own process."""
+    return gzip.compress(content, compresslevel=_LEVEL, mtime=0)
+
+
 def put(root: Path, content: bytes) -> str:
     """Store `content` (once) and return its sha256."""
     sha = content_sha256(content)
+    put_packed(root, sha, lambda: pack(content))
+    return sha
+
+
+def put_packed(root: Path, sha: str, packed: bytes | Callable[[], bytes]) -> str:
+    """Store bytes already packed (or packed on demand, only when the file is not there yet)
+    under `sha`, which the caller vouches is the sha256 of the unpacked bytes (a run's doc_id
+    is: tasks/ingest/records.py `doc_id_of`; `get` checks it on every read anyway)."""
     target = blob_path(root, sha)
     if target.exists():
         return sha  # content-addressed: the same name holds the same bytes
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = target.with_name(f".{sha}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
-        # mtime=0: the same bytes give the same file
-        scratch.write_bytes(gzip.compress(content, compresslevel=_LEVEL, mtime=0))
+        scratch.write_bytes(packed if isinstance(packed, bytes) else packed())
         os.replace(scratch, target)
     finally:
         scratch.unlink(missing_ok=True)
     return sha
 
 
-def put_many(root: Path, contents: Iterable[bytes | None]) -> list[str | None]:
-    """put() each content, a few at a time on threads; None (no bytes kept) stays None."""
+def put_many(
+    root: Path, contents: Iterable[bytes | None], packed: Iterable[tuple[str, bytes] | None] = ()
+) -> list[str | None]:
+    """put() each content, a few at a time on threads; None (no bytes kept) stays None.
+    `packed`, in the same order where given: the (sha256, packed bytes) a worker made of that
+    content already, written as they are (put_packed)."""
+
+    def one(item: tuple[bytes | None, tuple[str, bytes] | None]) -> str | None:
+        content, done = item
+        if done is not None:
+            return put_packed(root, *done)
+        return None if content is None else put(root, content)
+
+    items = itertools.zip_longest(contents, packed)
     with ThreadPoolExecutor(_THREADS, thread_name_prefix="newsdesk-raw") as pool:
-        return list(pool.map(lambda c: None if c is None else put(root, c), contents))
+        return list(pool.map(one, items))
 
 
 def get(root: Path, sha: str) -> bytes:

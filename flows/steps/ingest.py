@@ -75,8 +75,8 @@ def read_pages_task(raw: pl.DataFrame, mapper: Mapper, known: Callable[[], Set[s
     """Whether each page is open, paywalled, blocked or needs JavaScript, and the open pages
     the warehouse does not know (`known()`, looked up here: no task run of its own, ~55 ms
     of CPU a batch with the server's share) cleaned and extracted too, in one worker call a
-    page (tasks.one_pass)."""
-    return read_pages(raw, mapper, known())
+    page (tasks.one_pass), where their bytes are packed for the raw store too."""
+    return read_pages(raw, mapper, known(), pack=True)
 
 
 @task(name="load-fetch-state", cache_policy=NO_CACHE)

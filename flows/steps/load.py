@@ -70,6 +70,7 @@ def load_task(
     settings: Settings,
     versions: pl.DataFrame | None = None,
     accounting: Accounting | None = None,
+    packed: dict[str, bytes] | None = None,
 ) -> wh.LoadResult:
     return wh.load_batch(
         settings.db,
@@ -82,6 +83,7 @@ def load_task(
         versions=versions,
         files=files,
         checks=accounting,
+        packed=packed,
         timeout_s=settings.write_lock_timeout_s,
     )
 

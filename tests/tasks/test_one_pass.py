@@ -20,6 +20,7 @@ from tasks.ingest.access import classify_batch
 from tasks.ingest.records import RawRecord, raw_row
 from tasks.one_pass import read_pages
 from tasks.parallel import RowMapper
+from warehouse.rawstore import get, pack, put_packed
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 PAGES = (
@@ -148,3 +149,27 @@ def test_a_row_without_a_result_waiting_gets_its_text(mapper: RowMapper) -> None
     assert recording.sent("clean_row") == ["pythonspeed-pipenv-docker.html"]
     one, other = clean.drop(TIMINGS, strict=False).iter_rows(named=True)
     assert one == other and one["body"]
+
+
+def test_a_loading_run_gets_its_pages_packed_for_the_raw_store(
+    mapper: RowMapper, tmp_path: Path
+) -> None:
+    """With `pack`, each page the warehouse does not know comes back packed as the raw store
+    keeps it (the compression done in the worker), a known one does not (its file is there),
+    and the pass's results are the ones it gives without."""
+    raw = _raw()
+    known = raw["doc_id"][0]
+    pages = read_pages(raw, mapper, known={known}, pack=True)
+    fresh = raw.filter(pl.col("doc_id") != known)
+    assert set(pages.packed) == set(fresh["doc_id"])
+    for doc_id, content in fresh.select("doc_id", "content").iter_rows():
+        assert pages.packed[doc_id] == pack(content)
+        put_packed(tmp_path, doc_id, pages.packed[doc_id])
+        assert get(tmp_path, doc_id) == content  # named by its doc_id, the sha256 of its bytes
+    unpacked = read_pages(raw, mapper, known={known})
+    for one, other in zip(
+        _done(pages.raw, pages.clean, pages.extract),
+        _done(unpacked.raw, unpacked.clean, unpacked.extract),
+        strict=True,
+    ):
+        assert one.equals(other)
