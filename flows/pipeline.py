@@ -66,6 +66,7 @@ from newsdesk.core.contracts.fetch import FetchState
 from newsdesk.core.contracts.files import FileRead, FileStamp, FileUnchanged
 from newsdesk.core.contracts.reasons import REJECT_SCHEMA
 from newsdesk.core.contracts.run import Stage
+from newsdesk.core.memory import limit_arenas, release_freed, resident_mb
 from newsdesk.core.registry import Registry, load_registry
 from tasks.clean.templates import TemplateMemory
 from tasks.gate_params import gate_params
@@ -299,7 +300,17 @@ def finish_batch(
     run.slowest.add(articles)
     accounting.raise_if_unbalanced()
     progress.report(summary)
-    get_run_logger().info(stage_counts_line(batch_no, summary, time.monotonic() - run.started))
+    # What the batch freed goes back to the system now (newsdesk/core/memory.py): the
+    # process's peak is then what the batches in flight hold, not what earlier ones left.
+    del batch, clean, articles, gates, rejects, dq, found
+    release_freed()
+    rss, peak = resident_mb()
+    get_run_logger().info(
+        "%s; run's process %.0f MB resident (peak %.0f MB)",
+        stage_counts_line(batch_no, summary, time.monotonic() - run.started),
+        rss,
+        peak,
+    )
     if run.thresholds:
         stop_if_over_threshold(summary, run.settings, min_rows=run.settings.threshold_min_rows)
 
@@ -333,6 +344,7 @@ def newsdesk_run(
     anyway). `documents`: how many the command line counted in `paths` (None: not counted);
     a run of at most SMALL_BATCH keeps the warehouse open throughout (flows/small_runs.py).
     One run writes a warehouse at a time: a second one waits, then ends as Skipped."""
+    limit_arenas()  # set by the command line already; here too for a deployment's runs
     settings = load_settings(overrides=settings_overrides)
     set_memory_limit(settings.warehouse.memory_limit)
     run_id = current_run_id()
@@ -541,6 +553,10 @@ def _run(
                             partial(finish_batch, ingested, pages, unsure, batch_no, run),
                             set(ingested.raw["doc_id"]),
                         )
+                        # The batch is the loader's now: freed as soon as it is in, not
+                        # kept by these names until the next batch's page pass returns
+                        # (while the batch after that is read ahead: three batches held).
+                        del ingested, pages, unsure
                 if thresholds:  # at the end of its part, every gate counts
                     stop_if_over_threshold(summary, settings, min_rows=1)
             if fetch_state is not None:

@@ -110,7 +110,9 @@ def _print_frame(frame: Any, fmt: OutputFormat) -> None:
 
 def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any) -> dict[str, Any]:
     from expectations.gate_process import start_gate_process
+    from newsdesk.core.memory import limit_arenas
 
+    limit_arenas()  # before Prefect's threads take arenas of their own (newsdesk/core/memory.py)
     # GX's import (~3 s of CPU) goes on in a process of its own while Prefect starts here.
     start_gate_process()
     from newsdesk.cli.prefect_server import PREFECT_DEFERRED, connect

@@ -121,3 +121,36 @@ def test_a_load_that_fails_stops_the_run_with_every_loaded_batch_accounted_for(
     assert (articles, held) == (loaded, quarantined)
     assert quarantined >= 1  # 03_empty.txt, held at ingest
     assert raw == BATCH
+
+
+def test_each_batch_gives_back_what_it_freed_once_it_is_loaded(
+    prefect_api_url: str, inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's process trims its heap after every batch's load (newsdesk/core/memory.py),
+    in the loader's thread, and holds at most two malloc arenas from its start."""
+    import threading
+
+    from flows import pipeline
+    from newsdesk.core import memory
+
+    trims: list[str] = []
+    limits: list[int] = []
+
+    def release_freed() -> bool:
+        trims.append(threading.current_thread().name)
+        return memory.release_freed()
+
+    def limit_arenas(arenas: int = memory.ARENAS) -> bool:
+        limits.append(arenas)
+        return memory.limit_arenas(arenas)
+
+    monkeypatch.setattr(pipeline, "release_freed", release_freed)
+    monkeypatch.setattr(pipeline, "limit_arenas", limit_arenas)
+    db = tmp_path / "trimmed.duckdb"
+    run(db, inputs, overlap=True, workers=2)
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(batches,)] = con.execute("SELECT batches FROM runs").fetchall()
+    assert batches == 4  # eleven documents in batches of three
+    assert len(trims) == batches
+    assert all(name.startswith("newsdesk-load") for name in trims)
+    assert limits == [2]
