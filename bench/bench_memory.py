@@ -7,7 +7,8 @@ comment and a `.meta.json` sidecar, a registry that knows every domain, gates at
 into a fresh warehouse with a Prefect server already up. Only the first run is timed and sampled
 (no trafilatura pool, no rerun: those are `make bench`'s), so a large size costs one run.
 Peak RSS is the largest VmHWM of the command's process (main) and of any child (workers),
-sampled every 0.2 s. Writes .cache/bench/memory.json.
+sampled every 0.2 s; the main process's CPU (utime + stime) is printed per document beside
+it. Writes .cache/bench/memory.json.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def measure(size: int, devset: Path, env: dict[str, str], tmp: Path) -> dict[str
         "wall_s": run["wall_s"],
         "peak_main_mb": run["peak_main_mb"],
         "peak_workers_mb": run["peak_workers_mb"],
+        "cpu_main_ms_per_doc": run["cpu_main_s"] / size * 1000,
         "counts": {k: summary.get(k) for k in ("ingested", "loaded", "duplicates", "quarantined")},
     }
 
@@ -59,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
             r = rows[-1]
             print(
                 f"{size:>7} pages  main {r['peak_main_mb']:.0f} MB  workers "
-                f"{r['peak_workers_mb']:.0f} MB  {r['wall_s']:.0f} s  {r['counts']}",
+                f"{r['peak_workers_mb']:.0f} MB  {r['wall_s']:.0f} s  main CPU "
+                f"{r['cpu_main_ms_per_doc']:.2f} ms/doc  {r['counts']}",
                 flush=True,
             )
     write_result(args.out, "memory.json", {"workers": args.workers, "rows": rows})

@@ -303,7 +303,7 @@ def finish_batch(
     # What the batch freed goes back to the system now (newsdesk/core/memory.py): the
     # process's peak is then what the batches in flight hold, not what earlier ones left.
     del batch, clean, articles, gates, rejects, dq, found
-    release_freed()
+    run.clock.timed("trim", release_freed)()
     rss, peak = resident_mb()
     get_run_logger().info(
         "%s; run's process %.0f MB resident (peak %.0f MB)",
