@@ -31,7 +31,7 @@ from tasks.extract.stage import extract_row
 from tasks.ingest.access import access_row, with_access
 from tasks.ingest.decode import HTML
 from tasks.page.parse import load_html
-from tasks.parallel import Mapper, Row, RowFn
+from tasks.parallel import FrameRows, Mapper, Row, RowFn
 from warehouse.rawstore import pack
 
 _SPECULATE = (None, "open")  # the accesses the ingest gate lets through
@@ -125,32 +125,33 @@ def read_pages(
     pages = Pages(raw, known, Ready(mapper), Ready(mapper))
     if raw.is_empty():
         return pages
-    rows = list(raw.drop("content").iter_rows(named=True))
-    if pack:
-        for row, content in zip(rows, raw["content"].to_list(), strict=True):
-            if content and row["doc_id"] not in known:
-                row["content"] = content
+    # Each row is made as the mapper sends it (FrameRows): a batch's pages (their text, and
+    # their bytes with `pack`) are not all held as Python objects at once.
+    sent = raw if pack else raw.drop("content")
+    keys = list(zip(raw["doc_id"].to_list(), raw["uri"].to_list(), strict=True))
+    sizes = raw["text"].str.len_chars().fill_null(0).to_list()
     # The largest pages first: the workers then end the batch on small ones, together,
     # instead of one of them waiting while the other finishes a large page sent last.
     fresh = sorted(
-        (i for i, r in enumerate(rows) if r["doc_id"] not in known),
-        key=lambda i: -len(rows[i]["text"] or ""),
+        (i for i, (doc_id, _) in enumerate(keys) if doc_id not in known), key=lambda i: -sizes[i]
     )
-    rest = [i for i, r in enumerate(rows) if r["doc_id"] in known]
-    found: list[Row] = [{}] * len(rows)
-    for i, done in zip(fresh, mapper.map(page_row, (rows[i] for i in fresh)), strict=True):
-        rows[i].pop("content", None)
-        found[i] = done.get("access") or {"doc_id": rows[i]["doc_id"]}  # the worker died
+    rest = [i for i, (doc_id, _) in enumerate(keys) if doc_id in known]
+    found: list[Row] = [{}] * len(keys)
+    for i, done in zip(fresh, mapper.map(page_row, FrameRows(sent, fresh)), strict=True):
+        doc_id, uri = keys[i]
+        key_row = {"doc_id": doc_id, "uri": uri}
+        found[i] = done.get("access") or {"doc_id": doc_id}  # the worker died
         if "packed" in done:
-            pages.packed[rows[i]["doc_id"]] = done["packed"]
+            pages.packed[doc_id] = done["packed"]
         if "clean" in done:
             # without the page's text: clean_batch takes that column from the raw frame, and
             # holding each page's text as a Python string until the clean step held a batch
             # of pages twice in memory
-            pages.clean.put(rows[i], done["clean"])
+            pages.clean.put(key_row, done["clean"])
         if "article" in done:
-            pages.extract.put(rows[i], done["article"])
-    for i, done in zip(rest, mapper.map(access_row, (rows[i] for i in rest)), strict=True):
+            pages.extract.put(key_row, done["article"])
+    lean = raw.drop("content")
+    for i, done in zip(rest, mapper.map(access_row, FrameRows(lean, rest)), strict=True):
         found[i] = done
     pages.raw = with_access(raw, found)
     return pages

@@ -10,10 +10,11 @@ import multiprocessing
 import multiprocessing.context
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 import polars as pl
 
@@ -60,6 +61,10 @@ Row = dict[str, Any]
 RowFn = Callable[[Row], Row]
 DIED = "the worker process died on it"
 _CHUNKS_PER_WORKER = 16
+# Chunks sent to the pool ahead of the one waited for, per worker: enough that a worker
+# finding its chunk done has the next one queued, few enough that a batch's rows are not
+# all made at once (_windowed).
+_WINDOW_PER_WORKER = 4
 
 
 class Mapper(Protocol):
@@ -80,6 +85,59 @@ def mapped_rows(frame: pl.DataFrame, mapper: Mapper, large: str) -> list[Row]:
     for i, value in zip(needed, frame[large].gather(needed).to_list(), strict=True):
         rows[i][large] = value
     return rows
+
+
+def _map_rows(fn: RowFn, rows: Sequence[Row]) -> list[Row]:
+    return [fn(row) for row in rows]
+
+
+class FrameRows(Sequence[Row]):
+    """Some rows of a frame (by index, in the order given) as dicts, each made when it is
+    read: a mapper that sends rows out a chunk at a time holds a chunk's pages as Python
+    strings, not the batch's."""
+
+    _STEP = 16  # rows made by one gather
+
+    def __init__(self, frame: pl.DataFrame, indices: Sequence[int]) -> None:
+        self._frame = frame
+        self._indices = list(indices)
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    @overload
+    def __getitem__(self, i: int) -> Row: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Row]: ...
+    def __getitem__(self, i: int | slice) -> Row | list[Row]:
+        if isinstance(i, slice):
+            return list(self._rows(self._indices[i]))
+        return self._frame.row(self._indices[i], named=True)
+
+    def __iter__(self) -> Iterator[Row]:
+        return self._rows(self._indices)
+
+    def _rows(self, indices: list[int]) -> Iterator[Row]:
+        for start in range(0, len(indices), self._STEP):
+            yield from self._frame[indices[start : start + self._STEP]].iter_rows(named=True)
+
+
+def _windowed(
+    pool: ProcessPoolExecutor, window: int, fn: RowFn, rows: Sequence[Row], chunksize: int
+) -> list[Row]:
+    """`rows` in chunks, `window` of them in the pool ahead of the one waited for, the
+    results taken back in order. The pool's own map submits every chunk at once, so a
+    batch's rows (each page's text as a Python string) were all made and held until their
+    chunk was sent."""
+    pending: deque[Future[list[Row]]] = deque()
+    results: list[Row] = []
+    for start in range(0, len(rows), chunksize):
+        pending.append(pool.submit(_map_rows, fn, rows[start : start + chunksize]))
+        if len(pending) >= window:
+            results += pending.popleft().result()
+    while pending:
+        results += pending.popleft().result()
+    return results
 
 
 def _died(row: Row) -> Row:
@@ -117,7 +175,9 @@ class RowMapper:
     def map(
         self, fn: Callable[[dict[str, Any]], dict[str, Any]], rows: Iterable[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        rows = list(rows)
+        """`rows` may be a Sequence that makes each row as it is read (FrameRows): only the
+        chunks in the pool's window are made at once."""
+        rows = rows if isinstance(rows, Sequence) else list(rows)
         if self._pool is None or len(rows) < 2:
             return [fn(row) for row in rows]
         # Small chunks: a batch's map ends when its last chunk does, and the other workers
@@ -125,7 +185,7 @@ class RowMapper:
         # half a chunk of 25 pages on average, every batch).
         chunksize = max(1, len(rows) // (self.workers * _CHUNKS_PER_WORKER))
         try:
-            return list(self._pool.map(fn, rows, chunksize=chunksize))
+            return _windowed(self._pool, self.workers * _WINDOW_PER_WORKER, fn, rows, chunksize)
         except BrokenProcessPool:
             return self._map_one_by_one(fn, rows)
 
