@@ -59,6 +59,15 @@ def imports_without_gc() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def _first_on_meta_path(finder: importlib.abc.MetaPathFinder) -> Iterator[None]:
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
 class _Deferred(importlib.abc.MetaPathFinder):
     def __init__(self, names: Set[str]) -> None:
         self.names = names
@@ -80,12 +89,8 @@ def imports_deferring(names: Set[str]) -> Iterator[None]:
     run does not use them, are imported lazily (importlib.util.LazyLoader) while the block
     runs: each is loaded the first time anything touches it (an attribute, or an import
     statement naming it again), so code that needs it still gets it."""
-    finder = _Deferred(names)
-    sys.meta_path.insert(0, finder)
-    try:
+    with _first_on_meta_path(_Deferred(names)):
         yield
-    finally:
-        sys.meta_path.remove(finder)
 
 
 class _Hidden(importlib.abc.MetaPathFinder):
@@ -108,12 +113,8 @@ def imports_hiding(names: Set[str]) -> Iterator[None]:
     caller never uses it. One already imported is left as it is, and after the block it
     imports as usual. The hiding is process-wide while the block runs (another thread's
     import of it fails too): only for packages no part of newsdesk imports."""
-    finder = _Hidden(names)
-    sys.meta_path.insert(0, finder)
-    try:
+    with _first_on_meta_path(_Hidden(names)):
         yield
-    finally:
-        sys.meta_path.remove(finder)
 
 
 def exit_without_collecting() -> None:
