@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tasks.clean.columns import read_columns, running_text
+
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 # A link's text may hold one level of brackets: an image inside a link, once the image is
 # undone, is "[alt]" ("[[alt] Teaser title](/story)": a teaser card).
@@ -73,7 +75,6 @@ SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+")
-_DIGIT = re.compile(r"\d")
 # A narrow wrapped column (a table cell): at least this many lines, this wide, and its lines
 # within this many characters of the longest one.
 MIN_COLUMN_LINES, MIN_COLUMN_WIDTH, COLUMN_SLACK = 3, 30, 12
@@ -237,22 +238,11 @@ def column_widths(lines: list[str]) -> list[int | None]:
             if (
                 width >= MIN_COLUMN_WIDTH
                 and near * 3 >= (len(block) - 1) * 2
-                and _running_text(lines[start:end])
+                and running_text(lines[start:end])
             ):
                 widths[start:end] = [width] * len(block)
         start = end + 1
     return widths
-
-
-def _running_text(block: list[str]) -> bool:
-    """Whether a block's lines read as one text wrapped mid-sentence: it goes on in lowercase
-    on some lines and has figures on few. Rows of a table have figures on most, and repeated
-    alt texts repeat."""
-    lower = sum(1 for line in block[1:] if line.strip()[:1].islower())
-    figures = sum(1 for line in block if _DIGIT.search(line))
-    return (
-        lower * 4 >= len(block) - 1 and figures * 2 < len(block) and len(set(block)) == len(block)
-    )
 
 
 def _continues(previous: str, line: str, width: int | None) -> bool:
@@ -312,7 +302,9 @@ def _join_split_links(lines: list[str]) -> set[int]:
 def split_units(text: str) -> list[Unit]:
     """Cut a dump into units, re-joining wrapped lines and undoing markdown."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").split("\n")
-    lines = [_MD_QUOTE.sub("", _SPACES.sub(" ", line)).rstrip() for line in raw]
+    placed = read_columns([(line, number) for number, line in enumerate(raw)])
+    origin = [o for _, o in placed]
+    lines = [_MD_QUOTE.sub("", _SPACES.sub(" ", line)).rstrip() for line, _ in placed]
     skipped = _join_split_links(lines) if "](" in text else set()
     table_rules, table_rows = _undo_tables(lines) if "|" in text else (set(), set())
     skipped |= table_rules
@@ -342,7 +334,7 @@ def split_units(text: str) -> list[Unit]:
             open_unit = Unit(
                 body,
                 block,
-                number,
+                origin[number],
                 bullet=True,
                 depth=len(bullet.group(1)),
                 link_chars=link_chars,
@@ -366,7 +358,7 @@ def split_units(text: str) -> list[Unit]:
             open_unit = Unit(
                 stripped,
                 block,
-                number,
+                origin[number],
                 depth=indent,
                 heading=heading,
                 image=image or is_alt,
