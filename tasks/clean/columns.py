@@ -12,7 +12,8 @@ spaces with text on both sides. Prose never lines its spaces up so (words are on
 apart); a table does. Data tables (figures, names and prices in rows) line up the same way,
 and there a row is the unit the reader reads, so the columns are parted only where one of
 them holds running text (a paragraph wrapped over several lines), as a layout table's
-story or sidebar does. The lines of the gutter's stretch are then cut at it; the left
+story or sidebar does, and where they do not share their rows (each row of a table holds a
+cell in each column; a layout's columns flow on their own). The lines of the gutter's stretch are then cut at it; the left
 column's lines come first, then the right column's, each group keeping its lines' order,
 blank lines and indentation; both are searched for more gutters (a page of three or four
 columns has one between each pair).
@@ -37,6 +38,8 @@ SIDE_BY_SIDE = 3
 # "*") may overhang the gutter without ending the stretch: it goes whole to the side it
 # starts on. A longer line that crosses the gutter ends it.
 TOKEN = 8
+# A table of this many rows (or more) with a cell in each column is read row by row (_rows).
+ROWS = 3
 # How a paragraph of running text shows in one column: at least this many lines (so wrapped).
 PARAGRAPH_LINES = 3
 
@@ -79,8 +82,10 @@ def read_columns(lines: list[Line]) -> list[Line]:
         tried.add((start, end, right_column))
         places = [wide.get(row) for row in range(start, end)]
         left, right = _cut(lines[start:end], ink[start:end], places, x, right_column)
-        if _paragraph(left) or _paragraph(right):
-            taken[start:end] = True
+        if not (_paragraph(left) or _paragraph(right)):
+            continue
+        taken[start:end] = True  # a table's rows are read as rows, narrower gutters and all
+        if not _rows(left, right):
             parted.append((start, end, left, right))
     out: list[Line] = []
     done = 0
@@ -193,6 +198,24 @@ def _gutters(ink: np.ndarray) -> list[tuple[int, int, int]]:
     # longest (the one right of the left column's longest line)
     found.sort(key=lambda f: (-f[0], f[2] - f[3], f[1]))
     return [(x, start, end) for _, x, start, end in found]
+
+
+def _rows(left: list[Line], right: list[Line]) -> bool:
+    """Whether a stretch is a table of several rows rather than columns side by side: its
+    bands (lines between lines blank in both columns) hold text in both columns, as each row
+    of a table holds a cell in each, on at least ROWS bands and on most of them. A layout's
+    columns flow on their own: one's paragraph breaks fall beside the other's text, and
+    where the shorter one ends, the other's bands go on alone."""
+    bands = both = 0
+    in_left = in_right = False
+    for (left_text, _), (right_text, _) in zip([*left, ("", 0)], [*right, ("", 0)], strict=True):
+        if left_text or right_text:
+            in_left, in_right = in_left or bool(left_text), in_right or bool(right_text)
+            continue
+        if in_left or in_right:
+            bands, both = bands + 1, both + (in_left and in_right)
+        in_left = in_right = False
+    return both >= ROWS and both * 2 > bands
 
 
 def _paragraph(cells: list[Line]) -> bool:

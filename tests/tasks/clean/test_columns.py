@@ -122,3 +122,20 @@ def test_wide_characters_take_two_screen_columns() -> None:
     lines = [f"{s}{' ' * (56 - 2 * len(s))}{b}" for s, b in zip(story, sidebar, strict=True)]
     read = [text for text, _ in read_columns(numbered(lines))]
     assert read == [*story, "", *sidebar, ""]
+
+
+def test_a_table_whose_rows_hold_running_text_stays_in_rows() -> None:
+    # each row holds a setting, its description (wrapped) and its values: the rows, blank
+    # lines apart across the whole width, hold a cell in each column
+    settings = {
+        "Spieldauer": ["• 5 Minuten", "• 10 Minuten"],
+        "Schwierigkeit": ["• Amateur", "• Profi", "• Legende"],
+        "Wetter": ["• Sonne", "• Regen"],
+        "Anstoß": ["• Tag", "• Nacht"],
+    }
+    rows = []
+    for name, values in settings.items():
+        text = f"{name}: hier stellen Sie ein, wie das Spiel für beide Mannschaften abläuft."
+        description = wrapped([text], 40)
+        rows += [*side_by_side((description, 40), (values, 15)), ""]
+    assert read_columns(numbered(rows)) == numbered(rows)
