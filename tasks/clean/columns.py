@@ -13,10 +13,10 @@ apart); a table does. Data tables (figures, names and prices in rows) line up th
 and there a row is the unit the reader reads, so the columns are parted only where one of
 them holds running text (a paragraph wrapped over several lines), as a layout table's
 story or sidebar does, and where they do not share their rows (each row of a table holds a
-cell in each column; a layout's columns flow on their own). The lines of the gutter's stretch are then cut at it; the left
-column's lines come first, then the right column's, each group keeping its lines' order,
-blank lines and indentation; both are searched for more gutters (a page of three or four
-columns has one between each pair).
+cell in each column; a layout's columns flow on their own). The lines of the gutter's
+stretch are then cut at it; the left column's lines come first, then the right column's,
+each group keeping its lines' order, blank lines and indentation; both are searched for
+more gutters (a page of three or four columns has one between each pair).
 """
 
 from __future__ import annotations
@@ -40,8 +40,15 @@ SIDE_BY_SIDE = 3
 TOKEN = 8
 # A table of this many rows (or more) with a cell in each column is read row by row (_rows).
 ROWS = 3
-# How a paragraph of running text shows in one column: at least this many lines (so wrapped).
+# How a paragraph of running text shows in one column: at least this many lines, wrapped at
+# one width (all but the last line within COLUMN_SLACK characters of the longest one). A
+# renderer that does not wrap a cell (inscriptis) shows a row of a data table as one long
+# line, and three such rows of different lengths are no paragraph.
 PARAGRAPH_LINES = 3
+COLUMN_SLACK = 12
+# ... and at least this wide (as text_units' narrow wrapped column): a column of a few short
+# names ("Name", "CookieConsent", "fe_typo_user") is no paragraph.
+PARAGRAPH_WIDTH = 30
 
 _SPACE_CHARS = " \u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
 _SPACE_CHARS += "\u202f\u205f\u3000"
@@ -84,14 +91,20 @@ def read_columns(lines: list[Line]) -> list[Line]:
         left, right = _cut(lines[start:end], ink[start:end], places, x, right_column)
         if not (_paragraph(left) or _paragraph(right)):
             continue
-        taken[start:end] = True  # a table's rows are read as rows, narrower gutters and all
-        if not _rows(left, right):
+        if _rows(left, right):  # a table's rows are read as rows, narrower gutters and all
+            taken[start:end] = True
+            continue
+        # each side read column by column too; then a paragraph must be one text (a table's
+        # row, cells apart, is none)
+        left, right = read_columns(left), read_columns(right)
+        if _paragraph(left, one_text=True) or _paragraph(right, one_text=True):
+            taken[start:end] = True
             parted.append((start, end, left, right))
     out: list[Line] = []
     done = 0
     for start, end, left, right in sorted(parted, key=lambda p: p[0]):
         gap = ("", lines[end - 1][1])
-        out += [*lines[done:start], *read_columns(left), gap, *read_columns(right), gap]
+        out += [*lines[done:start], *left, gap, *right, gap]
         done = end
     return out + lines[done:]
 
@@ -218,18 +231,40 @@ def _rows(left: list[Line], right: list[Line]) -> bool:
     return both >= ROWS and both * 2 > bands
 
 
-def _paragraph(cells: list[Line]) -> bool:
-    """Whether a column holds running text: a paragraph of PARAGRAPH_LINES lines or more
-    that reads as one text wrapped mid-sentence (running_text)."""
+def _paragraph(cells: list[Line], *, one_text: bool = False) -> bool:
+    """Whether a column holds running text: a paragraph of PARAGRAPH_LINES lines or more,
+    PARAGRAPH_WIDTH wide, evenly wrapped, that reads as one text wrapped mid-sentence
+    (running_text); with `one_text`, also with no gap in any of its lines."""
     run: list[str] = []
     for text, _ in [*cells, ("", 0)]:
         if text.strip():
             run.append(text)
             continue
-        if len(run) >= PARAGRAPH_LINES and running_text(run, caseless=True):
+        if (
+            len(run) >= PARAGRAPH_LINES
+            and max(map(_screen_width, run)) >= PARAGRAPH_WIDTH
+            and evenly_wrapped(run)
+            and running_text(run, caseless=True)
+            and not (one_text and any(_GAPPED.search(line) for line in run))
+        ):
             return True
         run = []
     return False
+
+
+def _screen_width(line: str) -> int:
+    """How many screen columns a line's text takes (a wide character two)."""
+    text = line.strip()
+    return len(text) + (len(_WIDE.findall(text)) if _WIDE.search(text) else 0)
+
+
+def evenly_wrapped(block: list[str]) -> bool:
+    """Whether a block's lines were wrapped at one width: most of them (all but the last)
+    within COLUMN_SLACK characters of its longest line."""
+    lengths = [len(line.strip()) for line in block]
+    width = max(lengths)
+    near = sum(1 for n in lengths[:-1] if n > width - COLUMN_SLACK)
+    return near * 3 >= (len(block) - 1) * 2
 
 
 def running_text(block: list[str], *, caseless: bool = False) -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tasks.clean.columns import read_columns, running_text
+from tasks.clean.columns import evenly_wrapped, read_columns, running_text
 
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 # A link's text may hold one level of brackets: an image inside a link, once the image is
@@ -75,9 +75,9 @@ SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+")
-# A narrow wrapped column (a table cell): at least this many lines, this wide, and its lines
-# within this many characters of the longest one.
-MIN_COLUMN_LINES, MIN_COLUMN_WIDTH, COLUMN_SLACK = 3, 30, 12
+# A narrow wrapped column (a table cell): at least this many lines, this wide
+# (and its lines within columns.COLUMN_SLACK characters of the longest one)
+MIN_COLUMN_LINES, MIN_COLUMN_WIDTH = 3, 30
 
 
 @dataclass
@@ -231,15 +231,10 @@ def column_widths(lines: list[str]) -> list[int | None]:
         end = start
         while end < len(lines) and lines[end].strip():
             end += 1
-        block = [len(line.strip()) for line in lines[start:end]]
+        block = lines[start:end]
         if len(block) >= MIN_COLUMN_LINES:
-            width = max(block)
-            near = sum(1 for n in block[:-1] if n > width - COLUMN_SLACK)
-            if (
-                width >= MIN_COLUMN_WIDTH
-                and near * 3 >= (len(block) - 1) * 2
-                and running_text(lines[start:end])
-            ):
+            width = max(len(line.strip()) for line in block)
+            if width >= MIN_COLUMN_WIDTH and evenly_wrapped(block) and running_text(block):
                 widths[start:end] = [width] * len(block)
         start = end + 1
     return widths
