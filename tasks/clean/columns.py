@@ -38,6 +38,11 @@ SIDE_BY_SIDE = 3
 # "*") may overhang the gutter without ending the stretch: it goes whole to the side it
 # starts on. A longer line that crosses the gutter ends it.
 TOKEN = 8
+# Columns are looked for within this many screen columns of a line: a text browser lays a
+# page out to a screen's width (the widest table rows of the dev set's w3m dumps are under
+# 600 columns); a longer line is a paragraph a renderer did not wrap (html2text), and reading
+# it all would cost its length times the page's lines.
+WIDEST = 1000
 # A table of this many rows (or more) with a cell in each column is read row by row (_rows).
 ROWS = 3
 # How a paragraph of running text shows in one column: at least this many lines, wrapped at
@@ -151,9 +156,9 @@ def _places(text: str) -> list[int]:
 def _ink(texts: list[str], gapped: set[int], wide: dict[int, list[int]]) -> np.ndarray:
     """Which screen columns of each line show something. A gutter lies within a line that
     has gaps: longer lines (an unwrapped paragraph, a long address), which have none, are
-    read only that far."""
+    read only that far, and no line further than WIDEST."""
     shown = (wide[row][-1] + 2 if row in wide else len(texts[row]) for row in gapped)
-    width = max(shown, default=0) + GUTTER + 1
+    width = min(max(shown, default=0), WIDEST) + GUTTER + 1
     # one character a screen column: the lines padded to one width (and a line break), one
     # array; a bracketed span is found in the same string, never across a line break
     padded = "\n".join(text.ljust(width)[:width] for text in texts) + "\n"
