@@ -6,6 +6,7 @@ module hides those differences so the boilerplate classifier sees the same units
 markdown link and emphasis markup is undone (how much of a unit was link text is kept),
 bullets are recognised in any common style, and hard-wrapped lines are re-joined only when the
 dump shows a fixed wrap width, for the whole page or for a narrow column (a table cell).
+Columns printed side by side are read one after the other first (columns.read_columns).
 
 Why the markdown is undone here and not by markdown-it-py (issue 13, measured 2026-12-02):
 markdown-it reads whole documents, and a dump's indentation, bullets and hard wraps are not
