@@ -6,7 +6,6 @@ module hides those differences so the boilerplate classifier sees the same units
 markdown link and emphasis markup is undone (how much of a unit was link text is kept),
 bullets are recognised in any common style, and hard-wrapped lines are re-joined only when the
 dump shows a fixed wrap width, for the whole page or for a narrow column (a table cell).
-Columns printed side by side are read one after the other first (columns.read_columns).
 
 Why the markdown is undone here and not by markdown-it-py (issue 13, measured 2026-12-02):
 markdown-it reads whole documents, and a dump's indentation, bullets and hard wraps are not
@@ -22,14 +21,22 @@ no held-out split exists yet): html2text 0.9006 -> 0.9022, but w3m 0.9009 -> 0.9
 inscriptis 0.9017 -> 0.9013, so a figure drops; and it costs 3.6x the CPU per line (5.7
 against 1.6 cpu-s over 178,928 html2text lines). Worth trying again once `make eval`
 reports a held-out half.
+
+Tried and not kept (s19w3m, 2026-12-03): reading columns that w3m prints side by side (a
+layout table's story cell beside a sidebar) one after the other before units are cut: a
+gutter of two or more spaces at one screen column on consecutive lines with text on both
+sides, parted only where a column holds an evenly wrapped paragraph and the columns share no
+rows (branch s19w3m, tasks/clean/columns.py, reverted). It changed 5 w3m pages per half of
+segments/ and none of inscriptis' once data tables were left alone; tuning segments F1 w3m
+0.9365 -> 0.9369 (kath.net's four columns: 3 false positives fewer), held-out 0.8967 ->
+0.8961 (one more false positive), held-out modern/ body F1 0.906 -> 0.906 and one date
+fewer (79 -> 78 of 113), so it was not kept; the line model was not retrained with it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from tasks.clean.columns import evenly_wrapped, read_columns, running_text
 
 _MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 # A link's text may hold one level of brackets: an image inside a link, once the image is
@@ -76,9 +83,10 @@ SENTENCE_END = re.compile(r"[.!?:;。\uff01\uff1f\"”»)\]]\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+")
-# A narrow wrapped column (a table cell): at least this many lines, this wide
-# (and its lines within columns.COLUMN_SLACK characters of the longest one)
-MIN_COLUMN_LINES, MIN_COLUMN_WIDTH = 3, 30
+_DIGIT = re.compile(r"\d")
+# A narrow wrapped column (a table cell): at least this many lines, this wide, and its lines
+# within this many characters of the longest one.
+MIN_COLUMN_LINES, MIN_COLUMN_WIDTH, COLUMN_SLACK = 3, 30, 12
 
 
 @dataclass
@@ -232,13 +240,29 @@ def column_widths(lines: list[str]) -> list[int | None]:
         end = start
         while end < len(lines) and lines[end].strip():
             end += 1
-        block = lines[start:end]
+        block = [len(line.strip()) for line in lines[start:end]]
         if len(block) >= MIN_COLUMN_LINES:
-            width = max(len(line.strip()) for line in block)
-            if width >= MIN_COLUMN_WIDTH and evenly_wrapped(block) and running_text(block):
+            width = max(block)
+            near = sum(1 for n in block[:-1] if n > width - COLUMN_SLACK)
+            if (
+                width >= MIN_COLUMN_WIDTH
+                and near * 3 >= (len(block) - 1) * 2
+                and _running_text(lines[start:end])
+            ):
                 widths[start:end] = [width] * len(block)
         start = end + 1
     return widths
+
+
+def _running_text(block: list[str]) -> bool:
+    """Whether a block's lines read as one text wrapped mid-sentence: it goes on in lowercase
+    on some lines and has figures on few. Rows of a table have figures on most, and repeated
+    alt texts repeat."""
+    lower = sum(1 for line in block[1:] if line.strip()[:1].islower())
+    figures = sum(1 for line in block if _DIGIT.search(line))
+    return (
+        lower * 4 >= len(block) - 1 and figures * 2 < len(block) and len(set(block)) == len(block)
+    )
 
 
 def _continues(previous: str, line: str, width: int | None) -> bool:
@@ -298,9 +322,7 @@ def _join_split_links(lines: list[str]) -> set[int]:
 def split_units(text: str) -> list[Unit]:
     """Cut a dump into units, re-joining wrapped lines and undoing markdown."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").split("\n")
-    placed = read_columns([(line, number) for number, line in enumerate(raw)])
-    origin = [o for _, o in placed]
-    lines = [_MD_QUOTE.sub("", _SPACES.sub(" ", line)).rstrip() for line, _ in placed]
+    lines = [_MD_QUOTE.sub("", _SPACES.sub(" ", line)).rstrip() for line in raw]
     skipped = _join_split_links(lines) if "](" in text else set()
     table_rules, table_rows = _undo_tables(lines) if "|" in text else (set(), set())
     skipped |= table_rules
@@ -330,7 +352,7 @@ def split_units(text: str) -> list[Unit]:
             open_unit = Unit(
                 body,
                 block,
-                origin[number],
+                number,
                 bullet=True,
                 depth=len(bullet.group(1)),
                 link_chars=link_chars,
@@ -354,7 +376,7 @@ def split_units(text: str) -> list[Unit]:
             open_unit = Unit(
                 stripped,
                 block,
-                origin[number],
+                number,
                 depth=indent,
                 heading=heading,
                 image=image or is_alt,
