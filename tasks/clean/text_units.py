@@ -21,6 +21,16 @@ no held-out split exists yet): html2text 0.9006 -> 0.9022, but w3m 0.9009 -> 0.9
 inscriptis 0.9017 -> 0.9013, so a figure drops; and it costs 3.6x the CPU per line (5.7
 against 1.6 cpu-s over 178,928 html2text lines). Worth trying again once `make eval`
 reports a held-out half.
+
+Tried and not kept (s19w3m, 2026-12-03): reading columns that w3m prints side by side (a
+layout table's story cell beside a sidebar) one after the other before units are cut: a
+gutter of two or more spaces at one screen column on consecutive lines with text on both
+sides, parted only where a column holds an evenly wrapped paragraph and the columns share no
+rows (branch s19w3m, tasks/clean/columns.py, reverted). It changed 5 w3m pages per half of
+segments/ and none of inscriptis' once data tables were left alone; tuning segments F1 w3m
+0.9365 -> 0.9369 (kath.net's four columns: 3 false positives fewer), held-out 0.8967 ->
+0.8961 (one more false positive), held-out modern/ body F1 0.906 -> 0.906 and one date
+fewer (79 -> 78 of 113), so it was not kept; the line model was not retrained with it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ a date far from the story is used only when nothing nearer has one.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
@@ -68,8 +70,12 @@ def extract_text_dump(
     signals = text_signals(
         text, body or "", len(hints.get("date_lines") or []), bylined(hints, text)
     )
+    address = ctx.url or shared_address(text)
     if found is not None and found.ambiguous and order is None:
-        found = _by_url(found, ctx.url, LANGUAGE_DATE_ORDER.get(language or "")) or found
+        found = _by_url(found, address, LANGUAGE_DATE_ORDER.get(language or "")) or found
+    from_address = found is None and _url_date(address)
+    if from_address:
+        found = from_address
     raw = found.raw if found else None
     if found is not None and found.ambiguous:
         # The page's own date could be read in more than one order: not guessed.
@@ -82,7 +88,9 @@ def extract_text_dump(
         page_type=classify(signals),
         published=found.value if found else None,
         published_raw=raw,
-        published_method=("text-relative" if found.relative else "text-byline")
+        published_method=(
+            "url" if from_address else "text-relative" if found.relative else "text-byline"
+        )
         if found
         else ("ambiguous" if raw else None),
         section=section,
@@ -164,6 +172,47 @@ def _by_url(found: FoundDate, url: str | None, year4_order: str | None) -> Found
         and (day is None or date.value.day == day)
     ]
     return agreeing[0] if len({d.value for d in agreeing}) == 1 else None
+
+
+def _url_date(url: str | None) -> FoundDate | None:
+    """The day a page's address names (/2019/10/31/slug), for a page that shows no date of
+    its own: the address is the page's, not a guess. A year and month alone name no day."""
+    match = _URL_YMD.search(urlsplit(url).path if url else "")
+    if match is None or match.group(3) is None:
+        return None
+    try:
+        value = datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+    return FoundDate(value=value, raw=match.group(0))
+
+
+# A markdown link's target: `](https://…)` (html2text and other markdown dumps keep them).
+_LINK_TARGET = re.compile(r"\]\((https?://[^\s)]+)")
+# The query parameters a share button passes the page's address in (facebook.com/sharer?u=,
+# twitter.com/intent/tweet?url=, linkedin, reddit, xing …).
+_SHARED_PARAMETERS = ("u", "url")
+
+
+def shared_address(text: str) -> str | None:
+    """The page's own address as its share buttons give it, in a dump that keeps link
+    targets: a WordPress button links to the page itself (`…/slug/?share=twitter`), the
+    others pass it as a parameter (`sharer.php?u=https%3A%2F%2F…`). The address most of them
+    name; None without any."""
+    if "](" not in text or ("share" not in text and "u=" not in text):
+        return None
+    found: Counter[str] = Counter()
+    for target in _LINK_TARGET.findall(text):
+        try:
+            parts = urlsplit(target)
+        except ValueError:  # a malformed host
+            continue
+        query = parse_qs(parts.query)
+        if "share" in query:
+            found[target.split("?", 1)[0]] += 1
+        for name in _SHARED_PARAMETERS:
+            found.update(v for v in map(unquote, query.get(name, ())) if v.startswith("http"))
+    return found.most_common(1)[0][0] if found else None
 
 
 def _published(

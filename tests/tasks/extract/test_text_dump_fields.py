@@ -329,3 +329,36 @@ def test_a_pages_own_dates_or_language_can_settle_the_order() -> None:
     )
     assert fields_of(dump, de).published == datetime(2019, 6, 5)
     assert fields_of(dump.replace("2019", "19"), de).published is None
+
+
+@pytest.mark.parametrize(
+    ("share", "published"),
+    [
+        # a WordPress share button links to the page itself
+        ("[Twitter](https://town.example/2019/10/31/noise/?share=twitter)", datetime(2019, 10, 31)),
+        # the others pass the page's address as a parameter
+        (
+            "[Facebook](https://www.facebook.com/sharer.php?u=https%3A%2F%2Ftown.example%2F2019"
+            "%2F10%2F31%2Fnoise%2F)",
+            datetime(2019, 10, 31),
+        ),
+        # a year and a month name no day
+        ("[Twitter](https://town.example/2019/10/noise/?share=twitter)", None),
+        ("[Twitter](https://twitter.com/townnews)", None),  # no share button
+    ],
+)
+def test_a_markdown_dump_without_a_date_takes_the_day_its_share_links_address_names(
+    share: str, published: datetime | None
+) -> None:
+    text = page("By Jane Doe") + f"\n\nShare this:\n\n  * {share}\n  * [Mail](mailto:?x=1)"
+    found = fields_of(text, PageContext(registry=REGISTRY))
+    assert found.published == published
+    assert found.published_method == ("url" if published else None)
+
+
+def test_a_printed_date_wins_over_the_address_and_a_url_line_counts_as_the_address() -> None:
+    share = "\n\n[Twitter](https://town.example/2019/10/31/noise/?share=twitter)"
+    printed = fields_of(page("By Jane Doe | 3 March 2021") + share, PageContext(registry=REGISTRY))
+    assert (printed.published, printed.published_method) == (datetime(2021, 3, 3), "text-byline")
+    ctx = PageContext(registry=REGISTRY, url="https://town.example/2020/02/29/noise")
+    assert fields_of(page("By Jane Doe"), ctx).published == datetime(2020, 2, 29)
