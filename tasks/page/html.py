@@ -403,6 +403,38 @@ def _lead_paragraph(tree: HtmlElement, description: str | None) -> str | None:
     return None
 
 
+# Class names by which pages mark the paragraph under the headline that sums the story up
+# (WordPress' entry-excerpt, "article-teaser", "lead", "intro", "standfirst", "dek",
+# "summary", "abstract"): a word of the class, between hyphens, underscores or spaces.
+_LEAD_WORDS = ("teaser", "excerpt", "lead", "intro", "standfirst", "dek", "summary", "abstract")
+_LEAD_CLASS = re.compile(rf"(?:^|[-_\s])(?:{'|'.join(_LEAD_WORDS)})(?:[-_\s]|$)", re.I)
+_MARKED_TAGS = ("p", "div", "section", "header", "span")
+_MAX_STANDFIRST = 1000  # characters: longer marked blocks are the story or a listing's text
+
+
+def _marked_lead(tree: HtmlElement, story: HtmlElement | None) -> str | None:
+    """The standfirst of a page whose description does not show it: the first block before
+    the story (outside its container, which trafilatura reads) that the page's classes mark
+    as a teaser, excerpt or lead, when it is prose (a sentence) and not a link (a teaser
+    card of another story). Read before trafilatura prunes the tree; the walk ends at the
+    story (a third of a millisecond on a heavy page; XPath took 2 ms)."""
+    if story is None:
+        return None
+    around = {story, *story.iterancestors()}
+    for element in tree.iter(*_MARKED_TAGS, story.tag):
+        if element is story:
+            return None  # what follows is the story, then teasers of other stories
+        marks = element.get("class")
+        if not marks or element in around or not _LEAD_CLASS.search(marks):
+            continue
+        text = _norm(element.text_content())
+        if _MIN_STANDFIRST <= len(text) <= _MAX_STANDFIRST and _SENTENCE_END.search(text):
+            linked = sum(len(_norm(link.text_content())) for link in element.iter("a"))
+            if 2 * linked < len(text):
+                return text
+    return None
+
+
 def _without_headline(paragraphs: list[str], headlines: tuple[str | None, ...]) -> list[str]:
     """The body without the headline it opens with: trafilatura keeps the <h1> when the
     container it chose holds it, but an article's headline is the record's title, not its
@@ -531,12 +563,16 @@ def clean_html(html: str, ctx: PageContext, tree: HtmlElement | None = None) -> 
         description = description or jsonld.get("description")
         # before trafilatura, which prunes the tree
         lead = _lead_paragraph(tree, description)
+        # the description shows nowhere (or the page has none): the lead its markup names
+        marked = _marked_lead(tree, story) if lead is None else None
         outline = _outline(story if story is not None and story.getparent() is not None else None)
         paragraphs, method = _trafilatura_paragraphs(tree, outline), "trafilatura"
         body_text = "\n".join(paragraphs)
         # the lead paragraph trafilatura left out is the standfirst: a field of its own,
         # never prepended to the body
-        hints["standfirst"] = _standfirst(lead, description, body_text)
+        hints["standfirst"] = _standfirst(lead, description, body_text) or (
+            marked if marked and marked[:_MIN_STANDFIRST] not in _norm(body_text) else None
+        )
     signals["dated"] = bool(jsonld.get("date_published") or meta.get("article:published_time"))
     hints["page"] = add_body_signals(signals, paragraphs)
     # decided once, here: extract reads it

@@ -138,6 +138,31 @@ def test_the_description_shown_as_a_lead_is_the_standfirst_not_body() -> None:
     assert extract_html(hidden, found.hints, EMPTY).standfirst is None
 
 
+def test_a_lead_the_markup_names_is_the_standfirst_when_no_description_shows() -> None:
+    """A page without a description it shows: the block before the story that its class marks
+    as a teaser, excerpt or lead is the standfirst. A marked block after the story (a teaser
+    of another story), or one that is a link, is not."""
+    from tasks.extract.html import extract_html
+
+    lead = "After years of delay the town will finally repair the wall that protects its port."
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    before = f"<h1>Harbour wall</h1><div class='post-teaser'><p>{lead}</p></div>"
+    html = page(f"{before}<div class='content'>{story}</div>")
+    cleaned = clean_html(html, EMPTY)
+    assert lead not in cleaned.body
+    assert cleaned.body.endswith(STORY[-1])
+    assert extract_html(html, cleaned.hints, EMPTY).standfirst == lead
+    # after the story: another story's teaser
+    card = f"<div class='entry-excerpt'><p>{lead}</p></div>"
+    assert clean_html(page(f"<div>{story}</div>{card}"), EMPTY).hints["standfirst"] is None
+    # a link to another page, not a lead
+    linked = f"<div class='teaser'><p><a href='/other'>{lead}</a></p></div><div>{story}</div>"
+    assert clean_html(page(linked), EMPTY).hints["standfirst"] is None
+    # a class word inside another word marks nothing ("leader", "introduction")
+    board = f"<div class='leaderboard'><p>{lead}</p></div><div>{story}</div>"
+    assert clean_html(page(board), EMPTY).hints["standfirst"] is None
+
+
 @pytest.mark.parametrize(
     "shown",
     [
