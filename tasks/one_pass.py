@@ -127,7 +127,8 @@ def read_pages(
         return pages
     # Each row is made as the mapper sends it (FrameRows): a batch's pages (their text, and
     # their bytes with `pack`) are not all held as Python objects at once.
-    sent = raw if pack else raw.drop("content")
+    lean = raw.drop("content")
+    sent = raw if pack else lean
     keys = list(zip(raw["doc_id"].to_list(), raw["uri"].to_list(), strict=True))
     sizes = raw["text"].str.len_chars().fill_null(0).to_list()
     # The largest pages first: the workers then end the batch on small ones, together,
@@ -150,7 +151,6 @@ def read_pages(
             pages.clean.put(key_row, done["clean"])
         if "article" in done:
             pages.extract.put(key_row, done["article"])
-    lean = raw.drop("content")
     for i, done in zip(rest, mapper.map(access_row, FrameRows(lean, rest)), strict=True):
         found[i] = done
     pages.raw = with_access(raw, found)

@@ -119,8 +119,7 @@ def _store_bytes(
         (doc_id, packed[doc_id]) if packed and c and doc_id in packed else None
         for doc_id, c in zip(raw["doc_id"].to_list(), contents, strict=True)
     ]
-    to_pack = [None if r is not None else c or None for c, r in zip(contents, ready, strict=True)]
-    stored = put_many(root, to_pack, ready)
+    stored = put_many(root, (c or None for c in contents), ready)
     return raw.with_columns(
         content_sha256=pl.Series(stored, dtype=pl.String),
         content_size=pl.Series([len(c or b"") for c in contents], dtype=pl.Int64),
