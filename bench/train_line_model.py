@@ -26,6 +26,17 @@ Tried and not kept (s18text, 2026-12-03): four structure features for dumps with
 (how often the page prints the unit's text, its distance from the headline and side of it,
 the size of its block): held-out segments F1 w3m 0.8967 -> 0.8989, but html2text 0.9005 ->
 0.8992 and inscriptis 0.9026 -> 0.9020.
+Tried and not kept (s20w3mseg, 2026-12-03, in-process figures): (1) ten more dense
+features (indentation, and indentation above the page's median; markdown heading; image
+line; a separator, a bar or an angle quote; a bracketed alt text; a URL- or e-mail-like
+token; share of digits; the words of the units before and after): held-out segments F1 w3m
+0.8967 -> 0.8988, but html2text 0.9005 -> 0.8986 and inscriptis 0.9026 -> 0.9004 (dates
+equal on every renderer), the same split as the structure features above: what tells
+furniture from story in a w3m dump's geometry misleads on the other renderers, so one
+shared model gains w3m only at their cost. (2) letting the model take out rule-kept lines
+it finds unlikely (probability under 0.1 or 0.2): site-grouped two-fold CV on segments/'
+tuning half, mean of the renderers 0.9082 -> 0.9082 / 0.9080 (w3m 0.9098 -> 0.9098 /
+0.9096), so nothing to judge on the held-out half.
 Both stages are L2-regularised logistic regressions fitted with L-BFGS; stage two is fitted
 on stage-one probabilities that were predicted out of fold (two halves of the pages), as it
 will see them on new pages.
