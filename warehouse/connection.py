@@ -161,6 +161,25 @@ def set_memory_limit(limit: str) -> None:
     _limits["memory_limit"] = limit
 
 
+# A new warehouse file is made of 16 KB blocks, not DuckDB's 256 KB. Every load is its own
+# open of the file, and DuckDB starts a new row group in each table with an index (all of
+# ours: a primary key) at each open that appends to it; the checkpoint at the close writes
+# that row group's few hundred rows into a block of their own. A table a load looks up
+# without its key (an ON CONFLICT, a scan for a body's hash) is then read block by block,
+# one block per earlier load: with 256 KB blocks, what a load held grew by about 1.4 MB a
+# batch (issue 14's flat memory; bench/bench_load_memory.py). 16 KB blocks hold the same
+# rows in a sixteenth of the memory and of the file. A file made before keeps its blocks.
+BLOCK_SIZE = 16_384
+
+
+def _create(db_path: Path) -> None:
+    """An empty warehouse file with BLOCK_SIZE blocks (DuckDB fixes a file's block size
+    when it creates it). Called by a writer, holding the turnstile."""
+    quoted = "'" + str(db_path).replace("'", "''") + "'"  # ATTACH binds no parameter
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH {quoted} AS new_warehouse (BLOCK_SIZE {BLOCK_SIZE})")
+
+
 def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     # Results come back in UTC whatever the machine's zone, matching the frames' schemas.
     con.execute(f"SET TimeZone = 'UTC'; SET memory_limit = '{_limits['memory_limit']}'")
@@ -185,6 +204,8 @@ def _connect(db_path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckD
     def attempt() -> duckdb.DuckDBPyConnection:
         if reader:
             _pass_turnstile(db_path, deadline)
+        elif not db_path.exists():
+            _create(db_path)
         return _configure(duckdb.connect(str(db_path), read_only=read_only))
 
     def busy(state: RetryCallState) -> NoReturn:
