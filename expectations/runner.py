@@ -6,7 +6,9 @@ is imported lazily, once per process, and `warm_up()` lets a caller start that i
 thread while other work runs. A run does better: `gate_process.start_gate_process()` imports GX in a
 process of its own, on the other core, while the run starts (Prefect, the warehouse, the first
 batch), and every validation goes there with only the checked columns; the run's process
-never imports GX. Without that process, validations run here.
+never imports GX. That process is forked from the warm helper when one is up
+(`warm_up_for_forks`, `serve_on`), with GX imported already. Without it, validations run
+here.
 """
 
 from __future__ import annotations
