@@ -82,8 +82,8 @@ def warm_processes() -> list[int]:
     if folder is None:
         return []
     try:
-        helper = int(warm_paths(folder, warm_key())[1].read_text() or 0)
-    except (OSError, ValueError):
+        helper = int(warm_paths(folder, warm_key())[1].read_text().split()[0])
+    except (OSError, ValueError, IndexError):
         return []
     return [helper, *children(helper)] if helper and cpu_s(helper) is not None else []
 

@@ -50,6 +50,7 @@ WARM_DIR_ENV = "NEWSDESK_RUNTIME_DIR"  # the folder of the helpers' sockets (tes
 WARM_IDLE_S = 900.0  # a helper no run asked for a gate process this long ends
 WARM_IDLE_ENV = "NEWSDESK_WARM_IDLE_S"  # another idle time (tests)
 _WARM_START_S = 10.0  # how long a run waits for a helper it started to listen
+_WARM_REPLY_S = 10.0  # how long a run waits for a ready helper to fork its gate process
 _PROJECT = Path(__file__).resolve().parents[1]
 # The project's packages a gate process imports: a change in them needs a new helper.
 _GATE_CODE = ("expectations", "newsdesk")
@@ -217,14 +218,14 @@ def warm_helper_pid() -> int | None:
         return None
     _, lock = warm_paths(folder, warm_key())
     try:
-        pid = int(lock.read_text() or 0)
-    except (OSError, ValueError):
+        pid = int(lock.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
         return None
     return pid if pid and os.path.exists(f"/proc/{pid}") else None
 
 
 def warm_paths(folder: Path, key: str) -> tuple[Path, Path]:
-    """The helper's socket and its lock file (which holds its pid)."""
+    """The helper's socket and its lock file (its pid, then "ready" once GX is imported)."""
     return folder / f"gates-{key}.sock", folder / f"gates-{key}.lock"
 
 
@@ -236,9 +237,12 @@ def _warm_gate() -> _Gate | None:
     folder = warm_dir()
     if folder is None:
         return None
-    path, _ = warm_paths(folder, warm_key())
+    path, lock = warm_paths(folder, warm_key())
     try:
         helper = _connect(path)
+        # A helper that says it is ready forks at once: one that does not answer within
+        # _WARM_REPLY_S is stuck (stopped, swapped out), and the run goes without it.
+        ready = helper is not None and _reads_ready(lock)
         if helper is None:
             subprocess.Popen(
                 [sys.executable, "-c", _WARM, json.dumps(_absolute(sys.path)), str(path)],
@@ -262,11 +266,24 @@ def _warm_gate() -> _Gate | None:
             return None
         finally:
             child.close()
-        # A helper just started answers once GX is imported: the run goes on meanwhile (its
+        gate = _ForkedGate(conn, helper)
+        if ready:
+            helper.settimeout(_WARM_REPLY_S)
+            if not gate.pid:
+                gate.stop()
+                return None
+        # A helper still importing GX answers once it is done: the run goes on meanwhile (its
         # first call waits, as for a gate process of its own).
-        return _ForkedGate(conn, helper)
+        return gate
     except OSError:
         return None
+
+
+def _reads_ready(lock: Path) -> bool:
+    try:
+        return lock.read_text().split()[1:] == ["ready"]
+    except OSError:
+        return False
 
 
 def _absolute(paths: list[str]) -> list[str]:
@@ -298,8 +315,11 @@ class _ForkedGate(_Gate):
     @property
     def pid(self) -> int:
         if self._pid is None:
-            with self._helper:
-                reply = self._helper.recv(32)
+            try:
+                with self._helper:
+                    reply = self._helper.recv(32)
+            except OSError:  # timed out
+                reply = b""
             self._pid = int(reply) if reply.isdigit() else 0
         return self._pid
 
@@ -342,6 +362,7 @@ def serve_warm(path_text: str) -> None:
 
     name_process(WARM_PROCESS_NAME)
     warm_up_for_forks()
+    os.pwrite(lock, f"{os.getpid()} ready".encode(), 0)
     # Forked gate processes are reaped by the kernel: the helper never waits for them.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 

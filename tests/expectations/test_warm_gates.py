@@ -69,7 +69,7 @@ def folder(tmp_path: Path):
     found = tmp_path / "rt"
     yield found
     for lock in found.glob("*.lock"):
-        pid = int(lock.read_text() or 0)
+        pid = int(lock.read_text().split()[0])
         if pid and alive(pid):
             os.kill(pid, signal.SIGKILL)
 
@@ -134,3 +134,14 @@ def test_the_helper_key_follows_the_gate_code(tmp_path: Path, monkeypatch):
     module = project / "expectations" / "after_clean.py"
     module.write_text(module.read_text() + "\n", encoding="utf-8")
     assert gate_process.warm_key() != before
+
+
+def test_a_stuck_helper_leaves_the_run_a_gate_process_of_its_own(tmp_path: Path, folder: Path):
+    first = _run(tmp_path, folder)
+    os.kill(first["helper"], signal.SIGSTOP)  # up, ready, and answering nobody
+    try:
+        second = _run(tmp_path, folder)  # waits _WARM_REPLY_S for it, then goes without
+    finally:
+        os.kill(first["helper"], signal.SIGCONT)
+    assert second["parent"] == second["me"]
+    assert second["gate"] == first["gate"]
