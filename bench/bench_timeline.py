@@ -26,8 +26,18 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.bench_run import build_pages
-from bench.runner import DEVSET, NEWSDESK, PROJECT, children, comm, cpu_s, prefect_server, run_env
-from expectations.gate_process import GATE_PROCESS_NAME
+from bench.runner import (
+    DEVSET,
+    NEWSDESK,
+    PROJECT,
+    children,
+    comm,
+    cpu_s,
+    prefect_server,
+    run_env,
+    warm_processes,
+)
+from expectations.gate_process import GATE_PROCESS_NAME, WARM_PROCESS_NAME
 
 _SAMPLE_S = 0.2
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -36,7 +46,7 @@ _TICK = os.sysconf("SC_CLK_TCK")
 def _group(pid: int, main: int, gates: set[int]) -> str:
     if pid == main:
         return "main"
-    if pid in gates or comm(pid) == GATE_PROCESS_NAME:
+    if pid in gates or comm(pid) in (GATE_PROCESS_NAME, WARM_PROCESS_NAME):
         gates.add(pid)
         return "gates"
     return "workers"
@@ -84,13 +94,19 @@ def sample_run(
         ours = {proc.pid, *children(proc.pid), spy.pid if spy else 0}
         servers = [p for p in children(os.getpid()) if p not in ours]
         server_before = sum(cpu_s(p) or 0.0 for p in servers)
+        # the warm gate helper and its forks: the gates' CPU, counted from the run's start
+        warm_before = {p: cpu_s(p) or 0.0 for p in warm_processes()}
 
         def sample() -> None:
             while not done.is_set():
                 server = sum(cpu_s(p) or 0.0 for p in servers) - server_before
-                for pid in [proc.pid, *children(proc.pid)]:
+                tree = [proc.pid, *children(proc.pid)]
+                for pid in tree:
                     if (seconds := cpu_s(pid)) is not None:
                         last[pid] = (_group(pid, proc.pid, gates), seconds)
+                for pid in set(warm_processes()) - set(tree):
+                    if (seconds := cpu_s(pid)) is not None:
+                        last[pid] = ("gates", seconds - warm_before.get(pid, 0.0))
                 parts: dict[str, float] = defaultdict(float)
                 for group, seconds in last.values():
                     parts[group] += seconds

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from expectations.gate_process import GATE_PROCESS_NAME
+from expectations.gate_process import GATE_PROCESS_NAME, warm_dir, warm_key, warm_paths
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEVSET = PROJECT.parent / "shared" / "devset"
@@ -74,6 +74,20 @@ def children(pid: int) -> list[int]:
     return found + [g for c in found for g in children(c)]
 
 
+def warm_processes() -> list[int]:
+    """The warm gate helper this venv and project's runs use (expectations/gate_process.py),
+    if one is up, and the gate processes it forked: not the run's children, though their CPU
+    is the run's gates'."""
+    folder = warm_dir()
+    if folder is None:
+        return []
+    try:
+        helper = int(warm_paths(folder, warm_key())[1].read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    return [helper, *children(helper)] if helper and cpu_s(helper) is not None else []
+
+
 def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """`newsdesk ARGS` (which must print its summary with --json) from the project folder:
     wall_s, summary, cpu_main_s, cpu_children_s (cpu_gates_s of them: the gate process),
@@ -81,6 +95,10 @@ def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[
     RuntimeError with its stderr's end if it fails."""
     peaks = {"main": 0.0, "workers": 0.0}
     cpu: dict[int, float] = {}
+    # The warm helper's CPU (its GX import, when this run started it) and its forks' for
+    # this run are the gates' CPU: counted from what they had before the run.
+    warm_before = {pid: cpu_s(pid) or 0.0 for pid in warm_processes()}
+    warm: dict[int, float] = {}
     gates: set[int] = set()
     done = threading.Event()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -99,6 +117,9 @@ def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[
                         cpu[pid] = seconds
                         if pid not in gates and comm(pid) == GATE_PROCESS_NAME:
                             gates.add(pid)
+                for pid in warm_processes():
+                    if (seconds := cpu_s(pid)) is not None:
+                        warm[pid] = seconds - warm_before.get(pid, 0.0)
                 done.wait(_SAMPLE_S)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -114,12 +135,14 @@ def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[
     if proc.returncode:
         raise RuntimeError(f"newsdesk {args[0]} failed ({proc.returncode}):\n{stderr[-3000:]}")
     main_cpu = cpu.pop(proc.pid, 0.0)
+    # a helper this run started is its child (and its forks its grandchildren) until it exits
+    warm_cpu = sum(v for pid, v in warm.items() if pid not in cpu)
     return {
         "wall_s": wall,
         "summary": json.loads(stdout),
         "cpu_main_s": main_cpu,
-        "cpu_children_s": sum(cpu.values()),
-        "cpu_gates_s": sum(v for pid, v in cpu.items() if pid in gates),
+        "cpu_children_s": sum(cpu.values()) + warm_cpu,
+        "cpu_gates_s": sum(v for pid, v in cpu.items() if pid in gates) + warm_cpu,
         **{f"peak_{k}_mb": v for k, v in peaks.items()},
         "peak_mb": usage.ru_maxrss / 1024,  # Linux: kilobytes
     }

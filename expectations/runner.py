@@ -6,7 +6,9 @@ is imported lazily, once per process, and `warm_up()` lets a caller start that i
 thread while other work runs. A run does better: `gate_process.start_gate_process()` imports GX in a
 process of its own, on the other core, while the run starts (Prefect, the warehouse, the first
 batch), and every validation goes there with only the checked columns; the run's process
-never imports GX. Without that process, validations run here.
+never imports GX. That process is forked from the warm helper when one is up
+(`warm_up_for_forks`, `serve_on`), with GX imported already. Without it, validations run
+here.
 """
 
 from __future__ import annotations
@@ -147,13 +149,27 @@ def warm_up() -> None:
 
 def serve(fd: int, parent: int) -> None:
     """The gate process (`python -c`, started by expectations.gate_process): import GX,
-    then run what the parent sends on the socket `fd`, one call at a time, until the parent
-    hangs up. An import that fails ends it: the parent validates then."""
-    conn = Connection(fd)
+    then run what the parent sends on the socket `fd` (`serve_on`). An import that fails
+    ends it: the parent validates then."""
     die_with(parent)  # a run killed with -9 must not leave its gate process behind
     name_process(GATE_PROCESS_NAME)
     with imports_without_gc():
         warm_up()
+    serve_on(fd)
+
+
+def warm_up_for_forks() -> None:
+    """The warm helper's start (expectations.gate_process.serve_warm): GX imported and its
+    context built, so that each gate process forked from it starts with nothing to do."""
+    with imports_without_gc():
+        warm_up()
+
+
+def serve_on(fd: int) -> None:
+    """Run what the other end of the socket `fd` sends, one call at a time, until it hangs
+    up; then end the process."""
+    name_process(GATE_PROCESS_NAME)
+    conn = Connection(fd)
     while True:
         try:
             fn, args = conn.recv()

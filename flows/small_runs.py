@@ -56,3 +56,21 @@ def step(task: Task[..., Any], small: bool) -> Callable[..., Any]:
     a run of two pages had 21 task runs. The stages (ingest, clean, extract, load and the
     gates) are task runs in every run, so the UI shows them."""
     return task.fn if small else task
+
+
+def without_heartbeats(documents: int | None) -> AbstractContextManager[Any]:
+    """Around a small run's flow call: its flow run sends no heartbeats. Prefect's heartbeat
+    thread sleeps a second at a time between beats (every 180 s), and the flow run's end
+    joins it: a run of seconds waited 0-1 s (0.5 on average) doing nothing at its end, for
+    one heartbeat event sent at its start. A larger run keeps them (Prefect automations can
+    tell a crashed long run by its missing heartbeats); a small run that crashes is marked
+    crashed by the next run (flows.run_lock), as any run is."""
+    if not is_small(documents):
+        return nullcontext()
+    from prefect.context import SettingsContext
+    from prefect.settings import get_current_settings
+
+    current = get_current_settings()
+    flows = current.flows.model_copy(update={"heartbeat_frequency": None})
+    settings = current.model_copy(update={"flows": flows})
+    return SettingsContext(profile=SettingsContext.get().profile, settings=settings)

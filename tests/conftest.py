@@ -22,6 +22,10 @@ SAMPLES = PROJECT / "samples"
 # No telemetry (no internet here), no user-wide Prefect state touched by the tests.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Runs start their own gate process: a warm gate helper (expectations/gate_process.py)
+# would outlive the tests. tests/expectations/test_warm_gates.py tests it, in a folder of
+# its own, and ends it.
+os.environ.setdefault("NEWSDESK_WARM_GATES", "0")
 
 
 @pytest.fixture(scope="session")

@@ -10,16 +10,21 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def run_python(*args: str) -> subprocess.CompletedProcess[str]:
+def run_python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`python ARGS` in a fresh interpreter on the project (nothing imported yet), which must
-    succeed."""
+    succeed. No warm gate helper unless `env` asks for one (NEWSDESK_WARM_GATES)."""
     done = subprocess.run(
         [sys.executable, *args],
         cwd=PROJECT,
         capture_output=True,
         text=True,
         timeout=300,
-        env={"PYTHONPATH": str(PROJECT), "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(PROJECT),
+            "PATH": "/usr/bin:/bin",
+            "NEWSDESK_WARM_GATES": "0",
+            **(env or {}),
+        },
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done

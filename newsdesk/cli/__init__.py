@@ -124,8 +124,10 @@ def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any
         from flows.pipeline import newsdesk_run
         from flows.progress import terminal_progress
 
+    from flows.small_runs import without_heartbeats
+
     overrides = {k: str(v) for k, v in ctx.overrides.items() if v is not None}
-    with terminal_progress(total):
+    with terminal_progress(total), without_heartbeats(total):
         state = newsdesk_run(
             settings_overrides=overrides, documents=total, return_state=True, **params
         )

@@ -87,3 +87,19 @@ def test_a_run_counted_small_keeps_its_stages_as_task_runs_and_no_bookkeeping(
     # the same run either way
     keys = ("ingested", "loaded", "updated", "duplicates", "quarantined", "quarantine_reasons")
     assert [small[k] for k in keys] == [counted_not[k] for k in keys]
+
+
+def test_a_small_runs_flow_run_sends_no_heartbeats() -> None:
+    # Prefect's engine reads the setting when the flow run starts, in the caller's context.
+    from prefect.settings import get_current_settings
+
+    from flows.small_runs import without_heartbeats
+
+    default = get_current_settings()
+    assert default.flows.heartbeat_frequency is not None
+    with without_heartbeats(2):
+        assert get_current_settings().flows.heartbeat_frequency is None
+        assert get_current_settings().api == default.api  # the rest as it was
+    assert get_current_settings().flows == default.flows
+    with without_heartbeats(SMALL_BATCH + 1), without_heartbeats(None):
+        assert get_current_settings().flows == default.flows

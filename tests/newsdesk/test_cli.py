@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 from newsdesk.cli import app
 from newsdesk.core.config import defaults
 from tests.conftest import PROJECT, SEEDS
+from tests.expectations.test_warm_gates import alive, wait_gone
 from tests.httpserver import Site
 
 runner = CliRunner()
@@ -356,3 +358,39 @@ def test_a_url_with_credentials_reaches_neither_prefect_nor_the_warehouse(
     assert runs and not any("hunter2" in json.dumps(r.parameters) for r in runs)
     code, out, _ = invoke("sql", "SELECT * FROM quarantine", "--format", "json", db=warehouse_path)
     assert code == 0 and "http_status" in out and "hunter2" not in out
+
+
+def test_runs_take_their_gate_process_from_the_warm_helper(
+    prefect_api_url: str, seed_dir: Path, tmp_path: Path
+) -> None:
+    # The command as users run it (the helper on): the first run starts the helper, the
+    # second forks its gate process from it; both gate the seeds alike, and the helper is
+    # still up after them (ended here, as it ends once idle).
+    folder = tmp_path / "rt"
+    env = {
+        "PREFECT_API_URL": prefect_api_url,
+        "NEWSDESK_WARM_GATES": "1",
+        "NEWSDESK_RUNTIME_DIR": str(folder),
+    }
+    summaries = []
+    try:
+        for k in range(2):
+            db = tmp_path / f"w{k}.duckdb"
+            done = newsdesk("--db", str(db), "run", str(seed_dir), "--json", env=env)
+            assert done.returncode == 0, done.stderr[-2000:]
+            summary = json.loads(done.stdout)
+            summaries.append(
+                [summary[key] for key in ("status", "ingested", "loaded", "quarantined")]
+                + [sorted((r["stage"], r["reason"]) for r in summary["quarantine_reasons"])]
+            )
+        assert summaries[0] == summaries[1]
+        assert summaries[0][:4] == ["loaded", 2, 1, 1]
+        (lock,) = folder.glob("*.lock")
+        helper = int(lock.read_text().split()[0])
+        assert alive(helper)
+    finally:
+        for lock in folder.glob("*.lock"):
+            pid = int(lock.read_text().split()[0])
+            if pid and alive(pid):
+                os.kill(pid, signal.SIGTERM)
+                wait_gone(pid)
