@@ -278,7 +278,7 @@ def _authors(hints: dict, text: str = "") -> list[str]:
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
     dated |= {line for line in byline_zone if yearless_date(line)}
-    anywhere = [line for line in text.split("\n") if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
+    anywhere = [cell for cell in _cells(text) if 0 < len(cell.split()) <= BYLINE_MAX_WORDS]
     return (
         thread_starter(anywhere)
         or by_lines(near)
@@ -290,6 +290,16 @@ def _authors(hints: dict, text: str = "") -> list[str]:
         or by_lines(near, credits=True)
         or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
     )
+
+
+# A run of spaces inside a line: w3m lays a table's cells side by side on one line
+# ("• What We Do [clear]          by Jon Foster - 2025-09-13").
+_COLUMNS = re.compile(r"\s{3,}")
+
+
+def _cells(text: str) -> list[str]:
+    """The page's lines, each table cell laid beside another on its own."""
+    return [cell for line in text.split("\n") for cell in _COLUMNS.split(line.strip())]
 
 
 def _credited(names: list[str]) -> list[str]:

@@ -288,6 +288,24 @@ def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
     assert fields_of(text, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
     prose = text.replace("Written by Jane Doe", "By leveraging data, councils can plan ahead")
     assert fields_of(prose, PageContext(registry=Registry(()))).authors == []
+    credited = text.replace("Written by Jane Doe", "Text by Jane Doe")
+    assert fields_of(credited, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
+
+
+def test_a_byline_in_a_table_cell_laid_beside_another() -> None:
+    """w3m lays a table's cells side by side on one line: the byline is the cell's."""
+    text = "\n\n".join(
+        [
+            "Town News",
+            "Noise complaints reach the committee at last",
+            STORY,
+            STORY.replace("four", "six"),
+            "  • Share\n  • Print\n  • Mail\n  • Save",
+            "Related: the committee's agenda for the spring session and the minutes of March",
+            "  • What We Do [clear]                              by Jane Doe - Town Hall",
+        ]
+    )
+    assert fields_of(text, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
 
 
 def _registry(order: str | None) -> Registry:
