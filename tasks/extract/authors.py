@@ -285,16 +285,42 @@ _BIO_WORDS = 8  # a bio names its author in its first words: "Jane started …",
 _BIO_MIN_WORDS = 8  # ... and is prose, not a menu or a teaser title
 # ... about a person: "he", "her"
 _PERSONAL = re.compile(rf"\b(?i:{words('authors.bio_pronoun')})\b")
+# ... or by that person: "Jane Roe" / "I'm the founder of …"
+_FIRST_PERSON = re.compile(rf"^(?:{words('authors.bio_first_person')})")
+# An author box whose photo's alt text runs into the bio on one line: "Jane Roe Photo Jane
+# Roe Photo I'm a tech blogger by night …"
+_PHOTO_BIO = re.compile(
+    r"^(?P<name>[^\W\d_][\w'\u2019.-]*(?:\s+[^\W\d_][\w'\u2019.-]*){1,3})"
+    rf"\s+(?i:{words('authors.photo')})\s+"
+    rf"(?:(?P=name)\s+(?i:{words('authors.photo')})\s+)?(?P<bio>.+)$"
+)
 
 
-def bio_names(lines: list[str]) -> list[str]:
+def _first_person(line: str, story: str) -> bool:
+    """A line of prose that opens a bio in the first person ("I'm the founder of …"), outside
+    the story: an author box. In the story, a heading over such a paragraph is the story's
+    own; a short line ("I'm a contractor") is a button."""
+    return (
+        len(line.split()) >= _BIO_MIN_WORDS
+        and bool(_FIRST_PERSON.match(line))
+        and " ".join(line.split()) not in story
+    )
+
+
+def bio_names(lines: list[str], story: str = "") -> list[str]:
     """The name of the first author box: a person's name alone on its line, then the
     author's bio, the paragraph that starts on the next line shown, which credits the full
     name after a by-word ("This post was written by Jane Roe, head of …"), or calls them by
     the first name alone, goes on in lower case and speaks of a person ("Jane Roe" / "Jane
     started the site in 2010; her …"). A heading that opens a paragraph about a thing
-    repeats its term ("Rustic Furniture" / "Rustic furniture is …") and says "it"."""
+    repeats its term ("Rustic Furniture" / "Rustic furniture is …") and says "it".
+    A bio in the first person names its author outside `story` (the story's text, its
+    whitespace collapsed): "Jane Roe" / "I'm the founder of …", or the photo's alt text
+    before it on its line ("Jane Roe Photo I'm a tech blogger …")."""
     for k, line in enumerate(lines):
+        glued = _PHOTO_BIO.match(line.strip())
+        if glued and is_person_name(glued["name"]) and _first_person(glued["bio"], story):
+            return [glued["name"]]
         if line.strip()[:1] in _BULLETS or len(line.split()) > _BARE_PARTS:
             continue
         found = byline_names(_BRACKETS.sub(" ", line), bare=True)  # "Jane Roe (JRoeNews)"
@@ -303,6 +329,8 @@ def bio_names(lines: list[str]) -> list[str]:
         bio = _paragraph_after(lines, k)
         if len(bio.split()) < _BIO_MIN_WORDS:
             continue
+        if _first_person(_lines_after(lines, k)[0], story):
+            return found[:1]
         opening = " ".join(bio.split()[:_BIO_WORDS])
         first, second = found[0].split()[:2]
         if re.search(rf"{_BY.pattern}{re.escape(found[0])}\b", opening):

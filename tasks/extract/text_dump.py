@@ -66,7 +66,7 @@ def extract_text_dump(
     if section and normalise_name(section) in printed:
         section = None
     standfirst, rest = split_standfirst(text, body) if body else (None, None)
-    authors = _authors(hints, text)
+    authors = _authors(hints, text, body or "")
     signals = text_signals(
         text, body or "", len(hints.get("date_lines") or []), bylined(hints, text)
     )
@@ -259,7 +259,7 @@ def _naive(value: datetime) -> datetime:
     return value.replace(tzinfo=None)
 
 
-def _authors(hints: dict, text: str = "") -> list[str]:
+def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     """Names from the byline, in this order of trust: a forum's thread starter;
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
@@ -284,7 +284,7 @@ def _authors(hints: dict, text: str = "") -> list[str]:
         or by_lines(near)
         or photo_names(byline_zone, accounts=False)
         or dated_names(byline_zone, dated, hints.get("title"))
-        or bio_names(text.split("\n"))
+        or bio_names(text.split("\n"), " ".join(body.split()))
         or by_lines(anywhere)
         or photo_names(anywhere)
         or by_lines(near, credits=True)

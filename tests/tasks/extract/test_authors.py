@@ -72,6 +72,16 @@ def test_an_author_box_is_a_name_then_a_bio_about_that_person() -> None:
     assert bio_names(thing) == []
 
 
+def test_an_author_box_in_the_first_person_outside_the_story() -> None:
+    bio = "I'm the founder of Town News and have covered the council since 2010."
+    assert bio_names(["[author-image]", "Jane Roe", bio]) == ["Jane Roe"]
+    # the photo's alt text runs into the bio on one line
+    assert bio_names([f"Jane Roe Photo Jane Roe Photo {bio}"]) == ["Jane Roe"]
+    # a heading over the story's own paragraph in the first person, and a button
+    assert bio_names(["Final Thoughts", bio], story=f"Final Thoughts {bio}") == []
+    assert bio_names(["Find Pros", "I'm a contractor", "Welcome to the site of all sites"]) == []
+
+
 def test_a_dated_byline_names_the_writer_before_its_separator_or_the_desk_if_asked() -> None:
     line = "EcoFlow- 2025/4/29"
     assert dated_names([line], {line}, None) == ["EcoFlow"]
