@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from tasks.extract.text_dates import find_dates
@@ -223,6 +224,52 @@ def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -
         if found:
             return found
     return []
+
+
+# A markdown link to an author's own page (html2text and other markdown dumps keep link
+# targets): "[Jane Roe](https://site.example/author/jane-roe/)", a forum's user page
+# "[jdoe](/u/jdoe)", "[jdoe](/members/jdoe.1234/)" (a slug after the word: "/authors/" alone
+# is a list of them all). An author's page is theirs whatever its slug says; a people's or a
+# user's page must name the person its link shows ("[Sign In](/user/login)" is no one's).
+_AUTHOR_LINK = re.compile(
+    r"(?<!!)\[(?P<text>[^\[\]\n]{2,60})\]\((?:https?://[^/\s)]+)?(?:/[^/\s)]+)*?"
+    r"/(?:(?P<author>authors?|contributors?|writers?|blog-authors)|(?P<user>u|users?|members?"
+    r"|profiles?)|people|staff|newsteam)/(?P<slug>(?:[^/?#\s)]+/)*[^/?#\s)]+)"
+)
+
+
+_ACCOUNT = re.compile(rf"^(?:{words('authors.account_action')})$", re.IGNORECASE)
+
+
+def linked_names(text: str) -> list[str]:
+    """The people the first link to an author's page names ("[Jane Roe](/author/jane-roe/)"),
+    or a user's page that its address names ("[jdoe](/u/jdoe)", "[Jane Roe](/people/jane-roe)");
+    not what such links also say ("View all posts", "Full bio")."""
+    for found in _AUTHOR_LINK.finditer(text):
+        shown, slug = found["text"].strip(), _folded(found["slug"])
+        if _ACCOUNT.match(shown):
+            continue
+        names = [
+            name
+            for name in clean_authors([shown])
+            if is_person_name(name) and (found["author"] or _named_in(name, slug))
+        ]
+        if names:
+            return names
+        if found["user"] and _HANDLE.match(shown) and _folded(shown) in slug:
+            return [shown]
+    return []
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, as an address spells a name ("López" in "/lopez")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _named_in(name: str, slug: str) -> bool:
+    """A word of the name (three letters or more) is in the address's slug."""
+    return any(len(word) >= 3 and word in slug for word in re.findall(r"\w+", _folded(name)))
 
 
 # "Thread starter jdoe", "Discussion in 'Help' started by jdoe, May 26, 2025.": the user

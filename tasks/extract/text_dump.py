@@ -22,6 +22,7 @@ from tasks.extract.authors import (
     bio_names,
     by_lines,
     dated_names,
+    linked_names,
     photo_names,
     thread_starter,
     yearless_date,
@@ -278,13 +279,15 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
     dated |= {line for line in byline_zone if yearless_date(line)}
-    anywhere = [cell for cell in _cells(text) if 0 < len(cell.split()) <= BYLINE_MAX_WORDS]
+    page = [_plain(line) for line in text.split("\n")]
+    anywhere = [cell for cell in _cells(page) if 0 < len(cell.split()) <= BYLINE_MAX_WORDS]
     return (
         thread_starter(anywhere)
         or by_lines(near)
+        or linked_names(text)
         or photo_names(byline_zone, accounts=False)
         or dated_names(byline_zone, dated, hints.get("title"))
-        or bio_names(text.split("\n"), " ".join(body.split()))
+        or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
         or photo_names(anywhere)
         or by_lines(near, credits=True)
@@ -297,9 +300,26 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
 _COLUMNS = re.compile(r"\s{3,}")
 
 
-def _cells(text: str) -> list[str]:
+def _cells(lines: list[str]) -> list[str]:
     """The page's lines, each table cell laid beside another on its own."""
-    return [cell for line in text.split("\n") for cell in _COLUMNS.split(line.strip())]
+    return [cell for line in lines for cell in _COLUMNS.split(line.strip())]
+
+
+# A markdown dump's inline markup (html2text): an image, shown as w3m shows its alt text
+# ("[Jane Roe]"), a link, shown as its text, emphasis and a heading's or a quote's marker.
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
+_MD_BLOCK = re.compile(r"^\s*(?:#{1,6}|>)\s+")
+
+
+def _plain(line: str) -> str:
+    """A line of the dump without its markdown markup, as a browser shows it."""
+    if "](" in line:
+        line = _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"[\1]", line))
+    if "*" in line or "_" in line:
+        line = _MD_EMPHASIS.sub("", line)
+    return _MD_BLOCK.sub("", line)
 
 
 def _credited(names: list[str]) -> list[str]:

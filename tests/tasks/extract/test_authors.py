@@ -13,6 +13,7 @@ from tasks.extract.authors import (
     clean_authors,
     dated_names,
     is_account,
+    linked_names,
     photo_names,
     thread_starter,
     yearless_date,
@@ -231,3 +232,13 @@ def test_a_phpbb_byline_parts_the_name_from_its_date() -> None:
     assert clean_authors(["by slow-poke » Mon Jan 01, 2024 10:00 am"], handles=True) == [
         "slow-poke"
     ]
+
+
+def test_a_markdown_link_to_an_author_page_or_to_the_users_own_page() -> None:
+    page = "[Sign In](/users/signin?to=x) [Experts](/about/people/experts)\n\n# Title\n\n"
+    assert linked_names(page + "By [Jane Roe](https://site.example/author/jr42/)") == ["Jane Roe"]
+    assert linked_names(page + "[jdoe](/u/jdoe) May 26, 2025") == ["jdoe"]
+    assert linked_names(page + "[Ana López](/people/ana-lopez)") == ["Ana López"]
+    # a user's page must name the user; an image is no link text
+    assert linked_names(page + "[Our Allies](/members/allied-organisations)") == []
+    assert linked_names(page + "![Jane Roe](/author/jane-roe.jpg)") == []

@@ -292,6 +292,22 @@ def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
     assert fields_of(credited, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
 
 
+def test_a_markdown_dumps_byline_reads_as_its_text() -> None:
+    """html2text keeps links and emphasis: "**Written by [Jane Doe](/team/jd)**"."""
+    text = "\n\n".join(
+        [
+            "Town News",
+            "# Noise complaints reach the committee at last",
+            STORY,
+            STORY.replace("four", "six"),
+            "  * [Share](/share)\n  * [Print](/print)\n  * [Mail](/mail)\n  * [Save](/save)",
+            "Related: the committee's agenda for the spring session and the minutes of March",
+            "**Written by [Jane Doe](/team/jd)**",
+        ]
+    )
+    assert fields_of(text, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
+
+
 def test_a_byline_in_a_table_cell_laid_beside_another() -> None:
     """w3m lays a table's cells side by side on one line: the byline is the cell's."""
     text = "\n\n".join(
