@@ -441,6 +441,39 @@ def dated_names(
     return []
 
 
+_POSTER_WORDS = 4  # "raoul (Raoul Duke)": a name or a user name, and what repeats it
+
+
+def post_header_names(lines: list[str]) -> list[str]:
+    """The poster of the first post header: a name or a user name, then the post's date with
+    its time ("DaleJack September 5, 2024, 11:15pm 1", "raoul (raoul) May 3, 2024, 8:45am"),
+    how a forum heads each post; between headline and story, the thread's first post. A user
+    name alone on a line is many things; before the date and time of a post it is its poster."""
+    for line in lines:
+        dates = find_dates(line, keep_ambiguous=True)
+        if not dates or not dates[0].has_time:
+            continue
+        shown = line[: line.find(dates[0].raw)]
+        head = _BRACKETS.sub(" ", shown).strip(" -\u2013\u2014|·•,")
+        if not head or len(head.split()) > _POSTER_WORDS:
+            continue
+        found = byline_names(head, bare=True)
+        if not found and _HANDLE.match(head):
+            found = [name] if (name := clean_author(head, handles=True)) else []
+        # a person's name or a user name, not a word ("answered Dec 3, 2025 at 10:00"): a
+        # user name in lower case must look like one ("jdoe_42") or be shown as one, beside
+        # the poster's display name ("raoul (raoul)")
+        if found and all(
+            is_person_name(name) or _USER_NAME.search(name) or f"({name})" in shown
+            for name in found
+        ):
+            return found
+    return []
+
+
+_USER_NAME = re.compile(r"[._\d]|[a-z][A-Z]")  # "hayley.p", "q_admin", "Pippin06", "DaleJack"
+
+
 _DAY = re.compile(r"^(?:[12]?\d|3[01])(?:st|nd|rd|th)?$")
 
 

@@ -24,6 +24,7 @@ from tasks.extract.authors import (
     dated_names,
     linked_names,
     photo_names,
+    post_header_names,
     thread_starter,
     yearless_date,
 )
@@ -285,6 +286,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         thread_starter(anywhere)
         or by_lines(near)
         or linked_names(text)
+        or post_header_names(byline_zone)
         or photo_names(byline_zone, accounts=False)
         or dated_names(byline_zone, dated, hints.get("title"))
         or bio_names(page, " ".join(body.split()))

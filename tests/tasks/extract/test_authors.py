@@ -15,6 +15,7 @@ from tasks.extract.authors import (
     is_account,
     linked_names,
     photo_names,
+    post_header_names,
     thread_starter,
     yearless_date,
 )
@@ -242,3 +243,13 @@ def test_a_markdown_link_to_an_author_page_or_to_the_users_own_page() -> None:
     # a user's page must name the user; an image is no link text
     assert linked_names(page + "[Our Allies](/members/allied-organisations)") == []
     assert linked_names(page + "![Jane Roe](/author/jane-roe.jpg)") == []
+
+
+def test_a_forum_post_header_names_its_poster_before_the_posts_date_and_time() -> None:
+    assert post_header_names(["Bugs", "DaleJack September 5, 2024, 11:15pm 1"]) == ["DaleJack"]
+    assert post_header_names(["raoul (raoul) May 3, 2024, 8:45am 1"]) == ["raoul"]
+    assert post_header_names(["Jane Roe May 3, 2025 at 3:00 am"]) == ["Jane Roe"]
+    # a word before a date and time is what happened then; a date alone heads no post
+    assert post_header_names(["answered Dec 3, 2025 at 10:00"]) == []
+    assert post_header_names(["Commented Dec 3, 2025 at 10:00"]) == []
+    assert post_header_names(["DaleJack September 5, 2024"]) == []
