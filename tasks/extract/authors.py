@@ -458,10 +458,11 @@ def post_header_names(lines: list[str]) -> list[str]:
         if not head or len(head.split()) > _POSTER_WORDS:
             continue
         found = byline_names(head, bare=True)
-        if not found and _HANDLE.match(head):
+        if not found and _HANDLE.match(head) and not any(ch.isdigit() for ch in head):
+            # a token with figures ("JaneDoe42x") may be any generated id
             found = [name] if (name := clean_author(head, handles=True)) else []
         # a person's name or a user name, not a word ("answered Dec 3, 2025 at 10:00"): a
-        # user name in lower case must look like one ("jdoe_42") or be shown as one, beside
+        # user name in lower case must look like one ("hayley.p") or be shown as one, beside
         # the poster's display name ("raoul (raoul)")
         if found and all(
             is_person_name(name) or _USER_NAME.search(name) or f"({name})" in shown
@@ -471,7 +472,7 @@ def post_header_names(lines: list[str]) -> list[str]:
     return []
 
 
-_USER_NAME = re.compile(r"[._\d]|[a-z][A-Z]")  # "hayley.p", "q_admin", "Pippin06", "DaleJack"
+_USER_NAME = re.compile(r"[._]|[a-z][A-Z]")  # "hayley.p", "q_admin", "DaleJack"
 
 
 _DAY = re.compile(r"^(?:[12]?\d|3[01])(?:st|nd|rd|th)?$")

@@ -253,3 +253,4 @@ def test_a_forum_post_header_names_its_poster_before_the_posts_date_and_time() -
     assert post_header_names(["answered Dec 3, 2025 at 10:00"]) == []
     assert post_header_names(["Commented Dec 3, 2025 at 10:00"]) == []
     assert post_header_names(["DaleJack September 5, 2024"]) == []
+    assert post_header_names(["a8f9x3 September 5, 2024, 11:15pm"]) == []
