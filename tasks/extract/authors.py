@@ -314,6 +314,27 @@ def photo_names(lines: list[str], *, accounts: bool = True) -> list[str]:
     return []
 
 
+_DOUBLED_TO_DATE = 3  # the date line follows the name within a line or two ("Reviewed by")
+
+
+def doubled_names(lines: list[str], dated: set[str]) -> list[str]:
+    """The names of the first person's name printed twice in a row above a date line: a text
+    dump shows the author photo's alt text, then the name ("Jane Roe" / "Jane Roe" /
+    "Updated: August 5, 2025"). Between headline and story only; elsewhere a name shown
+    twice is a teaser's or a commenter's, and without a date a product's or a menu's."""
+    shown = [line.strip() for line in lines if _IMAGES.sub("", line).strip()]
+    for k in range(1, len(shown)):
+        line = shown[k]
+        if line != shown[k - 1] or line[:1] in _BULLETS:
+            continue
+        if not any(after in dated for after in shown[k + 1 : k + 1 + _DOUBLED_TO_DATE]):
+            continue
+        found = byline_names(line, bare=True)
+        if found and all(is_person_name(name) for name in found):
+            return found
+    return []
+
+
 def _author_photo(line: str, name: str) -> bool:
     """The alt text of the photo of `name`: a photo word and the name, or a photo word and
     an author label alone ("Author image")."""

@@ -22,6 +22,7 @@ from tasks.extract.authors import (
     bio_names,
     by_lines,
     dated_names,
+    doubled_names,
     linked_names,
     photo_names,
     post_header_names,
@@ -286,9 +287,10 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         thread_starter(anywhere)
         or by_lines(near)
         or linked_names(text)
-        or post_header_names(byline_zone)
+        or post_header_names([*byline_zone, *_opening(body)])
         or photo_names(byline_zone, accounts=False)
         or dated_names(byline_zone, dated, hints.get("title"))
+        or doubled_names(byline_zone, dated)
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
         or photo_names(anywhere)
@@ -322,6 +324,15 @@ def _plain(line: str) -> str:
     if "*" in line or "_" in line:
         line = _MD_EMPHASIS.sub("", line)
     return _MD_BLOCK.sub("", line)
+
+
+_OPENING_LINES = 3
+
+
+def _opening(body: str) -> list[str]:
+    """The story's first lines, where a forum thread's story opens on its first post's
+    header when the cleaner kept it."""
+    return [line for line in body.split("\n") if line.strip()][:_OPENING_LINES]
 
 
 def _credited(names: list[str]) -> list[str]:

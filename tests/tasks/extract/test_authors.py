@@ -12,6 +12,7 @@ from tasks.extract.authors import (
     byline_names,
     clean_authors,
     dated_names,
+    doubled_names,
     is_account,
     linked_names,
     photo_names,
@@ -254,3 +255,12 @@ def test_a_forum_post_header_names_its_poster_before_the_posts_date_and_time() -
     assert post_header_names(["Commented Dec 3, 2025 at 10:00"]) == []
     assert post_header_names(["DaleJack September 5, 2024"]) == []
     assert post_header_names(["a8f9x3 September 5, 2024, 11:15pm"]) == []
+
+
+def test_a_name_shown_twice_above_the_date_is_the_photo_and_the_name() -> None:
+    zone = ["[svg]", "Jane Roe", "Jane Roe", "Reviewed by: John Doe", "Updated: August 5, 2025"]
+    assert doubled_names(zone, {"Updated: August 5, 2025"}) == ["Jane Roe"]
+    # without a date after it: a product's name, a menu, a heading shown twice
+    assert doubled_names(zone[:4], {"Updated: August 5, 2025"}) == []
+    menu = ["• Jane Roe", "• Jane Roe", "May 3, 2025"]
+    assert doubled_names(menu, {"May 3, 2025"}) == []
