@@ -23,6 +23,7 @@ from tasks.extract.authors import (
     by_lines,
     dated_names,
     doubled_names,
+    is_person_name,
     linked_names,
     photo_names,
     post_header_names,
@@ -282,7 +283,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
     dated |= {line for line in byline_zone if yearless_date(line)}
     page = [_plain(line) for line in text.split("\n")]
-    anywhere = [cell for cell in _cells(page) if 0 < len(cell.split()) <= BYLINE_MAX_WORDS]
+    anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     return (
         thread_starter(anywhere)
         or by_lines(near)
@@ -293,6 +294,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or doubled_names(byline_zone, dated)
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
+        or _people(by_lines(_cells(page)))
         or photo_names(anywhere)
         or by_lines(near, credits=True)
         or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
@@ -305,8 +307,20 @@ _COLUMNS = re.compile(r"\s{3,}")
 
 
 def _cells(lines: list[str]) -> list[str]:
-    """The page's lines, each table cell laid beside another on its own."""
-    return [cell for line in lines for cell in _COLUMNS.split(line.strip())]
+    """The cells of the page's lines that lay table cells side by side."""
+    return [
+        cell
+        for line in lines
+        if len(cells := _COLUMNS.split(line.strip())) > 1
+        for cell in cells
+        if 0 < len(cell.split()) <= BYLINE_MAX_WORDS
+    ]
+
+
+def _people(names: list[str]) -> list[str]:
+    """The names if all are persons' ("Jane Roe"): a table cell "von Strömen und Spannungen"
+    opens on a by-word too."""
+    return names if names and all(map(is_person_name, names)) else []
 
 
 # A markdown dump's inline markup (html2text): an image, shown as w3m shows its alt text
