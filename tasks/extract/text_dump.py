@@ -267,14 +267,17 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     """Names from the byline, in this order of trust: a forum's thread starter;
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
-    with the names on the next one, a name under its author photo in the byline zone
-    ("Author image" / "A"), a dated line whose names follow its last by-word ('Posted on 3
-    May 2025 by A'), a name next to the date ('A' above 'May 3, 2025' or 'Jun 9', 'A May 3,
-    2025', 'A - 2025/4/29'); then an author box (the name, then a bio about that person:
-    "A" / "A started the site; his …", which names the author more surely than a by-line
-    elsewhere: on the tuning half of modern/ it was never wrong, a by-line anywhere was on
-    7 of 52 pages), a by-line anywhere on the page ("Written by A"), a name under its
-    author photo ("Picture of A" / "A", "a's user avatar" / "a"); last, a
+    with the names on the next one; the first link to an author's page in a markdown dump
+    ("[A](/author/a/)"); the first post's header ("a (a) May 3, 2024, 8:45am"); a name under
+    its author photo in the byline zone ("Author image" / "A"), a dated line whose names
+    follow its last by-word ('Posted on 3 May 2025 by A'), a name next to the date ('A'
+    above 'May 3, 2025' or 'Jun 9', 'A May 3, 2025', 'A - 2025/4/29'), a name shown twice
+    above it (the photo's alt text, then the name); then an author box (the name, then a
+    bio about that person: "A" / "A started the site; his …", or by them: "I'm the founder
+    of …", which names the author more surely than a by-line elsewhere: on the tuning half
+    of modern/ it was never wrong, a by-line anywhere was on 7 of 52 pages), a by-line
+    anywhere on the page ("Written by A"), or in a table cell w3m laid beside another, a
+    name under its author photo ("Picture of A" / "A", "a's user avatar" / "a"); last, a
     desk or a team the byline credits ('by SolutionsHub Editorial Team', 'TOI Lifestyle
     Desk / … / Updated: Dec 17, 2025') when no person is named."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
