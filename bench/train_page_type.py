@@ -4,6 +4,7 @@ one for HTML pages, one for text dumps (the dev set's w3m dumps of the same page
     .venv/bin/python -m bench.train_page_type            # writes the model, prints the tuning fit
     .venv/bin/python -m bench.train_page_type --heldout  # also scores the held-out half
     .venv/bin/python -m bench.train_page_type --refit-text  # also refits the text-dump model
+    .venv/bin/python -m bench.train_page_type --heldout --errors  # and lists modern/'s misses
 
 Examples: every page of modern/'s tuning half with its annotated type (article and blog =
 article, every other type = not), and the tuning pages of segments/ and dates/ as articles
@@ -131,7 +132,7 @@ def save_cache() -> None:
     CACHE.write_text(json.dumps(_cache), encoding="utf-8")
 
 
-Example = tuple[dict, int, float, str, str]
+Example = tuple[dict, int, float, str, str, str]  # signals, label, weight, type, site, id
 
 
 def _truth(set_name: str) -> dict[str, dict]:
@@ -145,7 +146,7 @@ def _site(url: str | None) -> str:
 
 
 def examples(half: str, kind: str = "html", old_weight: float = 0.1) -> list[Example]:
-    """(signals, is article, weight, annotated type, site) for one half of the dev set; kind:
+    """(signals, is article, weight, annotated type, site, id) for one half of the dev set; kind:
     html or text. The segments/ and dates/ pages have their set's name as their type."""
     split = devset_split.load()
     ctx = PageContext(registry=Registry(()))
@@ -157,7 +158,8 @@ def examples(half: str, kind: str = "html", old_weight: float = 0.1) -> list[Exa
         path = MODERN / "html" / f"{doc_id}.html"
         if kind == "text":
             path = DEVSET / "modern" / "text-w3m" / f"{doc_id}.txt"
-        out.append((signals_of(path, ctx), label, 1.0, row["type"], _site(row.get("url"))))
+        site = _site(row.get("url"))
+        out.append((signals_of(path, ctx), label, 1.0, row["type"], site, doc_id))
     for set_name in OLD_SETS:
         old = _truth(set_name)
         for doc_id in sorted(split[set_name][half]):
@@ -165,7 +167,7 @@ def examples(half: str, kind: str = "html", old_weight: float = 0.1) -> list[Exa
             if kind == "text":
                 path = DEVSET / set_name / "text-w3m" / f"{doc_id}.txt"
             site = _site(old[doc_id].get("url"))
-            out.append((signals_of(path, ctx), 1, old_weight, set_name, site))
+            out.append((signals_of(path, ctx), 1, old_weight, set_name, site, doc_id))
     return out
 
 
@@ -227,12 +229,17 @@ def report(rows: list[Example], weights: dict[str, float], name: str, threshold:
     """Article precision and recall on modern/'s pages (the figure make eval reports), the
     confusion: per annotated type, how many pages the model calls article / not, and how many
     of the segments/ and dates/ pages (all articles) it calls article: a text dump it does
-    not is quarantined as not_article, so that count must not fall."""
+    not is quarantined as not_article, so that count must not fall. With --errors, every
+    modern/ page called wrongly, with its probability and annotated type."""
     said_by_type: dict[str, list[int]] = {}
     old_said: dict[str, list[int]] = {}
+    misses: list[str] = []
     tp = fp = fn = 0
-    for signals, label, _, kind, _ in rows:
-        said = probability(weights, signals) >= threshold
+    for signals, label, _, kind, _, doc_id in rows:
+        p = probability(weights, signals)
+        said = p >= threshold
+        if kind not in OLD_SETS and said != bool(label):
+            misses.append(f"    {doc_id} {kind:<13} p={p:.2f} path={signals.get('path')}")
         if kind in OLD_SETS:
             old_said.setdefault(kind, [0, 0])[0 if said else 1] += 1
             continue  # the figures are modern/'s
@@ -244,11 +251,12 @@ def report(rows: list[Example], weights: dict[str, float], name: str, threshold:
     recall = tp / (tp + fn) if tp + fn else float("nan")
     confusion = ", ".join(f"{k} {a}/{n}" for k, (a, n) in sorted(said_by_type.items()))
     old = ", ".join(f"{k} {a}/{a + n}" for k, (a, n) in sorted(old_said.items()))
+    errors = "\n".join(["  called wrongly:", *misses]) if "--errors" in sys.argv else ""
     return (
         f"{name}: modern/ article precision {precision:.3f} recall {recall:.3f}\n"
         f"  said article/not, per annotated type: {confusion}\n"
         f"  segments/ and dates/ articles called article: {old}"
-    )
+    ) + (f"\n{errors}" if errors else "")
 
 
 def main() -> None:

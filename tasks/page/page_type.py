@@ -311,6 +311,11 @@ def features(signals: dict[str, Any]) -> dict[str, float]:
     # articles are prose: most of the main text in long paragraphs
     out["prose_share"] = (signals.get("prose_words") or 0) / body if body else 0.0
     out["body_paragraphs"] = _log(signals.get("body_paragraphs") or 0) / 5
+    # a story shows one or two <time>s (published, updated), a listing or a thread one per
+    # item: a band the logged count alone cannot draw (it only grows or falls with it)
+    times = signals.get("times") or 0
+    out["times_few"] = float(1 <= times <= 2)
+    out["times_many"] = float(times >= 6)
     out["dated"] = float(bool(signals.get("dated")))
     out["published_meta"] = float(bool(signals.get("published_meta")))
     out["author_meta"] = float(bool(signals.get("author_meta")))
