@@ -13,11 +13,11 @@ from html import unescape
 from itertools import chain, islice
 from typing import Any
 
+import trafilatura.core as trafilatura_core
 from htmldate import find_date
 from lxml import etree
 from lxml.etree import XPath, strip_tags
 from lxml.html import HtmlElement
-import trafilatura.core as trafilatura_core
 from trafilatura.core import trafilatura_sequence
 from trafilatura.metadata import Document
 from trafilatura.settings import Extractor
