@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from html import unescape
 from itertools import chain, islice
 from typing import Any
 
+import trafilatura.core as trafilatura_core
 from htmldate import find_date
 from lxml import etree
 from lxml.etree import XPath, strip_tags
@@ -220,6 +222,50 @@ def _wrap_loose_text(body: Any) -> None:
             body.insert(index, paragraph)
 
 
+def _element_text(element: Any) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _keep_own_lead(own: Any, chosen: Any) -> None:
+    """The paragraphs of trafilatura's own extraction that come before the first one the
+    external extraction (readability, justext) shows, put back before it in place. When
+    trafilatura prefers readability's text (much longer than its own), readability has taken
+    one node of the page, and a story whose opening paragraphs and the rest sit in different
+    nodes (a lead, then an embedded block that holds the rest of the text) loses its opening,
+    which trafilatura's own extraction had (all of it, when the two share no paragraph). The
+    own paragraphs from the first one readability shows on are left to it."""
+    shown = _element_text(chosen)
+    lead = []
+    for element in own:
+        text = _element_text(element)
+        if text and text in shown:
+            break
+        lead.append(element)
+    for index, element in enumerate(lead):
+        chosen.insert(index, element)
+
+
+@contextmanager
+def _external_keeps_lead() -> Iterator[None]:
+    """trafilatura's comparison with the external extractors, made to keep its own lead
+    (_keep_own_lead) when it takes theirs. trafilatura has no hook for it: its module's
+    function is swapped for this call only (a worker extracts one page at a time). The text
+    it returns, which later steps weigh (the recall retry compares lengths), is theirs."""
+    compare = trafilatura_core.compare_extraction
+
+    def keeping_lead(cleaned: Any, raw: Any, body: Any, text: str, options: Any) -> Any:
+        chosen, chosen_text = compare(cleaned, raw, body, text, options)
+        if chosen is not body and len(body):
+            _keep_own_lead(body, chosen)
+        return chosen, chosen_text
+
+    trafilatura_core.compare_extraction = keeping_lead
+    try:
+        yield
+    finally:
+        trafilatura_core.compare_extraction = compare
+
+
 def _bare_extraction(tree: HtmlElement) -> Document | None:
     """What `trafilatura.bare_extraction(tree, options=_OPTIONS)` gives (its body), made on
     the tree itself: bare_extraction copies a tree it is handed, to leave it as it was (1.5 ms
@@ -227,7 +273,8 @@ def _bare_extraction(tree: HtmlElement) -> Document | None:
     before). The steps are bare_extraction's with these options: no metadata, language or
     deduplication; its tree-size and output-size checks."""
     try:
-        body, text, _, comments = trafilatura_sequence(tree, _OPTIONS, _OPTIONS.url)
+        with _external_keeps_lead():
+            body, text, _, comments = trafilatura_sequence(tree, _OPTIONS, _OPTIONS.url)
         if _OPTIONS.max_tree_size and len(body) > _OPTIONS.max_tree_size:
             strip_tags(body, "hi")
             if len(body) > _OPTIONS.max_tree_size:

@@ -6,10 +6,11 @@ import gzip
 import json
 
 import pytest
+import trafilatura.core as trafilatura_core
 
 from newsdesk.core.registry import ExtractionRules, Registry, Source
 from tasks.page.fields import PageContext
-from tasks.page.html import _APART, clean_html
+from tasks.page.html import _APART, _keep_own_lead, clean_html
 from tasks.page.leftovers import is_leftover
 from tasks.page.rules import RuleError, compile_selector
 from tests.conftest import FIXTURES
@@ -480,3 +481,26 @@ def test_headings_and_lists_of_a_story_trafilatura_found_no_container_for_stay()
     assert paragraphs[paragraphs.index(STORY[1]) - 1] == "Why the wall matters"
     assert "- Two million euros." in paragraphs
     assert "Photos of the harbour" not in body and "More stories" not in body
+
+
+def test_trafilatura_s_own_lead_stays_when_it_takes_readability_s_longer_text() -> None:
+    """readability takes one node of the page; the story's opening paragraphs that trafilatura's
+    own extraction found above that node come back in front of it, once; the own paragraphs
+    readability shows too are left to it."""
+    from lxml import etree
+
+    own = etree.fromstring(
+        f"<body><p>{STORY[0]}</p><p>{STORY[1]}</p><head>The works</head><p>{STORY[2]}</p></body>"
+    )
+    chosen = etree.fromstring(
+        f"<body><head>The works</head><p>{STORY[2]}</p><p>{STORY[3]}</p></body>"
+    )
+    _keep_own_lead(own, chosen)
+    texts = ["".join(element.itertext()) for element in chosen]
+    assert texts == [STORY[0], STORY[1], "The works", STORY[2], STORY[3]]
+
+
+def test_trafilatura_s_comparison_is_its_own_again_after_a_page() -> None:
+    compare = trafilatura_core.compare_extraction
+    clean_html(article(), EMPTY)
+    assert trafilatura_core.compare_extraction is compare
