@@ -6,6 +6,7 @@ leftover prompts and credits removed). The same pass gathers the evidence extrac
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -245,25 +246,34 @@ def _keep_own_lead(own: Any, chosen: Any) -> None:
         chosen.insert(index, element)
 
 
+_keeping_lead = threading.local()
+
+
+def _compare_keeping_lead(cleaned: Any, raw: Any, body: Any, text: str, options: Any) -> Any:
+    chosen, chosen_text = _trafilatura_compare(cleaned, raw, body, text, options)
+    if getattr(_keeping_lead, "on", False) and chosen is not body and len(body):
+        _keep_own_lead(body, chosen)
+    return chosen, chosen_text
+
+
+# trafilatura has no hook for its comparison with the external extractors: its module's
+# function is replaced once, and keeps the lead only inside our own call, in the thread that
+# makes it (a Dask worker extracts in threads; the benches' bare trafilatura in the same
+# process gets trafilatura's own behaviour). The text it returns, which later steps weigh
+# (the recall retry compares lengths), stays theirs.
+_trafilatura_compare = trafilatura_core.compare_extraction
+trafilatura_core.compare_extraction = _compare_keeping_lead
+
+
 @contextmanager
 def _external_keeps_lead() -> Iterator[None]:
-    """trafilatura's comparison with the external extractors, made to keep its own lead
-    (_keep_own_lead) when it takes theirs. trafilatura has no hook for it: its module's
-    function is swapped for this call only (a worker extracts one page at a time). The text
-    it returns, which later steps weigh (the recall retry compares lengths), is theirs."""
-    compare = trafilatura_core.compare_extraction
-
-    def keeping_lead(cleaned: Any, raw: Any, body: Any, text: str, options: Any) -> Any:
-        chosen, chosen_text = compare(cleaned, raw, body, text, options)
-        if chosen is not body and len(body):
-            _keep_own_lead(body, chosen)
-        return chosen, chosen_text
-
-    trafilatura_core.compare_extraction = keeping_lead
+    """trafilatura's comparison with the external extractors keeps its own lead
+    (_keep_own_lead) when it takes theirs, in this thread, for the duration of the block."""
+    _keeping_lead.on = True
     try:
         yield
     finally:
-        trafilatura_core.compare_extraction = compare
+        _keeping_lead.on = False
 
 
 def _bare_extraction(tree: HtmlElement) -> Document | None:

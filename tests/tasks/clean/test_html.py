@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 
 import pytest
-import trafilatura.core as trafilatura_core
 
 from newsdesk.core.registry import ExtractionRules, Registry, Source
 from tasks.page.fields import PageContext
-from tasks.page.html import _APART, _keep_own_lead, clean_html
+from tasks.page.html import (
+    _APART,
+    _external_keeps_lead,
+    _keep_own_lead,
+    _keeping_lead,
+    clean_html,
+)
 from tasks.page.leftovers import is_leftover
 from tasks.page.rules import RuleError, compile_selector
 from tests.conftest import FIXTURES
@@ -500,7 +506,16 @@ def test_trafilatura_s_own_lead_stays_when_it_takes_readability_s_longer_text() 
     assert texts == [STORY[0], STORY[1], "The works", STORY[2], STORY[3]]
 
 
-def test_trafilatura_s_comparison_is_its_own_again_after_a_page() -> None:
-    compare = trafilatura_core.compare_extraction
+def test_the_lead_is_kept_only_inside_our_call_and_in_its_own_thread() -> None:
+    """trafilatura's comparison is replaced once; outside clean_html's own call (bare
+    trafilatura in the same process) and in other threads (a Dask worker's) it is trafilatura's."""
     clean_html(article(), EMPTY)
-    assert trafilatura_core.compare_extraction is compare
+    assert not getattr(_keeping_lead, "on", False)
+    seen: list[bool] = []
+    with _external_keeps_lead():
+        other = threading.Thread(target=lambda: seen.append(getattr(_keeping_lead, "on", False)))
+        other.start()
+        other.join()
+        assert _keeping_lead.on
+    assert seen == [False]
+    assert not _keeping_lead.on
