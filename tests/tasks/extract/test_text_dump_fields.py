@@ -271,57 +271,46 @@ def test_labelled_date_in_the_story_wins_over_a_dated_document_after_it() -> Non
     assert fields_of(text, PageContext(registry=Registry(()))).published == datetime(2021, 10, 18)
 
 
+_W3M_MENU = "  • Share\n  • Print\n  • Mail\n  • Save"
+
+
+def _dump_signed(
+    byline: str,
+    headline: str = "Noise complaints reach the committee at last",
+    menu: str = _W3M_MENU,
+) -> str:
+    """A story dump whose byline comes last, past a menu and a related-stories line."""
+    related = "Related: the committee's agenda for the spring session and the minutes of March"
+    story = [STORY, STORY.replace("four", "six")]
+    return "\n\n".join(["Town News", headline, *story, menu, related, byline])
+
+
+def _authors(text: str) -> list[str]:
+    return fields_of(text, PageContext(registry=Registry(()))).authors
+
+
 def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
     """'Written by …' under the story, past the lines next to it: still the byline; a
     sentence that starts with "By" is prose, not a byline."""
-    text = "\n\n".join(
-        [
-            "Town News",
-            "Noise complaints reach the committee at last",
-            STORY,
-            STORY.replace("four", "six"),
-            "  • Share\n  • Print\n  • Mail\n  • Save",
-            "Related: the committee's agenda for the spring session and the minutes of March",
-            "Written by Jane Doe",
-        ]
-    )
-    assert fields_of(text, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
-    prose = text.replace("Written by Jane Doe", "By leveraging data, councils can plan ahead")
-    assert fields_of(prose, PageContext(registry=Registry(()))).authors == []
-    credited = text.replace("Written by Jane Doe", "Text by Jane Doe")
-    assert fields_of(credited, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
+    assert _authors(_dump_signed("Written by Jane Doe")) == ["Jane Doe"]
+    assert _authors(_dump_signed("By leveraging data, councils can plan ahead")) == []
+    assert _authors(_dump_signed("Text by Jane Doe")) == ["Jane Doe"]
 
 
 def test_a_markdown_dumps_byline_reads_as_its_text() -> None:
     """html2text keeps links and emphasis: "**Written by [Jane Doe](/team/jd)**"."""
-    text = "\n\n".join(
-        [
-            "Town News",
-            "# Noise complaints reach the committee at last",
-            STORY,
-            STORY.replace("four", "six"),
-            "  * [Share](/share)\n  * [Print](/print)\n  * [Mail](/mail)\n  * [Save](/save)",
-            "Related: the committee's agenda for the spring session and the minutes of March",
-            "**Written by [Jane Doe](/team/jd)**",
-        ]
+    text = _dump_signed(
+        "**Written by [Jane Doe](/team/jd)**",
+        headline="# Noise complaints reach the committee at last",
+        menu="  * [Share](/share)\n  * [Print](/print)\n  * [Mail](/mail)\n  * [Save](/save)",
     )
-    assert fields_of(text, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
+    assert _authors(text) == ["Jane Doe"]
 
 
 def test_a_byline_in_a_table_cell_laid_beside_another() -> None:
     """w3m lays a table's cells side by side on one line: the byline is the cell's."""
-    text = "\n\n".join(
-        [
-            "Town News",
-            "Noise complaints reach the committee at last",
-            STORY,
-            STORY.replace("four", "six"),
-            "  • Share\n  • Print\n  • Mail\n  • Save",
-            "Related: the committee's agenda for the spring session and the minutes of March",
-            "  • What We Do [clear]                              by Jane Doe - Town Hall",
-        ]
-    )
-    assert fields_of(text, PageContext(registry=Registry(()))).authors == ["Jane Doe"]
+    cells = "  • What We Do [clear]" + " " * 30 + "by Jane Doe - Town Hall"
+    assert _authors(_dump_signed(cells)) == ["Jane Doe"]
 
 
 def _registry(order: str | None) -> Registry:
