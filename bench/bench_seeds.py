@@ -14,33 +14,34 @@ its children (the gate process), and the load average before and after: the mach
 shared, and the minimum is the steadier figure. Writes .cache/bench/seeds.json.
 
 The gates' CPU (`children`) includes the warm gate helper's (expectations/gate_process.py):
-a helper already up is ended first, so the first `fresh` run starts it (its GX import
-counted in that run, printed apart as `fresh cold`) and the later runs fork from it, as
-runs do once the helper is up like the Prefect server. `NEWSDESK_WARM_GATES=0` measures
-runs without it.
+helpers already up are ended first, so the first `fresh` run starts the gate helper (its GX
+import counted in that run, printed apart as `fresh cold`) and the warm runner
+(newsdesk/cli/warm_run.py), and the later runs fork from them, as runs do once the helpers
+are up like the Prefect server. A run the runner took is measured in its fork (`CPU main`:
+the command's process and the fork). `NEWSDESK_WARM_GATES=0` / `NEWSDESK_WARM_RUNS=0`
+measure runs without them.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.runner import OUT, PROJECT, prefect_server, run_newsdesk, warm_processes, write_result
+from bench.runner import OUT, PROJECT, prefect_server, run_newsdesk, write_result
+from newsdesk.cli.warm_run import stop_helpers
 
 SEEDS = PROJECT / "samples" / "text"
 CASES = ("fresh", "rescan", "unchanged")
 
 
-def end_warm_helper() -> None:
-    """End the warm gate helper of this venv and project, if one is up (it ends by itself
-    when idle; here the first run must find none)."""
-    for pid in warm_processes()[:1]:
-        os.kill(pid, signal.SIGTERM)
+def end_warm_helpers() -> None:
+    """End the warm gate helper and the warm runner of this venv, if up (they end by
+    themselves when idle; here the first run must find none)."""
+    stop_helpers()
 
 
 def load() -> str:
@@ -51,7 +52,7 @@ def measure(repeat: int, env: dict[str, str]) -> dict[str, list[dict[str, float]
     """`repeat` runs of each case, interleaved (fresh, rescan, unchanged, fresh, …) so that a
     burst of load elsewhere falls on all three alike."""
     runs: dict[str, list[dict[str, float]]] = {case: [] for case in CASES}
-    end_warm_helper()
+    end_warm_helpers()
     with tempfile.TemporaryDirectory(prefix="newsdesk-seeds-") as tmp:
         for k in range(repeat):
             db = Path(tmp) / f"w{k}" / "warehouse.duckdb"
@@ -84,7 +85,7 @@ def table(runs: dict[str, list[dict[str, float]]]) -> str:
     lines.append(
         f"{'fresh cold':<10} {first['wall_s']:>10.2f} {'':>9} {first['cpu_main_s']:>10.2f} "
         f"{first['cpu_children_s']:>8.2f}   (the first run"
-        + (": the warm gate helper started)" if warm else ")")
+        + (": the warm helpers started)" if warm else ")")
     )
     for case, found in runs.items():
         rows = found[1:] if case == "fresh" and len(found) > 1 else found  # warm ones

@@ -6,7 +6,9 @@ Peak RSS: the largest VmHWM seen of the command's process (main) and of its chil
 (workers and the gate process), sampled every 0.2 s, and the kernel's ru_maxrss of the tree
 (the largest process, children included, once all have exited); CPU seconds of main and of
 the children likewise (utime + stime from /proc, the last value seen of each process): on a
-shared machine the CPU figures are the steadier ones.
+shared machine the CPU figures are the steadier ones. A command the warm runner took
+(newsdesk/cli/warm_run.py) ran in the runner's fork: its figures are main's, and its
+children's the children's.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from expectations.gate_process import GATE_PROCESS_NAME, warm_dir, warm_key, warm_paths
+from newsdesk.cli.warm_run import RUNNER_PROCESS_NAME
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEVSET = PROJECT.parent / "shared" / "devset"
@@ -88,6 +91,21 @@ def warm_processes() -> list[int]:
     return [helper, *children(helper)] if helper and cpu_s(helper) is not None else []
 
 
+def runner_forks() -> list[int]:
+    """The runs the warm runners (newsdesk/cli/warm_run.py) of this user have forked: a
+    command handed to one is its fork's run (the bench runs one command at a time)."""
+    folder = warm_dir()
+    found: list[int] = []
+    for lock in folder.glob("runs-*.lock") if folder is not None else ():
+        try:
+            runner = int(lock.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if comm(runner) == RUNNER_PROCESS_NAME:
+            found += children(runner)
+    return found
+
+
 def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """`newsdesk ARGS` (which must print its summary with --json) from the project folder:
     wall_s, summary, cpu_main_s, cpu_children_s (cpu_gates_s of them: the gate process),
@@ -99,6 +117,8 @@ def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[
     # this run are the gates' CPU: counted from what they had before the run.
     warm_before = {pid: cpu_s(pid) or 0.0 for pid in warm_processes()}
     warm: dict[int, float] = {}
+    handed: dict[int, float] = {}  # the runner's fork that ran the command, and its children
+    earlier = set(runner_forks())  # an earlier command's fork, still exiting
     gates: set[int] = set()
     done = threading.Event()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -120,6 +140,15 @@ def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[
                 for pid in warm_processes():
                     if (seconds := cpu_s(pid)) is not None:
                         warm[pid] = seconds - warm_before.get(pid, 0.0)
+                for fork in set(runner_forks()) - earlier:
+                    peaks["main"] = max(peaks["main"], hwm_mb(fork))
+                    for child in children(fork):
+                        peaks["workers"] = max(peaks["workers"], hwm_mb(child))
+                    for pid in [fork, *children(fork)]:
+                        if (seconds := cpu_s(pid)) is not None:
+                            handed[pid] = seconds
+                            if pid not in gates and comm(pid) == GATE_PROCESS_NAME:
+                                gates.add(pid)
                 done.wait(_SAMPLE_S)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -135,6 +164,9 @@ def run_newsdesk(args: list[str], env: Mapping[str, str] | None = None) -> dict[
     if proc.returncode:
         raise RuntimeError(f"newsdesk {args[0]} failed ({proc.returncode}):\n{stderr[-3000:]}")
     main_cpu = cpu.pop(proc.pid, 0.0)
+    if handed:  # the fork, then its children
+        main_cpu += handed.pop(next(iter(handed)))
+    cpu.update({pid: v for pid, v in handed.items() if pid not in cpu})
     # a helper this run started is its child (and its forks its grandchildren) until it exits
     warm_cpu = sum(v for pid, v in warm.items() if pid not in cpu)
     return {

@@ -193,16 +193,17 @@ def warm_dir() -> Path | None:
     return folder if private and found.st_uid == os.getuid() else None
 
 
-def warm_key() -> str:
+def warm_key(packages: tuple[str, ...] = _GATE_CODE, extra: tuple[str, ...] = ()) -> str:
     """What a helper must share with a run to fork its gate processes: the interpreter, its
     installed packages (the modification times of its site-packages folders, which a venv
     sync changes) and the size and modification time of every module of the project's gate
-    code. ~1 ms: a stat per file, no read."""
-    parts: list[str] = [sys.executable, sys.version, str(_PROJECT)]
+    code (`packages`; `extra`: whatever else the helper depends on). ~1 ms: a stat per
+    file, no read."""
+    parts: list[str] = [sys.executable, sys.version, str(_PROJECT), *extra]
     for folder in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
         with contextlib.suppress(OSError):
             parts.append(f"{folder}:{os.stat(folder).st_mtime_ns}")
-    for package in _GATE_CODE:
+    for package in packages:
         for root, dirs, files in os.walk(_PROJECT / package):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(f for f in files if f.endswith(".py")):
@@ -239,7 +240,7 @@ def _warm_gate() -> _Gate | None:
         return None
     path, lock = warm_paths(folder, warm_key())
     try:
-        helper = _connect(path)
+        helper = connect_unix(path)
         # A helper that says it is ready forks at once: one that does not answer within
         # _WARM_REPLY_S is stuck (stopped, swapped out), and the run goes without it.
         ready = helper is not None and _reads_ready(lock)
@@ -254,7 +255,7 @@ def _warm_gate() -> _Gate | None:
             deadline = time.monotonic() + _WARM_START_S
             while helper is None and time.monotonic() < deadline:
                 time.sleep(0.005)
-                helper = _connect(path)
+                helper = connect_unix(path)
         if helper is None:
             return None
         conn, child = multiprocessing.Pipe()
@@ -291,7 +292,7 @@ def _absolute(paths: list[str]) -> list[str]:
     return [os.path.abspath(p) for p in paths]
 
 
-def _connect(path: Path) -> socket.socket | None:
+def connect_unix(path: Path) -> socket.socket | None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(str(path))

@@ -272,36 +272,113 @@ def run(
     )
     settings = load_settings(overrides=obj.overrides)
     registry = obj.registry(settings)
-    if not deployment and not web and (rescan or not settings.db.exists()):
-        # The pipeline runs on files: GX's import starts now, on the other core, before this
-        # process imports DuckDB, Polars and Prefect (the first gate then finds it ready).
-        # After every check that can fail fast: a process still importing is not hung up on.
-        from expectations.gate_process import start_gate_process
-
-        start_gate_process()
-    obj.limit_memory(settings)
-    plan(web, registry)  # an unknown --source name fails here, before anything starts
     params: dict[str, Any] = {
         "paths": [str(Path(p).resolve()) for p in paths],
         "web": web.as_dict() or None,
     }
+    request = {
+        "overrides": obj.overrides,
+        "params": params,
+        "given": paths,  # as typed: the run's name shows them so
+        "rescan": rescan,
+        "json": as_json,
+    }
+    surely = not deployment and not web and (rescan or not settings.db.exists())
+    if surely:
+        # The pipeline runs on files: in a fork of the warm runner, or here, GX's import
+        # starting now on the other core, before this process imports DuckDB, Polars and
+        # Prefect (the first gate then finds it ready). After every check that can fail
+        # fast: a process still importing is not hung up on.
+        _run_elsewhere_or_start_gates(settings, request)
+    obj.limit_memory(settings)
+    plan(web, registry)  # an unknown --source name fails here, before anything starts
     if deployment:
         _trigger(obj, settings, deployment, params)
         return
-    if not paths or web or rescan or not settings.db.exists():
-        from expectations.gate_process import start_gate_process
+    if not surely:
+        if paths and not web and (recorded := _if_unchanged(settings, registry, params)):
+            _finish(recorded, as_json)
+            return
+        _run_elsewhere_or_start_gates(settings, request)
+    _pipeline(obj, settings, params, paths, rescan=rescan, as_json=as_json)
 
-        start_gate_process()  # the pipeline runs (a no-op when started above)
-    elif recorded := _if_unchanged(settings, registry, params):
-        _finish(recorded, as_json)
-        return
-    total = None if web else _count(paths, settings.read_timeout_s)
+
+def _run_elsewhere_or_start_gates(settings: Settings, request: dict[str, Any]) -> None:
+    """The run in a fork of the warm runner (newsdesk/cli/warm_run.py), which has made the
+    imports this process would make (~2 s of CPU); when none takes it, this process runs it,
+    its gate process started now."""
+    from newsdesk.cli.prefect_server import connect
+    from newsdesk.cli.warm_run import hand_off
+
+    connect(settings)  # Prefect's environment, which the runner must share
+    code = hand_off({**request, "overrides": _plain(request["overrides"])})
+    if code is not None:
+        raise typer.Exit(code)
+    from expectations.gate_process import start_gate_process
+
+    start_gate_process()
+
+
+def _plain(overrides: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if isinstance(v, Path) else v for k, v in overrides.items()}
+
+
+def _pipeline(
+    obj: Context,
+    settings: Settings,
+    params: dict[str, Any],
+    given: list[str],
+    *,
+    rescan: bool,
+    as_json: bool,
+) -> None:
+    """What `newsdesk run` runs once it knows the pipeline must: here, or in a fork of the
+    warm runner (run_handed)."""
+    total = None if params["web"] else _count(given, settings.read_timeout_s)
     from flows.naming import describe_inputs
     from flows.small_runs import prepare
 
     prepare(total)
-    label = describe_inputs(paths, params["web"], documents=total)
+    label = describe_inputs(given, params["web"], documents=total)
     _finish(_run_flow(obj, settings, total, label=label, rescan=rescan, **params), as_json)
+
+
+def run_handed(request: dict[str, Any]) -> int:
+    """`newsdesk run`'s pipeline in a fork of the warm runner, in the command's folder and
+    environment, with its standard streams: its exit code, failures told as the command
+    tells them (entry; KeyboardInterrupt as typer does)."""
+    overrides = dict(request["overrides"])
+    for name in ("db", "sources"):
+        if overrides.get(name) is not None:
+            overrides[name] = Path(overrides[name])
+    obj = Context(None, None)
+    obj.overrides = overrides
+    try:
+        settings = obj.settings()
+        from expectations.gate_process import start_gate_process
+
+        start_gate_process()
+        _pipeline(
+            obj,
+            settings,
+            request["params"],
+            request["given"],
+            rescan=request["rescan"],
+            as_json=request["json"],
+        )
+    except typer.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if not isinstance(exc, _expected_errors()):
+            import traceback
+
+            traceback.print_exc()
+            return 1
+        typer.echo(f"newsdesk: {exc}", err=True)
+        return 2
+    return 0
 
 
 def _if_unchanged(

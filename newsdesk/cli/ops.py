@@ -57,7 +57,12 @@ def serve(
 def ui(
     ctx: typer.Context,
     stop: Annotated[
-        bool, typer.Option("--stop", help="Stop the local server that newsdesk started.")
+        bool,
+        typer.Option(
+            "--stop",
+            help="Stop the local server that newsdesk started, and the warm helpers that "
+            "runs hand their imports to.",
+        ),
     ] = False,
 ) -> None:
     """Start (or reuse) the Prefect server for the UI and print its address; runs started
@@ -66,12 +71,17 @@ def ui(
 
     settings = ctx.obj.settings()
     if stop:
+        from newsdesk.cli.warm_run import stop_helpers
+
         pid = stop_local_server(settings)
         typer.echo(
             f"stopped the Prefect server (pid {pid})"
             if pid
             else "no Prefect server started by newsdesk is running"
         )
+        if helpers := stop_helpers():
+            pids = ", ".join(map(str, helpers))
+            typer.echo(f"stopped {len(helpers)} warm helper(s) (pid {pids})")
         return
     info = open_ui(settings)
     how = (

@@ -1,0 +1,351 @@
+"""The warm runner: `newsdesk run` in a fork of a process whose imports are done.
+
+Of the ~3.4 s of CPU the run's process spent on the two seeds, ~2 s were imports (Prefect
+~1 s, Polars, pyarrow, DuckDB, the flow and its stages), paid again by every run. The warm
+runner is a process that has made them (and built nothing else: no thread, no warehouse
+open, no Prefect client), started in the background by the first run that finds none (that
+run goes on in its own process, as before) and ending once no run came for WARM_IDLE_S. A
+later run hands itself to a fork of it: the command sends what it would run (`request`),
+its environment and folder, and its standard input, output and error (SCM_RIGHTS) over a
+Unix socket; the fork takes them as its own, runs the pipeline as the command would have,
+and sends back its exit code, which the command exits with. The command passes Ctrl-C
+(SIGINT), SIGTERM and SIGHUP on to the fork's process group (the fork and the workers it
+starts), as the terminal would have to its own; a command killed outright hangs up, and the
+fork's group then gets SIGTERM.
+
+The same rules as the warm gate helper (expectations/gate_process.py): a socket in the
+user's private folder, named by a fingerprint of the interpreter, its packages and the
+project's code, here with the environment Prefect and newsdesk read (PREFECT_*, NEWSDESK_*,
+PYTHON*, locale, HOME): Prefect reads its settings from the environment at import, so a
+runner serves only runs whose environment it was started with. It forks only while it has a
+single thread. Whatever fails before the fork has answered leaves the run to run here.
+NEWSDESK_WARM_RUNS=0 turns it off; `newsdesk ui --stop` ends the helpers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import importlib
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+from pathlib import Path
+from typing import Any, NoReturn
+
+from expectations.gate_process import (
+    WARM_IDLE_ENV,
+    WARM_IDLE_S,
+    WARM_PROCESS_NAME,
+    connect_unix,
+    warm_dir,
+    warm_key,
+)
+
+RUNNER_PROCESS_NAME = "newsdesk-runner"  # what ps and top show
+WARM_RUNS_ENV = "NEWSDESK_WARM_RUNS"  # "0": every run imports in its own process
+# The project's packages a run imports: a change in any needs a new runner.
+_CODE = ("newsdesk", "flows", "tasks", "warehouse", "expectations")
+# What a run's imports read from the environment (Prefect's settings, the locale of the
+# standard streams): a runner started with other values serves no run.
+_KEYED_PREFIXES = ("PREFECT_", "NEWSDESK_", "PYTHON", "LC_")
+_KEYED = frozenset({"DO_NOT_TRACK", "HOME", "LANG", "TZ"})
+_REPLY_S = 10.0  # how long a run waits for the runner's fork to answer
+_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_HEADER = struct.Struct("!I")  # the request's length, sent with the descriptors
+
+# What the runner imports: the command, the flow, and what a run imports as it goes.
+_A_RUNS_IMPORTS = ("newsdesk.cli", "flows.pipeline", "flows.progress", "flows.small_runs")
+
+# The runner's program (`serve_runner`), with the caller's import path.
+_RUNNER = (
+    "import json, sys; sys.path[:0] = json.loads(sys.argv[1]); "
+    "from newsdesk.cli.warm_run import serve_runner; serve_runner(sys.argv[2])"
+)
+
+
+def runner_key() -> str:
+    env = sorted(
+        f"{k}={v}" for k, v in os.environ.items() if k.startswith(_KEYED_PREFIXES) or k in _KEYED
+    )
+    return warm_key(_CODE, ("runner", *env))
+
+
+def runner_paths(folder: Path, key: str) -> tuple[Path, Path]:
+    """The runner's socket and its lock file (its pid)."""
+    return folder / f"runs-{key}.sock", folder / f"runs-{key}.lock"
+
+
+def hand_off(request: dict[str, Any]) -> int | None:
+    """Run `request` in a fork of the warm runner: its exit code once it has ended; None when
+    no runner took it (off, none up yet: one is started for the next runs), and the caller
+    runs it here. Call it once the environment is what the run needs (Prefect's server
+    found): the runner is started with it and the fork gets it."""
+    if os.environ.get(WARM_RUNS_ENV, "1") == "0" or not hasattr(socket, "send_fds"):
+        return None
+    folder = warm_dir()
+    if folder is None:
+        return None
+    path, _ = runner_paths(folder, runner_key())
+    runner = connect_unix(path)
+    if runner is None:
+        _start_runner(path)
+        return None
+    with runner:
+        pid = _send(runner, request)
+        return None if pid is None else _wait(runner, pid)
+
+
+def _start_runner(path: Path) -> None:
+    # absolute: the runner leaves this run's folder ('' on the path)
+    where = json.dumps([os.path.abspath(p) for p in sys.path])
+    subprocess.Popen(
+        [sys.executable, "-c", _RUNNER, where, str(path)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # it outlives this run, and the terminal's Ctrl-C
+    )
+
+
+def _send(runner: socket.socket, request: dict[str, Any]) -> int | None:
+    """The request to the runner; the pid of its fork that took it, None if none did."""
+    body = json.dumps({**request, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    try:
+        runner.settimeout(_REPLY_S)
+        socket.send_fds(runner, [_HEADER.pack(len(body))], [0, 1, 2])
+        runner.sendall(body)
+        reply = _line(runner)
+    except OSError:  # a standard stream closed, a runner stuck or gone
+        return None
+    return int(reply) if reply.isdigit() else None
+
+
+def _wait(runner: socket.socket, pid: int) -> int:
+    """The fork's exit code, the signals this process gets passed on meanwhile."""
+
+    def forward(signum: int, _frame: object) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signum)
+
+    previous = {s: signal.signal(s, forward) for s in _FORWARDED}
+    try:
+        runner.settimeout(None)
+        reply = _line(runner)
+    except OSError:
+        reply = b""
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if reply.isdigit():
+        return int(reply)
+    print(f"newsdesk: the run's process (pid {pid}) ended without an exit code", file=sys.stderr)
+    return 1
+
+
+def _line(sock: socket.socket) -> bytes:
+    """Bytes up to a newline or the end of the stream, without it."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(64)
+        if not chunk:
+            break
+        data += chunk
+    return data.strip()
+
+
+# --- the runner ---------------------------------------------------------------------------
+
+
+def serve_runner(path_text: str) -> None:
+    """The warm runner (`python -c`, started by a run): take the lock (one runner per
+    socket), make a run's imports, listen, and fork a run for each request, until WARM_IDLE_S
+    pass without one or another runner took the socket's name."""
+    path = Path(path_text)
+    lock = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os._exit(0)  # another runner has it
+    os.ftruncate(lock, 0)
+    os.write(lock, str(os.getpid()).encode())
+    from newsdesk.core.processes import name_process
+
+    name_process(RUNNER_PROCESS_NAME)
+    os.chdir("/")  # it outlives the run and must not hold its folder
+    _import_a_run()
+    if threading.active_count() > 1:
+        os._exit(0)  # a fork of a process with threads can hang on a lock one of them held
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()  # a runner killed before it could remove it
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(16)
+    own = path.stat().st_ino
+
+    def end(*_: object) -> None:
+        with contextlib.suppress(OSError):
+            if path.stat().st_ino == own:
+                path.unlink()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, end)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the forks
+    idle_s = float(os.environ.get(WARM_IDLE_ENV, WARM_IDLE_S))
+    listener.settimeout(min(idle_s, 30.0))
+    last = time.monotonic()
+    while time.monotonic() - last < idle_s:
+        try:
+            if path.stat().st_ino != own:
+                break  # the socket's name is another runner's now
+        except OSError:
+            break
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            continue
+        last = time.monotonic()
+        try:
+            request, fds = _receive(conn)
+        except (OSError, ValueError):
+            conn.close()
+            continue
+        if os.fork() == 0:
+            listener.close()
+            os.close(lock)
+            _run_fork(conn, fds, request)
+        for fd in fds:
+            os.close(fd)
+        conn.close()
+    end()
+
+
+def _import_a_run() -> None:
+    """What `newsdesk run` imports, as it imports it (newsdesk.cli.entry, _run_flow), and
+    the stages a small run runs in its own process; frozen for the forks (gc.freeze)."""
+    from newsdesk.cli.prefect_server import PREFECT_DEFERRED
+    from newsdesk.core.processes import imports_deferring, imports_without_gc
+    from warehouse.pandas_probes import answer_without_pandas
+
+    answer_without_pandas()
+    with imports_without_gc(), imports_deferring(PREFECT_DEFERRED):
+        for module in _A_RUNS_IMPORTS:
+            importlib.import_module(module)
+
+
+def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    conn.settimeout(_REPLY_S)
+    head, fds, _, _ = socket.recv_fds(conn, _HEADER.size, 3)
+    try:
+        if len(fds) != 3:
+            raise ValueError("three descriptors expected")
+        (size,) = _HEADER.unpack(head + _exactly(conn, _HEADER.size - len(head)))
+        return json.loads(_exactly(conn, size)), fds
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise
+
+
+def _exactly(conn: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
+        if not chunk:
+            raise ValueError("the request ended early")
+        data += chunk
+    return data
+
+
+def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> NoReturn:
+    """The fork: the command's streams, environment and folder; the run; its exit code back.
+    Never returns into the runner's loop."""
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # its own children are waited for
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.setpgid(0, 0)  # the group the command passes signals to, workers included
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        _own_streams()
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        conn.settimeout(None)
+        conn.sendall(f"{os.getpid()}\n".encode())
+        done = threading.Event()
+        threading.Thread(target=_watch, args=(conn, done), daemon=True).start()
+        from newsdesk.cli import run_handed
+
+        code = run_handed(request)
+        # What the interpreter's exit does (and multiprocessing's forks): wait for the
+        # threads that are not daemons, then the exit handlers (Prefect's log and event
+        # workers drain, the gate process ends), before the command may exit.
+        threading._shutdown()  # type: ignore[attr-defined]
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        done.set()
+        with contextlib.suppress(OSError):
+            conn.sendall(f"{code}\n".encode())
+    finally:
+        os._exit(code)
+
+
+def _own_streams() -> None:
+    """Standard streams on the command's descriptors, buffered as the command's are: the
+    runner's were on /dev/null (stdout block-buffered, not a terminal)."""
+    for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
+        old = getattr(sys, name)
+        line = mode == "w" and (name == "stderr" or os.isatty(fd))
+        new = open(  # noqa: SIM115 (the process's stream, open until it exits)
+            fd, mode, encoding=old.encoding, errors=old.errors, closefd=False, buffering=-1
+        )
+        if line:
+            new.reconfigure(line_buffering=True)
+        setattr(sys, name, new)
+
+
+def _watch(conn: socket.socket, done: threading.Event) -> None:
+    """The command hung up (killed): end the run's group, as the command's end would have."""
+    with contextlib.suppress(OSError):
+        while conn.recv(64):
+            pass
+    if not done.is_set():
+        os.killpg(0, signal.SIGTERM)
+
+
+# --- ending the helpers -------------------------------------------------------------------
+
+
+def stop_helpers() -> list[int]:
+    """End the warm helpers of this environment (runners and gate helpers, whatever their
+    key; started with this venv's packages on their path): their pids. A run in a fork of
+    one goes on; the next run starts a new helper."""
+    folder = warm_dir()
+    if folder is None:
+        return []
+    ours = sysconfig.get_path("purelib").encode()
+    stopped = []
+    for lock in sorted(folder.glob("*.lock")):
+        try:
+            pid = int(lock.read_text().split()[0])
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if name in (RUNNER_PROCESS_NAME, WARM_PROCESS_NAME) and ours in command:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                stopped.append(pid)
+    return stopped
