@@ -26,6 +26,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 # would outlive the tests. tests/expectations/test_warm_gates.py tests it, in a folder of
 # its own, and ends it.
 os.environ.setdefault("NEWSDESK_WARM_GATES", "0")
+# Likewise the warm runner (newsdesk/cli/warm_run.py): tests/newsdesk/test_warm_runs.py.
+os.environ.setdefault("NEWSDESK_WARM_RUNS", "0")
 
 
 @pytest.fixture(scope="session")

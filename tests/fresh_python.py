@@ -23,6 +23,7 @@ def run_python(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
             "PYTHONPATH": str(PROJECT),
             "PATH": "/usr/bin:/bin",
             "NEWSDESK_WARM_GATES": "0",
+            "NEWSDESK_WARM_RUNS": "0",
             **(env or {}),
         },
     )

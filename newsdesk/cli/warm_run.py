@@ -15,8 +15,8 @@ fork's group then gets SIGTERM.
 
 The same rules as the warm gate helper (expectations/gate_process.py): a socket in the
 user's private folder, named by a fingerprint of the interpreter, its packages and the
-project's code, here with the environment Prefect and newsdesk read (PREFECT_*, NEWSDESK_*,
-PYTHON*, locale, HOME): Prefect reads its settings from the environment at import, so a
+project's code, here with the environment the imports read (PREFECT_*, PYTHON*, locale,
+HOME): Prefect reads its settings from the environment at import, so a
 runner serves only runs whose environment it was started with. It forks only while it has a
 single thread. Whatever fails before the fork has answered leaves the run to run here.
 NEWSDESK_WARM_RUNS=0 turns it off; `newsdesk ui --stop` ends the helpers.
@@ -55,15 +55,39 @@ WARM_RUNS_ENV = "NEWSDESK_WARM_RUNS"  # "0": every run imports in its own proces
 # The project's packages a run imports: a change in any needs a new runner.
 _CODE = ("newsdesk", "flows", "tasks", "warehouse", "expectations")
 # What a run's imports read from the environment (Prefect's settings, the locale of the
-# standard streams): a runner started with other values serves no run.
-_KEYED_PREFIXES = ("PREFECT_", "NEWSDESK_", "PYTHON", "LC_")
+# standard streams): a runner started with other values serves no run. Not NEWSDESK_*:
+# newsdesk reads its settings when a run starts (load_settings), in the fork, from the
+# command's environment.
+_KEYED_PREFIXES = ("PREFECT_", "PYTHON", "LC_")
 _KEYED = frozenset({"DO_NOT_TRACK", "HOME", "LANG", "TZ"})
 _REPLY_S = 10.0  # how long a run waits for the runner's fork to answer
 _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _HEADER = struct.Struct("!I")  # the request's length, sent with the descriptors
 
-# What the runner imports: the command, the flow, and what a run imports as it goes.
-_A_RUNS_IMPORTS = ("newsdesk.cli", "flows.pipeline", "flows.progress", "flows.small_runs")
+# What the runner imports: the command and the flow, and what a run of the seeds imported
+# after them as it went (sys.modules compared: Prefect's engines, pyarrow's datasets, the
+# gates' suites, the small run's cleaning: ~0.3 s of CPU a run), and a pool worker's.
+_A_RUNS_IMPORTS = (
+    "newsdesk.cli",
+    "flows.pipeline",
+    "flows.progress",
+    "flows.small_runs",
+    "prefect.engine",
+    "prefect.flow_engine",
+    "prefect.task_engine",
+    "graphviz",
+    "pyarrow.compute",
+    "pyarrow.dataset",
+    "expectations.gates",
+    "expectations.runner",
+    "justext",
+    "lxml_html_clean",
+    "tasks.page.language",
+    # a pool worker's imports (tasks/parallel.py): a small run cleans and extracts here
+    "tasks.one_pass",
+    "tasks.page.html",
+    "tasks.extract.html",
+)
 
 # The runner's program (`serve_runner`), with the caller's import path.
 _RUNNER = (
@@ -239,6 +263,9 @@ def _import_a_run() -> None:
     with imports_without_gc(), imports_deferring(PREFECT_DEFERRED):
         for module in _A_RUNS_IMPORTS:
             importlib.import_module(module)
+        from tasks.page.language import load_now
+
+        load_now()  # the language model a small run's cleaning uses, mapped from its cache
 
 
 def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:

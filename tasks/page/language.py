@@ -123,6 +123,12 @@ def _identifier():
         return _loaded()
 
 
+def load_now() -> None:
+    """Load the model in this thread (the warm runner, before it forks: the runs forked from
+    it find it loaded)."""
+    _identifier()
+
+
 def load_in_background() -> None:
     """Start loading the model in a thread of its own: a small run, which cleans in its own
     process, starts this before it imports Prefect and finds the model ready when its first

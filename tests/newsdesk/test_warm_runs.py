@@ -1,0 +1,184 @@
+"""`newsdesk run` handed to a fork of the warm runner (newsdesk/cli/warm_run.py): the same
+warehouse, output and exit status as a run in the command's own process, Ctrl-C passed on,
+and `newsdesk ui --stop` ending the helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import PROJECT
+from tests.expectations.test_warm_gates import alive, wait_gone
+
+# The installed command's entry, in a fresh interpreter that says at its exit whether it
+# imported Prefect: a command the runner took never does.
+COMMAND = """
+import atexit, json, sys
+out = sys.argv.pop(1)
+atexit.register(lambda: open(out, "w").write(json.dumps({"prefect": "prefect" in sys.modules})))
+from newsdesk.cli import entry
+entry()
+"""
+ARTICLES = "SELECT source_id, title, published_at, body FROM articles ORDER BY 1, 2"
+QUARANTINE = "SELECT stage, reason FROM quarantine ORDER BY 1, 2"
+
+
+@pytest.fixture(scope="module")
+def helpers(
+    prefect_api_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """The environment of commands that use warm helpers of this module's own (its folder:
+    the tests share its runner); any helper still up at the end is ended."""
+    folder = tmp_path_factory.mktemp("rt")
+    folder.chmod(0o700)
+    yield {
+        "PREFECT_API_URL": prefect_api_url,
+        "NEWSDESK_WARM_RUNS": "1",
+        "NEWSDESK_WARM_GATES": "1",
+        "NEWSDESK_RUNTIME_DIR": str(folder),
+    }
+    for lock in folder.glob("*.lock"):
+        pid = int(lock.read_text().split()[0])
+        if pid and alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def start(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.Popen, Path]:
+    said = tmp_path / f"said-{time.monotonic_ns()}.json"
+    process = subprocess.Popen(
+        [sys.executable, "-c", COMMAND, str(said), *args],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+    return process, said
+
+
+def command(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, str, str, bool]:
+    """Exit status, stdout, stderr, and whether the command imported Prefect itself."""
+    process, said = start(tmp_path, env, *args)
+    out, err = process.communicate(timeout=300)
+    return process.returncode, out, err, json.loads(said.read_text())["prefect"]
+
+
+def runner_up(env: dict[str, str], tmp_path: Path, seed_dir: Path) -> int:
+    """The runner's pid, once it listens; a run here starts it if none is up."""
+    folder = Path(env["NEWSDESK_RUNTIME_DIR"])
+    if not list(folder.glob("runs-*.sock")):
+        first, _ = start(tmp_path, env, "--db", str(tmp_path / "w.duckdb"), "run", str(seed_dir))
+        assert first.wait(timeout=300) == 0
+    deadline = time.monotonic() + 120
+    while not list(folder.glob("runs-*.sock")):
+        assert time.monotonic() < deadline, "no runner listens"
+        time.sleep(0.1)
+    (lock,) = folder.glob("runs-*.lock")
+    return int(lock.read_text().split()[0])
+
+
+def contents(db: Path) -> tuple[list, list]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(ARTICLES).fetchall(), con.execute(QUARANTINE).fetchall()
+
+
+def test_a_run_handed_to_the_runner_loads_and_tells_as_one_run_here(
+    helpers: dict[str, str], seed_dir: Path, tmp_path: Path
+) -> None:
+    here = tmp_path / "here.duckdb"
+    code, out, err, imported = command(
+        tmp_path, helpers, "--db", str(here), "run", str(seed_dir), "--json"
+    )
+    assert code == 0, err[-2000:]
+    assert imported  # no runner yet: this run ran in the command, and started one
+    runner = runner_up(helpers, tmp_path, seed_dir)
+    assert Path(f"/proc/{runner}/comm").read_text().strip() == "newsdesk-runner"
+
+    handed = tmp_path / "handed.duckdb"
+    code, out_handed, err_handed, imported = command(
+        tmp_path, helpers, "--db", str(handed), "run", str(seed_dir), "--json"
+    )
+    assert code == 0, err_handed[-2000:]
+    assert not imported  # the command only handed the run over
+    assert _counts(json.loads(out_handed)) == _counts(json.loads(out))  # its stdout
+    assert _counts(json.loads(out))[:4] == ["loaded", 2, 1, 1]
+    assert "Prefect UI:" in err_handed  # and its stderr
+    assert contents(handed) == contents(here)  # gates, quarantine, accounting alike
+    assert alive(runner)  # it serves the next run
+
+
+def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here(
+    helpers: dict[str, str], seed_dir: Path, tmp_path: Path
+) -> None:
+    from flows.run_lock import run_lock
+
+    runner_up(helpers, tmp_path, seed_dir)
+    db = tmp_path / "b.duckdb"
+    with run_lock(db, timeout_s=1, label="a long load"):
+        # skipped: the warehouse stayed held (the fork's exit status and message)
+        code, out, err, imported = command(
+            tmp_path,
+            {**helpers, "NEWSDESK_WAREHOUSE_RUN_LOCK_TIMEOUT_S": "1"},
+            "--db",
+            str(db),
+            "run",
+            str(seed_dir),
+        )
+        assert not imported
+        assert code == 3, err[-2000:]
+        assert re.search(r"newsdesk: run \d{8}T\d{6}Z-[0-9a-f]{4} skipped: a long load", err)
+        assert "documents ingested" not in out
+        # Ctrl-C while the handed run waits for the warehouse: typer's 130, as here
+        process, said = start(
+            tmp_path,
+            {**helpers, "NEWSDESK_WAREHOUSE_RUN_LOCK_TIMEOUT_S": "120"},
+            "--db",
+            str(db),
+            "run",
+            str(seed_dir),
+        )
+        assert process.stderr is not None
+        line = ""
+        while "waiting up to" not in line:
+            line = process.stderr.readline()
+            assert line, "the run ended before it waited"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+    assert not json.loads(said.read_text())["prefect"]
+
+
+def test_ui_stop_ends_the_warm_helpers(
+    helpers: dict[str, str], seed_dir: Path, tmp_path: Path
+) -> None:
+    runner = runner_up(helpers, tmp_path, seed_dir)
+    # `newsdesk ui --stop` ends the helpers (the runner and the gate helper); in a folder
+    # of its own, where newsdesk started no Prefect server
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("newsdesk")), "ui", "--stop"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **helpers},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "stopped 2 warm helper(s)" in done.stdout
+    wait_gone(runner)
+    assert list(Path(helpers["NEWSDESK_RUNTIME_DIR"]).glob("*.sock")) == []
+
+
+def _counts(summary: dict) -> list:
+    return [summary[k] for k in ("status", "ingested", "loaded", "quarantined", "duplicates")] + [
+        sorted((r["stage"], r["reason"]) for r in summary["quarantine_reasons"])
+    ]
