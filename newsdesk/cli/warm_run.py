@@ -16,8 +16,8 @@ fork's group then gets SIGTERM.
 The same rules as the warm gate helper (expectations/gate_process.py): a socket in the
 user's private folder, named by a fingerprint of the interpreter, its packages and the
 project's code, here with the environment the imports read (PREFECT_*, PYTHON*, locale,
-HOME): Prefect reads its settings from the environment at import, so a
-runner serves only runs whose environment it was started with. It forks only while it has a
+HOME), the folder and Prefect's settings files (runner_key): Prefect reads its settings at
+import, so a runner serves only commands that would have read the same. It forks only while it has a
 single thread. Whatever fails before the fork has answered leaves the run to run here.
 NEWSDESK_WARM_RUNS=0 turns it off; `newsdesk ui --stop` ends the helpers.
 """
@@ -97,10 +97,23 @@ _RUNNER = (
 
 
 def runner_key() -> str:
+    """The environment the imports read, the folder, and the files Prefect reads its settings
+    from besides the environment (the folder's prefect.toml, pyproject.toml and .env, and
+    the profiles file), by size and modification time: a runner imported Prefect in the
+    command's folder with these, and serves only commands that would import it alike."""
     env = sorted(
         f"{k}={v}" for k, v in os.environ.items() if k.startswith(_KEYED_PREFIXES) or k in _KEYED
     )
-    return warm_key(_CODE, ("runner", *env))
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+    profiles = os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml"
+    files = []
+    for path in ("prefect.toml", "pyproject.toml", ".env", profiles):
+        try:
+            found = os.stat(path)
+            files.append(f"{path}:{found.st_size}:{found.st_mtime_ns}")
+        except OSError:
+            files.append(f"{path}: none")
+    return warm_key(_CODE, ("runner", os.getcwd(), *env, *files))
 
 
 def runner_paths(folder: Path, key: str) -> tuple[Path, Path]:
@@ -204,8 +217,8 @@ def serve_runner(path_text: str) -> None:
     from newsdesk.core.processes import name_process
 
     name_process(RUNNER_PROCESS_NAME)
+    _import_a_run()  # in the command's folder, whose prefect.toml Prefect reads
     os.chdir("/")  # it outlives the run and must not hold its folder
-    _import_a_run()
     if threading.active_count() > 1:
         os._exit(0)  # a fork of a process with threads can hang on a lock one of them held
     with contextlib.suppress(FileNotFoundError):

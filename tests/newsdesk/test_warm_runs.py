@@ -182,3 +182,25 @@ def _counts(summary: dict) -> list:
     return [summary[k] for k in ("status", "ingested", "loaded", "quarantined", "duplicates")] + [
         sorted((r["stage"], r["reason"]) for r in summary["quarantine_reasons"])
     ]
+
+
+def test_the_runner_key_follows_what_prefect_reads_at_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A runner imported Prefect with its settings: a command whose Prefect would read other
+    # ones (environment, the folder's prefect.toml) finds another runner; newsdesk's own
+    # settings are read per run, in the fork, and share it.
+    from newsdesk.cli.warm_run import runner_key
+
+    monkeypatch.chdir(tmp_path)
+    before = runner_key()
+    monkeypatch.setenv("NEWSDESK_PIPELINE_WORKERS", "3")
+    assert runner_key() == before
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    with_url = runner_key()
+    assert with_url != before
+    (tmp_path / "prefect.toml").write_text('[api]\nurl = "http://127.0.0.1:8/api"\n')
+    assert runner_key() != with_url
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert runner_key() not in (before, with_url)
