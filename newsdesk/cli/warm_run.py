@@ -39,7 +39,7 @@ import sysconfig
 import threading
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 from expectations.gate_process import (
     WARM_IDLE_ENV,
@@ -136,9 +136,9 @@ def hand_off(request: dict[str, Any]) -> int | None:
     if runner is None:
         _start_runner(path)
         return None
-    with runner:
-        pid = _send(runner, request)
-        return None if pid is None else _wait(runner, pid)
+    with runner, runner.makefile("rb") as replies:
+        pid = _send(runner, replies, request)
+        return None if pid is None else _wait(runner, replies, pid)
 
 
 def _start_runner(path: Path) -> None:
@@ -153,20 +153,20 @@ def _start_runner(path: Path) -> None:
     )
 
 
-def _send(runner: socket.socket, request: dict[str, Any]) -> int | None:
+def _send(runner: socket.socket, replies: BinaryIO, request: dict[str, Any]) -> int | None:
     """The request to the runner; the pid of its fork that took it, None if none did."""
     body = json.dumps({**request, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
     try:
         runner.settimeout(_REPLY_S)
         socket.send_fds(runner, [_HEADER.pack(len(body))], [0, 1, 2])
         runner.sendall(body)
-        reply = _line(runner)
+        reply = replies.readline().strip()
     except OSError:  # a standard stream closed, a runner stuck or gone
         return None
     return int(reply) if reply.isdigit() else None
 
 
-def _wait(runner: socket.socket, pid: int) -> int:
+def _wait(runner: socket.socket, replies: BinaryIO, pid: int) -> int:
     """The fork's exit code, the signals this process gets passed on meanwhile."""
 
     def forward(signum: int, _frame: object) -> None:
@@ -176,7 +176,7 @@ def _wait(runner: socket.socket, pid: int) -> int:
     previous = {s: signal.signal(s, forward) for s in _FORWARDED}
     try:
         runner.settimeout(None)
-        reply = _line(runner)
+        reply = replies.readline().strip()
     except OSError:
         reply = b""
     finally:
@@ -186,17 +186,6 @@ def _wait(runner: socket.socket, pid: int) -> int:
         return int(reply)
     print(f"newsdesk: the run's process (pid {pid}) ended without an exit code", file=sys.stderr)
     return 1
-
-
-def _line(sock: socket.socket) -> bytes:
-    """Bytes up to a newline or the end of the stream, without it."""
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = sock.recv(64)
-        if not chunk:
-            break
-        data += chunk
-    return data.strip()
 
 
 # --- the runner ---------------------------------------------------------------------------
