@@ -302,6 +302,9 @@ def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> N
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # its own children are waited for
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.setpgid(0, 0)  # the group the command passes signals to, workers included
+        from newsdesk.core.processes import name_process
+
+        name_process("newsdesk")  # in ps and top, the run (ui --stop leaves it running)
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
