@@ -122,7 +122,7 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
 ) -> None:
     from flows.run_lock import run_lock
 
-    runner_up(helpers, tmp_path, seed_dir)
+    runner = runner_up(helpers, tmp_path, seed_dir)
     db = tmp_path / "b.duckdb"
     with run_lock(db, timeout_s=1, label="a long load"):
         # skipped: the warehouse stayed held (the fork's exit status and message)
@@ -139,22 +139,38 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         assert re.search(r"newsdesk: run \d{8}T\d{6}Z-[0-9a-f]{4} skipped: a long load", err)
         assert "documents ingested" not in out
         # Ctrl-C while the handed run waits for the warehouse: typer's 130, as here
-        process, said = start(
-            tmp_path,
-            {**helpers, "NEWSDESK_WAREHOUSE_RUN_LOCK_TIMEOUT_S": "120"},
-            "--db",
-            str(db),
-            "run",
-            str(seed_dir),
-        )
-        assert process.stderr is not None
-        line = ""
-        while "waiting up to" not in line:
-            line = process.stderr.readline()
-            assert line, "the run ended before it waited"
+        process, said = waiting(tmp_path, helpers, db, seed_dir)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 130
-    assert not json.loads(said.read_text())["prefect"]
+        assert not json.loads(said.read_text())["prefect"]
+        # a command killed outright: its run ends too, not left holding the warehouse
+        process, _ = waiting(tmp_path, helpers, db, seed_dir)
+        (fork,) = forks(runner)
+        process.kill()
+        process.wait(timeout=60)
+        wait_gone(fork)
+
+
+def waiting(
+    tmp_path: Path, env: dict[str, str], db: Path, seed_dir: Path
+) -> tuple[subprocess.Popen, Path]:
+    """A command whose run waits for the warehouse, once it says so."""
+    env = {**env, "NEWSDESK_WAREHOUSE_RUN_LOCK_TIMEOUT_S": "120"}
+    process, said = start(tmp_path, env, "--db", str(db), "run", str(seed_dir))
+    assert process.stderr is not None
+    line = ""
+    while "waiting up to" not in line:
+        line = process.stderr.readline()
+        assert line, "the run ended before it waited"
+    return process, said
+
+
+def forks(runner: int) -> list[int]:
+    return [
+        int(pid)
+        for task in Path(f"/proc/{runner}/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    ]
 
 
 def test_ui_stop_ends_the_warm_helpers(
