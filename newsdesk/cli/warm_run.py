@@ -305,6 +305,9 @@ def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> N
         from newsdesk.core.processes import name_process
 
         name_process("newsdesk")  # in ps and top, the run (ui --stop leaves it running)
+        for stream in (sys.stdout, sys.stderr):  # what the runner wrote goes to /dev/null
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -324,9 +327,10 @@ def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> N
         # workers drain, the gate process ends), before the command may exit.
         threading._shutdown()  # type: ignore[attr-defined]
         atexit._run_exitfuncs()
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
+        # the runner's streams too, on the same descriptors now: what an import kept
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                stream.flush()  # type: ignore[union-attr]
         done.set()
         with contextlib.suppress(OSError):
             conn.sendall(f"{code}\n".encode())
