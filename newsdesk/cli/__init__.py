@@ -290,23 +290,30 @@ def run(
         # Prefect (the first gate then finds it ready). After every check that can fail
         # fast: a process still importing is not hung up on.
         _run_elsewhere_or_start_gates(settings, request)
-    obj.limit_memory(settings)
     plan(web, registry)  # an unknown --source name fails here, before anything starts
+    check = bool(paths and not web)  # a rerun on files: are they unchanged (also in the fork)
+    if not surely and not deployment:
+        _run_elsewhere_or_start_gates(settings, {**request, "if_unchanged": check}, gates=False)
+    obj.limit_memory(settings)
     if deployment:
         _trigger(obj, settings, deployment, params)
         return
     if not surely:
-        if paths and not web and (recorded := _if_unchanged(settings, registry, params)):
+        if check and (recorded := _if_unchanged(settings, registry, params)):
             _finish(recorded, as_json)
             return
-        _run_elsewhere_or_start_gates(settings, request)
+        from expectations.gate_process import start_gate_process
+
+        start_gate_process()
     _pipeline(obj, settings, params, paths, rescan=rescan, as_json=as_json)
 
 
-def _run_elsewhere_or_start_gates(settings: Settings, request: dict[str, Any]) -> None:
+def _run_elsewhere_or_start_gates(
+    settings: Settings, request: dict[str, Any], *, gates: bool = True
+) -> None:
     """The run in a fork of the warm runner (newsdesk/cli/warm_run.py), which has made the
     imports this process would make (~2 s of CPU); when none takes it, this process runs it,
-    its gate process started now."""
+    its gate process started now (with `gates`)."""
     from newsdesk.cli.prefect_server import connect
     from newsdesk.cli.warm_run import hand_off
 
@@ -314,9 +321,10 @@ def _run_elsewhere_or_start_gates(settings: Settings, request: dict[str, Any]) -
     code = hand_off({**request, "overrides": _plain(request["overrides"])})
     if code is not None:
         raise typer.Exit(code)
-    from expectations.gate_process import start_gate_process
+    if gates:
+        from expectations.gate_process import start_gate_process
 
-    start_gate_process()
+        start_gate_process()
 
 
 def _plain(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -355,6 +363,12 @@ def run_handed(request: dict[str, Any]) -> int:
     obj.overrides = overrides
     try:
         settings = obj.settings()
+        params = request["params"]
+        if request.get("if_unchanged") and (
+            recorded := _if_unchanged(settings, obj.registry(settings), params)
+        ):
+            _finish(recorded, request["json"])
+            return 0
         from expectations.gate_process import start_gate_process
 
         start_gate_process()

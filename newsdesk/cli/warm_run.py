@@ -72,6 +72,7 @@ _A_RUNS_IMPORTS = (
     "flows.pipeline",
     "flows.progress",
     "flows.small_runs",
+    "flows.unchanged",
     "prefect.engine",
     "prefect.flow_engine",
     "prefect.task_engine",

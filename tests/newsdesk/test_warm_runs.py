@@ -21,11 +21,12 @@ from tests.conftest import PROJECT
 from tests.expectations.test_warm_gates import alive, wait_gone
 
 # The installed command's entry, in a fresh interpreter that says at its exit whether it
-# imported Prefect: a command the runner took never does.
+# imported Prefect or DuckDB: a command the runner took does neither.
 COMMAND = """
 import atexit, json, sys
 out = sys.argv.pop(1)
-atexit.register(lambda: open(out, "w").write(json.dumps({"prefect": "prefect" in sys.modules})))
+heavy = lambda: "prefect" in sys.modules or "duckdb" in sys.modules
+atexit.register(lambda: open(out, "w").write(json.dumps({"heavy": heavy()})))
 from newsdesk.cli import entry
 entry()
 """
@@ -67,10 +68,10 @@ def start(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.P
 
 
 def command(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, str, str, bool]:
-    """Exit status, stdout, stderr, and whether the command imported Prefect itself."""
+    """Exit status, stdout, stderr, and whether the command imported Prefect or DuckDB."""
     process, said = start(tmp_path, env, *args)
     out, err = process.communicate(timeout=300)
-    return process.returncode, out, err, json.loads(said.read_text())["prefect"]
+    return process.returncode, out, err, json.loads(said.read_text())["heavy"]
 
 
 def runner_up(env: dict[str, str], tmp_path: Path, seed_dir: Path) -> int:
@@ -116,6 +117,16 @@ def test_a_run_handed_to_the_runner_loads_and_tells_as_one_run_here(
     assert contents(handed) == contents(here)  # gates, quarantine, accounting alike
     assert alive(runner)  # it serves the next run
 
+    # An unchanged rerun is looked at in the fork too, and recorded as one here is.
+    code, out, err, imported = command(
+        tmp_path, helpers, "--db", str(handed), "run", str(seed_dir), "--json"
+    )
+    assert code == 0, err[-2000:]
+    assert not imported
+    rerun = json.loads(out)
+    assert rerun["unchanged_files"] == 2 and rerun["loaded"] == 0
+    assert contents(handed) == contents(here)
+
 
 def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here(
     helpers: dict[str, str], seed_dir: Path, tmp_path: Path
@@ -142,7 +153,7 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         process, said = waiting(tmp_path, helpers, db, seed_dir)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 130
-        assert not json.loads(said.read_text())["prefect"]
+        assert not json.loads(said.read_text())["heavy"]
         # a command killed outright: its run ends too, not left holding the warehouse
         process, _ = waiting(tmp_path, helpers, db, seed_dir)
         (fork,) = forks(runner)
