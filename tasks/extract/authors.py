@@ -462,6 +462,27 @@ def dated_names(
     return []
 
 
+# The parts of a metadata line a page lays side by side, parted by a dot or a bar ("Jane
+# Roe•Oct 20, 2025", "December 15, 2025 · 30 min · 6279 words · Jane Roe").
+_PARTS = re.compile(r"\s*[·•|]\s*")
+
+
+def part_names(lines: list[str], menus: set[str]) -> list[str]:
+    """The person's name that a dated line under the headline shows as one of its parts:
+    the name, the date and the reading time parted by dots or bars, in any order. A name
+    by its shape (two to four capitalised words), and not an item of the page's menus
+    (a section: "Travel News • May 3, 2025")."""
+    for line in lines:
+        parts = _PARTS.split(_IMAGES.sub(" ", line).strip())
+        if len(parts) < 2:
+            continue
+        for part in parts:
+            part = part.strip(" -\u2013\u2014,")
+            if is_person_name(part) and part.casefold() not in menus and clean_author(part):
+                return [part]
+    return []
+
+
 _POSTER_WORDS = 4  # "raoul (Raoul Duke)": a name or a user name, and what repeats it
 
 

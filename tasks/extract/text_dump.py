@@ -25,6 +25,7 @@ from tasks.extract.authors import (
     doubled_names,
     is_person_name,
     linked_names,
+    part_names,
     photo_names,
     post_header_names,
     thread_starter,
@@ -287,6 +288,13 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     dated |= {line for line in byline_zone if yearless_date(line)}
     page = [_plain(line) for line in text.split("\n")]
     anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
+    # the short dated lines the cleaner placed under the headline or in the story's lead,
+    # which may be the story's first line when the cleaner kept it
+    metadata = [
+        _plain(line["text"])
+        for line in hints.get("date_lines") or []
+        if line["zone"] in _METADATA_ZONES and line["words"] <= _METADATA_WORDS
+    ]
     return (
         thread_starter(anywhere)
         or by_lines(near)
@@ -295,6 +303,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or photo_names(byline_zone, accounts=False)
         or dated_names(byline_zone, dated, hints.get("title"))
         or doubled_names(byline_zone, dated)
+        or part_names(metadata, _menu_items(page))
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
         or _people(by_lines(_cells(page)))
@@ -302,6 +311,17 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or by_lines(near, credits=True)
         or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
     )
+
+
+_METADATA_ZONES = ("byline", "lead")
+_METADATA_WORDS = 15  # a byline, a date and a reading time; more is a sentence
+# A menu's item: a bullet (w3m's "•", "□", a markdown "*" or "-") before a few words.
+_MENU_ITEM = re.compile(r"^\s*[•□◦▪*+-]\s+(.{1,60})$")
+
+
+def _menu_items(lines: list[str]) -> set[str]:
+    """The page's menu items, case-folded: a section's name, not a person's."""
+    return {m.group(1).strip().casefold() for line in lines if (m := _MENU_ITEM.match(line))}
 
 
 # A run of spaces inside a line: w3m lays a table's cells side by side on one line
