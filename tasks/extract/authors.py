@@ -273,10 +273,12 @@ def _named_in(name: str, slug: str) -> bool:
 
 
 # "Thread starter jdoe", "Discussion in 'Help' started by jdoe, May 26, 2025.": the user
-# name of a forum thread's first post (user names are lower case, hold digits), which ends
-# the line or comes before a comma: "started by the council in 2019" is prose.
+# name of a forum thread's first post (a user name, lower case, with digits, or a display
+# name of capitalised words: "Thread starter Jane Roe"), which ends the line or comes
+# before a comma: "started by the council in 2019" is prose.
 _STARTER = re.compile(
-    rf"(?:^|\s)(?i:{words('authors.starter')})\s*:?\s+(?P<name>[^\s,]+)(?=\s*(?:,|$))"
+    rf"(?:^|\s)(?i:{words('authors.starter')})\s*:?\s+"
+    r"(?P<name>[^\s,]+(?:\s+[A-ZÀ-ÞĀ-Ž][^\s,]*){0,2})(?=\s*(?:,|$))"
 )
 
 
@@ -480,6 +482,30 @@ def part_names(lines: list[str], menus: set[str]) -> list[str]:
             part = part.strip(" -\u2013\u2014,")
             if is_person_name(part) and part.casefold() not in menus and clean_author(part):
                 return [part]
+    return []
+
+
+# A name printed twice in one line: an author photo's alt text, then the name ("Picture of
+# Jane Roe Jane Roe", "An avatar representing Jane Roe Jane Roe", "Jane Roe (jr) Jane Roe
+# (jr)"), or a dump that glues the repeats ("Jane RoeJane Roe").
+_REPEATED = re.compile(
+    r"(?:^|\s)(?P<name>[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}"
+    r"(?:\s*\([^()]*\))?)(?:\s*(?P=name))+$"
+)
+
+
+def repeated_names(lines: list[str], *, photo: bool = False) -> list[str]:
+    """The name of the first line that ends in a person's name printed twice over; photo:
+    after an alt text that calls it a photo (a logo's or a button's alt text and label
+    repeat a name too, anywhere on a page)."""
+    for line in lines:
+        shown = _IMAGES.sub(" ", line).strip().lstrip("•·*-\u2013□ ")
+        found = _REPEATED.search(shown)
+        name = _BRACKETS.sub(" ", found.group("name")).strip() if found else ""
+        if photo and found and not _PHOTO.search(shown[: found.start("name")]):
+            continue
+        if name and is_person_name(name) and clean_author(name):
+            return [name]
     return []
 
 

@@ -28,6 +28,7 @@ from tasks.extract.authors import (
     part_names,
     photo_names,
     post_header_names,
+    repeated_names,
     thread_starter,
     yearless_date,
 )
@@ -306,6 +307,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or part_names(metadata, _menu_items(page))
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
+        or repeated_names(anywhere, photo=True)
         or _people(by_lines(_cells(page)))
         or photo_names(anywhere)
         or by_lines(near, credits=True)
