@@ -471,18 +471,28 @@ _PARTS = re.compile(r"\s*[·•|]\s*")
 
 def part_names(lines: list[str], menus: set[str]) -> list[str]:
     """The person's name that a dated line under the headline shows as one of its parts:
-    the name, the date and the reading time parted by dots or bars, in any order. A name
-    by its shape (two to four capitalised words), and not an item of the page's menus
-    (a section: "Travel News • May 3, 2025")."""
+    the name, the date and the reading time parted by dots or bars, in any order, with
+    nothing but figures between the name and the date ("Jane Roe • May 3, 2025 • 5 min
+    read"; not "May 3, 2025 | categories: Python | View Comments"). A name by its shape
+    (two to four capitalised words, what follows it in a byline cut: "Jane Roe on behalf
+    of …"), and not an item of the page's menus (a section: "Travel News • May 3, 2025")."""
     for line in lines:
-        parts = _PARTS.split(_IMAGES.sub(" ", line).strip())
-        if len(parts) < 2:
+        parts = [p.strip(" -\u2013\u2014,") for p in _PARTS.split(_IMAGES.sub(" ", line).strip())]
+        dated = [k for k, part in enumerate(parts) if find_dates(part, keep_ambiguous=True)]
+        if len(parts) < 2 or not dated:
             continue
-        for part in parts:
-            part = part.strip(" -\u2013\u2014,")
-            if is_person_name(part) and part.casefold() not in menus and clean_author(part):
-                return [part]
+        for k, part in enumerate(parts):
+            name = clean_author(_BYLINE_TAIL.sub("", part)) or ""
+            if not is_person_name(name) or name.casefold() in menus:
+                continue
+            if any(_figures_between(parts, k, d) for d in dated):
+                return [name]
     return []
+
+
+def _figures_between(parts: list[str], k: int, d: int) -> bool:
+    """Every part between parts k and d holds a figure (a reading time, a word count)."""
+    return all(any(ch.isdigit() for ch in part) for part in parts[min(k, d) + 1 : max(k, d)])
 
 
 # A name printed twice in one line: an author photo's alt text, then the name ("Picture of

@@ -280,6 +280,12 @@ def test_a_name_among_the_parts_of_a_dated_line_but_not_a_menus_section() -> Non
     assert part_names(["Travel News • May 3, 2025"], {"travel news"}) == []
     assert part_names(["Jane Roe May 3, 2025"], set()) == []
     assert part_names(["May 3, 2025 | 5 min read"], set()) == []
+    # cut as a byline is: its by-word, what follows the name
+    assert part_names(["By Jane Roe • 11/08/23 5:19pm"], set()) == ["Jane Roe"]
+    assert part_names(["Dec. 19, 2025 · Jane Roe on behalf of the team"], set()) == ["Jane Roe"]
+    # only figures between the name and the date: a button after a label is no byline
+    line = "January 13, 2020 at 08:45 AM | categories: Python | View Comments"
+    assert part_names([line], set()) == []
 
 
 def test_a_name_printed_twice_after_a_photos_alt_text() -> None:
