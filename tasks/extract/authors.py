@@ -273,10 +273,12 @@ def _named_in(name: str, slug: str) -> bool:
 
 
 # "Thread starter jdoe", "Discussion in 'Help' started by jdoe, May 26, 2025.": the user
-# name of a forum thread's first post (user names are lower case, hold digits), which ends
-# the line or comes before a comma: "started by the council in 2019" is prose.
+# name of a forum thread's first post (a user name, lower case, with digits, or a display
+# name of capitalised words: "Thread starter Jane Roe"), which ends the line or comes
+# before a comma: "started by the council in 2019" is prose.
 _STARTER = re.compile(
-    rf"(?:^|\s)(?i:{words('authors.starter')})\s*:?\s+(?P<name>[^\s,]+)(?=\s*(?:,|$))"
+    rf"(?:^|\s)(?i:{words('authors.starter')})\s*:?\s+"
+    r"(?P<name>[^\s,]+(?:\s+[A-ZÀ-ÞĀ-Ž][^\s,]*){0,2})(?=\s*(?:,|$))"
 )
 
 
@@ -459,6 +461,61 @@ def dated_names(
                 found = byline_names(other, bare=True, credits=credits)
         if found:
             return found
+    return []
+
+
+# The parts of a metadata line a page lays side by side, parted by a dot or a bar ("Jane
+# Roe•Oct 20, 2025", "December 15, 2025 · 30 min · 6279 words · Jane Roe").
+_PARTS = re.compile(r"\s*[·•|]\s*")
+
+
+def part_names(lines: list[str], menus: set[str]) -> list[str]:
+    """The person's name that a dated line under the headline shows as one of its parts:
+    the name, the date and the reading time parted by dots or bars, in any order, with
+    nothing but figures between the name and the date ("Jane Roe • May 3, 2025 • 5 min
+    read"; not "May 3, 2025 | categories: Python | View Comments"). A name by its shape
+    (two to four capitalised words, what follows it in a byline cut: "Jane Roe on behalf
+    of …"), and not an item of the page's menus (a section: "Travel News • May 3, 2025")."""
+    for line in lines:
+        parts = [p.strip(" -\u2013\u2014,") for p in _PARTS.split(_IMAGES.sub(" ", line).strip())]
+        dated = [k for k, part in enumerate(parts) if find_dates(part, keep_ambiguous=True)]
+        if len(parts) < 2 or not dated:
+            continue
+        for k, part in enumerate(parts):
+            name = clean_author(_BYLINE_TAIL.sub("", part)) or ""
+            if not is_person_name(name) or name.casefold() in menus:
+                continue
+            if any(_figures_between(parts, k, d) for d in dated):
+                return [name]
+    return []
+
+
+def _figures_between(parts: list[str], k: int, d: int) -> bool:
+    """Every part between parts k and d holds a figure (a reading time, a word count)."""
+    return all(any(ch.isdigit() for ch in part) for part in parts[min(k, d) + 1 : max(k, d)])
+
+
+# A name printed twice in one line: an author photo's alt text, then the name ("Picture of
+# Jane Roe Jane Roe", "An avatar representing Jane Roe Jane Roe", "Jane Roe (jr) Jane Roe
+# (jr)"), or a dump that glues the repeats ("Jane RoeJane Roe").
+_REPEATED = re.compile(
+    r"(?:^|\s)(?P<name>[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w'\u2019.-]*){1,3}"
+    r"(?:\s*\([^()]*\))?)(?:\s*(?P=name))+$"
+)
+
+
+def repeated_names(lines: list[str], *, photo: bool = False) -> list[str]:
+    """The name of the first line that ends in a person's name printed twice over; photo:
+    after an alt text that calls it a photo (a logo's or a button's alt text and label
+    repeat a name too, anywhere on a page)."""
+    for line in lines:
+        shown = _IMAGES.sub(" ", line).strip().lstrip("•·*-\u2013□ ")
+        found = _REPEATED.search(shown)
+        name = _BRACKETS.sub(" ", found.group("name")).strip() if found else ""
+        if photo and found and not _PHOTO.search(shown[: found.start("name")]):
+            continue
+        if name and is_person_name(name) and clean_author(name):
+            return [name]
     return []
 
 

@@ -25,8 +25,10 @@ from tasks.extract.authors import (
     doubled_names,
     is_person_name,
     linked_names,
+    part_names,
     photo_names,
     post_header_names,
+    repeated_names,
     thread_starter,
     yearless_date,
 )
@@ -39,6 +41,7 @@ from tasks.extract.text_dates import (
 )
 from tasks.page.fields import PageContext, PageFields
 from tasks.page.lexicon import alternation as words
+from tasks.page.markdown import plain
 from tasks.page.page_type import classify, text_signals
 
 METHOD = "text-dump"
@@ -285,8 +288,15 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
     dated |= {line for line in byline_zone if yearless_date(line)}
-    page = [_plain(line) for line in text.split("\n")]
+    page = [plain(line) for line in text.split("\n")]
     anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
+    # the short dated lines the cleaner placed under the headline or in the story's lead,
+    # which may be the story's first line when the cleaner kept it
+    metadata = [
+        plain(line["text"])
+        for line in hints.get("date_lines") or []
+        if line["zone"] in _METADATA_ZONES and line["words"] <= _METADATA_WORDS
+    ]
     return (
         thread_starter(anywhere)
         or by_lines(near)
@@ -295,13 +305,26 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or photo_names(byline_zone, accounts=False)
         or dated_names(byline_zone, dated, hints.get("title"))
         or doubled_names(byline_zone, dated)
+        or part_names(metadata, _menu_items(page))
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
+        or repeated_names(anywhere, photo=True)
         or _people(by_lines(_cells(page)))
         or photo_names(anywhere)
         or by_lines(near, credits=True)
         or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
     )
+
+
+_METADATA_ZONES = ("byline", "lead")
+_METADATA_WORDS = 15  # a byline, a date and a reading time; more is a sentence
+# A menu's item: a bullet (w3m's "•", "□", a markdown "*" or "-") before a few words.
+_MENU_ITEM = re.compile(r"^\s*[•□◦▪*+-]\s+(.{1,60})$")
+
+
+def _menu_items(lines: list[str]) -> set[str]:
+    """The page's menu items, case-folded: a section's name, not a person's."""
+    return {m.group(1).strip().casefold() for line in lines if (m := _MENU_ITEM.match(line))}
 
 
 # A run of spaces inside a line: w3m lays a table's cells side by side on one line
@@ -324,23 +347,6 @@ def _people(names: list[str]) -> list[str]:
     """The names if all are persons' ("Jane Roe"): a table cell "von Strömen und Spannungen"
     opens on a by-word too."""
     return names if names and all(map(is_person_name, names)) else []
-
-
-# A markdown dump's inline markup (html2text): an image, shown as w3m shows its alt text
-# ("[Jane Roe]"), a link, shown as its text, emphasis and a heading's or a quote's marker.
-_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_MD_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
-_MD_BLOCK = re.compile(r"^\s*(?:#{1,6}|>)\s+")
-
-
-def _plain(line: str) -> str:
-    """A line of the dump without its markdown markup, as a browser shows it."""
-    if "](" in line:
-        line = _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"[\1]", line))
-    if "*" in line or "_" in line:
-        line = _MD_EMPHASIS.sub("", line)
-    return _MD_BLOCK.sub("", line)
 
 
 _OPENING_LINES = 3

@@ -15,8 +15,10 @@ from tasks.extract.authors import (
     doubled_names,
     is_account,
     linked_names,
+    part_names,
     photo_names,
     post_header_names,
+    repeated_names,
     thread_starter,
     yearless_date,
 )
@@ -107,6 +109,9 @@ def test_the_thread_starter_is_a_user_name() -> None:
     assert thread_starter(["  • Thread starter Pippin06", "  • Start date Dec 30"]) == ["Pippin06"]
     assert thread_starter(["Discussion in 'Help' started by pelex, May 26, 2025."]) == ["pelex"]
     assert thread_starter(["Started by the council in 2019, the scheme"]) == []
+    # a display name of capitalised words, not the prose after a by-word
+    assert thread_starter(["  • Thread starter Jane Roe", "  • Start date"]) == ["Jane Roe"]
+    assert thread_starter(["started by the Town Council in 2019"]) == []
 
 
 def test_accounts_are_user_names_not_printed_names() -> None:
@@ -264,3 +269,31 @@ def test_a_name_shown_twice_above_the_date_is_the_photo_and_the_name() -> None:
     assert doubled_names(zone[:4], {"Updated: August 5, 2025"}) == []
     menu = ["• Jane Roe", "• Jane Roe", "May 3, 2025"]
     assert doubled_names(menu, {"May 3, 2025"}) == []
+
+
+def test_a_name_among_the_parts_of_a_dated_line_but_not_a_menus_section() -> None:
+    assert part_names(["Jane Roe•Oct 20, 2025"], set()) == ["Jane Roe"]
+    line = "December 15, 2025 · 30 min · 6279 words · Jane Roe"
+    assert part_names([line], set()) == ["Jane Roe"]
+    assert part_names(["[svg] Jane Roe•Updated on Jul 4, 2024 •28 min read"], set()) == ["Jane Roe"]
+    # a section the page's menu lists, a line with no parts, a date alone
+    assert part_names(["Travel News • May 3, 2025"], {"travel news"}) == []
+    assert part_names(["Jane Roe May 3, 2025"], set()) == []
+    assert part_names(["May 3, 2025 | 5 min read"], set()) == []
+    # cut as a byline is: its by-word, what follows the name
+    assert part_names(["By Jane Roe • 11/08/23 5:19pm"], set()) == ["Jane Roe"]
+    assert part_names(["Dec. 19, 2025 · Jane Roe on behalf of the team"], set()) == ["Jane Roe"]
+    # only figures between the name and the date: a button after a label is no byline
+    line = "January 13, 2020 at 08:45 AM | categories: Python | View Comments"
+    assert part_names([line], set()) == []
+
+
+def test_a_name_printed_twice_after_a_photos_alt_text() -> None:
+    assert repeated_names(["  • Picture of Jane Roe Jane Roe"], photo=True) == ["Jane Roe"]
+    line = "An avatar representing Jane Roe Jane Roe"
+    assert repeated_names([line], photo=True) == ["Jane Roe"]
+    assert repeated_names(["Jane Roe (jr) Jane Roe (jr)"]) == ["Jane Roe"]
+    assert repeated_names(["• Jane RoeJane RoeJane Roe"]) == ["Jane Roe"]
+    # a logo or a button: its alt text and its label, no photo word
+    assert repeated_names(["Get A Quote Get A Quote"], photo=True) == []
+    assert repeated_names(["Jane Roe and John Doe"]) == []

@@ -140,6 +140,10 @@ def page(byline: str, title: str = "Noise complaints reach the committee at last
             ["Harbour Lifestyle Desk"],
         ),
         ("Team Harbour\n\nSeptember 4, 2025", ["Team Harbour"]),
+        # a name among the parts of the dated line; a forum's display name
+        ("Jane Roe•Oct 20, 2025", ["Jane Roe"]),
+        ("October 20, 2025 · 6 min · Jane Roe", ["Jane Roe"]),
+        ("  • Thread starter Jane Roe\n  • Start date Dec 30, 2023", ["Jane Roe"]),
     ],
 )
 def test_byline_names_without_by_roles_or_dates(byline: str, expected: list[str]) -> None:

@@ -1,0 +1,20 @@
+"""Markdown undone once for the text cleaner and the byline reading (tasks/page/markdown.py)."""
+
+from __future__ import annotations
+
+from tasks.page.markdown import GAP, plain, undo_markdown
+
+
+def test_a_line_reads_as_a_browser_shows_it() -> None:
+    assert plain("By [Jane Roe](https://example.org/author/jane-roe/)") == "By Jane Roe"
+    assert plain("> ### Jane Roe") == "Jane Roe"
+    photo = "![Picture of Jane Roe](/jane.jpg) **Jane Roe**"
+    assert plain(photo) == "[Picture of Jane Roe] Jane Roe"
+    assert plain(r"28\. Juli, _Jane_ Roe") == "28. Juli, Jane Roe"
+
+
+def test_two_links_run_together_are_parted_for_bylines_but_not_in_the_units_text() -> None:
+    line = "[Jane Roe](/a/jane)[John Doe](/a/john)"
+    assert plain(line) == "Jane Roe John Doe"
+    text, heading, image, link_chars = undo_markdown(line)
+    assert text == f"Jane Roe{GAP}John Doe" and not heading and not image and link_chars == 16
