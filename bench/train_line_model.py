@@ -41,7 +41,7 @@ Both stages are L2-regularised logistic regressions fitted with L-BFGS; stage tw
 on stage-one probabilities that were predicted out of fold (two halves of the pages), as it
 will see them on new pages.
 The w3m head (tasks/clean/line_model_w3m.npz, s27w3mseg, 2026-12-04): the cleaner reads a
-dump in w3m's form (line_model.w3m_form: • and □ bullets, hard-wrapped paragraphs) with a
+dump in w3m's form (line_model.w3m_form: more • and □ bullets than `*` ones) with a
 head of its own, fitted on the training dumps in that form alone, with the shared model's
 standardisation and each stage's penalty pulling it towards the shared model's weights
 (W3M_PENALTY) rather than towards zero, plus line_model.geometry_features (indentation,
