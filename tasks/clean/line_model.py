@@ -13,7 +13,10 @@ It was trained without labelling a line by hand (bench/train_line_model.py): tra
 extraction from the HTML of the same pages labels each line of their text dumps, on the dev
 set's dates/ pages, which the segment scores never use; and on the tuning half of segments/,
 the units that hold an annotated segment are labelled by the annotation (story or not). The
-weights are in line_model.npz (word weights as float16).
+weights are in line_model.npz (word weights as float16). A dump in w3m's form (w3m_form) is
+read by a head of its own (line_model_w3m.npz): fitted on w3m dumps alone, near the shared
+weights, it also reads the units' place on w3m's screen (geometry_features), which told
+furniture from story on w3m but misled the shared model on the other renderers.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ import numpy as np
 from tasks.clean.text_units import SENTENCE_END, Unit
 
 MODEL_PATH = Path(__file__).with_name("line_model.npz")
+# The head for dumps in w3m's form (w3m_form): the same features, fitted on w3m dumps alone.
+W3M_MODEL_PATH = Path(__file__).with_name("line_model_w3m.npz")
 HASH_BUCKETS = 2**18
 # The line model's probabilities lean low: its labels are trafilatura's, which leaves out some
 # of a story's short lines, so a line the segments annotation counts as story often scores
@@ -48,6 +53,10 @@ REVISED = ("bad", "good", "neargood", "short")
 NEIGHBOUR_STEPS = (-2, -1, 1, 2)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest stamp a zip member can carry
+_W3M_BULLET = re.compile(r"^\s*[\u2022\u25a1] ", re.M)  # w3m's • and □ list bullets
+_STAR_BULLET = re.compile(r"^\s*\* ", re.M)  # inscriptis' and html2text's
+_SEPARATOR = re.compile(r"\s[|/·»\u203a>]\s|^[|»\u203a>]|[|»\u203a<]$")  # breadcrumb, menu
+_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S|\S@\S+\.\w")  # a URL or an e-mail
 
 
 @dataclass(frozen=True)
@@ -101,8 +110,18 @@ class LineModel:
 
 
 @cache
-def default_model() -> LineModel:
-    return LineModel.load(MODEL_PATH)
+def default_model(w3m: bool = False) -> LineModel:
+    """The shipped model: the w3m head for a dump in w3m's form, else the shared one."""
+    return LineModel.load(W3M_MODEL_PATH if w3m else MODEL_PATH)
+
+
+def w3m_form(text: str) -> bool:
+    """Whether a dump looks made by w3m, from its own form: w3m bullets lists with • and □
+    where inscriptis and html2text write `*`. A dump without lists is left to the shared
+    model: w3m's hard wrap alone also fits a copy-paste whose lines are about equally long.
+    On the dev set's dumps this names 1,358 of the 1,400 w3m dumps and 5 of the 1,800
+    others (pages whose own text holds such bullets)."""
+    return len(_W3M_BULLET.findall(text)) > len(_STAR_BULLET.findall(text))
 
 
 def _members(indices: set[int] | frozenset[int], n: int) -> np.ndarray:
@@ -156,6 +175,31 @@ def dense_features(units: list[Unit], layout: Layout) -> np.ndarray:
     return np.column_stack([np.asarray(c, dtype=float) for c in columns])
 
 
+def geometry_features(units: list[Unit]) -> np.ndarray:
+    """The w3m head's further columns: where a unit sits on w3m's screen and what it is made
+    of. w3m lays a page's tables out side by side and indents their cells, so a sidebar's or
+    a caption's lines stand indented and short beside the story; these columns misled the
+    shared model on the other renderers (bench/train_line_model.py's docstring)."""
+    n = len(units)
+    depth = np.array([u.depth for u in units], dtype=float)
+    words = np.log1p([u.words for u in units])
+    before, after = np.r_[0.0, words[:-1]], np.r_[words[1:], 0.0]
+    texts = [u.text for u in units]
+    return np.column_stack(
+        [
+            np.log1p(depth),
+            depth > (np.median(depth) if n else 0.0),
+            [u.heading for u in units],
+            [u.image for u in units],
+            [bool(_SEPARATOR.search(t)) for t in texts],
+            [bool(_ADDRESS.search(t)) for t in texts],
+            [sum(c.isdigit() for c in t) / max(1, len(t)) for t in texts],
+            before,
+            after,
+        ]
+    ).astype(float)
+
+
 def word_features(text: str) -> list[int]:
     """Hash buckets of the unit's opening words and word pairs and its closing words: where
     boilerplate shows its kind ("Lesen Sie auch", "is a senior writer", "… Kommentare")."""
@@ -196,13 +240,17 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def story_probabilities(units: list[Unit], layout: Layout) -> np.ndarray:
-    """For each unit, the probability that it is a line of the story."""
-    model = default_model()
+def story_probabilities(units: list[Unit], layout: Layout, w3m: bool = False) -> np.ndarray:
+    """For each unit, the probability that it is a line of the story (`w3m`: the dump is in
+    w3m's form, w3m_form)."""
+    model = default_model(w3m)
     if not units:
         return np.zeros(0)
     n = len(units)
-    dense = (dense_features(units, layout) - model.mean) / model.scale
+    dense = dense_features(units, layout)
+    if len(model.mean) > dense.shape[1]:  # the w3m head reads the geometry too
+        dense = np.hstack([dense, geometry_features(units)])
+    dense = (dense - model.mean) / model.scale
     rows, cols = bucket_index([word_features(u.text) for u in units])
 
     def words(weights: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from newsdesk.core.contracts.hints import Cleaned
-from tasks.clean.line_model import STORY_PROBABILITY, Layout, story_probabilities
+from tasks.clean.line_model import STORY_PROBABILITY, Layout, story_probabilities, w3m_form
 from tasks.clean.templates import template_key
 from tasks.clean.text_dump import headline, hints, story_run, structure
 from tasks.clean.text_dump.blocks import Block, classify, is_run_on, stop_density
@@ -119,7 +119,7 @@ def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None
     return language, page.layout(keep)
 
 
-def _learned_additions(units: list[Unit], layout: Layout) -> set[int]:
+def _learned_additions(units: list[Unit], layout: Layout, w3m: bool) -> set[int]:
     """Story lines the rules left out that the line model finds likely enough story.
     It never overrules what the rules know for certain: no headline, byline or tag line,
     nothing the rules recognised as furniture, a caption or a line of the source's template
@@ -129,7 +129,7 @@ def _learned_additions(units: list[Unit], layout: Layout) -> set[int]:
     open the furniture above it."""
     first = max((b for b in layout.boundaries if b < layout.start), default=-1)
     last = min((b for b in layout.boundaries if b >= layout.end), default=len(units))
-    probabilities = story_probabilities(units, layout)
+    probabilities = story_probabilities(units, layout, w3m)
     return {
         i
         for i in map(int, np.flatnonzero(probabilities >= STORY_PROBABILITY))
@@ -154,7 +154,7 @@ def clean_text_dump(text: str, ctx: PageContext, template: frozenset[str] = froz
         return Cleaned(body="", method=METHOD, hints={})
     language, page, keep = analyse(units, template)
     layout = page.layout(keep)
-    story = sorted(layout.keep | _learned_additions(units, layout))
+    story = sorted(layout.keep | _learned_additions(units, layout, w3m_form(text)))
     body = "\n\n".join(hints.render(units, story))
     # the extractor's zones (byline, lead, after) stay anchored on the rules' story run
     found = hints.hints(page, sorted(layout.keep), language, ctx)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from inscriptis import get_text
 
-from bench.render import decode_html
+from bench.render import decode_html, render_html2text
 from bench.train_line_model import (
     ANNOTATED_WEIGHT,
     annotated_rows,
@@ -25,7 +25,9 @@ from tasks.clean.line_model import (
     LineModel,
     default_model,
     dense_features,
+    geometry_features,
     story_probabilities,
+    w3m_form,
     word_features,
 )
 from tasks.clean.templates import template_key
@@ -48,6 +50,25 @@ def test_shipped_weights_fit_the_features() -> None:
     assert model.first_words.shape == model.second_words.shape == (HASH_BUCKETS,)
     p = story_probabilities(units, layout)
     assert p.shape == (len(units),) and ((p >= 0) & (p <= 1)).all()
+
+
+def test_the_w3m_head_reads_the_geometry_too() -> None:
+    units = split_units(BLOG_POST)
+    _, layout = rule_layout(units, frozenset())
+    head = default_model(w3m=True)
+    columns = dense_features(units, layout).shape[1] + geometry_features(units).shape[1]
+    assert head.mean.shape == head.first_dense.shape == head.second_dense.shape == (columns,)
+    p = story_probabilities(units, layout, w3m=True)
+    assert p.shape == (len(units),) and ((p >= 0) & (p <= 1)).all()
+    assert not np.allclose(p, story_probabilities(units, layout))  # a head of its own
+
+
+def test_w3m_form_is_told_from_the_dump_itself() -> None:
+    html = decode_html(gzip.decompress((FIXTURES / "html" / "d0035.html.gz").read_bytes()))
+    assert w3m_form(BLOG_POST)  # w3m's • bullets and hard-wrapped paragraphs
+    assert not w3m_form(get_text(html))  # inscriptis: `*` bullets
+    assert not w3m_form(render_html2text(html))  # html2text: markdown, unwrapped
+    assert not w3m_form("One paragraph per line, as a copy-paste gives it.\n\nAnother one.")
 
 
 def test_word_features_are_stable_hash_buckets() -> None:
@@ -121,6 +142,18 @@ def test_modern_pages_are_labelled_by_their_annotated_body() -> None:
     assert labels[story] == (1.0, 1.0)  # in the body: story, one label's weight
     assert labels[footer] == (0.0, ANNOTATED_WEIGHT)  # an annotated segment weighs more
     assert sum(page.labels) == 1.0
+
+
+def test_the_w3m_head_is_pulled_towards_the_shared_model() -> None:
+    page = annotated_rows("s0091", BLOG_POST, {"with": ["As usual"], "without": ["Toggle"]})
+    assert page is not None and page.w3m and page.geometry is not None
+    shared = train([page, page])
+    head = train([page, page], 1e6, prior=shared, geometry=True)
+    width = len(shared.mean)
+    assert len(head.mean) == width + page.geometry.shape[1]
+    assert np.array_equal(head.mean[:width], shared.mean)  # the shared standardisation
+    assert np.allclose(head.first_dense[:width], shared.first_dense, atol=1e-3)
+    assert np.allclose(head.first_dense[width:], 0.0, atol=1e-3)  # geometry: prior zero
 
 
 def test_training_is_deterministic_to_the_byte(tmp_path: Path) -> None:
