@@ -15,6 +15,12 @@ as articles); `make eval` judges the model on the held-out half. The model says 
 not, from a threshold the training chose by site-grouped cross-validation (the model file's
 "thresholds"); a page that is not an article gets the type its markup names, else listing
 when links dominate it, else other.
+
+A text dump has no markup: its own model (text_weights) reads how much of the dump the
+extracted story is, in what shape (bullet lines, [bracketed] images, dates, prices, a
+byline), and the words of its short lines: the page's labels (Reply, Add to cart, Terms,
+Newsletter), whose weights are learned like the rest; words too rare in the training (fewer
+than 30 sites) have none.
 """
 
 from __future__ import annotations
