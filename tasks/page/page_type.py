@@ -15,6 +15,12 @@ as articles); `make eval` judges the model on the held-out half. The model says 
 not, from a threshold the training chose by site-grouped cross-validation (the model file's
 "thresholds"); a page that is not an article gets the type its markup names, else listing
 when links dominate it, else other.
+
+A text dump has no markup: its own model (text_weights) reads how much of the dump the
+extracted story is, in what shape (bullet lines, [bracketed] images, dates, prices, a
+byline), and the words of its short lines: the page's labels (Reply, Add to cart, Terms,
+Newsletter), whose weights are learned like the rest; words too rare in the training (fewer
+than 30 sites) have none.
 """
 
 from __future__ import annotations
@@ -327,9 +333,25 @@ _BRACKETED = re.compile(r"^\s*\[[^\]]*\]\s*$")
 _MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(?:€|EUR|USD)\b")
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+SHORT_LINE_WORDS = 6  # a line this short is a label, a button, a menu item or a heading
+
+
+def _short_line_words(lines: list[str]) -> list[str]:
+    """The distinct words of the dump's short lines: the page's own labels (Reply, Add to
+    cart, Docs, Read more, Terms), which say what kind of page it is where its prose cannot.
+    Which of them count, and how much, is learned (bench/train_page_type.py)."""
+    words: set[str] = set()
+    for line in lines:
+        if len(line.split()) <= SHORT_LINE_WORDS:
+            words.update(word.lower() for word in _LETTERS.findall(line))
+    return sorted(words)
+
+
 def text_signals(text: str, body: str, date_lines: int, bylined: bool) -> dict[str, Any]:
     """What the text-dump model reads: how much of the page is the story, and in what
-    shape (the page's menus come as bullet lines, images as [bracketed] lines)."""
+    shape (the page's menus come as bullet lines, images as [bracketed] lines), and the
+    words of its short lines."""
     lines = [line for line in text.split("\n") if line.strip()]
     paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
     counts = [len(p.split()) for p in paragraphs]
@@ -345,10 +367,13 @@ def text_signals(text: str, body: str, date_lines: int, bylined: bool) -> dict[s
         "money": len(_MONEY.findall(text)),
         "date_lines": date_lines,
         "bylined": bylined,
+        "words": _short_line_words(lines),
     }
 
 
 def text_features(signals: dict[str, Any]) -> dict[str, float]:
+    """Named numeric features of one text dump's signals (a word the model has no weight for
+    counts for nothing)."""
     text = signals.get("text_words") or 0
     body = signals.get("body_words") or 0
     lines = signals.get("lines") or 0
@@ -364,6 +389,7 @@ def text_features(signals: dict[str, Any]) -> dict[str, float]:
         "money": _log(signals.get("money") or 0) / 5,
         "date_lines": _log(signals.get("date_lines") or 0) / 5,
         "bylined": float(bool(signals.get("bylined"))),
+        **{f"word:{word}": 1.0 for word in signals.get("words") or ()},
     }
 
 

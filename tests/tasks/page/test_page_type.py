@@ -19,6 +19,8 @@ from tasks.page.page_type import (
     classify,
     features,
     page_signals,
+    text_features,
+    text_signals,
     threshold,
 )
 from tests.conftest import FIXTURES
@@ -145,6 +147,18 @@ def test_real_text_dumps_of_stories_are_articles(path: str) -> None:
     text = (FIXTURES / path).read_text(encoding="utf-8")
     cleaned = clean_text_dump(text, EMPTY)
     assert extract_text_dump(text, cleaned.hints, EMPTY, cleaned.body).page_type == "article"
+
+
+def test_a_dumps_short_lines_give_the_text_model_their_words() -> None:
+    """A dump's labels (Reply, Quote, Add to cart) are words of its short lines; a story's
+    long lines give none, and digits are not words."""
+    story = "The council met on Tuesday and agreed the budget for the harbour after a long debate."
+    text = f"Reply\n\n{story}\n\nQuote #12\nreply\n"
+    signals = text_signals(text, story, 0, False)
+    assert signals["words"] == ["quote", "reply"]
+    found = text_features(signals)
+    assert found["word:reply"] == found["word:quote"] == 1.0
+    assert not any(name.startswith("word:") and name[5:] in story.lower() for name in found)
 
 
 def test_a_few_time_elements_are_a_band_of_their_own() -> None:
