@@ -196,9 +196,10 @@ def warm_dir() -> Path | None:
 def warm_key(packages: tuple[str, ...] = _GATE_CODE, extra: tuple[str, ...] = ()) -> str:
     """What a helper must share with a run to fork its gate processes: the interpreter, its
     installed packages (the modification times of its site-packages folders, which a venv
-    sync changes) and the size and modification time of every module of the project's gate
-    code (`packages`; `extra`: whatever else the helper depends on). ~1 ms: a stat per
-    file, no read."""
+    sync changes) and the size and modification time of every file of the project's gate
+    code (`packages`: its modules, and the data they read as they are imported, such as the
+    lexicons and model weights of tasks/; `extra`: whatever else the helper depends on).
+    ~1 ms: a stat per file, no read."""
     parts: list[str] = [sys.executable, sys.version, str(_PROJECT), *extra]
     for folder in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
         with contextlib.suppress(OSError):
@@ -206,7 +207,7 @@ def warm_key(packages: tuple[str, ...] = _GATE_CODE, extra: tuple[str, ...] = ()
     for package in packages:
         for root, dirs, files in os.walk(_PROJECT / package):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(f for f in files if f.endswith(".py")):
+            for name in sorted(files):
                 found = os.stat(os.path.join(root, name))
                 parts.append(f"{root}/{name}:{found.st_size}:{found.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
@@ -302,6 +303,21 @@ def connect_unix(path: Path) -> socket.socket | None:
     return sock
 
 
+def listen_unix(path: Path, backlog: int) -> socket.socket:
+    """A socket that listens at `path`, and is found there only once it listens: bound
+    under a name of its own, then renamed over `path` (over a killed helper's socket too).
+    A run that finds the name can connect: one that came between a bind and a listen would
+    be refused, and go without the helper."""
+    staging = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        staging.unlink()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(staging))
+    listener.listen(backlog)
+    os.replace(staging, path)
+    return listener
+
+
 class _ForkedGate(_Gate):
     """A gate process the helper forked (or will fork, once its GX import is done). Not
     this process's child: it ends when hung up on, as a run's own gate process does (a run
@@ -343,11 +359,7 @@ def serve_warm(path_text: str) -> None:
         os._exit(0)  # another helper has it
     os.ftruncate(lock, 0)
     os.write(lock, str(os.getpid()).encode())
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()  # a helper killed before it could remove it
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    listener.listen(64)
+    listener = listen_unix(path, 64)
     own = path.stat().st_ino
 
     def end(*_: object) -> None:

@@ -46,6 +46,7 @@ from expectations.gate_process import (
     WARM_IDLE_S,
     WARM_PROCESS_NAME,
     connect_unix,
+    listen_unix,
     warm_dir,
     warm_key,
 )
@@ -114,7 +115,10 @@ def runner_key() -> str:
             files.append(f"{path}:{found.st_size}:{found.st_mtime_ns}")
         except OSError:
             files.append(f"{path}: none")
-    return warm_key(_CODE, ("runner", os.getcwd(), *env, *files))
+    # A fork runs at the runner's priority, which it cannot raise again (`nice newsdesk run`
+    # once must not slow the runs after it, nor a plain run make a niced one run at full).
+    nice = f"nice:{os.getpriority(os.PRIO_PROCESS, 0)}"
+    return warm_key(_CODE, ("runner", os.getcwd(), nice, *env, *files))
 
 
 def runner_paths(folder: Path, key: str) -> tuple[Path, Path]:
@@ -133,13 +137,32 @@ def hand_off(request: dict[str, Any]) -> int | None:
     if folder is None:
         return None
     path, _ = runner_paths(folder, runner_key())
+    _standard_streams_open()
     runner = connect_unix(path)
     if runner is None:
         _start_runner(path)
         return None
-    with runner, runner.makefile("rb") as replies:
+    with runner, runner.makefile("rb") as replies, _Forwarding() as forwarding:
         pid = _send(runner, replies, request)
-        return None if pid is None else _wait(runner, replies, pid)
+        if pid is None:
+            return None
+        forwarding.to(pid)
+        return _wait(runner, replies, pid)
+
+
+def _standard_streams_open() -> None:
+    """/dev/null on a standard descriptor the command was started without (`<&-`, a daemon):
+    else the socket to the runner, the lowest free descriptor, would be one, and the fork
+    would get it as its stdin (or stdout), holding the command's end open: a command killed
+    then would not hang up, and the fork's run would not end."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
 
 
 def _start_runner(path: Path) -> None:
@@ -156,7 +179,11 @@ def _start_runner(path: Path) -> None:
 
 def _send(runner: socket.socket, replies: BinaryIO, request: dict[str, Any]) -> int | None:
     """The request to the runner; the pid of its fork that took it, None if none did."""
-    body = json.dumps({**request, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    umask = os.umask(0o077)  # read it (there is no other way), then put it back
+    os.umask(umask)
+    body = json.dumps(
+        {**request, "env": dict(os.environ), "cwd": os.getcwd(), "umask": umask}
+    ).encode()
     try:
         runner.settimeout(_REPLY_S)
         socket.send_fds(runner, [_HEADER.pack(len(body))], [0, 1, 2])
@@ -167,22 +194,48 @@ def _send(runner: socket.socket, replies: BinaryIO, request: dict[str, Any]) -> 
     return int(reply) if reply.isdigit() else None
 
 
-def _wait(runner: socket.socket, replies: BinaryIO, pid: int) -> int:
-    """The fork's exit code, the signals this process gets passed on meanwhile."""
+class _Forwarding:
+    """The signals this process gets, passed on to the fork's group once its pid is known:
+    from before the request is sent, so that a Ctrl-C that comes as the fork starts (its pid
+    on the way) reaches the run, not the command alone. One that came before a fork took
+    the run is raised here on exit, as if it came then (the run then runs here, or not)."""
 
-    def forward(signum: int, _frame: object) -> None:
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.kept: list[int] = []
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Forwarding:
+        self.previous = {s: signal.signal(s, self._forward) for s in _FORWARDED}
+        return self
+
+    def _forward(self, signum: int, _frame: object) -> None:
+        if self.pid is None:
+            self.kept.append(signum)
+            return
         with contextlib.suppress(OSError):
-            os.killpg(pid, signum)
+            os.killpg(self.pid, signum)
 
-    previous = {s: signal.signal(s, forward) for s in _FORWARDED}
+    def to(self, pid: int) -> None:
+        self.pid = pid
+        for signum in self.kept:
+            self._forward(signum, None)
+
+    def __exit__(self, *_: object) -> None:
+        for s, handler in self.previous.items():
+            signal.signal(s, handler)
+        if self.pid is None:
+            for signum in self.kept:
+                signal.raise_signal(signum)
+
+
+def _wait(runner: socket.socket, replies: BinaryIO, pid: int) -> int:
+    """The fork's exit code (the signals this process gets are passed on meanwhile)."""
     try:
         runner.settimeout(None)
         reply = replies.readline().strip()
     except OSError:
         reply = b""
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
     if reply.isdigit():
         return int(reply)
     print(f"newsdesk: the run's process (pid {pid}) ended without an exit code", file=sys.stderr)
@@ -211,11 +264,7 @@ def serve_runner(path_text: str) -> None:
     os.chdir("/")  # it outlives the run and must not hold its folder
     if threading.active_count() > 1:
         os._exit(0)  # a fork of a process with threads can hang on a lock one of them held
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()  # a runner killed before it could remove it
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    listener.listen(16)
+    listener = listen_unix(path, 16)  # over a killed runner's socket too
     own = path.stat().st_ino
 
     def end(*_: object) -> None:
@@ -316,6 +365,7 @@ def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> N
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
+        os.umask(request["umask"])  # the files the run makes (the warehouse) as the command's
         conn.settimeout(None)
         conn.sendall(f"{os.getpid()}\n".encode())
         done = threading.Event()
@@ -365,10 +415,14 @@ def _watch(conn: socket.socket, done: threading.Event) -> None:
 # --- ending the helpers -------------------------------------------------------------------
 
 
+_STOP_WAIT_S = 5.0  # how long `ui --stop` waits for the helpers it ended to be gone
+
+
 def stop_helpers() -> list[int]:
     """End the warm helpers of this environment (runners and gate helpers, whatever their
-    key; started with this venv's packages on their path): their pids. A run in a fork of
-    one goes on; the next run starts a new helper."""
+    key; started with this venv's packages on their path): their pids, once they are gone
+    (their sockets removed) or _STOP_WAIT_S passed. A run in a fork of one goes on; the next
+    run starts a new helper."""
     folder = warm_dir()
     if folder is None:
         return []
@@ -385,4 +439,17 @@ def stop_helpers() -> list[int]:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGTERM)
                 stopped.append(pid)
+    # Each ends in its own time (a loaded machine may schedule it seconds later): what
+    # follows `ui --stop` (a bench, an uninstall) must not find them, nor their sockets.
+    deadline = time.monotonic() + _STOP_WAIT_S
+    while any(map(_running, stopped)) and time.monotonic() < deadline:
+        time.sleep(0.02)
     return stopped
+
+
+def _running(pid: int) -> bool:
+    """Up, not ended (a zombie has run its exit, its socket removed)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

@@ -4,9 +4,11 @@ and `newsdesk ui --stop` ending the helpers."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import pytest
 
 from tests.conftest import PROJECT
 from tests.expectations.test_warm_gates import alive, wait_gone
+from tests.fresh_python import run_python
 
 # The installed command's entry, in a fresh interpreter that says at its exit whether it
 # imported Prefect or DuckDB: a command the runner took does neither.
@@ -54,7 +57,10 @@ def helpers(
             os.kill(pid, signal.SIGKILL)
 
 
-def start(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.Popen, Path]:
+def start(
+    tmp_path: Path, env: dict[str, str], *args: str, umask: int = -1, no_stdin: bool = False
+) -> tuple[subprocess.Popen, Path]:
+    """The command, started (`no_stdin`: without a standard input, as `<&-` starts it)."""
     said = tmp_path / f"said-{time.monotonic_ns()}.json"
     process = subprocess.Popen(
         [sys.executable, "-c", COMMAND, str(said), *args],
@@ -63,13 +69,17 @@ def start(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.P
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, **env},
+        umask=umask,
+        preexec_fn=(lambda: os.close(0)) if no_stdin else None,
     )
     return process, said
 
 
-def command(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, str, str, bool]:
+def command(
+    tmp_path: Path, env: dict[str, str], *args: str, umask: int = -1
+) -> tuple[int, str, str, bool]:
     """Exit status, stdout, stderr, and whether the command imported Prefect or DuckDB."""
-    process, said = start(tmp_path, env, *args)
+    process, said = start(tmp_path, env, *args, umask=umask)
     out, err = process.communicate(timeout=300)
     return process.returncode, out, err, json.loads(said.read_text())["heavy"]
 
@@ -98,19 +108,21 @@ def test_a_run_handed_to_the_runner_loads_and_tells_as_one_run_here(
 ) -> None:
     here = tmp_path / "here.duckdb"
     code, out, err, imported = command(
-        tmp_path, helpers, "--db", str(here), "run", str(seed_dir), "--json"
+        tmp_path, helpers, "--db", str(here), "run", str(seed_dir), "--json", umask=0o022
     )
     assert code == 0, err[-2000:]
     assert imported  # no runner yet: this run ran in the command, and started one
     runner = runner_up(helpers, tmp_path, seed_dir)
     assert Path(f"/proc/{runner}/comm").read_text().strip() == "newsdesk-runner"
 
+    # (with a umask other than the runner's: the files the run makes follow the command's)
     handed = tmp_path / "handed.duckdb"
     code, out_handed, err_handed, imported = command(
-        tmp_path, helpers, "--db", str(handed), "run", str(seed_dir), "--json"
+        tmp_path, helpers, "--db", str(handed), "run", str(seed_dir), "--json", umask=0o077
     )
     assert code == 0, err_handed[-2000:]
     assert not imported  # the command only handed the run over
+    assert here.stat().st_mode & 0o077 and not handed.stat().st_mode & 0o077
     assert _counts(json.loads(out_handed)) == _counts(json.loads(out))  # its stdout
     assert _counts(json.loads(out))[:4] == ["loaded", 2, 1, 1]
     assert "Prefect UI:" in err_handed  # and its stderr
@@ -156,18 +168,25 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         assert not json.loads(said.read_text())["heavy"]
         # a command killed outright: its run ends too, not left holding the warehouse
         process, _ = waiting(tmp_path, helpers, db, seed_dir)
-        (fork,) = forks(runner)
+        (fork,) = forks(runner, process)
+        process.kill()
+        process.wait(timeout=60)
+        wait_gone(fork)
+        # likewise a command started without a standard input (the socket to the runner is
+        # not one of the fork's standard streams, which would keep the command's end open)
+        process, _ = waiting(tmp_path, helpers, db, seed_dir, no_stdin=True)
+        (fork,) = forks(runner, process)
         process.kill()
         process.wait(timeout=60)
         wait_gone(fork)
 
 
 def waiting(
-    tmp_path: Path, env: dict[str, str], db: Path, seed_dir: Path
+    tmp_path: Path, env: dict[str, str], db: Path, seed_dir: Path, *, no_stdin: bool = False
 ) -> tuple[subprocess.Popen, Path]:
     """A command whose run waits for the warehouse, once it says so."""
     env = {**env, "NEWSDESK_WAREHOUSE_RUN_LOCK_TIMEOUT_S": "120"}
-    process, said = start(tmp_path, env, "--db", str(db), "run", str(seed_dir))
+    process, said = start(tmp_path, env, "--db", str(db), "run", str(seed_dir), no_stdin=no_stdin)
     assert process.stderr is not None
     line = ""
     while "waiting up to" not in line:
@@ -176,12 +195,18 @@ def waiting(
     return process, said
 
 
-def forks(runner: int) -> list[int]:
-    return [
-        int(pid)
-        for task in Path(f"/proc/{runner}/task").iterdir()
-        for pid in (task / "children").read_text().split()
-    ]
+def forks(runner: int, process: subprocess.Popen) -> list[int]:
+    """The runner's forks that run `process`'s command (its stderr theirs): not one of an
+    earlier command, which may still be ending on a loaded machine."""
+    assert process.stderr is not None
+    stderr = os.readlink(f"/proc/self/fd/{process.stderr.fileno()}")
+    found = []
+    for task in Path(f"/proc/{runner}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            with contextlib.suppress(OSError):  # ended meanwhile
+                if os.readlink(f"/proc/{pid}/fd/2") == stderr:
+                    found.append(int(pid))
+    return found
 
 
 def test_ui_stop_ends_the_warm_helpers(
@@ -200,8 +225,11 @@ def test_ui_stop_ends_the_warm_helpers(
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "stopped 2 warm helper(s)" in done.stdout
-    wait_gone(runner)
+    stopped = re.search(r"stopped 2 warm helper\(s\) \(pid (\d+), (\d+)\)", done.stdout)
+    assert stopped, done.stdout
+    assert runner in map(int, stopped.groups())
+    for pid in map(int, stopped.groups()):  # each ends in its own time on a loaded machine
+        wait_gone(pid)
     assert list(Path(helpers["NEWSDESK_RUNTIME_DIR"]).glob("*.sock")) == []
 
 
@@ -231,3 +259,52 @@ def test_the_runner_key_follows_what_prefect_reads_at_import(
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert runner_key() not in (before, with_url)
+
+
+def test_the_runner_key_follows_the_code_its_data_and_the_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A runner has imported the project's modules and what they read as they were imported
+    # (tasks/page/lexicon compiles its phrases then): a change in either is another runner.
+    from expectations import gate_process
+    from newsdesk.cli import warm_run
+
+    project = tmp_path / "project"
+    for package in warm_run._CODE:
+        shutil.copytree(
+            gate_process._PROJECT / package,
+            project / package,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    monkeypatch.setattr(gate_process, "_PROJECT", project)
+    monkeypatch.chdir(tmp_path)
+    before = warm_run.runner_key()
+    assert warm_run.runner_key() == before
+    lexicon = project / "tasks" / "page" / "lexicon" / "en.toml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert warm_run.runner_key() != before
+    # A fork runs at its runner's priority, and cannot raise it: `nice newsdesk run` has a
+    # runner of its own (in a process of its own: this one could not lower it again).
+    done = run_python(
+        "-c",
+        "import os; from newsdesk.cli.warm_run import runner_key; "
+        "plain = runner_key(); os.nice(5); print(runner_key() != plain)",
+    )
+    assert done.stdout.strip() == "True"
+
+
+def test_signals_that_come_before_the_forks_pid_are_kept_for_it() -> None:
+    # Ctrl-C as the fork starts (its pid on the way back) reaches the run, not the command
+    # alone; one that came when no fork took the run is the command's own.
+    from newsdesk.cli.warm_run import _Forwarding
+
+    fork = subprocess.Popen(["sleep", "60"], start_new_session=True)  # a group, as a fork's
+    try:
+        with _Forwarding() as forwarding:
+            signal.raise_signal(signal.SIGTERM)  # kept: this process goes on
+            forwarding.to(fork.pid)
+        assert fork.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        fork.kill()
+    with pytest.raises(KeyboardInterrupt), _Forwarding():
+        signal.raise_signal(signal.SIGINT)
