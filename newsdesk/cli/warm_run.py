@@ -147,7 +147,16 @@ def hand_off(request: dict[str, Any]) -> int | None:
         if pid is None:
             return None
         forwarding.to(pid)
-        return _wait(runner, replies, pid)
+        code = _wait(runner, replies)
+    if code is not None:
+        return code
+    if forwarding.sent:
+        # Ended by the signal this process passed on (SIGTERM, SIGHUP): so does the command,
+        # as a run here would have, with the status a shell reads as that signal's.
+        signal.signal(forwarding.sent[-1], signal.SIG_DFL)
+        signal.raise_signal(forwarding.sent[-1])
+    print(f"newsdesk: the run's process (pid {pid}) ended without an exit code", file=sys.stderr)
+    return 1
 
 
 def _standard_streams_open() -> None:
@@ -203,6 +212,7 @@ class _Forwarding:
     def __init__(self) -> None:
         self.pid: int | None = None
         self.kept: list[int] = []
+        self.sent: list[int] = []  # passed on to the fork's group
         self.previous: dict[int, Any] = {}
 
     def __enter__(self) -> _Forwarding:
@@ -215,6 +225,7 @@ class _Forwarding:
             return
         with contextlib.suppress(OSError):
             os.killpg(self.pid, signum)
+            self.sent.append(signum)
 
     def to(self, pid: int) -> None:
         self.pid = pid
@@ -229,17 +240,14 @@ class _Forwarding:
                 signal.raise_signal(signum)
 
 
-def _wait(runner: socket.socket, replies: BinaryIO, pid: int) -> int:
-    """The fork's exit code (the signals this process gets are passed on meanwhile)."""
+def _wait(runner: socket.socket, replies: BinaryIO) -> int | None:
+    """The fork's exit code; None when it ended without one (killed)."""
     try:
         runner.settimeout(None)
         reply = replies.readline().strip()
     except OSError:
         reply = b""
-    if reply.isdigit():
-        return int(reply)
-    print(f"newsdesk: the run's process (pid {pid}) ended without an exit code", file=sys.stderr)
-    return 1
+    return int(reply) if reply.isdigit() else None
 
 
 # --- the runner ---------------------------------------------------------------------------

@@ -166,14 +166,17 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 130
         assert not json.loads(said.read_text())["heavy"]
-        # a command killed outright: its run ends too, not left holding the warehouse
+        # SIGTERM (a service stopped, `kill`): the run ends, and the command by that signal,
+        # as a run here ends (not with a status of its own and a message)
         process, _ = waiting(tmp_path, helpers, db, seed_dir)
         (fork,) = forks(runner, process)
-        process.kill()
-        process.wait(timeout=60)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == -signal.SIGTERM
         wait_gone(fork)
-        # likewise a command started without a standard input (the socket to the runner is
-        # not one of the fork's standard streams, which would keep the command's end open)
+        # a command killed outright: its run ends too, not left holding the warehouse; also
+        # when the command was started without a standard input (the socket to the runner
+        # is then not made one of the fork's standard streams, which would keep the
+        # command's end open: no hang-up)
         process, _ = waiting(tmp_path, helpers, db, seed_dir, no_stdin=True)
         (fork,) = forks(runner, process)
         process.kill()
