@@ -10,16 +10,19 @@ its environment and folder, and its standard input, output and error (SCM_RIGHTS
 Unix socket; the fork takes them as its own, runs the pipeline as the command would have,
 and sends back its exit code, which the command exits with. The command passes Ctrl-C
 (SIGINT), SIGTERM and SIGHUP on to the fork's process group (the fork and the workers it
-starts), as the terminal would have to its own; a command killed outright hangs up, and the
-fork's group then gets SIGTERM.
+starts), as the terminal would have to its own, and ends by the signal that ended the fork;
+a command killed outright hangs up, and the fork's group then gets SIGTERM. The fork takes
+the command's umask; its priority is the runner's (it cannot raise it), so the niceness is
+in the key.
 
 The same rules as the warm gate helper (expectations/gate_process.py): a socket in the
 user's private folder, named by a fingerprint of the interpreter, its packages and the
-project's code, here with the environment the imports read (PREFECT_*, PYTHON*, locale,
-HOME), the folder and Prefect's settings files (runner_key): Prefect reads its settings at
-import, so a runner serves only commands that would have read the same. It forks only while it has a
-single thread. Whatever fails before the fork has answered leaves the run to run here.
-NEWSDESK_WARM_RUNS=0 turns it off; `newsdesk ui --stop` ends the helpers.
+project's code and data files, here with the environment the imports read (PREFECT_*,
+PYTHON*, locale, HOME), the folder and Prefect's settings files (runner_key): Prefect reads
+its settings at import, so a runner serves only commands that would have read the same. It
+forks only while it has a single thread. Whatever fails before the fork has answered
+leaves the run to run here. NEWSDESK_WARM_RUNS=0 turns it off; `newsdesk ui --stop` ends
+the helpers.
 """
 
 from __future__ import annotations
