@@ -146,7 +146,8 @@ def hand_off(request: dict[str, Any]) -> int | None:
         _start_runner(path)
         return None
     with runner, runner.makefile("rb") as replies, _Forwarding() as forwarding:
-        pid = _send(runner, replies, request)
+        ignored = [s for s, handler in forwarding.previous.items() if handler is signal.SIG_IGN]
+        pid = _send(runner, replies, {**request, "ignored": ignored})
         if pid is None:
             return None
         forwarding.to(pid)
@@ -361,7 +362,12 @@ def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> N
     code = 1
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # its own children are waited for
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # The signals the command passes on, taken as the command takes them: not as the
+        # runner does (SIGTERM is its end; one started by a script's background job or by
+        # nohup ignores SIGINT or SIGHUP, and its forks would then not stop on Ctrl-C).
+        for signum in _FORWARDED:
+            taken = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+            signal.signal(signum, signal.SIG_IGN if signum in request["ignored"] else taken)
         os.setpgid(0, 0)  # the group the command passes signals to, workers included
         from newsdesk.core.processes import name_process
 

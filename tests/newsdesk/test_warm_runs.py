@@ -58,9 +58,22 @@ def helpers(
 
 
 def start(
-    tmp_path: Path, env: dict[str, str], *args: str, umask: int = -1, no_stdin: bool = False
+    tmp_path: Path,
+    env: dict[str, str],
+    *args: str,
+    umask: int = -1,
+    no_stdin: bool = False,
+    no_sigint: bool = False,
 ) -> tuple[subprocess.Popen, Path]:
-    """The command, started (`no_stdin`: without a standard input, as `<&-` starts it)."""
+    """The command, started (`no_stdin`: without a standard input, as `<&-` starts it;
+    `no_sigint`: ignoring SIGINT, as a script's background job starts)."""
+
+    def before() -> None:
+        if no_stdin:
+            os.close(0)
+        if no_sigint:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     said = tmp_path / f"said-{time.monotonic_ns()}.json"
     process = subprocess.Popen(
         [sys.executable, "-c", COMMAND, str(said), *args],
@@ -70,25 +83,27 @@ def start(
         text=True,
         env={**os.environ, **env},
         umask=umask,
-        preexec_fn=(lambda: os.close(0)) if no_stdin else None,
+        preexec_fn=before if no_stdin or no_sigint else None,
     )
     return process, said
 
 
 def command(
-    tmp_path: Path, env: dict[str, str], *args: str, umask: int = -1
+    tmp_path: Path, env: dict[str, str], *args: str, umask: int = -1, no_sigint: bool = False
 ) -> tuple[int, str, str, bool]:
     """Exit status, stdout, stderr, and whether the command imported Prefect or DuckDB."""
-    process, said = start(tmp_path, env, *args, umask=umask)
+    process, said = start(tmp_path, env, *args, umask=umask, no_sigint=no_sigint)
     out, err = process.communicate(timeout=300)
     return process.returncode, out, err, json.loads(said.read_text())["heavy"]
 
 
 def runner_up(env: dict[str, str], tmp_path: Path, seed_dir: Path) -> int:
-    """The runner's pid, once it listens; a run here starts it if none is up."""
+    """The runner's pid, once it listens; a run here starts it if none is up (the runner
+    then ignores SIGINT, as the first run did: a background job's, which its forks must not)."""
     folder = Path(env["NEWSDESK_RUNTIME_DIR"])
     if not list(folder.glob("runs-*.sock")):
-        first, _ = start(tmp_path, env, "--db", str(tmp_path / "w.duckdb"), "run", str(seed_dir))
+        db = str(tmp_path / "w.duckdb")
+        first, _ = start(tmp_path, env, "--db", db, "run", str(seed_dir), no_sigint=True)
         assert first.wait(timeout=300) == 0
     deadline = time.monotonic() + 120
     while not list(folder.glob("runs-*.sock")):
@@ -107,8 +122,13 @@ def test_a_run_handed_to_the_runner_loads_and_tells_as_one_run_here(
     helpers: dict[str, str], seed_dir: Path, tmp_path: Path
 ) -> None:
     here = tmp_path / "here.duckdb"
+    # (as a background job of a script: ignoring SIGINT, as the runner it starts then does)
     code, out, err, imported = command(
-        tmp_path, helpers, "--db", str(here), "run", str(seed_dir), "--json", umask=0o022
+        tmp_path,
+        helpers,
+        *("--db", str(here), "run", str(seed_dir), "--json"),
+        umask=0o022,
+        no_sigint=True,
     )
     assert code == 0, err[-2000:]
     assert imported  # no runner yet: this run ran in the command, and started one
@@ -309,5 +329,10 @@ def test_signals_that_come_before_the_forks_pid_are_kept_for_it() -> None:
         assert fork.wait(timeout=30) == -signal.SIGTERM
     finally:
         fork.kill()
-    with pytest.raises(KeyboardInterrupt), _Forwarding():
-        signal.raise_signal(signal.SIGINT)
+    # (Python's own Ctrl-C: pytest may have been started ignoring SIGINT)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt), _Forwarding():
+            signal.raise_signal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, previous)
