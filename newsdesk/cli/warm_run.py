@@ -195,7 +195,13 @@ def _send(runner: socket.socket, replies: BinaryIO, request: dict[str, Any]) -> 
     umask = os.umask(0o077)  # read it (there is no other way), then put it back
     os.umask(umask)
     body = json.dumps(
-        {**request, "env": dict(os.environ), "cwd": os.getcwd(), "umask": umask}
+        {
+            **request,
+            "env": dict(os.environ),
+            "cwd": os.getcwd(),
+            "umask": umask,
+            "cpus": sorted(os.sched_getaffinity(0)),
+        }
     ).encode()
     try:
         runner.settimeout(_REPLY_S)
@@ -383,6 +389,10 @@ def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> N
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         os.umask(request["umask"])  # the files the run makes (the warehouse) as the command's
+        # the command's processors (`taskset`), for the run and the workers it starts; while
+        # the fork has one thread, which the setting is per
+        with contextlib.suppress(OSError):  # not all of them allowed here: the runner's
+            os.sched_setaffinity(0, request["cpus"])
         conn.settimeout(None)
         conn.sendall(f"{os.getpid()}\n".encode())
         done = threading.Event()

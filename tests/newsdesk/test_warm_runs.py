@@ -64,15 +64,19 @@ def start(
     umask: int = -1,
     no_stdin: bool = False,
     no_sigint: bool = False,
+    cpus: set[int] | None = None,
 ) -> tuple[subprocess.Popen, Path]:
     """The command, started (`no_stdin`: without a standard input, as `<&-` starts it;
-    `no_sigint`: ignoring SIGINT, as a script's background job starts)."""
+    `no_sigint`: ignoring SIGINT, as a script's background job starts; `cpus`: on those
+    processors only, as `taskset` starts it)."""
 
     def before() -> None:
         if no_stdin:
             os.close(0)
         if no_sigint:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if cpus:
+            os.sched_setaffinity(0, cpus)
 
     said = tmp_path / f"said-{time.monotonic_ns()}.json"
     process = subprocess.Popen(
@@ -83,7 +87,7 @@ def start(
         text=True,
         env={**os.environ, **env},
         umask=umask,
-        preexec_fn=before if no_stdin or no_sigint else None,
+        preexec_fn=before if no_stdin or no_sigint or cpus else None,
     )
     return process, said
 
@@ -187,9 +191,12 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         assert process.wait(timeout=60) == 130
         assert not json.loads(said.read_text())["heavy"]
         # SIGTERM (a service stopped, `kill`): the run ends, and the command by that signal,
-        # as a run here ends (not with a status of its own and a message)
-        process, _ = waiting(tmp_path, helpers, db, seed_dir)
+        # as a run here ends (not with a status of its own and a message); a command kept
+        # to one processor (`taskset`) has its run kept there too
+        cpu = min(os.sched_getaffinity(0))
+        process, _ = waiting(tmp_path, helpers, db, seed_dir, cpus={cpu})
         (fork,) = forks(runner, process)
+        assert os.sched_getaffinity(fork) == {cpu}
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == -signal.SIGTERM
         wait_gone(fork)
@@ -205,11 +212,18 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
 
 
 def waiting(
-    tmp_path: Path, env: dict[str, str], db: Path, seed_dir: Path, *, no_stdin: bool = False
+    tmp_path: Path,
+    env: dict[str, str],
+    db: Path,
+    seed_dir: Path,
+    *,
+    no_stdin: bool = False,
+    cpus: set[int] | None = None,
 ) -> tuple[subprocess.Popen, Path]:
     """A command whose run waits for the warehouse, once it says so."""
     env = {**env, "NEWSDESK_WAREHOUSE_RUN_LOCK_TIMEOUT_S": "120"}
-    process, said = start(tmp_path, env, "--db", str(db), "run", str(seed_dir), no_stdin=no_stdin)
+    args = ("--db", str(db), "run", str(seed_dir))
+    process, said = start(tmp_path, env, *args, no_stdin=no_stdin, cpus=cpus)
     assert process.stderr is not None
     line = ""
     while "waiting up to" not in line:
