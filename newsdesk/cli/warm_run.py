@@ -12,8 +12,8 @@ and sends back its exit code, which the command exits with. The command passes C
 (SIGINT), SIGTERM and SIGHUP on to the fork's process group (the fork and the workers it
 starts), as the terminal would have to its own, and ends by the signal that ended the fork;
 a command killed outright hangs up, and the fork's group then gets SIGTERM. The fork takes
-the command's umask; its priority is the runner's (it cannot raise it), so the niceness is
-in the key.
+the command's umask, processors and dispositions of those signals; its priority is the
+runner's (it cannot raise it), so the niceness is in the key.
 
 The same rules as the warm gate helper (expectations/gate_process.py): a socket in the
 user's private folder, named by a fingerprint of the interpreter, its packages and the
