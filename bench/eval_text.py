@@ -57,10 +57,13 @@ def score_predictions(
     return figures
 
 
-def predict_text(folder: Path, ctx: PageContext) -> tuple[list[dict], float]:
-    """newsdesk's clean + extract over every dump in the folder; also the seconds it took."""
+def predict_text(
+    folder: Path, ctx: PageContext, ids: frozenset[str] | None = None
+) -> tuple[list[dict], float]:
+    """newsdesk's clean + extract over every dump in the folder (those of `ids` alone, when
+    given); also the seconds it took."""
     rows = []
-    pages = sorted(folder.glob("*.txt"))
+    pages = [p for p in sorted(folder.glob("*.txt")) if ids is None or p.stem in ids]
     texts = [(p.stem, p.read_text(encoding="utf-8")) for p in pages]
     started = time.perf_counter()
     for doc_id, text in texts:

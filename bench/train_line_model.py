@@ -69,12 +69,15 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import re
+import tempfile
 import time
 import unicodedata
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +88,11 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from bench import split as devset_split
+from bench.eval import score, write_truths
+from bench.eval_text import predict_text
 from bench.render import decode_html, render_set
+from newsdesk.core.registry import Registry
+from tasks.clean import line_model
 from tasks.clean.line_model import (
     HASH_BUCKETS,
     MODEL_PATH,
@@ -100,6 +107,7 @@ from tasks.clean.line_model import (
 )
 from tasks.clean.text_dump import rule_layout
 from tasks.clean.text_units import Unit, split_units
+from tasks.page.fields import PageContext
 
 DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
 RENDERS = Path(".cache/renders")
@@ -107,7 +115,9 @@ RENDERS = Path(".cache/renders")
 # site-grouped two-fold CV on segments/' tuning half, scored as the cleaner uses the model
 # (segments F1, mean of the renderers at the best cut): 30 gives 0.9082, 100 gives 0.9049.
 PENALTY = 30.0
-W3M_PENALTY = 100.0  # the w3m head's pull towards the shared model's weights
+W3M_PENALTY = 100.0  # the w3m head's pull towards the shared model's weights (cross_validate_w3m)
+W3M_PENALTIES = (10.0, 30.0, 100.0, 300.0)  # the candidates cross_validate_w3m compares
+CV_FOLDS = 3
 ANNOTATED_WEIGHT = 15.0  # an annotated unit against one trafilatura label (held-out: 15 >= 5)
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]")
 
@@ -368,6 +378,89 @@ def _gold_pages(devset: Path, wanted: frozenset[str]) -> list[Page]:
     return _labelled_pages([devset / "modern" / "text-w3m"], wanted, truth, gold_rows)
 
 
+def cv_fold(site: str, folds: int = CV_FOLDS) -> int:
+    """A site's fold: its hash, salted, for the split's own hash (first byte even) is the
+    same on every tuning site."""
+    return int(hashlib.sha256(f"fold:{site}".encode()).hexdigest(), 16) % folds
+
+
+def segment_folds(devset: Path, folds: int = CV_FOLDS) -> list[frozenset[str]]:
+    """segments/' tuning half in `folds` groups of pages, by site (bench.split.site_of)."""
+    tuning = devset_split.load()["segments"]["tuning"]
+    lines = (devset / "segments" / "truth.jsonl").read_text(encoding="utf-8").split("\n")
+    groups: list[set[str]] = [set() for _ in range(folds)]
+    for row in map(json.loads, filter(str.strip, lines)):
+        if row["id"] in tuning:
+            groups[cv_fold(devset_split.site_of(row.get("url")), folds)].add(row["id"])
+    return [frozenset(group) for group in groups]
+
+
+@contextmanager
+def models_in_use(shared: LineModel, head: LineModel, folder: Path) -> Iterator[None]:
+    """The cleaner reads these two models, saved as the committed ones are (word weights as
+    float16) in `folder`, instead of the committed files, until the block ends."""
+    paths = folder / "line_model.npz", folder / "line_model_w3m.npz"
+    shared.save(paths[0])
+    head.save(paths[1])
+    committed = line_model.MODEL_PATH, line_model.W3M_MODEL_PATH
+    line_model.MODEL_PATH, line_model.W3M_MODEL_PATH = paths
+    line_model.default_model.cache_clear()
+    try:
+        yield
+    finally:
+        line_model.MODEL_PATH, line_model.W3M_MODEL_PATH = committed
+        line_model.default_model.cache_clear()
+
+
+def _as_saved(model: LineModel, path: Path) -> LineModel:
+    """The model as the cleaner reads it once saved (word weights rounded to float16)."""
+    model.save(path)
+    return LineModel.load(path)
+
+
+def cross_validate_w3m(
+    pages: list[Page],
+    devset: Path,
+    penalties: tuple[float, ...] = W3M_PENALTIES,
+    folds: int = CV_FOLDS,
+) -> dict[str, dict[str, float]]:
+    """Segments F1 of the w3m dumps of segments/' tuning half, out of fold, for each head
+    penalty and without a head ("shared"). For each fold of sites, the shared model and then
+    the heads are fitted as main() fits them on the training pages without the fold's (dates/
+    stays whole: the segment scores never see it); the fold's w3m dumps are cleaned and
+    extracted with them as `make eval` does (bench.eval_text.predict_text), and the folds'
+    predictions are scored together against the tuning half's truth (bench.eval.score).
+    The shared model is refitted for each fold, as it has seen the fold's annotation and a
+    head pulled towards it would carry that into the fold. Also the CPU seconds of each step."""
+    ctx = PageContext(registry=Registry(()))
+    names = ["shared", *(f"{penalty:g}" for penalty in penalties)]
+    found: dict[str, list[dict]] = {name: [] for name in names}
+    with tempfile.TemporaryDirectory(prefix="line-cv-") as tmp:
+        work = Path(tmp)
+        for k, held in enumerate(segment_folds(devset, folds)):
+            began = time.process_time()
+            training = [p for p in pages if p.doc_id not in held]
+            shared = _as_saved(train(training), work / "shared.npz")
+            print(f"fold {k}: {len(held)} pages held out, shared model fitted", end="", flush=True)
+            print(f" ({time.process_time() - began:.0f} s CPU)", flush=True)
+            w3m = [p for p in training if p.w3m]
+            for name in names:
+                began = time.process_time()
+                head = shared
+                if name != "shared":
+                    head = train(w3m, float(name), prior=shared, geometry=True)
+                with models_in_use(shared, head, work):
+                    rows, _ = predict_text(devset / "segments" / "text-w3m", ctx, held)
+                found[name] += rows
+                spent = time.process_time() - began
+                print(f"fold {k}: head {name} ({spent:.0f} s CPU)", flush=True)
+        write_truths(devset, work, None)
+        return {
+            name: score("segments", rows, work / "tuning", f"cv-{name}", devset)
+            for name, rows in found.items()
+        }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=DEVSET)
@@ -375,12 +468,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--out-w3m", type=Path, default=W3M_MODEL_PATH)
     parser.add_argument("--sets", nargs="+", choices=SETS, default=["dates", "segments"])
+    parser.add_argument(
+        "--cv-w3m",
+        action="store_true",
+        help="compare the w3m head's penalties by site-grouped CV; write nothing",
+    )
+    parser.add_argument("--folds", type=int, default=CV_FOLDS)
+    parser.add_argument("--penalties", nargs="+", type=float, default=list(W3M_PENALTIES))
     args = parser.parse_args(argv)
     began = time.perf_counter()
     pages = training_pages(args.devset, args.renders, tuple(args.sets))
     units = sum(int((p.weights > 0).sum()) for p in pages)
     story = sum(p.labels[p.weights > 0].sum() for p in pages)
     print(f"{len(pages)} dumps, {units} labelled units, {story / units:.3f} of them story")
+    if args.cv_w3m:
+        scores = cross_validate_w3m(pages, args.devset, tuple(args.penalties), args.folds)
+        for name, result in scores.items():
+            print(f"w3m head {name:>7}: segments F1 {result['f1']:.4f} (precision "
+                  f"{result['precision']:.4f}, recall {result['recall']:.4f}), "
+                  f"{args.folds}-fold CV on segments/' tuning half")  # fmt: skip
+        print(f"in {time.process_time():.0f} s CPU")
+        return
     train(pages).save(args.out)
     # the head is pulled towards the shared weights as saved (word weights as float16), so
     # that it is a function of the committed shared file

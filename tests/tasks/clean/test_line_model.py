@@ -11,10 +11,13 @@ import numpy as np
 from inscriptis import get_text
 
 from bench.render import decode_html, render_html2text
+from bench.split import half_of
 from bench.train_line_model import (
     ANNOTATED_WEIGHT,
     annotated_rows,
+    cv_fold,
     gold_rows,
+    models_in_use,
     page_rows,
     story_of,
     train,
@@ -61,6 +64,26 @@ def test_the_w3m_head_reads_the_geometry_too() -> None:
     p = story_probabilities(units, layout, w3m=True)
     assert p.shape == (len(units),) and ((p >= 0) & (p <= 1)).all()
     assert not np.allclose(p, story_probabilities(units, layout))  # a head of its own
+
+
+def test_the_cv_lends_the_cleaner_its_fold_models_and_gives_the_committed_ones_back(
+    tmp_path: Path,
+) -> None:
+    units = split_units(BLOG_POST)
+    _, layout = rule_layout(units, frozenset())
+    shared, head = default_model(), story_probabilities(units, layout, w3m=True)
+    with models_in_use(shared, shared, tmp_path):  # a fold's models: no head of its own
+        lent = story_probabilities(units, layout, w3m=True)
+        assert np.allclose(lent, story_probabilities(units, layout))
+    assert not np.allclose(lent, head)
+    assert np.array_equal(story_probabilities(units, layout, w3m=True), head)
+
+
+def test_cv_folds_are_by_site_and_not_the_split_itself() -> None:
+    assert cv_fold("example.com") == cv_fold("example.com") in range(3)
+    # every tuning site's hash has an even first byte (bench.split); the folds still spread
+    tuning = [s for s in (f"site{i}.example" for i in range(200)) if half_of(s) == "tuning"]
+    assert {cv_fold(site, 2) for site in tuning} == {0, 1}
 
 
 def test_w3m_form_is_told_from_the_dump_itself() -> None:
