@@ -219,11 +219,32 @@ def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -
             # ("[]avatar_jane_roe": one word, no prose)
             for after in lines[k + 1 : k + 3]:
                 found = byline_names(after, bare=True, credits=credits)
+                found = found or (labelled_names(after) if _BY_LABEL.search(line) else [])
                 if found or len(after.split()) != 1:
                     break
         if found:
             return found
     return []
+
+
+# One capitalised word: a first name or a pen name ("Eliz", "Amanda"), which a line of its
+# own shows for many other things; after an author label it is the author's.
+_ONE_NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][a-zà-ÿ'\u2019-]+$")
+# A label that ends on a by-word ("Written by", "Von"), not a field's name ("Author" over a
+# search form's box)
+_BY_LABEL = re.compile(rf"(?:^|\s)(?:{words('authors.by')})\s*:?$", re.IGNORECASE)
+
+
+def labelled_names(line: str) -> list[str]:
+    """The names on the line after a by-word label alone ("Written by" / "Eliz - Product
+    marketer"), read as the rest of a by-line ("By Eliz - Product marketer": the role after
+    the dash is its tail): the label makes a lone first name an author's, so one capitalised
+    word will do, or names by their shape; nothing else on the line ("Date within …")."""
+    found = byline_names(f"By {line.strip()}")
+    if len(found) == 1 and _ONE_NAME.match(found[0]):
+        return found
+    # several names: each a name by its shape ("Art & Culture" is a section)
+    return found if found and all(is_person_name(name) for name in found) else []
 
 
 # A markdown link to an author's own page (html2text and other markdown dumps keep link

@@ -305,6 +305,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or photo_names(byline_zone, accounts=False)
         or dated_names(byline_zone, dated, hints.get("title"))
         or doubled_names(byline_zone, dated)
+        or _proper(dated_names(_around_dates(page, hints), dated, hints.get("title")), text)
         or part_names(metadata, _menu_items(page))
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
@@ -314,6 +315,36 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or by_lines(near, credits=True)
         or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
     )
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _proper(names: list[str], text: str) -> list[str]:
+    """The names if no word of them is one the page also writes in lower case: a person's
+    name is no ordinary word of the page, a heading or a button in title case is ("Ask
+    Question" on a page that asks questions, "Major Update")."""
+    common = {word for word in _WORD.findall(text) if word.islower()}
+    ok = all(word.casefold() not in common for name in names for word in _WORD.findall(name))
+    return names if ok else []
+
+
+_AROUND_DATE = 3  # lines shown on either side of a date line
+
+
+def _around_dates(page: list[str], hints: dict) -> list[str]:
+    """The page's lines around its short date lines under the headline and in the story's
+    lead, as the page shows them: the cleaner's byline zone ends where the story starts, and
+    may have kept the author's name, printed above the date, as the story's first line."""
+    shown = [k for k, line in enumerate(page) if line.strip()]
+    where = {page[k].strip(): n for n, k in reversed(list(enumerate(shown)))}
+    lines: list[str] = []
+    for line in hints.get("date_lines") or []:
+        n = where.get(plain(line["text"]).strip())
+        if line["zone"] in _METADATA_ZONES and line["words"] <= _METADATA_WORDS and n is not None:
+            around = shown[max(0, n - _AROUND_DATE) : n + _AROUND_DATE + 1]
+            lines += [_unglue(page[k].strip()) for k in around]
+    return lines
 
 
 _METADATA_ZONES = ("byline", "lead")

@@ -38,6 +38,15 @@ def test_a_label_names_the_line_after_it_or_the_one_after_a_photo() -> None:
     assert by_lines(["Written by", "Subscribe to our newsletter today", "Jane Roe"]) == []
 
 
+def test_a_by_word_label_makes_a_lone_first_name_the_authors() -> None:
+    # the line after the label read as a by-line: the role after the dash is its tail
+    assert by_lines(["5 Minutes", "Written by", "Eliz - Product marketer"]) == ["Eliz"]
+    assert by_lines(["Von", "Anna"]) == ["Anna"]
+    # a field's name over a search box is no by-word; a section is no pair of first names
+    assert by_lines(["Author", "Search"]) == []
+    assert by_lines(["Written By", "Art & Culture"]) == []
+
+
 def test_a_long_dated_line_names_the_people_after_its_last_by_word() -> None:
     line = "Posted on December 20, 2025 by Jane Roe (CNX) - 5 Comments on Do you need 14 ports"
     assert dated_names([line], {line}, None) == ["Jane Roe"]

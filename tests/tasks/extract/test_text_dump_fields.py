@@ -293,6 +293,23 @@ def _authors(text: str) -> list[str]:
     return fields_of(text, PageContext(registry=Registry(()))).authors
 
 
+def test_a_name_above_the_date_that_the_cleaner_kept_in_the_story() -> None:
+    # the story's first paragraph runs before the name and its date (an inscriptis dump of a
+    # blog post): the name is read beside the date as the page shows it, not only in the
+    # cleaner's byline zone, unless it is a word the page writes in lower case (a button)
+    def dump(name: str) -> str:
+        lead, rest = STORY, STORY.replace("four", "six")
+        last = "Ask a question about the meeting in the comments below, or read the minutes."
+        parts = [name, "23.07.2025 · 6 min read", rest, last]
+        return "\n\n".join(["Town News", "  • Home\n  • Local", _TITLE, lead, *parts])
+
+    assert _authors(dump("Jane Roe")) == ["Jane Roe"]
+    assert _authors(dump("Ask Question")) == []
+
+
+_TITLE = "Noise complaints reach the committee at last"
+
+
 def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
     """'Written by …' under the story, past the lines next to it: still the byline; a
     sentence that starts with "By" is prose, not a byline."""
