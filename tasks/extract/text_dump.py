@@ -289,6 +289,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
     dated |= {line for line in byline_zone if yearless_date(line)}
     page = [plain(line) for line in text.split("\n")]
+    shown = "\n".join(page)  # the words the page shows (no link targets: "/dylan-bailey/")
     anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     # the short dated lines the cleaner placed under the headline or in the story's lead,
     # which may be the story's first line when the cleaner kept it
@@ -303,10 +304,10 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or linked_names(text)
         or post_header_names([*byline_zone, *_opening(body)])
         or photo_names(byline_zone, accounts=False)
-        or dated_names(byline_zone, dated, hints.get("title"))
-        or doubled_names(byline_zone, dated)
-        or _proper(dated_names(_around_dates(page, hints), dated, hints.get("title")), text)
-        or part_names(metadata, _menu_items(page))
+        or _proper(dated_names(byline_zone, dated, hints.get("title")), shown)
+        or _proper(doubled_names(byline_zone, dated), shown)
+        or _proper(dated_names(_around_dates(page, hints), dated, hints.get("title")), shown)
+        or _proper(part_names(metadata, _menu_items(page)), shown)
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
         or repeated_names(anywhere, photo=True)
@@ -318,15 +319,22 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
 
 
 _WORD = re.compile(r"\w+")
+_PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019"
 
 
 def _proper(names: list[str], text: str) -> list[str]:
-    """The names if no word of them is one the page also writes in lower case: a person's
-    name is no ordinary word of the page, a heading or a button in title case is ("Ask
-    Question" on a page that asks questions, "Major Update")."""
-    common = {word for word in _WORD.findall(text) if word.islower()}
-    ok = all(word.casefold() not in common for name in names for word in _WORD.findall(name))
-    return names if ok else []
+    """The names if no capitalised word of them is one the page also writes in lower case: a
+    person's name is no ordinary word of the page, a heading or a button in title case is
+    ("Ask Question" on a page that asks questions, "Major Update")."""
+    # words as prose writes them: not the parts of an address or a slug ("jane.roe@…")
+    tokens = (token.strip(_PUNCTUATION) for token in text.split())
+    common = {token for token in tokens if token.isalpha() and token.islower()}
+    ordinary = (
+        word[:1].isupper() and word.casefold() in common
+        for name in names
+        for word in _WORD.findall(name)
+    )
+    return [] if any(ordinary) else names
 
 
 _AROUND_DATE = 3  # lines shown on either side of a date line

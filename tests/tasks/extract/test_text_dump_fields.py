@@ -310,6 +310,20 @@ def test_a_name_above_the_date_that_the_cleaner_kept_in_the_story() -> None:
 _TITLE = "Noise complaints reach the committee at last"
 
 
+def test_a_title_case_line_by_the_date_is_no_name_if_the_page_writes_its_words() -> None:
+    # "Council Update" over the date is a label: the story speaks of an update in lower case,
+    # so the by-line at the foot names the author; a name's words are no ordinary words of
+    # the page ("jane.roe@…" is an address, no prose)
+    def dump(name: str) -> str:
+        story = STORY + " The next update is due in May; write to jane.roe@town.example."
+        parts = [_TITLE, name, "3 March 2021", story, STORY.replace("four", "six")]
+        foot = ["Share", "Related", "More from the town", "Contact us", "Written by Ann Lee"]
+        return "\n\n".join(["Town News", "  • Home\n  • Local", *parts, *foot])
+
+    assert _authors(dump("Council Update")) == ["Ann Lee"]
+    assert _authors(dump("Jane Roe")) == ["Jane Roe"]
+
+
 def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
     """'Written by …' under the story, past the lines next to it: still the byline; a
     sentence that starts with "By" is prose, not a byline."""
