@@ -21,6 +21,7 @@ from tasks.extract.authors import (
     BYLINE_MAX_WORDS,
     bio_names,
     by_lines,
+    byline_names,
     dated_names,
     doubled_names,
     is_person_name,
@@ -308,6 +309,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or _proper(doubled_names(byline_zone, dated), shown)
         or _proper(dated_names(_around_dates(page, hints), dated, hints.get("title")), shown)
         or _proper(part_names(metadata, _menu_items(page)), shown)
+        or _proper(_under_headline(page, hints.get("title")), shown)
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
         or repeated_names(anywhere, photo=True)
@@ -335,6 +337,31 @@ def _proper(names: list[str], text: str) -> list[str]:
         for word in _WORD.findall(name)
     )
     return [] if any(ordinary) else names
+
+
+def _under_headline(page: list[str], title: str | None) -> list[str]:
+    """The person's name on the line the page shows right under its headline, where a
+    post without a by-word or a date names its author ("Lisa Pham")."""
+    if not title:
+        return []
+    shown = [line.strip() for line in page if _IMAGES.sub("", line).strip()]
+    for k, line in enumerate(shown[:-1]):
+        if line == title.strip():
+            found = byline_names(shown[k + 1], bare=True)
+            people = found and all(map(is_person_name, found))
+            return found if people and all(_named_elsewhere(name, shown) for name in found) else []
+    return []
+
+
+_ELSEWHERE_WORDS = 3  # words besides the name: "Julia Gralberg is a freelance …", "by Jane Roe"
+
+
+def _named_elsewhere(name: str, lines: list[str]) -> bool:
+    """The page also names the person inside a line of more words (a bio, a credit, "All
+    articles by …"), as it names no button or section ("Live Chat", "New Releases")."""
+    return any(
+        name in line and len(line.split()) >= len(name.split()) + _ELSEWHERE_WORDS for line in lines
+    )
 
 
 _AROUND_DATE = 3  # lines shown on either side of a date line
@@ -403,6 +430,7 @@ def _credited(names: list[str]) -> list[str]:
     return [name for name in names if name[:1].isupper()]
 
 
+_IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[photo-of-jane]"
 _GLUED = re.compile(r"(?<=\d)(?=[A-ZÀ-ÞĀ-Ž][a-zà-ÿ])")
 
 

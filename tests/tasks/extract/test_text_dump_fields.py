@@ -324,6 +324,18 @@ def test_a_title_case_line_by_the_date_is_no_name_if_the_page_writes_its_words()
     assert _authors(dump("Jane Roe")) == ["Jane Roe"]
 
 
+def test_a_name_under_the_headline_that_the_page_names_again_in_prose() -> None:
+    # no by-word, no date: the line under the headline is the author's name when the page
+    # names that person inside a longer line too (the bio); a button is named nowhere else
+    def dump(under: str) -> str:
+        bio = "Jane Roe is a freelance writer who covers the town council."
+        parts = [_TITLE, under, STORY, STORY.replace("four", "six"), bio]
+        return "\n\n".join(["Town News", "  • Home\n  • Local", *parts])
+
+    assert _authors(dump("Jane Roe")) == ["Jane Roe"]
+    assert _authors(dump("Live Chat")) == []
+
+
 def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
     """'Written by …' under the story, past the lines next to it: still the byline; a
     sentence that starts with "By" is prose, not a byline."""
