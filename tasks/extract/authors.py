@@ -313,6 +313,21 @@ def thread_starter(lines: list[str]) -> list[str]:
     return []
 
 
+def signed_handles(lines: list[str]) -> list[str]:
+    """The user name of the first by-line that names one ("By thanosmano,"; not a capitalised
+    word: "Shop By Collection"), when the page also shows it alone on a line: the poster's
+    card beside the post. A lower-case word after "By" is prose as often ("By default"); a
+    word printed as a line of its own is no part of a sentence."""
+    alone = {line.strip() for line in lines}
+    for line in lines:
+        found = BYLINE.match(_IMAGES.sub(" ", line).strip())
+        names = _BYLINE_TAIL.sub("", found.group("names")).strip(" ,.") if found else ""
+        name = clean_author(names, handles=True) if is_account(names) else None
+        if name and name in alone:
+            return [name]
+    return []
+
+
 def photo_names(lines: list[str], *, accounts: bool = True) -> list[str]:
     """The names of the first names-only line under an author photo: its alt text shows
     the name ("Picture of Jane Roe" / "Jane Roe") or calls it the author's ("Author image" /

@@ -30,6 +30,7 @@ from tasks.extract.authors import (
     photo_names,
     post_header_names,
     repeated_names,
+    signed_handles,
     thread_starter,
     yearless_date,
 )
@@ -312,6 +313,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or _proper(_under_headline(page, hints.get("title")), shown)
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
+        or signed_handles(page)
         or repeated_names(anywhere, photo=True)
         or _people(by_lines(_cells(page)))
         or photo_names(anywhere)

@@ -19,6 +19,7 @@ from tasks.extract.authors import (
     photo_names,
     post_header_names,
     repeated_names,
+    signed_handles,
     thread_starter,
     yearless_date,
 )
@@ -306,3 +307,12 @@ def test_a_name_printed_twice_after_a_photos_alt_text() -> None:
     # a logo or a button: its alt text and its label, no photo word
     assert repeated_names(["Get A Quote Get A Quote"], photo=True) == []
     assert repeated_names(["Jane Roe and John Doe"]) == []
+
+
+def test_a_user_name_after_by_that_the_posters_card_shows_alone() -> None:
+    card = ["thanosmano", "", "By thanosmano,", "April 18, 2024 in Princess Cruises"]
+    assert signed_handles(card) == ["thanosmano"]
+    # a lower-case word after "By" is prose unless the page shows it alone; a capitalised
+    # word is a menu's ("Shop By Collection")
+    assert signed_handles(["By default,", "the app saves"]) == []
+    assert signed_handles(["Collection", "By Collection"]) == []
