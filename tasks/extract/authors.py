@@ -303,11 +303,19 @@ _STARTER = re.compile(
 )
 
 
+# The same label alone on its line, under the user name ("jdoe" / "Original Poster")
+_STARTER_LABEL = re.compile(rf"^(?i:{words('authors.starter')})$")
+
+
 def thread_starter(lines: list[str]) -> list[str]:
-    """The user name the forum shows as the thread's starter, at its first mention."""
-    for line in lines:
+    """The user name the forum shows as the thread's starter, at its first mention: after
+    the label, or on the line above the label alone."""
+    for k, line in enumerate(lines):
         found = _STARTER.search(line)
         name = clean_author(found.group("name"), handles=True) if found else None
+        if not name and k and _STARTER_LABEL.match(line.strip()):
+            above = lines[k - 1].strip()
+            name = clean_author(above, handles=True) if _HANDLE.match(above) else None
         if name:
             return [name]
     return []

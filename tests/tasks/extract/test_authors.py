@@ -316,3 +316,12 @@ def test_a_user_name_after_by_that_the_posters_card_shows_alone() -> None:
     # word is a menu's ("Shop By Collection")
     assert signed_handles(["By default,", "the app saves"]) == []
     assert signed_handles(["Collection", "By Collection"]) == []
+
+
+def test_a_thread_starters_label_under_the_user_name() -> None:
+    # vBulletin's post card: the user name, then the label alone
+    card = ["Old Feb 14, 2026 | 9:05 pm", "#1", "lowjhg", "Original Poster", "Join Date: Jan 2015"]
+    assert thread_starter(card) == ["lowjhg"]
+    assert thread_starter(["Thread starter jdoe42", "Start date Dec 30, 2023"]) == ["jdoe42"]
+    # the label after a sentence is no card
+    assert thread_starter(["Replies from the community follow below", "Original Poster"]) == []
