@@ -201,7 +201,17 @@ _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z][a-z]?\.){1,3}(?:\s?[A-Z]{2,6}
 _PHOTO_LINES = 2
 _PHOTO = re.compile(rf"\b(?:{words('authors.photo')})\b", re.IGNORECASE)
 _BULLETS = frozenset("•·*-\u2013□◦▪")
-_IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[Julia-Gr]"
+_IMAGES = re.compile(r"\[(?P<alt>[^\]]*)\]")  # a text dump's image placeholders: "[Julia-Gr]"
+_ALONE = re.compile(r"^\s*\[(?P<alt>[^\]]*)\]\s*$")
+
+
+def _alt_text(line: str) -> str:
+    """A line that is one image as its alt text ("[Jane Roe]": a markdown dump's photo);
+    any other line as it is."""
+    alone = _ALONE.match(line)
+    return alone["alt"] if alone else line
+
+
 # What parts a byline's names from the rest of the line before its date.
 _HEAD_SEPARATOR = re.compile(r"\s[/|·•]\s")
 # "Jane Roe on" before the date on its line: the preposition is the date's
@@ -437,7 +447,8 @@ def bio_names(lines: list[str], story: str = "") -> list[str]:
             return [glued["name"]]
         if line.strip()[:1] in _BULLETS or len(line.split()) > _BARE_PARTS:
             continue
-        found = byline_names(_BRACKETS.sub(" ", line), bare=True)  # "Jane Roe (JRoeNews)"
+        # "Jane Roe (JRoeNews)"; a photo alone, whose alt text is the name ("[Jane Roe]")
+        found = byline_names(_BRACKETS.sub(" ", _alt_text(line)), bare=True)
         if not found or not is_person_name(found[0]):
             continue
         bio = _paragraph_after(lines, k)
@@ -553,8 +564,13 @@ def repeated_names(lines: list[str], *, photo: bool = False) -> list[str]:
     after an alt text that calls it a photo (a logo's or a button's alt text and label
     repeat a name too, anywhere on a page)."""
     for line in lines:
-        shown = _IMAGES.sub(" ", line).strip().lstrip("•·*-\u2013□ ")
-        found = _REPEATED.search(shown)
+        found = None
+        # the alt text as a dump without brackets shows it, or apart in its brackets
+        # ("[An avatar representing Jane Roe] Jane Roe")
+        for shown in (_IMAGES.sub(" ", line), _IMAGES.sub(r" \g<alt> ", line)):
+            shown = shown.strip().lstrip("•·*-\u2013□ ")
+            if found := _REPEATED.search(shown):
+                break
         name = _BRACKETS.sub(" ", found.group("name")).strip() if found else ""
         if photo and found and not _PHOTO.search(shown[: found.start("name")]):
             continue

@@ -95,6 +95,9 @@ def test_an_author_box_in_the_first_person_outside_the_story() -> None:
     # a heading over the story's own paragraph in the first person, and a button
     assert bio_names(["Final Thoughts", bio], story=f"Final Thoughts {bio}") == []
     assert bio_names(["Find Pros", "I'm a contractor", "Welcome to the site of all sites"]) == []
+    # a markdown dump shows the photo as its alt text in brackets, alone on its line
+    assert bio_names(["[Jane Roe]   ", bio]) == ["Jane Roe"]
+    assert bio_names(["[Jane Roe] and friends", bio]) == []
 
 
 def test_a_dated_byline_names_the_writer_before_its_separator_or_the_desk_if_asked() -> None:
@@ -306,6 +309,10 @@ def test_a_name_printed_twice_after_a_photos_alt_text() -> None:
     assert repeated_names(["• Jane RoeJane RoeJane Roe"]) == ["Jane Roe"]
     # a logo or a button: its alt text and its label, no photo word
     assert repeated_names(["Get A Quote Get A Quote"], photo=True) == []
+    # a markdown dump keeps the alt text apart in its brackets
+    line = " [An avatar representing Jane Roe] Jane Roe "
+    assert repeated_names([line], photo=True) == ["Jane Roe"]
+    assert repeated_names([" [Get A Quote] Get A Quote "], photo=True) == []
     assert repeated_names(["Jane Roe and John Doe"]) == []
 
 
