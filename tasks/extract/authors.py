@@ -616,6 +616,20 @@ _USER_NAME = re.compile(r"[._]|[a-z][A-Z]")  # "hayley.p", "q_admin", "DaleJack"
 _DAY = re.compile(r"^(?:[12]?\d|3[01])(?:st|nd|rd|th)?$")
 
 
+# A month and a year alone, after a date's label or not ("Last Updated January, 2025")
+_MONTH_YEAR = re.compile(
+    rf"^(?:(?:{words('authors.tail_word')})\s*:?\s+)?(?:{words('authors.date_word')})\.?,?"
+    r"\s+(?:19|20)\d\d$",
+    re.IGNORECASE,
+)
+
+
+def month_year(line: str) -> bool:
+    """A line that dates a post by its month and year alone ("Last Updated January, 2025"),
+    which no date parser reads as a day."""
+    return bool(_MONTH_YEAR.match(line.strip().lstrip("•·*-\u2013 ")))
+
+
 def yearless_date(line: str) -> bool:
     """A line that is a day and a month, with no year ("Jun 9", "Friday, 9 June"): the
     date of a blog post of this year under its author's name, which no date parser reads."""

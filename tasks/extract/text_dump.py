@@ -26,6 +26,7 @@ from tasks.extract.authors import (
     doubled_names,
     is_person_name,
     linked_names,
+    month_year,
     part_names,
     photo_names,
     post_header_names,
@@ -269,19 +270,27 @@ def _naive(value: datetime) -> datetime:
 
 
 def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
-    """Names from the byline, in this order of trust: a forum's thread starter;
+    """Names from the byline, in this order of trust: a forum's thread starter (after its
+    label, or above the label alone: "jdoe" / "Original Poster");
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
-    with the names on the next one; the first link to an author's page in a markdown dump
-    ("[A](/author/a/)"); the first post's header ("a (a) May 3, 2024, 8:45am"); a name under
-    its author photo in the byline zone ("Author image" / "A"), a dated line whose names
-    follow its last by-word ('Posted on 3 May 2025 by A'), a name next to the date ('A'
-    above 'May 3, 2025' or 'Jun 9', 'A May 3, 2025', 'A - 2025/4/29'), a name shown twice
-    above it (the photo's alt text, then the name); then an author box (the name, then a
+    with the names on the next one (after a by-word label a first name alone will do:
+    "Written by" / "Eliz - Product marketer"); the first link to an author's page in a
+    markdown dump ("[A](/author/a/)"); the first post's header ("a (a) May 3, 2024,
+    8:45am"); a name under its author photo in the byline zone ("Author image" / "A"), a
+    dated line whose names follow its last by-word ('Posted on 3 May 2025 by A'), a name next
+    to the date ('A' above 'May 3, 2025' or 'Jun 9', 'A May 3, 2025', 'A - 2025/4/29'), a
+    name shown twice above it (the photo's alt text, then the name), the same beside a short
+    date line as the page shows it (the cleaner may have kept the name as the story's first
+    line), a name among the parts of a dated line, a name on the line under the headline
+    that the page names again in a longer line; a name read by its shape alone in these
+    places must be no ordinary word of the page (_proper: "Ask Question" is a button where
+    the page asks questions); then an author box (the name, then a
     bio about that person: "A" / "A started the site; his …", or by them: "I'm the founder
     of …", which names the author more surely than a by-line elsewhere: on the tuning half
     of modern/ it was never wrong, a by-line anywhere was on 7 of 52 pages), a by-line
-    anywhere on the page ("Written by A"), or in a table cell w3m laid beside another, a
+    anywhere on the page ("Written by A"), a user name after "By" that the page also shows
+    alone (the poster's card), or in a table cell w3m laid beside another, a
     name under its author photo ("Picture of A" / "A", "a's user avatar" / "a"); last, a
     desk or a team the byline credits ('by SolutionsHub Editorial Team', 'TOI Lifestyle
     Desk / … / Updated: Dec 17, 2025') when no person is named."""
@@ -289,7 +298,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     # a dump glues inline elements: "September 8, 2016Autumn Adams"
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
-    dated |= {line for line in byline_zone if yearless_date(line)}
+    dated |= {line for line in byline_zone if yearless_date(line) or month_year(line)}
     page = [plain(line) for line in text.split("\n")]
     shown = "\n".join(page)  # the words the page shows (no link targets: "/dylan-bailey/")
     anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]

@@ -144,6 +144,8 @@ def page(byline: str, title: str = "Noise complaints reach the committee at last
         ("Jane Roe•Oct 20, 2025", ["Jane Roe"]),
         ("October 20, 2025 · 6 min · Jane Roe", ["Jane Roe"]),
         ("  • Thread starter Jane Roe\n  • Start date Dec 30, 2023", ["Jane Roe"]),
+        # a month and a year date the post too
+        ("Last Updated January, 2025\n\nJane Roe\n\nFormer Town Reporter", ["Jane Roe"]),
     ],
 )
 def test_byline_names_without_by_roles_or_dates(byline: str, expected: list[str]) -> None:
