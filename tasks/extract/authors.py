@@ -227,9 +227,11 @@ def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -
         if not found and not strict and is_label(line):
             # the names on the next line, or the one after an author photo's file name
             # ("[]avatar_jane_roe": one word, no prose)
-            for after in lines[k + 1 : k + 3]:
+            for n, after in enumerate(lines[k + 1 : k + 3]):
                 found = byline_names(after, bare=True, credits=credits)
-                found = found or (labelled_names(after) if _BY_LABEL.search(line) else [])
+                # a first name alone right under a by-word ("von" / "nach" / "Datum" is a form)
+                lone = not n and _BY_LABEL.search(line)
+                found = found or (labelled_names(after) if lone else [])
                 if found or len(after.split()) != 1:
                     break
         if found:

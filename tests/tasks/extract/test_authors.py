@@ -46,6 +46,8 @@ def test_a_by_word_label_makes_a_lone_first_name_the_authors() -> None:
     # a field's name over a search box is no by-word; a section is no pair of first names
     assert by_lines(["Author", "Search"]) == []
     assert by_lines(["Written By", "Art & Culture"]) == []
+    # only right under the label: a form's "von" / "nach" / "Datum" (from, to, date)
+    assert by_lines(["von", "nach", "Datum"]) == []
 
 
 def test_a_long_dated_line_names_the_people_after_its_last_by_word() -> None:
