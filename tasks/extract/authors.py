@@ -201,7 +201,17 @@ _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z][a-z]?\.){1,3}(?:\s?[A-Z]{2,6}
 _PHOTO_LINES = 2
 _PHOTO = re.compile(rf"\b(?:{words('authors.photo')})\b", re.IGNORECASE)
 _BULLETS = frozenset("•·*-\u2013□◦▪")
-_IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[Julia-Gr]"
+_IMAGES = re.compile(r"\[(?P<alt>[^\]]*)\]")  # a text dump's image placeholders: "[Julia-Gr]"
+_ALONE = re.compile(r"^\s*\[(?P<alt>[^\]]*)\]\s*$")
+
+
+def _alt_text(line: str) -> str:
+    """A line that is one image as its alt text ("[Jane Roe]": a markdown dump's photo);
+    any other line as it is."""
+    alone = _ALONE.match(line)
+    return alone["alt"] if alone else line
+
+
 # What parts a byline's names from the rest of the line before its date.
 _HEAD_SEPARATOR = re.compile(r"\s[/|·•]\s")
 # "Jane Roe on" before the date on its line: the preposition is the date's
@@ -217,13 +227,36 @@ def by_lines(lines: list[str], *, credits: bool = False, strict: bool = False) -
         if not found and not strict and is_label(line):
             # the names on the next line, or the one after an author photo's file name
             # ("[]avatar_jane_roe": one word, no prose)
-            for after in lines[k + 1 : k + 3]:
+            for n, after in enumerate(lines[k + 1 : k + 3]):
                 found = byline_names(after, bare=True, credits=credits)
+                # a first name alone right under a by-word ("von" / "nach" / "Datum" is a form)
+                lone = not n and _BY_LABEL.search(line)
+                found = found or (labelled_names(after) if lone else [])
                 if found or len(after.split()) != 1:
                     break
         if found:
             return found
     return []
+
+
+# One capitalised word: a first name or a pen name ("Eliz", "Amanda"), which a line of its
+# own shows for many other things; after an author label it is the author's.
+_ONE_NAME = re.compile(r"^[A-ZÀ-ÞĀ-Ž][a-zà-ÿ'\u2019-]+$")
+# A label that ends on a by-word ("Written by", "Von"), not a field's name ("Author" over a
+# search form's box)
+_BY_LABEL = re.compile(rf"(?:^|\s)(?:{words('authors.by')})\s*:?$", re.IGNORECASE)
+
+
+def labelled_names(line: str) -> list[str]:
+    """The names on the line after a by-word label alone ("Written by" / "Eliz - Product
+    marketer"), read as the rest of a by-line ("By Eliz - Product marketer": the role after
+    the dash is its tail): the label makes a lone first name an author's, so one capitalised
+    word will do, or names by their shape; nothing else on the line ("Date within …")."""
+    found = byline_names(f"By {line.strip()}")
+    if len(found) == 1 and _ONE_NAME.match(found[0]):
+        return found
+    # several names: each a name by its shape ("Art & Culture" is a section)
+    return found if found and all(is_person_name(name) for name in found) else []
 
 
 # A markdown link to an author's own page (html2text and other markdown dumps keep link
@@ -282,12 +315,35 @@ _STARTER = re.compile(
 )
 
 
+# The same label alone on its line, under the user name ("jdoe" / "Original Poster")
+_STARTER_LABEL = re.compile(rf"^(?i:{words('authors.starter')})$")
+
+
 def thread_starter(lines: list[str]) -> list[str]:
-    """The user name the forum shows as the thread's starter, at its first mention."""
-    for line in lines:
+    """The user name the forum shows as the thread's starter, at its first mention: after
+    the label, or on the line above the label alone."""
+    for k, line in enumerate(lines):
         found = _STARTER.search(line)
         name = clean_author(found.group("name"), handles=True) if found else None
+        if not name and k and _STARTER_LABEL.match(line.strip()):
+            above = lines[k - 1].strip()
+            name = clean_author(above, handles=True) if _HANDLE.match(above) else None
         if name:
+            return [name]
+    return []
+
+
+def signed_handles(lines: list[str]) -> list[str]:
+    """The user name of the first by-line that names one ("By thanosmano,"; not a capitalised
+    word: "Shop By Collection"), when the page also shows it alone on a line: the poster's
+    card beside the post. A lower-case word after "By" is prose as often ("By default"); a
+    word printed as a line of its own is no part of a sentence."""
+    alone = {line.strip() for line in lines}
+    for line in lines:
+        found = BYLINE.match(_IMAGES.sub(" ", line).strip())
+        names = _BYLINE_TAIL.sub("", found.group("names")).strip(" ,.") if found else ""
+        name = clean_author(names, handles=True) if is_account(names) else None
+        if name and name in alone:
             return [name]
     return []
 
@@ -393,7 +449,8 @@ def bio_names(lines: list[str], story: str = "") -> list[str]:
             return [glued["name"]]
         if line.strip()[:1] in _BULLETS or len(line.split()) > _BARE_PARTS:
             continue
-        found = byline_names(_BRACKETS.sub(" ", line), bare=True)  # "Jane Roe (JRoeNews)"
+        # "Jane Roe (JRoeNews)"; a photo alone, whose alt text is the name ("[Jane Roe]")
+        found = byline_names(_BRACKETS.sub(" ", _alt_text(line)), bare=True)
         if not found or not is_person_name(found[0]):
             continue
         bio = _paragraph_after(lines, k)
@@ -509,8 +566,13 @@ def repeated_names(lines: list[str], *, photo: bool = False) -> list[str]:
     after an alt text that calls it a photo (a logo's or a button's alt text and label
     repeat a name too, anywhere on a page)."""
     for line in lines:
-        shown = _IMAGES.sub(" ", line).strip().lstrip("•·*-\u2013□ ")
-        found = _REPEATED.search(shown)
+        found = None
+        # the alt text as a dump without brackets shows it, or apart in its brackets
+        # ("[An avatar representing Jane Roe] Jane Roe")
+        for shown in (_IMAGES.sub(" ", line), _IMAGES.sub(r" \g<alt> ", line)):
+            shown = shown.strip().lstrip("•·*-\u2013□ ")
+            if found := _REPEATED.search(shown):
+                break
         name = _BRACKETS.sub(" ", found.group("name")).strip() if found else ""
         if photo and found and not _PHOTO.search(shown[: found.start("name")]):
             continue
@@ -554,6 +616,20 @@ _USER_NAME = re.compile(r"[._]|[a-z][A-Z]")  # "hayley.p", "q_admin", "DaleJack"
 
 
 _DAY = re.compile(r"^(?:[12]?\d|3[01])(?:st|nd|rd|th)?$")
+
+
+# A month and a year alone, after a date's label or not ("Last Updated January, 2025")
+_MONTH_YEAR = re.compile(
+    rf"^(?:(?:{words('authors.tail_word')})\s*:?\s+)?(?:{words('authors.date_word')})\.?,?"
+    r"\s+(?:19|20)\d\d$",
+    re.IGNORECASE,
+)
+
+
+def month_year(line: str) -> bool:
+    """A line that dates a post by its month and year alone ("Last Updated January, 2025"),
+    which no date parser reads as a day."""
+    return bool(_MONTH_YEAR.match(line.strip().lstrip("•·*-\u2013 ")))
 
 
 def yearless_date(line: str) -> bool:

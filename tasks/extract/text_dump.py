@@ -21,14 +21,17 @@ from tasks.extract.authors import (
     BYLINE_MAX_WORDS,
     bio_names,
     by_lines,
+    byline_names,
     dated_names,
     doubled_names,
     is_person_name,
     linked_names,
+    month_year,
     part_names,
     photo_names,
     post_header_names,
     repeated_names,
+    signed_handles,
     thread_starter,
     yearless_date,
 )
@@ -267,19 +270,27 @@ def _naive(value: datetime) -> datetime:
 
 
 def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
-    """Names from the byline, in this order of trust: a forum's thread starter;
+    """Names from the byline, in this order of trust: a forum's thread starter (after its
+    label, or above the label alone: "jdoe" / "Original Poster");
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
-    with the names on the next one; the first link to an author's page in a markdown dump
-    ("[A](/author/a/)"); the first post's header ("a (a) May 3, 2024, 8:45am"); a name under
-    its author photo in the byline zone ("Author image" / "A"), a dated line whose names
-    follow its last by-word ('Posted on 3 May 2025 by A'), a name next to the date ('A'
-    above 'May 3, 2025' or 'Jun 9', 'A May 3, 2025', 'A - 2025/4/29'), a name shown twice
-    above it (the photo's alt text, then the name); then an author box (the name, then a
+    with the names on the next one (after a by-word label a first name alone will do:
+    "Written by" / "Eliz - Product marketer"); the first link to an author's page in a
+    markdown dump ("[A](/author/a/)"); the first post's header ("a (a) May 3, 2024,
+    8:45am"); a name under its author photo in the byline zone ("Author image" / "A"), a
+    dated line whose names follow its last by-word ('Posted on 3 May 2025 by A'), a name next
+    to the date ('A' above 'May 3, 2025' or 'Jun 9', 'A May 3, 2025', 'A - 2025/4/29'), a
+    name shown twice above it (the photo's alt text, then the name), the same beside a short
+    date line as the page shows it (the cleaner may have kept the name as the story's first
+    line), a name among the parts of a dated line, a name on the line under the headline
+    that the page names again in a longer line; a name read by its shape alone in these
+    places must be no ordinary word of the page (_proper: "Ask Question" is a button where
+    the page asks questions); then an author box (the name, then a
     bio about that person: "A" / "A started the site; his …", or by them: "I'm the founder
     of …", which names the author more surely than a by-line elsewhere: on the tuning half
     of modern/ it was never wrong, a by-line anywhere was on 7 of 52 pages), a by-line
-    anywhere on the page ("Written by A"), or in a table cell w3m laid beside another, a
+    anywhere on the page ("Written by A"), a user name after "By" that the page also shows
+    alone (the poster's card), or in a table cell w3m laid beside another, a
     name under its author photo ("Picture of A" / "A", "a's user avatar" / "a"); last, a
     desk or a team the byline credits ('by SolutionsHub Editorial Team', 'TOI Lifestyle
     Desk / … / Updated: Dec 17, 2025') when no person is named."""
@@ -287,8 +298,9 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     # a dump glues inline elements: "September 8, 2016Autumn Adams"
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
-    dated |= {line for line in byline_zone if yearless_date(line)}
+    dated |= {line for line in byline_zone if yearless_date(line) or month_year(line)}
     page = [plain(line) for line in text.split("\n")]
+    shown = "\n".join(page)  # the words the page shows (no link targets: "/dylan-bailey/")
     anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     # the short dated lines the cleaner placed under the headline or in the story's lead,
     # which may be the story's first line when the cleaner kept it
@@ -303,17 +315,82 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or linked_names(text)
         or post_header_names([*byline_zone, *_opening(body)])
         or photo_names(byline_zone, accounts=False)
-        or dated_names(byline_zone, dated, hints.get("title"))
-        or doubled_names(byline_zone, dated)
-        or part_names(metadata, _menu_items(page))
+        or _proper(dated_names(byline_zone, dated, hints.get("title")), shown)
+        or _proper(doubled_names(byline_zone, dated), shown)
+        or _proper(dated_names(_around_dates(page, hints), dated, hints.get("title")), shown)
+        or _proper(part_names(metadata, _menu_items(page)), shown)
+        or _proper(_under_headline(page, hints.get("title")), shown)
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
+        or signed_handles(page)
         or repeated_names(anywhere, photo=True)
         or _people(by_lines(_cells(page)))
         or photo_names(anywhere)
         or by_lines(near, credits=True)
         or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
     )
+
+
+_WORD = re.compile(r"\w+")
+_PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019"
+
+
+def _proper(names: list[str], text: str) -> list[str]:
+    """The names if no capitalised word of them is one the page also writes in lower case: a
+    person's name is no ordinary word of the page, a heading or a button in title case is
+    ("Ask Question" on a page that asks questions, "Major Update")."""
+    # words as prose writes them: not the parts of an address or a slug ("jane.roe@…")
+    tokens = (token.strip(_PUNCTUATION) for token in text.split())
+    common = {token for token in tokens if token.isalpha() and token.islower()}
+    ordinary = (
+        word[:1].isupper() and word.casefold() in common
+        for name in names
+        for word in _WORD.findall(name)
+    )
+    return [] if any(ordinary) else names
+
+
+def _under_headline(page: list[str], title: str | None) -> list[str]:
+    """The person's name on the line the page shows right under its headline, where a
+    post without a by-word or a date names its author ("Lisa Pham")."""
+    if not title:
+        return []
+    shown = [line.strip() for line in page if _IMAGES.sub("", line).strip()]
+    for k, line in enumerate(shown[:-1]):
+        if line == title.strip():
+            found = byline_names(shown[k + 1], bare=True)
+            people = found and all(map(is_person_name, found))
+            return found if people and all(_named_elsewhere(name, shown) for name in found) else []
+    return []
+
+
+_ELSEWHERE_WORDS = 3  # words besides the name: "Julia Gralberg is a freelance …", "by Jane Roe"
+
+
+def _named_elsewhere(name: str, lines: list[str]) -> bool:
+    """The page also names the person inside a line of more words (a bio, a credit, "All
+    articles by …"), as it names no button or section ("Live Chat", "New Releases")."""
+    return any(
+        name in line and len(line.split()) >= len(name.split()) + _ELSEWHERE_WORDS for line in lines
+    )
+
+
+_AROUND_DATE = 3  # lines shown on either side of a date line
+
+
+def _around_dates(page: list[str], hints: dict) -> list[str]:
+    """The page's lines around its short date lines under the headline and in the story's
+    lead, as the page shows them: the cleaner's byline zone ends where the story starts, and
+    may have kept the author's name, printed above the date, as the story's first line."""
+    shown = [k for k, line in enumerate(page) if line.strip()]
+    where = {page[k].strip(): n for n, k in reversed(list(enumerate(shown)))}
+    lines: list[str] = []
+    for line in hints.get("date_lines") or []:
+        n = where.get(plain(line["text"]).strip())
+        if line["zone"] in _METADATA_ZONES and line["words"] <= _METADATA_WORDS and n is not None:
+            around = shown[max(0, n - _AROUND_DATE) : n + _AROUND_DATE + 1]
+            lines += [_unglue(page[k].strip()) for k in around]
+    return lines
 
 
 _METADATA_ZONES = ("byline", "lead")
@@ -364,6 +441,7 @@ def _credited(names: list[str]) -> list[str]:
     return [name for name in names if name[:1].isupper()]
 
 
+_IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[photo-of-jane]"
 _GLUED = re.compile(r"(?<=\d)(?=[A-ZÀ-ÞĀ-Ž][a-zà-ÿ])")
 
 

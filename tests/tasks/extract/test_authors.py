@@ -19,6 +19,7 @@ from tasks.extract.authors import (
     photo_names,
     post_header_names,
     repeated_names,
+    signed_handles,
     thread_starter,
     yearless_date,
 )
@@ -36,6 +37,17 @@ def test_a_label_names_the_line_after_it_or_the_one_after_a_photo() -> None:
     assert by_lines(["Article by", "Matias Heikkilä"]) == ["Matias Heikkilä"]
     assert by_lines(["Written by", "[]avatar_jr", "Jane Roe"]) == ["Jane Roe"]
     assert by_lines(["Written by", "Subscribe to our newsletter today", "Jane Roe"]) == []
+
+
+def test_a_by_word_label_makes_a_lone_first_name_the_authors() -> None:
+    # the line after the label read as a by-line: the role after the dash is its tail
+    assert by_lines(["5 Minutes", "Written by", "Eliz - Product marketer"]) == ["Eliz"]
+    assert by_lines(["Von", "Anna"]) == ["Anna"]
+    # a field's name over a search box is no by-word; a section is no pair of first names
+    assert by_lines(["Author", "Search"]) == []
+    assert by_lines(["Written By", "Art & Culture"]) == []
+    # only right under the label: a form's "von" / "nach" / "Datum" (from, to, date)
+    assert by_lines(["von", "nach", "Datum"]) == []
 
 
 def test_a_long_dated_line_names_the_people_after_its_last_by_word() -> None:
@@ -85,6 +97,9 @@ def test_an_author_box_in_the_first_person_outside_the_story() -> None:
     # a heading over the story's own paragraph in the first person, and a button
     assert bio_names(["Final Thoughts", bio], story=f"Final Thoughts {bio}") == []
     assert bio_names(["Find Pros", "I'm a contractor", "Welcome to the site of all sites"]) == []
+    # a markdown dump shows the photo as its alt text in brackets, alone on its line
+    assert bio_names(["[Jane Roe]   ", bio]) == ["Jane Roe"]
+    assert bio_names(["[Jane Roe] and friends", bio]) == []
 
 
 def test_a_dated_byline_names_the_writer_before_its_separator_or_the_desk_if_asked() -> None:
@@ -296,4 +311,26 @@ def test_a_name_printed_twice_after_a_photos_alt_text() -> None:
     assert repeated_names(["• Jane RoeJane RoeJane Roe"]) == ["Jane Roe"]
     # a logo or a button: its alt text and its label, no photo word
     assert repeated_names(["Get A Quote Get A Quote"], photo=True) == []
+    # a markdown dump keeps the alt text apart in its brackets
+    line = " [An avatar representing Jane Roe] Jane Roe "
+    assert repeated_names([line], photo=True) == ["Jane Roe"]
+    assert repeated_names([" [Get A Quote] Get A Quote "], photo=True) == []
     assert repeated_names(["Jane Roe and John Doe"]) == []
+
+
+def test_a_user_name_after_by_that_the_posters_card_shows_alone() -> None:
+    card = ["thanosmano", "", "By thanosmano,", "April 18, 2024 in Princess Cruises"]
+    assert signed_handles(card) == ["thanosmano"]
+    # a lower-case word after "By" is prose unless the page shows it alone; a capitalised
+    # word is a menu's ("Shop By Collection")
+    assert signed_handles(["By default,", "the app saves"]) == []
+    assert signed_handles(["Collection", "By Collection"]) == []
+
+
+def test_a_thread_starters_label_under_the_user_name() -> None:
+    # vBulletin's post card: the user name, then the label alone
+    card = ["Old Feb 14, 2026 | 9:05 pm", "#1", "lowjhg", "Original Poster", "Join Date: Jan 2015"]
+    assert thread_starter(card) == ["lowjhg"]
+    assert thread_starter(["Thread starter jdoe42", "Start date Dec 30, 2023"]) == ["jdoe42"]
+    # the label after a sentence is no card
+    assert thread_starter(["Replies from the community follow below", "Original Poster"]) == []

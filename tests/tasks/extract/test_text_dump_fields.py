@@ -144,6 +144,8 @@ def page(byline: str, title: str = "Noise complaints reach the committee at last
         ("Jane Roe•Oct 20, 2025", ["Jane Roe"]),
         ("October 20, 2025 · 6 min · Jane Roe", ["Jane Roe"]),
         ("  • Thread starter Jane Roe\n  • Start date Dec 30, 2023", ["Jane Roe"]),
+        # a month and a year date the post too
+        ("Last Updated January, 2025\n\nJane Roe\n\nFormer Town Reporter", ["Jane Roe"]),
     ],
 )
 def test_byline_names_without_by_roles_or_dates(byline: str, expected: list[str]) -> None:
@@ -291,6 +293,49 @@ def _dump_signed(
 
 def _authors(text: str) -> list[str]:
     return fields_of(text, PageContext(registry=Registry(()))).authors
+
+
+def test_a_name_above_the_date_that_the_cleaner_kept_in_the_story() -> None:
+    # the story's first paragraph runs before the name and its date (an inscriptis dump of a
+    # blog post): the name is read beside the date as the page shows it, not only in the
+    # cleaner's byline zone, unless it is a word the page writes in lower case (a button)
+    def dump(name: str) -> str:
+        lead, rest = STORY, STORY.replace("four", "six")
+        last = "Ask a question about the meeting in the comments below, or read the minutes."
+        parts = [name, "23.07.2025 · 6 min read", rest, last]
+        return "\n\n".join(["Town News", "  • Home\n  • Local", _TITLE, lead, *parts])
+
+    assert _authors(dump("Jane Roe")) == ["Jane Roe"]
+    assert _authors(dump("Ask Question")) == []
+
+
+_TITLE = "Noise complaints reach the committee at last"
+
+
+def test_a_title_case_line_by_the_date_is_no_name_if_the_page_writes_its_words() -> None:
+    # "Council Update" over the date is a label: the story speaks of an update in lower case,
+    # so the by-line at the foot names the author; a name's words are no ordinary words of
+    # the page ("jane.roe@…" is an address, no prose)
+    def dump(name: str) -> str:
+        story = STORY + " The next update is due in May; write to jane.roe@town.example."
+        parts = [_TITLE, name, "3 March 2021", story, STORY.replace("four", "six")]
+        foot = ["Share", "Related", "More from the town", "Contact us", "Written by Ann Lee"]
+        return "\n\n".join(["Town News", "  • Home\n  • Local", *parts, *foot])
+
+    assert _authors(dump("Council Update")) == ["Ann Lee"]
+    assert _authors(dump("Jane Roe")) == ["Jane Roe"]
+
+
+def test_a_name_under_the_headline_that_the_page_names_again_in_prose() -> None:
+    # no by-word, no date: the line under the headline is the author's name when the page
+    # names that person inside a longer line too (the bio); a button is named nowhere else
+    def dump(under: str) -> str:
+        bio = "Jane Roe is a freelance writer who covers the town council."
+        parts = [_TITLE, under, STORY, STORY.replace("four", "six"), bio]
+        return "\n\n".join(["Town News", "  • Home\n  • Local", *parts])
+
+    assert _authors(dump("Jane Roe")) == ["Jane Roe"]
+    assert _authors(dump("Live Chat")) == []
 
 
 def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
