@@ -217,35 +217,17 @@ class _Forwarding:
     """The signals this process gets, passed on to the fork's group once its pid is known:
     from before the request is sent, so that a Ctrl-C that comes as the fork starts (its pid
     on the way) reaches the run, not the command alone. One that came before a fork took
-    the run is raised here on exit, as if it came then (the run then runs here, or not).
-    Ctrl-Z (SIGTSTP) stops the fork's group with the command, and continuing the command
-    (`fg`, `bg`) continues it: as the terminal stops and continues a run here and its
-    workers."""
+    the run is raised here on exit, as if it came then (the run then runs here, or not)."""
 
     def __init__(self) -> None:
         self.pid: int | None = None
         self.kept: list[int] = []
         self.sent: list[int] = []  # passed on to the fork's group
         self.previous: dict[int, Any] = {}
-        self.stop: Any = signal.SIG_DFL
 
     def __enter__(self) -> _Forwarding:
         self.previous = {s: signal.signal(s, self._forward) for s in _FORWARDED}
-        self.stop = signal.getsignal(signal.SIGTSTP)
-        if self.stop is signal.SIG_DFL:
-            signal.signal(signal.SIGTSTP, self._stopped)
         return self
-
-    def _stopped(self, _signum: int, _frame: object) -> None:
-        if self.pid is not None:
-            with contextlib.suppress(OSError):
-                os.killpg(self.pid, signal.SIGSTOP)
-        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTSTP)  # stopped here, until continued
-        signal.signal(signal.SIGTSTP, self._stopped)
-        if self.pid is not None:
-            with contextlib.suppress(OSError):
-                os.killpg(self.pid, signal.SIGCONT)
 
     def _forward(self, signum: int, _frame: object) -> None:
         if self.pid is None:
@@ -263,7 +245,6 @@ class _Forwarding:
     def __exit__(self, *_: object) -> None:
         for s, handler in self.previous.items():
             signal.signal(s, handler)
-        signal.signal(signal.SIGTSTP, self.stop)
         if self.pid is None:
             for signum in self.kept:
                 signal.raise_signal(signum)

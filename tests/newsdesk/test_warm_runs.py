@@ -206,12 +206,6 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         # command's end open: no hang-up)
         process, _ = waiting(tmp_path, helpers, db, seed_dir, no_stdin=True)
         (fork,) = forks(runner, process)
-        # (before that, Ctrl-Z stops its run with it, and `fg` continues both)
-        process.send_signal(signal.SIGTSTP)
-        wait_state(fork, "T")
-        wait_state(process.pid, "T")
-        process.send_signal(signal.SIGCONT)
-        wait_state(fork, "SR")
         process.kill()
         process.wait(timeout=60)
         wait_gone(fork)
@@ -236,14 +230,6 @@ def waiting(
         line = process.stderr.readline()
         assert line, "the run ended before it waited"
     return process, said
-
-
-def wait_state(pid: int, states: str) -> None:
-    """Until the process is in one of `states` (T: stopped; S, R: going), as ps shows it."""
-    deadline = time.monotonic() + 60
-    while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in states:
-        assert time.monotonic() < deadline, f"process {pid} not in state {states}"
-        time.sleep(0.02)
 
 
 def forks(runner: int, process: subprocess.Popen) -> list[int]:
