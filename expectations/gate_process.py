@@ -35,7 +35,7 @@ import sysconfig
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
@@ -318,6 +318,28 @@ def listen_unix(path: Path, backlog: int) -> socket.socket:
     return listener
 
 
+def accept_until_idle(listener: socket.socket, path: Path, own: int) -> Iterator[socket.socket]:
+    """A helper's connections, as they come, until WARM_IDLE_S (NEWSDESK_WARM_IDLE_S) pass
+    without one, or the socket's name at `path` is no longer its own (`own`, its inode):
+    gone, or another helper's, and no run finds this one any more."""
+    idle_s = float(os.environ.get(WARM_IDLE_ENV, WARM_IDLE_S))
+    # woken now and then to see the name is still its own, also when no run comes
+    listener.settimeout(min(idle_s, 30.0))
+    last = time.monotonic()
+    while time.monotonic() - last < idle_s:
+        try:
+            if path.stat().st_ino != own:
+                return  # the socket's name is another helper's now
+        except OSError:
+            return
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            continue
+        last = time.monotonic()
+        yield conn
+
+
 class _ForkedGate(_Gate):
     """A gate process the helper forked (or will fork, once its GX import is done). Not
     this process's child: it ends when hung up on, as a run's own gate process does (a run
@@ -379,20 +401,7 @@ def serve_warm(path_text: str) -> None:
     # Forked gate processes are reaped by the kernel: the helper never waits for them.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 
-    idle_s = float(os.environ.get(WARM_IDLE_ENV, WARM_IDLE_S))
-    listener.settimeout(min(idle_s, 30.0))
-    last = time.monotonic()
-    while time.monotonic() - last < idle_s:
-        try:
-            if path.stat().st_ino != own:
-                break  # the socket's name is another helper's now
-        except OSError:
-            break
-        try:
-            conn, _ = listener.accept()
-        except TimeoutError:
-            continue
-        last = time.monotonic()
+    for conn in accept_until_idle(listener, path, own):
         with conn:
             try:
                 _, fds, _, _ = socket.recv_fds(conn, 16, 1)

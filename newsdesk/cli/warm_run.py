@@ -45,9 +45,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
 from expectations.gate_process import (
-    WARM_IDLE_ENV,
-    WARM_IDLE_S,
     WARM_PROCESS_NAME,
+    accept_until_idle,
     connect_unix,
     listen_unix,
     warm_dir,
@@ -293,20 +292,7 @@ def serve_runner(path_text: str) -> None:
 
     signal.signal(signal.SIGTERM, end)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the forks
-    idle_s = float(os.environ.get(WARM_IDLE_ENV, WARM_IDLE_S))
-    listener.settimeout(min(idle_s, 30.0))
-    last = time.monotonic()
-    while time.monotonic() - last < idle_s:
-        try:
-            if path.stat().st_ino != own:
-                break  # the socket's name is another runner's now
-        except OSError:
-            break
-        try:
-            conn, _ = listener.accept()
-        except TimeoutError:
-            continue
-        last = time.monotonic()
+    for conn in accept_until_idle(listener, path, own):
         try:
             request, fds = _receive(conn)
         except (OSError, ValueError):
