@@ -64,6 +64,12 @@ _CODE = ("newsdesk", "flows", "tasks", "warehouse", "expectations")
 _KEYED_PREFIXES = ("PREFECT_", "PYTHON", "LC_")
 _KEYED = frozenset({"DO_NOT_TRACK", "HOME", "LANG", "TZ"})
 _REPLY_S = 10.0  # how long a run waits for the runner's fork to answer
+# How long a fork waits for the command to say it has its pid (_GO) before it starts the
+# run: past it (the command stopped by a Ctrl-Z that came first, a loaded machine), the fork
+# answers _LATE and ends, and the command runs the flow itself once it goes on.
+_GO_S = 10.0
+_GO = b"go\n"
+_LATE = b"late"
 _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _HEADER = struct.Struct("!I")  # the request's length, sent with the descriptors
 
@@ -150,7 +156,14 @@ def hand_off(request: dict[str, Any]) -> int | None:
         if pid is None:
             return None
         forwarding.to(pid)
+        # The fork starts the run only now, once a Ctrl-Z reaches it (one that came before
+        # stopped this process alone, while the fork waited for this)
+        with contextlib.suppress(OSError):  # gone: its answer, or none, tells
+            runner.sendall(_GO)
         code = _wait(runner, replies)
+        if code == _LATE:
+            forwarding.to(None)  # signals from here on are this process's
+            return None
     if code is not None:
         return code
     if forwarding.sent:
@@ -216,7 +229,15 @@ class _Forwarding:
     """The signals this process gets, passed on to the fork's group once its pid is known:
     from before the request is sent, so that a Ctrl-C that comes as the fork starts (its pid
     on the way) reaches the run, not the command alone. One that came before a fork took
-    the run is raised here on exit, as if it came then (the run then runs here, or not)."""
+    the run (or that found it gone) is raised here on exit, as if it came then (the run then
+    runs here, or not).
+
+    Ctrl-Z (SIGTSTP, unless this process ignores it) stops the fork's group, then this
+    process, as the terminal stops a run here and its workers; continuing this process
+    (`fg`, `bg`) continues the group. SIGSTOP, not SIGTSTP, to the group: the system drops
+    a SIGTSTP to a group with no parent in its session (the fork's, once its runner ended).
+    One that comes before the fork's pid stops this process alone: the fork has not started
+    the run, and starts it only once this process, going on, has its pid (_GO)."""
 
     def __init__(self) -> None:
         self.pid: int | None = None
@@ -226,20 +247,46 @@ class _Forwarding:
 
     def __enter__(self) -> _Forwarding:
         self.previous = {s: signal.signal(s, self._forward) for s in _FORWARDED}
+        if signal.getsignal(signal.SIGTSTP) is signal.SIG_DFL:
+            self.previous[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, self._stop)
         return self
 
     def _forward(self, signum: int, _frame: object) -> None:
         if self.pid is None:
             self.kept.append(signum)
             return
-        with contextlib.suppress(OSError):
+        try:
             os.killpg(self.pid, signum)
+        except OSError:  # gone: the run did not get it
+            self.kept.append(signum)
+        else:
             self.sent.append(signum)
 
-    def to(self, pid: int) -> None:
+    def _stop(self, _signum: int, _frame: object) -> None:
+        # (a handler runs between two steps of this process's main thread: `to` does not
+        # change the pid in the middle of it)
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, signal.SIGSTOP)
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        try:
+            # stopped here until continued (not in a group with no parent in its session,
+            # for which the system drops it, as for any process)
+            signal.raise_signal(signal.SIGTSTP)
+        finally:
+            signal.signal(signal.SIGTSTP, self._stop)
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, signal.SIGCONT)
+
+    def to(self, pid: int | None) -> None:
+        """Signals to the group of fork `pid` from now on, those kept too; None: the fork
+        did not start the run, and those from now on are this process's."""
         self.pid = pid
-        for signum in self.kept:
-            self._forward(signum, None)
+        if pid is not None:
+            kept, self.kept = self.kept, []
+            for signum in kept:
+                self._forward(signum, None)
 
     def __exit__(self, *_: object) -> None:
         for s, handler in self.previous.items():
@@ -249,13 +296,16 @@ class _Forwarding:
                 signal.raise_signal(signum)
 
 
-def _wait(runner: socket.socket, replies: BinaryIO) -> int | None:
-    """The fork's exit code; None when it ended without one (killed)."""
+def _wait(runner: socket.socket, replies: BinaryIO) -> int | bytes | None:
+    """The fork's exit code; _LATE when it did not start the run (the command's _GO came
+    after _GO_S); None when it ended without one (killed)."""
     try:
         runner.settimeout(None)
         reply = replies.readline().strip()
     except OSError:
         reply = b""
+    if reply == _LATE:
+        return _LATE
     return int(reply) if reply.isdigit() else None
 
 
@@ -379,8 +429,10 @@ def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> N
         # the fork has one thread, which the setting is per
         with contextlib.suppress(OSError):  # not all of them allowed here: the runner's
             os.sched_setaffinity(0, request["cpus"])
-        conn.settimeout(None)
         conn.sendall(f"{os.getpid()}\n".encode())
+        if not _go(conn):
+            return  # not started: the command runs it, or is gone
+        conn.settimeout(None)
         done = threading.Event()
         threading.Thread(target=_watch, args=(conn, done), daemon=True).start()
         from newsdesk.cli import run_handed
@@ -400,6 +452,21 @@ def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> N
             conn.sendall(f"{code}\n".encode())
     finally:
         os._exit(code)
+
+
+def _go(conn: socket.socket) -> bool:
+    """Whether the command said it has the fork's pid (its Ctrl-Z now reaches the run)
+    within _GO_S; if not, it is told the run did not start (_LATE)."""
+    conn.settimeout(_GO_S)
+    try:
+        if _exactly(conn, len(_GO)) == _GO:
+            return True
+    except TimeoutError:
+        with contextlib.suppress(OSError):
+            conn.sendall(_LATE + b"\n")
+    except (OSError, ValueError):  # hung up: the command is gone
+        pass
+    return False
 
 
 def _own_streams() -> None:

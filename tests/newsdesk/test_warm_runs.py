@@ -65,10 +65,14 @@ def start(
     no_stdin: bool = False,
     no_sigint: bool = False,
     cpus: set[int] | None = None,
+    job: bool = False,
 ) -> tuple[subprocess.Popen, Path]:
     """The command, started (`no_stdin`: without a standard input, as `<&-` starts it;
     `no_sigint`: ignoring SIGINT, as a script's background job starts; `cpus`: on those
-    processors only, as `taskset` starts it)."""
+    processors only, as `taskset` starts it; `job`: in a process group of its own, as a
+    shell with job control starts it, whose parent is in its session: else a Ctrl-Z may
+    reach a group the system does not stop, as where pytest's own group has no parent in
+    its session)."""
 
     def before() -> None:
         if no_stdin:
@@ -88,6 +92,7 @@ def start(
         env={**os.environ, **env},
         umask=umask,
         preexec_fn=before if no_stdin or no_sigint or cpus else None,
+        process_group=0 if job else None,
     )
     return process, said
 
@@ -204,8 +209,16 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         # when the command was started without a standard input (the socket to the runner
         # is then not made one of the fork's standard streams, which would keep the
         # command's end open: no hang-up)
-        process, _ = waiting(tmp_path, helpers, db, seed_dir, no_stdin=True)
+        process, _ = waiting(tmp_path, helpers, db, seed_dir, no_stdin=True, job=True)
         (fork,) = forks(runner, process)
+        # (before that, Ctrl-Z stops its run with it, and `fg` continues both: the fork
+        # waited for the command to have its pid before the run said it waits)
+        process.send_signal(signal.SIGTSTP)
+        wait_state(fork, "T")
+        wait_state(process.pid, "T")
+        process.send_signal(signal.SIGCONT)
+        wait_state(fork, "RSD")
+        wait_state(process.pid, "RSD")
         process.kill()
         process.wait(timeout=60)
         wait_gone(fork)
@@ -219,17 +232,29 @@ def waiting(
     *,
     no_stdin: bool = False,
     cpus: set[int] | None = None,
+    job: bool = False,
 ) -> tuple[subprocess.Popen, Path]:
     """A command whose run waits for the warehouse, once it says so."""
     env = {**env, "NEWSDESK_WAREHOUSE_RUN_LOCK_TIMEOUT_S": "120"}
     args = ("--db", str(db), "run", str(seed_dir))
-    process, said = start(tmp_path, env, *args, no_stdin=no_stdin, cpus=cpus)
+    process, said = start(tmp_path, env, *args, no_stdin=no_stdin, cpus=cpus, job=job)
     assert process.stderr is not None
     line = ""
     while "waiting up to" not in line:
         line = process.stderr.readline()
         assert line, "the run ended before it waited"
     return process, said
+
+
+def wait_state(pid: int, states: str, timeout_s: float = 120.0) -> None:
+    """Until the process is in one of `states` (T: stopped; R, S, D: going), as ps shows it:
+    each process takes a signal in its own time on a loaded machine."""
+    deadline = time.monotonic() + timeout_s
+    while (state := Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) not in (
+        states
+    ):
+        assert time.monotonic() < deadline, f"process {pid} is {state}, not one of {states}"
+        time.sleep(0.02)
 
 
 def forks(runner: int, process: subprocess.Popen) -> list[int]:
