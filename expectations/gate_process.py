@@ -29,6 +29,7 @@ import os
 import signal
 import socket
 import stat
+import struct
 import subprocess
 import sys
 import sysconfig
@@ -321,7 +322,10 @@ def listen_unix(path: Path, backlog: int) -> socket.socket:
 def accept_until_idle(listener: socket.socket, path: Path, own: int) -> Iterator[socket.socket]:
     """A helper's connections, as they come, until WARM_IDLE_S (NEWSDESK_WARM_IDLE_S) pass
     without one, or the socket's name at `path` is no longer its own (`own`, its inode):
-    gone, or another helper's, and no run finds this one any more."""
+    gone, or another helper's, and no run finds this one any more. Only this user's: one
+    from another (its uid as the system tells it, SO_PEERCRED) is closed unread, besides
+    the folder's mode that keeps others out (anyone who can connect can have code run)."""
+    me = os.getuid()
     idle_s = float(os.environ.get(WARM_IDLE_ENV, WARM_IDLE_S))
     # woken now and then to see the name is still its own, also when no run comes
     listener.settimeout(min(idle_s, 30.0))
@@ -336,8 +340,23 @@ def accept_until_idle(listener: socket.socket, path: Path, own: int) -> Iterator
             conn, _ = listener.accept()
         except TimeoutError:
             continue
+        if _peer_uid(conn) != me:
+            conn.close()  # (no run of this user's: the helper is as idle as it was)
+            continue
         last = time.monotonic()
         yield conn
+
+
+_PEER = struct.Struct("3i")  # the system's struct ucred: pid, uid, gid
+
+
+def _peer_uid(conn: socket.socket) -> int | None:
+    """The user of the process that connected (as it was when it connected)."""
+    try:
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size)
+    except OSError:
+        return None
+    return _PEER.unpack(creds)[1]
 
 
 class _ForkedGate(_Gate):

@@ -7,22 +7,25 @@ open, no Prefect client), started in the background by the first run that finds 
 run goes on in its own process, as before) and ending once no run came for WARM_IDLE_S. A
 later run hands itself to a fork of it: the command sends what it would run (`request`),
 its environment and folder, and its standard input, output and error (SCM_RIGHTS) over a
-Unix socket; the fork takes them as its own, runs the pipeline as the command would have,
-and sends back its exit code, which the command exits with. The command passes Ctrl-C
-(SIGINT), SIGTERM and SIGHUP on to the fork's process group (the fork and the workers it
-starts), as the terminal would have to its own, and ends by the signal that ended the fork;
-a command killed outright hangs up, and the fork's group then gets SIGTERM. The fork takes
-the command's umask, processors and dispositions of those signals; its priority is the
+Unix socket; the fork takes them as its own, sends its pid, waits for the command to say it
+has it (_GO; within _GO_S, else it does not start the run and the command runs it), runs
+the pipeline as the command would have, and sends back its exit code, which the command
+exits with. The command passes Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT), SIGTERM and SIGHUP on to
+the fork's process group (the fork and the workers it starts), as the terminal would have
+to its own, and ends by the signal that ended the fork; Ctrl-Z (SIGTSTP) stops the group
+and the command, and continuing the command continues the group; a command killed outright
+hangs up, and the fork's group then gets SIGTERM. The fork takes the command's umask,
+processors, core file size and dispositions of those signals; its priority is the
 runner's (it cannot raise it), so the niceness is in the key.
 
 The same rules as the warm gate helper (expectations/gate_process.py): a socket in the
-user's private folder, named by a fingerprint of the interpreter, its packages and the
-project's code and data files, here with the environment the imports read (PREFECT_*,
-PYTHON*, locale, HOME), the folder and Prefect's settings files (runner_key): Prefect reads
-its settings at import, so a runner serves only commands that would have read the same. It
-forks only while it has a single thread. Whatever fails before the fork has answered
-leaves the run to run here. NEWSDESK_WARM_RUNS=0 turns it off; `newsdesk ui --stop` ends
-the helpers.
+user's private folder, taking connections from the user's processes only, named by a
+fingerprint of the interpreter, its packages and the project's code and data files, here
+with the environment the imports read (PREFECT_*, PYTHON*, locale, HOME), the folder and
+Prefect's settings files (runner_key): Prefect reads its settings at import, so a runner
+serves only commands that would have read the same. It forks only while it has a single
+thread. Whatever fails before the fork has answered leaves the run to run here.
+NEWSDESK_WARM_RUNS=0 turns it off; `newsdesk ui --stop` ends the helpers.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import fcntl
 import importlib
 import json
 import os
+import resource
 import signal
 import socket
 import struct
@@ -70,7 +74,7 @@ _REPLY_S = 10.0  # how long a run waits for the runner's fork to answer
 _GO_S = 10.0
 _GO = b"go\n"
 _LATE = b"late"
-_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 _HEADER = struct.Struct("!I")  # the request's length, sent with the descriptors
 
 # What the runner imports: the command and the flow, and what a run of the seeds imported
@@ -213,6 +217,7 @@ def _send(runner: socket.socket, replies: BinaryIO, request: dict[str, Any]) -> 
             "cwd": os.getcwd(),
             "umask": umask,
             "cpus": sorted(os.sched_getaffinity(0)),
+            "core": resource.getrlimit(resource.RLIMIT_CORE),
         }
     ).encode()
     try:
@@ -429,6 +434,10 @@ def _run_fork(conn: socket.socket, fds: list[int], request: dict[str, Any]) -> N
         # the fork has one thread, which the setting is per
         with contextlib.suppress(OSError):  # not all of them allowed here: the runner's
             os.sched_setaffinity(0, request["cpus"])
+        # the command's core file size: a Ctrl-\ (SIGQUIT) dumps the run's core as the
+        # command's limit says, in its folder (none with the usual 0), not the runner's
+        with contextlib.suppress(OSError, ValueError):  # above the runner's hard limit
+            resource.setrlimit(resource.RLIMIT_CORE, tuple(request["core"]))
         conn.sendall(f"{os.getpid()}\n".encode())
         if not _go(conn):
             return  # not started: the command runs it, or is gone

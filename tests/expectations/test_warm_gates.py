@@ -4,10 +4,12 @@ leaving its socket behind; a run that finds no usable helper starts one or goes 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -145,3 +147,30 @@ def test_a_stuck_helper_leaves_the_run_a_gate_process_of_its_own(tmp_path: Path,
         os.kill(first["helper"], signal.SIGCONT)
     assert second["parent"] == second["me"]
     assert second["gate"] == first["gate"]
+
+
+def test_a_helper_takes_connections_of_its_own_user_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Anyone who can connect to a helper can have it run code: besides the folder's mode,
+    # a connection whose process is another user's (as the system tells, SO_PEERCRED) is
+    # closed unread. Another user here: this process's, to a helper that takes its user
+    # for another (a process of another user needs root to start).
+    path = tmp_path / "helper.sock"
+    monkeypatch.setenv("NEWSDESK_WARM_IDLE_S", "1")
+    with gate_process.listen_unix(path, 4) as listener:
+        own = path.stat().st_ino
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as ours:
+            ours.connect(str(path))
+            (conn,) = itertools.islice(gate_process.accept_until_idle(listener, path, own), 1)
+            with conn:
+                conn.sendall(b"taken")
+                assert ours.recv(16) == b"taken"
+        me = os.getuid()
+        monkeypatch.setattr(gate_process.os, "getuid", lambda: me + 1)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as other:
+            other.connect(str(path))
+            # closed unread; the helper then ends idle (1 s), no connection taken
+            assert list(gate_process.accept_until_idle(listener, path, own)) == []
+            other.settimeout(30)
+            assert other.recv(16) == b""

@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -66,13 +67,14 @@ def start(
     no_sigint: bool = False,
     cpus: set[int] | None = None,
     job: bool = False,
+    no_core: bool = False,
 ) -> tuple[subprocess.Popen, Path]:
     """The command, started (`no_stdin`: without a standard input, as `<&-` starts it;
     `no_sigint`: ignoring SIGINT, as a script's background job starts; `cpus`: on those
     processors only, as `taskset` starts it; `job`: in a process group of its own, as a
     shell with job control starts it, whose parent is in its session: else a Ctrl-Z may
     reach a group the system does not stop, as where pytest's own group has no parent in
-    its session)."""
+    its session; `no_core`: with no core file, as `ulimit -c 0` starts it)."""
 
     def before() -> None:
         if no_stdin:
@@ -81,6 +83,10 @@ def start(
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         if cpus:
             os.sched_setaffinity(0, cpus)
+        if no_core:
+            resource.setrlimit(
+                resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1])
+            )
 
     said = tmp_path / f"said-{time.monotonic_ns()}.json"
     process = subprocess.Popen(
@@ -91,7 +97,7 @@ def start(
         text=True,
         env={**os.environ, **env},
         umask=umask,
-        preexec_fn=before if no_stdin or no_sigint or cpus else None,
+        preexec_fn=before if no_stdin or no_sigint or cpus or no_core else None,
         process_group=0 if job else None,
     )
     return process, said
@@ -205,6 +211,14 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == -signal.SIGTERM
         wait_gone(fork)
+        # Ctrl-\ (SIGQUIT) likewise; the run dumps its core as the command's limit says
+        # (none: 0), in the command's folder, not as the runner's
+        process, _ = waiting(tmp_path, helpers, db, seed_dir, no_core=True)
+        (fork,) = forks(runner, process)
+        assert core_limit(fork) == "0"
+        process.send_signal(signal.SIGQUIT)
+        assert process.wait(timeout=60) == -signal.SIGQUIT
+        wait_gone(fork)
         # a command killed outright: its run ends too, not left holding the warehouse; also
         # when the command was started without a standard input (the socket to the runner
         # is then not made one of the fork's standard streams, which would keep the
@@ -233,11 +247,14 @@ def waiting(
     no_stdin: bool = False,
     cpus: set[int] | None = None,
     job: bool = False,
+    no_core: bool = False,
 ) -> tuple[subprocess.Popen, Path]:
     """A command whose run waits for the warehouse, once it says so."""
     env = {**env, "NEWSDESK_WAREHOUSE_RUN_LOCK_TIMEOUT_S": "120"}
     args = ("--db", str(db), "run", str(seed_dir))
-    process, said = start(tmp_path, env, *args, no_stdin=no_stdin, cpus=cpus, job=job)
+    process, said = start(
+        tmp_path, env, *args, no_stdin=no_stdin, cpus=cpus, job=job, no_core=no_core
+    )
     assert process.stderr is not None
     line = ""
     while "waiting up to" not in line:
@@ -255,6 +272,14 @@ def wait_state(pid: int, states: str, timeout_s: float = 120.0) -> None:
     ):
         assert time.monotonic() < deadline, f"process {pid} is {state}, not one of {states}"
         time.sleep(0.02)
+
+
+def core_limit(pid: int) -> str:
+    """The process's soft core file size, as /proc tells it."""
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max core file size"):
+            return line.split()[4]
+    raise AssertionError("no core file size")
 
 
 def forks(runner: int, process: subprocess.Popen) -> list[int]:
