@@ -340,7 +340,7 @@ def accept_until_idle(listener: socket.socket, path: Path, own: int) -> Iterator
             conn, _ = listener.accept()
         except TimeoutError:
             continue
-        if _peer_uid(conn) != me:
+        if (peer_credentials(conn) or (0, -1, 0))[1] != me:
             conn.close()  # (no run of this user's: the helper is as idle as it was)
             continue
         last = time.monotonic()
@@ -350,13 +350,13 @@ def accept_until_idle(listener: socket.socket, path: Path, own: int) -> Iterator
 _PEER = struct.Struct("3i")  # the system's struct ucred: pid, uid, gid
 
 
-def _peer_uid(conn: socket.socket) -> int | None:
-    """The user of the process that connected (as it was when it connected)."""
+def peer_credentials(conn: socket.socket) -> tuple[int, int, int] | None:
+    """The pid, user and group of the process that connected (as they were then)."""
     try:
         creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size)
     except OSError:
         return None
-    return _PEER.unpack(creds)[1]
+    return _PEER.unpack(creds)
 
 
 class _ForkedGate(_Gate):

@@ -10,7 +10,7 @@ its environment and folder, and its standard input, output and error (SCM_RIGHTS
 Unix socket; the fork takes them as its own, sends its pid, waits for the command to say it
 has it (_GO; within _GO_S, else it does not start the run and the command runs it), runs
 the pipeline as the command would have, and sends back its exit code, which the command
-exits with. The command passes Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT), SIGTERM and SIGHUP on to
+exits with. The command passes Ctrl-C (SIGINT), Ctrl-\\ (SIGQUIT), SIGTERM and SIGHUP on to
 the fork's process group (the fork and the workers it starts), as the terminal would have
 to its own, and ends by the signal that ended the fork; Ctrl-Z (SIGTSTP) stops the group
 and the command, and continuing the command continues the group; a command killed outright
@@ -53,6 +53,7 @@ from expectations.gate_process import (
     accept_until_idle,
     connect_unix,
     listen_unix,
+    peer_credentials,
     warm_dir,
     warm_key,
 )
@@ -338,11 +339,16 @@ def serve_runner(path_text: str) -> None:
         os._exit(0)  # a fork of a process with threads can hang on a lock one of them held
     listener = listen_unix(path, 16)  # over a killed runner's socket too
     own = path.stat().st_ino
+    forks: dict[int, int] = {}  # the pid of each fork that may still run: its command's
 
     def end(*_: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it at once
         with contextlib.suppress(OSError):
             if path.stat().st_ino == own:
                 path.unlink()
+        listener.close()
+        os.close(lock)  # a new runner may start while this one waits for its forks
+        _outlive(forks)
         os._exit(0)
 
     signal.signal(signal.SIGTERM, end)
@@ -353,14 +359,47 @@ def serve_runner(path_text: str) -> None:
         except (OSError, ValueError):
             conn.close()
             continue
-        if os.fork() == 0:
+        if (pid := os.fork()) == 0:
             listener.close()
             os.close(lock)
             _run_fork(conn, fds, request)
+        for ended in [fork for fork in forks if not _child_state(fork)]:
+            del forks[ended]
+        forks[pid] = (peer_credentials(conn) or (0, 0, 0))[0]
         for fd in fds:
             os.close(fd)
         conn.close()
     end()
+
+
+_OUTLIVE_S = 1.0  # how often a runner that has ended looks at the forks it waits for
+
+
+def _outlive(forks: dict[int, int]) -> None:
+    """Until the runner's forks (pid: their command's) have ended. A runner that ended first
+    would leave a run stopped by Ctrl-Z in a process group with no parent in its session,
+    which the system hangs up (SIGHUP, then SIGCONT): the run would end. A stopped one whose
+    command is gone (killed outright while stopped: the fork's watcher, stopped too, did not
+    see the hang-up) is continued, and its watcher then ends its group."""
+    while forks:
+        for fork, command in list(forks.items()):
+            state = _child_state(fork)
+            if state is None:
+                del forks[fork]
+            elif state == "T" and not _running(command):
+                with contextlib.suppress(OSError):
+                    os.killpg(fork, signal.SIGCONT)
+        time.sleep(_OUTLIVE_S)
+
+
+def _child_state(pid: int) -> str | None:
+    """The state of this process's child `pid` (R, S, D, T...); None once it has ended (the
+    kernel reaps the runner's forks: its pid may then be another process's)."""
+    try:
+        state, parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:2]
+    except (OSError, ValueError):
+        return None
+    return state if int(parent) == os.getpid() and state not in "ZX" else None
 
 
 def _import_a_run() -> None:
@@ -510,8 +549,8 @@ _STOP_WAIT_S = 5.0  # how long `ui --stop` waits for the helpers it ended to be 
 def stop_helpers() -> list[int]:
     """End the warm helpers of this environment (runners and gate helpers, whatever their
     key; started with this venv's packages on their path): their pids, once they are gone
-    (their sockets removed) or _STOP_WAIT_S passed. A run in a fork of one goes on; the next
-    run starts a new helper."""
+    (their sockets removed) or _STOP_WAIT_S passed. A run in a fork of one goes on (its
+    runner, its socket removed, ends after it: _outlive); the next run starts a new helper."""
     folder = warm_dir()
     if folder is None:
         return []

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -294,6 +295,36 @@ def forks(runner: int, process: subprocess.Popen) -> list[int]:
                 if os.readlink(f"/proc/{pid}/fd/2") == stderr:
                     found.append(int(pid))
     return found
+
+
+def test_an_ended_runner_waits_for_its_forks_and_continues_a_stopped_one_left_alone() -> None:
+    # A runner that ends (idle, `ui --stop`) before a run it forked, stopped by Ctrl-Z, would
+    # leave it in a group the system hangs up: it waits for its forks to end. One whose
+    # command was killed while it was stopped is continued (its watcher then ends its run).
+    from newsdesk.cli.warm_run import _outlive
+
+    fork = subprocess.Popen(["sleep", "600"], start_new_session=True)  # a run's group
+    command = subprocess.Popen(["sleep", "600"])
+    try:
+        os.killpg(fork.pid, signal.SIGSTOP)
+        wait_state(fork.pid, "T")
+        runner = threading.Thread(target=_outlive, args=({fork.pid: command.pid},))
+        runner.start()
+        runner.join(3)
+        assert runner.is_alive()  # its fork runs (stopped, its command there)
+        assert fork.poll() is None
+        wait_state(fork.pid, "T")
+        command.kill()
+        command.wait()
+        wait_state(fork.pid, "RS")  # continued
+        fork.terminate()
+        fork.wait(timeout=60)
+        runner.join(60)
+        assert not runner.is_alive()  # ended once its fork has
+    finally:
+        for process in (fork, command):
+            process.kill()
+            process.wait()
 
 
 def test_ui_stop_ends_the_warm_helpers(
