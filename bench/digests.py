@@ -115,7 +115,8 @@ def devset_roots(devset: Path = DEVSET, renders: Path = RENDERS, workers: int = 
     for set_name in DEVSET_SETS:
         html = modern_html if set_name == "modern" else devset / set_name / "html"
         roots[html.resolve()] = f"html/{set_name}"
-        roots[(devset / set_name / "text-w3m").resolve()] = f"text-w3m/{set_name}"
+        w3m = modern / "text-w3m" if set_name == "modern" else devset / set_name / "text-w3m"
+        roots[w3m.resolve()] = f"text-w3m/{set_name}"
         for renderer in sorted(RENDERERS):
             roots[(renders / renderer / set_name).resolve()] = f"text-{renderer}/{set_name}"
     roots[(devset.parent / "seeds").resolve()] = "seeds"

@@ -117,7 +117,7 @@ def input_dir(devset: Path, renders: Path, name: str, set_name: str) -> Path:
     if name == "html":
         return MODERN / "html" if set_name == "modern" else devset / set_name / "html"
     if name == "text-w3m":
-        return devset / set_name / "text-w3m"
+        return MODERN / "text-w3m" if set_name == "modern" else devset / set_name / "text-w3m"
     return renders / name.removeprefix("text-") / set_name
 
 
@@ -134,16 +134,46 @@ def folders(devset: Path, renders: Path) -> dict[tuple[str, str], Path]:
 
 
 def ensure_modern(devset: Path, target: Path = MODERN) -> int:
-    """modern/'s pages unpacked (the CLI reads .html, not .html.gz); only missing ones."""
-    out = target / "html"
-    out.mkdir(parents=True, exist_ok=True)
+    """modern/'s pages unpacked (the CLI reads .html, not .html.gz; only missing ones) and its
+    w3m dumps copied beside them, each with a sidecar (`<file>.meta.json`) that gives the
+    address the page was fetched from, as production knows it (a web run, a sidecar, a JSON
+    Lines export): modern/ stands for what production reads. The older sets get none (their
+    dev set's rule: many of their URLs hold the date that is scored). Returns how many pages
+    were unpacked."""
+    urls = _modern_urls(devset)
     done = 0
+    for kind in ("html", "text-w3m"):
+        (target / kind).mkdir(parents=True, exist_ok=True)
     for packed in sorted((devset / "modern" / "html").glob("*.html.gz")):
-        page = out / packed.name.removesuffix(".gz")
+        page = target / "html" / packed.name.removesuffix(".gz")
         if not page.exists():
             page.write_bytes(gzip.decompress(packed.read_bytes()))
             done += 1
+        _sidecar(page, urls.get(page.stem))
+    for dump in sorted((devset / "modern" / "text-w3m").glob("*.txt")):
+        copy = target / "text-w3m" / dump.name
+        if not copy.exists() or copy.stat().st_size != dump.stat().st_size:
+            copy.write_bytes(dump.read_bytes())
+        _sidecar(copy, urls.get(dump.stem))
     return done
+
+
+def _modern_urls(devset: Path) -> dict[str, str]:
+    lines = (devset / "modern" / "truth.jsonl").read_text(encoding="utf-8").split("\n")
+    rows = [json.loads(line) for line in lines if line.strip()]
+    return {row["id"]: row["url"] for row in rows if row.get("url")}
+
+
+def _sidecar(page: Path, url: str | None) -> None:
+    """The page's `<file>.meta.json` with its address (none without one), written when it
+    differs."""
+    sidecar = page.with_name(page.name + ".meta.json")
+    wanted = json.dumps({"url": url}) + "\n" if url else None
+    now = sidecar.read_text(encoding="utf-8") if sidecar.exists() else None
+    if wanted is None and now is not None:
+        sidecar.unlink()
+    elif wanted is not None and now != wanted:
+        sidecar.write_text(wanted, encoding="utf-8")
 
 
 def ensure_renders(devset: Path, renders: Path, workers: int = 2) -> int:

@@ -78,7 +78,7 @@ def extract_text_dump(
     standfirst, rest = split_standfirst(text, body) if body else (None, None)
     authors = _authors(hints, text, body or "")
     signals = text_signals(
-        text, body or "", len(hints.get("date_lines") or []), bylined(hints, text)
+        text, body or "", len(hints.get("date_lines") or []), bylined(hints, text), ctx.url
     )
     address = ctx.url or shared_address(text)
     if found is not None and found.ambiguous and order is None:

@@ -20,7 +20,9 @@ A text dump has no markup: its own model (text_weights) reads how much of the du
 extracted story is, in what shape (bullet lines, [bracketed] images, dates, prices, a
 byline), and the words of its short lines: the page's labels (Reply, Add to cart, Terms,
 Newsletter), whose weights are learned like the rest; words too rare in the training (fewer
-than 30 sites) have none.
+than 30 sites) have none. A dump has no canonical link, but production knows the address
+it fetched the page from (PageContext.url): its path's words count as the HTML model's do,
+weighed apart (fitted where an address exists), so a dump without one scores as before.
 """
 
 from __future__ import annotations
@@ -122,6 +124,32 @@ _SCHEMA_URL = re.compile(r"schema\.org/(\w+)", re.IGNORECASE)
 _DATED_PATH = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d/)?")
 _WORD = re.compile(r"[a-z]+")
 _SLUG_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){3,}")  # a long hyphenated slug: a headline
+
+
+def address_path(url: str | None) -> str | None:
+    """The path of a page's address, lower-cased and without its query ("/blog/a-story"),
+    or None without an address."""
+    if not url:
+        return None
+    path = url.split("//", 1)[-1].partition("/")[2].lower()
+    return "/" + path.split("?", 1)[0]
+
+
+def path_features(path: str) -> dict[str, float]:
+    """What the words of an address's path say (/blog/, /product/, /docs/, /tag/, a date, a
+    headline's slug, its depth): shared by the HTML model and the text-dump one."""
+    out: dict[str, float] = {}
+    words = set(_WORD.findall(path))
+    for word in _PATH_WORDS:
+        if word in words:
+            out[f"path:{word}"] = 1.0
+    if _DATED_PATH.search(path):
+        out["path:dated"] = 1.0
+    if _SLUG_WORDS.search(path):
+        out["path:slug"] = 1.0
+    depth = len([part for part in path.split("/") if part])
+    out["path:depth"] = min(depth, 6) / 6
+    return out
 
 
 def _log(n: float) -> float:
@@ -228,13 +256,11 @@ def page_signals(
     body = find_body(tree)
     text_words = len(body.text_content().split()) if body is not None else 0
     repeats, repeat_words, repeat_links = _repeated_blocks(body)
-    url = meta.get("canonical") or meta.get("og:url") or ""
-    path = url.split("//", 1)[-1].partition("/")[2].lower() if url else ""
     return {
         "schema": sorted(schema),
         "main_type": main_type,
         "og": (meta.get("og:type") or "").strip().lower() or None,
-        "path": "/" + path.split("?", 1)[0] if url else None,
+        "path": address_path(meta.get("canonical") or meta.get("og:url")),
         "text_words": text_words,
         "link_words": link_words,
         "body_words": body_words,
@@ -287,16 +313,7 @@ def features(signals: dict[str, Any]) -> dict[str, float]:
     if path is None:
         out["path:none"] = 1.0
     else:
-        words = set(_WORD.findall(path))
-        for word in _PATH_WORDS:
-            if word in words:
-                out[f"path:{word}"] = 1.0
-        if _DATED_PATH.search(path):
-            out["path:dated"] = 1.0
-        if _SLUG_WORDS.search(path):
-            out["path:slug"] = 1.0
-        depth = len([part for part in path.split("/") if part])
-        out["path:depth"] = min(depth, 6) / 6
+        out |= path_features(path)
     text = signals.get("text_words") or 0
     body = signals.get("body_words") or 0
     out["link_density"] = (signals.get("link_words") or 0) / text if text else 0.0
@@ -348,10 +365,12 @@ def _short_line_words(lines: list[str]) -> list[str]:
     return sorted(words)
 
 
-def text_signals(text: str, body: str, date_lines: int, bylined: bool) -> dict[str, Any]:
+def text_signals(
+    text: str, body: str, date_lines: int, bylined: bool, url: str | None = None
+) -> dict[str, Any]:
     """What the text-dump model reads: how much of the page is the story, and in what
-    shape (the page's menus come as bullet lines, images as [bracketed] lines), and the
-    words of its short lines."""
+    shape (the page's menus come as bullet lines, images as [bracketed] lines), the words
+    of its short lines, and the path of its fetch address (url) when it has one."""
     lines = [line for line in text.split("\n") if line.strip()]
     paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
     counts = [len(p.split()) for p in paragraphs]
@@ -368,15 +387,18 @@ def text_signals(text: str, body: str, date_lines: int, bylined: bool) -> dict[s
         "date_lines": date_lines,
         "bylined": bylined,
         "words": _short_line_words(lines),
+        "path": address_path(url),
     }
 
 
 def text_features(signals: dict[str, Any]) -> dict[str, float]:
     """Named numeric features of one text dump's signals (a word the model has no weight for
-    counts for nothing)."""
+    counts for nothing). A dump without an address has no address features at all (the
+    older sets' articles, a file with no sidecar): its lack is no signal either way."""
     text = signals.get("text_words") or 0
     body = signals.get("body_words") or 0
     lines = signals.get("lines") or 0
+    path = signals.get("path")
     return {
         "bias": 1.0,
         "body_share": body / text if text else 0.0,
@@ -390,6 +412,7 @@ def text_features(signals: dict[str, Any]) -> dict[str, float]:
         "date_lines": _log(signals.get("date_lines") or 0) / 5,
         "bylined": float(bool(signals.get("bylined"))),
         **{f"word:{word}": 1.0 for word in signals.get("words") or ()},
+        **({"address": 1.0, **path_features(path)} if path is not None else {}),
     }
 
 
