@@ -19,6 +19,7 @@ from tasks.page.page_type import (
     classify,
     features,
     page_signals,
+    path_features,
     text_features,
     text_signals,
     threshold,
@@ -159,6 +160,38 @@ def test_a_dumps_short_lines_give_the_text_model_their_words() -> None:
     found = text_features(signals)
     assert found["word:reply"] == found["word:quote"] == 1.0
     assert not any(name.startswith("word:") and name[5:] in story.lower() for name in found)
+
+
+def test_a_dumps_fetch_address_gives_the_text_model_its_words() -> None:
+    """A dump has no canonical link, but its fetch address (PageContext.url) says where it
+    was: its path's words count as the HTML model's do; a dump without one gets no address
+    feature at all, so it scores as before addresses were read."""
+    story = "The council met on Tuesday and agreed the budget for the harbour after a long debate."
+    bare = text_features(text_signals(story, story, 0, False))
+    assert not any(name == "address" or name.startswith("path:") for name in bare)
+    url = "https://forum.example.org/threads/harbour-budget-debate-goes-on.123/?page=2"
+    found = text_features(text_signals(story, story, 0, False, url))
+    path = "/threads/harbour-budget-debate-goes-on.123/"
+    assert found.keys() - bare.keys() == {"address", *path_features(path)}
+    assert found["path:threads"] == found["path:slug"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (None, "article"),
+        ("https://news.example.org/2024/05/harbour-budget-agreed-after-long-debate/", "article"),
+        ("https://forum.example.org/threads/harbour-budget-agreed-after-long-debate.123/", "other"),
+    ],
+)
+def test_the_text_model_weighs_the_fetch_address(url: str | None, said: str) -> None:
+    """A dev-set story's dump is an article without an address or at a dated one; at a
+    thread's address the same dump is held back (a thread whose first post is a pasted story
+    reads like one)."""
+    text = (FIXTURES / "text/s0091.txt").read_text(encoding="utf-8")
+    ctx = PageContext(registry=Registry(()), url=url)
+    cleaned = clean_text_dump(text, ctx)
+    assert extract_text_dump(text, cleaned.hints, ctx, cleaned.body).page_type == said
 
 
 def test_a_few_time_elements_are_a_band_of_their_own() -> None:
