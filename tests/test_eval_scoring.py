@@ -1,11 +1,14 @@
 """The evaluation's scoring rules (bench/eval.py) that need no dev set: what the segments set
-scores as a page's article text, and what counts as a glued token."""
+scores as a page's article text, what counts as a glued token, and the fetch addresses
+modern/'s pages come with."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
-from bench.eval import article_text, glued_tokens, predictions
+from bench.eval import article_text, ensure_modern, glued_tokens, predictions
 
 
 def test_segments_score_the_standfirst_then_the_body() -> None:
@@ -55,3 +58,25 @@ def test_glued_tokens_of_an_html_page(tmp_path: Path) -> None:
     assert glued("Join VIP PRO\n2 Day Delivery\n\nJoin VIP PRO2 Day Delivery") == []
     assert glued("痴漢する ちかん") == []
     assert glued("Denn bei aller Liebe für das Schöne") == []
+
+
+def test_modern_pages_come_with_their_fetch_address(tmp_path: Path) -> None:
+    """modern/'s pages (HTML unpacked, w3m dumps copied) each get a sidecar with the address
+    the truth gives, as production's pages come with theirs; a page without one gets none,
+    and a second call leaves the copies as they are."""
+    devset, target = tmp_path / "devset", tmp_path / "modern"
+    (devset / "modern" / "html").mkdir(parents=True)
+    (devset / "modern" / "text-w3m").mkdir()
+    for doc_id in ("m0001", "m0003"):
+        page = devset / "modern" / "html" / f"{doc_id}.html.gz"
+        page.write_bytes(gzip.compress(b"<html><body><p>A page.</p></body></html>"))
+        (devset / "modern" / "text-w3m" / f"{doc_id}.txt").write_text("A page.\n")
+    rows = [{"id": "m0001", "url": "https://example.org/blog/a-story/"}, {"id": "m0003"}]
+    (devset / "modern" / "truth.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert ensure_modern(devset, target) == 2
+    for kind, name in (("html", "m0001.html"), ("text-w3m", "m0001.txt")):
+        sidecar = json.loads((target / kind / f"{name}.meta.json").read_text())
+        assert sidecar == {"url": "https://example.org/blog/a-story/"}
+    assert (target / "text-w3m" / "m0003.txt").read_text() == "A page.\n"
+    assert not list(target.glob("*/m0003.*.meta.json"))
+    assert ensure_modern(devset, target) == 0
