@@ -6,9 +6,11 @@ trafilatura and htmldate on the same pages, in one run and one table per half of
     .venv/bin/python -m bench.eval --raise-floors  # also raise bench/floors.json (never lowers)
 
 Inputs: ../shared/devset/{segments,dates,modern}/html (modern's pages are gzipped: they are
-unpacked once into .cache/modern), the dev set's w3m dumps, and renders of the segments and
-dates pages by inscriptis and html2text (bench/render.py, cached in .cache/renders; only
-missing pages are rendered). Scores come from the dev set's own `score` script.
+unpacked once into .cache/modern, and its w3m dumps copied there, each page with a sidecar
+giving the address it was fetched from, as production's pages have), the dev set's w3m
+dumps, and renders of the segments and dates pages by inscriptis and html2text
+(bench/render.py, cached in .cache/renders; only missing pages are rendered). Scores come
+from the dev set's own `score` script.
 
 Halves: every figure is given for the tuning half and the held-out half of each set
 (bench/devset_split.json, by site: bench/split.py). Rules, phrases and models are fitted on
