@@ -62,6 +62,11 @@ once, the fits are what costs). 10 was the grid's edge, so the grid was extended
 recall 0.9173, against 10's 0.9135), so 10 is the best of the grid inside it and stays
 (no head re-checked: 0.9104); 1 was not run, as 3 already falls. About 170 s CPU per fold
 and penalty for a head at 3, 140 s per fold for the shared model (under load).
+Tried and not kept (s29w3mseg, 2026-12-04): a wider stage-two context for the head alone
+(the mean stage-one probability of the unit's blank-line block, the highest of the block's
+other units, the mean of the five units either side; branch s29w3mseg-blockctx): the same
+CV at penalty 10 gives 0.9128 (precision 0.9109, recall 0.9146) against 0.9135 without,
+so the held-out half was not looked at.
 Held-out segments F1 in-process with 10: w3m 0.8967 (no head) -> 0.8971 (100 read 0.8995
 there, but was chosen by looking at it), tuning 0.9372 (trained on), dates w3m 0.8649 on
 the held-out half and 0.8605 on the tuning half (all as with 100); html2text 0.9005 and
