@@ -283,10 +283,10 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     name shown twice above it (the photo's alt text, then the name), the same beside a short
     date line as the page shows it (the cleaner may have kept the name as the story's first
     line), a name among the parts of a dated line, a name on the line under the headline
-    that the page names again in a longer line; a name read by its shape alone in these
-    places must be no ordinary word of the page (_proper: "Ask Question" is a button where
-    the page asks questions); then an author box (the name, then a
-    bio about that person: "A" / "A started the site; his …", or by them: "I'm the founder
+    that the page names again in a longer line or dates a few lines below; a name read by
+    its shape alone in these places must be no ordinary word of the page (_proper: "Ask
+    Question" is a button where the page asks questions); then an author box (the name,
+    then a bio about that person: "A" / "A started the site; his …", or by them: "I'm the founder
     of …", which names the author more surely than a by-line elsewhere: on the tuning half
     of modern/ it was never wrong, a by-line anywhere was on 7 of 52 pages), a by-line
     anywhere on the page ("Written by A"), a user name after "By" that the page also shows
@@ -319,7 +319,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or _proper(doubled_names(byline_zone, dated), shown)
         or _proper(dated_names(_around_dates(page, hints), dated, hints.get("title")), shown)
         or _proper(part_names(metadata, _menu_items(page)), shown)
-        or _proper(_under_headline(page, hints.get("title")), shown)
+        or _proper(_under_headline(page, hints.get("title"), metadata), shown)
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
         or signed_handles(page)
@@ -350,18 +350,26 @@ def _proper(names: list[str], text: str) -> list[str]:
     return [] if any(ordinary) else names
 
 
-def _under_headline(page: list[str], title: str | None) -> list[str]:
+def _under_headline(page: list[str], title: str | None, metadata: list[str]) -> list[str]:
     """The person's name on the line the page shows right under its headline, where a
-    post without a by-word or a date names its author ("Lisa Pham")."""
+    post without a by-word names its author ("Lisa Pham"): when the page names that person
+    again in a longer line, or dates the post a few lines below (headline, name, date: the
+    byline's own order, where a button or a section under a headline has no date after it)."""
     if not title:
         return []
     shown = [line.strip() for line in page if _IMAGES.sub("", line).strip()]
+    dates = {line.strip() for line in metadata}
     for k, line in enumerate(shown[:-1]):
         if line == title.strip():
             found = byline_names(shown[k + 1], bare=True)
-            people = found and all(map(is_person_name, found))
-            return found if people and all(_named_elsewhere(name, shown) for name in found) else []
+            if not (found and all(map(is_person_name, found))):
+                return []
+            dated = any(line in dates for line in shown[k + 2 : k + 2 + _NAME_TO_DATE])
+            return found if dated or all(_named_elsewhere(n, shown) for n in found) else []
     return []
+
+
+_NAME_TO_DATE = 6  # lines from the name to the date: a breadcrumb or a share bar between
 
 
 _ELSEWHERE_WORDS = 3  # words besides the name: "Julia Gralberg is a freelance …", "by Jane Roe"

@@ -338,6 +338,19 @@ def test_a_name_under_the_headline_that_the_page_names_again_in_prose() -> None:
     assert _authors(dump("Live Chat")) == []
 
 
+def test_a_name_under_the_headline_with_the_date_a_few_lines_below() -> None:
+    # headline, name, a breadcrumb, then the date (an inscriptis dump that shows no author
+    # photo): the byline's own order names the author though the page names her once
+    def dump(dated: bool) -> str:
+        crumbs = "   1. Articles /\n   2. Town /\n   3. Noise"
+        date = ["Last updated on December 20, 2024."] if dated else []
+        parts = [_TITLE, "Jane Roe", crumbs, *date, STORY, STORY.replace("four", "six")]
+        return "\n\n".join(["Town News", "  • Home\n  • Local", *parts])
+
+    assert _authors(dump(dated=True)) == ["Jane Roe"]
+    assert _authors(dump(dated=False)) == []
+
+
 def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
     """'Written by …' under the story, past the lines next to it: still the byline; a
     sentence that starts with "By" is prose, not a byline."""
