@@ -450,11 +450,17 @@ def _credited(names: list[str]) -> list[str]:
 
 
 _IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[photo-of-jane]"
-_GLUED = re.compile(r"(?<=\d)(?=[A-ZÀ-ÞĀ-Ž][a-zà-ÿ])")
+# Where a dump glues inline elements: a figure into a capitalised word ("September 8,
+# 2016Autumn Adams"), a word into a date that opens on its month ("Team SimplyThrilledSeptember
+# 4, 2025": the author's link, then the date).
+_GLUED = re.compile(
+    r"(?<=\d)(?=[A-ZÀ-ÞĀ-Ž][a-zà-ÿ])"
+    r"|(?<=[a-zà-ÿ])(?=[A-ZÀ-ÞĀ-Ž][a-zà-ÿ]+\.?\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b)"
+)
 
 
 def _unglue(line: str) -> str:
-    """The line with a space where a figure runs into a capitalised word."""
+    """The line with a space where a dump glued two inline elements (_GLUED)."""
     return _GLUED.sub(" ", line)
 
 

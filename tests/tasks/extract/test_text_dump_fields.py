@@ -351,6 +351,17 @@ def test_a_name_under_the_headline_with_the_date_a_few_lines_below() -> None:
     assert _authors(dump(dated=False)) == []
 
 
+def test_a_name_glued_to_the_date_after_it() -> None:
+    # a markdown dump glues the author's link to the date that follows it: the name is read
+    # beside the date, not the section's label above it
+    def dump(byline: str) -> str:
+        parts = [_TITLE, "Town Hall", byline, STORY, STORY.replace("four", "six")]
+        return "\n\n".join(["Town News", "  • Home\n  • Local", *parts])
+
+    assert _authors(dump("Jane RoeSeptember 4, 2025")) == ["Jane Roe"]
+    assert _authors(dump("Jane Roe September 4, 2025")) == ["Jane Roe"]
+
+
 def test_a_byline_line_far_from_the_story_still_names_the_author() -> None:
     """'Written by …' under the story, past the lines next to it: still the byline; a
     sentence that starts with "By" is prose, not a byline."""
