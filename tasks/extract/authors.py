@@ -325,6 +325,9 @@ def thread_starter(lines: list[str]) -> list[str]:
     for k, line in enumerate(lines):
         found = _STARTER.search(line)
         name = clean_author(found.group("name"), handles=True) if found else None
+        if found and _EMAIL.fullmatch(found.group("name")):
+            # a forum whose accounts are e-mail addresses shows the address as the user name
+            name = found.group("name")
         if not name and k and _STARTER_LABEL.match(line.strip()):
             above = lines[k - 1].strip()
             name = clean_author(above, handles=True) if _HANDLE.match(above) else None

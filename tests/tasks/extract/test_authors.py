@@ -127,6 +127,8 @@ def test_the_thread_starter_is_a_user_name() -> None:
     # a display name of capitalised words, not the prose after a by-word
     assert thread_starter(["  • Thread starter Jane Roe", "  • Start date"]) == ["Jane Roe"]
     assert thread_starter(["started by the Town Council in 2019"]) == []
+    # a forum whose accounts are e-mail addresses: the address is the user name
+    assert thread_starter(["  • Thread starter jane@town.example"]) == ["jane@town.example"]
 
 
 def test_accounts_are_user_names_not_printed_names() -> None:
