@@ -276,8 +276,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
     with the names on the next one (after a by-word label a first name alone will do:
     "Written by" / "Eliz - Product marketer"); the first link to an author's page in a
-    markdown dump ("[A](/author/a/)") down to the story's last paragraph (below it, a
-    commenter's, read after a by-line anywhere); the first post's header ("a (a) May 3, 2024,
+    markdown dump ("[A](/author/a/)"); the first post's header ("a (a) May 3, 2024,
     8:45am"); a name under its author photo in the byline zone ("Author image" / "A"), a
     dated line whose names follow its last by-word ('Posted on 3 May 2025 by A'), a name next
     to the date ('A' above 'May 3, 2025' or 'Jun 9', 'A May 3, 2025', 'A - 2025/4/29'), a
@@ -290,12 +289,11 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     then a bio about that person: "A" / "A started the site; his …", or by them: "I'm the
     founder of …", which names the author more surely than a by-line elsewhere: on the
     tuning half of modern/ it was never wrong, a by-line anywhere was on 7 of 52 pages), a
-    by-line anywhere on the page ("Written by A"), a link to an author's page below the
-    story, a user name after "By" that the page also shows alone (the poster's card), or in
-    a table cell w3m laid beside another, a name under its author photo ("Picture of A" /
-    "A", "a's user avatar" / "a"); last, a desk or a team the byline credits ('by
-    SolutionsHub Editorial Team', 'TOI Lifestyle Desk / … / Updated: Dec 17, 2025') when no
-    person is named."""
+    by-line anywhere on the page ("Written by A"), a user name after "By" that the page also
+    shows alone (the poster's card), or in a table cell w3m laid beside another, a name
+    under its author photo ("Picture of A" / "A", "a's user avatar" / "a"); last, a desk or
+    a team the byline credits ('by SolutionsHub Editorial Team', 'TOI Lifestyle Desk / … /
+    Updated: Dec 17, 2025') when no person is named."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
     # a dump glues inline elements: "September 8, 2016Autumn Adams"
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
@@ -314,7 +312,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     return (
         thread_starter(anywhere)
         or by_lines(near)
-        or linked_names(_through_story(text, page, body))
+        or linked_names(text)
         or post_header_names([*byline_zone, *_opening(body)])
         or photo_names(byline_zone, accounts=False)
         or _proper(dated_names(byline_zone, dated, hints.get("title")), shown)
@@ -324,7 +322,6 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or _proper(_under_headline(page, hints.get("title"), metadata), shown)
         or bio_names(page, " ".join(body.split()))
         or by_lines(anywhere)
-        or linked_names(text)
         or signed_handles(page)
         or repeated_names(anywhere, photo=True)
         or _people(by_lines(_cells(page)))
@@ -336,20 +333,6 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
 
 _WORD = re.compile(r"\w+")
 _PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019"
-
-
-_STORY_END_CHARS = 40  # enough of the story's last paragraph to find where it starts
-
-
-def _through_story(text: str, page: list[str], body: str) -> str:
-    """The dump's text up to the story's last paragraph: a link to an author's page below it
-    is a commenter's or a related post's, not the story's byline."""
-    paragraphs = [" ".join(line.split()) for line in body.split("\n") if line.strip()]
-    if not paragraphs:
-        return text
-    last = paragraphs[-1][:_STORY_END_CHARS]
-    starts = [k for k, line in enumerate(page) if " ".join(line.split()).startswith(last)]
-    return "\n".join(text.split("\n")[: starts[-1] + 1]) if starts else text
 
 
 def _proper(names: list[str], text: str) -> list[str]:
@@ -378,7 +361,10 @@ def _under_headline(page: list[str], title: str | None, metadata: list[str]) -> 
     dates = {line.strip() for line in metadata}
     for k, line in enumerate(shown[:-1]):
         if line == title.strip():
-            found = byline_names(shown[k + 1], bare=True)
+            if _MENU_ITEM.match(shown[k + 1]):
+                return []  # a menu's item under a heading ("• Doc Storage"), no byline
+            # the name printed twice (its photo's alt text, then the name) is read once
+            found = repeated_names(shown[k + 1 : k + 2]) or byline_names(shown[k + 1], bare=True)
             if not (found and all(map(is_person_name, found))):
                 return []
             dated = any(line in dates for line in shown[k + 2 : k + 2 + _NAME_TO_DATE])
