@@ -17,6 +17,17 @@ segments/ and none of inscriptis' once data tables were left alone; tuning segme
 0.9365 -> 0.9369 (kath.net's four columns: 3 false positives fewer), held-out 0.8967 ->
 0.8961 (one more false positive), held-out modern/ body F1 0.906 -> 0.906 and one date
 fewer (79 -> 78 of 113), so it was not kept; the line model was not retrained with it.
+
+Tried and not kept (s29w3mblk, 2026-12-04): judging where the renderer broke a line on the
+screen's columns rather than after runs of spaces are collapsed (split_units measures a
+collapsed line, so an indented line, such as a reader's comment, a quotation or a nested
+item, is short by its indentation and its wrapped continuation starts a unit of its own).
+It re-groups 437 of the dev set's 1,400 w3m dumps (3,859 units fewer), 13 of inscriptis'
+900 and 2 of html2text's. Site-grouped three-fold CV on segments/' tuning half with both
+models refitted per fold (bench.train_line_model's folds): no w3m head 0.9104 -> 0.9112
+(one true positive more), with the shipped head (penalty 10) 0.9135 -> 0.9135, the same
+counts (TP 676, FP 66, FN 62), so the held-out half was not looked at (branch
+s29w3mblk-screen, models retrained there).
 """
 
 from __future__ import annotations
