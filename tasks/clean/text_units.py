@@ -26,8 +26,8 @@ It re-groups 437 of the dev set's 1,400 w3m dumps (3,859 units fewer), 13 of ins
 900 and 2 of html2text's. Site-grouped three-fold CV on segments/' tuning half with both
 models refitted per fold (bench.train_line_model's folds): no w3m head 0.9104 -> 0.9112
 (one true positive more), with the shipped head (penalty 10) 0.9135 -> 0.9135, the same
-counts (TP 676, FP 66, FN 62), so the held-out half was not looked at (branch
-s29w3mblk-screen, models retrained there).
+counts (TP 676, FP 66, FN 62), and penalty 30 the same (0.9128 before), so the held-out
+half was not looked at (branch s29w3mblk-screen, models retrained there).
 """
 
 from __future__ import annotations
