@@ -205,6 +205,11 @@ _IMAGES = re.compile(r"\[(?P<alt>[^\]]*)\]")  # a text dump's image placeholders
 _ALONE = re.compile(r"^\s*\[(?P<alt>[^\]]*)\]\s*$")
 
 
+def shown_lines(lines: list[str]) -> list[str]:
+    """The lines that show more than images ("[photo-of-jane]" in a text dump), stripped."""
+    return [line.strip() for line in lines if _IMAGES.sub("", line).strip()]
+
+
 def _alt_text(line: str) -> str:
     """A line that is one image as its alt text ("[Jane Roe]": a markdown dump's photo);
     any other line as it is."""
@@ -383,7 +388,7 @@ def doubled_names(lines: list[str], dated: set[str]) -> list[str]:
     dump shows the author photo's alt text, then the name ("Jane Roe" / "Jane Roe" /
     "Updated: August 5, 2025"). Between headline and story only; elsewhere a name shown
     twice is a teaser's or a commenter's, and without a date a product's or a menu's."""
-    shown = [line.strip() for line in lines if _IMAGES.sub("", line).strip()]
+    shown = shown_lines(lines)
     for k in range(1, len(shown)):
         line = shown[k]
         if line != shown[k - 1] or line[:1] in _BULLETS:

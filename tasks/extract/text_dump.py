@@ -31,6 +31,7 @@ from tasks.extract.authors import (
     photo_names,
     post_header_names,
     repeated_names,
+    shown_lines,
     signed_handles,
     thread_starter,
     yearless_date,
@@ -357,7 +358,7 @@ def _under_headline(page: list[str], title: str | None, metadata: list[str]) -> 
     byline's own order, where a button or a section under a headline has no date after it)."""
     if not title:
         return []
-    shown = [line.strip() for line in page if _IMAGES.sub("", line).strip()]
+    shown = shown_lines(page)
     dates = {line.strip() for line in metadata}
     for k, line in enumerate(shown[:-1]):
         if line == title.strip():
@@ -452,7 +453,6 @@ def _credited(names: list[str]) -> list[str]:
     return [name for name in names if name[:1].isupper()]
 
 
-_IMAGES = re.compile(r"\[[^\]]*\]")  # a text dump's image placeholders: "[photo-of-jane]"
 # Where a dump glues inline elements: a figure into a capitalised word ("September 8,
 # 2016Autumn Adams"), a word into a date that opens on its month ("Team SimplyThrilledSeptember
 # 4, 2025": the author's link, then the date).
