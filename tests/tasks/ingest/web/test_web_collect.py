@@ -4,6 +4,7 @@ which hints; what a second run fetches (nothing new); how hosts are treated (del
 from __future__ import annotations
 
 import gzip
+import threading
 from datetime import UTC, datetime
 
 from newsdesk.core.contracts.fetch import FetchState
@@ -235,6 +236,7 @@ def test_stopping_early_ends_the_crawl(sites, settings):
     first = next(items)
     items.close()  # joins the crawl thread
     assert isinstance(first, RawRecord)
+    assert not [t for t in threading.enumerate() if t.name == "newsdesk-fetch-r"]
 
 
 def test_a_direct_feed_url(sites, settings):
