@@ -319,16 +319,24 @@ def listen_unix(path: Path, backlog: int) -> socket.socket:
     return listener
 
 
-def accept_until_idle(listener: socket.socket, path: Path, own: int) -> Iterator[socket.socket]:
+def accept_until_idle(
+    listener: socket.socket,
+    path: Path,
+    own: int,
+    *,
+    wake_s: float = 30.0,
+    on_wake: Callable[[], object] | None = None,
+) -> Iterator[socket.socket]:
     """A helper's connections, as they come, until WARM_IDLE_S (NEWSDESK_WARM_IDLE_S) pass
     without one, or the socket's name at `path` is no longer its own (`own`, its inode):
     gone, or another helper's, and no run finds this one any more. Only this user's: one
     from another (its uid as the system tells it, SO_PEERCRED) is closed unread, besides
-    the folder's mode that keeps others out (anyone who can connect can have code run)."""
+    the folder's mode that keeps others out (anyone who can connect can have code run).
+    `on_wake` is called each time `wake_s` pass without a connection."""
     me = os.getuid()
     idle_s = float(os.environ.get(WARM_IDLE_ENV, WARM_IDLE_S))
     # woken now and then to see the name is still its own, also when no run comes
-    listener.settimeout(min(idle_s, 30.0))
+    listener.settimeout(min(idle_s, wake_s))
     last = time.monotonic()
     while time.monotonic() - last < idle_s:
         try:
@@ -339,6 +347,8 @@ def accept_until_idle(listener: socket.socket, path: Path, own: int) -> Iterator
         try:
             conn, _ = listener.accept()
         except TimeoutError:
+            if on_wake is not None:
+                on_wake()
             continue
         if (peer_credentials(conn) or (0, -1, 0))[1] != me:
             conn.close()  # (no run of this user's: the helper is as idle as it was)

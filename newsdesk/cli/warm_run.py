@@ -353,7 +353,11 @@ def serve_runner(path_text: str) -> None:
 
     signal.signal(signal.SIGTERM, end)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the forks
-    for conn in accept_until_idle(listener, path, own):
+    # woken every _OUTLIVE_S: a run stopped by Ctrl-Z whose command was then killed goes on
+    # (and ends) within seconds, not when the runner next ends
+    for conn in accept_until_idle(
+        listener, path, own, wake_s=_OUTLIVE_S, on_wake=lambda: _continue_orphans(forks)
+    ):
         try:
             request, fds = _receive(conn)
         except (OSError, ValueError):
@@ -363,8 +367,7 @@ def serve_runner(path_text: str) -> None:
             listener.close()
             os.close(lock)
             _run_fork(conn, fds, request)
-        for ended in [fork for fork in forks if not _child_state(fork)]:
-            del forks[ended]
+        _continue_orphans(forks)
         forks[pid] = (peer_credentials(conn) or (0, 0, 0))[0]
         for fd in fds:
             os.close(fd)
@@ -379,17 +382,23 @@ def _outlive(forks: dict[int, int]) -> None:
     """Until the runner's forks (pid: their command's) have ended. A runner that ended first
     would leave a run stopped by Ctrl-Z in a process group with no parent in its session,
     which the system hangs up (SIGHUP, then SIGCONT): the run would end. A stopped one whose
-    command is gone (killed outright while stopped: the fork's watcher, stopped too, did not
-    see the hang-up) is continued, and its watcher then ends its group."""
+    command is gone is continued (_continue_orphans), as while the runner listens."""
     while forks:
-        for fork, command in list(forks.items()):
-            state = _child_state(fork)
-            if state is None:
-                del forks[fork]
-            elif state == "T" and not _running(command):
-                with contextlib.suppress(OSError):
-                    os.killpg(fork, signal.SIGCONT)
+        _continue_orphans(forks)
         time.sleep(_OUTLIVE_S)
+
+
+def _continue_orphans(forks: dict[int, int]) -> None:
+    """Forget the forks that ended; continue a stopped one whose command is gone (killed
+    outright while stopped: the fork's watcher, stopped too, did not see the hang-up; once
+    continued, it does, and ends its group)."""
+    for fork, command in list(forks.items()):
+        state = _child_state(fork)
+        if state is None:
+            del forks[fork]
+        elif state == "T" and not _running(command):
+            with contextlib.suppress(OSError):
+                os.killpg(fork, signal.SIGCONT)
 
 
 def _child_state(pid: int) -> str | None:

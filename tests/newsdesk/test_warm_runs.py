@@ -237,6 +237,18 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         process.kill()
         process.wait(timeout=60)
         wait_gone(fork)
+        # killed outright while stopped: the runner, still listening, continues the run it
+        # forked (whose watcher, stopped too, had not seen the hang-up), which then ends;
+        # not left stopped, holding the warehouse, until the runner itself ends
+        process, _ = waiting(tmp_path, helpers, db, seed_dir, job=True)
+        (fork,) = forks(runner, process)
+        process.send_signal(signal.SIGTSTP)
+        wait_state(fork, "T")
+        wait_state(process.pid, "T")
+        process.kill()
+        process.wait(timeout=60)
+        wait_gone(fork)
+        assert alive(runner)
 
 
 def waiting(
