@@ -498,18 +498,29 @@ def _lines_after(lines: list[str], k: int) -> list[str]:
 
 
 def dated_names(
-    lines: list[str], dated: set[str], title: str | None, *, credits: bool = False
+    lines: list[str],
+    dated: set[str],
+    title: str | None,
+    *,
+    credits: bool = False,
+    handles: bool = False,
 ) -> list[str]:
     """Names the page prints with a date between headline and story, at the first date line
     that has them: after its last by-word, before or after the dates on its line, or on a
-    line of their own just above or below it. credits: a desk or a team too."""
+    line of their own just above or below it. credits: a desk or a team too; handles: after
+    the by-word, also one user name (a text dump's blog or forum post: "3 May 2025 von
+    jdoe42")."""
     for k, line in enumerate(lines):
         if line not in dated or (title and line.strip() == title.strip()):
             continue  # a date in the headline is the story's subject, not its byline
         last_by = [m.start() for m in _BY.finditer(line) if m.start() > 0]
         if last_by and len(line[: last_by[-1]].split()) <= BYLINE_MAX_WORDS:
-            # "Posted on 3 May 2025 by A - 5 Comments on …": the names after the last by-word
+            # "Posted on 3 May 2025 by A - 5 Comments on …": the names after the last by-word;
+            # or one user name, the poster's ("3 May 2025 von jdoe42"; not the words of a
+            # link bar after it: "by jdoe | hide | past")
             found = clean_authors([line], credits=credits)
+            handle = clean_authors([line], handles=True) if handles and not found else []
+            found = found or (handle if len(handle) == 1 else [])
             if found:
                 return found
         dates = find_dates(line, keep_ambiguous=True)
