@@ -694,3 +694,28 @@ def byline_names(
         found = [n for n in found if _NAME.match(n)]
     cleaned = (clean_author(n, credits=credits) for n in found)
     return [name for name in cleaned if name and _NAME.match(name)]
+
+
+# A name that owns what follows: "Jane Roe's Tech Blog", "Jane Roe's personal pages"
+_POSSESSIVE = re.compile(
+    r"^(?P<name>[A-ZÀ-ÞĀ-Ž][\w.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w.-]*){1,2})['\u2019]s\s+\w"
+)
+_OWNER_HEAD = 5  # the page's first lines shown: its header, where a blog names its owner
+
+
+def site_owner(lines: list[str]) -> list[str]:
+    """The person a personal site is named after, in its header ("Jane Roe's Tech Blog",
+    "Jane Roe's thoughts on …"): a blog's author when no post names one. A person's name by
+    its shape: two or three capitalised words, no role. (The holder of a "© 2020 Jane Roe"
+    line was tried too: on modern/'s tuning half most holders are companies.)"""
+    for line in shown_lines(lines)[:_OWNER_HEAD]:
+        found = _POSSESSIVE.match(line.lstrip("•·*-\u2013□◦▪# "))
+        if found and (name := _owner_name(found["name"])):
+            return [name]
+    return []
+
+
+def _owner_name(text: str) -> str | None:
+    """The name before the possessive, if a person's."""
+    name = " ".join(text.split())
+    return name if clean_author(name) == name and is_person_name(name) else None

@@ -33,6 +33,7 @@ from tasks.extract.authors import (
     repeated_names,
     shown_lines,
     signed_handles,
+    site_owner,
     thread_starter,
     yearless_date,
 )
@@ -295,7 +296,8 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     shows alone (the poster's card), or in a table cell w3m laid beside another, a name
     under its author photo ("Picture of A" / "A", "a's user avatar" / "a"); last, a desk or
     a team the byline credits ('by SolutionsHub Editorial Team', 'TOI Lifestyle Desk / … /
-    Updated: Dec 17, 2025') when no person is named."""
+    Updated: Dec 17, 2025') when no person is named; or the person a personal site is named
+    after in its header ("Jane Roe's Tech Blog")."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
     # a dump glues inline elements: "September 8, 2016Autumn Adams"
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
@@ -332,6 +334,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or photo_names(anywhere)
         or by_lines(near, credits=True)
         or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
+        or _proper(site_owner(page), shown)
     )
 
 
