@@ -153,8 +153,10 @@ def is_account(name: str) -> bool:
 
 
 def is_label(line: str) -> bool:
-    """A by-word or an author label alone: "By", "Written by", "Author:", "Article by"."""
-    return bool(_LABEL.match(line.strip()) or _BLOCK_LABEL.match(line.strip()))
+    """A by-word or an author label alone: "By", "Written by", "Author:", "Article by"; also
+    as a list's item ("• Von", a text dump's bullet)."""
+    line = line.strip().lstrip("•·*-\u2013□◦▪ ")
+    return bool(_LABEL.match(line) or _BLOCK_LABEL.match(line))
 
 
 def by_word(line: str) -> bool:
