@@ -153,8 +153,10 @@ def is_account(name: str) -> bool:
 
 
 def is_label(line: str) -> bool:
-    """A by-word or an author label alone: "By", "Written by", "Author:", "Article by"."""
-    return bool(_LABEL.match(line.strip()) or _BLOCK_LABEL.match(line.strip()))
+    """A by-word or an author label alone: "By", "Written by", "Author:", "Article by"; also
+    as a list's item ("• Von", a text dump's bullet)."""
+    line = line.strip().lstrip("•·*-\u2013□◦▪ ")
+    return bool(_LABEL.match(line) or _BLOCK_LABEL.match(line))
 
 
 def by_word(line: str) -> bool:
@@ -498,18 +500,29 @@ def _lines_after(lines: list[str], k: int) -> list[str]:
 
 
 def dated_names(
-    lines: list[str], dated: set[str], title: str | None, *, credits: bool = False
+    lines: list[str],
+    dated: set[str],
+    title: str | None,
+    *,
+    credits: bool = False,
+    handles: bool = False,
 ) -> list[str]:
     """Names the page prints with a date between headline and story, at the first date line
     that has them: after its last by-word, before or after the dates on its line, or on a
-    line of their own just above or below it. credits: a desk or a team too."""
+    line of their own just above or below it. credits: a desk or a team too; handles: after
+    the by-word, also one user name (a text dump's blog or forum post: "3 May 2025 von
+    jdoe42")."""
     for k, line in enumerate(lines):
         if line not in dated or (title and line.strip() == title.strip()):
             continue  # a date in the headline is the story's subject, not its byline
         last_by = [m.start() for m in _BY.finditer(line) if m.start() > 0]
         if last_by and len(line[: last_by[-1]].split()) <= BYLINE_MAX_WORDS:
-            # "Posted on 3 May 2025 by A - 5 Comments on …": the names after the last by-word
+            # "Posted on 3 May 2025 by A - 5 Comments on …": the names after the last by-word;
+            # or one user name, the poster's ("3 May 2025 von jdoe42"; not the words of a
+            # link bar after it: "by jdoe | hide | past")
             found = clean_authors([line], credits=credits)
+            handle = clean_authors([line], handles=True) if handles and not found else []
+            found = found or (handle if len(handle) == 1 else [])
             if found:
                 return found
         dates = find_dates(line, keep_ambiguous=True)
@@ -683,3 +696,28 @@ def byline_names(
         found = [n for n in found if _NAME.match(n)]
     cleaned = (clean_author(n, credits=credits) for n in found)
     return [name for name in cleaned if name and _NAME.match(name)]
+
+
+# A name that owns what follows: "Jane Roe's Tech Blog", "Jane Roe's personal pages"
+_POSSESSIVE = re.compile(
+    r"^(?P<name>[A-ZÀ-ÞĀ-Ž][\w.-]*(?:\s+[A-ZÀ-ÞĀ-Ž][\w.-]*){1,2})['\u2019]s\s+\w"
+)
+_OWNER_HEAD = 5  # the page's first lines shown: its header, where a blog names its owner
+
+
+def site_owner(lines: list[str]) -> list[str]:
+    """The person a personal site is named after, in its header ("Jane Roe's Tech Blog",
+    "Jane Roe's thoughts on …"): a blog's author when no post names one. A person's name by
+    its shape: two or three capitalised words, no role. (The holder of a "© 2020 Jane Roe"
+    line was tried too: on modern/'s tuning half most holders are companies.)"""
+    for line in shown_lines(lines)[:_OWNER_HEAD]:
+        found = _POSSESSIVE.match(line.lstrip("•·*-\u2013□◦▪# "))
+        if found and (name := _owner_name(found["name"])):
+            return [name]
+    return []
+
+
+def _owner_name(text: str) -> str | None:
+    """The name before the possessive, if a person's."""
+    name = " ".join(text.split())
+    return name if clean_author(name) == name and is_person_name(name) else None

@@ -33,6 +33,7 @@ from tasks.extract.authors import (
     repeated_names,
     shown_lines,
     signed_handles,
+    site_owner,
     thread_starter,
     yearless_date,
 )
@@ -279,7 +280,8 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     "Written by" / "Eliz - Product marketer"); the first link to an author's page in a
     markdown dump ("[A](/author/a/)"); the first post's header ("a (a) May 3, 2024,
     8:45am"); a name under its author photo in the byline zone ("Author image" / "A"), a
-    dated line whose names follow its last by-word ('Posted on 3 May 2025 by A'), a name next
+    dated line whose names follow its last by-word ('Posted on 3 May 2025 by A', or one user
+    name: 'Juli 9, 2016 von jdoe42'), a name next
     to the date ('A' above 'May 3, 2025' or 'Jun 9', 'A May 3, 2025', 'A - 2025/4/29'), a
     name shown twice above it (the photo's alt text, then the name), the same beside a short
     date line as the page shows it (the cleaner may have kept the name as the story's first
@@ -294,7 +296,8 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     shows alone (the poster's card), or in a table cell w3m laid beside another, a name
     under its author photo ("Picture of A" / "A", "a's user avatar" / "a"); last, a desk or
     a team the byline credits ('by SolutionsHub Editorial Team', 'TOI Lifestyle Desk / … /
-    Updated: Dec 17, 2025') when no person is named."""
+    Updated: Dec 17, 2025') when no person is named; or the person a personal site is named
+    after in its header ("Jane Roe's Tech Blog")."""
     near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
     # a dump glues inline elements: "September 8, 2016Autumn Adams"
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
@@ -316,9 +319,11 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or linked_names(text)
         or post_header_names([*byline_zone, *_opening(body)])
         or photo_names(byline_zone, accounts=False)
-        or _proper(dated_names(byline_zone, dated, hints.get("title")), shown)
+        or _proper(dated_names(byline_zone, dated, hints.get("title"), handles=True), shown)
         or _proper(doubled_names(byline_zone, dated), shown)
-        or _proper(dated_names(_around_dates(page, hints), dated, hints.get("title")), shown)
+        or _proper(
+            dated_names(_around_dates(page, hints), dated, hints.get("title"), handles=True), shown
+        )
         or _proper(part_names(metadata, _menu_items(page)), shown)
         or _proper(_under_headline(page, hints.get("title"), metadata), shown)
         or bio_names(page, " ".join(body.split()))
@@ -329,6 +334,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or photo_names(anywhere)
         or by_lines(near, credits=True)
         or _credited(dated_names(byline_zone, dated, hints.get("title"), credits=True))
+        or _proper(site_owner(page), shown)
     )
 
 
