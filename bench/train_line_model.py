@@ -2,7 +2,6 @@
 
 usage: python -m bench.train_line_model [--devset DIR] [--renders DIR] [--out PATH]
                                         [--out-w3m PATH] [--sets dates [segments] [modern]]
-                                        [--cv-w3m [--penalties P ...] [--cuts C ...]]
 
 Pages: the dev set's dates/ pages (all of them: the segment scores never see them) and the
 TUNING half of segments/ (the shipped model's pages, the default); with --sets, also the
@@ -68,24 +67,6 @@ Tried and not kept (s29w3mseg, 2026-12-04): a wider stage-two context for the he
 other units, the mean of the five units either side; branch s29w3mseg-blockctx): the same
 CV at penalty 10 gives 0.9128 (precision 0.9109, recall 0.9146) against 0.9135 without,
 so the held-out half was not looked at.
-The w3m head's cuts (line_model.W3M_CUTS, s30w3mseg, 2026-12-04): the head had added a line
-from the shared model's 0.3 and only inside the rules' fences. Out of fold (the same folds
-and fits, penalty 10; --cuts "story,beyond_boundary,in_shadow,minor", a missing one keeps
-the fence), of the 61 missed `with` segments that lie in one unit, 26 were left out by the
-cut alone, 17 by the block headings that bound the story (5 of them also shadowed), 9 by
-class minor (2 also the headline); of the 58 `without` segments kept that lie in one unit,
-the rules kept 50. Segments F1 (TP/FP/FN): 0.3 (before) 0.9135 (676/66/62); story cut 0.2
-0.9114, 0.25 0.9144, 0.35 0.9127, 0.4 0.9132; beyond boundaries from 0.3 (the cut) 0.9164,
-0.4 0.9157, 0.5 0.9150, 0.7 0.9142; class minor from 0.5 0.9132, 0.6 0.9145, 0.7 0.9150, 0.8
-0.9142; together: 0.25, 0.3, minor 0.7 0.9187, and with the shadow from 0.5 0.9202
-(686/67/52), kept; one cut for all three fences at 0.25 and 0.4 / 0.5 / 0.7 gives 0.9166 /
-0.9164 / 0.9166. Tried and not kept on the same folds: filling a one-line gap between story
-lines from 0.1 or 0.15, 0.9129; the head reading the indentation w3m printed (before runs of
-spaces are collapsed, against the rules' story column and the line before) and the line's
-place against the headline, 0.9136 (677/67/61). Held-out, by make eval's CLI: segments F1 on
-w3m 0.8971 -> 0.9022 (body 0.8896 -> 0.8971), modern/ article body F1 0.9048 -> 0.9052,
-article precision 0.6429 -> 0.6387 (one non-article page more called article); html2text and
-inscriptis unchanged (no head).
 Held-out segments F1 in-process with 10: w3m 0.8967 (no head) -> 0.8971 (100 read 0.8995
 there, but was chosen by looking at it), tuning 0.9372 (trained on), dates w3m 0.8649 on
 the held-out half and 0.8605 on the tuning half (all as with 100); html2text 0.9005 and
