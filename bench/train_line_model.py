@@ -115,9 +115,7 @@ from tasks.clean import line_model
 from tasks.clean.line_model import (
     HASH_BUCKETS,
     MODEL_PATH,
-    W3M_CUTS,
     W3M_MODEL_PATH,
-    Cuts,
     LineModel,
     bucket_index,
     context_features,
@@ -433,26 +431,6 @@ def models_in_use(shared: LineModel, head: LineModel, folder: Path) -> Iterator[
         line_model.default_model.cache_clear()
 
 
-@contextmanager
-def cuts_in_use(cuts: Cuts) -> Iterator[None]:
-    """The cleaner reads a dump in w3m's form with these cuts until the block ends."""
-    committed = line_model.W3M_CUTS
-    line_model.W3M_CUTS = cuts
-    try:
-        yield
-    finally:
-        line_model.W3M_CUTS = committed
-
-
-def parse_cuts(text: str) -> Cuts:
-    """A --cuts candidate: "story,beyond_boundary,in_shadow,minor" (missing ones: never)."""
-    return Cuts(*map(float, text.split(",")))
-
-
-def _label(cuts: Cuts) -> str:
-    return ",".join(f"{getattr(cuts, k):g}" for k in Cuts.__dataclass_fields__)
-
-
 def _as_saved(model: LineModel, path: Path) -> LineModel:
     """The model as the cleaner reads it once saved (word weights rounded to float16)."""
     model.save(path)
@@ -464,11 +442,9 @@ def cross_validate_w3m(
     devset: Path,
     penalties: tuple[float, ...] = W3M_PENALTIES,
     folds: int = CV_FOLDS,
-    cut_grid: tuple[Cuts, ...] = (W3M_CUTS,),
 ) -> dict[str, dict[str, float]]:
     """Segments F1 of the w3m dumps of segments/' tuning half, out of fold, for each head
-    penalty and without a head ("shared"), each with every Cuts of `cut_grid` (the w3m
-    head's cuts, line_model.W3M_CUTS). For each fold of sites, the shared model and then
+    penalty and without a head ("shared"). For each fold of sites, the shared model and then
     the heads are fitted as main() fits them on the training pages without the fold's (dates/
     stays whole: the segment scores never see it); the fold's w3m dumps are cleaned and
     extracted with them as `make eval` does (bench.eval_text.predict_text), and the folds'
@@ -477,7 +453,7 @@ def cross_validate_w3m(
     head pulled towards it would carry that into the fold. Also the CPU seconds of each step."""
     ctx = PageContext(registry=Registry(()))
     names = ["shared", *(f"{penalty:g}" for penalty in penalties)]
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list[dict]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="line-cv-") as tmp:
         work = Path(tmp)
         for k, held in enumerate(segment_folds(devset, folds)):
@@ -492,16 +468,15 @@ def cross_validate_w3m(
                 head = shared
                 if name != "shared":
                     head = train(w3m, float(name), prior=shared, geometry=True)
-                for cuts in cut_grid:
-                    with models_in_use(shared, head, work), cuts_in_use(cuts):
-                        rows, _ = predict_text(devset / "segments" / "text-w3m", ctx, held)
-                    found.setdefault(f"{name} {_label(cuts)}", []).extend(rows)
+                with models_in_use(shared, head, work):
+                    rows, _ = predict_text(devset / "segments" / "text-w3m", ctx, held)
+                found[name] += rows
                 spent = time.process_time() - began
                 print(f"fold {k}: head {name} ({spent:.0f} s CPU)", flush=True)
         write_truths(devset, work, None)
         return {
-            name: score("segments", rows, work / "tuning", f"cv-{k}", devset)
-            for k, (name, rows) in enumerate(found.items())
+            name: score("segments", rows, work / "tuning", f"cv-{name}", devset)
+            for name, rows in found.items()
         }
 
 
@@ -519,13 +494,6 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--folds", type=int, default=CV_FOLDS)
     parser.add_argument("--penalties", nargs="+", type=float, default=list(W3M_PENALTIES))
-    parser.add_argument(
-        "--cuts",
-        nargs="+",
-        type=parse_cuts,
-        default=[W3M_CUTS],
-        help='the w3m head\'s cuts to compare, each "story,beyond_boundary,in_shadow,minor"',
-    )
     args = parser.parse_args(argv)
     began = time.perf_counter()
     pages = training_pages(args.devset, args.renders, tuple(args.sets))
@@ -533,11 +501,9 @@ def main(argv: list[str] | None = None) -> None:
     story = sum(p.labels[p.weights > 0].sum() for p in pages)
     print(f"{len(pages)} dumps, {units} labelled units, {story / units:.3f} of them story")
     if args.cv_w3m:
-        scores = cross_validate_w3m(
-            pages, args.devset, tuple(args.penalties), args.folds, tuple(args.cuts)
-        )
+        scores = cross_validate_w3m(pages, args.devset, tuple(args.penalties), args.folds)
         for name, result in scores.items():
-            print(f"w3m head {name} (penalty, cuts): segments F1 {result['f1']:.4f} (precision "
+            print(f"w3m head {name:>7}: segments F1 {result['f1']:.4f} (precision "
                   f"{result['precision']:.4f}, recall {result['recall']:.4f}), "
                   f"{args.folds}-fold CV on segments/' tuning half")  # fmt: skip
         print(f"in {time.process_time():.0f} s CPU")
