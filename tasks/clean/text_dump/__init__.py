@@ -24,10 +24,8 @@ The page (page.Page) carries what each step found to the next.
 
 from __future__ import annotations
 
-import numpy as np
-
 from newsdesk.core.contracts.hints import Cleaned
-from tasks.clean.line_model import STORY_PROBABILITY, Layout, story_probabilities, w3m_form
+from tasks.clean.line_model import Layout, cuts, story_probabilities, w3m_form
 from tasks.clean.templates import template_key
 from tasks.clean.text_dump import headline, hints, story_run, structure
 from tasks.clean.text_dump.blocks import Block, classify, is_run_on, stop_density
@@ -122,21 +120,26 @@ def rule_layout(units: list[Unit], template: frozenset[str]) -> tuple[str | None
 def _learned_additions(units: list[Unit], layout: Layout, w3m: bool) -> set[int]:
     """Story lines the rules left out that the line model finds likely enough story.
     It never overrules what the rules know for certain: no headline, byline or tag line,
-    nothing the rules recognised as furniture, a caption or a line of the source's template
-    (class bad or minor), no run-on line (a drop-down's options, a tag cloud: its words can
-    score like prose, but it is never story), no line in a box that a block heading opens
-    ("Written By", "Related"), and nothing beyond the block headings that close the story or
-    open the furniture above it."""
+    nothing the rules recognised as furniture or a line of the source's template (class
+    bad), no run-on line (a drop-down's options, a tag cloud: its words can score like
+    prose, but it is never story). What the rules fence off by layout alone (an alt text, a
+    credit or a line printed twice, class minor; a line in a box that a block heading opens,
+    "Written By", "Related"; anything beyond the block headings that close the story or
+    open the furniture above it) is left out too, except by the w3m head (`w3m`) when it is
+    sure enough (line_model.W3M_CUTS, chosen by site-grouped CV)."""
     first = max((b for b in layout.boundaries if b < layout.start), default=-1)
     last = min((b for b in layout.boundaries if b >= layout.end), default=len(units))
     probabilities = story_probabilities(units, layout, w3m)
+    cut = cuts(w3m)
     return {
         i
-        for i in map(int, np.flatnonzero(probabilities >= STORY_PROBABILITY))
-        if first < i < last
+        for i, p in enumerate(map(float, probabilities))
+        if p >= cut.story
+        and (first < i < last or p >= cut.beyond_boundary)
         and i not in layout.keep
-        and i not in layout.shadow
-        and layout.classes[i] not in (Block.BAD, Block.MINOR)
+        and (i not in layout.shadow or p >= cut.in_shadow)
+        and layout.classes[i] != Block.BAD
+        and (layout.classes[i] != Block.MINOR or p >= cut.minor)
         and not is_run_on(units[i])
         and i != layout.title
         and not headline.is_metadata_line(units[i])

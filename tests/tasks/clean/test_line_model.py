@@ -15,17 +15,26 @@ from bench.split import half_of
 from bench.train_line_model import (
     ANNOTATED_WEIGHT,
     annotated_rows,
+    cuts_in_use,
     cv_fold,
     gold_rows,
     models_in_use,
     page_rows,
+    parse_cuts,
     story_of,
     train,
 )
 from newsdesk.core.registry import load_registry
+from tasks.clean import line_model
 from tasks.clean.line_model import (
+    CUTS,
     HASH_BUCKETS,
+    NEVER,
+    STORY_PROBABILITY,
+    W3M_CUTS,
+    Cuts,
     LineModel,
+    cuts,
     default_model,
     dense_features,
     geometry_features,
@@ -77,6 +86,17 @@ def test_the_cv_lends_the_cleaner_its_fold_models_and_gives_the_committed_ones_b
         assert np.allclose(lent, story_probabilities(units, layout))
     assert not np.allclose(lent, head)
     assert np.array_equal(story_probabilities(units, layout, w3m=True), head)
+
+
+def test_only_the_w3m_head_overrules_the_rules_fences_and_the_cv_lends_it_others() -> None:
+    assert cuts() == CUTS == Cuts(STORY_PROBABILITY, NEVER, NEVER, NEVER)  # fences hold
+    assert cuts(w3m=True) == W3M_CUTS
+    assert W3M_CUTS.minor < NEVER  # an alt text, a credit, a line printed twice
+    tried = parse_cuts("0.3")  # the cut the head had before it had its own
+    assert tried == Cuts(0.3)
+    with cuts_in_use(tried):
+        assert cuts(w3m=True) is tried is line_model.W3M_CUTS
+    assert cuts(w3m=True) == W3M_CUTS
 
 
 def test_cv_folds_are_by_site_and_not_the_split_itself() -> None:
