@@ -228,26 +228,16 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         (fork,) = forks(runner, process)
         # (before that, Ctrl-Z stops its run with it, and `fg` continues both: the fork
         # waited for the command to have its pid before the run said it waits)
-        process.send_signal(signal.SIGTSTP)
-        wait_state(fork, "T")
-        wait_state(process.pid, "T")
-        process.send_signal(signal.SIGCONT)
-        wait_state(fork, "RSD")
-        wait_state(process.pid, "RSD")
-        process.kill()
-        process.wait(timeout=60)
-        wait_gone(fork)
+        signal_both(process, fork, signal.SIGTSTP, "T")
+        signal_both(process, fork, signal.SIGCONT, "RSD")
+        kill_both(process, fork)
         # killed outright while stopped: the runner, still listening, continues the run it
         # forked (whose watcher, stopped too, had not seen the hang-up), which then ends;
         # not left stopped, holding the warehouse, until the runner itself ends
         process, _ = waiting(tmp_path, helpers, db, seed_dir, job=True)
         (fork,) = forks(runner, process)
-        process.send_signal(signal.SIGTSTP)
-        wait_state(fork, "T")
-        wait_state(process.pid, "T")
-        process.kill()
-        process.wait(timeout=60)
-        wait_gone(fork)
+        signal_both(process, fork, signal.SIGTSTP, "T")
+        kill_both(process, fork)
         assert alive(runner)
 
 
@@ -285,6 +275,20 @@ def wait_state(pid: int, states: str, timeout_s: float = 120.0) -> None:
     ):
         assert time.monotonic() < deadline, f"process {pid} is {state}, not one of {states}"
         time.sleep(0.02)
+
+
+def signal_both(process: subprocess.Popen, fork: int, signum: int, states: str) -> None:
+    """`signum` to the command, then until its fork and the command are in `states`."""
+    process.send_signal(signum)
+    wait_state(fork, states)
+    wait_state(process.pid, states)
+
+
+def kill_both(process: subprocess.Popen, fork: int) -> None:
+    """The command killed outright, then until its fork, the run, is gone too."""
+    process.kill()
+    process.wait(timeout=60)
+    wait_gone(fork)
 
 
 def core_limit(pid: int) -> str:

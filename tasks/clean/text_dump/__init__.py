@@ -125,8 +125,9 @@ def _learned_additions(units: list[Unit], layout: Layout, w3m: bool) -> set[int]
     prose, but it is never story). What the rules fence off by layout alone (an alt text, a
     credit or a line printed twice, class minor; a line in a box that a block heading opens,
     "Written By", "Related"; anything beyond the block headings that close the story or
-    open the furniture above it) is left out too, except by the w3m head (`w3m`) when it is
-    sure enough (line_model.W3M_CUTS, chosen by site-grouped CV)."""
+    open the furniture above it) is left out too, unless the cuts in use (line_model.cuts)
+    overrule that fence from a probability: the w3m head's (`w3m`, chosen by site-grouped
+    CV) overrule class minor only."""
     first = max((b for b in layout.boundaries if b < layout.start), default=-1)
     last = min((b for b in layout.boundaries if b >= layout.end), default=len(units))
     probabilities = story_probabilities(units, layout, w3m)
