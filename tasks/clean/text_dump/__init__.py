@@ -127,7 +127,8 @@ def _learned_additions(units: list[Unit], layout: Layout, w3m: bool) -> set[int]
     "Written By", "Related"; anything beyond the block headings that close the story or
     open the furniture above it) is left out too, unless the cuts in use (line_model.cuts)
     overrule that fence from a probability: the w3m head's (`w3m`, chosen by site-grouped
-    CV) overrule class minor only."""
+    CV) overrule class minor, and the story's block headings for lines of a few words or
+    more (a one-word tag line there is never story)."""
     first = max((b for b in layout.boundaries if b < layout.start), default=-1)
     last = min((b for b in layout.boundaries if b >= layout.end), default=len(units))
     probabilities = story_probabilities(units, layout, w3m)
@@ -136,9 +137,9 @@ def _learned_additions(units: list[Unit], layout: Layout, w3m: bool) -> set[int]
         i
         for i, p in enumerate(map(float, probabilities))
         if p >= cut.story
-        and (first < i < last or p >= cut.beyond_boundary)
+        and (first < i < last or (p >= cut.beyond_boundary and units[i].words >= cut.fence_words))
         and i not in layout.keep
-        and (i not in layout.shadow or p >= cut.in_shadow)
+        and (i not in layout.shadow or (p >= cut.in_shadow and units[i].words >= cut.fence_words))
         and layout.classes[i] != Block.BAD
         and (layout.classes[i] != Block.MINOR or p >= cut.minor)
         and not is_run_on(units[i])

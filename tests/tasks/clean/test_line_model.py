@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,19 @@ def test_only_the_w3m_head_overrules_the_rules_fences_and_the_cv_lends_it_others
     with cuts_in_use(tried):
         assert cuts(w3m=True) is tried is line_model.W3M_CUTS
     assert cuts(w3m=True) == W3M_CUTS
+
+
+def test_the_w3m_head_passes_the_story_headings_only_with_a_few_words() -> None:
+    """Beyond the block headings that close seed 002's story, the head finds its one-word tag
+    line 'Nato' likely enough (0.31 against the 0.3 cut); a line must hold fence_words words
+    to pass there, so the tag stays out."""
+    assert W3M_CUTS.beyond_boundary < NEVER and W3M_CUTS.fence_words >= 2
+    assert parse_cuts("0.25,0.3,2,0.7,3") == W3M_CUTS
+    dump = (FIXTURES / "seeds" / "002_9fff910d0917317a.txt").read_text(encoding="utf-8")
+    assert w3m_form(dump)
+    assert not clean_text_dump(dump, CTX).body.endswith("- Nato")  # a list item in the body
+    with cuts_in_use(replace(W3M_CUTS, fence_words=0)):
+        assert clean_text_dump(dump, CTX).body.endswith("- Nato")
 
 
 def test_cv_folds_are_by_site_and_not_the_split_itself() -> None:
