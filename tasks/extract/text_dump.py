@@ -298,12 +298,15 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     a team the byline credits ('by SolutionsHub Editorial Team', 'TOI Lifestyle Desk / … /
     Updated: Dec 17, 2025') when no person is named; or the person a personal site is named
     after in its header ("Jane Roe's Tech Blog")."""
-    near = [*hints.get("before_body", []), *hints.get("after_body", [])[:4]]
+    near = [
+        unglue_by(line)
+        for line in (*hints.get("before_body", []), *hints.get("after_body", [])[:4])
+    ]
     # a dump glues inline elements: "September 8, 2016Autumn Adams"
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
     dated |= {line for line in byline_zone if yearless_date(line) or month_year(line)}
-    page = [plain(line) for line in text.split("\n")]
+    page = [unglue_by(plain(line)) for line in text.split("\n")]
     shown = "\n".join(page)  # the words the page shows (no link targets: "/dylan-bailey/")
     anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     # the short dated lines the cleaner placed under the headline or in the story's lead,
@@ -469,8 +472,22 @@ _GLUED = re.compile(
 
 
 def _unglue(line: str) -> str:
-    """The line with a space where a dump glued two inline elements (_GLUED)."""
-    return _GLUED.sub(" ", line)
+    """The line with a space where a dump glued two inline elements (_GLUED, _GLUED_BY)."""
+    return _GLUED.sub(" ", unglue_by(line))
+
+
+# A by-word glued to the linked name after it ("Geschrieben vonElisa Marvena", "Written
+# byAAA Travel Editor"): the case changes from the word's lower case to the name's capital
+# ("PARTEI", "PORTUGAL" are words in capitals).
+_GLUED_BY = re.compile(
+    rf"(?<![^\W\d_])((?i:{words('authors.by')}))(?<=[a-zà-ÿ])"
+    r"(?=[A-ZÀ-ÞĀ-Ž](?:[a-zà-ÿ]|[A-Z]+\b))"
+)
+
+
+def unglue_by(line: str) -> str:
+    """The line with a space between a by-word and the name a dump glued to it."""
+    return _GLUED_BY.sub(r"\1 ", line)
 
 
 def bylined(hints: dict, text: str) -> bool:

@@ -129,6 +129,10 @@ def page(byline: str, title: str = "Noise complaints reach the committee at last
         ("Discussion in 'Help' started by pelex, May 26, 2025.", ["pelex"]),
         ("Article written by:\n\n[]avatar_jane_roe\n\nJane Roe", ["Jane Roe"]),
         ("ByJane Roe\n\nFriday, November 14, 2025", ["Jane Roe"]),
+        # a lower-case by-word glued to the linked name; words in capitals are not parted
+        ("Geschrieben vonJane Roe\n\n3. März 2021", ["Jane Roe"]),
+        ("Written byJane Roe\n\nMarch 3, 2021", ["Jane Roe"]),
+        ("PARTEI\n\nMarch 3, 2021", []),
         ("Jane Roe, MD, PhD\n\nPublished Jun 4, 2025", ["Jane Roe"]),
         ("By\n\nJane Roe | The Town Newsroom", ["Jane Roe"]),
         ("Picture of Jane Roe\n\nJane Roe", ["Jane Roe"]),
