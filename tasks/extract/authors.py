@@ -382,20 +382,30 @@ def photo_names(lines: list[str], *, accounts: bool = True) -> list[str]:
     return []
 
 
+# A by-word anywhere in a line, a label's colon after it too ("Reviewed By: A")
+_BY_WORD = re.compile(rf"(?:^|\s)(?i:{words('authors.by')})\s*:?\s")
 _DOUBLED_TO_DATE = 3  # the date line follows the name within a line or two ("Reviewed by")
 
 
-def doubled_names(lines: list[str], dated: set[str]) -> list[str]:
+def doubled_names(lines: list[str], dated: set[str], title: str | None = None) -> list[str]:
     """The names of the first person's name printed twice in a row above a date line: a text
     dump shows the author photo's alt text, then the name ("Jane Roe" / "Jane Roe" /
     "Updated: August 5, 2025"). Between headline and story only; elsewhere a name shown
-    twice is a teaser's or a commenter's, and without a date a product's or a menu's."""
+    twice is a teaser's or a commenter's, and without a date a product's or a menu's. The
+    headline does not stand between a byline's name and its date: a menu item a dump shows
+    twice above the headline ("Contact Us" / "Contact Us" / headline / date) is no byline.
+    A "headline" with a by-word ("Reviewed By: A") may be a byline taken for one, and
+    separates nothing."""
     shown = shown_lines(lines)
+    headline = title.strip() if title and not _BY_WORD.search(title) else None
     for k in range(1, len(shown)):
         line = shown[k]
         if line != shown[k - 1] or line[:1] in _BULLETS:
             continue
-        if not any(after in dated for after in shown[k + 1 : k + 1 + _DOUBLED_TO_DATE]):
+        following = shown[k + 1 : k + 1 + _DOUBLED_TO_DATE]
+        if headline in following:
+            following = following[: following.index(headline)]
+        if not any(after in dated for after in following):
             continue
         found = byline_names(line, bare=True)
         if found and all(is_person_name(name) for name in found):

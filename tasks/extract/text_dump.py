@@ -323,7 +323,7 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
         or post_header_names([*byline_zone, *_opening(body)])
         or photo_names(byline_zone, accounts=False)
         or _proper(dated_names(byline_zone, dated, hints.get("title"), handles=True), shown)
-        or _proper(doubled_names(byline_zone, dated), shown)
+        or _proper(doubled_names(byline_zone, dated, hints.get("title")), shown)
         or _proper(
             dated_names(_around_dates(page, hints), dated, hints.get("title"), handles=True), shown
         )

@@ -288,6 +288,21 @@ def test_a_name_shown_twice_above_the_date_is_the_photo_and_the_name() -> None:
     assert doubled_names(menu, {"May 3, 2025"}) == []
 
 
+def test_a_name_shown_twice_above_the_headline_is_no_byline_of_the_date_under_it() -> None:
+    # an inscriptis dump prints a menu item twice (two menus, no bullets) above the headline,
+    # whose date line follows within three lines: the headline stands between them
+    title = "Big Data Analytics in Retail: Enhancing Customer Insights"
+    zone = ["Contact Us", "Contact Us", title, "September 12, 2025 | 14 min read"]
+    assert doubled_names(zone, {zone[-1]}, title) == []
+    # a "headline" with a by-word is a byline taken for one: it separates nothing
+    byline = "Reviewed By: John Doe, PhD"
+    zone = ["Jane Roe", "Jane Roe", byline, "Last Updated: August 5, 2025"]
+    assert doubled_names(zone, {zone[-1]}, byline) == ["Jane Roe"]
+    # under the headline, the byline's own order
+    zone = [title, "Jane Roe", "Jane Roe", "Updated: August 5, 2025"]
+    assert doubled_names(zone, {zone[-1]}, title) == ["Jane Roe"]
+
+
 def test_a_name_among_the_parts_of_a_dated_line_but_not_a_menus_section() -> None:
     assert part_names(["Jane Roe•Oct 20, 2025"], set()) == ["Jane Roe"]
     line = "December 15, 2025 · 30 min · 6279 words · Jane Roe"

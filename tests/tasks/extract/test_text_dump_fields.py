@@ -388,6 +388,25 @@ def test_a_markdown_dumps_byline_reads_as_its_text() -> None:
     assert _authors(text) == ["Jane Doe"]
 
 
+def test_an_indented_dumps_byline_under_the_headline() -> None:
+    """inscriptis prints the page's layout with spaces: the headline, the "By" line and the
+    story stand indented, each as deep as its element; the by-line names the author."""
+    lines = [
+        "  Town News",
+        "",
+        "    * Home",
+        "    * Local",
+        "",
+        f"        {_TITLE}",
+        "",
+        "          By Jane Roe",
+        "          23.07.2025",
+        "",
+        *(f"        {paragraph}\n" for paragraph in (STORY, STORY.replace("four", "six"))),
+    ]
+    assert _authors("\n".join(lines)) == ["Jane Roe"]
+
+
 def test_a_byline_in_a_table_cell_laid_beside_another() -> None:
     """w3m lays a table's cells side by side on one line: the byline is the cell's."""
     cells = "  • What We Do [clear]" + " " * 30 + "by Jane Doe - Town Hall"
