@@ -25,6 +25,17 @@ ANNOTATED_WEIGHT each, the page's other units nothing (they still give stage two
 context). trafilatura's labels alone taught the model trafilatura's view, which leaves out
 short story lines the annotation counts; the tuning half's annotation corrects it (held-out
 segments F1 rose on every renderer, and trafilatura's labels on the same pages lowered it).
+Tried and not kept (s32silver, 2026-12-04): dates/' units labelled by newsdesk's own HTML
+extraction instead of trafilatura's (`--labels newsdesk`: standfirst + body as
+bench.eval_html.newsdesk_html gives them, no URL; cached in .cache/line_labels_newsdesk.json,
+as the extraction does not read the line model; 0.146 of the labelled units story, against
+0.147). Site-grouped three-fold CV on segments/' tuning half (`--cv-w3m --penalties 10
+--cv-renderers inscriptis html2text`, the folds below): the shared model on inscriptis 0.9018
+-> 0.9056, html2text 0.9116 -> 0.9136, w3m without a head 0.9126 -> 0.9131, but the w3m head
+(penalty 10, W3M_CUTS), which w3m dumps read, 0.9187 (s31w3mseg's figure, same folds, not
+rerun) -> 0.9161 (precision 0.9081, recall 0.9241): CV falls where w3m is read, so the
+held-out half was not looked at. Not tried (no time): the shared model from newsdesk's labels
+with the w3m head from trafilatura's.
 Tried and not kept (s18text, 2026-12-03): four structure features for dumps without links
 (how often the page prints the unit's text, its distance from the headline and side of it,
 the size of its block): held-out segments F1 w3m 0.8967 -> 0.8989, but html2text 0.9005 ->
