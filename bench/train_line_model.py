@@ -2,7 +2,9 @@
 
 usage: python -m bench.train_line_model [--devset DIR] [--renders DIR] [--out PATH]
                                         [--out-w3m PATH] [--sets dates [segments] [modern]]
-                                        [--cv-w3m [--penalties P ...] [--cuts C ...]]
+                                        [--labels trafilatura|newsdesk]
+                                        [--cv-w3m [--penalties P ...] [--cuts C ...]
+                                                  [--cv-renderers inscriptis html2text]]
 
 Pages: the dev set's dates/ pages (all of them: the segment scores never see them) and the
 TUNING half of segments/ (the shipped model's pages, the default); with --sets, also the
@@ -23,6 +25,17 @@ ANNOTATED_WEIGHT each, the page's other units nothing (they still give stage two
 context). trafilatura's labels alone taught the model trafilatura's view, which leaves out
 short story lines the annotation counts; the tuning half's annotation corrects it (held-out
 segments F1 rose on every renderer, and trafilatura's labels on the same pages lowered it).
+Tried and not kept (s32silver, 2026-12-04): dates/' units labelled by newsdesk's own HTML
+extraction instead of trafilatura's (`--labels newsdesk`: standfirst + body as
+bench.eval_html.newsdesk_html gives them, no URL; cached in .cache/line_labels_newsdesk.json,
+as the extraction does not read the line model; 0.146 of the labelled units story, against
+0.147). Site-grouped three-fold CV on segments/' tuning half (`--cv-w3m --penalties 10
+--cv-renderers inscriptis html2text`, the folds below): the shared model on inscriptis 0.9018
+-> 0.9056, html2text 0.9116 -> 0.9136, w3m without a head 0.9126 -> 0.9131, but the w3m head
+(penalty 10, W3M_CUTS), which w3m dumps read, 0.9187 (s31w3mseg's figure, same folds, not
+rerun) -> 0.9161 (precision 0.9081, recall 0.9241): CV falls where w3m is read, so the
+held-out half was not looked at. Not tried (no time): the shared model from newsdesk's labels
+with the w3m head from trafilatura's.
 Tried and not kept (s18text, 2026-12-03): four structure features for dumps without links
 (how often the page prints the unit's text, its distance from the headline and side of it,
 the size of its block): held-out segments F1 w3m 0.8967 -> 0.8989, but html2text 0.9005 ->
@@ -203,6 +216,45 @@ def story_of(html: str) -> str:
     return _normalise(trafilatura.extract(html, include_comments=False) or "")
 
 
+LABELS = ("trafilatura", "newsdesk")  # --labels: whose HTML extraction labels dates/' units
+STORIES = Path(".cache/line_labels_newsdesk.json")
+
+
+def _code_digest() -> str:
+    """A digest of the code newsdesk's HTML extraction runs (tasks/, newsdesk/: .py files;
+    the line models are left out, as the HTML path never reads them): a cached story is
+    reused only while that code is the same."""
+    project = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for folder in ("tasks", "newsdesk"):
+        for path in sorted((project / folder).rglob("*.py")):
+            digest.update(path.relative_to(project).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def newsdesk_stories(html: dict[str, Path], cache: Path = STORIES) -> dict[str, str]:
+    """The other label source: newsdesk's own extraction of each page's HTML (standfirst +
+    body, as bench.eval_html.newsdesk_html gives it, no URL), cached in `cache` by page file,
+    size and code digest (the extraction does not depend on the line model)."""
+    from bench.eval_html import newsdesk_html
+
+    saved = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+    code, extract, stories, fresh = _code_digest(), None, {}, {}
+    for doc_id, path in html.items():
+        key = f"{path.parent.parent.name}/{path.name}:{path.stat().st_size}:{code}"
+        if key not in saved:
+            extract = extract or newsdesk_html()
+            saved[key] = _normalise(extract(_html(path))["body"])
+            fresh[key] = True
+        stories[doc_id] = saved[key]
+    if fresh:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        keep = {k: v for k, v in saved.items() if k.endswith(f":{code}")}
+        cache.write_text(json.dumps(keep, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    return stories
+
+
 def page_rows(doc_id: str, dump: str, story: str) -> Page | None:
     """The model's inputs for every unit of one dump, and the units' distant labels."""
     units = split_units(dump)
@@ -350,10 +402,13 @@ def _html(path: Path) -> str:
     return decode_html(gzip.decompress(data) if path.suffix == ".gz" else data)
 
 
-def training_pages(devset: Path, renders: Path, sets: tuple[str, ...] = SETS) -> list[Page]:
+def training_pages(
+    devset: Path, renders: Path, sets: tuple[str, ...] = SETS, labels: str = "trafilatura"
+) -> list[Page]:
     """The training pages of each set (dates/: all; the others: their tuning half) as each
-    renderer dumps them, with their labels (segments/: the annotation's; the others:
-    trafilatura's)."""
+    renderer dumps them, with their labels (segments/: the annotation's; modern/: its
+    annotated body; dates/: `labels`' extraction of the page's HTML, trafilatura's or
+    newsdesk's own)."""
     split = devset_split.load()
     pages = []
     for set_name in sets:
@@ -374,7 +429,10 @@ def training_pages(devset: Path, renders: Path, sets: tuple[str, ...] = SETS) ->
             for p in sorted((devset / set_name / "html").iterdir())
             if wanted is None or p.name.split(".")[0] in wanted
         }
-        stories = {doc_id: story_of(_html(path)) for doc_id, path in html.items()}
+        if labels == "newsdesk":
+            stories = newsdesk_stories(html)
+        else:
+            stories = {doc_id: story_of(_html(path)) for doc_id, path in html.items()}
         for folder in folders:
             for dump in sorted(folder.glob("*.txt")):
                 if dump.stem not in stories:
@@ -507,6 +565,8 @@ def cross_validate_w3m(
     penalties: tuple[float, ...] = W3M_PENALTIES,
     folds: int = CV_FOLDS,
     cut_grid: tuple[Cuts, ...] = (W3M_CUTS,),
+    renders: Path = RENDERS,
+    renderers: tuple[str, ...] = (),
 ) -> dict[str, dict[str, float]]:
     """Segments F1 of the w3m dumps of segments/' tuning half, out of fold, for each head
     penalty and without a head ("shared"), each with every Cuts of `cut_grid` (the w3m
@@ -515,6 +575,8 @@ def cross_validate_w3m(
     stays whole: the segment scores never see it); the fold's w3m dumps are cleaned and
     extracted with them as `make eval` does (bench.eval_text.predict_text), and the folds'
     predictions are scored together against the tuning half's truth (bench.eval.score).
+    `renderers` ("inscriptis", "html2text": their dumps in `renders`, as bench.render makes
+    them) are scored out of fold too, with the shared model ("shared on <renderer>").
     The shared model is refitted for each fold, as it has seen the fold's annotation and a
     head pulled towards it would carry that into the fold. Also the CPU seconds of each step."""
     ctx = PageContext(registry=Registry(()))
@@ -538,6 +600,12 @@ def cross_validate_w3m(
                     with models_in_use(shared, head, work), cuts_in_use(cuts):
                         rows, _ = predict_text(devset / "segments" / "text-w3m", ctx, held)
                     found.setdefault(f"{name} {_label(cuts)}", []).extend(rows)
+                for renderer in renderers if name == "shared" else ():
+                    # the other renderers' dumps read the shared model alone
+                    with models_in_use(shared, head, work):
+                        folder = renders / renderer / "segments"
+                        rows, _ = predict_text(folder, ctx, held)
+                    found.setdefault(f"shared on {renderer}", []).extend(rows)
                 spent = time.process_time() - began
                 print(f"fold {k}: head {name} ({spent:.0f} s CPU)", flush=True)
         write_truths(devset, work, None)
@@ -555,12 +623,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out-w3m", type=Path, default=W3M_MODEL_PATH)
     parser.add_argument("--sets", nargs="+", choices=SETS, default=["dates", "segments"])
     parser.add_argument(
+        "--labels",
+        choices=LABELS,
+        default="trafilatura",
+        help=f"whose extraction of the HTML labels dates/' units (newsdesk: cached in {STORIES})",
+    )
+    parser.add_argument(
         "--cv-w3m",
         action="store_true",
         help="compare the w3m head's penalties by site-grouped CV; write nothing",
     )
     parser.add_argument("--folds", type=int, default=CV_FOLDS)
-    parser.add_argument("--penalties", nargs="+", type=float, default=list(W3M_PENALTIES))
+    parser.add_argument("--penalties", nargs="*", type=float, default=list(W3M_PENALTIES))
+    parser.add_argument(
+        "--cv-renderers",
+        nargs="*",
+        choices=("inscriptis", "html2text"),
+        default=[],
+        help="with --cv-w3m, also score these renderers' dumps out of fold (shared model)",
+    )
     parser.add_argument(
         "--cuts",
         nargs="+",
@@ -570,13 +651,19 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     began = time.perf_counter()
-    pages = training_pages(args.devset, args.renders, tuple(args.sets))
+    pages = training_pages(args.devset, args.renders, tuple(args.sets), args.labels)
     units = sum(int((p.weights > 0).sum()) for p in pages)
     story = sum(p.labels[p.weights > 0].sum() for p in pages)
     print(f"{len(pages)} dumps, {units} labelled units, {story / units:.3f} of them story")
     if args.cv_w3m:
         scores = cross_validate_w3m(
-            pages, args.devset, tuple(args.penalties), args.folds, tuple(args.cuts)
+            pages,
+            args.devset,
+            tuple(args.penalties),
+            args.folds,
+            tuple(args.cuts),
+            args.renders,
+            tuple(args.cv_renderers),
         )
         for name, result in scores.items():
             print(f"w3m head {name} (penalty, cuts): segments F1 {result['f1']:.4f} (precision "

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 from inscriptis import get_text
 
 from bench.render import decode_html, render_html2text
@@ -20,6 +21,7 @@ from bench.train_line_model import (
     cv_fold,
     gold_rows,
     models_in_use,
+    newsdesk_stories,
     page_rows,
     parse_cuts,
     story_of,
@@ -166,6 +168,24 @@ def test_trainer_learns_the_story_from_trafilatura_labels() -> None:
     score = dense @ model.first_dense + [model.first_words[b].sum() for b in page.buckets]
     story, rest = score[page.labels > 0], score[page.labels == 0]
     assert np.median(story) > np.median(rest)
+
+
+def test_newsdesk_labels_come_from_its_own_extraction_and_are_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "dates" / "html"
+    folder.mkdir(parents=True)
+    page = folder / "d0035.html.gz"
+    page.write_bytes((FIXTURES / "html" / "d0035.html.gz").read_bytes())
+    cache = tmp_path / "stories.json"
+    story = newsdesk_stories({"d0035": page}, cache)["d0035"]
+    assert story and "\n" not in story and cache.exists()
+    html = decode_html(gzip.decompress(page.read_bytes()))
+    labelled = page_rows("d0035", get_text(html), story)
+    assert labelled is not None and 0 < labelled.labels.sum() < len(labelled.labels)
+    # a second read takes the cached story: the extraction is not run again
+    monkeypatch.setattr("bench.eval_html.newsdesk_html", lambda: None)
+    assert newsdesk_stories({"d0035": page}, cache)["d0035"] == story
 
 
 def test_trainer_learns_from_the_annotated_segments_only() -> None:
