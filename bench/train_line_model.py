@@ -160,6 +160,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from bench import split as devset_split
+from bench.code_key import code_digest
 from bench.eval import score, write_truths
 from bench.eval_text import predict_text
 from bench.render import decode_html, render_set
@@ -220,33 +221,22 @@ LABELS = ("trafilatura", "newsdesk")  # --labels: whose HTML extraction labels d
 STORIES = Path(".cache/line_labels_newsdesk.json")
 
 
-def _code_digest() -> str:
-    """A digest of the code newsdesk's HTML extraction runs (tasks/, newsdesk/: .py files;
-    the line models are left out, as the HTML path never reads them): a cached story is
-    reused only while that code is the same."""
-    project = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for folder in ("tasks", "newsdesk"):
-        for path in sorted((project / folder).rglob("*.py")):
-            digest.update(path.relative_to(project).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def newsdesk_stories(html: dict[str, Path], cache: Path = STORIES) -> dict[str, str]:
     """The other label source: newsdesk's own extraction of each page's HTML (standfirst +
     body, as bench.eval_html.newsdesk_html gives it, no URL), cached in `cache` by page file,
-    size and code digest (the extraction does not depend on the line model)."""
+    size and the code's digest (bench.code_key; the line models left out, as the HTML path
+    never reads them)."""
     from bench.eval_html import newsdesk_html
 
     saved = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
-    code, extract, stories, fresh = _code_digest(), None, {}, {}
+    code = code_digest(leave_out=(MODEL_PATH, W3M_MODEL_PATH))
+    extract, stories, fresh = None, {}, False
     for doc_id, path in html.items():
         key = f"{path.parent.parent.name}/{path.name}:{path.stat().st_size}:{code}"
         if key not in saved:
             extract = extract or newsdesk_html()
             saved[key] = _normalise(extract(_html(path))["body"])
-            fresh[key] = True
+            fresh = True
         stories[doc_id] = saved[key]
     if fresh:
         cache.parent.mkdir(parents=True, exist_ok=True)

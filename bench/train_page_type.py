@@ -94,7 +94,7 @@ fitted 0.960/0.915, held-out 0.857/0.909, older sets called article 398 of 464 (
 365 of 436 (held-out). Three refits wrote the same file: the fit is deterministic. The
 signal cache was keyed by page_type.py alone, so a cache written before such a change kept
 serving the old signals; it is now keyed by every code and model file under tasks/ and
-newsdesk/ (_code_digest). The threshold is now chosen on a grid of 0.01 (was 0.05): CV
+newsdesk/ (_CODE). The threshold is now chosen on a grid of 0.01 (was 0.05): CV
 picks 0.59, min(P, R) 0.875 -> 0.879 (CV 0.887/0.875 -> 0.882/0.879); held-out modern/
 unchanged at 0.857/0.909, older sets' HTML articles called article 398 -> 400 of 464
 (tuning) and 365 -> 369 of 436 (held-out): fewer quarantined as not_article.
@@ -215,6 +215,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from bench import split as devset_split
+from bench.code_key import code_digest
 from bench.eval import DEVSET, MODERN, PROJECT, ensure_modern
 from bench.render import decode_html
 from newsdesk.core.registry import Registry
@@ -252,24 +253,13 @@ CACHE = PROJECT / ".cache" / "page_signals.json"
 _cache: dict[str, dict] = {}
 
 
-def _code_digest() -> str:
-    """A digest of the code and model files that the signals come from: page_type.py, and
-    everything clean_html and clean_text_dump run (tasks/, newsdesk/: the story's paragraphs
-    give body_words and prose_share, the line model a dump's body). Keyed by page_type.py
-    alone, a cache written before a change to the body's extraction kept serving the old
-    signals, and a refit from it wrote other weights than one from fresh signals. The
-    page-type model is left out: the signals are what it reads, not what it says."""
-    digest = hashlib.sha256()
-    for folder in ("tasks", "newsdesk"):
-        for path in sorted((PROJECT / folder).rglob("*")):
-            if path.suffix in (".py", ".npz", ".json", ".toml") and path != MODEL_PATH:
-                digest.update(path.relative_to(PROJECT).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-# the signals change with the code that gathers them: a change to it makes new cache keys
-_CODE = _code_digest()
+# The signals change with the code that gathers them: page_type.py, and everything
+# clean_html and clean_text_dump run (the story's paragraphs give body_words and prose_share,
+# the line model a dump's body); a change to it makes new cache keys. Keyed by page_type.py
+# alone, a cache written before a change to the body's extraction kept serving the old
+# signals, and a refit from it wrote other weights than one from fresh signals. The
+# page-type model is left out: the signals are what it reads, not what it says.
+_CODE = code_digest(leave_out=(MODEL_PATH,))
 
 
 def signals_of(path: Path, ctx: PageContext) -> dict:

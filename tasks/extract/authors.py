@@ -155,7 +155,7 @@ def is_account(name: str) -> bool:
 def is_label(line: str) -> bool:
     """A by-word or an author label alone: "By", "Written by", "Author:", "Article by"; also
     as a list's item ("• Von", a text dump's bullet)."""
-    line = line.strip().lstrip("•·*-\u2013□◦▪ ")
+    line = line.strip().lstrip(_BULLET_MARKS + " ")
     return bool(_LABEL.match(line) or _BLOCK_LABEL.match(line))
 
 
@@ -202,7 +202,8 @@ _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z][a-z]?\.){1,3}(?:\s?[A-Z]{2,6}
 # Roe Profile Image") or the name repeated, then the name as a line of its own.
 _PHOTO_LINES = 2
 _PHOTO = re.compile(rf"\b(?:{words('authors.photo')})\b", re.IGNORECASE)
-_BULLETS = frozenset("•·*-\u2013□◦▪")
+_BULLET_MARKS = "•·*-\u2013□◦▪"  # a text dump's list bullets
+_BULLETS = frozenset(_BULLET_MARKS)
 _IMAGES = re.compile(r"\[(?P<alt>[^\]]*)\]")  # a text dump's image placeholders: "[Julia-Gr]"
 _ALONE = re.compile(r"^\s*\[(?P<alt>[^\]]*)\]\s*$")
 
@@ -721,7 +722,7 @@ def site_owner(lines: list[str]) -> list[str]:
     its shape: two or three capitalised words, no role. (The holder of a "© 2020 Jane Roe"
     line was tried too: on modern/'s tuning half most holders are companies.)"""
     for line in shown_lines(lines)[:_OWNER_HEAD]:
-        found = _POSSESSIVE.match(line.lstrip("•·*-\u2013□◦▪# "))
+        found = _POSSESSIVE.match(line.lstrip(_BULLET_MARKS + "# "))
         if found and (name := _owner_name(found["name"])):
             return [name]
     return []
