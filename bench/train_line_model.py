@@ -150,7 +150,7 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -210,6 +210,21 @@ class Page:
     weights: np.ndarray  # each unit's weight in the fit (0: context only)
     w3m: bool = False  # the dump is in w3m's form (line_model.w3m_form): the w3m head's pages
     geometry: np.ndarray | None = None  # line_model.geometry_features, for the w3m head
+    # the w3m head's labels where its label source differs (--labels-w3m; dates/ only)
+    head_labels: np.ndarray | None = None
+
+
+def head_labelled(pages: list[Page]) -> list[Page]:
+    """`pages` with the w3m head's labels where they differ (--labels-w3m)."""
+    return [
+        p if p.head_labels is None else replace(p, labels=p.head_labels, head_labels=None)
+        for p in pages
+    ]
+
+
+def head_pages(pages: list[Page]) -> list[Page]:
+    """The w3m head's training pages: the dumps in w3m's form, with the head's own labels."""
+    return [p for p in head_labelled(pages) if p.w3m]
 
 
 def story_of(html: str) -> str:
@@ -393,12 +408,17 @@ def _html(path: Path) -> str:
 
 
 def training_pages(
-    devset: Path, renders: Path, sets: tuple[str, ...] = SETS, labels: str = "trafilatura"
+    devset: Path,
+    renders: Path,
+    sets: tuple[str, ...] = SETS,
+    labels: str = "trafilatura",
+    labels_w3m: str | None = None,
 ) -> list[Page]:
     """The training pages of each set (dates/: all; the others: their tuning half) as each
     renderer dumps them, with their labels (segments/: the annotation's; modern/: its
     annotated body; dates/: `labels`' extraction of the page's HTML, trafilatura's or
-    newsdesk's own)."""
+    newsdesk's own; with `labels_w3m` another source, its labels go in head_labels too,
+    for the w3m head)."""
     split = devset_split.load()
     pages = []
     for set_name in sets:
@@ -419,19 +439,27 @@ def training_pages(
             for p in sorted((devset / set_name / "html").iterdir())
             if wanted is None or p.name.split(".")[0] in wanted
         }
-        if labels == "newsdesk":
-            stories = newsdesk_stories(html)
-        else:
-            stories = {doc_id: story_of(_html(path)) for doc_id, path in html.items()}
+        stories = _stories(html, labels)
+        head = _stories(html, labels_w3m) if labels_w3m not in (None, labels) else None
         for folder in folders:
             for dump in sorted(folder.glob("*.txt")):
                 if dump.stem not in stories:
                     continue
                 text = dump.read_text(encoding="utf-8", errors="replace")
                 page = page_rows(dump.stem, text, stories[dump.stem])
+                if page is not None and head is not None:
+                    other = page_rows(dump.stem, text, head[dump.stem])
+                    page = replace(page, head_labels=None if other is None else other.labels)
                 if page is not None:
                     pages.append(page)
     return pages
+
+
+def _stories(html: dict[str, Path], labels: str) -> dict[str, str]:
+    """Each page's story text by `labels`' extraction of its HTML."""
+    if labels == "newsdesk":
+        return newsdesk_stories(html)
+    return {doc_id: story_of(_html(path)) for doc_id, path in html.items()}
 
 
 def _annotated_pages(devset: Path, renders: Path, wanted: frozenset[str]) -> list[Page]:
@@ -549,6 +577,40 @@ def _as_saved(model: LineModel, path: Path) -> LineModel:
     return LineModel.load(path)
 
 
+FITS = Path(".cache/line_cv_fits")
+
+
+def fitted(
+    pages: list[Page],
+    penalty: float = PENALTY,
+    prior: LineModel | None = None,
+    geometry: bool = False,
+    cache: Path | None = FITS,
+) -> LineModel:
+    """train(pages, penalty, prior, geometry), saved in `cache` under a digest of all it is a
+    function of (the pages' ids, features, labels and weights, the penalty, the prior's
+    weights), so that a CV run that refits a fold model already fitted reads it instead (a
+    fit is what costs: 140 to 170 s CPU). The model is returned as saved (_as_saved)."""
+    digest = hashlib.sha256(f"{penalty!r}:{geometry}".encode())
+    for p in pages:
+        digest.update(p.doc_id.encode())
+        for array in (p.dense, p.labels, p.weights, p.geometry if geometry else None):
+            if array is not None:
+                digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+        digest.update(json.dumps(p.buckets).encode())
+    if prior is not None:
+        for k in LineModel.__dataclass_fields__:
+            digest.update(np.ascontiguousarray(getattr(prior, k), dtype=np.float64).tobytes())
+    if cache is None:
+        with tempfile.TemporaryDirectory(prefix="line-fit-") as tmp:
+            return _as_saved(train(pages, penalty, prior, geometry), Path(tmp) / "model.npz")
+    path = cache / f"{digest.hexdigest()[:20]}.npz"
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        train(pages, penalty, prior, geometry).save(path)
+    return LineModel.load(path)
+
+
 def cross_validate_w3m(
     pages: list[Page],
     devset: Path,
@@ -557,6 +619,7 @@ def cross_validate_w3m(
     cut_grid: tuple[Cuts, ...] = (W3M_CUTS,),
     renders: Path = RENDERS,
     renderers: tuple[str, ...] = (),
+    cache: Path | None = FITS,
 ) -> dict[str, dict[str, float]]:
     """Segments F1 of the w3m dumps of segments/' tuning half, out of fold, for each head
     penalty and without a head ("shared"), each with every Cuts of `cut_grid` (the w3m
@@ -568,24 +631,33 @@ def cross_validate_w3m(
     `renderers` ("inscriptis", "html2text": their dumps in `renders`, as bench.render makes
     them) are scored out of fold too, with the shared model ("shared on <renderer>").
     The shared model is refitted for each fold, as it has seen the fold's annotation and a
-    head pulled towards it would carry that into the fold. Also the CPU seconds of each step."""
+    head pulled towards it would carry that into the fold. Where the head's labels differ
+    from the shared model's (--labels-w3m), each head is also fitted pulled towards a shared
+    model of the head's labels ("<penalty> own"; that model is not shipped, the other
+    renderers still read the shared one). Fold models are cached (fitted). Also the CPU
+    seconds of each step."""
     ctx = PageContext(registry=Registry(()))
     names = ["shared", *(f"{penalty:g}" for penalty in penalties)]
+    if any(p.head_labels is not None for p in pages):
+        names += [f"{penalty:g} own" for penalty in penalties]
     found: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="line-cv-") as tmp:
         work = Path(tmp)
         for k, held in enumerate(segment_folds(devset, folds)):
             began = time.process_time()
             training = [p for p in pages if p.doc_id not in held]
-            shared = _as_saved(train(training), work / "shared.npz")
+            shared = fitted(training, cache=cache)
             print(f"fold {k}: {len(held)} pages held out, shared model fitted", end="", flush=True)
             print(f" ({time.process_time() - began:.0f} s CPU)", flush=True)
-            w3m = [p for p in training if p.w3m]
+            w3m = head_pages(training)
             for name in names:
                 began = time.process_time()
                 head = shared
-                if name != "shared":
-                    head = train(w3m, float(name), prior=shared, geometry=True)
+                if name.endswith(" own"):
+                    own = fitted(head_labelled(training), cache=cache)
+                    head = fitted(w3m, float(name.split()[0]), own, True, cache)
+                elif name != "shared":
+                    head = fitted(w3m, float(name), prior=shared, geometry=True, cache=cache)
                 for cuts in cut_grid:
                     with models_in_use(shared, head, work), cuts_in_use(cuts):
                         rows, _ = predict_text(devset / "segments" / "text-w3m", ctx, held)
@@ -619,6 +691,17 @@ def main(argv: list[str] | None = None) -> None:
         help=f"whose extraction of the HTML labels dates/' units (newsdesk: cached in {STORIES})",
     )
     parser.add_argument(
+        "--labels-w3m",
+        choices=LABELS,
+        default=None,
+        help="the same for the w3m head's fit (default: as --labels)",
+    )
+    parser.add_argument(
+        "--no-fit-cache",
+        action="store_true",
+        help=f"with --cv-w3m, refit every fold model (default: reuse those cached in {FITS})",
+    )
+    parser.add_argument(
         "--cv-w3m",
         action="store_true",
         help="compare the w3m head's penalties by site-grouped CV; write nothing",
@@ -641,7 +724,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     began = time.perf_counter()
-    pages = training_pages(args.devset, args.renders, tuple(args.sets), args.labels)
+    pages = training_pages(
+        args.devset, args.renders, tuple(args.sets), args.labels, args.labels_w3m
+    )
     units = sum(int((p.weights > 0).sum()) for p in pages)
     story = sum(p.labels[p.weights > 0].sum() for p in pages)
     print(f"{len(pages)} dumps, {units} labelled units, {story / units:.3f} of them story")
@@ -654,6 +739,7 @@ def main(argv: list[str] | None = None) -> None:
             tuple(args.cuts),
             args.renders,
             tuple(args.cv_renderers),
+            None if args.no_fit_cache else FITS,
         )
         for name, result in scores.items():
             print(f"w3m head {name} (penalty, cuts): segments F1 {result['f1']:.4f} (precision "
@@ -665,7 +751,7 @@ def main(argv: list[str] | None = None) -> None:
     # the head is pulled towards the shared weights as saved (word weights as float16), so
     # that it is a function of the committed shared file
     shared = LineModel.load(args.out)
-    w3m = [p for p in pages if p.w3m]
+    w3m = head_pages(pages)
     train(w3m, W3M_PENALTY, prior=shared, geometry=True).save(args.out_w3m)
     print(f"wrote {args.out} and {args.out_w3m} ({len(w3m)} dumps in w3m's form)", end=" ")
     print(f"in {time.perf_counter() - began:.0f} s")

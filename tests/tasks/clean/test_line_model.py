@@ -19,7 +19,10 @@ from bench.train_line_model import (
     annotated_rows,
     cuts_in_use,
     cv_fold,
+    fitted,
     gold_rows,
+    head_labelled,
+    head_pages,
     models_in_use,
     newsdesk_stories,
     page_rows,
@@ -246,3 +249,21 @@ def test_training_is_deterministic_to_the_byte(tmp_path: Path) -> None:
         assert {m.date_time for m in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     model = LineModel.load(first)
     assert model.first_words.dtype == np.float16 and model.mean.dtype == np.float64
+
+
+def test_the_w3m_head_can_learn_from_other_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--labels-w3m: the head's dumps carry their own labels; the shared model keeps its own,
+    and a fold model is read from the fit cache when its inputs are the same."""
+    page = annotated_rows("s0091", BLOG_POST, {"with": ["As usual"], "without": ["Toggle"]})
+    assert page is not None and page.w3m
+    other = replace(page, doc_id="d0001", head_labels=1.0 - page.labels)
+    assert [p.labels for p in head_pages([page, other])][1].tolist() == other.head_labels.tolist()
+    assert head_labelled([other])[0].head_labels is None
+    assert all(p.head_labels is None for p in head_pages([page, other]))
+    first = fitted([page, other], cache=tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
+    monkeypatch.setattr("bench.train_line_model.train", None)  # a second fit would fail
+    again = fitted([page, other], cache=tmp_path)
+    assert np.array_equal(first.first_dense, again.first_dense)
