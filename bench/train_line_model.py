@@ -158,6 +158,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import inspect
 import json
 import re
 import tempfile
@@ -594,6 +595,13 @@ def _as_saved(model: LineModel, path: Path) -> LineModel:
 
 
 FITS = Path(".cache/line_cv_fits")
+# the code a fit is a function of, for the fit cache's key (read once, at import)
+_FITTING = hashlib.sha256(
+    "".join(
+        inspect.getsource(f)
+        for f in (train, fit, _design, bucket_index, context_features, LineModel.save)
+    ).encode()
+).hexdigest()
 
 
 def fitted(
@@ -605,9 +613,10 @@ def fitted(
 ) -> LineModel:
     """train(pages, penalty, prior, geometry), saved in `cache` under a digest of all it is a
     function of (the pages' ids, features, labels and weights, the penalty, the prior's
-    weights), so that a CV run that refits a fold model already fitted reads it instead (a
-    fit is what costs: 140 to 170 s CPU). The model is returned as saved (_as_saved)."""
-    digest = hashlib.sha256(f"{penalty!r}:{geometry}".encode())
+    weights, the fitting code), so that a CV run that refits a fold model already fitted
+    reads it instead (a fit is what costs: 40 to 200 s CPU). The model is returned as saved
+    (_as_saved)."""
+    digest = hashlib.sha256(f"{penalty!r}:{geometry}:{HASH_BUCKETS}:{_FITTING}".encode())
     for p in pages:
         digest.update(p.doc_id.encode())
         for array in (p.dense, p.labels, p.weights, p.geometry if geometry else None):
