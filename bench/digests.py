@@ -10,7 +10,9 @@ them. Two fixtures hold them:
   test fixtures), checked by tests/tasks/clean/test_digests.py without ../shared;
 - tests/fixtures/digests/devset.json: every dev-set page (../shared/devset/{segments,dates,
   modern}) as HTML, as its w3m dump and as inscriptis and html2text renders (bench/render.py,
-  cached in .cache/renders), and the seeds; checked by tests/quality/test_digests.py.
+  cached in .cache/renders; modern/'s in .cache/modern/text-<renderer> with their address
+  sidecars, the dumps make eval scores: bench.eval.ensure_modern), and the seeds; checked by
+  tests/quality/test_digests.py.
 
 Only a change that is meant to change output re-pins them (--write), and its commit says so.
 """
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.eval import DEVSET, PROJECT, RENDERS, ensure_modern, ensure_renders, run_extract
-from bench.render import RENDERERS, decode_html, render_pages
+from bench.render import RENDERERS, decode_html
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "digests"
 REPO_FIXTURE = FIXTURES / "repo.json"
@@ -107,18 +109,17 @@ def devset_roots(devset: Path = DEVSET, renders: Path = RENDERS, workers: int = 
     """Every dev-set input folder, labelled `<input>/<set>`, rendering what is missing."""
     ensure_renders(devset, renders, workers=workers)
     modern = renders.parent / "modern"  # bench.eval's MODERN beside the default renders
-    ensure_modern(devset, modern)
-    modern_html = modern / "html"
-    for renderer in sorted(RENDERERS):
-        render_pages(sorted(modern_html.glob("*.html")), renderer, renders / renderer / "modern")
+    ensure_modern(devset, modern)  # unpacked, w3m dumps copied, rendered: what make eval reads
     roots: dict[Path, str] = {}
     for set_name in DEVSET_SETS:
-        html = modern_html if set_name == "modern" else devset / set_name / "html"
-        roots[html.resolve()] = f"html/{set_name}"
-        w3m = modern / "text-w3m" if set_name == "modern" else devset / set_name / "text-w3m"
-        roots[w3m.resolve()] = f"text-w3m/{set_name}"
-        for renderer in sorted(RENDERERS):
-            roots[(renders / renderer / set_name).resolve()] = f"text-{renderer}/{set_name}"
+        for name in ("html", "text-w3m", *(f"text-{r}" for r in sorted(RENDERERS))):
+            if set_name == "modern":
+                folder = modern / name
+            elif name in ("html", "text-w3m"):
+                folder = devset / set_name / name
+            else:
+                folder = renders / name.removeprefix("text-") / set_name
+            roots[folder.resolve()] = f"{name}/{set_name}"
     roots[(devset.parent / "seeds").resolve()] = "seeds"
     return roots
 

@@ -8,9 +8,14 @@ trafilatura and htmldate on the same pages, in one run and one table per half of
 Inputs: ../shared/devset/{segments,dates,modern}/html (modern's pages are gzipped: they are
 unpacked once into .cache/modern, and its w3m dumps copied there, each page with a sidecar
 giving the address it was fetched from, as production's pages have), the dev set's w3m
-dumps, and renders of the segments and dates pages by inscriptis and html2text
-(bench/render.py, cached in .cache/renders; only missing pages are rendered). Scores come
-from the dev set's own `score` script.
+dumps, and renders of every page by inscriptis and html2text (bench/render.py: the page's
+bytes decoded as the dev set's w3m dumps were, valid UTF-8, else the declared charset, else
+windows-1252; then inscriptis `get_text`, html2text with no wrapping; deterministic with the
+locked versions). The segments and dates renders are cached in .cache/renders, modern's in
+.cache/modern/text-<renderer> beside its w3m dumps, with the same sidecars; only missing
+pages are rendered (modern/: about 20 s for both renderers). The dev set ships modern/ as
+HTML and w3m dumps only: its inscriptis and html2text dumps are ours, made this way, not the
+dev set's. Scores come from the dev set's own `score` script.
 
 Halves: every figure is given for the tuning half and the held-out half of each set
 (bench/devset_split.json, by site: bench/split.py). Rules, phrases and models are fitted on
@@ -38,7 +43,8 @@ What is measured
   (and decode them themselves, as newsdesk does), never the URL.
 - all text: the whole dump as the body, no cleaning (the floor for text input).
 - modern: body word-F1 (articles, all pages), title, date, author and article detection
-  (precision/recall of page_type "article") from `score modern`, next to trafilatura's
+  (precision/recall of page_type "article") from `score modern`, for every input (HTML, the
+  dev set's w3m dumps, our inscriptis and html2text renders), next to trafilatura's
   `bare_extraction(html, with_metadata=True, include_comments=False)` on the same pages.
 - glued tokens: body tokens (runs of word characters) of newsdesk's records that appear
   nowhere in the page's own text (HTML: its text as a browser separates it, blocks apart,
@@ -73,7 +79,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import split as devset_split
-from bench.render import RENDERERS, decode_html, render_set
+from bench.render import RENDERERS, decode_html, render_pages, render_set
 from newsdesk.core.hygiene import strip_controls
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -85,14 +91,15 @@ OUT = PROJECT / ".cache" / "eval"
 FLOORS = PROJECT / "bench" / "floors.json"
 
 SETS = ("segments", "dates", "modern")
-RENDERED_SETS = ("segments", "dates")  # modern/ comes as HTML and w3m dumps only
+# The sets bench.render renders into .cache/renders; modern/ comes as HTML and w3m dumps
+# only, and ensure_modern renders it beside them.
+RENDERED_SETS = ("segments", "dates")
 TEXT_RENDERERS = ("w3m", *sorted(RENDERERS))  # w3m: the dev set's own dumps
 INPUTS = ("html", *(f"text-{name}" for name in TEXT_RENDERERS))
 HALVES = devset_split.HALVES
 # The figures bench/floors.json pins for every input (held-out half).
 FLOORED = ("segments_f1", "segments_body_f1", "title_exact", "dates_accuracy")
-# ... and for the inputs modern/ comes in.
-MODERN_INPUTS = ("html", "text-w3m")
+# ... and on modern/, which every input reads (its inscriptis and html2text dumps are ours).
 MODERN_FLOORED = ("modern_body_f1_articles", "modern_author", "modern_article_precision",
                   "modern_article_recall")  # fmt: skip
 # Ceilings: figures that must not rise (held-out half).
@@ -116,15 +123,16 @@ def require_devset(devset: Path = DEVSET) -> Path:
 
 def input_dir(devset: Path, renders: Path, name: str, set_name: str) -> Path:
     """The folder of pages one input holds for one set."""
-    if name == "html":
-        return MODERN / "html" if set_name == "modern" else devset / set_name / "html"
-    if name == "text-w3m":
-        return MODERN / "text-w3m" if set_name == "modern" else devset / set_name / "text-w3m"
+    if set_name == "modern":  # unpacked, copied and rendered by ensure_modern
+        return MODERN / name
+    if name in ("html", "text-w3m"):
+        return devset / set_name / name
     return renders / name.removeprefix("text-") / set_name
 
 
 def sets_of(name: str) -> tuple[str, ...]:
-    return SETS if name in MODERN_INPUTS else RENDERED_SETS
+    """The sets an input reads: all of them, for every input."""
+    return SETS
 
 
 def folders(devset: Path, renders: Path) -> dict[tuple[str, str], Path]:
@@ -135,13 +143,17 @@ def folders(devset: Path, renders: Path) -> dict[tuple[str, str], Path]:
     }
 
 
-def ensure_modern(devset: Path, target: Path = MODERN) -> int:
-    """modern/'s pages unpacked (the CLI reads .html, not .html.gz; only missing ones) and its
-    w3m dumps copied beside them, each with a sidecar (`<file>.meta.json`) that gives the
-    address the page was fetched from, as production knows it (a web run, a sidecar, a JSON
-    Lines export): modern/ stands for what production reads. The older sets get none (their
-    dev set's rule: many of their URLs hold the date that is scored). Returns how many pages
-    were unpacked."""
+def ensure_modern(
+    devset: Path, target: Path = MODERN, renderers: Sequence[str] = tuple(sorted(RENDERERS))
+) -> int:
+    """modern/'s pages unpacked (the CLI reads .html, not .html.gz; only missing ones), its
+    w3m dumps copied beside them and the unpacked pages rendered by `renderers` into
+    `text-<renderer>/` (bench.render, as the other sets' renders; only missing ones), each
+    page and dump with a sidecar (`<file>.meta.json`) that gives the address the page was
+    fetched from, as production knows it (a web run, a sidecar, a JSON Lines export):
+    modern/ stands for what production reads. The older sets get none (their dev set's rule:
+    many of their URLs hold the date that is scored). Returns how many files were written
+    (pages unpacked and dumps rendered)."""
     urls = _modern_urls(devset)
     done = 0
     for kind in ("html", "text-w3m"):
@@ -157,6 +169,12 @@ def ensure_modern(devset: Path, target: Path = MODERN) -> int:
         if not copy.exists() or copy.stat().st_size != dump.stat().st_size:
             copy.write_bytes(dump.read_bytes())
         _sidecar(copy, urls.get(dump.stem))
+    pages = sorted((target / "html").glob("*.html"))
+    for renderer in renderers:
+        folder = target / f"text-{renderer}"
+        done += render_pages(pages, renderer, folder)
+        for page in pages:
+            _sidecar(folder / f"{page.stem}.txt", urls.get(page.stem))
     return done
 
 
@@ -506,14 +524,16 @@ def page_tokens(path: Path) -> set[str]:
     (block elements and <br> apart, inline elements joined; alt, title and content attributes
     too, which extractors may show), so two words in neighbouring blocks never make one token;
     a text dump as it is, where markdown's underscores (`_Neuland_`, emphasis to html2text)
-    are markup, not part of a word, so a token also counts without them.
+    and backticks (a code span: "`JOIN`s", which the cleaner reads as "JOINs") are markup,
+    not part of a word, so a token also counts without them.
     An HTML page's tokens also count run by run (each text between two tags on its own): a
     token inside one run joins nothing, so it is no glue even where the record parts words
     that inline markup runs together ("<b>PRO</b><em>2 Day" shown as two lines). Ruby
     annotations (<rt>, <rp>) stand above their base text, not in its line ("痴漢する")."""
     data = path.read_bytes()
     if path.suffix != ".html":
-        tokens = set(_TOKEN.findall(data.decode("utf-8", errors="replace")))
+        text = data.decode("utf-8", errors="replace")
+        tokens = set(_TOKEN.findall(text)) | set(_TOKEN.findall(text.replace("`", "")))
         return tokens | {part for t in tokens if "_" in t for part in t.split("_") if part}
     from lxml import html as lxml_html
 
@@ -806,7 +826,7 @@ def floor_of(x: float) -> float:
 
 def floored(name: str) -> tuple[str, ...]:
     """The figures floors.json pins for one input."""
-    return FLOORED + (MODERN_FLOORED if name in MODERN_INPUTS else ())
+    return FLOORED + MODERN_FLOORED
 
 
 def raise_floors(heldout: dict[str, dict[str, float]], path: Path = FLOORS) -> list[str]:
@@ -947,7 +967,7 @@ def main(argv: list[str] | None = None) -> None:
     rendered = ensure_renders(devset, args.renders)
     unpacked = ensure_modern(devset)
     print(f"renders: {rendered} pages rendered into {args.renders}; {unpacked} modern pages "
-          f"unpacked", file=sys.stderr)  # fmt: skip
+          f"unpacked or rendered into {MODERN}", file=sys.stderr)  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.out / "predictions" if args.limit is None else Path(tmp)
         result = evaluate(

@@ -1,6 +1,6 @@
 """The evaluation's scoring rules (bench/eval.py) that need no dev set: what the segments set
-scores as a page's article text, what counts as a glued token, and the fetch addresses
-modern/'s pages come with."""
+scores as a page's article text, what counts as a glued token, the fetch addresses
+modern/'s pages come with and the renders of them every text input reads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ import gzip
 import json
 from pathlib import Path
 
-from bench.eval import article_text, ensure_modern, glued_tokens, predictions
+from bench.eval import (
+    INPUTS,
+    MODERN,
+    article_text,
+    ensure_modern,
+    floored,
+    folders,
+    glued_tokens,
+    predictions,
+)
 
 
 def test_segments_score_the_standfirst_then_the_body() -> None:
@@ -37,6 +46,16 @@ def test_glued_tokens_set_markdown_underscores_aside(tmp_path: Path) -> None:
     assert glued_tokens({"path": str(dump), "body": glued}, tmp_path) == ["beiCampus"]
 
 
+def test_glued_tokens_set_markdown_code_spans_aside(tmp_path: Path) -> None:
+    # html2text marks inline code with backticks, which the cleaner drops: "`JOIN`s" reads
+    # "JOINs", a word of the page; two code spans run together are still glue
+    dump = tmp_path / "page.txt"
+    dump.write_text("Use `JOIN`s and `UNION`s, or `a``b` together.\n", encoding="utf-8")
+    body = "Use JOINs and UNIONs"
+    assert glued_tokens({"path": str(dump), "body": body}, tmp_path) == []
+    assert glued_tokens({"path": str(dump), "body": "UseJOINs"}, tmp_path) == ["UseJOINs"]
+
+
 def test_glued_tokens_of_an_html_page(tmp_path: Path) -> None:
     """Words that blocks, a <br> or a script part on the page and the record runs together
     are glue; a word split where inline markup meets ("<b>PRO</b><em>2") is not glue, ruby
@@ -61,9 +80,10 @@ def test_glued_tokens_of_an_html_page(tmp_path: Path) -> None:
 
 
 def test_modern_pages_come_with_their_fetch_address(tmp_path: Path) -> None:
-    """modern/'s pages (HTML unpacked, w3m dumps copied) each get a sidecar with the address
-    the truth gives, as production's pages come with theirs; a page without one gets none,
-    and a second call leaves the copies as they are."""
+    """modern/'s pages (HTML unpacked, w3m dumps copied, the unpacked pages rendered by
+    inscriptis and html2text) each get a sidecar with the address the truth gives, as
+    production's pages come with theirs; a page without one gets none, and a second call
+    leaves the copies and renders as they are."""
     devset, target = tmp_path / "devset", tmp_path / "modern"
     (devset / "modern" / "html").mkdir(parents=True)
     (devset / "modern" / "text-w3m").mkdir()
@@ -73,10 +93,26 @@ def test_modern_pages_come_with_their_fetch_address(tmp_path: Path) -> None:
         (devset / "modern" / "text-w3m" / f"{doc_id}.txt").write_text("A page.\n")
     rows = [{"id": "m0001", "url": "https://example.org/blog/a-story/"}, {"id": "m0003"}]
     (devset / "modern" / "truth.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    assert ensure_modern(devset, target) == 2
-    for kind, name in (("html", "m0001.html"), ("text-w3m", "m0001.txt")):
+    assert ensure_modern(devset, target) == 2 + 2 * 2  # unpacked, and rendered twice
+    kinds = ("html", "text-w3m", "text-html2text", "text-inscriptis")
+    for kind in kinds:
+        name = "m0001.html" if kind == "html" else "m0001.txt"
         sidecar = json.loads((target / kind / f"{name}.meta.json").read_text())
         assert sidecar == {"url": "https://example.org/blog/a-story/"}
     assert (target / "text-w3m" / "m0003.txt").read_text() == "A page.\n"
+    for renderer in ("html2text", "inscriptis"):  # bench.render's renders, as the other sets'
+        assert (target / f"text-{renderer}" / "m0003.txt").read_text().strip() == "A page."
     assert not list(target.glob("*/m0003.*.meta.json"))
     assert ensure_modern(devset, target) == 0
+
+
+def test_every_input_reads_modern(tmp_path: Path) -> None:
+    """modern/ is scored for every input: HTML and w3m as the dev set ships them, and the
+    inscriptis and html2text dumps ensure_modern renders beside them."""
+    devset, renders = tmp_path / "devset", tmp_path / "renders"
+    by_key = folders(devset, renders)
+    assert {name for name, set_name in by_key if set_name == "modern"} == set(INPUTS)
+    assert by_key["text-html2text", "modern"] == MODERN / "text-html2text"
+    assert by_key["text-inscriptis", "segments"] == renders / "inscriptis" / "segments"
+    assert by_key["text-w3m", "dates"] == devset / "dates" / "text-w3m"
+    assert all("modern_author" in floored(name) for name in INPUTS)

@@ -517,12 +517,16 @@ def dated_names(
     *,
     credits: bool = False,
     handles: bool = False,
+    lone: bool = False,
 ) -> list[str]:
     """Names the page prints with a date between headline and story, at the first date line
     that has them: after its last by-word, before or after the dates on its line, or on a
     line of their own just above or below it. credits: a desk or a team too; handles: after
     the by-word, also one user name (a text dump's blog or forum post: "3 May 2025 von
-    jdoe42")."""
+    jdoe42"); lone: also one capitalised word before the date on the line right under the
+    headline ("Susan December 9, 2024"), a first name the byline prints alone. (Such a word
+    alone on the line above the date was tried too: on modern/'s tuning half it read field
+    labels of product and listing pages, "Released" / "21 Aug, 2012".)"""
     for k, line in enumerate(lines):
         if line not in dated or (title and line.strip() == title.strip()):
             continue  # a date in the headline is the story's subject, not its byline
@@ -548,6 +552,10 @@ def dated_names(
         for other in (_next_line(reversed(lines[:k])), _next_line(lines[k + 1 :])):
             if not found and other not in dated and other != title:
                 found = byline_names(other, bare=True, credits=credits)
+        lone_name = _IMAGES.sub(" ", head).strip() if lone and title else ""
+        under = shown_lines(lines[:k])[-1:] == [(title or "").strip()]  # right under it
+        if not found and under and _ONE_NAME.match(lone_name):
+            found = [lone_name] if clean_author(lone_name) == lone_name else []
         if found:
             return found
     return []

@@ -102,6 +102,15 @@ def _link_text(m: re.Match[str]) -> str:
     return text
 
 
+def _image_text(m: re.Match[str]) -> str:
+    """An image as its alt text in brackets; one with none goes, and parts the two words it
+    stood between ("2024![](photo.png)If" is "2024" and "If", as a browser shows them)."""
+    if m.group(1):
+        return f"[{m.group(1)}]"
+    before, after = _beside(m.string, m.start() - 1, -1), _beside(m.string, m.end(), 1)
+    return GAP if before.isalnum() and after.isalnum() else ""
+
+
 def _strong_text(m: re.Match[str]) -> str:
     return _parted(m, m.group(2))
 
@@ -126,7 +135,7 @@ def undo_markdown(line: str) -> tuple[str, bool, bool, int]:
         line, heading = (m.group(1) + m.group(3) if m.group(3) else ""), True
     stripped = line.strip()
     image = bool(stripped) and not _MD_IMAGE.sub("", stripped).strip(" []()|")
-    line = _MD_IMAGE.sub(lambda m: f"[{m.group(1)}]" if m.group(1) else "", line)
+    line = _MD_IMAGE.sub(_image_text, line)
     link_chars = sum(len(m.group(1).strip()) for m in _MD_LINK.finditer(line))
     line = _MD_LINK.sub(_link_text, line)
     tail = LINK_TAIL.match(line) if "](" in line else None
