@@ -97,11 +97,11 @@ RENDERED_SETS = ("segments", "dates")
 TEXT_RENDERERS = ("w3m", *sorted(RENDERERS))  # w3m: the dev set's own dumps
 INPUTS = ("html", *(f"text-{name}" for name in TEXT_RENDERERS))
 HALVES = devset_split.HALVES
-# The figures bench/floors.json pins for every input (held-out half).
-FLOORED = ("segments_f1", "segments_body_f1", "title_exact", "dates_accuracy")
-# ... and on modern/, which every input reads (its inscriptis and html2text dumps are ours).
-MODERN_FLOORED = ("modern_body_f1_articles", "modern_author", "modern_article_precision",
-                  "modern_article_recall")  # fmt: skip
+# The figures bench/floors.json pins for every input (held-out half), modern/'s too: every
+# input reads modern/ (its inscriptis and html2text dumps are ours).
+FLOORED = ("segments_f1", "segments_body_f1", "title_exact", "dates_accuracy",
+           "modern_body_f1_articles", "modern_author", "modern_article_precision",
+           "modern_article_recall")  # fmt: skip
 # Ceilings: figures that must not rise (held-out half).
 CEILED = ("glued_tokens",)
 WARM_UP = 10
@@ -130,16 +130,11 @@ def input_dir(devset: Path, renders: Path, name: str, set_name: str) -> Path:
     return renders / name.removeprefix("text-") / set_name
 
 
-def sets_of(name: str) -> tuple[str, ...]:
-    """The sets an input reads: all of them, for every input."""
-    return SETS
-
-
 def folders(devset: Path, renders: Path) -> dict[tuple[str, str], Path]:
     return {
         (name, set_name): input_dir(devset, renders, name, set_name)
         for name in INPUTS
-        for set_name in sets_of(name)
+        for set_name in SETS
     }
 
 
@@ -414,7 +409,7 @@ def score_newsdesk(
                 f"newsdesk-{name}-{set_name}",
                 devset,
             )
-            for set_name in sets_of(name)
+            for set_name in SETS
         }
         body_only = score_halves(
             "segments",
@@ -433,7 +428,7 @@ def score_newsdesk(
             )
             glued = [
                 glued_tokens(row, devset)
-                for set_name in sets_of(name)
+                for set_name in SETS
                 for row in records[name, set_name]
                 if Path(row["path"]).stem in _half_ids(workdir, half, set_name)
             ]
@@ -754,7 +749,7 @@ def evaluate(
     for name in inputs:
         start = run_extract(_files(by_key[name, "segments"], WARM_UP), workers)
         speed = {"docs": 0, "wall_s": 0.0, "cpu_s": 0.0}
-        for set_name in sets_of(name):
+        for set_name in SETS:
             folder = by_key[name, set_name]
             run = run_extract([folder] if limit is None else _files(folder, limit), workers)
             records[name, set_name] = run.records
@@ -824,11 +819,6 @@ def floor_of(x: float) -> float:
     return math.floor(round(x * 1000, 6)) / 1000
 
 
-def floored(name: str) -> tuple[str, ...]:
-    """The figures floors.json pins for one input."""
-    return FLOORED + MODERN_FLOORED
-
-
 def raise_floors(heldout: dict[str, dict[str, float]], path: Path = FLOORS) -> list[str]:
     """Raise every held-out floor the measured figures now exceed and lower no ceiling's
     slack; never lower a floor (that takes a hand edit of floors.json). Returns what changed."""
@@ -836,7 +826,7 @@ def raise_floors(heldout: dict[str, dict[str, float]], path: Path = FLOORS) -> l
     changed = []
     for name in INPUTS:
         pinned = floors.setdefault(name, {})
-        for figure in floored(name):
+        for figure in FLOORED:
             old = pinned.get(figure, 0.0)
             new = floor_of(heldout[name][figure])
             if new > old:

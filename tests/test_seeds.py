@@ -13,11 +13,11 @@ import pytest
 
 from bench.eval import (
     CEILED,
+    FLOORED,
     FLOORS,
     INPUTS,
     SEED_WORD_F1,
     floor_of,
-    floored,
     run_extract,
     seed_checks,
     seed_paths,
@@ -52,7 +52,7 @@ def test_seed_bodies_match_gold(seeds: dict[str, dict[str, Any]], floors: dict[s
 
 def test_floors_file_pins_every_figure(floors: dict[str, Any]) -> None:
     """Removing a floor is as visible as lowering one: the file must pin every figure."""
-    pinned = [(n, f) for n in INPUTS for f in (*floored(n), *CEILED)]
+    pinned = [(n, f) for n in INPUTS for f in (*FLOORED, *CEILED)]
     missing = [f"{n} {f}" for n, f in pinned if f not in floors.get(n, {})]
     assert not missing, f"bench/floors.json lacks floors for: {', '.join(missing)}"
     assert floors["seeds"]["body_word_f1"] >= SEED_WORD_F1

@@ -510,6 +510,15 @@ def _lines_after(lines: list[str], k: int) -> list[str]:
     return shown
 
 
+def _lone_name(head: str, above: list[str], title: str) -> list[str]:
+    """One capitalised word before the date, when the dated line is right under the headline
+    (dated_names' lone)."""
+    name = _IMAGES.sub(" ", head).strip()
+    if shown_lines(above)[-1:] != [title.strip()] or not _ONE_NAME.match(name):
+        return []
+    return [name] if clean_author(name) == name else []
+
+
 def dated_names(
     lines: list[str],
     dated: set[str],
@@ -552,10 +561,8 @@ def dated_names(
         for other in (_next_line(reversed(lines[:k])), _next_line(lines[k + 1 :])):
             if not found and other not in dated and other != title:
                 found = byline_names(other, bare=True, credits=credits)
-        lone_name = _IMAGES.sub(" ", head).strip() if lone and title else ""
-        under = shown_lines(lines[:k])[-1:] == [(title or "").strip()]  # right under it
-        if not found and under and _ONE_NAME.match(lone_name):
-            found = [lone_name] if clean_author(lone_name) == lone_name else []
+        if not found and lone and title:
+            found = _lone_name(head, lines[:k], title)
         if found:
             return found
     return []

@@ -291,9 +291,8 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     before the date on the line right under the headline will do ("Susan December 9, 2024");
     a name read by its shape alone in these places must be no ordinary word of the page
     (_proper: "Ask Question" is a button where the page asks questions); then an author box
-    (the name,
-    then a bio about that person: "A" / "A started the site; his …", or by them: "I'm the
-    founder of …", which names the author more surely than a by-line elsewhere: on the
+    (the name, then a bio about that person: "A" / "A started the site; his …", or by them:
+    "I'm the founder of …", which names the author more surely than a by-line elsewhere: on the
     tuning half of modern/ it was never wrong, a by-line anywhere was on 7 of 52 pages), a
     by-line anywhere on the page ("Written by A"), a user name after "By" that the page also
     shows alone (the poster's card), or in a table cell w3m laid beside another, a name
