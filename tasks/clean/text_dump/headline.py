@@ -19,7 +19,25 @@ def title_index(page: Page) -> int | None:
     Pages print their headline more than once (a breadcrumb, an image's alt text, the
     document title above the article), and put the date or byline right under it; both count
     for a candidate. Headlines of one or two words exist ("Emden", "Nebelsuppe.") but need
-    such support to beat a longer line nearer the story."""
+    such support to beat a longer line nearer the story.
+
+    Tried and not kept (issue 16, s34title; title exact on segments/ per renderer
+    w3m/html2text/inscriptis, tuning half in-process, held-out by make eval's CLI):
+    - the line that opens the story run and is printed again elsewhere ("More about
+      <headline>", a breadcrumb) as a candidate however long (TITLE_LEAD_WORDS skipped it as
+      the lead; inscriptis m0315): tuning 126/145/134 -> 127/145/136 of 205, modern/
+      inscriptis 105 -> 106 of 274, no other tuning title changed; held-out title
+      0.5722/0.6598/0.6186 -> 0.5773/0.6598/0.6237 and segments F1 +0.0006 on w3m and
+      inscriptis, but held-out modern/ date accuracy on w3m 0.6991 -> 0.6903 (one page of
+      113), so not kept by the no-drop rule.
+    - copies in a list of bare labels (page.labels, a menu) not counted as printed again:
+      tuning 127/145/136 -> 128/146/137, but modern/ w3m and inscriptis -1 each (m0457's
+      headline is also a menu label); too few pages either way, not kept.
+    - above TITLE_REACH, the nearest line printed again with a date or byline under it when
+      the best line in reach has not both (the run starting late past a sidebar): tuning
+      segments 127/145/136 -> 128/143/137, modern/ 96/117/106 -> 99/117/107, and about 60
+      tuning pages' headlines change (wrong to other wrong lines, which move the byline
+      zone): not kept."""
     units, start, end = page.units, page.start, page.end
     best, best_score = None, 0.0
     lowest = max(0, start - t.TITLE_REACH)
