@@ -174,9 +174,8 @@ def ensure_modern(
 
 
 def _modern_urls(devset: Path) -> dict[str, str]:
-    lines = (devset / "modern" / "truth.jsonl").read_text(encoding="utf-8").split("\n")
-    rows = [json.loads(line) for line in lines if line.strip()]
-    return {row["id"]: row["url"] for row in rows if row.get("url")}
+    rows = devset_split.truth_rows(devset, "modern")
+    return {doc_id: row["url"] for doc_id, row in rows.items() if row.get("url")}
 
 
 def _sidecar(page: Path, url: str | None) -> None:

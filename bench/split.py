@@ -47,15 +47,18 @@ def half_of(site: str) -> str:
     return HALVES[hashlib.sha256(site.encode()).digest()[0] % 2]
 
 
+def truth_rows(devset: Path, set_name: str) -> dict[str, dict]:
+    """A dev set's truth.jsonl, document id → its row."""
+    lines = (devset / set_name / "truth.jsonl").read_text(encoding="utf-8").split("\n")
+    return {row["id"]: row for row in map(json.loads, filter(str.strip, lines))}
+
+
 def build(devset: Path = DEVSET) -> dict[str, dict[str, list[str]]]:
     out: dict[str, dict[str, list[str]]] = {}
     for set_name in SETS:
         halves: dict[str, list[str]] = {half: [] for half in HALVES}
-        lines = (devset / set_name / "truth.jsonl").read_text(encoding="utf-8").split("\n")
-        for line in lines:
-            if line.strip():
-                row = json.loads(line)
-                halves[half_of(site_of(row.get("url")))].append(row["id"])
+        for doc_id, row in truth_rows(devset, set_name).items():
+            halves[half_of(site_of(row.get("url")))].append(doc_id)
         out[set_name] = {half: sorted(ids) for half, ids in halves.items()}
     return out
 

@@ -84,11 +84,11 @@ def _init_registry() -> None:
     parallel._init_worker(load_registry(load_settings().sources))
 
 
-def read_half(renderer: str, ids: set[str], truth: dict[str, dict], workers: int) -> list[Page]:
+def read_half(
+    renderer: str, ids: set[str], truth: dict[str, dict], pool: ProcessPoolExecutor
+) -> list[Page]:
     paths = sorted(p for p in (MODERN / f"text-{renderer}").glob("*.txt") if p.stem in ids)
-    context = get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_registry) as pool:
-        done = list(pool.map(read_page, paths, chunksize=8))
+    done = list(pool.map(read_page, paths, chunksize=8))
     pages = []
     for doc_id, found, text in done:
         gold = truth[doc_id].get("author")
@@ -153,13 +153,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="write every figure here")
     args = parser.parse_args(argv)
     ensure_modern(DEVSET)
-    lines = (DEVSET / "modern" / "truth.jsonl").read_text(encoding="utf-8").split("\n")
-    truth = {row["id"]: row for row in map(json.loads, filter(str.strip, lines))}
+    truth = devset_split.truth_rows(DEVSET, "modern")
     split = devset_split.load()["modern"]
     report: dict[str, dict] = {}
-    for renderer in args.renderers:
-        for half in devset_split.HALVES:
-            pages = read_half(renderer, set(split[half]), truth, args.workers)
+    context = get_context("spawn")  # one pool: its workers load the registry once
+    pool = ProcessPoolExecutor(args.workers, mp_context=context, initializer=_init_registry)
+    halves = [(r, h) for r in args.renderers for h in devset_split.HALVES]
+    with pool:
+        for renderer, half in halves:
+            pages = read_half(renderer, set(split[half]), truth, pool)
             found = tally(pages)
             rate = found["right"] / found["annotated"] if found["annotated"] else 0.0
             entry: dict = {**found, "rate": rate, "misses": diagnosis(pages)}

@@ -480,8 +480,7 @@ def _stories(html: dict[str, Path], labels: str) -> dict[str, str]:
 
 
 def _annotated_pages(devset: Path, renders: Path, wanted: frozenset[str]) -> list[Page]:
-    lines = (devset / "segments" / "truth.jsonl").read_text(encoding="utf-8").split("\n")
-    truth = {row["id"]: row for row in map(json.loads, filter(str.strip, lines))}
+    truth = devset_split.truth_rows(devset, "segments")
     folders = [devset / "segments" / "text-w3m"]
     for renderer in ("inscriptis", "html2text"):
         render_set(devset, "segments", renderer, renders / renderer / "segments")
@@ -527,8 +526,7 @@ def gold_rows(doc_id: str, dump: str, truth: dict) -> Page | None:
 
 
 def _gold_pages(devset: Path, wanted: frozenset[str]) -> list[Page]:
-    lines = (devset / "modern" / "truth.jsonl").read_text(encoding="utf-8").split("\n")
-    truth = {row["id"]: row for row in map(json.loads, filter(str.strip, lines))}
+    truth = devset_split.truth_rows(devset, "modern")
     return _labelled_pages([devset / "modern" / "text-w3m"], wanted, truth, gold_rows)
 
 
