@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 
 from tasks.extract.text_dates import find_dates
@@ -342,6 +343,79 @@ def thread_starter(lines: list[str]) -> list[str]:
         if name:
             return [name]
     return []
+
+
+# --- a thread's first poster, from the thread's structure ---
+
+_POST_WORDS = 12  # a post's date line: the date, and a place or an "edited" note after it
+_POSTER_EXTRA = 2  # words after the poster's name in the header: a rank, a badge ("Admin")
+_RELATIVE_DATE = re.compile(rf"^(?:{words('text_dates.relative')})", re.IGNORECASE)
+
+
+def _post_date(line: str) -> bool:
+    """A short line that opens on a date, as a post's header dates the post ("April 2, 2024
+    in Questions", "March 2025 edited March 2025", "3 days ago")."""
+    text = line.strip().lstrip(_BULLET_MARKS + " ")
+    tokens = text.split()
+    if not tokens or len(tokens) > _POST_WORDS:
+        return False
+    dates = find_dates(text, keep_ambiguous=True)
+    if dates and text.startswith(dates[0].raw):
+        return True
+    return month_year(" ".join(tokens[:2])) or bool(_RELATIVE_DATE.match(text))
+
+
+def _poster(line: str) -> str | None:
+    """The poster a post's header names on the line above its date: a person's name alone
+    ("Jane Roe"), or a user name with a rank or a badge after it ("Linc Admin", "JGD
+    Members"), the name printed twice when a dump glues the avatar's alt text to it
+    ("LincLinc Admin")."""
+    text = _IMAGES.sub(" ", line).replace("|", " ").strip().lstrip(_BULLET_MARKS + " ")
+    tokens = text.split()
+    if not tokens or len(tokens) > 1 + _POSTER_EXTRA:
+        return None
+    if (found := byline_names(text, bare=True)) and len(found) == 1:
+        return found[0]
+    first = tokens[0]
+    half = len(first) // 2
+    if len(first) % 2 == 0 and first[:half] == first[half:]:
+        first = first[:half]
+    if not _HANDLE.match(first) or first.isdigit():
+        return None
+    return clean_author(first, handles=True)
+
+
+def thread_posters(lines: list[str], story: str = "") -> list[str]:
+    """The first poster of a thread, read from its structure: each post headed by its
+    poster's name on the line above the post's date ("Linc Admin" / "March 2025"), the first
+    header before the story's first line (the thread's first post, which the cleaner keeps
+    as the story; comments under an article come after it), and the page a thread: two
+    posters or more, the first of whom heads another post too (the starter answering in
+    the thread, as a listing's or a product page's dated labels do not: "Released" /
+    "21 Aug, 2012")."""
+    shown = shown_lines(lines)
+    opening = story.strip().split("\n")[0].strip()[:_STORY_PREFIX] if story else ""
+    start = next((k for k, line in enumerate(shown) if opening and opening in line), None)
+    if start is None:
+        return []
+    posters: list[tuple[int, str]] = []
+    for k in range(1, len(shown)):
+        if _post_date(shown[k]) and (name := _poster(shown[k - 1])):
+            posters.append((k - 1, name))
+    if not posters or posters[0][0] >= start:
+        return []
+    # a poster by the name's first word: a header may add a rank to it ("JGD Members")
+    first = posters[0][1].split()[0]
+    keys = Counter(name.split()[0] for _, name in posters)
+    if len(keys) < 2 or keys[first] < 2:
+        return []
+    readings = Counter(name for _, name in posters if name.split()[0] == first)
+    if first in readings:
+        return [first]  # the user name alone, and with a rank after it ("JGD" / "JGD Members")
+    return [min(readings, key=lambda name: (-readings[name], len(name)))]
+
+
+_STORY_PREFIX = 40  # the story's first line as the page shows it, before a dump wraps it
 
 
 def signed_handles(lines: list[str]) -> list[str]:

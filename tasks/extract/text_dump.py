@@ -35,6 +35,7 @@ from tasks.extract.authors import (
     shown_lines,
     signed_handles,
     site_owner,
+    thread_posters,
     thread_starter,
     yearless_date,
 )
@@ -274,7 +275,10 @@ def _naive(value: datetime) -> datetime:
 
 def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     """Names from the byline, in this order of trust: a forum's thread starter (after its
-    label, or above the label alone: "jdoe" / "Original Poster");
+    label, or above the label alone: "jdoe" / "Original Poster"); a thread's first poster
+    read from its structure (the name above the first post's date, before the story, on a
+    page of two posters or more whose first poster heads another post too: "Linc Admin" /
+    "March 2025");
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
     with the names on the next one (after a by-word label a first name alone will do:
@@ -351,6 +355,7 @@ def author_rules(hints: dict, text: str = "", body: str = "") -> list[AuthorRule
     title = hints.get("title")
     return [
         ("thread_starter", lambda: thread_starter(anywhere)),
+        ("thread_posters", lambda: thread_posters(page, body)),
         ("by_line_near", lambda: by_lines(near)),
         ("author_link", lambda: linked_names(text)),
         ("post_header", lambda: post_header_names([*byline_zone, *_opening(body)])),

@@ -20,6 +20,7 @@ from tasks.extract.authors import (
     post_header_names,
     repeated_names,
     signed_handles,
+    thread_posters,
     thread_starter,
     yearless_date,
 )
@@ -129,6 +130,62 @@ def test_the_thread_starter_is_a_user_name() -> None:
     assert thread_starter(["started by the Town Council in 2019"]) == []
     # a forum whose accounts are e-mail addresses: the address is the user name
     assert thread_starter(["  • Thread starter jane@town.example"]) == ["jane@town.example"]
+
+
+def test_a_threads_first_poster_heads_its_first_post_and_another() -> None:
+    thread = [
+        "Higher Logic has terminated open source Vanilla",
+        "",
+        "LincLinc Admin",  # the avatar's alt text glued to the user name, then a rank
+        "March 2025 edited March 2025 in Releases",
+        "",
+        "On 2 Dec 2024, I received this message from the director:",
+        "",
+        "  • mcrouse Admin",
+        "    March 2025",
+        "    Hi @Linc, I regret the misunderstanding.",
+        "  • LincLinc Admin",
+        "    March 2025",
+        "    My quote was accurate.",
+    ]
+    story = "On 2 Dec 2024, I received this message from the director:"
+    assert thread_posters(thread, story) == ["Linc"]
+    # a rank after the user name in one header, the name alone in another: the name
+    ranked = ["JGD", "April 2, 2024 in Questions", "Hello all", "pat9", "May 1, 2024",
+              "JGD Members", "May 2, 2024", "Thanks"]  # fmt: skip
+    assert thread_posters(ranked, "Hello all") == ["JGD"]
+    # the first poster who never posts again: no thread read from the structure
+    assert thread_posters(thread[:10], story) == []
+
+
+def test_commenters_under_an_article_are_not_its_thread_starter() -> None:
+    article = [
+        "A new bridge for the town",
+        "The council voted on Monday to build a new bridge.",
+        "Comments",
+        "jdoe42",
+        "May 3, 2025",
+        "Great news.",
+        "pat_smith",
+        "May 4, 2025",
+        "About time.",
+        "jdoe42",
+        "May 5, 2025",
+        "Agreed.",
+    ]
+    # the headers all come after the story's first line: replies, not the first post
+    assert thread_posters(article, "The council voted on Monday to build a new bridge.") == []
+    # a product page's field label over each of its dates is one "poster" alone: no thread
+    labels = [
+        "Released",
+        "21 Aug, 2012",
+        "Intro",
+        "Updated",
+        "3 May 2013",
+        "Released",
+        "1 May 2014",
+    ]
+    assert thread_posters(labels, "Intro") == []
 
 
 def test_accounts_are_user_names_not_printed_names() -> None:
