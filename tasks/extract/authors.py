@@ -418,6 +418,29 @@ def thread_posters(lines: list[str], story: str = "") -> list[str]:
 _STORY_PREFIX = 40  # the story's first line as the page shows it, before a dump wraps it
 
 
+# "asked Mar 28, 2014 at 11:38" / "drat's user avatar" / "drat" / "1,655 1 1 gold badge": a
+# Q&A page's question card, the asker's name under the date the question was asked and over
+# the asker's reputation (a figure); the card of an editor comes before it, an answerer's
+# after it ("answered …")
+_ASKED = re.compile(rf"^(?i:{words('authors.asked')})\s+(?=\S)")
+_CARD_LINES = 3  # from the date to the name: the avatar's alt text between them
+
+
+def asker(lines: list[str]) -> list[str]:
+    """The user who asked a Q&A page's question: the name on its card, the first line under
+    the asked date that is not the avatar's alt text, when a figure (the reputation) opens
+    the line after it."""
+    shown = shown_lines(lines)
+    for k, line in enumerate(shown):
+        found = _ASKED.match(line.lstrip(_BULLET_MARKS + " "))
+        if not found or not _post_date(line.lstrip(_BULLET_MARKS + " ")[found.end() :]):
+            continue
+        card = [other for other in shown[k + 1 : k + 1 + _CARD_LINES] if not _PHOTO.search(other)]
+        name = _poster(card[0]) if len(card) > 1 and card[1][:1].isdigit() else None
+        return [name] if name else []
+    return []
+
+
 def signed_handles(lines: list[str]) -> list[str]:
     """The user name of the first by-line that names one ("By thanosmano,"; not a capitalised
     word: "Shop By Collection"), when the page also shows it alone on a line: the poster's

@@ -20,6 +20,7 @@ from newsdesk.core.registry import normalise_name
 from tasks.extract.authors import (
     BYLINE,
     BYLINE_MAX_WORDS,
+    asker,
     bio_names,
     by_lines,
     byline_names,
@@ -278,7 +279,8 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     label, or above the label alone: "jdoe" / "Original Poster"); a thread's first poster
     read from its structure (the name above the first post's date, before the story, on a
     page of two posters or more whose first poster heads another post too: "Linc Admin" /
-    "March 2025");
+    "March 2025"); a Q&A page's asker (the name on the card under "asked <date>", over
+    the reputation's figure);
     near the story (the lines between headline and story, and just after it): a by-line
     ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
     with the names on the next one (after a by-word label a first name alone will do:
@@ -356,6 +358,7 @@ def author_rules(hints: dict, text: str = "", body: str = "") -> list[AuthorRule
     return [
         ("thread_starter", lambda: thread_starter(anywhere)),
         ("thread_posters", lambda: thread_posters(page, body)),
+        ("asker", lambda: asker(page)),
         ("by_line_near", lambda: by_lines(near)),
         ("author_link", lambda: linked_names(text)),
         ("post_header", lambda: post_header_names([*byline_zone, *_opening(body)])),

@@ -7,6 +7,7 @@ from lxml.html import fromstring
 from trafilatura.metadata import extract_author
 
 from tasks.extract.authors import (
+    asker,
     bio_names,
     by_lines,
     byline_names,
@@ -156,6 +157,26 @@ def test_a_threads_first_poster_heads_its_first_post_and_another() -> None:
     assert thread_posters(ranked, "Hello all") == ["JGD"]
     # the first poster who never posts again: no thread read from the structure
     assert thread_posters(thread[:10], story) == []
+
+
+def test_a_questions_asker_is_named_on_its_card_under_the_asked_date() -> None:
+    page = [
+        "edited Apr 13, 2017 at 12:52",
+        "Community's user avatar",  # the editor's card comes first
+        "CommunityBot",
+        "1",
+        "asked Mar 28, 2014 at 11:38",
+        "drat's user avatar",
+        "drat",
+        "1,65511 gold badge1414 silver badges3131 bronze badges",
+        "answered Mar 29, 2014 at 9:00",
+        "jane_roe",
+        "2,001 3 3 silver badges",
+    ]
+    assert asker(page) == ["drat"]
+    assert asker([line for line in page if "avatar" not in line]) == ["drat"]
+    # no reputation under the name: prose after a date, no card
+    assert asker(["asked May 3, 2024", "Nobody", "knew the answer."]) == []
 
 
 def test_commenters_under_an_article_are_not_its_thread_starter() -> None:
