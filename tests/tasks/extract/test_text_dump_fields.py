@@ -142,15 +142,16 @@ def page(byline: str, title: str = "Noise complaints reach the committee at last
         ("September 1, 2016September 8, 2016Jane Roe", ["Jane Roe"]),
         ("Harbour Lifestyle Desk / harbour.example / Updated: Dec 17, 2025", []),
         ("Team Harbour\n\nSeptember 4, 2025", []),
-        # one capitalised word before the date on the line right under the headline
-        ("Susan December 9, 2024 0 Comments", ["Susan"]),
+        # one capitalised word before a date names nobody (the byline zone's dated lines,
+        # read late, gave more wrong names than right on modern/'s held-out half: issue 16)
+        ("Susan December 9, 2024 0 Comments", []),
         ("Share on Facebook\n\nSusan December 9, 2024 0 Comments", []),
         # a name among the parts of the dated line; a forum's display name
         ("Jane Roe•Oct 20, 2025", ["Jane Roe"]),
         ("October 20, 2025 · 6 min · Jane Roe", ["Jane Roe"]),
         ("  • Thread starter Jane Roe\n  • Start date Dec 30, 2023", ["Jane Roe"]),
-        # a month and a year date the post too
-        ("Last Updated January, 2025\n\nJane Roe\n\nFormer Town Reporter", ["Jane Roe"]),
+        # a month and a year date no name alone (the byline zone's dated lines are not read)
+        ("Last Updated January, 2025\n\nJane Roe\n\nFormer Town Reporter", []),
     ],
 )
 def test_byline_names_without_by_roles_or_dates(byline: str, expected: list[str]) -> None:
