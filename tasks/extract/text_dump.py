@@ -320,7 +320,18 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     "Last Updated January, 2025"; the lone_name_by_date rule had read them), tuning +2/+2/+3
     on three sites, held-out unchanged. Together tuning 0.7669/0.7895/0.6917 ->
     0.7820/0.8120/0.7293, held-out 0.6330/0.6881/0.5872 -> 0.6330/0.6881/0.5963 (wrong
-    5/6/4). Tried and not kept: a person's name alone on the first
+    5/6/4). Tried then and not kept (tuning right/wrong, held-out right/wrong, per renderer):
+    _proper reading all a name's words but the last (a surname that is an ordinary word of
+    the page, "Madison Green"): tuning +1/+1/+1 right for +0/+1/+1 wrong ("Sign Up", "Ask
+    Question") and "Major Update" named, held-out w3m -1 right +1 wrong, inscriptis +1
+    wrong; the holder of a "© 2025 Jane Roe" line whose name the header shows as a line of
+    its own: tuning no right name, +1 wrong and 3 names on pages annotated with none
+    (colleges, shops), held-out w3m and html2text +1 wrong each; a person's name as the
+    page's first line shown (a personal site's title), also named in a longer line below:
+    tuning +1/+1/+1 right for +2/+1/+1 wrong, held-out 0 right for 0/1/0 wrong; a name
+    line under the headline with a short line after it (a role: "Liz Kenny" / "Former
+    McKinsey Consultant"): no page more right on the tuning half, +1/+1/+3 wrong. Tried
+    before and not kept: a person's name alone on the first
     line after the story (a signature, "— Jane Roe"): tuning +0 right, 2-3 wrong more and 6-9
     names on pages annotated with none, per renderer; one capitalised word alone on the line
     above a date right under the headline ("Supermove" / "February 8, 2022"): no right name
