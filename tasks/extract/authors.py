@@ -618,15 +618,6 @@ def _lines_after(lines: list[str], k: int) -> list[str]:
     return shown
 
 
-def _lone_name(head: str, above: list[str], title: str) -> list[str]:
-    """One capitalised word before the date, when the dated line is right under the headline
-    (dated_names' lone)."""
-    name = _IMAGES.sub(" ", head).strip()
-    if shown_lines(above)[-1:] != [title.strip()] or not _ONE_NAME.match(name):
-        return []
-    return [name] if clean_author(name) == name else []
-
-
 def dated_names(
     lines: list[str],
     dated: set[str],
@@ -634,16 +625,14 @@ def dated_names(
     *,
     credits: bool = False,
     handles: bool = False,
-    lone: bool = False,
 ) -> list[str]:
     """Names the page prints with a date between headline and story, at the first date line
     that has them: after its last by-word, before or after the dates on its line, or on a
     line of their own just above or below it. credits: a desk or a team too; handles: after
     the by-word, also one user name (a text dump's blog or forum post: "3 May 2025 von
-    jdoe42"); lone: also one capitalised word before the date on the line right under the
-    headline ("Susan December 9, 2024"), a first name the byline prints alone. (Such a word
-    alone on the line above the date was tried too: on modern/'s tuning half it read field
-    labels of product and listing pages, "Released" / "21 Aug, 2012".)"""
+    jdoe42"). (One capitalised word before the date, a first name the byline prints alone,
+    was read on the line right under the headline, "Susan December 9, 2024", and on the line
+    above the date: both are gone, see text_dump._authors.)"""
     for k, line in enumerate(lines):
         if line not in dated or (title and line.strip() == title.strip()):
             continue  # a date in the headline is the story's subject, not its byline
@@ -669,8 +658,6 @@ def dated_names(
         for other in (_next_line(reversed(lines[:k])), _next_line(lines[k + 1 :])):
             if not found and other not in dated and other != title:
                 found = byline_names(other, bare=True, credits=credits)
-        if not found and lone and title:
-            found = _lone_name(head, lines[:k], title)
         if found:
             return found
     return []
