@@ -403,7 +403,16 @@ def thread_posters(lines: list[str], story: str = "") -> list[str]:
     held-out 0/-3/-2 right, +2/+5/+4 wrong; the first poster heading one post only when a
     user name by its shape (is_account): no right name more, one more name on an unannotated
     held-out w3m page; the name up to two or three lines above the date (a rank or a badge
-    line between): no right name more, field labels of unannotated pages ("Filtered")."""
+    line between): no right name more, field labels of unannotated pages ("Filtered").
+
+    Its place (text_dump.author_rules): after every by-line and photo rule, its name no
+    ordinary word of the page (_proper). Read first, right after thread_starter, it changed
+    the scored modern/ figures only as above, but on 10 tuning dumps of segments/ and dates/
+    (no annotated author; read by hand) it outranked the by-line or the dated line with an
+    ordinary word above a date ("into", "Gehöre" on four dumps, "Prendre") or a first name
+    alone ("Tim" for a by-line's "Tim Anderson", four dumps), and on modern/'s m0083 (a
+    listing, no author annotated) it named a teaser's author. Read last, it names the same
+    annotated modern/ pages (figures above unchanged) and none of those."""
     shown = shown_lines(lines)
     opening = story.strip().split("\n")[0].strip()[:_STORY_PREFIX] if story else ""
     start = next((k for k, line in enumerate(shown) if opening and opening in line), None)

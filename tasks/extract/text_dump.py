@@ -275,34 +275,33 @@ def _naive(value: datetime) -> datetime:
 
 
 def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
-    """Names from the byline, in this order of trust: a forum's thread starter (after its
-    label, or above the label alone: "jdoe" / "Original Poster"); a thread's first poster
-    read from its structure (the name above the first post's date, before the story, on a
-    page of two posters or more whose first poster heads another post too: "Linc Admin" /
-    "March 2025"); a Q&A page's asker (the name on the card under "asked <date>", over
-    the reputation's figure);
-    near the story (the lines between headline and story, and just after it): a by-line
-    ('By A and B', 'Posted by A at 5:11 AM'), a by-word or an author label alone on its line
-    with the names on the next one (after a by-word label a first name alone will do:
-    "Written by" / "Eliz - Product marketer"); the first link to an author's page in a
-    markdown dump ("[A](/author/a/)"); the first post's header ("a (a) May 3, 2024,
-    8:45am"); a name under its author photo in the byline zone ("Author image" / "A"), a
-    name shown twice above a date (the photo's alt text, then the name); beside a short
-    date line as the page shows it (the cleaner may have kept the name as the story's first
-    line): a dated line's names after its last by-word ('Posted on 3 May 2025 by A', or one
-    user name: 'Juli 9, 2016 von jdoe42'), a name next to the date ('A' above 'May 3, 2025'
-    or 'Jun 9', 'A May 3, 2025', 'A - 2025/4/29'); a name among the parts of a dated line, a
-    name on the line under the headline that the page names again in a longer line or dates
-    a few lines below; a name read by its shape alone in these places must be no ordinary word
-    of the page (_proper: "Ask Question" is a button where the page asks questions); then an
-    author box (the name, then a bio about that person: "A" / "A started the site; his …", or by
-    them: "I'm the founder of …", which names the author more surely than a by-line elsewhere:
-    on the tuning half of modern/ it was never wrong, a by-line anywhere was on 7 of 52 pages),
-    a by-line anywhere on the page ("Written by A"), a user name after "By" that the page also
-    shows alone (the poster's card), or in a table cell w3m laid beside another, a name under
-    its author photo ("Picture of A" / "A", "a's user avatar" / "a"); last, a desk or a team a
-    by-line credits ('by SolutionsHub Editorial Team') when no person is named; or the person a
-    personal site is named after in its header ("Jane Roe's Tech Blog").
+    """Names from the byline, in this order of trust: a forum's thread starter (after its label,
+    or above the label alone: "jdoe" / "Original Poster"); a Q&A page's asker (the name on the
+    card under "asked <date>", over the reputation's figure); near the story (the lines between
+    headline and story, and just after it): a by-line ('By A and B', 'Posted by A at 5:11 AM'),
+    a by-word or an author label alone on its line with the names on the next one (after a
+    by-word label a first name alone will do: "Written by" / "Eliz - Product marketer"); the
+    first link to an author's page in a markdown dump ("[A](/author/a/)"); the first post's
+    header ("a (a) May 3, 2024, 8:45am"); a name under its author photo in the byline zone
+    ("Author image" / "A"), a name shown twice above a date (the photo's alt text, then the
+    name); beside a short date line as the page shows it (the cleaner may have kept the name as
+    the story's first line): a dated line's names after its last by-word ('Posted on 3 May 2025
+    by A', or one user name: 'Juli 9, 2016 von jdoe42'), a name next to the date ('A' above 'May
+    3, 2025' or 'Jun 9', 'A May 3, 2025', 'A - 2025/4/29'); a name among the parts of a dated
+    line, a name on the line under the headline that the page names again in a longer line or
+    dates a few lines below; a name read by its shape alone in these places must be no ordinary
+    word of the page (_proper: "Ask Question" is a button where the page asks questions); then
+    an author box (the name, then a bio about that person: "A" / "A started the site; his …", or
+    by them: "I'm the founder of …", which names the author more surely than a by-line
+    elsewhere: on the tuning half of modern/ it was never wrong, a by-line anywhere was on 7 of
+    52 pages), a by-line anywhere on the page ("Written by A"), a user name after "By" that the
+    page also shows alone (the poster's card), or in a table cell w3m laid beside another, a
+    name under its author photo ("Picture of A" / "A", "a's user avatar" / "a"); a thread's
+    first poster read from its structure (the name above the first post's date, before the
+    story, on a page of two posters or more whose first poster heads another post too: "Linc
+    Admin" / "March 2025"; no ordinary word of the page); last, a desk or a team a by-line
+    credits ('by SolutionsHub Editorial Team') when no person is named; or the person a personal
+    site is named after in its header ("Jane Roe's Tech Blog").
 
     Ablation on modern/ (issue 16; bench.text_authors --rules, in-process, same figures as
     make eval's CLI; held-out read as totals only). Removed: the byline zone's dated lines
@@ -380,7 +379,6 @@ def author_rules(hints: dict, text: str = "", body: str = "") -> list[AuthorRule
     title = hints.get("title")
     return [
         ("thread_starter", lambda: thread_starter(anywhere)),
-        ("thread_posters", lambda: thread_posters(page, body)),
         ("asker", lambda: asker(page)),
         ("by_line_near", lambda: by_lines(near)),
         ("author_link", lambda: linked_names(text)),
@@ -401,6 +399,7 @@ def author_rules(hints: dict, text: str = "", body: str = "") -> list[AuthorRule
         ("photo_repeated_anywhere", lambda: repeated_names(anywhere, photo=True)),
         ("table_cell_by_line", lambda: _people(by_lines(_cells(page)))),
         ("photo_anywhere", lambda: photo_names(anywhere)),
+        ("thread_posters", lambda: _proper(thread_posters(page, body), shown)),
         ("credited_near", lambda: by_lines(near, credits=True)),
         ("site_owner", lambda: _proper(site_owner(page), shown)),
     ]

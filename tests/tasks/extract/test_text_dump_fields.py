@@ -505,3 +505,23 @@ def test_the_lines_around_a_date_shown_as_a_list_item_or_without_a_year() -> Non
     page = ["Headline", "Jane Roe", "Jun 9", "Story"]
     assert "Jane Roe" in _around_dates(page, {"before_body": ["Jane Roe", "Jun 9"]})
     assert _around_dates(page, {"before_body": ["Jane Roe"], "after_body": ["Jun 9"]}) == []
+
+
+def test_a_by_line_outranks_a_thread_read_from_the_posts_structure() -> None:
+    # a blog post whose author signs it and answers its comments: the headers ("Tim" / a
+    # date) look like a thread's, but the by-line names the author in full; with no by-line
+    # the thread's first poster is read, unless the word is an ordinary word of the page
+    # (the story "heard" evidence)
+    def authors(first_header: str, byline: str) -> list[str]:
+        header = [first_header, "March 3, 2021"]
+        comments = ["Ann Lee", "March 4, 2021", "Thanks for this.", first_header,
+                    "March 5, 2021", "Glad it helped, Ann."]  # fmt: skip
+        story = [STORY, STORY.replace("four", "six")]
+        text = "\n\n".join(["Town News", _TITLE, byline, *header, *story, *comments])
+        ctx = PageContext(registry=Registry(()))
+        cleaned = clean_text_dump(text, ctx)  # the stage's story: the thread's first post
+        return extract_text_dump(text, cleaned.hints, ctx, cleaned.body).authors
+
+    assert authors("Tim", "By Tim Anderson") == ["Tim Anderson"]
+    assert authors("Tim", "Town Hall") == ["Tim"]
+    assert authors("Heard", "Town Hall") == []
