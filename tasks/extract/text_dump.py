@@ -318,7 +318,12 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     dated_byline_zone and credited_dated went. Without it tuning 0.7895/0.8271/0.7368 ->
     0.7669/0.7895/0.6917 (-3/-5/-6 pages: their dated line's name, or the first name alone,
     is then found by no rule), held-out 0.6330/0.6881/0.5963 -> 0.6330/0.6881/0.5872
-    (inscriptis -1 right and -1 wrong, html2text -1 wrong; bench.text_authors --rules).
+    (inscriptis -1 right and -1 wrong, html2text -1 wrong; bench.text_authors --rules). On
+    the tuning dumps of segments/ and dates/ (no annotated author; the names it gave read by
+    hand) it had named 3 pages right ("Paddy · April 19, 2019", "Creeny", a linked "Paulina
+    Nowosielska") and 5 wrong ("Share Button", "Recent Posts", "Wissenschaft Atmosphäre
+    Klima", "TeilenTeilenDruckenTeilenTweeten", "Moritz Leuenberger beim SP-Städtegipfel"),
+    and on modern/'s tuning half 2 pages no author is annotated on ("Releases", "Soliant").
     Added (s13byline): the lines around a date the page shows as a list's item ("* April 10,
     2025": the date line was not found on the page), tuning +0/+1/+2, held-out +0/+0/+1 right,
     wrong as before; and around a byline zone's day and month or month and year ("Jun 9",
