@@ -349,6 +349,7 @@ def thread_starter(lines: list[str]) -> list[str]:
 
 _POST_WORDS = 12  # a post's date line: the date, and a place or an "edited" note after it
 _POSTER_EXTRA = 2  # words after the poster's name in the header: a rank, a badge ("Admin")
+_STORY_PREFIX = 40  # the story's first line as the page shows it, before a dump wraps it
 _RELATIVE_DATE = re.compile(rf"^(?:{words('text_dates.relative')})", re.IGNORECASE)
 
 
@@ -433,9 +434,6 @@ def thread_posters(lines: list[str], story: str = "") -> list[str]:
     if first in readings:
         return [first]  # the user name alone, and with a rank after it ("JGD" / "JGD Members")
     return [min(readings, key=lambda name: (-readings[name], len(name)))]
-
-
-_STORY_PREFIX = 40  # the story's first line as the page shows it, before a dump wraps it
 
 
 # "asked Mar 28, 2014 at 11:38" / "drat's user avatar" / "drat" / "1,655 1 1 gold badge": a
