@@ -29,13 +29,20 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.eval import DEVSET, PROJECT, RENDERS, ensure_modern, ensure_renders, run_extract
+from bench.eval import (
+    DEVSET,
+    PROJECT,
+    RENDERS,
+    ensure_modern,
+    ensure_renders,
+    folders,
+    run_extract,
+)
 from bench.render import RENDERERS, decode_html
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "digests"
 REPO_FIXTURE = FIXTURES / "repo.json"
 DEVSET_FIXTURE = FIXTURES / "devset.json"
-DEVSET_SETS = ("segments", "dates", "modern")
 REPO_INPUTS = ("samples", "tests/fixtures/seeds", "tests/fixtures/text", "tests/fixtures/html")
 # Fields that say where a page was, not what was made of it.
 NOT_OUTPUT = ("path", "gate_failures")
@@ -108,18 +115,11 @@ def repo_digests(workers: int = 1) -> dict[str, list[str]]:
 def devset_roots(devset: Path = DEVSET, renders: Path = RENDERS, workers: int = 2) -> dict:
     """Every dev-set input folder, labelled `<input>/<set>`, rendering what is missing."""
     ensure_renders(devset, renders, workers=workers)
-    modern = renders.parent / "modern"  # bench.eval's MODERN beside the default renders
-    ensure_modern(devset, modern)  # unpacked, w3m dumps copied, rendered: what make eval reads
-    roots: dict[Path, str] = {}
-    for set_name in DEVSET_SETS:
-        for name in ("html", "text-w3m", *(f"text-{r}" for r in sorted(RENDERERS))):
-            if set_name == "modern":
-                folder = modern / name
-            elif name in ("html", "text-w3m"):
-                folder = devset / set_name / name
-            else:
-                folder = renders / name.removeprefix("text-") / set_name
-            roots[folder.resolve()] = f"{name}/{set_name}"
+    ensure_modern(devset)  # modern/ unpacked, w3m dumps copied, rendered: what make eval reads
+    roots = {
+        folder.resolve(): f"{name}/{set_name}"
+        for (name, set_name), folder in folders(devset, renders).items()
+    }
     roots[(devset.parent / "seeds").resolve()] = "seeds"
     return roots
 

@@ -370,17 +370,11 @@ def author_rules(hints: dict, text: str = "", body: str = "") -> list[AuthorRule
     # a dump glues inline elements: "September 8, 2016Autumn Adams"
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
-    dated |= {line for line in byline_zone if yearless_date(line) or month_year(line)}
+    dated |= set(_unparsed_dates(byline_zone))
     page = [unglue_by(plain(line)) for line in text.split("\n")]
     shown = "\n".join(page)  # the words the page shows (no link targets: "/dylan-bailey/")
     anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
-    # the short dated lines the cleaner placed under the headline or in the story's lead,
-    # which may be the story's first line when the cleaner kept it
-    metadata = [
-        plain(line["text"])
-        for line in hints.get("date_lines") or []
-        if line["zone"] in _METADATA_ZONES and line["words"] <= _METADATA_WORDS
-    ]
+    metadata = _short_date_lines(hints)
     title = hints.get("title")
     return [
         ("thread_starter", lambda: thread_starter(anywhere)),
@@ -479,14 +473,8 @@ def _around_dates(page: list[str], hints: dict) -> list[str]:
     # the cleaner reads a list item's text without its bullet ("* April 10, 2025")
     where = {_BULLET.sub("", page[k]).strip(): n for n, k in reversed(list(enumerate(shown)))}
     lines: list[str] = []
-    short = [
-        plain(line["text"]).strip()
-        for line in hints.get("date_lines") or []
-        if line["zone"] in _METADATA_ZONES and line["words"] <= _METADATA_WORDS
-    ]
-    # and the byline zone's dates no parser reads: "Jun 9", "Last Updated January, 2025"
     byline_zone = [_unglue(line).strip() for line in hints.get("before_body", [])]
-    short += [line for line in byline_zone if yearless_date(line) or month_year(line)]
+    short = [line.strip() for line in _short_date_lines(hints)] + _unparsed_dates(byline_zone)
     for text in short:
         n = where.get(text)
         if n is not None:
@@ -498,13 +486,27 @@ def _around_dates(page: list[str], hints: dict) -> list[str]:
     return lines
 
 
-_BULLET = re.compile(r"^\s*[•□◦▪*+-]\s+")
+def _short_date_lines(hints: dict) -> list[str]:
+    """The short dated lines the cleaner placed under the headline or in the story's lead,
+    which may be the story's first line when the cleaner kept it."""
+    return [
+        plain(line["text"])
+        for line in hints.get("date_lines") or []
+        if line["zone"] in _METADATA_ZONES and line["words"] <= _METADATA_WORDS
+    ]
+
+
+def _unparsed_dates(byline_zone: list[str]) -> list[str]:
+    """The byline zone's dates no parser reads: "Jun 9", "Last Updated January, 2025"."""
+    return [line for line in byline_zone if yearless_date(line) or month_year(line)]
 
 
 _METADATA_ZONES = ("byline", "lead")
 _METADATA_WORDS = 15  # a byline, a date and a reading time; more is a sentence
-# A menu's item: a bullet (w3m's "•", "□", a markdown "*" or "-") before a few words.
-_MENU_ITEM = re.compile(r"^\s*[•□◦▪*+-]\s+(.{1,60})$")
+# A list's bullet (w3m's "•", "□", a markdown "*" or "-"), and a menu's item: one before a
+# few words.
+_BULLET = re.compile(r"^\s*[•□◦▪*+-]\s+")
+_MENU_ITEM = re.compile(_BULLET.pattern + r"(.{1,60})$")
 
 
 def _menu_items(lines: list[str]) -> set[str]:
