@@ -833,22 +833,30 @@ def save_template_lines(
 # Look-ups the pipeline makes (read-only connections, see warehouse.read).
 
 
+def _doc_ids_found(
+    db_path: Path | str, doc_ids: Iterable[str], sql: str, timeout_s: float
+) -> set[str]:
+    """The given documents that `sql` (a `doc_id` column, the ids bound as `$ids`) finds;
+    none without asking when there are none or no warehouse yet."""
+    wanted = sorted(set(doc_ids))
+    if not wanted or not Path(db_path).exists():
+        return set()
+    found = query(db_path, sql, {"ids": wanted}, timeout_s=timeout_s)
+    return set(found["doc_id"].to_list())
+
+
 def loaded_doc_ids(
     db_path: Path | str, doc_ids: Iterable[str], *, timeout_s: float = READ_TIMEOUT_S
 ) -> set[str]:
     """The given documents whose article is already loaded from them (a rerun skips them)."""
-    wanted = sorted(set(doc_ids))
-    if not wanted or not Path(db_path).exists():
-        return set()
-    found = query(
+    return _doc_ids_found(
         db_path,
+        doc_ids,
         "SELECT doc_id FROM articles WHERE doc_id IN (SELECT unnest($ids)) "
         "UNION SELECT doc_id FROM article_duplicates WHERE doc_id IN (SELECT unnest($ids)) "
         "UNION SELECT doc_id FROM article_versions WHERE doc_id IN (SELECT unnest($ids))",
-        {"ids": wanted},
-        timeout_s=timeout_s,
+        timeout_s,
     )
-    return set(found["doc_id"].to_list())
 
 
 def quarantined_doc_ids(
@@ -856,17 +864,13 @@ def quarantined_doc_ids(
 ) -> set[str]:
     """The given documents that are in quarantine, unchanged, past the ingest stage (a rerun
     skips them; `newsdesk replay` is how they run again once their cause is fixed)."""
-    wanted = sorted(set(doc_ids))
-    if not wanted or not Path(db_path).exists():
-        return set()
-    found = query(
+    return _doc_ids_found(
         db_path,
+        doc_ids,
         "SELECT DISTINCT doc_id FROM quarantine WHERE status = 'open' AND stage <> 'ingest' "
         "AND doc_id IN (SELECT unnest($ids))",
-        {"ids": wanted},
-        timeout_s=timeout_s,
+        timeout_s,
     )
-    return set(found["doc_id"].to_list())
 
 
 def with_stored_bytes(frame: pl.DataFrame, db_path: Path | str) -> pl.DataFrame:
