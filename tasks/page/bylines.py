@@ -135,11 +135,11 @@ def _walk(root: HtmlElement, *, whole: bool) -> _Walk:
     for element in root.iter() if whole else ():
         if element is body:
             break
-        _consider(element, False, walk, hinted)
+        _consider(element, False, walk)
     if body is None:
         return walk
     if whole:
-        _consider(body, False, walk, hinted)
+        _consider(body, False, walk)
     _label(body, walk.labels)  # <body>'s own text is in it, <body> is not
     found, labels = walk.found, walk.labels
     # the checks written out, with local names: this loop is most of the cost
@@ -181,7 +181,7 @@ def _walk(root: HtmlElement, *, whole: bool) -> _Walk:
     while node is not root and node is not None:  # after <body> (the parser leaves nothing)
         for sibling in node.itersiblings():
             for element in sibling.iter():
-                _consider(element, False, walk, hinted)
+                _consider(element, False, walk)
         node = node.getparent()
     return walk
 
@@ -203,7 +203,7 @@ def _first_body(root: HtmlElement) -> HtmlElement | None:
     return next(root.iter("body"), None)
 
 
-def _consider(element: HtmlElement, inside: bool, walk: _Walk, hinted: dict[str, bool]) -> None:
+def _consider(element: HtmlElement, inside: bool, walk: _Walk) -> None:
     """The loop in _walk, for an element outside <body>."""
     tag = element.tag
     if tag.__class__ is not str:
