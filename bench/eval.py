@@ -426,7 +426,7 @@ def score_newsdesk(
                 body_only=body_only[half],
             )
             glued = [
-                glued_tokens(row, devset)
+                glued_tokens(row)
                 for set_name in SETS
                 for row in records[name, set_name]
                 if Path(row["path"]).stem in _half_ids(workdir, half, set_name)
@@ -553,7 +553,7 @@ def page_tokens(path: Path) -> set[str]:
     return set(_TOKEN.findall(" ".join(parts)))
 
 
-def glued_tokens(record: dict[str, Any], devset: Path) -> list[str]:
+def glued_tokens(record: dict[str, Any]) -> list[str]:
     """The record's body tokens found nowhere in its page's own text."""
     body = record.get("body") or ""
     path = Path(record["path"])

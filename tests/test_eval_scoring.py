@@ -40,9 +40,9 @@ def test_glued_tokens_set_markdown_underscores_aside(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     body = "Erschienen: Engelbarts Traum bei Campus\n\nStolperstein_Maria_Tillessen Gunter_"
-    assert glued_tokens({"path": str(dump), "body": body}, tmp_path) == []
+    assert glued_tokens({"path": str(dump), "body": body}) == []
     glued = "Erschienen: Engelbarts Traum beiCampus"
-    assert glued_tokens({"path": str(dump), "body": glued}, tmp_path) == ["beiCampus"]
+    assert glued_tokens({"path": str(dump), "body": glued}) == ["beiCampus"]
 
 
 def test_glued_tokens_set_markdown_code_spans_aside(tmp_path: Path) -> None:
@@ -51,8 +51,8 @@ def test_glued_tokens_set_markdown_code_spans_aside(tmp_path: Path) -> None:
     dump = tmp_path / "page.txt"
     dump.write_text("Use `JOIN`s and `UNION`s, or `a``b` together.\n", encoding="utf-8")
     body = "Use JOINs and UNIONs"
-    assert glued_tokens({"path": str(dump), "body": body}, tmp_path) == []
-    assert glued_tokens({"path": str(dump), "body": "UseJOINs"}, tmp_path) == ["UseJOINs"]
+    assert glued_tokens({"path": str(dump), "body": body}) == []
+    assert glued_tokens({"path": str(dump), "body": "UseJOINs"}) == ["UseJOINs"]
 
 
 def test_glued_tokens_of_an_html_page(tmp_path: Path) -> None:
@@ -69,7 +69,7 @@ def test_glued_tokens_of_an_html_page(tmp_path: Path) -> None:
     )
 
     def glued(body: str) -> list[str]:
-        return glued_tokens({"path": str(page), "body": body}, tmp_path)
+        return glued_tokens({"path": str(page), "body": body})
 
     assert glued("West Palm Beach, FLJune 10\n\nLinksOverview") == ["FLJune", "LinksOverview"]
     assert glued("West Palm Beach, FL\nJune 10\n\nLinks\n\nOverview") == []
