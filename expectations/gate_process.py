@@ -194,6 +194,15 @@ def warm_dir() -> Path | None:
     return folder if private and found.st_uid == os.getuid() else None
 
 
+def warm_folder(off_env: str) -> Path | None:
+    """warm_dir, for a caller that would use a helper: None when the variable `off_env` is
+    "0", when the system cannot pass descriptors over a socket (SCM_RIGHTS), or when there
+    is no private folder."""
+    if os.environ.get(off_env, "1") == "0" or not hasattr(socket, "send_fds"):
+        return None
+    return warm_dir()
+
+
 def warm_key(packages: tuple[str, ...] = _GATE_CODE, extra: tuple[str, ...] = ()) -> str:
     """What a helper must share with a run to fork its gate processes: the interpreter, its
     installed packages (the modification times of its site-packages folders, which a venv
@@ -235,9 +244,7 @@ def warm_paths(folder: Path, key: str) -> tuple[Path, Path]:
 def _warm_gate() -> _Gate | None:
     """A gate process forked by the warm helper, starting the helper if none answers; None
     when off or when that fails (the caller starts a gate process of its own)."""
-    if os.environ.get(WARM_ENV, "1") == "0" or not hasattr(socket, "send_fds"):
-        return None
-    folder = warm_dir()
+    folder = warm_folder(WARM_ENV)
     if folder is None:
         return None
     path, lock = warm_paths(folder, warm_key())

@@ -55,6 +55,7 @@ from expectations.gate_process import (
     listen_unix,
     peer_credentials,
     warm_dir,
+    warm_folder,
     warm_key,
 )
 
@@ -144,9 +145,7 @@ def hand_off(request: dict[str, Any]) -> int | None:
     no runner took it (off, none up yet: one is started for the next runs), and the caller
     runs it here. Call it once the environment is what the run needs (Prefect's server
     found): the runner is started with it and the fork gets it."""
-    if os.environ.get(WARM_RUNS_ENV, "1") == "0" or not hasattr(socket, "send_fds"):
-        return None
-    folder = warm_dir()
+    folder = warm_folder(WARM_RUNS_ENV)
     if folder is None:
         return None
     path, _ = runner_paths(folder, runner_key())
