@@ -2,7 +2,7 @@
 
 Lengths are in words (text_units.unit_words: CJK characters count two to a word) unless
 they say characters. They were set on the dev set's pages; a change here changes output, so it is
-judged on the held-out half like any rule (see README, "Quality").
+judged on the held-out half like any rule (see README, "Quality and speed").
 """
 
 from __future__ import annotations
