@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
+from tasks.extract.author_model import learned_names
 from tasks.extract.authors import (
     BYLINE,
     BYLINE_MAX_WORDS,
@@ -371,7 +372,7 @@ def author_rules(hints: dict, text: str = "", body: str = "") -> list[AuthorRule
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
     dated |= set(_unparsed_dates(byline_zone))
-    page = [unglue_by(plain(line)) for line in text.split("\n")]
+    page = page_lines(text)
     shown = "\n".join(page)  # the words the page shows (no link targets: "/dylan-bailey/")
     anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     metadata = _short_date_lines(hints)
@@ -401,7 +402,14 @@ def author_rules(hints: dict, text: str = "", body: str = "") -> list[AuthorRule
         ("thread_posters", lambda: _proper(thread_posters(page, body), shown)),
         ("credited_near", lambda: by_lines(near, credits=True)),
         ("site_owner", lambda: _proper(site_owner(page), shown)),
+        # when no rule names anyone: a model's best name-shaped span, if it is sure enough
+        ("learned", lambda: learned_names(hints, page, body)),
     ]
+
+
+def page_lines(text: str) -> list[str]:
+    """The dump's lines as the page shows them: markdown made plain, a by-word unglued."""
+    return [unglue_by(plain(line)) for line in text.split("\n")]
 
 
 _WORD = re.compile(r"\w+")
