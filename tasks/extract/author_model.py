@@ -32,6 +32,7 @@ MODEL_PATH = Path(__file__).with_name("text_author_model.json")
 
 # A name's word: a capital, then letters ("O'Neil", "Jean-Luc", "Ş"); an initial ("K.").
 _NAME_WORD = re.compile(r"^[A-ZÀ-ÞĀ-Ž](?:[a-zà-ÿā-ž'\u2019-]*[a-zà-ÿā-ž]|\.)$")
+_CAPITAL = re.compile(r"[A-ZÀ-ÞĀ-Ž]")
 _UPPER_WORD = re.compile(r"^[A-ZÀ-ÞĀ-Ž]{2,}$")
 # A surname's particle: lower case inside a name ("Vincent van Gogh", "Ana de Armas").
 _PARTICLES = frozenset(("van", "von", "de", "der", "den", "del", "della", "di", "da", "das", "dos",
@@ -180,6 +181,8 @@ def candidates(hints: dict, page: list[str], body: str) -> list[Candidate]:
     bullets = [bool(_BULLET.match(line)) for line in shown]
     out: list[Candidate] = []
     for k, line in enumerate(shown):
+        if not _CAPITAL.search(line):
+            continue  # a line without a capital holds no name's word
         tokens = line.split()
         for run, start, length, cued, dated in _runs(line):
             if length >= _LONG_RUN:

@@ -302,7 +302,9 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     story, on a page of two posters or more whose first poster heads another post too: "Linc
     Admin" / "March 2025"; no ordinary word of the page); last, a desk or a team a by-line
     credits ('by SolutionsHub Editorial Team') when no person is named; or the person a personal
-    site is named after in its header ("Jane Roe's Tech Blog").
+    site is named after in its header ("Jane Roe's Tech Blog"). When none of these names
+    anyone, a learned scorer of the dump's name-shaped spans (tasks.extract.author_model,
+    "learned") names its best one if it is sure enough (bench/train_text_author.py).
 
     Ablation on modern/ (issue 16; bench.text_authors --rules, in-process, same figures as
     make eval's CLI; held-out read as totals only). Removed: the byline zone's dated lines
