@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from newsdesk.core.contracts.hints import TextDumpHints
 from newsdesk.core.registry import normalise_name
+from tasks.extract.author_model import learned_names
 from tasks.extract.authors import (
     BYLINE,
     BYLINE_MAX_WORDS,
@@ -301,7 +302,9 @@ def _authors(hints: dict, text: str = "", body: str = "") -> list[str]:
     story, on a page of two posters or more whose first poster heads another post too: "Linc
     Admin" / "March 2025"; no ordinary word of the page); last, a desk or a team a by-line
     credits ('by SolutionsHub Editorial Team') when no person is named; or the person a personal
-    site is named after in its header ("Jane Roe's Tech Blog").
+    site is named after in its header ("Jane Roe's Tech Blog"). When none of these names
+    anyone, a learned scorer of the dump's name-shaped spans (tasks.extract.author_model,
+    "learned") names its best one if it is sure enough (bench/train_text_author.py).
 
     Ablation on modern/ (issue 16; bench.text_authors --rules, in-process, same figures as
     make eval's CLI; held-out read as totals only). Removed: the byline zone's dated lines
@@ -371,7 +374,7 @@ def author_rules(hints: dict, text: str = "", body: str = "") -> list[AuthorRule
     dated = {_unglue(line["text"]) for line in hints.get("date_lines") or []}
     byline_zone = [_unglue(line) for line in hints.get("before_body", [])]
     dated |= set(_unparsed_dates(byline_zone))
-    page = [unglue_by(plain(line)) for line in text.split("\n")]
+    page = page_lines(text)
     shown = "\n".join(page)  # the words the page shows (no link targets: "/dylan-bailey/")
     anywhere = [line for line in page if 0 < len(line.split()) <= BYLINE_MAX_WORDS]
     metadata = _short_date_lines(hints)
@@ -401,7 +404,14 @@ def author_rules(hints: dict, text: str = "", body: str = "") -> list[AuthorRule
         ("thread_posters", lambda: _proper(thread_posters(page, body), shown)),
         ("credited_near", lambda: by_lines(near, credits=True)),
         ("site_owner", lambda: _proper(site_owner(page), shown)),
+        # when no rule names anyone: a model's best name-shaped span, if it is sure enough
+        ("learned", lambda: learned_names(hints, page, body)),
     ]
+
+
+def page_lines(text: str) -> list[str]:
+    """The dump's lines as the page shows them: markdown made plain, a by-word unglued."""
+    return [unglue_by(plain(line)) for line in text.split("\n")]
 
 
 _WORD = re.compile(r"\w+")
