@@ -108,7 +108,9 @@ def _print_frame(frame: Any, fmt: OutputFormat) -> None:
         typer.echo(f"({frame.height} row{'s' if frame.height != 1 else ''})")
 
 
-def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any) -> dict[str, Any]:
+def _run_flow(
+    ctx: Context, settings: Settings, total: int | None, *, as_json: bool, **params: Any
+) -> dict[str, Any]:
     from expectations.gate_process import start_gate_process
     from newsdesk.core.memory import limit_arenas
 
@@ -135,6 +137,13 @@ def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any
     if api_url:
         typer.echo(f"Prefect UI: {api_url.removesuffix('/api')}/runs", err=True)
     if isinstance(result, BaseException):
+        from flows.summary import attached_summary
+
+        # What the failed run did (loaded, quarantined, why) first, as for a run that
+        # loaded: a scheduler reading --json gets its summary with "status": "failed".
+        summary = attached_summary(result)
+        if summary is not None:
+            _finish(summary, as_json)
         raise fail(f"run failed: {result}")
     return result
 
@@ -348,7 +357,10 @@ def _pipeline(
 
     prepare(total)
     label = describe_inputs(given, params["web"], documents=total)
-    _finish(_run_flow(obj, settings, total, label=label, rescan=rescan, **params), as_json)
+    _finish(
+        _run_flow(obj, settings, total, as_json=as_json, label=label, rescan=rescan, **params),
+        as_json,
+    )
 
 
 def run_handed(request: dict[str, Any]) -> int:
@@ -446,7 +458,7 @@ def replay(
     obj.registry(settings)
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: nothing is quarantined")
-    _finish(_run_flow(obj, settings, None, replay=True), as_json)
+    _finish(_run_flow(obj, settings, None, as_json=as_json, replay=True), as_json)
 
 
 @app.command()
@@ -490,7 +502,7 @@ def reprocess(
         except ValueError:
             raise fail(f"--since wants a date (YYYY-MM-DD) or ISO time, not {since!r}") from None
     plan = {"source": found.name if found else None, "since": since}
-    _finish(_run_flow(obj, settings, None, reprocess=plan), as_json)
+    _finish(_run_flow(obj, settings, None, as_json=as_json, reprocess=plan), as_json)
 
 
 @app.command()

@@ -394,3 +394,30 @@ def test_runs_take_their_gate_process_from_the_warm_helper(
             if pid and alive(pid):
                 os.kill(pid, signal.SIGTERM)
                 wait_gone(pid)
+
+
+def test_a_run_that_fails_a_gate_prints_what_it_did_then_why(
+    prefect_api_url: str, seed_dir: Path, tmp_path: Path
+) -> None:
+    """A run stopped by a gate's threshold once printed only the reason (and `--json`
+    nothing at all): its summary comes first, with status failed, then the one-line reason,
+    which says where to look and which setting decides."""
+    for name in ("a.html", "b.html", "c.html"):  # empty: 3 of 5 fail the ingest gate (50 %)
+        (seed_dir / name).write_bytes(b"")
+    env = {"PREFECT_API_URL": prefect_api_url}
+    text = newsdesk("--db", str(tmp_path / "t.duckdb"), "run", str(seed_dir), env=env)
+    assert text.returncode == 1, text.stderr
+    assert re.search(r"^run \S+: failed$", text.stdout, re.MULTILINE)
+    assert "articles loaded     1 new" in text.stdout
+    assert "ingest   empty_content          3" in text.stdout
+    [reason] = [line for line in text.stderr.splitlines() if line.startswith("newsdesk:")]
+    assert "run failed: the ingest gate rejected 60% of 5 documents" in reason
+    assert "newsdesk quarantine" in reason and "ingest_threshold" in reason
+    assert "Traceback" not in text.stderr
+
+    done = newsdesk("--db", str(tmp_path / "j.duckdb"), "run", str(seed_dir), "--json", env=env)
+    assert done.returncode == 1, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["status"] == "failed"
+    assert [summary[k] for k in ("ingested", "loaded", "quarantined")] == [5, 1, 4]
+    assert summary["error"].startswith("GateThresholdExceeded: the ingest gate rejected 60%")
