@@ -18,7 +18,7 @@ from newsdesk.core.processes import (
     imports_deferring,
     imports_without_gc,
 )
-from newsdesk.core.registry import Registry, RegistryError, load_registry
+from newsdesk.core.registry import Registry, RegistryError, host_of, load_registry
 
 app = typer.Typer(
     name="newsdesk",
@@ -884,7 +884,14 @@ def sources_add(
     from newsdesk.cli.registry_edit import append_source, source_block
 
     settings = ctx.obj.settings()
-    domain = domain.lower().removeprefix("www.")
+    # A page's address pasted for its domain ("https://www.example.com/news/") is read as
+    # its host; anything else that is no host name is refused by the registry's check.
+    domain = (host_of(domain) or domain) if "://" in domain else domain
+    domain = domain.strip().lower().removeprefix("www.")
+    registry = ctx.obj.registry(settings)
+    taken = next((s for s in registry.sources if domain in s.domains), None)
+    if taken is not None:
+        raise fail(f"{domain} is in the registry already, as {taken.name!r} ({settings.sources})")
     proposal: dict[str, Any] = {}
     if settings.db.exists():
         from warehouse.read import proposed_sources
