@@ -227,9 +227,10 @@ def run(
             "`newsdesk serve` works for, instead of running here.",
         ),
     ] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Documents per batch.")] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes for clean/extract (0 = one per core).")
+        int | None,
+        typer.Option(min=0, help="Worker processes for clean/extract (0 = one per core)."),
     ] = None,
     follow_links: Annotated[
         bool,
@@ -352,6 +353,14 @@ def _pipeline(
     """What `newsdesk run` runs once it knows the pipeline must: here, or in a fork of the
     warm runner (run_handed)."""
     total = None if params["web"] else _count(given, settings.read_timeout_s)
+    if total == 0:
+        # Not an error (a drop folder a schedule reads may be empty), but a mistyped folder
+        # must not pass for a run that found nothing new.
+        typer.echo(
+            f"newsdesk: no files under {', '.join(given)}: nothing to read (pages, text "
+            "dumps, .jsonl and .warc files are read, also in sub-folders)",
+            err=True,
+        )
     from flows.naming import describe_inputs
     from flows.small_runs import prepare
 
@@ -474,9 +483,10 @@ def reprocess(
             help="Only pages first ingested on or after this date (YYYY-MM-DD or ISO time).",
         ),
     ] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Documents per batch.")] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes for clean/extract (0 = one per core).")
+        int | None,
+        typer.Option(min=0, help="Worker processes for clean/extract (0 = one per core)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -519,7 +529,7 @@ def extract(
         bool, typer.Option(help="Also report the gate failures each document would get.")
     ] = True,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes (0 = one per core).")
+        int | None, typer.Option(min=0, help="Worker processes (0 = one per core).")
     ] = None,
     db: Annotated[
         Path | None,
@@ -635,9 +645,9 @@ def stories(
         str | None, typer.Option("--source", help="Only stories this source took part in.")
     ] = None,
     min_articles: Annotated[
-        int, typer.Option("--min-articles", help="Only stories told by this many articles.")
+        int, typer.Option("--min-articles", min=1, help="Only stories told by this many articles.")
     ] = 1,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many stories.")] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many stories.")] = 100,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
@@ -684,7 +694,7 @@ def search(
         str | None, typer.Option("--until", help="Published before this date.")
     ] = None,
     source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many articles.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many articles.")] = 20,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
@@ -738,7 +748,7 @@ def quarantine(
         ),
     ] = None,
     resolved: Annotated[bool, typer.Option(help="Include rows that later loaded.")] = False,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many rows.")] = 50,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """What is quarantined, and why.

@@ -25,7 +25,8 @@ def _fail(message: str) -> typer.Exit:
 def serve(
     ctx: typer.Context,
     limit: Annotated[
-        int | None, typer.Option(help="At most this many flow runs at once (Prefect's default: 5).")
+        int | None,
+        typer.Option(min=1, help="At most this many flow runs at once (Prefect's default: 5)."),
     ] = None,
 ) -> None:
     """Register the deployments (ingest, replay, maintenance) with their schedules from
@@ -98,7 +99,7 @@ def ui(
 
 def status(
     ctx: typer.Context,
-    runs: Annotated[int, typer.Option(help="How many of the last runs to show.")] = 10,
+    runs: Annotated[int, typer.Option(min=1, help="How many of the last runs to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """The last runs (state, duration, counts, quarantine by reason) and each source's health

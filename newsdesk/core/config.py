@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -68,8 +68,9 @@ class WarehouseSettings(_Section):
 
 
 class PipelineSettings(_Section):
-    batch_size: int
-    workers: int
+    # a batch of 0 ended a reprocess in "range() arg 3 must not be zero"
+    batch_size: int = Field(ge=1)
+    workers: int = Field(ge=0)  # 0: one per core
     max_bytes: int
     flush_s: float
     read_timeout_s: float

@@ -421,3 +421,41 @@ def test_a_run_that_fails_a_gate_prints_what_it_did_then_why(
     assert summary["status"] == "failed"
     assert [summary[k] for k in ("ingested", "loaded", "quarantined")] == [5, 1, 4]
     assert summary["error"].startswith("GateThresholdExceeded: the ingest gate rejected 60%")
+
+
+def test_numbers_out_of_range_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    """Found by hand: `reprocess --batch-size 0` failed as "range() arg 3 must not be zero",
+    `status --runs -1` and `quarantine --limit -1` with DuckDB's Binder Error."""
+    from newsdesk.core.config import SettingsError, load_settings
+
+    db = tmp_path / "none.duckdb"
+    for args, option in [
+        (["reprocess", "--batch-size", "0"], "--batch-size"),
+        (["run", str(tmp_path), "--workers", "-1"], "--workers"),
+        (["status", "--runs", "0"], "--runs"),
+        (["quarantine", "--limit", "-1"], "--limit"),
+        (["search", "x", "--limit", "-1"], "--limit"),
+        (["stories", "--limit", "-2"], "--limit"),
+    ]:
+        code, _, err = invoke(*args, db=db)
+        assert code == 2 and f"Invalid value for '{option}'" in err, (args, err)
+    assert not db.exists()
+    with pytest.raises(SettingsError, match=r"\[pipeline\] batch_size = '0'"):
+        load_settings(env={"NEWSDESK_PIPELINE_BATCH_SIZE": "0"})
+
+
+def test_a_run_on_a_folder_with_no_files_says_so(prefect_api_url: str, tmp_path: Path) -> None:
+    """A mistyped or empty folder ran as a plain `loaded` with 0 documents: it still does (a
+    drop folder may be empty), with a notice on stderr."""
+    empty = tmp_path / "inbox"
+    empty.mkdir()
+    done = newsdesk(
+        "--db",
+        str(tmp_path / "w.duckdb"),
+        "run",
+        str(empty),
+        env={"PREFECT_API_URL": prefect_api_url},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "documents ingested  0" in done.stdout
+    assert f"newsdesk: no files under {empty}: nothing to read" in done.stderr
