@@ -757,8 +757,15 @@ def quarantine(
     found in it."""
     import polars as pl
 
+    from newsdesk.core.contracts.reasons import Reason
+    from newsdesk.core.contracts.run import Stage
     from warehouse.read import quarantine_rows, quarantine_summary
 
+    # A typo ("--stage extarct") listed nothing, as if nothing were held back there.
+    if stage is not None and stage not in {s.value for s in Stage}:
+        raise fail(f"no stage {stage!r}: one of {', '.join(s.value for s in Stage)}")
+    if reason is not None and reason not in {r.value for r in Reason}:
+        raise fail(f"no reason {reason!r}: one of {', '.join(sorted(r.value for r in Reason))}")
     settings = ctx.obj.settings()
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")

@@ -459,3 +459,12 @@ def test_a_run_on_a_folder_with_no_files_says_so(prefect_api_url: str, tmp_path:
     assert done.returncode == 0, done.stderr
     assert "documents ingested  0" in done.stdout
     assert f"newsdesk: no files under {empty}: nothing to read" in done.stderr
+
+
+def test_quarantine_names_the_stages_and_reasons_there_are(tmp_path: Path) -> None:
+    """Found by hand: `quarantine --stage extarct` printed an empty table, as if the stage
+    held nothing back."""
+    code, _, err = invoke("quarantine", "--stage", "extarct", db=tmp_path / "w.duckdb")
+    assert code == 1 and "no stage 'extarct': one of ingest, clean, extract, load" in err
+    code, _, err = invoke("quarantine", "--reason", "unknown-source", db=tmp_path / "w.duckdb")
+    assert code == 1 and "no reason 'unknown-source'" in err and "unknown_source" in err
