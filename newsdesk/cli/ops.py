@@ -75,11 +75,21 @@ def ui(
         from newsdesk.cli.warm_run import stop_helpers
 
         pid = stop_local_server(settings)
-        typer.echo(
-            f"stopped the Prefect server (pid {pid})"
-            if pid
-            else "no Prefect server started by newsdesk is running"
-        )
+        if pid:
+            typer.echo(f"stopped the Prefect server (pid {pid})")
+        else:
+            from newsdesk.cli.prefect_server import is_healthy, local_api_url
+
+            api_url = local_api_url(settings)
+            # Found with two clones: the second's `ui --stop` said no server was running
+            # while the first's answered on the same port (its pid file is in its folder).
+            typer.echo(
+                f"a Prefect server answers at {api_url.removesuffix('/api')}, but newsdesk "
+                f"did not start it from here (no {settings.prefect_home / 'server.pid'}): "
+                "stop it with `newsdesk ui --stop` in the folder whose run started it"
+                if is_healthy(api_url)
+                else "no Prefect server started by newsdesk is running"
+            )
         if helpers := stop_helpers():
             pids = ", ".join(map(str, helpers))
             typer.echo(f"stopped {len(helpers)} warm helper(s) (pid {pids})")

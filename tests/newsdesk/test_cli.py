@@ -468,3 +468,23 @@ def test_quarantine_names_the_stages_and_reasons_there_are(tmp_path: Path) -> No
     assert code == 1 and "no stage 'extarct': one of ingest, clean, extract, load" in err
     code, _, err = invoke("quarantine", "--reason", "unknown-source", db=tmp_path / "w.duckdb")
     assert code == 1 and "no reason 'unknown-source'" in err and "unknown_source" in err
+
+
+def test_ui_stop_names_a_server_it_did_not_start(
+    prefect_api_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found with two clones: the second's `ui --stop` said "no Prefect server started by
+    newsdesk is running" while the first's answered on the port. It now says whose it is,
+    and leaves it up."""
+    from urllib.parse import urlsplit
+
+    from newsdesk.cli.prefect_server import is_healthy
+
+    monkeypatch.setenv("NEWSDESK_PREFECT_PORT", str(urlsplit(prefect_api_url).port))
+    monkeypatch.setenv("NEWSDESK_PREFECT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NEWSDESK_RUNTIME_DIR", str(tmp_path / "rt"))  # no helpers here
+    code, out, err = invoke("ui", "--stop")
+    assert code == 0, err
+    assert "but newsdesk did not start it from here" in out
+    assert str(tmp_path / "home" / "server.pid") in out
+    assert is_healthy(prefect_api_url)
