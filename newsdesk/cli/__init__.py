@@ -157,7 +157,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     typer.echo(f"run {summary['run_id']}: {summary['status']}")
     typer.echo(f"  documents ingested  {summary['ingested']}")
     typer.echo(f"  articles loaded     {summary['loaded']} new, {summary['updated']} updated")
-    typer.echo(f"  duplicates          {summary['duplicates']} (seen before, unchanged)")
+    typer.echo(
+        f"  duplicates          {summary['duplicates']} "
+        "(seen before, or the same text at another URL)"
+    )
     if summary.get("unchanged_files"):
         typer.echo(
             f"    of which {summary['unchanged_files']} files not read again "
