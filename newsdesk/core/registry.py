@@ -226,7 +226,12 @@ def load_registry(path: Path) -> Registry:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise RegistryError(f"sources registry not found: {path}") from exc
+        # A scheduled run started in another folder reads ./sources.toml there: say how to
+        # point at the registry.
+        raise RegistryError(
+            f"sources registry not found: {path} (--sources PATH or NEWSDESK_SOURCES names "
+            "it; relative paths are read from the folder newsdesk runs in)"
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
     except UnicodeDecodeError as exc:

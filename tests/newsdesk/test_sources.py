@@ -98,6 +98,9 @@ def test_page_types_default_to_articles_and_liveblogs(tmp_path: Path) -> None:
 def test_missing_registry_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RegistryError, match="not found"):
         load_registry(tmp_path / "nope.toml")
+    # run from another folder (a cron job): the message says how to point at the registry
+    with pytest.raises(RegistryError, match="--sources PATH or NEWSDESK_SOURCES"):
+        load_registry(tmp_path / "nope.toml")
     # a folder or a file that is not text: one line, not a traceback (`--sources /tmp` was)
     with pytest.raises(RegistryError, match="Is a directory"):
         load_registry(tmp_path)
