@@ -451,7 +451,13 @@ def _trigger(obj: Context, settings: Settings, name: str, params: dict[str, Any]
     from flows.deployments import trigger
 
     overrides = {k: str(v) for k, v in obj.overrides.items() if v is not None}
-    flow_run = trigger(name, {**params, "settings_overrides": overrides or None}, wait_s=0)
+    # Only what was given: an empty `paths` or a None `web` replaced the deployment's own
+    # (`run --deployment newsdesk-run/ingest` ran on nothing), and a None settings_overrides
+    # the warehouse `serve --db` named (found triggering the ingest of a served folder).
+    given = {k: v for k, v in params.items() if v}
+    if overrides:
+        given["settings_overrides"] = overrides
+    flow_run = trigger(name, given, wait_s=0)
     typer.echo(
         f"started {flow_run.name} ({flow_run.id}) of deployment {name}; `newsdesk serve` runs it"
     )
