@@ -304,6 +304,7 @@ def run(
         # fast: a process still importing is not hung up on.
         _run_elsewhere_or_start_gates(settings, request)
     plan(web, registry)  # an unknown --source name fails here, before anything starts
+    _say_sources_without_feeds(web, registry)
     check = bool(paths and not web)  # a rerun on files: are they unchanged (also in the fork)
     if not surely and not deployment:
         _run_elsewhere_or_start_gates(settings, {**request, "if_unchanged": check}, gates=False)
@@ -319,6 +320,27 @@ def run(
 
         start_gate_process()
     _pipeline(obj, settings, params, paths, rescan=rescan, as_json=as_json)
+
+
+def _say_sources_without_feeds(web: Any, registry: Registry) -> None:
+    """`--source Salon` on a source with no feeds or sitemaps fetched nothing and loaded 0
+    without a word (so did `--all-sources` on the shipped registry): the run goes on (other
+    inputs may be given), and stderr says why it fetches nothing there."""
+    fix = "add feeds = [...] or sitemaps = [...] to a source's entry"
+    for name in web.sources:
+        source = registry.get(name)
+        if source is not None and not source.feeds and not source.sitemaps:
+            typer.echo(
+                f"newsdesk: {source.name} has no feeds or sitemaps in {registry.path}: "
+                f"nothing to fetch for it ({fix})",
+                err=True,
+            )
+    if web.all_sources and not any(s.feeds or s.sitemaps for s in registry.sources):
+        typer.echo(
+            f"newsdesk: no source in {registry.path} has feeds or sitemaps: --all-sources "
+            f"fetches nothing ({fix})",
+            err=True,
+        )
 
 
 def _run_elsewhere_or_start_gates(

@@ -488,3 +488,21 @@ def test_ui_stop_names_a_server_it_did_not_start(
     assert "but newsdesk did not start it from here" in out
     assert str(tmp_path / "home" / "server.pid") in out
     assert is_healthy(prefect_api_url)
+
+
+def test_a_source_with_nothing_to_fetch_is_named(
+    prefect_api_url: str, tmp_path: Path, write_registry: Callable[..., Path]
+) -> None:
+    """Found by hand: `run --source Salon` (no feeds, no sitemaps) and `run --all-sources` on
+    the shipped registry loaded 0 documents without a word. The run still runs (and exits
+    0), and stderr says why it fetched nothing."""
+    registry = write_registry({"Quiet Daily": ["quiet.example"]})
+    env = {"PREFECT_API_URL": prefect_api_url}
+    common = ("--db", str(tmp_path / "w.duckdb"), "--sources", str(registry), "run")
+    done = newsdesk(*common, "--source", "quiet daily", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "documents ingested  0" in done.stdout
+    assert f"newsdesk: Quiet Daily has no feeds or sitemaps in {registry}" in done.stderr
+    done = newsdesk(*common, "--all-sources", env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"newsdesk: no source in {registry} has feeds or sitemaps" in done.stderr
