@@ -33,8 +33,8 @@ from tasks.ingest.records import IngestFailure, RawRecord
 SIDECAR_SUFFIX = ".meta.json"
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 JSON_NOT_READ = (
-    "a .json file is not read: exports are JSON Lines (.jsonl or .ndjson, one object a "
-    "line); an array converts with jq -c '.[]' FILE.json > FILE.jsonl"
+    "a JSON array is not read: exports are JSON Lines (.jsonl or .ndjson, one object a "
+    "line); jq -c '.[]' FILE.json > FILE.jsonl converts it"
 )
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -348,12 +348,6 @@ def read_file(
     options = options or ReadOptions(max_bytes)
     uri = uri or _uri(path)
     name = path.name.lower()
-    if _inner_name(name).endswith(".json"):
-        # A JSON document (scrapy's `-o items.json` array, a config file beside the pages)
-        # was sniffed as HTML or text: one "article" of JSON text, or the first record's
-        # page with the rest lost. Refused, saying what is read instead.
-        yield IngestFailure(uri, Reason.UNSUPPORTED_TYPE, JSON_NOT_READ)
-        return
     try:
         if name.endswith(JSONL_SUFFIXES):
             yield from read_jsonl(path, options)
@@ -382,6 +376,11 @@ def read_file(
         yield IngestFailure(uri, Reason.UNREADABLE, f"{type(exc).__name__}: {exc}"[:500])
         return
     inner = _inner_name(name)
+    if inner.endswith(".json") and content.lstrip()[:1] == b"[":
+        # An export written as one JSON array (scrapy's `-o items.json`) was sniffed as HTML
+        # and became one document, the first record's page, the others lost without a row.
+        yield IngestFailure(uri, Reason.UNSUPPORTED_TYPE, JSON_NOT_READ)
+        return
     yield RawRecord(
         uri=uri,
         content=content,
