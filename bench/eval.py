@@ -951,7 +951,10 @@ def main(argv: list[str] | None = None) -> None:
         help="only these baselines (none: --baselines with no name)",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    devset = require_devset(args.devset)
+    try:
+        devset = require_devset(args.devset)
+    except DevsetMissing as exc:  # a clone without the dev set: one line, as make bench says
+        parser.exit(2, f"make eval: {exc}\n")
     started = time.perf_counter()
     rendered = ensure_renders(devset, args.renders)
     unpacked = ensure_modern(devset)

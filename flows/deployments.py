@@ -148,7 +148,18 @@ def trigger(
     name: str, parameters: dict[str, Any] | None = None, *, wait_s: float | None = 0
 ) -> Any:
     """Start a run of a registered deployment (`newsdesk-run/ingest`); the run needs a
-    `newsdesk serve` to execute it. Returns the FlowRun (final when wait_s allows)."""
+    `newsdesk serve` to execute it. Returns the FlowRun (final when wait_s allows).
+
+    A parameter given replaces the deployment's, except `settings_overrides`, which is
+    merged into the deployment's (the warehouse `serve --db` gave it stays, unless given)."""
     from prefect.deployments import run_deployment
 
-    return run_deployment(name, parameters=parameters or {}, timeout=wait_s, as_subflow=False)
+    parameters = dict(parameters or {})
+    if parameters.get("settings_overrides"):
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            deployment = client.read_deployment_by_name(name)
+        served = deployment.parameters.get("settings_overrides") or {}
+        parameters["settings_overrides"] = {**served, **parameters["settings_overrides"]}
+    return run_deployment(name, parameters=parameters, timeout=wait_s, as_subflow=False)

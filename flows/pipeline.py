@@ -58,7 +58,7 @@ from flows.steps.load import (
     start_run_task,
 )
 from flows.steps.stories import search_index_task, stories_task
-from flows.summary import RunSummary, quarantined_documents
+from flows.summary import RunSummary, attach_summary, quarantined_documents
 from flows.tally import GateTally, ProposalTally, TemplateLineTally
 from flows.thresholds import stop_if_over_threshold
 from newsdesk.core.config import Settings, load_settings
@@ -493,6 +493,7 @@ def _run(
         lambda lines: step(save_templates_task, small)(lines, run_id=run_id, settings=settings)
     )
     clock = StepClock()
+    failure: Exception | None = None
     try:
         with LazyMapper(
             lambda: run_mapper(registry, settings),
@@ -575,6 +576,7 @@ def _run(
             summary.source_alerts = watched.found.to_dicts()
     except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        failure = exc
         raise
     finally:
         step(propose_sources_task, small)(proposals.frame, run_id=run_id, settings=settings)
@@ -584,4 +586,6 @@ def _run(
         publish_run_artifacts(summary, gates.table())
         for line in [*summary.lines(), *slowest.lines(), clock.line()]:
             logger.info(line)
+        if failure is not None:  # the command prints what the failed run did, then why
+            attach_summary(failure, summary.as_dict())
     return summary.as_dict()

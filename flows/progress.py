@@ -56,6 +56,9 @@ def terminal_progress(total: int | None) -> Iterator[None]:
         TimeRemainingColumn,
     )
 
+    from warehouse.connection import on_lock_wait
+
+    on_lock_wait(notice)  # a wait on a lock held outside newsdesk (a notebook) is told too
     console = Console(stderr=True)
     if not console.is_terminal or os.environ.get("CI"):
 

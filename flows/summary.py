@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,6 +15,23 @@ from newsdesk.core.contracts.raw import Access
 
 # The access classes, in the order reports show them.
 ACCESS_CLASSES = tuple(a.value for a in Access)
+
+
+# The attribute a failed run's exception carries its summary in (attach_summary).
+_SUMMARY_ATTR = "newsdesk_summary"
+
+
+def attach_summary(exc: BaseException, summary: dict[str, Any]) -> None:
+    """A failed run's counts ride on its exception, which Prefect hands the command as the
+    flow's result: the command prints what the run did (or `--json` its summary) before the
+    reason, as for a run that loaded."""
+    with contextlib.suppress(AttributeError, TypeError):  # a type that takes no attributes
+        setattr(exc, _SUMMARY_ATTR, summary)
+
+
+def attached_summary(exc: BaseException) -> dict[str, Any] | None:
+    summary = getattr(exc, _SUMMARY_ATTR, None)
+    return summary if isinstance(summary, dict) else None
 
 
 def quarantined_documents(rejects: pl.DataFrame) -> int:

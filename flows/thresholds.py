@@ -29,5 +29,6 @@ def stop_if_over_threshold(summary: RunSummary, settings: Settings, *, min_rows:
             raise GateThresholdExceeded(
                 f"the {stage} gate rejected {rate:.0%} of {evaluated} documents "
                 f"(threshold {threshold:.0%}; {reasons}); what passed is loaded, the rest "
-                "is in quarantine"
+                f"is in quarantine: `newsdesk quarantine` shows why; [gates] {stage}_threshold "
+                "in newsdesk.toml sets the share a run tolerates"
             )

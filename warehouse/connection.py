@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -74,6 +75,22 @@ def _is_lock_conflict(exc: BaseException) -> bool:
 
 # Full jitter (AWS architecture blog): spreads retrying processes apart.
 _BACKOFF = wait_random_exponential(multiplier=_FIRST_DELAY_S, max=_MAX_DELAY_S)
+
+
+# Who hears that a connection waits on DuckDB's own lock, held by a process that knows no
+# turnstile (a notebook or the DuckDB CLI on the warehouse itself): the command's terminal,
+# set by the run (flows/progress.py). Without it a run waited write_lock_timeout_s (300 s)
+# in silence, then failed. Waits between newsdesk's own processes are short and not told.
+_wait_notice: Callable[[str], None] | None = None
+_NOTICE_AFTER_S = 2.0
+_HOLDER = re.compile(r"Conflicting lock is held in (.+?)(?:\. See also|$)")
+
+
+def on_lock_wait(notice: Callable[[str], None] | None) -> None:
+    """Tell `notice` (once a connection) when opening the warehouse waits on another
+    process's lock for more than _NOTICE_AFTER_S; None: tell no one."""
+    global _wait_notice
+    _wait_notice = notice
 
 
 def _until(deadline: float) -> Callable[[RetryCallState], bool]:
@@ -208,6 +225,25 @@ def _connect(db_path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckD
             _create(db_path)
         return _configure(duckdb.connect(str(db_path), read_only=read_only))
 
+    started = time.monotonic()
+    told = False
+
+    def waiting(state: RetryCallState) -> None:
+        nonlocal told
+        notice = _wait_notice
+        if told or notice is None or time.monotonic() - started < _NOTICE_AFTER_S:
+            return
+        told = True
+        exc = state.outcome.exception() if state.outcome else None
+        found = _HOLDER.search(str(exc)) if exc else None
+        holder = found.group(1) if found else "another process"
+        setting = "read_lock_timeout_s" if reader else "write_lock_timeout_s"
+        notice(
+            f"{db_path} is held open by {holder}; waiting up to "
+            f"{max(0.0, deadline - time.monotonic()):.0f} s more ({setting}). Readers should "
+            "open the read copy (<db>.read.duckdb), not the warehouse"
+        )
+
     def busy(state: RetryCallState) -> NoReturn:
         exc = state.outcome.exception() if state.outcome else None
         mode = "read-only" if read_only else "read-write"
@@ -220,6 +256,7 @@ def _connect(db_path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckD
         retry=retry_if_exception(_is_lock_conflict),
         wait=_BACKOFF,
         stop=_until(deadline),
+        before_sleep=waiting,
         retry_error_callback=busy,
     )(attempt)
 

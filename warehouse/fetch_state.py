@@ -13,6 +13,7 @@ import polars as pl
 
 from newsdesk.core.contracts.fetch import FetchState, Seen
 from newsdesk.core.contracts.frames import without_credentials
+from newsdesk.core.contracts.reasons import Reason
 from warehouse.connection import WarehouseMissing, open_read, open_write, transaction
 from warehouse.scratch import Scratch
 
@@ -41,6 +42,21 @@ _LOG_SCHEMA = pl.Schema(
     }
 )
 
+
+# The reasons a fetch itself fails for (tasks/ingest/web), cleared when the URL answers.
+_FETCH_FAILURES = tuple(
+    str(r)
+    for r in (
+        Reason.HTTP_STATUS,
+        Reason.TIMEOUT,
+        Reason.CONNECTION_ERROR,
+        Reason.ROBOTS_DISALLOWED,
+        Reason.BLOCKED_ADDRESS,
+        Reason.REDIRECT_LOOP,
+        Reason.TOO_MANY_REDIRECTS,
+        Reason.BLOCKED,
+    )
+)
 
 _SEEN_COLUMNS = "canonical_url, last_fetched_at, etag, last_modified, doc_id, status, final_url"
 _COPY_ROWS = 50_000  # rows per record batch copied from the warehouse
@@ -71,6 +87,23 @@ def write_changes(con: duckdb.DuckDBPyConnection, state: FetchState) -> tuple[in
             con.execute(
                 "INSERT INTO fetch_log SELECT run_id, url, status, reason, bytes, elapsed_ms, "
                 "fetched_at, final_url, headers::JSON FROM log_batch"
+            )
+            # A URL that answers now clears the fetch failures it had (a feed refused or
+            # down once stayed open in `newsdesk quarantine` for good: a page's clear when
+            # it loads, a feed's never did). Only failures of the fetch itself: a feed that
+            # answers and then leaves links out (over_limit) or is bad XML keeps its row.
+            con.execute(
+                f"""
+                UPDATE quarantine SET status = 'resolved', resolved_run_id = answered.run_id,
+                    resolved_at = now()
+                FROM (
+                    SELECT url, any_value(run_id) AS run_id FROM log_batch
+                    WHERE reason IS NULL AND status BETWEEN 200 AND 399 GROUP BY url
+                ) AS answered
+                WHERE quarantine.status = 'open' AND quarantine.uri = answered.url
+                    AND quarantine.expectation = 'readable_record'
+                    AND quarantine.reason IN ({", ".join(f"'{r}'" for r in _FETCH_FAILURES)})
+                """
             )
     finally:
         con.unregister("seen_batch")

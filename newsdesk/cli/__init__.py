@@ -18,7 +18,7 @@ from newsdesk.core.processes import (
     imports_deferring,
     imports_without_gc,
 )
-from newsdesk.core.registry import Registry, RegistryError, load_registry
+from newsdesk.core.registry import Registry, RegistryError, host_of, load_registry
 
 app = typer.Typer(
     name="newsdesk",
@@ -108,7 +108,9 @@ def _print_frame(frame: Any, fmt: OutputFormat) -> None:
         typer.echo(f"({frame.height} row{'s' if frame.height != 1 else ''})")
 
 
-def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any) -> dict[str, Any]:
+def _run_flow(
+    ctx: Context, settings: Settings, total: int | None, *, as_json: bool, **params: Any
+) -> dict[str, Any]:
     from expectations.gate_process import start_gate_process
     from newsdesk.core.memory import limit_arenas
 
@@ -135,6 +137,13 @@ def _run_flow(ctx: Context, settings: Settings, total: int | None, **params: Any
     if api_url:
         typer.echo(f"Prefect UI: {api_url.removesuffix('/api')}/runs", err=True)
     if isinstance(result, BaseException):
+        from flows.summary import attached_summary
+
+        # What the failed run did (loaded, quarantined, why) first, as for a run that
+        # loaded: a scheduler reading --json gets its summary with "status": "failed".
+        summary = attached_summary(result)
+        if summary is not None:
+            _finish(summary, as_json)
         raise fail(f"run failed: {result}")
     return result
 
@@ -148,7 +157,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     typer.echo(f"run {summary['run_id']}: {summary['status']}")
     typer.echo(f"  documents ingested  {summary['ingested']}")
     typer.echo(f"  articles loaded     {summary['loaded']} new, {summary['updated']} updated")
-    typer.echo(f"  duplicates          {summary['duplicates']} (seen before, unchanged)")
+    typer.echo(
+        f"  duplicates          {summary['duplicates']} "
+        "(seen before, or the same text at another URL)"
+    )
     if summary.get("unchanged_files"):
         typer.echo(
             f"    of which {summary['unchanged_files']} files not read again "
@@ -218,9 +230,10 @@ def run(
             "`newsdesk serve` works for, instead of running here.",
         ),
     ] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Documents per batch.")] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes for clean/extract (0 = one per core).")
+        int | None,
+        typer.Option(min=0, help="Worker processes for clean/extract (0 = one per core)."),
     ] = None,
     follow_links: Annotated[
         bool,
@@ -291,6 +304,7 @@ def run(
         # fast: a process still importing is not hung up on.
         _run_elsewhere_or_start_gates(settings, request)
     plan(web, registry)  # an unknown --source name fails here, before anything starts
+    _say_sources_without_feeds(web, registry)
     check = bool(paths and not web)  # a rerun on files: are they unchanged (also in the fork)
     if not surely and not deployment:
         _run_elsewhere_or_start_gates(settings, {**request, "if_unchanged": check}, gates=False)
@@ -306,6 +320,27 @@ def run(
 
         start_gate_process()
     _pipeline(obj, settings, params, paths, rescan=rescan, as_json=as_json)
+
+
+def _say_sources_without_feeds(web: Any, registry: Registry) -> None:
+    """`--source Salon` on a source with no feeds or sitemaps fetched nothing and loaded 0
+    without a word (so did `--all-sources` on the shipped registry): the run goes on (other
+    inputs may be given), and stderr says why it fetches nothing there."""
+    fix = "add feeds = [...] or sitemaps = [...] to a source's entry"
+    for name in web.sources:
+        source = registry.get(name)
+        if source is not None and not source.feeds and not source.sitemaps:
+            typer.echo(
+                f"newsdesk: {source.name} has no feeds or sitemaps in {registry.path}: "
+                f"nothing to fetch for it ({fix})",
+                err=True,
+            )
+    if web.all_sources and not any(s.feeds or s.sitemaps for s in registry.sources):
+        typer.echo(
+            f"newsdesk: no source in {registry.path} has feeds or sitemaps: --all-sources "
+            f"fetches nothing ({fix})",
+            err=True,
+        )
 
 
 def _run_elsewhere_or_start_gates(
@@ -343,12 +378,23 @@ def _pipeline(
     """What `newsdesk run` runs once it knows the pipeline must: here, or in a fork of the
     warm runner (run_handed)."""
     total = None if params["web"] else _count(given, settings.read_timeout_s)
+    if total == 0:
+        # Not an error (a drop folder a schedule reads may be empty), but a mistyped folder
+        # must not pass for a run that found nothing new.
+        typer.echo(
+            f"newsdesk: no files under {', '.join(given)}: nothing to read (pages, text "
+            "dumps, .jsonl and .warc files are read, also in sub-folders)",
+            err=True,
+        )
     from flows.naming import describe_inputs
     from flows.small_runs import prepare
 
     prepare(total)
     label = describe_inputs(given, params["web"], documents=total)
-    _finish(_run_flow(obj, settings, total, label=label, rescan=rescan, **params), as_json)
+    _finish(
+        _run_flow(obj, settings, total, as_json=as_json, label=label, rescan=rescan, **params),
+        as_json,
+    )
 
 
 def run_handed(request: dict[str, Any]) -> int:
@@ -427,7 +473,13 @@ def _trigger(obj: Context, settings: Settings, name: str, params: dict[str, Any]
     from flows.deployments import trigger
 
     overrides = {k: str(v) for k, v in obj.overrides.items() if v is not None}
-    flow_run = trigger(name, {**params, "settings_overrides": overrides or None}, wait_s=0)
+    # Only what was given: an empty `paths` or a None `web` replaced the deployment's own
+    # (`run --deployment newsdesk-run/ingest` ran on nothing), and a None settings_overrides
+    # the warehouse `serve --db` named (found triggering the ingest of a served folder).
+    given = {k: v for k, v in params.items() if v}
+    if overrides:
+        given["settings_overrides"] = overrides
+    flow_run = trigger(name, given, wait_s=0)
     typer.echo(
         f"started {flow_run.name} ({flow_run.id}) of deployment {name}; `newsdesk serve` runs it"
     )
@@ -446,7 +498,7 @@ def replay(
     obj.registry(settings)
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: nothing is quarantined")
-    _finish(_run_flow(obj, settings, None, replay=True), as_json)
+    _finish(_run_flow(obj, settings, None, as_json=as_json, replay=True), as_json)
 
 
 @app.command()
@@ -462,9 +514,10 @@ def reprocess(
             help="Only pages first ingested on or after this date (YYYY-MM-DD or ISO time).",
         ),
     ] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Documents per batch.")] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Documents per batch.")] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes for clean/extract (0 = one per core).")
+        int | None,
+        typer.Option(min=0, help="Worker processes for clean/extract (0 = one per core)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -490,7 +543,7 @@ def reprocess(
         except ValueError:
             raise fail(f"--since wants a date (YYYY-MM-DD) or ISO time, not {since!r}") from None
     plan = {"source": found.name if found else None, "since": since}
-    _finish(_run_flow(obj, settings, None, reprocess=plan), as_json)
+    _finish(_run_flow(obj, settings, None, as_json=as_json, reprocess=plan), as_json)
 
 
 @app.command()
@@ -507,7 +560,7 @@ def extract(
         bool, typer.Option(help="Also report the gate failures each document would get.")
     ] = True,
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes (0 = one per core).")
+        int | None, typer.Option(min=0, help="Worker processes (0 = one per core).")
     ] = None,
     db: Annotated[
         Path | None,
@@ -623,9 +676,9 @@ def stories(
         str | None, typer.Option("--source", help="Only stories this source took part in.")
     ] = None,
     min_articles: Annotated[
-        int, typer.Option("--min-articles", help="Only stories told by this many articles.")
+        int, typer.Option("--min-articles", min=1, help="Only stories told by this many articles.")
     ] = 1,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many stories.")] = 100,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many stories.")] = 100,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
@@ -672,7 +725,7 @@ def search(
         str | None, typer.Option("--until", help="Published before this date.")
     ] = None,
     source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many articles.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many articles.")] = 20,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.table,
@@ -726,7 +779,7 @@ def quarantine(
         ),
     ] = None,
     resolved: Annotated[bool, typer.Option(help="Include rows that later loaded.")] = False,
-    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many rows.")] = 50,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """What is quarantined, and why.
@@ -735,8 +788,15 @@ def quarantine(
     found in it."""
     import polars as pl
 
+    from newsdesk.core.contracts.reasons import Reason
+    from newsdesk.core.contracts.run import Stage
     from warehouse.read import quarantine_rows, quarantine_summary
 
+    # A typo ("--stage extarct") listed nothing, as if nothing were held back there.
+    if stage is not None and stage not in {s.value for s in Stage}:
+        raise fail(f"no stage {stage!r}: one of {', '.join(s.value for s in Stage)}")
+    if reason is not None and reason not in {r.value for r in Reason}:
+        raise fail(f"no reason {reason!r}: one of {', '.join(sorted(r.value for r in Reason))}")
     settings = ctx.obj.settings()
     if not settings.db.exists():
         raise fail(f"no warehouse at {settings.db} yet: run `newsdesk run PATH` first")
@@ -872,7 +932,14 @@ def sources_add(
     from newsdesk.cli.registry_edit import append_source, source_block
 
     settings = ctx.obj.settings()
-    domain = domain.lower().removeprefix("www.")
+    # A page's address pasted for its domain ("https://www.example.com/news/") is read as
+    # its host; anything else that is no host name is refused by the registry's check.
+    domain = (host_of(domain) or domain) if "://" in domain else domain
+    domain = domain.strip().lower().removeprefix("www.")
+    registry = ctx.obj.registry(settings)
+    taken = next((s for s in registry.sources if domain in s.domains), None)
+    if taken is not None:
+        raise fail(f"{domain} is in the registry already, as {taken.name!r} ({settings.sources})")
     proposal: dict[str, Any] = {}
     if settings.db.exists():
         from warehouse.read import proposed_sources

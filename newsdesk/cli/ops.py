@@ -25,7 +25,8 @@ def _fail(message: str) -> typer.Exit:
 def serve(
     ctx: typer.Context,
     limit: Annotated[
-        int | None, typer.Option(help="At most this many flow runs at once (Prefect's default: 5).")
+        int | None,
+        typer.Option(min=1, help="At most this many flow runs at once (Prefect's default: 5)."),
     ] = None,
 ) -> None:
     """Register the deployments (ingest, replay, maintenance) with their schedules from
@@ -74,11 +75,21 @@ def ui(
         from newsdesk.cli.warm_run import stop_helpers
 
         pid = stop_local_server(settings)
-        typer.echo(
-            f"stopped the Prefect server (pid {pid})"
-            if pid
-            else "no Prefect server started by newsdesk is running"
-        )
+        if pid:
+            typer.echo(f"stopped the Prefect server (pid {pid})")
+        else:
+            from newsdesk.cli.prefect_server import is_healthy, local_api_url
+
+            api_url = local_api_url(settings)
+            # Found with two clones: the second's `ui --stop` said no server was running
+            # while the first's answered on the same port (its pid file is in its folder).
+            typer.echo(
+                f"a Prefect server answers at {api_url.removesuffix('/api')}, but newsdesk "
+                f"did not start it from here (no {settings.prefect_home / 'server.pid'}): "
+                "stop it with `newsdesk ui --stop` in the folder whose run started it"
+                if is_healthy(api_url)
+                else "no Prefect server started by newsdesk is running"
+            )
         if helpers := stop_helpers():
             pids = ", ".join(map(str, helpers))
             typer.echo(f"stopped {len(helpers)} warm helper(s) (pid {pids})")
@@ -98,7 +109,7 @@ def ui(
 
 def status(
     ctx: typer.Context,
-    runs: Annotated[int, typer.Option(help="How many of the last runs to show.")] = 10,
+    runs: Annotated[int, typer.Option(min=1, help="How many of the last runs to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """The last runs (state, duration, counts, quarantine by reason) and each source's health

@@ -4,6 +4,7 @@ settings from the environment at import."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -32,6 +33,11 @@ def quiet_environment(settings: Settings) -> None:
     terminal gets newsdesk's own summary and progress; Prefect's run logs still reach the
     server (the UI) in full. PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL=INFO shows them here too."""
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    # Prefect makes its home at import without parents, and warns when it cannot ("Failed to
+    # create the Prefect home directory"): a run in a folder with no .newsdesk/ yet, while a
+    # server started elsewhere answers, would print that on its first run.
+    with contextlib.suppress(OSError):
+        Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")

@@ -32,6 +32,8 @@ def append_source(path: Path, entry: dict[str, Any]) -> Registry:
     """Append an entry; the file is replaced only if the result is a valid registry (no
     duplicate name or domain, a known time zone), so a bad entry never reaches the file."""
     current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if current.strip():  # a blank line before the new entry, as between the others
+        current = current.rstrip("\n") + "\n\n"
     document = tomlkit.parse(current)
     if "source" not in document:
         document.append("source", tomlkit.aot())

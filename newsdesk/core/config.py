@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -68,8 +68,9 @@ class WarehouseSettings(_Section):
 
 
 class PipelineSettings(_Section):
-    batch_size: int
-    workers: int
+    # a batch of 0 ended a reprocess in "range() arg 3 must not be zero"
+    batch_size: int = Field(ge=1)
+    workers: int = Field(ge=0)  # 0: one per core
     max_bytes: int
     flush_s: float
     read_timeout_s: float
@@ -227,11 +228,25 @@ class _Env(EnvSettingsSource):
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SettingsError(f"settings file not found: {path}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:  # a folder, no permission
+        raise SettingsError(f"settings file {path}: {exc.strerror or exc}") from exc
+    # A misspelt section ([pipelin]) or a key outside any section was ignored without a
+    # word, the shipped value kept: every key of a settings file is in a known section.
+    sections = set(Settings.model_fields)
+    stray = sorted(k for k, v in data.items() if k not in sections or not isinstance(v, dict))
+    if stray:
+        raise SettingsError(
+            f"{path}: {', '.join(map(repr, stray))} is not a settings section; keys go in "
+            f"one of [{'], ['.join(sorted(sections))}]"
+        )
+    return data
 
 
 class Settings(BaseSettings):

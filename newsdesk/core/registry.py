@@ -69,6 +69,10 @@ def normalise_name(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+# A registry domain: a host name's labels (IDN letters too) or an IPv4 address.
+_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*")
+
+
 def host_of(url: str) -> str | None:
     host = urlsplit(url).hostname if "//" in url else None
     return host.lower().removeprefix("www.") if host else None
@@ -168,6 +172,14 @@ def _source(entry: dict, where: str) -> Source:
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
         raise RegistryError(f"{where}: unknown time zone {timezone!r}") from exc
     domains = tuple(d.lower().removeprefix("www.") for d in _tuple(entry, "domains", where))
+    for domain in domains:
+        # A page's source is matched by its URL's host: a URL, a port or a phrase here
+        # would never match one, so the file is refused rather than the source never found.
+        if not _HOST.fullmatch(domain):
+            raise RegistryError(
+                f"{where}: domain {domain!r} is not a host name (such as example.com or "
+                "news.example.org: no scheme, path, port or spaces)"
+            )
     date_order = entry.get("date_order")
     if date_order is not None and date_order not in DATE_ORDERS:
         raise RegistryError(f"{where}: date_order must be one of {', '.join(DATE_ORDERS)}")
@@ -214,9 +226,25 @@ def load_registry(path: Path) -> Registry:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise RegistryError(f"sources registry not found: {path}") from exc
+        # A scheduled run started in another folder reads ./sources.toml there: say how to
+        # point at the registry.
+        raise RegistryError(
+            f"sources registry not found: {path} (--sources PATH or NEWSDESK_SOURCES names "
+            "it; relative paths are read from the folder newsdesk runs in)"
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:  # a folder, no permission
+        raise RegistryError(f"sources registry {path}: {exc.strerror or exc}") from exc
+    # Anything beside [[source]] (a `[[sources]]` typo) would leave a registry that knows
+    # no publisher, and every page unknown_source, without a word.
+    unknown = sorted(set(data) - {"source"})
+    if unknown:
+        raise RegistryError(
+            f"{path}: unknown top-level keys {unknown}: publishers are [[source]] tables"
+        )
     entries = data.get("source", [])
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: expected [[source]] tables")

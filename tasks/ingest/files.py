@@ -32,6 +32,10 @@ from tasks.ingest.records import IngestFailure, RawRecord
 
 SIDECAR_SUFFIX = ".meta.json"
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+JSON_NOT_READ = (
+    "a JSON array is not read: exports are JSON Lines (.jsonl or .ndjson, one object a "
+    "line); jq -c '.[]' FILE.json > FILE.jsonl converts it"
+)
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _SIDECAR_KEYS = {"url", "source", "fetched_at", "published", "title"}
@@ -372,6 +376,11 @@ def read_file(
         yield IngestFailure(uri, Reason.UNREADABLE, f"{type(exc).__name__}: {exc}"[:500])
         return
     inner = _inner_name(name)
+    if inner.endswith(".json") and content.lstrip()[:1] == b"[":
+        # An export written as one JSON array (scrapy's `-o items.json`) was sniffed as HTML
+        # and became one document, the first record's page, the others lost without a row.
+        yield IngestFailure(uri, Reason.UNSUPPORTED_TYPE, JSON_NOT_READ)
+        return
     yield RawRecord(
         uri=uri,
         content=content,

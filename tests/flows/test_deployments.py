@@ -149,6 +149,43 @@ def test_a_run_triggered_through_the_api_completes_with_its_artifacts(
     assert "newsdesk quarantine" in artifacts["newsdesk-run-quarantine"]
 
 
+def test_run_deployment_keeps_the_deployments_inputs_and_warehouse(
+    served: dict[str, Any], prefect_api_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by hand: `newsdesk run --deployment newsdesk-run/ingest` sent `paths: []`,
+    `web: null` and `settings_overrides: null`, which replaced the deployment's own: the
+    run read nothing, and would have written the default warehouse, not serve's."""
+    from prefect.client.orchestration import get_client
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api_url)
+    done = CliRunner().invoke(
+        app, ["run", "--deployment", "newsdesk-run/ingest", "--batch-size", "1"]
+    )
+    assert done.exit_code == 0, done.output
+    flow_run_id = done.stdout.split("(")[1].split(")")[0]
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+        assert run.parameters["settings_overrides"] == {
+            "db": str(served["db"]),
+            "batch_size": "1",
+        }
+        assert "web" not in run.parameters
+        deadline = time.monotonic() + 240
+        while not (run.state and run.state.is_final()) and time.monotonic() < deadline:
+            time.sleep(1)
+            run = client.read_flow_run(flow_run_id)
+    assert run.state.is_completed(), (run.state, served["log"].read_text()[-3000:])
+    with duckdb.connect(str(served["db"]), read_only=True) as con:
+        [(ingested, params)] = con.execute(
+            "SELECT ingested, params FROM runs WHERE flow_run_id = ?", [str(flow_run_id)]
+        ).fetchall()
+    assert ingested == 2  # the seeds the deployment names (duplicates by now, or not)
+    assert "seeds" in json.loads(params)["paths"][0]
+
+
 def test_two_overlapping_runs_never_write_the_warehouse_at_once(
     served: dict[str, Any],
 ) -> None:

@@ -94,3 +94,41 @@ feeds = ["{site.url("/feed.xml")}"]
     # The feed answered 304 Not Modified: no page was asked for again.
     assert "/feed.xml" in site.paths()[asked_before:]
     assert not any(path.startswith("/news/") for path in site.paths()[asked_before:])
+
+
+def test_a_feed_that_answers_again_clears_its_fetch_failure(
+    prefect_api_url: str,
+    site: Site,
+    tmp_path: Path,
+    warehouse_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by hand: a feed refused once (here, its address not yet allowed) kept its open
+    blocked_address row in `newsdesk quarantine` after later runs fetched it fine; a page's
+    failure clears when the page loads, a feed is never loaded."""
+    from flows.pipeline import newsdesk_run
+
+    feed = site.url("/feed.xml")
+    overrides = {
+        "db": str(warehouse_path),
+        "workers": 1,
+        "fetch_per_host_delay_s": 0,
+        "extract_threshold": 1.0,
+    }
+    monkeypatch.delenv("NEWSDESK_FETCH_ALLOW", raising=False)
+    refused = newsdesk_run(web={"feeds": [feed]}, settings_overrides=overrides)
+    assert [(r["reason"], r["documents"]) for r in refused["quarantine_reasons"]] == [
+        ("blocked_address", 1)
+    ]
+    monkeypatch.setenv("NEWSDESK_FETCH_ALLOW", "127.0.0.1:*")
+    newsdesk_run(web={"feeds": [feed]}, settings_overrides=overrides)
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        rows = dict(
+            con.execute(
+                "SELECT uri || ' ' || reason, status FROM quarantine WHERE stage = 'ingest'"
+            ).fetchall()
+        )
+    assert rows[f"{feed} blocked_address"] == "resolved"
+    # the feed's other links failed this run, as the first test shows: they stay open
+    assert rows[f"{site.url('/news/missing.html')} http_status"] == "open"
+    assert rows[f"{site.url('/private/3.html')} robots_disallowed"] == "open"

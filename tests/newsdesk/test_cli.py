@@ -394,3 +394,115 @@ def test_runs_take_their_gate_process_from_the_warm_helper(
             if pid and alive(pid):
                 os.kill(pid, signal.SIGTERM)
                 wait_gone(pid)
+
+
+def test_a_run_that_fails_a_gate_prints_what_it_did_then_why(
+    prefect_api_url: str, seed_dir: Path, tmp_path: Path
+) -> None:
+    """A run stopped by a gate's threshold once printed only the reason (and `--json`
+    nothing at all): its summary comes first, with status failed, then the one-line reason,
+    which says where to look and which setting decides."""
+    for name in ("a.html", "b.html", "c.html"):  # empty: 3 of 5 fail the ingest gate (50 %)
+        (seed_dir / name).write_bytes(b"")
+    env = {"PREFECT_API_URL": prefect_api_url}
+    text = newsdesk("--db", str(tmp_path / "t.duckdb"), "run", str(seed_dir), env=env)
+    assert text.returncode == 1, text.stderr
+    assert re.search(r"^run \S+: failed$", text.stdout, re.MULTILINE)
+    assert "articles loaded     1 new" in text.stdout
+    assert "ingest   empty_content          3" in text.stdout
+    [reason] = [line for line in text.stderr.splitlines() if line.startswith("newsdesk:")]
+    assert "run failed: the ingest gate rejected 60% of 5 documents" in reason
+    assert "newsdesk quarantine" in reason and "ingest_threshold" in reason
+    assert "Traceback" not in text.stderr
+
+    done = newsdesk("--db", str(tmp_path / "j.duckdb"), "run", str(seed_dir), "--json", env=env)
+    assert done.returncode == 1, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["status"] == "failed"
+    assert [summary[k] for k in ("ingested", "loaded", "quarantined")] == [5, 1, 4]
+    assert summary["error"].startswith("GateThresholdExceeded: the ingest gate rejected 60%")
+
+
+def test_numbers_out_of_range_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    """Found by hand: `reprocess --batch-size 0` failed as "range() arg 3 must not be zero",
+    `status --runs -1` and `quarantine --limit -1` with DuckDB's Binder Error."""
+    from newsdesk.core.config import SettingsError, load_settings
+
+    db = tmp_path / "none.duckdb"
+    for args, option in [
+        (["reprocess", "--batch-size", "0"], "--batch-size"),
+        (["run", str(tmp_path), "--workers", "-1"], "--workers"),
+        (["status", "--runs", "0"], "--runs"),
+        (["quarantine", "--limit", "-1"], "--limit"),
+        (["search", "x", "--limit", "-1"], "--limit"),
+        (["stories", "--limit", "-2"], "--limit"),
+    ]:
+        code, _, err = invoke(*args, db=db)
+        assert code == 2 and f"Invalid value for '{option}'" in err, (args, err)
+    assert not db.exists()
+    with pytest.raises(SettingsError, match=r"\[pipeline\] batch_size = '0'"):
+        load_settings(env={"NEWSDESK_PIPELINE_BATCH_SIZE": "0"})
+
+
+def test_a_run_on_a_folder_with_no_files_says_so(prefect_api_url: str, tmp_path: Path) -> None:
+    """A mistyped or empty folder ran as a plain `loaded` with 0 documents: it still does (a
+    drop folder may be empty), with a notice on stderr."""
+    empty = tmp_path / "inbox"
+    empty.mkdir()
+    done = newsdesk(
+        "--db",
+        str(tmp_path / "w.duckdb"),
+        "run",
+        str(empty),
+        env={"PREFECT_API_URL": prefect_api_url},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "documents ingested  0" in done.stdout
+    assert f"newsdesk: no files under {empty}: nothing to read" in done.stderr
+
+
+def test_quarantine_names_the_stages_and_reasons_there_are(tmp_path: Path) -> None:
+    """Found by hand: `quarantine --stage extarct` printed an empty table, as if the stage
+    held nothing back."""
+    code, _, err = invoke("quarantine", "--stage", "extarct", db=tmp_path / "w.duckdb")
+    assert code == 1 and "no stage 'extarct': one of ingest, clean, extract, load" in err
+    code, _, err = invoke("quarantine", "--reason", "unknown-source", db=tmp_path / "w.duckdb")
+    assert code == 1 and "no reason 'unknown-source'" in err and "unknown_source" in err
+
+
+def test_ui_stop_names_a_server_it_did_not_start(
+    prefect_api_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found with two clones: the second's `ui --stop` said "no Prefect server started by
+    newsdesk is running" while the first's answered on the port. It now says whose it is,
+    and leaves it up."""
+    from urllib.parse import urlsplit
+
+    from newsdesk.cli.prefect_server import is_healthy
+
+    monkeypatch.setenv("NEWSDESK_PREFECT_PORT", str(urlsplit(prefect_api_url).port))
+    monkeypatch.setenv("NEWSDESK_PREFECT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NEWSDESK_RUNTIME_DIR", str(tmp_path / "rt"))  # no helpers here
+    code, out, err = invoke("ui", "--stop")
+    assert code == 0, err
+    assert "but newsdesk did not start it from here" in out
+    assert str(tmp_path / "home" / "server.pid") in out
+    assert is_healthy(prefect_api_url)
+
+
+def test_a_source_with_nothing_to_fetch_is_named(
+    prefect_api_url: str, tmp_path: Path, write_registry: Callable[..., Path]
+) -> None:
+    """Found by hand: `run --source Salon` (no feeds, no sitemaps) and `run --all-sources` on
+    the shipped registry loaded 0 documents without a word. The run still runs (and exits
+    0), and stderr says why it fetched nothing."""
+    registry = write_registry({"Quiet Daily": ["quiet.example"]})
+    env = {"PREFECT_API_URL": prefect_api_url}
+    common = ("--db", str(tmp_path / "w.duckdb"), "--sources", str(registry), "run")
+    done = newsdesk(*common, "--source", "quiet daily", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "documents ingested  0" in done.stdout
+    assert f"newsdesk: Quiet Daily has no feeds or sitemaps in {registry}" in done.stderr
+    done = newsdesk(*common, "--all-sources", env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"newsdesk: no source in {registry} has feeds or sitemaps" in done.stderr

@@ -65,6 +65,22 @@ def test_bad_values_name_the_key() -> None:
         load_settings(env={"NEWSDESK_PREFECT_MODE": "cloud"})
 
 
+def test_a_settings_file_with_a_stray_section_or_key_is_refused(tmp_path: Path) -> None:
+    """Found by hand: `[pipelin]` or a `batch_size = 5` outside any section was ignored
+    without a word (the shipped value kept), and NEWSDESK_SETTINGS naming a folder ended in
+    a traceback."""
+    for text, stray in [
+        ("[pipelin]\nbatch_size = 5\n", "'pipelin'"),
+        ("batch_size = 5\n", "'batch_size'"),
+    ]:
+        path = tmp_path / "newsdesk.toml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(SettingsError, match=f"{stray} is not a settings section"):
+            load_settings(env={"NEWSDESK_SETTINGS": str(path)})
+    with pytest.raises(SettingsError, match="Is a directory"):
+        load_settings(env={"NEWSDESK_SETTINGS": str(tmp_path)})
+
+
 def test_local_input_settings() -> None:
     defaults = load_settings(env={})
     assert (defaults.follow_links, defaults.read_timeout_s) == (False, 30.0)

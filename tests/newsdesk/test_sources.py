@@ -64,6 +64,11 @@ timezone = "Europe/Paris"
         ('[[source]]\nname = "A"\ninclude = ["("]\n', "bad URL pattern"),
         ('[[source]]\nname = "A"\npage_types = ["article", "podcast"]\n', "unknown page_types"),
         ("not toml = = 1", "not valid TOML"),
+        # found by hand: each of these once loaded, and the source never matched a page
+        ('[[sources]]\nname = "A"\ndomains = ["a.com"]\n', r"unknown top-level keys \['sources'\]"),
+        ('[[source]]\nname = "A"\ndomains = ["https://a.com/news"]\n', "not a host name"),
+        ('[[source]]\nname = "A"\ndomains = ["a.com:8080"]\n', "not a host name"),
+        ('[[source]]\nname = "A"\ndomains = ["a news site"]\n', "not a host name"),
     ],
 )
 def test_bad_registries_fail_at_load_naming_the_problem(
@@ -93,6 +98,39 @@ def test_page_types_default_to_articles_and_liveblogs(tmp_path: Path) -> None:
 def test_missing_registry_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RegistryError, match="not found"):
         load_registry(tmp_path / "nope.toml")
+    # run from another folder (a cron job): the message says how to point at the registry
+    with pytest.raises(RegistryError, match="--sources PATH or NEWSDESK_SOURCES"):
+        load_registry(tmp_path / "nope.toml")
+    # a folder or a file that is not text: one line, not a traceback (`--sources /tmp` was)
+    with pytest.raises(RegistryError, match="Is a directory"):
+        load_registry(tmp_path)
+    (tmp_path / "latin1.toml").write_bytes(b'[[source]]\nname = "Caf\xe9"\n')
+    with pytest.raises(RegistryError, match="not UTF-8"):
+        load_registry(tmp_path / "latin1.toml")
+
+
+def test_sources_add_takes_a_pasted_address_and_refuses_a_domain_taken(tmp_path: Path) -> None:
+    """Found by hand: `sources add https://www.bar.org/x` wrote that URL as the domain (no page
+    ever matched it), and adding a domain twice said it was 'claimed by both' the old entry
+    and one named after the domain."""
+    from typer.testing import CliRunner
+
+    from newsdesk.cli import app
+
+    path = write(tmp_path, '[[source]]\nname = "Example News"\ndomains = ["example.com"]\n')
+    common = ["--sources", str(path), "--db", str(tmp_path / "none.duckdb"), "sources", "add"]
+    runner = CliRunner()
+    done = runner.invoke(app, [*common, "https://www.Bar.org/news/1", "--name", "Bar"])
+    assert done.exit_code == 0, done.stderr
+    assert load_registry(path).by_url("https://bar.org/a").name == "Bar"
+    assert '\n\n[[source]]\nname = "Bar"' in path.read_text(encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+    done = runner.invoke(app, [*common, "example.com"])
+    assert done.exit_code == 1
+    assert "example.com is in the registry already, as 'Example News'" in done.stderr
+    done = runner.invoke(app, [*common, "a news site"])
+    assert done.exit_code != 0
+    assert path.read_text(encoding="utf-8") == before
 
 
 def test_an_added_source_with_any_name_keeps_the_file_valid_and_its_comments(

@@ -136,6 +136,36 @@ def test_a_writer_that_runs_out_of_patience_says_why(db: Path) -> None:
         holder.join(10)
 
 
+def test_a_wait_on_a_client_outside_newsdesk_is_told_once(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by hand: with a notebook holding the warehouse, `newsdesk run` waited
+    write_lock_timeout_s (300 s) without a word, then failed. The run's terminal is told who
+    holds it, once, and how long the wait may last."""
+    import os
+
+    from warehouse import connection
+
+    monkeypatch.setattr(connection, "_NOTICE_AFTER_S", 0.2)
+    told: list[str] = []
+    connection.on_lock_wait(told.append)
+    ctx = mp.get_context("spawn")
+    opened, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_open, args=(str(db), opened, release))
+    holder.start()
+    try:
+        assert opened.wait(60)
+        with pytest.raises(WarehouseBusy):
+            start_run(db, command="test", timeout_s=1.5)
+    finally:
+        connection.on_lock_wait(None)
+        release.set()
+        holder.join(10)
+    [message] = told
+    assert f"{db} is held open by" in message and "write_lock_timeout_s" in message
+    assert f"(PID {holder.pid})" in message and holder.pid != os.getpid()
+
+
 def test_a_reader_waits_out_a_writer_in_the_same_process(db: Path) -> None:
     # Within one process DuckDB refuses a read-only connection next to a read-write one
     # ("different configuration"); open_read treats that like the file lock and waits.

@@ -88,7 +88,13 @@ class AddressGuard:
         refused = [a for a in addresses if not self.allows(host, a, port)]
         if refused or not addresses:
             where = ", ".join(refused) or "nothing"
-            raise BlockedAddress(f"{host}:{port} resolves to {where}")
+            # The observed value a user reads in `newsdesk quarantine`: what to set when the
+            # address is one of theirs (a test server, an intranet mirror).
+            entry = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            raise BlockedAddress(
+                f"{host}:{port} resolves to {where}, not a public address: refused unless "
+                f"[fetch] allow or NEWSDESK_FETCH_ALLOW lists {entry}"
+            )
         return addresses[0]
 
 

@@ -109,6 +109,22 @@ def test_jsonl_exports_give_one_record_per_line_and_bad_lines_fail_alone(tmp_pat
     assert {f.reason for f in failures} == {"malformed_record"}
 
 
+def test_a_json_array_export_is_refused_saying_what_is_read(tmp_path: Path) -> None:
+    """Found by hand: a JSON array export (`export.json`, as scrapy -o writes) was sniffed as
+    HTML and became one document, the first record's page, the others lost without a row.
+    It is one unsupported_type row naming JSON Lines; a sidecar is read as before."""
+    rows = [{"url": f"https://a.example/{n}", "html": f"<html><p>{n}</p></html>"} for n in (1, 2)]
+    (tmp_path / "export.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    (tmp_path / "page.html").write_text("<html><p>page</p></html>", encoding="utf-8")
+    (tmp_path / "page.html.meta.json").write_text('{"url": "https://a.example/p"}')
+    items = list(iter_items([tmp_path], max_bytes=1000))
+    [record] = [i for i in items if isinstance(i, RawRecord)]
+    assert record.url == "https://a.example/p"
+    [refused] = [i for i in items if isinstance(i, IngestFailure)]
+    assert refused.uri.endswith("/export.json") and refused.reason == "unsupported_type"
+    assert ".jsonl" in refused.observed and "jq -c" in refused.observed
+
+
 def test_raw_frame_follows_the_schema_and_hashes_content(tmp_path: Path) -> None:
     (tmp_path / "seed.txt").write_bytes((SEEDS / "002_9fff910d0917317a.txt").read_bytes())
     (tmp_path / "empty.txt").write_bytes(b"")

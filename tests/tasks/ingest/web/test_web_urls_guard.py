@@ -104,6 +104,15 @@ def test_one_internal_answer_refuses_the_host() -> None:
         AddressGuard().pick("mixed.example", ["93.184.215.14", "10.0.0.1"], 443)
 
 
+def test_a_refusal_says_which_entry_would_allow_it() -> None:
+    """Found by hand: a run on a feed served from 127.0.0.1 quarantined it as blocked_address
+    observed 'robots.txt: 127.0.0.1:8765 resolves to 127.0.0.1', naming no way out."""
+    with pytest.raises(BlockedAddress, match=r"NEWSDESK_FETCH_ALLOW lists 127\.0\.0\.1:8765$"):
+        AddressGuard().pick("127.0.0.1", ["127.0.0.1"], 8765)
+    with pytest.raises(BlockedAddress, match=r"lists \[::1\]:8080$"):
+        AddressGuard().pick("::1", ["::1"], 8080)
+
+
 def test_allow_list_from_the_environment() -> None:
     base = FetchSettings(allow=("192.168.0.0/16",))
     assert base.with_env({"NEWSDESK_FETCH_ALLOW": " 127.0.0.1, localhost ,"}).allow == (
