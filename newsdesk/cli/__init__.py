@@ -497,7 +497,10 @@ def replay(
     settings = obj.settings()
     obj.registry(settings)
     if not settings.db.exists():
-        raise fail(f"no warehouse at {settings.db} yet: nothing is quarantined")
+        raise fail(
+            f"no warehouse at {settings.db} yet (nothing is quarantined): "
+            "run `newsdesk run PATH` first"
+        )
     _finish(_run_flow(obj, settings, None, as_json=as_json, replay=True), as_json)
 
 
@@ -533,7 +536,10 @@ def reprocess(
     settings = obj.settings()
     registry = obj.registry(settings)
     if not settings.db.exists():
-        raise fail(f"no warehouse at {settings.db} yet: nothing to reprocess")
+        raise fail(
+            f"no warehouse at {settings.db} yet (nothing to reprocess): "
+            "run `newsdesk run PATH` first"
+        )
     found = registry.get(source) if source is not None else None
     if source is not None and found is None:
         raise fail(f"no source named {source!r} in {settings.sources}")

@@ -202,6 +202,9 @@ def test_entry_point_fails_with_one_line_reasons(tmp_path: Path) -> None:
     for args, message in [
         (["run", str(tmp_path / "missing")], "no such file or folder"),
         (["sql", "SELECT 1"], "no warehouse at"),
+        # found by an acceptance pass: replay said only "nothing is quarantined"
+        (["replay"], "yet (nothing is quarantined): run `newsdesk run PATH` first"),
+        (["reprocess"], "yet (nothing to reprocess): run `newsdesk run PATH` first"),
         (["--sources", str(tmp_path / "nope.toml"), "sources"], "sources registry not found"),
         (["run", "--source", "Nobody"], "no source named 'Nobody'"),
     ]:
