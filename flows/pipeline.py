@@ -470,6 +470,7 @@ def _run(
     if mode == "reprocess":
         params["reprocess"] = reprocess
     templates = step(start_run_task, small)(run_id, settings, registry, params, command=mode)
+    progress.started(run_id)  # a stop from here on ends it recorded as aborted
     fetch_state = load_fetch_state_task(settings) if web else None
     # Files read by an earlier run and unchanged since are skipped: not on --rescan, and not
     # in a replay or reprocess (they run stored documents again).

@@ -13,6 +13,19 @@ from flows.summary import RunSummary
 
 _listener: Callable[[RunSummary], None] | None = None
 _notices: Callable[[str], None] | None = None
+_run_started: str | None = None
+
+
+def started(run_id: str) -> None:
+    """The run is recorded in the warehouse (`started`): stopped from here on, it ends
+    recorded as aborted; before, nothing of it is there."""
+    global _run_started
+    _run_started = run_id
+
+
+def run_started() -> str | None:
+    """The id of the run the flow recorded in this process, if it got that far."""
+    return _run_started
 
 
 def report(summary: RunSummary) -> None:
@@ -45,7 +58,8 @@ def count_documents(paths: Iterable[Path], *, timeout_s: float) -> int | None:
 def terminal_progress(total: int | None) -> Iterator[None]:
     """A progress bar on stderr while a run goes on (nothing when stderr is not a terminal),
     and the run's notices on stderr (always)."""
-    global _listener, _notices
+    global _listener, _notices, _run_started
+    _run_started = None  # this run's, not one an earlier call in this process recorded
     from rich.console import Console
     from rich.progress import (
         BarColumn,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -124,12 +127,12 @@ def _run_flow(
     # less without the part of Prefect's import that a run does not use
     with imports_without_gc(), imports_deferring(PREFECT_DEFERRED):
         from flows.pipeline import newsdesk_run
-        from flows.progress import terminal_progress
+        from flows.progress import run_started, terminal_progress
 
     from flows.small_runs import without_heartbeats
 
     overrides = {k: str(v) for k, v in ctx.overrides.items() if v is not None}
-    with terminal_progress(total), without_heartbeats(total):
+    with _told_if_stopped(run_started), terminal_progress(total), without_heartbeats(total):
         state = newsdesk_run(
             settings_overrides=overrides, documents=total, return_state=True, **params
         )
@@ -146,6 +149,48 @@ def _run_flow(
             _finish(summary, as_json)
         raise fail(f"run failed: {result}")
     return result
+
+
+@contextmanager
+def _told_if_stopped(run_started: Callable[[], str | None]) -> Iterator[None]:
+    """A run stopped by Ctrl-C or SIGTERM ended without a word (exit 130, or by the signal),
+    in the command and in a fork of the warm runner alike (found verifying an acceptance
+    pass). The flow records it aborted as it unwinds (once it has recorded it at all:
+    `run_started`); then stderr says so in one line, and the command still ends as that
+    signal ends it (130; killed by SIGTERM). Prefect's own SIGTERM handler ends the flow,
+    then sends the signal again to the handler it found: this one, which tells and ends
+    the process."""
+
+    def tell(how: str) -> None:
+        if run_id := run_started():
+            typer.echo(
+                f"newsdesk: run {run_id} interrupted ({how}): recorded as aborted (newsdesk "
+                "status); what its finished batches loaded stays in the warehouse",
+                err=True,
+            )
+        else:
+            typer.echo(
+                f"newsdesk: run interrupted ({how}) before it started writing the warehouse: "
+                "nothing of it was recorded or loaded",
+                err=True,
+            )
+
+    def terminated(signum: int, frame: object) -> None:
+        tell("SIGTERM")
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is signal.SIG_DFL:  # not one ignored (nohup) or handled by a caller
+        signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    except KeyboardInterrupt:
+        tell("Ctrl-C")
+        raise
+    finally:
+        if previous is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, previous)
 
 
 # `newsdesk run` / `replay` exit with this when the run was skipped (another run held the
