@@ -287,7 +287,7 @@ def test_maintenance_closes_dead_runs_prunes_old_checks_and_template_lines_and_e
         ]
 
 
-def _pages(folder: Path, count: int) -> Path:
+def many_pages(folder: Path, count: int) -> Path:
     """`count` distinct HTML pages (the samples, each with a line and an address of its own):
     a run long enough to be stopped in the middle."""
     folder.mkdir()
@@ -324,7 +324,7 @@ def test_serve_stopped_alone_ends_its_run_recorded_and_leaves_nothing_behind(
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     shutil.copy(SEEDS / "002_9fff910d0917317a.txt", seeds)
-    pages = _pages(tmp_path / "pages", 300)
+    pages = many_pages(tmp_path / "pages", 300)
     db = tmp_path / "warehouse.duckdb"
     env = {
         **os.environ,

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -509,3 +510,64 @@ def test_a_source_with_nothing_to_fetch_is_named(
     done = newsdesk(*common, "--all-sources", env=env)
     assert done.returncode == 0, done.stderr
     assert f"newsdesk: no source in {registry} has feeds or sitemaps" in done.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_stopped_in_the_middle_is_recorded_aborted_and_says_so(
+    prefect_api_url: str, tmp_path: Path, warehouse_path: Path, signum: signal.Signals
+) -> None:
+    """Found verifying an acceptance pass: a run stopped by SIGTERM (a scheduler) or Ctrl-C
+    was recorded aborted but ended without a word. The installed command, on 300 pages:
+    stopped once batches are in, it ends as the signal ends it, says in one line that the
+    run is recorded aborted, and the warehouse holds whole batches."""
+    from tests.flows.test_deployments import many_pages
+
+    pages = many_pages(tmp_path / "pages", 300)
+    process = subprocess.Popen(
+        [str(NEWSDESK), "--db", str(warehouse_path), "run", str(pages), "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={
+            **os.environ,
+            "PREFECT_API_URL": prefect_api_url,
+            "NEWSDESK_PIPELINE_BATCH_SIZE": "10",
+        },
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not _articles(warehouse_path):  # a batch is in
+            assert process.poll() is None, "the run ended before a batch was in"
+            assert time.monotonic() < deadline, "no batch in after 240 s"
+            time.sleep(0.5)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == (130 if signum == signal.SIGINT else -signal.SIGTERM), err
+    how = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    [line] = [line for line in err.splitlines() if line.startswith("newsdesk:")]
+    assert re.fullmatch(
+        rf"newsdesk: run (\S+) interrupted \({how}\): recorded as aborted .*", line
+    ), err[-2000:]
+    run_id = line.split()[2]
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        [(status, loaded)] = con.execute(
+            "SELECT status, loaded FROM runs WHERE run_id = ?", [run_id]
+        ).fetchall()
+        articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert status == "aborted" and 0 < loaded < 300
+    assert articles == loaded  # whole batches: each article in was counted
+
+
+def _articles(db: Path) -> int:
+    """Articles in the warehouse, 0 while a run's batch holds it (the read waits not)."""
+    if not db.exists():
+        return 0
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except duckdb.Error:
+        return 0

@@ -204,6 +204,8 @@ def test_a_handed_runs_failure_and_ctrl_c_end_the_command_as_they_end_a_run_here
         process, said = waiting(tmp_path, helpers, db, seed_dir)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=ENDS_WITHIN_S) == 130
+        # and says so, as a run here does (it ended without a word)
+        assert "run interrupted (Ctrl-C) before it started writing" in process.stderr.read()
         assert not json.loads(said.read_text())["heavy"]
         # SIGTERM (a service stopped, `kill`): the run ends, and the command by that signal,
         # as a run here ends (not with a status of its own and a message); a command kept
