@@ -520,7 +520,7 @@ def test_a_run_stopped_in_the_middle_is_recorded_aborted_and_says_so(
     was recorded aborted but ended without a word. The installed command, on 300 pages:
     stopped once batches are in, it ends as the signal ends it, says in one line that the
     run is recorded aborted, and the warehouse holds whole batches."""
-    from tests.flows.test_deployments import many_pages
+    from tests.flows.test_serve_stop import many_pages
 
     pages = many_pages(tmp_path / "pages", 300)
     process = subprocess.Popen(
