@@ -45,8 +45,9 @@ Mode") or that the page shows alone on a line (a heading) is trimmed, and a feat
 picture agency (the cleaner's text_dump.credit_tail_agency) on the span's line or the next
 (weight -0.7): held-out unchanged (72/77/69, 5/6/4, 12/12/8), CV at 0.85 modern/ unchanged,
 dates/ 4/0 -> 3/0; on unscored tuning dumps the photo credit "Bild von Michael Gaida auf
-Pixabay" (dates/, p 0.87 on w3m) is no longer named, and "Katharina Schmidt Kategorien" is
-named "Katharina Schmidt". Measured alone and not kept: a handle or an e-mail's local part
+Pixabay" (dates/, p 0.87 on w3m, now 0.75) is no longer named, and "Katharina Schmidt
+Kategorien" becomes "Katharina Schmidt" (named on inscriptis, p 0.97; on w3m now 0.78,
+silent). Measured alone and not kept: a handle or an e-mail's local part
 right after a by-word or an author label ("last edited by luizjr4"): CV at 0.85 modern/
 w3m 0/0/0 -> 1/0/0, segments/ 4/0 -> 9/0, but held-out right unchanged and html2text names
 one more unannotated page (12 -> 13); a name in capitals after a by-word or a label,
