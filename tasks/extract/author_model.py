@@ -1,18 +1,20 @@
 """A learned fallback for a text dump's author: when no rule of tasks.extract.text_dump's
 author_rules names anyone, a small logistic regression scores the dump's name-shaped spans
-(two to four capitalised words, with particles such as "van" or "de") by where and how the
-page shows them, and names the best one when its probability clears a threshold.
+(two to four capitalised words, with particles such as "van" or "de"; a run's last word that
+labels the next field or that the page shows alone on a line, a heading, left out) by where
+and how the page shows them, and names the best one when its probability clears a threshold.
 
 The features are the page's structure, not phrases: where the span's line sits from the
 headline and the story (the cleaner's hints: the byline zone, the story's lead, the lines
 after it, the header and footer), how many lines from the nearest date line, how long the
 line is and how much of it the span is, the span's capitalisation, whether the page shows it
 again, whether a by-word or an author label of the page's lexicon (tasks/page/lexicon)
-precedes it, whether its words are ordinary words of the page (written in lower case
-elsewhere: a heading's, not a person's), whether the line is a list's item among others (a
-menu). The weights and the threshold (text_author_model.json) are fitted by
-bench/train_text_author.py on the tuning half of the dev set only, the threshold chosen by
-site-grouped cross-validation so that wrong names stay where the rules leave them.
+precedes it, whether a picture agency is named on its line or the next (a photo's credit),
+whether its words are ordinary words of the page (written in lower case elsewhere: a
+heading's, not a person's), whether the line is a list's item among others (a menu). The
+weights and the threshold (text_author_model.json) are fitted by bench/train_text_author.py
+on the tuning half of the dev set only, the threshold chosen by site-grouped cross-validation
+so that wrong names stay where the rules leave them.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ _LABEL_LINE = re.compile(
 _DATE_WORD = re.compile(rf"^(?:{words('authors.date_word')})\.?$", re.IGNORECASE)
 _PHOTO = re.compile(rf"\b(?:{words('authors.photo')})\b", re.IGNORECASE)
 _ROLE = re.compile(rf"\b(?:{words('authors.role')})\b", re.IGNORECASE)
+# A picture agency or stock-photo site on the span's line or the next: a picture's credit
+# ("Bild von A" / "auf Pixabay"), not a byline (the cleaner's list of picture agencies).
+_AGENCY = re.compile(rf"\b(?:{words('text_dump.credit_tail_agency')})\b", re.IGNORECASE)
 _MAX_WORDS = 4  # a person's name as a byline prints it: two to four words
 _LONG_RUN = 6  # a run of capitalised words this long is a heading in title case
 
@@ -179,6 +184,8 @@ def candidates(hints: dict, page: list[str], body: str) -> list[Candidate]:
     lower = _lower_words(shown)
     text = "\n".join(shown)
     bullets = [bool(_BULLET.match(line)) for line in shown]
+    # the words the page shows alone on a line: a heading's ("Kategorien"), a button's
+    alone = {_strip(line).casefold() for line in shown if len(line.split()) == 1}
     out: list[Candidate] = []
     for k, line in enumerate(shown):
         if not _CAPITAL.search(line):
@@ -192,6 +199,14 @@ def candidates(hints: dict, page: list[str], body: str) -> list[Candidate]:
                 while run and run[0].casefold() in lower:
                     run, start = run[1:], start + 1
                 while run and run[-1].casefold() in lower:
+                    run = run[:-1]
+            if len(run) >= 3:
+                # the run's last word labels what follows ("Von A B Kategorien: Mode") or is
+                # one the page shows alone on a line: a heading glued on, no name's
+                last = start + len(run) - 1
+                if (last + 1 < len(tokens) and tokens[last].endswith(":")) or (
+                    run[-1].casefold() in alone
+                ):
                     run = run[:-1]
             if not run or run[0] in _PARTICLES or len(run) > _MAX_WORDS:
                 continue
@@ -258,6 +273,9 @@ def _features(
     f["line_repeats"] = math.log(max(1, text.count("\n" + line + "\n")))
     f["label_above"] = float(k > 0 and bool(_LABEL_LINE.match(shown[k - 1])))
     f["photo_word"] = float(bool(_PHOTO.search(line)))
+    f["agency"] = float(
+        bool(_AGENCY.search(line) or (k + 1 < len(shown) and _AGENCY.search(shown[k + 1])))
+    )
     f["role_word"] = float(bool(_ROLE.search(line)))
     ordinary = sum(word.casefold() in lower for word in run)
     f["ordinary"] = float(ordinary > 0)

@@ -65,3 +65,36 @@ def test_a_desk_or_a_heading_is_no_candidate() -> None:
     assert "Jane van der Berg" in names
     assert not any("Desk" in name for name in names)
     assert "Read More Stories" not in names and "Rain" not in names
+
+
+def test_a_label_or_a_heading_glued_on_is_trimmed() -> None:
+    """A run's last word that labels the next field ("Von Katharina Schmidt Kategorien: Mode",
+    dates/d0389 as w3m renders it) or that the page shows alone on a line (a heading) is no
+    part of the name."""
+    hints = {"title": "Polarisierende BH-Werbung", "before_body": [], "date_lines": []}
+    page = [
+        "Polarisierende BH-Werbung",
+        "Von Katharina Schmidt Kategorien: Mode 6. November 2023, 15:25 Uhr",
+        "Anna Maria Becker Newsletter",
+        "Was haben BHs mit Eisbergen zu tun?",
+        "Newsletter",
+    ]
+    names = [candidate.name for candidate in candidates(hints, page, "Was haben")]
+    assert "Katharina Schmidt" in names and "Anna Maria Becker" in names
+    assert "Katharina Schmidt Kategorien" not in names
+    assert "Anna Maria Becker Newsletter" not in names
+
+
+def test_a_photo_credit_is_told_by_its_agency() -> None:
+    """A name whose line or the next names a picture agency is a photo's credit ("Bild von
+    Michael Gaida" / "auf Pixabay", dates/d0225 as w3m renders it): the feature is set."""
+    hints = {"title": "Welttag der Feuchtgebiete", "before_body": [], "date_lines": []}
+    page = [
+        "Welttag der Feuchtgebiete",
+        "Der Welttag mahnt zum Schutz der Artenvielfalt. Bild von Michael Gaida",
+        "auf Pixabay",
+        "Jana Roth",
+    ]
+    found = {c.name: c.features for c in candidates(hints, page, "Der Welttag")}
+    assert found["Michael Gaida"]["agency"] == 1.0
+    assert found["Jana Roth"]["agency"] == 0.0
