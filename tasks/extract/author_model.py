@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tasks.extract.authors import LIST_BULLET
 from tasks.page.lexicon import alternation as words
 
 MODEL_PATH = Path(__file__).with_name("text_author_model.json")
@@ -42,7 +43,6 @@ _PARTICLES = frozenset(("van", "von", "de", "der", "den", "del", "della", "di", 
 # What ends a name's run of words: a separator of a byline's parts.
 _SEPARATOR = frozenset("|·•/\u2013\u2014-:;,()[]{}©@&+=*#")
 _EDGE = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb*_"
-_BULLET = re.compile(r"^\s*[•□◦▪*+-]\s+")
 # The page's lexicon: a by-word or an author label just before the name ("By", "Written
 # by", "Autor:", "von"), and a photo's word on the line ("Picture of").
 _CUE = re.compile(
@@ -137,7 +137,7 @@ _KEY = 40  # characters of a line that identify it (a paragraph opens on its fir
 def _key(line: str) -> str:
     """A line's identity across the dump and the cleaner's units: the text without its
     bullet, its spaces collapsed, its first characters (a unit joins a paragraph's lines)."""
-    return " ".join(_BULLET.sub("", line).split())[:_KEY]
+    return " ".join(LIST_BULLET.sub("", line).split())[:_KEY]
 
 
 def _index(lines: list[str]) -> dict[str, int]:
@@ -183,7 +183,7 @@ def candidates(hints: dict, page: list[str], body: str) -> list[Candidate]:
     body_k = where.get(_key(body_lines[0])) if body_lines else None
     lower = _lower_words(shown)
     text = "\n".join(shown)
-    bullets = [bool(_BULLET.match(line)) for line in shown]
+    bullets = [bool(LIST_BULLET.match(line)) for line in shown]
     # the words the page shows alone on a line: a heading's ("Kategorien"), a button's
     alone = {_strip(line).casefold() for line in shown if len(line.split()) == 1}
     out: list[Candidate] = []

@@ -204,6 +204,8 @@ _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,6}|(?:[A-Z][a-z]?\.){1,3}(?:\s?[A-Z]{2,6}
 _PHOTO_LINES = 2
 _PHOTO = re.compile(rf"\b(?:{words('authors.photo')})\b", re.IGNORECASE)
 _BULLET_MARKS = "•·*-\u2013□◦▪"  # a text dump's list bullets
+# A bullet that opens a dump's list item (text_dump's menus and dates, author_model's lines)
+LIST_BULLET = re.compile(r"^\s*[•□◦▪*+-]\s+")
 _BULLETS = frozenset(_BULLET_MARKS)
 _IMAGES = re.compile(r"\[(?P<alt>[^\]]*)\]")  # a text dump's image placeholders: "[Julia-Gr]"
 _ALONE = re.compile(r"^\s*\[(?P<alt>[^\]]*)\]\s*$")

@@ -21,6 +21,7 @@ from tasks.extract.author_model import learned_names
 from tasks.extract.authors import (
     BYLINE,
     BYLINE_MAX_WORDS,
+    LIST_BULLET,
     asker,
     bio_names,
     by_lines,
@@ -481,7 +482,7 @@ def _around_dates(page: list[str], hints: dict) -> list[str]:
     parser reads ("Kalyn Keen" / "Jun 9" / "5 min read", "Last Updated January, 2025")."""
     shown = [k for k, line in enumerate(page) if line.strip()]
     # the cleaner reads a list item's text without its bullet ("* April 10, 2025")
-    where = {_BULLET.sub("", page[k]).strip(): n for n, k in reversed(list(enumerate(shown)))}
+    where = {LIST_BULLET.sub("", page[k]).strip(): n for n, k in reversed(list(enumerate(shown)))}
     lines: list[str] = []
     byline_zone = [_unglue(line).strip() for line in hints.get("before_body", [])]
     short = [line.strip() for line in _short_date_lines(hints)] + _unparsed_dates(byline_zone)
@@ -490,7 +491,7 @@ def _around_dates(page: list[str], hints: dict) -> list[str]:
         if n is not None:
             around = shown[max(0, n - _AROUND_DATE) : n + _AROUND_DATE + 1]
             lines += [
-                _unglue((_BULLET.sub("", page[k]) if k == shown[n] else page[k]).strip())
+                _unglue((LIST_BULLET.sub("", page[k]) if k == shown[n] else page[k]).strip())
                 for k in around
             ]
     return lines
@@ -515,8 +516,7 @@ _METADATA_ZONES = ("byline", "lead")
 _METADATA_WORDS = 15  # a byline, a date and a reading time; more is a sentence
 # A list's bullet (w3m's "•", "□", a markdown "*" or "-"), and a menu's item: one before a
 # few words.
-_BULLET = re.compile(r"^\s*[•□◦▪*+-]\s+")
-_MENU_ITEM = re.compile(_BULLET.pattern + r"(.{1,60})$")
+_MENU_ITEM = re.compile(LIST_BULLET.pattern + r"(.{1,60})$")
 
 
 def _menu_items(lines: list[str]) -> set[str]:
